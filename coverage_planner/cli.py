@@ -1,0 +1,87 @@
+"""The ``coverage-planner`` command line (click).
+
+Sub-commands live in ``cli_*.py`` modules that register themselves on :data:`main`; shared options are
+defined once here. Errors from the application become a one-paragraph message and exit code 1; usage
+errors exit with code 2 (click's convention).
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+
+import click
+
+from coverage_planner import __version__
+from coverage_planner.errors import CoveragePlannerError
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="coverage-planner")
+def main() -> None:
+    """Mobile coverage, gap analysis and temporary base-station placement for polling stations."""
+
+
+def handle_errors(func):
+    """Turn CoveragePlannerError into a clean message and exit code 1."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except CoveragePlannerError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(1)
+
+    return wrapper
+
+
+project_argument = click.argument(
+    "project", type=click.Path(exists=True, dir_okay=False, readable=True), metavar="PROJECT"
+)
+out_option = click.option(
+    "--out", "out_dir", type=click.Path(file_okay=False), default=None,
+    help="Output folder (default: the project's output_dir).",
+)
+quiet_option = click.option("--quiet", "-q", is_flag=True, help="No progress output.")
+
+
+class ProgressPrinter:
+    """Terminal progress for pipeline generators: one updating line on a TTY, plain lines otherwise."""
+
+    def __init__(self, quiet: bool = False, stream=None):
+        self.quiet = quiet
+        self.stream = stream or sys.stderr
+        self._last_stage = None
+        self._last_pct = -1
+
+    def __call__(self, progress) -> None:
+        if self.quiet:
+            return
+        pct = int(round(100 * progress.fraction))
+        tty = hasattr(self.stream, "isatty") and self.stream.isatty()
+        if tty:
+            self.stream.write(f"\r[{pct:3d}%] {progress.stage}: {progress.message}"[:120].ljust(120))
+            self.stream.flush()
+        elif progress.stage != self._last_stage or pct >= self._last_pct + 10:
+            self.stream.write(f"[{pct:3d}%] {progress.stage}: {progress.message}\n")
+            self._last_pct = pct
+        self._last_stage = progress.stage
+
+    def close(self) -> None:
+        if not self.quiet and hasattr(self.stream, "isatty") and self.stream.isatty():
+            self.stream.write("\n")
+
+
+def _register_subcommands() -> None:
+    import importlib
+
+    for name in ("cli_inputs", "cli_radio", "cli_run", "cli_outputs", "cli_gui"):
+        try:
+            importlib.import_module(f"coverage_planner.{name}")
+        except ModuleNotFoundError as exc:  # a module not written yet
+            if exc.name != f"coverage_planner.{name}":
+                raise
+
+
+_register_subcommands()

@@ -1,0 +1,83 @@
+"""Exceptions raised by coverage-planner.
+
+Every error the application raises on purpose derives from :class:`CoveragePlannerError`, and each
+category also subclasses the matching builtin, so callers may catch either (rasterio's pattern).
+Messages name the file, the row (1-based, as a spreadsheet shows it, header = row 1) and the field
+where that makes sense, and say how to fix the problem.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class CoveragePlannerError(Exception):
+    """Root of all coverage-planner errors."""
+
+
+class InputError(CoveragePlannerError, ValueError):
+    """An input file or value is invalid.
+
+    ``path``, ``row`` and ``field`` locate the problem when known; ``hint`` says how to fix it.
+    ``problems`` may carry further messages when several rows are wrong at once.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | Path | None = None,
+        row: int | None = None,
+        field: str | None = None,
+        hint: str | None = None,
+        problems: list[str] | None = None,
+    ) -> None:
+        self.path = str(path) if path is not None else None
+        self.row = row
+        self.field = field
+        self.hint = hint
+        self.problems = list(problems or [])
+        self.message = message
+        super().__init__(self._format())
+
+    def _format(self) -> str:
+        where = []
+        if self.path:
+            where.append(self.path)
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.field:
+            where.append(f"field '{self.field}'")
+        text = (", ".join(where) + ": " if where else "") + self.message
+        if self.problems:
+            shown = self.problems[:20]
+            text += "\n" + "\n".join(f"  - {p}" for p in shown)
+            if len(self.problems) > len(shown):
+                text += f"\n  … and {len(self.problems) - len(shown)} more"
+        if self.hint:
+            text += f"\nHow to fix: {self.hint}"
+        return text
+
+
+class ProjectError(InputError):
+    """The project file is invalid (bad TOML, unknown keys, missing inputs)."""
+
+
+class CRSError(InputError):
+    """A coordinate reference system is missing, unknown or inconsistent."""
+
+
+class RasterError(InputError):
+    """A raster (terrain DEM, land cover) cannot be read or is unusable."""
+
+
+class ParameterError(CoveragePlannerError, ValueError):
+    """A numeric parameter passed to an analysis or pipeline function is out of range."""
+
+
+class CancelledError(CoveragePlannerError, RuntimeError):
+    """A long operation was cancelled by the user."""
+
+
+class OutputError(CoveragePlannerError, OSError):
+    """An output could not be written."""

@@ -1,0 +1,109 @@
+"""The result of one analysis run: what the pipeline produces and exporters and the GUI consume.
+
+Everything here is plain data (numpy arrays, (Geo)DataFrames, dicts); nothing knows about Qt.
+Column names are part of the contract: see docs/ARCHITECTURE.md ("Results").
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+STATUS_GOOD = "good"
+STATUS_WEAK = "weak"
+STATUS_NONE = "none"
+STATUSES = (STATUS_GOOD, STATUS_WEAK, STATUS_NONE)
+
+
+@dataclass
+class Grid:
+    """The analysis raster grid: north-up, square cells, in a metric CRS.
+
+    Cell (row, col) has its centre at ``x = x0 + (col + 0.5) * cellsize``, ``y = y0 - (row + 0.5) * cellsize``
+    where (x0, y0) is the top-left corner.
+    """
+
+    x0: float
+    y0: float
+    cellsize: float
+    shape: tuple[int, int]
+    crs: str  # e.g. "EPSG:32648"
+
+    @property
+    def transform(self):
+        from affine import Affine
+
+        return Affine(self.cellsize, 0.0, self.x0, 0.0, -self.cellsize, self.y0)
+
+    @property
+    def bounds(self) -> tuple[float, float, float, float]:
+        """(xmin, ymin, xmax, ymax)"""
+        rows, cols = self.shape
+        return (self.x0, self.y0 - rows * self.cellsize, self.x0 + cols * self.cellsize, self.y0)
+
+    def rowcol(self, x, y):
+        """Fractional (row, col) of map coordinates; the cell index is ``floor`` of each."""
+        col = (np.asarray(x, dtype=float) - self.x0) / self.cellsize - 0.5
+        row = (self.y0 - np.asarray(y, dtype=float)) / self.cellsize - 0.5
+        return row, col
+
+    def xy(self, row, col):
+        """Map coordinates of cell centres."""
+        x = self.x0 + (np.asarray(col, dtype=float) + 0.5) * self.cellsize
+        y = self.y0 - (np.asarray(row, dtype=float) + 0.5) * self.cellsize
+        return x, y
+
+
+@dataclass
+class Scenario:
+    """A what-if: towers taken off air (landslide, power cut)."""
+
+    name: str = "baseline"
+    down: tuple[str, ...] = ()
+
+
+@dataclass
+class Results:
+    """Outputs of :func:`coverage_planner.pipeline.iter_run`.
+
+    Rasters share ``grid``. ``best_level`` is float32 dBm with NaN where no tower reaches;
+    ``best_server`` int32 index into ``towers`` (-1 none); ``n_servers`` uint16 count of towers at or
+    above the *weak* threshold of their technology.
+    """
+
+    project_name: str
+    province: str
+    grid: Grid
+    dem: np.ndarray
+    towers: Any  # GeoDataFrame, see ARCHITECTURE.md
+    stations: Any  # GeoDataFrame with status columns
+    communes: Any  # GeoDataFrame with statistics
+    border: Any = None  # GeoDataFrame of lines or None
+    roads: Any = None
+    towns: Any = None
+    best_level: np.ndarray | None = None
+    best_server: np.ndarray | None = None
+    n_servers: np.ndarray | None = None
+    gaps: Any = None  # GeoDataFrame of gap polygons
+    proposals: Any = None  # GeoDataFrame of proposed mobile sites
+    proposal_level: np.ndarray | None = None  # best level of proposed sites only (NaN elsewhere)
+    unreachable: pd.DataFrame | None = None  # stations no candidate site can reach, with reason
+    placement_summary: dict[str, Any] = field(default_factory=dict)
+    scenario: Scenario = field(default_factory=Scenario)
+    newly_uncovered: list[str] = field(default_factory=list)
+    parameters: dict[str, Any] = field(default_factory=dict)
+    terrain_source: str = ""
+    created: _dt.datetime = field(default_factory=lambda: _dt.datetime.now().replace(microsecond=0))
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def station_counts(self) -> dict[str, int]:
+        s = self.stations["status"].value_counts()
+        return {k: int(s.get(k, 0)) for k in STATUSES}
+
+    def voter_counts(self) -> dict[str, int]:
+        v = self.stations.groupby("status")["voters"].sum()
+        return {k: int(v.get(k, 0)) for k in STATUSES}

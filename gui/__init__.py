@@ -1,0 +1,1 @@
+"""PyQt6 desktop application. Calls coverage_planner only; holds no analysis logic."""
