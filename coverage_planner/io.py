@@ -1,0 +1,437 @@
+"""All file reading and writing helpers of coverage-planner.
+
+Other modules never open files themselves: they call these helpers, which
+
+* read tables (CSV, XLSX, GeoJSON, GeoPackage, Shapefile) without changing them, keeping every cell as
+  text for tabular files so that validation can quote the exact bad value;
+* read rasters (GeoTIFF, SRTM ``.hgt``, ESRI ASCII grid, anything GDAL reads) and mosaic several tiles;
+* write outputs atomically: a temporary file in the destination folder is renamed over the destination
+  only once it is complete (:func:`atomic_path`), so a crash never leaves a half-written file behind.
+
+Errors are :class:`~coverage_planner.errors.InputError` / :class:`~coverage_planner.errors.RasterError`
+(reading) and :class:`~coverage_planner.errors.OutputError` (writing), naming the file and saying how to fix it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from coverage_planner.errors import InputError, OutputError, RasterError
+
+#: Table formats recognised by extension (lower case, with the dot).
+TABLE_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm", ".geojson", ".json", ".gpkg", ".shp")
+VECTOR_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp")
+SPREADSHEET_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm")
+RASTER_SUFFIXES = (".tif", ".tiff", ".hgt", ".asc", ".vrt", ".img")
+
+_CSV_ENCODINGS = ("utf-8-sig", "cp1258", "cp1252")
+
+
+# --------------------------------------------------------------------------------------------------------
+# atomic writes
+# --------------------------------------------------------------------------------------------------------
+@contextlib.contextmanager
+def atomic_path(dest: str | os.PathLike) -> Iterator[Path]:
+    """Yield a temporary path next to ``dest``; rename it over ``dest`` when the block succeeds.
+
+    The temporary name keeps ``dest``'s suffix so format-guessing writers (GDAL, pandas) behave the same.
+    On any exception the temporary file is removed and ``dest`` is left untouched. The parent folder is
+    created if needed.
+
+    >>> with atomic_path("out/map.html") as tmp:      # doctest: +SKIP
+    ...     tmp.write_text("<html>…</html>")
+    """
+    dest = Path(dest)
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=f".{dest.stem}.", suffix=f".tmp{dest.suffix}", dir=dest.parent)
+    except OSError as exc:
+        raise OutputError(f"cannot write {dest}: {exc.strerror or exc}. Check the folder exists and is writable.") from exc
+    os.close(fd)
+    tmp = Path(name)
+    # Writers such as GDAL refuse or misbehave on an existing empty file: let them create it.
+    tmp.unlink()
+    try:
+        yield tmp
+        if not tmp.exists():
+            raise OutputError(f"cannot write {dest}: the writer produced no file")
+        os.replace(tmp, dest)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+
+
+def write_bytes(path: str | os.PathLike, data: bytes) -> Path:
+    """Write ``data`` to ``path`` atomically."""
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(data)
+    return path
+
+
+def write_text(path: str | os.PathLike, text: str, encoding: str = "utf-8") -> Path:
+    """Write ``text`` to ``path`` atomically (UTF-8 by default)."""
+    return write_bytes(path, text.encode(encoding))
+
+
+def file_sha256(path: str | os.PathLike) -> str:
+    """SHA-256 of a file (used to prove inputs are never modified)."""
+    import hashlib
+
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+# --------------------------------------------------------------------------------------------------------
+# tables
+# --------------------------------------------------------------------------------------------------------
+def _check_readable(path: Path, what: str) -> None:
+    if not path.exists():
+        raise InputError(
+            f"{what} file not found", path=path, hint="check the path in the project file (paths are relative to it)"
+        )
+    if path.is_dir():
+        raise InputError(f"{what} path is a folder, not a file", path=path, hint="point to the file itself")
+    if path.stat().st_size == 0:
+        raise InputError(f"{what} file is empty", path=path, hint="export the table again with a header row and data")
+
+
+def read_table(path: str | os.PathLike, *, layer: str | None = None, what: str = "table"):
+    """Read a table file without modifying it.
+
+    Returns ``(frame, kind)``: for ``.csv``/``.txt``/``.xlsx`` a :class:`pandas.DataFrame` whose cells are
+    all strings (empty cells ``""``), ``kind == "table"``; for GeoJSON/GeoPackage/Shapefile a
+    :class:`geopandas.GeoDataFrame` as stored (CRS included), ``kind == "vector"``.
+    Raises :class:`InputError` for missing, empty or unreadable files.
+    """
+    path = Path(path)
+    _check_readable(path, what)
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".txt"):
+        return _read_csv(path, what), "table"
+    if suffix in (".xlsx", ".xlsm"):
+        return _read_xlsx(path, what), "table"
+    if suffix in VECTOR_SUFFIXES:
+        return read_vector(path, layer=layer, what=what), "vector"
+    raise InputError(
+        f"unsupported {what} format '{path.suffix or '(no extension)'}'",
+        path=path,
+        hint="use CSV, XLSX, GeoJSON, GeoPackage (.gpkg) or Shapefile (.shp)",
+    )
+
+
+def _finish_text_frame(df, path: Path, what: str):
+    df = df.copy()
+    df.columns = [str(c).strip() for c in df.columns]
+    df = df.fillna("").astype(str)
+    df = df.apply(lambda s: s.str.strip())
+    # drop rows that are entirely blank (trailing lines of a spreadsheet) but keep row numbering
+    blank = (df == "").all(axis=1)
+    df = df[~blank]
+    if len(df.columns) == 0 or len(df) == 0:
+        raise InputError(f"{what} file has no data rows", path=path, hint="add at least one row under the header row")
+    return df
+
+
+def _sniff_delimiter(first_line: str) -> str:
+    counts = {d: first_line.count(d) for d in (",", ";", "\t")}
+    best = max(counts, key=counts.get)
+    return best if counts[best] > 0 else ","
+
+
+def _read_csv(path: Path, what: str):
+    import csv
+    import io as _io
+
+    import pandas as pd
+
+    raw = path.read_bytes()
+    text = None
+    for enc in _CSV_ENCODINGS:
+        try:
+            text = raw.decode(enc)
+            break
+        except UnicodeDecodeError:
+            continue
+    if text is None:  # pragma: no cover - cp1252 decodes almost anything
+        raise InputError(f"cannot decode {what} CSV", path=path, hint="save the file as UTF-8 (CSV UTF-8 in Excel)")
+    if not text.strip():
+        raise InputError(f"{what} file is empty", path=path, hint="add a header row and data rows")
+    sep = _sniff_delimiter(text.lstrip().splitlines()[0])
+    try:
+        df = pd.read_csv(
+            _io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False, sep=sep, skip_blank_lines=False
+        )
+    except pd.errors.EmptyDataError as exc:
+        raise InputError(f"{what} file is empty", path=path, hint="add a header row and data rows") from exc
+    except (pd.errors.ParserError, csv.Error) as exc:
+        raise InputError(
+            f"cannot parse {what} CSV: {exc}", path=path, hint="save it as comma-separated UTF-8 CSV, one row per line"
+        ) from exc
+    # data row i (0-based) is spreadsheet row i + 2 (header = row 1)
+    df.index = np.arange(2, len(df) + 2)
+    return _finish_text_frame(df, path, what)
+
+
+def _read_xlsx(path: Path, what: str):
+    import pandas as pd
+
+    try:
+        df = pd.read_excel(path, sheet_name=0, dtype=object, engine="openpyxl", header=0)
+    except Exception as exc:  # openpyxl raises many types for corrupt files
+        raise InputError(
+            f"cannot read {what} spreadsheet: {exc}", path=path, hint="open it in Excel/LibreOffice and save as .xlsx"
+        ) from exc
+    # pandas skips nothing at the top with header=0: data row i is spreadsheet row i + 2
+    df.index = np.arange(2, len(df) + 2)
+
+    def fmt(v: Any) -> str:
+        if v is None or (isinstance(v, float) and np.isnan(v)):
+            return ""
+        if isinstance(v, float) and v.is_integer() and abs(v) < 1e15:
+            return str(int(v))  # an id typed as 101 comes back as 101.0 from some writers
+        if isinstance(v, float):
+            return repr(v)
+        return str(v)
+
+    df = df.map(fmt) if hasattr(df, "map") else df.applymap(fmt)
+    df.columns = ["" if str(c).startswith("Unnamed:") else str(c) for c in df.columns]
+    return _finish_text_frame(df, path, what)
+
+
+def read_vector(path: str | os.PathLike, *, layer: str | None = None, what: str = "layer"):
+    """Read a GeoJSON / GeoPackage / Shapefile (or any OGR vector) into a GeoDataFrame (rows 1-based index)."""
+    import geopandas as gpd
+
+    path = Path(path)
+    _check_readable(path, what)
+    try:
+        gdf = gpd.read_file(path, layer=layer)
+    except Exception as exc:
+        raise InputError(
+            f"cannot read {what} file: {exc}",
+            path=path,
+            hint="check it opens in QGIS; supported: GeoJSON, GeoPackage, Shapefile (with .shx/.dbf/.prj)",
+        ) from exc
+    if len(gdf) == 0:
+        raise InputError(f"{what} file has no features", path=path, hint="the layer must contain at least one feature")
+    gdf.index = np.arange(1, len(gdf) + 1)
+    return gdf
+
+
+def write_vector(gdf, path: str | os.PathLike, *, layer: str | None = None, driver: str | None = None) -> Path:
+    """Write a GeoDataFrame atomically (driver guessed from the extension: .gpkg, .geojson, .shp not atomic)."""
+    path = Path(path)
+    if path.suffix.lower() == ".shp":
+        raise OutputError(f"{path}: Shapefile output is not supported (several files); use .gpkg or .geojson")
+    try:
+        with atomic_path(path) as tmp:
+            gdf.to_file(tmp, layer=layer, driver=driver)
+    except OutputError:
+        raise
+    except Exception as exc:
+        raise OutputError(f"cannot write {path}: {exc}") from exc
+    return path
+
+
+def write_csv(df, path: str | os.PathLike, **kwargs) -> Path:
+    """Write a DataFrame as UTF-8 CSV with BOM (Excel opens Vietnamese text correctly), atomically."""
+    path = Path(path)
+    kwargs.setdefault("index", False)
+    kwargs.setdefault("encoding", "utf-8-sig")
+    with atomic_path(path) as tmp:
+        df.to_csv(tmp, **kwargs)
+    return path
+
+
+# --------------------------------------------------------------------------------------------------------
+# rasters
+# --------------------------------------------------------------------------------------------------------
+def _crs_string(crs) -> str | None:
+    if crs is None:
+        return None
+    try:
+        epsg = crs.to_epsg()
+    except Exception:  # pragma: no cover - exotic CRS
+        epsg = None
+    if epsg:
+        return f"EPSG:{epsg}"
+    return crs.to_wkt() or None
+
+
+def _open_raster(path: Path, what: str):
+    import rasterio
+    from rasterio.errors import RasterioIOError
+
+    if not path.exists():
+        raise RasterError(f"{what} file not found", path=path, hint="check the path in the project file")
+    if path.is_dir():
+        raise RasterError(f"{what} path is a folder", path=path, hint="point to the raster file itself")
+    if path.stat().st_size == 0:
+        raise RasterError(f"{what} file is empty", path=path, hint="download or export the raster again")
+    try:
+        return rasterio.open(path)
+    except RasterioIOError as exc:
+        raise RasterError(
+            f"cannot read {what} raster (GDAL: {exc})",
+            path=path,
+            hint="use GeoTIFF, SRTM .hgt (named like N21E102.hgt) or ESRI ASCII grid (.asc); check the file is complete",
+        ) from exc
+
+
+def raster_info(path: str | os.PathLike, what: str = "raster") -> dict:
+    """Metadata of a raster without reading its pixels: width, height, count, crs, bounds, res, nodata, dtype."""
+    path = Path(path)
+    with _open_raster(path, what) as ds:
+        return {
+            "width": ds.width,
+            "height": ds.height,
+            "count": ds.count,
+            "crs": _crs_string(ds.crs),
+            "bounds": tuple(ds.bounds),
+            "res": tuple(ds.res),
+            "nodata": ds.nodata,
+            "dtype": ds.dtypes[0],
+            "transform": ds.transform,
+        }
+
+
+def read_raster(path: str | os.PathLike, *, band: int = 1, what: str = "raster"):
+    """Read one band of a raster.
+
+    Returns ``(array, transform, crs, nodata)``: the 2-D array as stored (dtype kept), its affine
+    transform, the CRS as ``"EPSG:n"`` (or WKT when there is no EPSG code, ``None`` when the raster has no
+    CRS) and the nodata value (``None`` if unset). SRTM ``.hgt`` tiles carry an implicit WGS 84 CRS and
+    nodata −32768. Raises :class:`RasterError` naming the file and GDAL's message when unreadable.
+    """
+    from rasterio.errors import RasterioError
+
+    path = Path(path)
+    ds = _open_raster(path, what)
+    with ds:
+        try:
+            if band < 1 or band > ds.count:
+                raise RasterError(f"{what} has {ds.count} band(s); band {band} does not exist", path=path)
+            array = ds.read(band)
+        except RasterioError as exc:
+            raise RasterError(
+                f"cannot read pixels of {what} (GDAL: {exc})", path=path, hint="the file may be truncated; get it again"
+            ) from exc
+        crs = _crs_string(ds.crs)
+        nodata = ds.nodata
+        if crs is None and path.suffix.lower() == ".hgt":
+            crs = "EPSG:4326"
+        if nodata is None and path.suffix.lower() == ".hgt":
+            nodata = -32768.0
+        return array, ds.transform, crs, nodata
+
+
+def merge_rasters(paths: Sequence[str | os.PathLike], *, what: str = "raster"):
+    """Mosaic several rasters of the same CRS (e.g. SRTM tiles) into one array.
+
+    Returns ``(array, transform, crs, nodata)`` like :func:`read_raster`. Cells not covered by any tile are
+    ``nodata``. Raises :class:`RasterError` if a tile is unreadable or the tiles' CRS differ.
+    """
+    from rasterio.merge import merge
+
+    paths = [Path(p) for p in paths]
+    if len(paths) == 1:
+        return read_raster(paths[0], what=what)
+    datasets = []
+    try:
+        crs_seen: dict[str, Path] = {}
+        for p in paths:
+            ds = _open_raster(p, what)
+            datasets.append(ds)
+            crs = _crs_string(ds.crs) or ("EPSG:4326" if p.suffix.lower() == ".hgt" else None)
+            if crs is None:
+                raise RasterError(
+                    f"{what} tile has no CRS", path=p, hint="assign one in QGIS (Raster > Projections) or use a GeoTIFF"
+                )
+            crs_seen.setdefault(crs, p)
+        if len(crs_seen) > 1:
+            listing = "; ".join(f"{c} ({p.name})" for c, p in crs_seen.items())
+            raise RasterError(
+                f"{what} tiles are in different CRS: {listing}",
+                path=paths[0],
+                hint="reproject all tiles to one CRS before mosaicking",
+            )
+        nodata = datasets[0].nodata
+        if nodata is None:
+            nodata = -32768.0 if paths[0].suffix.lower() == ".hgt" else None
+        dtype = np.result_type(*[np.dtype(d.dtypes[0]) for d in datasets])
+        if nodata is None:
+            dtype = np.float32
+            nodata = np.nan
+        try:
+            array, transform = merge(datasets, nodata=nodata, dtype=dtype.name if hasattr(dtype, "name") else dtype)
+        except Exception as exc:
+            raise RasterError(
+                f"cannot mosaic {what} tiles (GDAL: {exc})", path=paths[0], hint="check all tiles are readable"
+            ) from exc
+        crs = next(iter(crs_seen))
+        return array[0], transform, crs, (None if nodata is not None and np.isnan(nodata) else nodata)
+    finally:
+        for ds in datasets:
+            ds.close()
+
+
+def write_geotiff(path: str | os.PathLike, array: np.ndarray, transform, crs, nodata=None, *, tags: dict | None = None):
+    """Write a 2-D (one band) or 3-D (bands, rows, cols) array as a DEFLATE-compressed GeoTIFF, atomically.
+
+    ``crs`` is anything rasterio accepts ("EPSG:32648", WKT, a CRS object) or ``None``. Float arrays use
+    floating-point prediction. Returns the path.
+    """
+    import rasterio
+
+    path = Path(path)
+    arr = np.asarray(array)
+    if arr.ndim == 2:
+        arr3 = arr[np.newaxis]
+    elif arr.ndim == 3:
+        arr3 = arr
+    else:
+        raise OutputError(f"cannot write {path}: expected a 2-D or 3-D array, got shape {arr.shape}")
+    if arr3.dtype == np.bool_:
+        arr3 = arr3.astype(np.uint8)
+    count, height, width = arr3.shape
+    profile = {
+        "driver": "GTiff",
+        "width": width,
+        "height": height,
+        "count": count,
+        "dtype": arr3.dtype.name,
+        "crs": crs,
+        "transform": transform,
+        "compress": "deflate",
+    }
+    if np.issubdtype(arr3.dtype, np.floating):
+        profile["predictor"] = 3
+    elif np.issubdtype(arr3.dtype, np.integer):
+        profile["predictor"] = 2
+    if width >= 256 and height >= 256:
+        profile.update(tiled=True, blockxsize=256, blockysize=256)
+    if nodata is not None:
+        profile["nodata"] = nodata
+    try:
+        with atomic_path(path) as tmp:
+            with rasterio.open(tmp, "w", **profile) as dst:
+                dst.write(arr3)
+                if tags:
+                    dst.update_tags(**{k: str(v) for k, v in tags.items()})
+    except OutputError:
+        raise
+    except Exception as exc:
+        raise OutputError(f"cannot write GeoTIFF {path}: {exc}") from exc
+    return path
