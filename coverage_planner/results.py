@@ -99,6 +99,8 @@ class Results:
     terrain_source: str = ""
     created: _dt.datetime = field(default_factory=lambda: _dt.datetime.now().replace(microsecond=0))
     timings: dict[str, float] = field(default_factory=dict)
+    group_levels: dict[str, np.ndarray] = field(default_factory=dict)  # "operator:Viettel" -> best level
+    warnings: list[str] = field(default_factory=list)
 
     def station_counts(self) -> dict[str, int]:
         s = self.stations["status"].value_counts()
