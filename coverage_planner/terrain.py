@@ -1,0 +1,340 @@
+"""Terrain: read a DEM (GeoTIFF, SRTM ``.hgt`` tiles, ESRI ASCII grid; any CRS), put it on the analysis grid.
+
+The analysis grid is metric and north-up: the UTM zone of the data's centre unless the project names a CRS
+(EPSG:32648 for Điện Biên), at the project's resolution. The DEM is resampled bilinearly
+(``rasterio.warp.reproject``). Voids (nodata, or values below −1000 m, which no land on Earth has) are filled:
+first by inverse-distance interpolation from the void's edge (GDAL ``FillNodata``), then any remainder with the
+nearest valid cell. The result never contains NaN; how many cells were filled is reported.
+Cells of the grid that the source raster does not cover at all (e.g. the corners of a lon/lat tile in UTM) are
+filled the same way but counted separately and marked in ``Terrain.covered`` so that points there are reported
+as outside the terrain rather than analysed on invented heights.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from coverage_planner.errors import CRSError, RasterError
+from coverage_planner.results import Grid
+
+#: Elevations below this are treated as voids (e.g. −9999 or −32768 without a nodata tag).
+MIN_VALID_ELEVATION = -1000.0
+MAX_VALID_ELEVATION = 9000.0
+
+Progress = Callable[[float, str], None]
+
+
+@dataclass
+class Terrain:
+    """A DEM on the analysis grid.
+
+    ``dem`` float32 (rows, cols), north-up, no NaN. ``covered`` is True where the source raster has data
+    coverage (voids inside the coverage are filled and count in ``void_count``; cells outside it count in
+    ``outside_count``). ``filled`` marks every cell whose height was interpolated.
+    """
+
+    dem: np.ndarray
+    grid: Grid
+    void_count: int
+    void_filled: bool
+    source: str
+    covered: np.ndarray
+    filled: np.ndarray
+    outside_count: int = 0
+    source_crs: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def crs(self) -> str:
+        return self.grid.crs
+
+    @property
+    def cellsize(self) -> float:
+        return self.grid.cellsize
+
+    def cell_index(self, x, y):
+        """Integer (row, col) of the cells holding map points x, y (may be outside the grid)."""
+        r, c = self.grid.rowcol(x, y)
+        return np.floor(np.asarray(r) + 0.5).astype(np.int64), np.floor(np.asarray(c) + 0.5).astype(np.int64)
+
+    def contains(self, x, y) -> np.ndarray:
+        """True where (x, y) lies inside the grid and on a cell the source raster covers."""
+        x = np.atleast_1d(np.asarray(x, dtype=float))
+        y = np.atleast_1d(np.asarray(y, dtype=float))
+        xmin, ymin, xmax, ymax = self.grid.bounds
+        inside = (x >= xmin) & (x < xmax) & (y > ymin) & (y <= ymax) & np.isfinite(x) & np.isfinite(y)
+        out = np.zeros(x.shape, dtype=bool)
+        if inside.any():
+            r, c = self.cell_index(x[inside], y[inside])
+            rows, cols = self.grid.shape
+            r = np.clip(r, 0, rows - 1)
+            c = np.clip(c, 0, cols - 1)
+            out[inside] = self.covered[r, c]
+        return out
+
+    def elevation_at(self, x, y) -> np.ndarray:
+        """DEM height of the cells containing (x, y); NaN outside the grid."""
+        x = np.atleast_1d(np.asarray(x, dtype=float))
+        y = np.atleast_1d(np.asarray(y, dtype=float))
+        r, c = self.cell_index(x, y)
+        rows, cols = self.grid.shape
+        ok = (r >= 0) & (r < rows) & (c >= 0) & (c < cols)
+        out = np.full(x.shape, np.nan, dtype=np.float64)
+        out[ok] = self.dem[r[ok], c[ok]]
+        return out
+
+    def bounds_lonlat(self) -> tuple[float, float, float, float]:
+        from pyproj import Transformer
+
+        t = Transformer.from_crs(self.grid.crs, "EPSG:4326", always_xy=True)
+        return tuple(t.transform_bounds(*self.grid.bounds))
+
+    def summary(self) -> dict:
+        return {
+            "shape": self.grid.shape,
+            "cellsize_m": self.grid.cellsize,
+            "crs": self.grid.crs,
+            "min_m": float(self.dem.min()),
+            "max_m": float(self.dem.max()),
+            "void_count": self.void_count,
+            "outside_count": self.outside_count,
+            "source": self.source,
+        }
+
+
+def utm_crs_for_lonlat(lon: float, lat: float) -> str:
+    """EPSG code string of the WGS 84 UTM zone containing (lon, lat): 326zz north, 327zz south."""
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        raise CRSError(
+            f"cannot choose a UTM zone for lon={lon}, lat={lat}: not valid WGS 84 degrees",
+            hint="check the data CRS; lon must be within ±180 and lat within ±90",
+        )
+    zone = int(math.floor((lon + 180.0) / 6.0)) % 60 + 1
+    return f"EPSG:{32600 + zone if lat >= 0 else 32700 + zone}"
+
+
+def resolve_analysis_crs(crs: str, lon: float, lat: float) -> str:
+    """``crs`` itself, or for ``"auto"`` the UTM zone of (lon, lat)."""
+    if crs is None or str(crs).lower() == "auto":
+        return utm_crs_for_lonlat(lon, lat)
+    return str(crs)
+
+
+def _describe(paths: list[Path], crs: str | None, res) -> str:
+    names = ", ".join(p.name for p in paths[:4]) + (f" … (+{len(paths) - 4})" if len(paths) > 4 else "")
+    kind = {".hgt": "SRTM tile", ".asc": "ESRI ASCII grid"}.get(paths[0].suffix.lower(), "raster")
+    plural = "s" if len(paths) > 1 else ""
+    return f"{len(paths)} {kind}{plural} ({names}), {crs}, cell {res[0]:.6g}×{res[1]:.6g}"
+
+
+def load_terrain(
+    paths: str | os.PathLike | Sequence[str | os.PathLike],
+    *,
+    crs: str = "auto",
+    resolution_m: float,
+    bounds: tuple[float, float, float, float] | None = None,
+    progress: Progress | None = None,
+) -> Terrain:
+    """Load one or several DEM files onto the analysis grid.
+
+    ``crs``: ``"auto"`` (UTM zone of the data centre) or a metric CRS. ``resolution_m``: cell size.
+    ``bounds``: optional (xmin, ymin, xmax, ymax) in the analysis CRS to restrict the grid to; by default
+    the whole raster extent. ``progress(fraction, message)`` is called between steps.
+    Raises :class:`RasterError` for unreadable, CRS-less or empty rasters.
+    """
+    from pyproj import CRS, Transformer
+    from rasterio.crs import CRS as RioCRS
+    from rasterio.enums import Resampling
+    from rasterio.transform import array_bounds
+    from rasterio.warp import reproject
+
+    from coverage_planner.io import merge_rasters
+
+    def report(f, msg):
+        if progress is not None:
+            progress(f, msg)
+
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    paths = [Path(p) for p in paths]
+    if not paths:
+        raise RasterError("no terrain file given", hint="set [inputs] terrain = \"dem.tif\" in the project")
+    if not (resolution_m and resolution_m > 0 and math.isfinite(resolution_m)):
+        raise RasterError(f"resolution_m must be a positive number, got {resolution_m!r}", field="resolution_m")
+
+    report(0.0, f"reading {len(paths)} terrain file(s)")
+    array, transform, src_crs, nodata = merge_rasters(paths, what="terrain")
+    if src_crs is None:
+        raise RasterError(
+            "terrain raster has no CRS",
+            path=paths[0],
+            hint="assign its CRS in QGIS (Raster > Projections > Assign Projection) or add a .prj next to an .asc",
+        )
+    if array.size == 0:
+        raise RasterError("terrain raster has no cells", path=paths[0])
+    warnings: list[str] = []
+    src = array.astype(np.float32, copy=True)
+    invalid = ~np.isfinite(src)
+    if nodata is not None and np.isfinite(nodata):
+        invalid |= src == np.float32(nodata)
+    low = ~invalid & ((src < MIN_VALID_ELEVATION) | (src > MAX_VALID_ELEVATION))
+    if low.any():
+        warnings.append(
+            f"terrain: {int(low.sum())} source cells with heights outside "
+            f"{MIN_VALID_ELEVATION:g}…{MAX_VALID_ELEVATION:g} m treated as voids (undeclared nodata?)"
+        )
+        invalid |= low
+    if invalid.all():
+        raise RasterError(
+            "terrain raster contains no valid elevation (all cells are nodata)",
+            path=paths[0],
+            hint="use a DEM that covers the area (e.g. SRTM tiles of the province)",
+        )
+    src[invalid] = np.nan
+    src_rio = RioCRS.from_user_input(src_crs)
+    res = (abs(transform.a), abs(transform.e))
+    source = _describe(paths, src_crs, res)
+
+    # analysis CRS
+    sb = array_bounds(src.shape[0], src.shape[1], transform)  # (west, south, east, north)
+    to_ll = Transformer.from_crs(CRS.from_user_input(src_crs), "EPSG:4326", always_xy=True)
+    cx, cy = (sb[0] + sb[2]) / 2.0, (sb[1] + sb[3]) / 2.0
+    clon, clat = to_ll.transform(cx, cy)
+    dst_crs = resolve_analysis_crs(crs, clon, clat)
+    dcrs = CRS.from_user_input(dst_crs)
+    if not dcrs.is_projected:
+        raise CRSError(
+            f"analysis CRS {dst_crs} is not projected", hint='use crs = "auto" or a metric CRS such as "EPSG:32648"'
+        )
+    unit = dcrs.axis_info[0].unit_name if dcrs.axis_info else "metre"
+    if unit not in ("metre", "meter"):
+        raise CRSError(f"analysis CRS {dst_crs} has units '{unit}', not metres", hint='use crs = "auto"')
+
+    if bounds is None:
+        fwd = Transformer.from_crs(CRS.from_user_input(src_crs), dcrs, always_xy=True)
+        bounds = fwd.transform_bounds(*sb, densify_pts=21)
+    xmin, ymin, xmax, ymax = (float(b) for b in bounds)
+    if not (xmax > xmin and ymax > ymin):
+        raise RasterError(f"terrain bounds are empty: {bounds}", hint="check the extent of the inputs")
+    cs = float(resolution_m)
+    x0 = math.floor(xmin / cs) * cs
+    y0 = math.ceil(ymax / cs) * cs
+    cols = int(math.ceil((xmax - x0) / cs))
+    rows = int(math.ceil((y0 - ymin) / cs))
+    if rows * cols > 400_000_000:
+        raise RasterError(
+            f"analysis grid of {rows}×{cols} cells at {cs} m is too large",
+            field="resolution_m",
+            hint="increase [project] resolution_m or clip the terrain to the province",
+        )
+    grid = Grid(x0=x0, y0=y0, cellsize=cs, shape=(rows, cols), crs=dst_crs)
+
+    report(0.3, f"reprojecting terrain to {dst_crs} at {cs:g} m ({rows}×{cols})")
+    dem = np.full((rows, cols), np.nan, dtype=np.float32)
+    reproject(
+        source=src,
+        destination=dem,
+        src_transform=transform,
+        src_crs=src_rio,
+        src_nodata=np.nan,
+        dst_transform=grid.transform,
+        dst_crs=RioCRS.from_user_input(dst_crs),
+        dst_nodata=np.nan,
+        resampling=Resampling.bilinear,
+    )
+    # coverage footprint: where the source raster exists at all (data or void)
+    foot = np.zeros((rows, cols), dtype=np.uint8)
+    reproject(
+        source=np.ones(src.shape, dtype=np.uint8),
+        destination=foot,
+        src_transform=transform,
+        src_crs=src_rio,
+        src_nodata=0,
+        dst_transform=grid.transform,
+        dst_crs=RioCRS.from_user_input(dst_crs),
+        dst_nodata=0,
+        resampling=Resampling.nearest,
+    )
+    covered = foot.astype(bool)
+    missing = ~np.isfinite(dem)
+    void_mask = missing & covered
+    outside_mask = missing & ~covered
+    if not (~missing).any():
+        raise RasterError(
+            "terrain has no valid elevation inside the analysis area",
+            path=paths[0],
+            hint="the DEM does not cover the inputs: use tiles that cover the province",
+        )
+    void_count = int(void_mask.sum())
+    outside_count = int(outside_mask.sum())
+    if missing.any():
+        report(0.7, f"filling {void_count} void cell(s)")
+        dem = fill_voids(dem, covered)
+    if void_count:
+        warnings.append(f"terrain: {void_count} void cell(s) filled by interpolation ({100.0 * void_count / dem.size:.2f}%)")
+    if outside_count:
+        warnings.append(
+            f"terrain: {outside_count} cell(s) at the edge of the analysis grid are not covered by the DEM "
+            "(heights extrapolated; points there are reported as outside the terrain)"
+        )
+    report(1.0, "terrain ready")
+    return Terrain(
+        dem=dem,
+        grid=grid,
+        void_count=void_count,
+        void_filled=bool(missing.any()),
+        source=source,
+        covered=covered,
+        filled=missing,
+        outside_count=outside_count,
+        source_crs=src_crs,
+        warnings=warnings,
+    )
+
+
+def fill_voids(dem: np.ndarray, covered: np.ndarray | None = None, max_search_cells: int = 100) -> np.ndarray:
+    """Return a copy of ``dem`` with every NaN filled.
+
+    Voids inside ``covered`` are interpolated by GDAL's inverse-distance ``FillNodata`` (search radius
+    ``max_search_cells``); whatever remains (large voids, cells outside the coverage) takes the value of the
+    nearest valid cell (``scipy.ndimage.distance_transform_edt``). The input is not modified.
+    """
+    from rasterio.fill import fillnodata
+    from scipy import ndimage
+
+    out = np.array(dem, dtype=np.float32, copy=True)
+    missing = ~np.isfinite(out)
+    if not missing.any():
+        return out
+    if missing.all():
+        raise RasterError("cannot fill voids: the DEM has no valid cell")
+    if covered is None:
+        covered = np.ones(out.shape, dtype=bool)
+    inner = missing & covered
+    if inner.any():
+        work = np.where(missing, np.float32(0), out)
+        mask = (~missing).astype(np.uint8)  # 0 = fill here
+        filled = fillnodata(work, mask=mask, max_search_distance=float(max_search_cells), smoothing_iterations=0)
+        # fillnodata leaves cells beyond the search distance unchanged (0): only keep cells it reached
+        reached = _fill_reached(mask, max_search_cells)
+        take = inner & reached
+        out[take] = filled[take]
+    still = ~np.isfinite(out)
+    if still.any():
+        _, (ri, ci) = ndimage.distance_transform_edt(still, return_distances=True, return_indices=True)
+        out[still] = out[ri[still], ci[still]]
+    return out
+
+
+def _fill_reached(valid_mask: np.ndarray, max_search_cells: int) -> np.ndarray:
+    """Cells within ``max_search_cells`` of a valid cell (where FillNodata interpolates)."""
+    from scipy import ndimage
+
+    dist = ndimage.distance_transform_edt(valid_mask == 0)
+    return dist <= max_search_cells
