@@ -1,0 +1,513 @@
+"""Printable A4 PDF gap report (reportlab platypus) of a :class:`~coverage_planner.results.Results`.
+
+Vietnamese by default (``lang="en"`` for English; strings in :mod:`coverage_planner.i18n`). DejaVu Sans —
+shipped inside matplotlib — is embedded, so every Vietnamese letter prints. Contents: cover (province, date,
+scenario); key figures; overview map (matplotlib Agg); per-commune table (border and remote communes first);
+stations with weak or no signal; proposed mobile stations (lat/lon and UTM, commune, stations and voters
+covered, backhaul) and stations no site reaches; single points of failure; methods and parameters.
+
+The PDF is reproducible: its creation date is ``results.created`` and its file ID is fixed, so the same
+results give the same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import os
+from pathlib import Path
+
+import numpy as np
+
+from coverage_planner import __version__
+from coverage_planner.errors import OutputError
+from coverage_planner.i18n import check_lang, fmt_date, fmt_float, fmt_int, nfc, status_label, t
+from coverage_planner.webmap import (
+    GAP_COLOURS,
+    LEVEL_CLASSES,
+    PROPOSAL_COLOUR,
+    STATUS_COLOURS,
+    _atomic_path,
+    _param,
+    flat_parameters,
+    hillshade,
+    level_classes,
+    level_legend,
+    thresholds,
+)
+
+FONT = "DejaVuSans"
+FONT_BOLD = "DejaVuSans-Bold"
+_fonts_registered = False
+
+
+def register_fonts() -> tuple[str, str]:
+    """Register DejaVu Sans (regular, bold) from matplotlib's data folder with reportlab, once."""
+    global _fonts_registered
+    if not _fonts_registered:
+        import matplotlib
+        from reportlab.lib.fonts import addMapping
+        from reportlab.pdfbase import pdfmetrics
+        from reportlab.pdfbase.ttfonts import TTFont
+
+        folder = os.path.join(matplotlib.get_data_path(), "fonts", "ttf")
+        for name, file in ((FONT, "DejaVuSans.ttf"), (FONT_BOLD, "DejaVuSans-Bold.ttf")):
+            path = os.path.join(folder, file)
+            if not os.path.exists(path):
+                raise OutputError(f"The report font {path} is missing. How to fix: reinstall matplotlib "
+                                  "(`.venv/bin/pip install --force-reinstall matplotlib`).")
+            pdfmetrics.registerFont(TTFont(name, path))
+        addMapping(FONT, 0, 0, FONT)
+        addMapping(FONT, 1, 0, FONT_BOLD)
+        addMapping(FONT, 0, 1, FONT)
+        addMapping(FONT, 1, 1, FONT_BOLD)
+        _fonts_registered = True
+    return FONT, FONT_BOLD
+
+
+# ----------------------------------------------------------------------------------------------------------
+# helpers
+# ----------------------------------------------------------------------------------------------------------
+def _x(text) -> str:
+    """Text → reportlab Paragraph markup (escaped, NFC)."""
+    from xml.sax.saxutils import escape
+
+    if text is None or (isinstance(text, float) and math.isnan(text)):
+        return ""
+    return escape(nfc(text))
+
+
+def utm_of(results, lon, lat, x=None, y=None) -> tuple[str, float, float]:
+    """(zone label like "48N", easting, northing) of a point; uses the analysis grid when it is UTM."""
+    from pyproj import CRS, Transformer
+
+    crs = CRS.from_user_input(results.grid.crs)
+    zone = crs.utm_zone
+    if zone and x is not None and y is not None and np.isfinite(x) and np.isfinite(y):
+        return zone, float(x), float(y)
+    z = int((float(lon) + 180) // 6) + 1
+    north = float(lat) >= 0
+    epsg = (32600 if north else 32700) + z
+    e, n = Transformer.from_crs("EPSG:4326", f"EPSG:{epsg}", always_xy=True).transform(float(lon), float(lat))
+    return f"{z}{'N' if north else 'S'}", float(e), float(n)
+
+
+def _commune_order(communes):
+    """Border first, then remote, then the rest; within a group most affected voters first, then name."""
+    c = communes.copy()
+    b = c["border"].fillna(False).astype(bool) if "border" in c else False
+    r = c["remote"].fillna(False).astype(bool) if "remote" in c else False
+    c["_grp"] = np.where(b, 0, np.where(r, 1, 2))
+    aff = c.get("voters_none", 0) + c.get("voters_weak", 0)
+    c["_aff"] = -np.asarray(aff if not np.isscalar(aff) else np.zeros(len(c)), dtype=float)
+    c["_nm"] = c["name"].astype(str)
+    return c.sort_values(["_grp", "_aff", "_nm"], kind="stable")
+
+
+def key_figures(results) -> dict[str, int]:
+    """The numbers on the key-figures page (also used by the CLI summary)."""
+    counts = results.station_counts()
+    voters = results.voter_counts()
+    out = {
+        "stations": int(len(results.stations)),
+        "good": counts["good"], "weak": counts["weak"], "none": counts["none"],
+        "voters_total": int(results.stations["voters"].sum()),
+        "voters_affected": voters["weak"] + voters["none"],
+        "spof": int(results.stations["spof"].fillna(False).astype(bool).sum()) if "spof" in results.stations else 0,
+        "proposals": int(len(results.proposals)) if results.proposals is not None else 0,
+        "prop_voters": int(results.proposals["voters_covered"].sum())
+        if results.proposals is not None and len(results.proposals) else 0,
+    }
+    if results.newly_uncovered:
+        out["newly"] = len(results.newly_uncovered)
+    return out
+
+
+# ----------------------------------------------------------------------------------------------------------
+# overview map
+# ----------------------------------------------------------------------------------------------------------
+def overview_png(results, lang: str = "vi", *, width_in: float = 7.0, dpi: int = 150) -> bytes:
+    """The overview map as PNG bytes (matplotlib Agg): hillshade, best level, communes, border, towers,
+    stations by status, proposals."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.colors import ListedColormap
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    grid = results.grid
+    xmin, ymin, xmax, ymax = (v / 1000.0 for v in grid.bounds)
+    rows, cols = grid.shape
+    step = max(1, int(math.ceil(max(rows, cols) / 1400)))
+    aspect = (ymax - ymin) / max(xmax - xmin, 1e-9)
+    fig = Figure(figsize=(width_in, min(9.0, max(3.5, width_in * aspect * 0.92 + 0.9))), dpi=dpi)
+    FigureCanvasAgg(fig)
+    ax = fig.add_axes([0.08, 0.17, 0.9, 0.8])
+    extent = (xmin, xmax, ymin, ymax)
+    if results.dem is not None:
+        shade = hillshade(results.dem, grid.cellsize)[::step, ::step]
+        ax.imshow(shade, cmap="gray", vmin=0, vmax=1, extent=extent, interpolation="bilinear", zorder=0)
+    if results.best_level is not None:
+        cls = level_classes(results.best_level)[::step, ::step]
+        cmap = ListedColormap(["#00000000"] + [c for _, c in LEVEL_CLASSES])
+        ax.imshow(cls, cmap=cmap, vmin=-0.5, vmax=len(LEVEL_CLASSES) + 0.5, extent=extent, alpha=0.55,
+                  interpolation="nearest", zorder=1)
+
+    def km(gdf):
+        g = gdf.copy()
+        g["geometry"] = g.geometry.scale(0.001, 0.001, origin=(0, 0))
+        return g
+
+    if results.communes is not None and len(results.communes):
+        c = km(results.communes)
+        b = c["border"].fillna(False).astype(bool) if "border" in c else np.zeros(len(c), bool)
+        r = c["remote"].fillna(False).astype(bool) if "remote" in c else np.zeros(len(c), bool)
+        c[~b & ~r].boundary.plot(ax=ax, color="#333333", linewidth=0.5, zorder=3)
+        if (r & ~b).any():
+            c[r & ~b].boundary.plot(ax=ax, color="#5e3c99", linewidth=1.0, linestyle="--", zorder=3)
+        if b.any():
+            c[b].boundary.plot(ax=ax, color="#b2182b", linewidth=1.2, zorder=3)
+    if results.border is not None and len(results.border):
+        km(results.border).plot(ax=ax, color="#b2182b", linewidth=2.2, zorder=4)
+    if results.towers is not None and len(results.towers):
+        tw = results.towers
+        down = (tw["status"].astype(str) == "down").to_numpy() if "status" in tw else np.zeros(len(tw), bool)
+        tx, ty = tw.geometry.x.to_numpy() / 1000, tw.geometry.y.to_numpy() / 1000
+        ax.scatter(tx[~down], ty[~down], marker="^", s=22, c="black", edgecolors="white", linewidths=0.5, zorder=5)
+        if down.any():
+            ax.scatter(tx[down], ty[down], marker="x", s=28, c="#d7191c", linewidths=1.5, zorder=5)
+    st = results.stations
+    for status in ("good", "weak", "none"):
+        s = st[st["status"] == status]
+        if len(s):
+            ax.scatter(s.geometry.x / 1000, s.geometry.y / 1000, s=16, c=STATUS_COLOURS[status],
+                       edgecolors="black", linewidths=0.4, zorder=6)
+    if results.proposals is not None and len(results.proposals):
+        p = results.proposals
+        ax.scatter(p.geometry.x / 1000, p.geometry.y / 1000, marker="*", s=180, c=PROPOSAL_COLOUR,
+                   edgecolors="white", linewidths=0.8, zorder=7)
+        for px, py, rank in zip(p.geometry.x / 1000, p.geometry.y / 1000, p["rank"], strict=True):
+            ax.annotate(str(int(rank)), (px, py), xytext=(5, 5), textcoords="offset points", fontsize=8,
+                        color=PROPOSAL_COLOUR, fontweight="bold", zorder=8)
+    ax.set_xlim(xmin, xmax)
+    ax.set_ylim(ymin, ymax)
+    ax.set_aspect("equal")
+    ax.tick_params(labelsize=7)
+    ax.set_xlabel("E (km)", fontsize=7)
+    ax.set_ylabel("N (km)", fontsize=7)
+    handles = [Patch(facecolor=c, alpha=0.7, label=lbl + " dBm") for c, lbl in level_legend(lang)]
+    handles += [Line2D([], [], marker="o", ls="", markerfacecolor=STATUS_COLOURS[s], markeredgecolor="black",
+                       label=status_label(s, lang)) for s in ("good", "weak", "none")]
+    handles += [Line2D([], [], marker="*", ls="", markersize=11, markerfacecolor=PROPOSAL_COLOUR,
+                       markeredgecolor=PROPOSAL_COLOUR, label=t("map.legend.proposal", lang)),
+                Line2D([], [], marker="^", ls="", markerfacecolor="black", markeredgecolor="black",
+                       label=t("tower", lang)),
+                Line2D([], [], marker="x", ls="", markeredgecolor="#d7191c", label=t("map.legend.tower_down", lang)),
+                Line2D([], [], color="#b2182b", lw=2.2, label=t("map.legend.border", lang)),
+                Patch(facecolor=GAP_COLOURS["none"], alpha=0.0, edgecolor="#5e3c99", ls="--",
+                      label=t("map.legend.commune_remote", lang))]
+    fig.legend(handles=handles, loc="lower center", ncol=5, fontsize=6.5, frameon=False,
+               bbox_to_anchor=(0.5, 0.0))
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
+    return buf.getvalue()
+
+
+# ----------------------------------------------------------------------------------------------------------
+# the document
+# ----------------------------------------------------------------------------------------------------------
+def _styles():
+    from reportlab.lib import colors
+    from reportlab.lib.enums import TA_CENTER
+    from reportlab.lib.styles import ParagraphStyle
+
+    base = ParagraphStyle("cp-body", fontName=FONT, fontSize=9.5, leading=12.5)
+    return {
+        "body": base,
+        "small": ParagraphStyle("cp-small", parent=base, fontSize=8, leading=10),
+        "cell": ParagraphStyle("cp-cell", parent=base, fontSize=7.8, leading=9.4),
+        "head": ParagraphStyle("cp-headcell", parent=base, fontName=FONT_BOLD, fontSize=7.8, leading=9.4,
+                               textColor=colors.white),
+        "h1": ParagraphStyle("cp-h1", parent=base, fontName=FONT_BOLD, fontSize=15, leading=19, spaceBefore=4,
+                             spaceAfter=8, textColor=colors.HexColor("#1f3b57")),
+        "h2": ParagraphStyle("cp-h2", parent=base, fontName=FONT_BOLD, fontSize=11.5, leading=15, spaceBefore=8,
+                             spaceAfter=5, textColor=colors.HexColor("#1f3b57")),
+        "title": ParagraphStyle("cp-title", parent=base, fontName=FONT_BOLD, fontSize=22, leading=28,
+                                alignment=TA_CENTER, textColor=colors.HexColor("#1f3b57")),
+        "cover": ParagraphStyle("cp-cover", parent=base, fontSize=13, leading=19, alignment=TA_CENTER),
+        "coverbig": ParagraphStyle("cp-coverbig", parent=base, fontName=FONT_BOLD, fontSize=18, leading=24,
+                                   alignment=TA_CENTER),
+    }
+
+
+def _table(header, rows, col_widths, styles, *, align_right=()):
+    from reportlab.lib import colors
+    from reportlab.platypus import Paragraph, Table, TableStyle
+
+    data = [[Paragraph(_x(h), styles["head"]) for h in header]]
+    for r in rows:
+        data.append([c if not isinstance(c, str) else Paragraph(c, styles["cell"]) for c in r])
+    tbl = Table(data, colWidths=col_widths, repeatRows=1, hAlign="LEFT")
+    cmds = [
+        ("FONTNAME", (0, 0), (-1, -1), FONT),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#1f3b57")),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("GRID", (0, 0), (-1, -1), 0.3, colors.HexColor("#9aa5b1")),
+        ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#f0f3f6")]),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+        ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+    ]
+    for col in align_right:
+        cmds.append(("ALIGN", (col, 1), (col, -1), "RIGHT"))
+    tbl.setStyle(TableStyle(cmds))
+    return tbl
+
+
+def _scenario_text(results, lang) -> str:
+    scen = results.scenario
+    text = (t("scenario.down", lang, towers=", ".join(scen.down)) if scen is not None and scen.down
+            else t("scenario.baseline", lang))
+    if scen is not None and scen.name and scen.name != "baseline":
+        text = f"{scen.name} – {text}"
+    return text
+
+
+def _story(results, lang, styles, page_width):
+    from reportlab.lib.units import cm
+    from reportlab.platypus import Image, KeepTogether, PageBreak, Paragraph, Spacer
+
+    P = Paragraph  # noqa: N806
+    s = []
+    # --- cover ---------------------------------------------------------------------------------------------
+    s.append(Spacer(1, 4.5 * cm))
+    s.append(P(_x(t("report.title", lang)), styles["title"]))
+    s.append(Spacer(1, 1.2 * cm))
+    s.append(P(_x(f"{t('province', lang)} {results.province}" if results.province else results.project_name),
+               styles["coverbig"]))
+    s.append(Spacer(1, 0.6 * cm))
+    s.append(P(_x(t("report.subtitle", lang, project=results.project_name)), styles["cover"]))
+    s.append(P(_x(f"{t('date', lang)}: {fmt_date(results.created, lang, time=True)}"), styles["cover"]))
+    s.append(P(_x(f"{t('scenario', lang)}: {_scenario_text(results, lang)}"), styles["cover"]))
+    s.append(Spacer(1, 2.5 * cm))
+    s.append(P(_x(t("report.prepared", lang, version=__version__)), styles["cover"]))
+    s.append(PageBreak())
+
+    # --- key figures + overview map ------------------------------------------------------------------------
+    kf = key_figures(results)
+    s.append(P(_x(t("report.key_figures", lang)), styles["h1"]))
+    labels = [("stations", "report.kf.stations"), ("good", "report.kf.good"), ("weak", "report.kf.weak"),
+              ("none", "report.kf.none"), ("voters_total", "report.kf.voters_total"),
+              ("voters_affected", "report.kf.voters_affected"), ("spof", "report.kf.spof"),
+              ("proposals", "report.kf.proposals"), ("prop_voters", "report.kf.prop_voters"),
+              ("newly", "report.kf.newly")]
+    rows = [[_x(t(key, lang)), f"<b>{_x(fmt_int(kf[k], lang))}</b>"] for k, key in labels if k in kf]
+    s.append(_table([t("report.kf.what", lang), t("report.kf.value", lang)], rows, [11 * cm, 3.5 * cm], styles,
+                    align_right=(1,)))
+    s.append(Spacer(1, 0.4 * cm))
+    png = overview_png(results, lang)
+    from PIL import Image as PILImage
+
+    with PILImage.open(io.BytesIO(png)) as im:
+        w_px, h_px = im.size
+    img_w = page_width
+    img_h = img_w * h_px / w_px
+    max_h = 15.5 * cm
+    if img_h > max_h:
+        img_w, img_h = img_w * max_h / img_h, max_h
+    s.append(KeepTogether([P(_x(t("report.overview", lang)), styles["h2"]),
+                           Image(io.BytesIO(png), width=img_w, height=img_h),
+                           P(_x(t("report.overview.caption", lang, crs=results.grid.crs)), styles["small"])]))
+    s.append(PageBreak())
+
+    # --- communes ------------------------------------------------------------------------------------------
+    s.append(P(_x(t("report.communes", lang)), styles["h1"]))
+    s.append(P(_x(t("report.communes.note", lang) + " " + t("report.type.legend", lang)), styles["small"]))
+    s.append(Spacer(1, 0.2 * cm))
+    rows = []
+    for c in _commune_order(results.communes).itertuples(index=False):
+        b, r = bool(getattr(c, "border", False)), bool(getattr(c, "remote", False))
+        typ = t("report.type.border_remote", lang) if b and r else (
+            t("report.type.border", lang) if b else (t("report.type.remote", lang) if r else ""))
+        area = " / ".join(fmt_float(getattr(c, f"area_{k}_pct", float("nan")), 0, lang) for k in
+                          ("good", "weak", "none"))
+        stn = " / ".join(str(int(getattr(c, f"stations_{k}", 0))) for k in ("good", "weak", "none"))
+        vts = " / ".join(fmt_int(getattr(c, f"voters_{k}", 0), lang) for k in ("weak", "none"))
+        rows.append([_x(c.name), _x(typ), _x(area), _x(stn), _x(vts)])
+    s.append(_table([t("commune", lang), t("report.col.type", lang), t("report.col.area", lang),
+                     t("report.col.stations", lang), t("report.col.voters_aff", lang)], rows,
+                    [5.4 * cm, 1.6 * cm, 3.4 * cm, 3.0 * cm, 3.6 * cm], styles, align_right=(2, 3, 4)))
+
+    # --- stations with weak / no signal -------------------------------------------------------------------------
+    s.append(PageBreak())
+    s.append(P(_x(t("report.gaps", lang)), styles["h1"]))
+    st = results.stations
+    bad = st[st["status"].isin(["none", "weak"])].copy()
+    if len(bad) == 0:
+        s.append(P(_x(t("report.gaps.none", lang)), styles["body"]))
+    else:
+        bad["_o"] = bad["status"].map({"none": 0, "weak": 1})
+        bad = bad.sort_values(["_o", "commune", "name"], kind="stable")
+        rows = []
+        for r in bad.itertuples(index=False):
+            server = str(getattr(r, "best_server", "") or "")
+            if server and str(getattr(r, "best_operator", "") or ""):
+                server += f" ({r.best_operator})"
+            nearest = ""
+            if getattr(r, "nearest_tower", ""):
+                nearest = f"{r.nearest_tower} ({fmt_float(getattr(r, 'nearest_tower_km', float('nan')), 1, lang)})"
+            rows.append([_x(r.name), _x(r.commune), _x(fmt_int(r.voters, lang)), _x(status_label(r.status, lang)),
+                         _x(server or "—"), _x(fmt_float(getattr(r, "level_dbm", float("nan")), 1, lang)),
+                         _x(nearest)])
+        s.append(_table([t("name", lang), t("commune", lang), t("voters", lang), t("status", lang),
+                         t("best_server", lang), t("report.col.level", lang), t("report.col.nearest", lang)],
+                        rows, [4.3 * cm, 2.8 * cm, 1.4 * cm, 1.9 * cm, 2.6 * cm, 1.6 * cm, 2.4 * cm], styles,
+                        align_right=(2, 5)))
+
+    # --- proposals -------------------------------------------------------------------------------------------
+    s.append(PageBreak())
+    s.append(P(_x(t("report.proposals", lang)), styles["h1"]))
+    props = results.proposals
+    if props is None or len(props) == 0:
+        s.append(P(_x(t("report.proposals.none", lang)), styles["body"]))
+    else:
+        s.append(P(_x(t("report.proposals.note", lang)), styles["small"]))
+        s.append(Spacer(1, 0.2 * cm))
+        rows = []
+        zone_label = None
+        for r in props.sort_values("rank").itertuples(index=False):
+            zone, e, n = utm_of(results, r.lon, r.lat, getattr(r, "x", None), getattr(r, "y", None))
+            zone_label = zone_label or zone
+            bh = str(getattr(r, "backhaul", ""))
+            bh_text = t(f"backhaul.{bh}", lang) if bh in ("ok", "needs satellite") else bh
+            if getattr(r, "backhaul_tower", ""):
+                bh_text += (f": {r.backhaul_tower}, {fmt_float(r.backhaul_distance_km, 1, lang)} km, "
+                            f"F1 {fmt_float(getattr(r, 'backhaul_clearance', float('nan')), 2, lang)}")
+            rows.append([_x(int(r.rank)), _x(r.site_id), _x(f"{r.lat:.5f}, {r.lon:.5f}"),
+                         _x(f"{e:.0f} E, {n:.0f} N" if zone == zone_label else f"{zone}: {e:.0f} E, {n:.0f} N"),
+                         _x(r.commune), _x(f"{int(r.n_stations)} / {fmt_int(r.voters_covered, lang)}"), _x(bh_text)])
+        s.append(_table([t("report.col.rank", lang), t("report.col.site", lang), t("report.col.latlon", lang),
+                         t("report.col.utm", lang, zone=zone_label or ""), t("commune", lang),
+                         t("report.col.covered", lang), t("report.col.backhaul", lang)], rows,
+                        [0.7 * cm, 1.5 * cm, 3.0 * cm, 3.4 * cm, 2.6 * cm, 2.1 * cm, 3.7 * cm], styles,
+                        align_right=(0, 5)))
+    unr = results.unreachable
+    if unr is not None and len(unr):
+        s.append(P(_x(t("report.unreachable", lang)), styles["h2"]))
+        rows = [[_x(r.get("name", r.get("id", ""))), _x(r.get("commune", "")), _x(r.get("reason", ""))]
+                for _, r in unr.iterrows()]
+        s.append(_table([t("name", lang), t("commune", lang), t("report.col.reason", lang)], rows,
+                        [5.0 * cm, 3.5 * cm, 8.5 * cm], styles))
+
+    # --- single points of failure ------------------------------------------------------------------------------
+    s.append(P(_x(t("report.spof", lang)), styles["h1"] if len(props if props is not None else []) > 6
+               else styles["h2"]))
+    spof = st[st["spof"].fillna(False).astype(bool)] if "spof" in st else st.iloc[0:0]
+    if len(spof) == 0:
+        s.append(P(_x(t("report.spof.none", lang)), styles["body"]))
+    else:
+        s.append(P(_x(t("report.spof.note", lang)), styles["small"]))
+        s.append(Spacer(1, 0.2 * cm))
+        spof = spof.sort_values(["commune", "name"], kind="stable")
+        rows = []
+        for r in spof.itertuples(index=False):
+            server = str(getattr(r, "best_server", "") or "")
+            if server and str(getattr(r, "best_operator", "") or ""):
+                server += f" ({r.best_operator})"
+            rows.append([_x(r.name), _x(r.commune), _x(fmt_int(r.voters, lang)), _x(server or "—"),
+                         _x(fmt_float(getattr(r, "level_dbm", float("nan")), 1, lang)),
+                         _x(status_label(r.status, lang))])
+        s.append(_table([t("name", lang), t("commune", lang), t("voters", lang), t("report.col.only_server", lang),
+                         t("report.col.level", lang), t("status", lang)], rows,
+                        [4.8 * cm, 3.2 * cm, 1.6 * cm, 3.4 * cm, 1.8 * cm, 2.2 * cm], styles, align_right=(2, 4)))
+    if results.newly_uncovered:
+        s.append(P(_x(t("report.newly", lang)), styles["h2"]))
+        names = st.set_index("id")["name"].to_dict() if "id" in st else {}
+        s.append(P(_x(", ".join(f"{names.get(i, i)} ({i})" for i in results.newly_uncovered)), styles["body"]))
+
+    # --- methods ----------------------------------------------------------------------------------------------
+    s.append(PageBreak())
+    s.append(P(_x(t("report.methods", lang)), styles["h1"]))
+    s.append(P(_x(t("report.methods.intro", lang)), styles["body"]))
+    s.append(Spacer(1, 0.3 * cm))
+    rows = []
+    model = _param(results, "radio", "model")
+    if model is not None:
+        key = f"report.model.{model}"
+        from coverage_planner.i18n import has
+
+        rows.append([t("report.m.model", lang), f"{t(key, lang)} ({model})" if has(key) else str(model)])
+    k = _param(results, "radio", "k_factor")
+    if k is not None:
+        rows.append([t("report.m.k", lang), fmt_float(k, 3, lang)])
+    md = _param(results, "radio", "max_distance_m")
+    if md is not None:
+        rows.append([t("report.m.max_distance", lang), f"{fmt_float(float(md) / 1000, 1, lang)} km"])
+    rh = _param(results, "radio", "receiver_height_m")
+    if rh is not None:
+        rows.append([t("report.m.rx_height", lang), f"{fmt_float(rh, 1, lang)} m"])
+    for tech, (good, weak) in sorted(thresholds(results).items()):
+        rows.append([f"{t('report.m.thresholds', lang)} {tech}",
+                     f"{fmt_float(good, 0, lang)} / {fmt_float(weak, 0, lang)} dBm"])
+    rows.append([t("report.m.terrain", lang), results.terrain_source or "—"])
+    rows.append([t("report.m.resolution", lang), f"{fmt_float(results.grid.cellsize, 0, lang)} m"])
+    rows.append([t("report.m.crs", lang), str(results.grid.crs)])
+    rows.append([t("report.m.grid", lang), f"{results.grid.shape[0]} × {results.grid.shape[1]}"])
+    ps = results.placement_summary or {}
+    if ps:
+        rows.append([t("report.m.placement", lang), t(
+            "report.m.placement_val", lang, k=ps.get("k", "—"),
+            greedy=fmt_float(ps.get("greedy_objective"), 1, lang), exact=fmt_float(ps.get("exact_objective"), 1, lang),
+            gap=fmt_float(ps.get("gap_pct"), 2, lang), solver=ps.get("solver", "—"))])
+    rows.append([t("report.m.software", lang), f"coverage-planner {__version__}"])
+    rows.append([t("report.m.date", lang), fmt_date(results.created, lang, time=True)])
+    s.append(_table([t("report.m.param", lang), t("report.m.value", lang)],
+                    [[_x(a), _x(b)] for a, b in rows], [6.0 * cm, 11.0 * cm], styles))
+    other = flat_parameters(results)
+    if other:
+        s.append(P(_x(t("report.m.other", lang)), styles["h2"]))
+        s.append(_table([t("report.m.param", lang), t("report.m.value", lang)],
+                        [[_x(a), _x(b)] for a, b in other], [6.0 * cm, 11.0 * cm], styles))
+    return s
+
+
+def build_report(results, path, *, lang: str = "vi") -> Path:
+    """Write the A4 gap report for ``results`` to ``path`` (atomically); returns the path."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import cm
+    from reportlab.platypus import SimpleDocTemplate
+
+    check_lang(lang)
+    register_fonts()
+    dest = Path(path)
+    styles = _styles()
+    created = results.created
+    pdf_date = created.strftime("D:%Y%m%d%H%M%S+00'00'")
+    footer_left = nfc(f"{results.province or results.project_name} – {t('report.title', lang)}")
+    footer_right = fmt_date(created, lang)
+
+    def on_page(canvas, doc):
+        canvas.setDateFormatter(lambda *a: pdf_date)
+        canvas.saveState()
+        canvas.setFont(FONT, 7.5)
+        canvas.setFillColor(colors.HexColor("#555555"))
+        w, _ = A4
+        canvas.drawString(2 * cm, 1.2 * cm, footer_left[:110])
+        canvas.drawRightString(w - 2 * cm, 1.2 * cm, footer_right)
+        canvas.drawCentredString(w / 2, 0.8 * cm, t("report.page", lang, n=doc.page))
+        canvas.restoreState()
+
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        with _atomic_path(dest) as tmp:
+            doc = SimpleDocTemplate(
+                str(tmp), pagesize=A4, leftMargin=2 * cm, rightMargin=2 * cm, topMargin=1.8 * cm,
+                bottomMargin=2 * cm, title=nfc(t("report.title", lang)), author="coverage-planner",
+                subject=nfc(f"{results.province} – {results.project_name}"), creator=f"coverage-planner {__version__}",
+                invariant=1, lang=lang, initialFontName=FONT, initialFontSize=9,
+            )
+            doc.build(_story(results, lang, styles, doc.width), onFirstPage=on_page, onLaterPages=on_page)
+    except OSError as exc:
+        raise OutputError(f"Cannot write the report {dest}: {exc.strerror or exc}. How to fix: choose a writable "
+                          "output folder (--out) and check the disk is not full.") from exc
+    return dest

@@ -1,0 +1,743 @@
+"""Self-contained, offline HTML map (folium/Leaflet) of a :class:`~coverage_planner.results.Results`.
+
+The page needs no internet: Leaflet 1.9.3 and jQuery 3.7.1 come from the ``xstatic-leaflet`` /
+``xstatic-jquery`` packages and are inlined, Leaflet's images become data URIs, and folium's CDN links
+(Bootstrap, awesome-markers, Font Awesome) are removed. Rasters (terrain hillshade, best level, added coverage
+of the proposed sites) are reprojected to Web Mercator, downsampled to at most :data:`MAX_RASTER_PX` pixels on
+the long side and embedded as PNG data URIs. Points (stations, towers, proposals) are drawn by a small inline
+script from compact JSON, so a province with a thousand stations stays around a megabyte.
+
+Every text that comes from an input file is HTML-escaped (plus ``$``, backtick and backslash, so it is inert
+inside JavaScript template literals too) before it reaches the page; JSON embedded in ``<script>`` has ``<``,
+``>`` and ``&`` escaped as ``\\u003c`` etc.
+
+Public API: :func:`build_map` (HTML text), :func:`write_map` (atomic file write), :func:`hillshade`,
+:func:`level_classes` / :data:`LEVEL_CLASSES` (the dBm classes shared with the PDF report).
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import html as _html
+import io
+import json
+import math
+import os
+import re
+from pathlib import Path
+
+import numpy as np
+
+from coverage_planner import __version__
+from coverage_planner.errors import OutputError, ParameterError
+from coverage_planner.i18n import check_lang, fmt_date, fmt_float, fmt_int, status_label, t
+
+#: Long side (pixels) of every raster embedded in the page.
+MAX_RASTER_PX = 800
+
+#: Best-level classes: (lower bound in dBm, colour). Cells below the last bound but finite use the last colour.
+LEVEL_CLASSES: tuple[tuple[float, str], ...] = (
+    (-65.0, "#1a9850"),
+    (-75.0, "#66bd63"),
+    (-85.0, "#d9ef8b"),
+    (-95.0, "#fee08b"),
+    (-105.0, "#fc8d59"),
+    (-math.inf, "#d73027"),
+)
+STATUS_COLOURS = {"good": "#1a9850", "weak": "#f39c12", "none": "#d7191c"}
+GAP_COLOURS = {"weak": "#f39c12", "none": "#d7191c"}
+PROPOSAL_COLOUR = "#7b3294"
+ADDED_COLOUR = (123, 50, 148)  # proposal coverage RGB
+OPERATOR_COLOURS = {"viettel": "#e4002b", "vnpt": "#0066b3", "vinaphone": "#0066b3", "mobifone": "#00a1e4",
+                    "vietnamobile": "#f58220", "gmobile": "#ffcc00", "itelecom": "#c8102e"}
+_FALLBACK_COLOURS = ("#8c510a", "#01665e", "#762a83", "#1b7837", "#b35806", "#2166ac")
+
+
+# ----------------------------------------------------------------------------------------------------------
+# escaping
+# ----------------------------------------------------------------------------------------------------------
+def esc(value) -> str:
+    """HTML-escape ``value`` and neutralise characters special in JS template literals (``$`` ` ``\\``)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    s = _html.escape(str(value), quote=True)
+    return s.replace("`", "&#96;").replace("$", "&#36;").replace("\\", "&#92;")
+
+
+def _json_for_script(obj) -> str:
+    """JSON safe to embed inside a ``<script>`` element."""
+    s = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return (s.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+# ----------------------------------------------------------------------------------------------------------
+# rasters
+# ----------------------------------------------------------------------------------------------------------
+def hillshade(dem: np.ndarray, cellsize: float, *, azimuth_deg: float = 315.0, altitude_deg: float = 45.0,
+              z_factor: float = 1.0) -> np.ndarray:
+    """Hillshade (0–1 float32, 1 = fully lit) of a north-up DEM, Horn's 3x3 gradient, light from ``azimuth``.
+
+    Uses ``analysis.terrain_ops.hillshade`` when that module exists; this fallback matches
+    ``gdaldem hillshade`` (tested against it). Edge cells use replicated edges.
+    """
+    dem = np.asarray(dem)
+    if dem.ndim != 2 or min(dem.shape) < 2:
+        raise ParameterError(f"hillshade needs a 2-D DEM of at least 2x2 cells, got shape {dem.shape}")
+    if not cellsize > 0:
+        raise ParameterError(f"hillshade cellsize must be > 0 m, got {cellsize}")
+    try:  # shared kernel when another engineer's module provides it
+        from analysis.terrain_ops import hillshade as _hs  # type: ignore
+
+        return np.asarray(_hs(dem, cellsize, azimuth_deg=azimuth_deg, altitude_deg=altitude_deg), np.float32)
+    except (ImportError, TypeError):
+        pass
+    z = np.pad(dem.astype(np.float64) * z_factor, 1, mode="edge")
+    a, b, c = z[:-2, :-2], z[:-2, 1:-1], z[:-2, 2:]
+    d, f = z[1:-1, :-2], z[1:-1, 2:]
+    g, h, i = z[2:, :-2], z[2:, 1:-1], z[2:, 2:]
+    dzdx = ((c + 2 * f + i) - (a + 2 * d + g)) / (8.0 * cellsize)  # east
+    dzdy = ((g + 2 * h + i) - (a + 2 * b + c)) / (8.0 * cellsize)  # south
+    slope = np.arctan(np.hypot(dzdx, dzdy))
+    aspect = np.arctan2(dzdy, -dzdx)
+    zen = math.radians(90.0 - altitude_deg)
+    az = math.radians(360.0 - azimuth_deg + 90.0)
+    shade = np.cos(zen) * np.cos(slope) + np.sin(zen) * np.sin(slope) * np.cos(az - aspect)
+    return np.clip(shade, 0.0, 1.0).astype(np.float32)
+
+
+def level_classes(level: np.ndarray) -> np.ndarray:
+    """uint8 class index per cell: 0 = NaN (not reached), k = ``LEVEL_CLASSES[k-1]``."""
+    out = np.zeros(level.shape, np.uint8)
+    finite = np.isfinite(level)
+    assigned = ~finite
+    for k, (lo, _) in enumerate(LEVEL_CLASSES, start=1):
+        with np.errstate(invalid="ignore"):
+            m = ~assigned & (level >= lo)
+        out[m] = k
+        assigned |= m
+    return out
+
+
+def level_legend(lang: str) -> list[tuple[str, str]]:
+    """(colour, label) per class, strongest first."""
+    items = []
+    for k, (lo, colour) in enumerate(LEVEL_CLASSES):
+        if k == 0:
+            label = f"≥ {lo:.0f}"
+        elif math.isinf(lo):
+            label = f"< {LEVEL_CLASSES[k - 1][0]:.0f}"
+        else:
+            label = f"{lo:.0f} … {LEVEL_CLASSES[k - 1][0]:.0f}"
+        items.append((colour, label.replace("-", "−")))
+    return items
+
+
+def _hex_rgb(colour: str) -> tuple[int, int, int]:
+    colour = colour.lstrip("#")
+    return int(colour[0:2], 16), int(colour[2:4], 16), int(colour[4:6], 16)
+
+
+def _web_grid(grid, max_px: int):
+    """Target Web-Mercator grid (transform, width, height) covering ``grid`` with ≤ ``max_px`` on the long side,
+    and its Leaflet bounds [[south, west], [north, east]]."""
+    from pyproj import Transformer
+    from rasterio.transform import from_bounds
+    from rasterio.warp import transform_bounds
+
+    left, bottom, right, top = transform_bounds(grid.crs, "EPSG:3857", *grid.bounds, densify_pts=21)
+    rows, cols = grid.shape
+    # keep roughly the source resolution, but never more than max_px on the long side
+    res = max((right - left) / cols, (top - bottom) / rows)
+    res = max(res, max(right - left, top - bottom) / max_px)
+    width = max(1, int(math.ceil((right - left) / res)))
+    height = max(1, int(math.ceil((top - bottom) / res)))
+    right, bottom = left + width * res, top - height * res
+    to_ll = Transformer.from_crs("EPSG:3857", "EPSG:4326", always_xy=True)
+    west, south = to_ll.transform(left, bottom)
+    east, north = to_ll.transform(right, top)
+    return from_bounds(left, bottom, right, top, width, height), width, height, [[south, west], [north, east]]
+
+
+def _warp(arr: np.ndarray, grid, dst_transform, width: int, height: int, *, resampling: str,
+          src_nodata, dst_nodata):
+    from rasterio.warp import Resampling, reproject
+
+    dst = np.full((height, width), dst_nodata, dtype=arr.dtype)
+    reproject(source=np.ascontiguousarray(arr), destination=dst, src_transform=grid.transform, src_crs=grid.crs,
+              src_nodata=src_nodata, dst_transform=dst_transform, dst_crs="EPSG:3857", dst_nodata=dst_nodata,
+              resampling=getattr(Resampling, resampling))
+    return dst
+
+
+def _png_data_uri(arr: np.ndarray, mode: str) -> str:
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.fromarray(arr, mode=mode).save(buf, format="PNG", optimize=True)
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def raster_layers(results, *, max_px: int = MAX_RASTER_PX) -> dict:
+    """Web-ready rasters: ``bounds`` plus data-URI PNGs ``hillshade``, ``coverage`` and ``added`` (may be None).
+
+    Exposed for reuse (GUI preview); sizes in pixels are in ``size``.
+    """
+    grid = results.grid
+    dst_t, w, h, bounds = _web_grid(grid, max_px)
+    out = {"bounds": bounds, "size": (w, h), "hillshade": None, "coverage": None, "added": None}
+    if results.dem is not None:
+        shade = hillshade(results.dem, grid.cellsize)
+        grey = np.round(60 + 195 * shade).astype(np.uint8)  # keep shadows readable under overlays
+        g = _warp(grey, grid, dst_t, w, h, resampling="average", src_nodata=None, dst_nodata=0)
+        valid = _warp(np.ones(grey.shape, np.uint8), grid, dst_t, w, h, resampling="nearest",
+                      src_nodata=None, dst_nodata=0)
+        la = np.dstack([g, np.where(valid > 0, 255, 0).astype(np.uint8)])
+        out["hillshade"] = _png_data_uri(la, "LA")
+    if results.best_level is not None:
+        cls = _warp(level_classes(results.best_level), grid, dst_t, w, h, resampling="mode", src_nodata=0,
+                    dst_nodata=0)
+        lut = np.zeros((len(LEVEL_CLASSES) + 1, 4), np.uint8)
+        for k, (_, colour) in enumerate(LEVEL_CLASSES, start=1):
+            lut[k] = (*_hex_rgb(colour), 255)
+        out["coverage"] = _png_data_uri(lut[cls], "RGBA")
+    if results.proposal_level is not None and np.isfinite(results.proposal_level).any():
+        weak = _min_weak_threshold(results)
+        with np.errstate(invalid="ignore"):
+            before = np.where(np.isfinite(results.best_level), results.best_level, -np.inf) \
+                if results.best_level is not None else np.full(grid.shape, -np.inf)
+            added = (results.proposal_level >= weak) & (results.proposal_level > before) & (before < weak)
+        a = _warp(added.astype(np.uint8), grid, dst_t, w, h, resampling="nearest", src_nodata=None,
+                  dst_nodata=0)
+        rgba = np.zeros(a.shape + (4,), np.uint8)
+        rgba[a > 0] = (*ADDED_COLOUR, 255)
+        out["added"] = _png_data_uri(rgba, "RGBA")
+    return out
+
+
+# ----------------------------------------------------------------------------------------------------------
+# parameters (the pipeline stores the project's settings in results.parameters)
+# ----------------------------------------------------------------------------------------------------------
+def _param(results, *keys, default=None):
+    cur = results.parameters or {}
+    for k in keys:
+        if not isinstance(cur, dict) or k not in cur:
+            return default
+        cur = cur[k]
+    return cur
+
+
+def thresholds(results) -> dict[str, tuple[float, float]]:
+    """{technology: (good_dbm, weak_dbm)} from ``results.parameters["thresholds"]`` (empty if absent)."""
+    out = {}
+    for tech, v in (_param(results, "thresholds", default={}) or {}).items():
+        if isinstance(v, dict) and "good_dbm" in v and "weak_dbm" in v:
+            out[str(tech)] = (float(v["good_dbm"]), float(v["weak_dbm"]))
+    return out
+
+
+def _min_weak_threshold(results) -> float:
+    th = thresholds(results)
+    tech = _param(results, "placement", "technology")
+    if tech in th:
+        return th[tech][1]
+    if th:
+        return min(w for _, w in th.values())
+    return LEVEL_CLASSES[-2][0]  # no thresholds recorded: the lowest finite class bound
+
+
+def flat_parameters(results) -> list[tuple[str, str]]:
+    """``results.parameters`` flattened to ("radio.model", "deygout") pairs, for display."""
+    out: list[tuple[str, str]] = []
+
+    def walk(prefix, v):
+        if isinstance(v, dict):
+            for k in sorted(v, key=str):
+                walk(f"{prefix}.{k}" if prefix else str(k), v[k])
+        elif isinstance(v, float):
+            out.append((prefix, f"{v:.6g}"))
+        elif isinstance(v, (list, tuple)):
+            out.append((prefix, ", ".join(str(x) for x in v)))
+        else:
+            out.append((prefix, str(v)))
+
+    walk("", results.parameters or {})
+    return out
+
+
+# ----------------------------------------------------------------------------------------------------------
+# offline assets
+# ----------------------------------------------------------------------------------------------------------
+def _asset_dirs() -> tuple[Path, Path]:
+    try:
+        import xstatic.pkg.jquery as xj
+        import xstatic.pkg.leaflet as xl
+    except ImportError as exc:  # pragma: no cover - dependency of the package
+        raise OutputError(
+            "The offline map needs the packages xstatic-leaflet and xstatic-jquery. How to fix: "
+            "`.venv/bin/pip install xstatic-leaflet==1.9.3.0 xstatic-jquery==3.7.1.1`."
+        ) from exc
+    return Path(xl.BASE_DIR), Path(xj.BASE_DIR)
+
+
+def _offline_head() -> str:
+    leaflet_dir, jquery_dir = _asset_dirs()
+    images = leaflet_dir / "images"
+
+    def uri(name):
+        return "data:image/png;base64," + base64.b64encode((images / name).read_bytes()).decode("ascii")
+
+    css = (leaflet_dir / "leaflet.css").read_text(encoding="utf-8")
+    css = re.sub(r"url\((['\"]?)images/([\w.\-]+)\1\)", lambda m: f"url({uri(m.group(2))})", css)
+    js_leaflet = (leaflet_dir / "leaflet.js").read_text(encoding="utf-8")
+    js_jquery = (jquery_dir / "jquery.min.js").read_text(encoding="utf-8")
+    # source-map comments would make devtools try to fetch files
+    js_leaflet = re.sub(r"//# sourceMappingURL=\S+", "", js_leaflet)
+    js_jquery = re.sub(r"//# sourceMappingURL=\S+", "", js_jquery)
+    icons = (f"L.Icon.Default.prototype.options.iconUrl={json.dumps(uri('marker-icon.png'))};"
+             f"L.Icon.Default.prototype.options.iconRetinaUrl={json.dumps(uri('marker-icon-2x.png'))};"
+             f"L.Icon.Default.prototype.options.shadowUrl={json.dumps(uri('marker-shadow.png'))};"
+             "L.Icon.Default.imagePath='';")
+    return (f"<style>{css}</style>\n<script>{js_jquery}</script>\n<script>{js_leaflet}</script>\n"
+            f"<script>{icons}</script>\n<style>{_PAGE_CSS}</style>\n<script>{_PAGE_JS}</script>\n")
+
+
+_PAGE_CSS = """
+.cp-box{background:rgba(255,255,255,.93);padding:6px 9px;border-radius:5px;box-shadow:0 1px 5px rgba(0,0,0,.4);
+ font:12px/1.35 "DejaVu Sans",Arial,sans-serif;color:#222}
+.cp-title{position:absolute;top:10px;left:54px;z-index:1000;max-width:calc(100% - 420px)}
+.leaflet-control-layers{font-size:12px}
+.cp-title h1{font-size:16px;margin:0 0 2px 0}
+.cp-legend{position:absolute;bottom:28px;right:10px;z-index:1000;max-height:70%;overflow:auto}
+.cp-legend h2{font-size:13px;margin:0 0 4px 0}.cp-legend h3{font-size:12px;margin:6px 0 2px 0}
+.cp-sw{display:inline-block;width:14px;height:11px;margin-right:5px;vertical-align:middle;border:1px solid #555}
+.cp-dot{display:inline-block;width:11px;height:11px;border-radius:50%;margin-right:5px;vertical-align:middle;
+ border:1px solid #333}
+.cp-params{position:absolute;bottom:40px;left:10px;z-index:1000;max-width:340px;max-height:45%;overflow:auto}
+.cp-params summary{cursor:pointer;font-weight:bold}
+.cp-params table{border-collapse:collapse}.cp-params td{padding:0 6px 0 0;vertical-align:top}
+.cp-pop table{border-collapse:collapse;font-size:12px}.cp-pop th{text-align:left;padding-right:8px;
+ font-weight:normal;color:#555}.cp-pop b{font-size:13px}
+.cp-tower-icon{border:2px solid #fff;border-radius:2px;box-shadow:0 0 2px #000;width:10px;height:10px}
+.cp-tower-down .cp-tower-icon{background:#999 !important;border-color:#d7191c}
+.cp-tower-down .cp-x{position:absolute;left:-3px;top:-9px;color:#d7191c;font:bold 16px/1 sans-serif}
+.cp-proposal-icon{background:#7b3294;color:#fff;border:2px solid #fff;border-radius:50%;width:20px;height:20px;
+ text-align:center;font:bold 12px/20px sans-serif;box-shadow:0 0 3px #000}
+"""
+
+# Points are drawn from compact arrays; every string in them is already HTML-escaped in Python.
+_PAGE_JS = """
+function cpStations(group, items){
+  items.forEach(function(s){
+    var m = L.circleMarker([s[0], s[1]], {radius: 6, color: '#222', weight: 1, fillColor: s[3],
+      fillOpacity: 0.95, className: 'cp-station cp-station-' + s[2]});
+    m.bindPopup('<div class="cp-pop">' + s[4] + '</div>', {maxWidth: 320});
+    m.bindTooltip(s[5]);
+    m.addTo(group);
+  });
+}
+function cpTowers(group, items){
+  items.forEach(function(s){
+    var down = s[3] === 'down';
+    var icon = L.divIcon({className: 'cp-tower' + (down ? ' cp-tower-down' : ''), iconSize: [14, 14],
+      html: '<div class="cp-tower-icon" style="background:' + s[2] + '"></div>' +
+            (down ? '<div class="cp-x">\\u2715</div>' : '')});
+    var m = L.marker([s[0], s[1]], {icon: icon, zIndexOffset: down ? 0 : 100});
+    m.bindPopup('<div class="cp-pop">' + s[4] + '</div>', {maxWidth: 320});
+    m.bindTooltip(s[5]);
+    m.addTo(group);
+  });
+}
+function cpProposals(group, items){
+  items.forEach(function(s){
+    var icon = L.divIcon({className: 'cp-proposal', iconSize: [24, 24],
+      html: '<div class="cp-proposal-icon">' + s[2] + '</div>'});
+    var m = L.marker([s[0], s[1]], {icon: icon, zIndexOffset: 1000});
+    m.bindPopup('<div class="cp-pop">' + s[3] + '</div>', {maxWidth: 340});
+    m.bindTooltip(s[4]);
+    m.addTo(group);
+  });
+}
+"""
+
+
+# ----------------------------------------------------------------------------------------------------------
+# folium elements
+# ----------------------------------------------------------------------------------------------------------
+def _macro(template: str, **attrs):
+    from branca.element import MacroElement
+    from jinja2 import Template
+
+    el = MacroElement()
+    el._template = Template(template)
+    for k, v in attrs.items():
+        setattr(el, k, v)
+    return el
+
+
+def _points_element(kind: str, items: list):
+    return _macro(
+        "{% macro script(this, kwargs) %}" + f"cp{kind}" +
+        "({{ this._parent.get_name() }}, {{ this.payload }});{% endmacro %}",
+        payload=_json_for_script(items),
+    )
+
+
+def _html_element(html_text: str):
+    return _macro("{% macro html(this, kwargs) %}{{ this.content }}{% endmacro %}", content=html_text)
+
+
+def _strip_cdn(element) -> None:
+    """Remove CDN links from ``element`` and all its descendants (folium JSCSSMixin lists)."""
+    stack = [element]
+    while stack:
+        el = stack.pop()
+        if hasattr(el, "default_js"):
+            el.default_js = []
+        if hasattr(el, "default_css"):
+            el.default_css = []
+        stack.extend(getattr(el, "_children", {}).values())
+
+
+def _table(rows: list[tuple[str, str]]) -> str:
+    """Popup table from (label, already-escaped value) pairs."""
+    return "<table>" + "".join(f"<tr><th>{esc(k)}</th><td>{v}</td></tr>" for k, v in rows) + "</table>"
+
+
+def _num(x, digits, lang, unit=""):
+    s = fmt_float(x, digits, lang)
+    return esc(s + (f" {unit}" if unit and s != "—" else ""))
+
+
+def _rounded(coords, nd=5):
+    if isinstance(coords, (float, int)):
+        return round(float(coords), nd)
+    return [_rounded(c, nd) for c in coords]
+
+
+def _feature_collection(gdf, props, *, simplify_m: float = 0.0) -> dict:
+    """GeoJSON (WGS 84, 5 decimals) from a GeoDataFrame; ``props(row) -> dict``."""
+    from shapely.geometry import mapping
+
+    if gdf is None or len(gdf) == 0:
+        return {"type": "FeatureCollection", "features": []}
+    g = gdf
+    if simplify_m > 0:
+        g = g.copy()
+        g["geometry"] = g.geometry.simplify(simplify_m, preserve_topology=True)
+    g = g.to_crs("EPSG:4326")
+    feats = []
+    for row in g.itertuples(index=False):
+        geom = row.geometry
+        if geom is None or geom.is_empty:
+            continue
+        m = mapping(geom)
+        gj = {"type": m["type"]}
+        if m["type"] == "GeometryCollection":
+            continue
+        gj["coordinates"] = _rounded(m["coordinates"])
+        feats.append({"type": "Feature", "geometry": gj, "properties": props(row)})
+    return {"type": "FeatureCollection", "features": feats}
+
+
+def _ll(gdf):
+    """lat, lon arrays of point geometries."""
+    g = gdf.to_crs("EPSG:4326")
+    return g.geometry.y.to_numpy(), g.geometry.x.to_numpy()
+
+
+def _operator_colour(name: str, idx: int) -> str:
+    return OPERATOR_COLOURS.get(str(name).strip().lower(), _FALLBACK_COLOURS[idx % len(_FALLBACK_COLOURS)])
+
+
+def _bool(v) -> bool:
+    try:
+        return bool(v) and not (isinstance(v, float) and math.isnan(v))
+    except (TypeError, ValueError):
+        return False
+
+
+def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster_px: int = MAX_RASTER_PX) -> str:
+    """The complete offline HTML page (a ``str``) for ``results``.
+
+    Layers: terrain hillshade (base, offline) and OpenStreetMap (base, needs internet); best level (dBm);
+    gap polygons; communes; towers per operator; polling stations by status; proposed stations with their
+    added coverage and backhaul links; national border. Plus layer control, scale bar, legend, title with
+    date, and the parameters used.
+    """
+    import folium
+
+    check_lang(lang)
+    if max_raster_px < 16:
+        raise ParameterError(f"max_raster_px must be at least 16 pixels, got {max_raster_px}")
+    title = title if title is not None else t("map.title", lang, province=results.province or results.project_name)
+
+    rast = raster_layers(results, max_px=max_raster_px)
+    (south, west), (north, east) = rast["bounds"]
+    m = folium.Map(location=[(south + north) / 2, (west + east) / 2], tiles=None, control_scale=False,
+                   zoom_start=10, prefer_canvas=False)
+    # metric-only scale bar (folium's control_scale=True would add miles too)
+    m.add_child(_macro("{% macro script(this, kwargs) %}L.control.scale({imperial: false, maxWidth: 150})"
+                       ".addTo({{ this._parent.get_name() }});{% endmacro %}"))
+    m.get_root().header.add_child(folium.Element(_offline_head()), name="cp_offline_assets")
+    m.get_root().header.add_child(folium.Element('<meta charset="utf-8">'), name="cp_charset")
+    m.get_root().title = title  # branca Figure has no title; kept for callers
+
+    # --- base layers ----------------------------------------------------------------------------------
+    if rast["hillshade"] is not None:
+        folium.raster_layers.ImageOverlay(rast["hillshade"], bounds=rast["bounds"], name=t("map.layer.terrain", lang),
+                                          overlay=False, control=True, show=True, pixelated=False,
+                                          zindex=1).add_to(m)
+    folium.TileLayer("OpenStreetMap", name=t("map.layer.osm", lang), overlay=False, control=True,
+                     show=rast["hillshade"] is None, attr="© OpenStreetMap contributors").add_to(m)
+
+    # --- coverage + added coverage -----------------------------------------------------------------------
+    if rast["coverage"] is not None:
+        folium.raster_layers.ImageOverlay(rast["coverage"], bounds=rast["bounds"], opacity=0.55,
+                                          name=t("map.layer.coverage", lang), pixelated=False,
+                                          zindex=2).add_to(m)
+
+    # --- gaps ---------------------------------------------------------------------------------------------
+    if results.gaps is not None and len(results.gaps):
+        def gap_props(r):
+            lbl = (f"<b>{esc(t('map.layer.gaps', lang))}: {esc(status_label(r.status, lang))}</b><br>"
+                   f"{esc(t('commune', lang))}: {esc(r.commune)}<br>{esc(fmt_float(r.area_km2, 2, lang))} km²")
+            if hasattr(r, "nearest_tower"):
+                lbl += (f"<br>{esc(t('nearest_tower', lang))}: {esc(r.nearest_tower)} "
+                        f"({_num(getattr(r, 'nearest_tower_km', float('nan')), 1, lang, 'km')})")
+            return {"s": str(r.status), "label": lbl}
+
+        fc = _feature_collection(results.gaps, gap_props, simplify_m=results.grid.cellsize * 0.75)
+        folium.GeoJson(
+            fc, name=t("map.layer.gaps", lang),
+            style_function=lambda f: {"color": GAP_COLOURS.get(f["properties"]["s"], "#d7191c"), "weight": 1,
+                                      "fillColor": GAP_COLOURS.get(f["properties"]["s"], "#d7191c"),
+                                      "fillOpacity": 0.35 if f["properties"]["s"] == "none" else 0.2,
+                                      "dashArray": None if f["properties"]["s"] == "none" else "4 3"},
+            tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
+        ).add_to(m)
+
+    # --- communes -----------------------------------------------------------------------------------------
+    if results.communes is not None and len(results.communes):
+        def commune_props(r):
+            tags = [t("border", lang)] if _bool(getattr(r, "border", False)) else []
+            if _bool(getattr(r, "remote", False)):
+                tags.append(t("remote", lang))
+            lbl = f"<b>{esc(r.name)}</b>" + (f" ({esc(', '.join(tags))})" if tags else "")
+            if hasattr(r, "stations_good"):
+                lbl += (f"<br>{esc(t('map.layer.stations', lang, n=''))}: "
+                        f"{esc(status_label('good', lang))} {int(r.stations_good)}, "
+                        f"{esc(status_label('weak', lang))} {int(r.stations_weak)}, "
+                        f"{esc(status_label('none', lang))} {int(r.stations_none)}")
+            return {"b": _bool(getattr(r, "border", False)), "r": _bool(getattr(r, "remote", False)),
+                    "label": lbl}
+
+        fc = _feature_collection(results.communes, commune_props, simplify_m=results.grid.cellsize * 0.25)
+        folium.GeoJson(
+            fc, name=t("map.layer.communes", lang),
+            style_function=lambda f: {
+                "color": "#b2182b" if f["properties"]["b"] else ("#5e3c99" if f["properties"]["r"] else "#333"),
+                "weight": 3 if f["properties"]["b"] else (2.5 if f["properties"]["r"] else 1.2),
+                "dashArray": "6 4" if f["properties"]["r"] and not f["properties"]["b"] else None,
+                "fill": True, "fillOpacity": 0.0},
+            tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False, sticky=True),
+        ).add_to(m)
+
+    # --- border --------------------------------------------------------------------------------------------
+    if results.border is not None and len(results.border):
+        fc = _feature_collection(results.border, lambda r: {"label": f"<b>{esc(getattr(r, 'name', ''))}</b>"})
+        folium.GeoJson(fc, name=t("map.layer.border", lang),
+                       style_function=lambda f: {"color": "#b2182b", "weight": 4, "opacity": 0.9,
+                                                 "dashArray": "10 5 2 5"},
+                       tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False)).add_to(m)
+
+    # --- towers by operator --------------------------------------------------------------------------------
+    towers = results.towers
+    if towers is not None and len(towers):
+        tlat, tlon = _ll(towers)
+        ops = sorted({str(o) for o in towers["operator"]}, key=str.lower)
+        for oi, op in enumerate(ops):
+            colour = _operator_colour(op, oi)
+            items = []
+            sel = np.flatnonzero((towers["operator"].astype(str) == op).to_numpy())
+            for k in sel:
+                r = towers.iloc[k]
+                status = str(r.get("status", "on_air"))
+                rows = [(t("tower", lang), f"<b>{esc(r['id'])}</b>"), (t("operator", lang), esc(op)),
+                        (t("technology", lang), esc(r.get("technology", ""))),
+                        (t("status", lang), esc(t(f"tower_status.{status}", lang)
+                                                if status in ("on_air", "planned", "down") else status)),
+                        (t("height", lang), _num(r.get("height_m", float("nan")), 0, lang, "m"))]
+                items.append([round(float(tlat[k]), 6), round(float(tlon[k]), 6), colour, status, _table(rows),
+                              esc(f"{r['id']} – {op}")])
+            fg = folium.FeatureGroup(name=t("map.layer.towers", lang, operator=op, n=len(items)))
+            fg.add_child(_points_element("Towers", items))
+            fg.add_to(m)
+
+    # --- polling stations ------------------------------------------------------------------------------------
+    st = results.stations
+    if st is not None and len(st):
+        slat, slon = _ll(st)
+        items = []
+        for k in range(len(st)):
+            r = st.iloc[k]
+            status = str(r.get("status", "none"))
+            server = str(r.get("best_server", "") or "")
+            if server and str(r.get("best_operator", "") or ""):
+                server = f"{server} ({r['best_operator']})"
+            rows = [(t("commune", lang), esc(r.get("commune", ""))),
+                    (t("voters", lang), esc(fmt_int(r.get("voters", 0), lang))),
+                    (t("status", lang), f"<b style='color:{STATUS_COLOURS.get(status, '#333')}'>"
+                                        f"{esc(status_label(status, lang))}</b>"),
+                    (t("best_server", lang), esc(server) or "—"),
+                    (t("level", lang), _num(r.get("level_dbm", float("nan")), 1, lang, "dBm"))]
+            if "n_servers" in st.columns:
+                rows.append((t("map.servers", lang), esc(int(r["n_servers"]))))
+            if "nearest_tower" in st.columns and status != "good":
+                rows.append((t("nearest_tower", lang), f"{esc(r['nearest_tower'])} "
+                             f"({_num(r.get('nearest_tower_km', float('nan')), 1, lang, 'km')})"))
+            popup = f"<b>{esc(r.get('name', ''))}</b><br>" + _table(rows)
+            items.append([round(float(slat[k]), 6), round(float(slon[k]), 6), esc(status),
+                          STATUS_COLOURS.get(status, "#777"), popup, esc(r.get("name", ""))])
+        fg = folium.FeatureGroup(name=t("map.layer.stations", lang, n=len(items)))
+        fg.add_child(_points_element("Stations", items))
+        fg.add_to(m)
+
+    # --- proposals, added coverage, backhaul -----------------------------------------------------------------
+    props = results.proposals
+    if rast["added"] is not None:
+        folium.raster_layers.ImageOverlay(rast["added"], bounds=rast["bounds"], opacity=0.45,
+                                          name=t("map.layer.proposal_cov", lang), pixelated=False,
+                                          zindex=3).add_to(m)
+    if props is not None and len(props):
+        plat, plon = _ll(props)
+        tower_ll = {}
+        if towers is not None and len(towers):
+            tower_ll = {str(i): (float(a), float(b)) for i, a, b in zip(towers["id"], tlat, tlon, strict=True)}
+        items = []
+        bh = folium.FeatureGroup(name=t("map.layer.backhaul", lang))
+        for k in range(len(props)):
+            r = props.iloc[k]
+            rank = int(r.get("rank", k + 1))
+            backhaul = str(r.get("backhaul", ""))
+            bh_text = t(f"backhaul.{backhaul}", lang) if backhaul in ("ok", "needs satellite") else backhaul
+            btower = str(r.get("backhaul_tower", "") or "")
+            rows = [(t("commune", lang), esc(r.get("commune", ""))),
+                    ("lat, lon", esc(f"{plat[k]:.5f}, {plon[k]:.5f}")),
+                    (t("map.elevation", lang), _num(r.get("elevation_m", float("nan")), 0, lang, "m")),
+                    (t("map.stations_covered", lang), esc(fmt_int(r.get("n_stations", 0), lang))),
+                    (t("map.voters_covered", lang), esc(fmt_int(r.get("voters_covered", 0), lang))),
+                    (t("map.backhaul", lang), esc(bh_text) + (
+                        f" – {esc(btower)} ({_num(r.get('backhaul_distance_km', float('nan')), 1, lang, 'km')})"
+                        if btower else ""))]
+            popup = f"<b>{esc(t('map.proposal', lang, rank=rank))}: {esc(r.get('site_id', ''))}</b><br>" + _table(rows)
+            items.append([round(float(plat[k]), 6), round(float(plon[k]), 6), rank, popup,
+                          esc(t("map.proposal", lang, rank=rank))])
+            if btower in tower_ll:
+                ok = backhaul == "ok"
+                folium.PolyLine([[float(plat[k]), float(plon[k])], list(tower_ll[btower])],
+                                color="#7b3294" if ok else "#999", weight=3, opacity=0.9,
+                                dash_array=None if ok else "6 6",
+                                tooltip=esc(f"{r.get('site_id', '')} → {btower}: {bh_text}")).add_to(bh)
+        fg = folium.FeatureGroup(name=t("map.layer.proposals", lang, n=len(items)))
+        fg.add_child(_points_element("Proposals", items))
+        fg.add_to(m)
+        bh.add_to(m)
+
+    # --- chrome: title, legend, parameters, layer control ---------------------------------------------------
+    scen = results.scenario
+    scen_text = (t("scenario.down", lang, towers=", ".join(scen.down)) if scen is not None and scen.down
+                 else t("scenario.baseline", lang))
+    if scen is not None and scen.name and scen.name != "baseline":
+        scen_text = f"{scen.name}: {scen_text}"
+    counts = results.station_counts() if st is not None and len(st) else {"good": 0, "weak": 0, "none": 0}
+    title_html = (f"<div class='cp-box cp-title'><h1>{esc(title)}</h1>"
+                  f"{esc(t('map.created', lang, date=fmt_date(results.created, lang, time=True)))} · "
+                  f"{esc(t('scenario', lang))}: {esc(scen_text)}<br>"
+                  + " · ".join(f"<span class='cp-dot' style='background:{STATUS_COLOURS[s]}'></span>"
+                               f"{esc(status_label(s, lang))}: <b class='cp-count-{s}'>{counts[s]}</b>"
+                               for s in ("good", "weak", "none"))
+                  + "</div>")
+    legend = [f"<div class='cp-box cp-legend'><h2>{esc(t('map.legend', lang))}</h2>",
+              f"<h3>{esc(t('map.legend.level', lang))}</h3>"]
+    legend += [f"<div><span class='cp-sw' style='background:{c};opacity:.75'></span>{esc(lbl)}</div>"
+               for c, lbl in level_legend(lang)]
+    legend.append(f"<div><span class='cp-sw' style='background:transparent'></span>"
+                  f"{esc(t('map.legend.nolevel', lang))}</div>")
+    legend.append(f"<h3>{esc(t('map.legend.stations', lang))}</h3>")
+    legend += [f"<div><span class='cp-dot' style='background:{STATUS_COLOURS[s]}'></span>"
+               f"{esc(status_label(s, lang))}</div>" for s in ("good", "weak", "none")]
+    legend.append("<h3>&nbsp;</h3>")
+    legend.append(f"<div><span class='cp-sw' style='background:{GAP_COLOURS['none']};opacity:.5'></span>"
+                  f"{esc(t('map.legend.gap_none', lang))}</div>")
+    legend.append(f"<div><span class='cp-sw' style='background:{GAP_COLOURS['weak']};opacity:.35;"
+                  f"border-style:dashed'></span>{esc(t('map.legend.gap_weak', lang))}</div>")
+    legend.append("<div><span class='cp-sw' style='background:#999;border-color:#d7191c'></span>"
+                  f"{esc(t('map.legend.tower_down', lang))}</div>")
+    legend.append(f"<div><span class='cp-dot' style='background:{PROPOSAL_COLOUR}'></span>"
+                  f"{esc(t('map.legend.proposal', lang))}</div>")
+    legend.append("<div><span class='cp-sw' style='background:rgb(%d,%d,%d);opacity:.5'></span>%s</div>"
+                  % (*ADDED_COLOUR, esc(t("map.legend.added", lang))))
+    legend.append("<div><span class='cp-sw' style='border:3px solid #b2182b;background:transparent'></span>"
+                  f"{esc(t('map.legend.commune_border', lang))}</div>")
+    legend.append("<div><span class='cp-sw' style='border:2px dashed #5e3c99;background:transparent'></span>"
+                  f"{esc(t('map.legend.commune_remote', lang))}</div>")
+    legend.append("<div><span class='cp-sw' style='height:0;border:0;border-top:4px dashed #b2182b'></span>"
+                  f"{esc(t('map.legend.border', lang))}</div>")
+    legend.append("</div>")
+    params = [(t("report.m.terrain", lang), results.terrain_source or "—"),
+              (t("report.m.resolution", lang), f"{results.grid.cellsize:g} m"),
+              (t("report.m.crs", lang), str(results.grid.crs)),
+              ("coverage-planner", __version__)]
+    params += flat_parameters(results)
+    params_html = (f"<details class='cp-box cp-params'><summary>{esc(t('map.params', lang))}</summary><table>"
+                   + "".join(f"<tr><td>{esc(k)}</td><td>{esc(v)}</td></tr>" for k, v in params)
+                   + "</table></details>")
+    m.get_root().html.add_child(folium.Element(title_html + "".join(legend) + params_html), name="cp_chrome")
+
+    folium.LayerControl(collapsed=False, position="topright").add_to(m)
+    m.fit_bounds(rast["bounds"])
+    _strip_cdn(m)
+    _strip_cdn(m.get_root())
+    page = m.get_root().render()
+    page = page.replace("<head>", f"<head>\n<title>{esc(title)}</title>", 1)
+    return page
+
+
+# ----------------------------------------------------------------------------------------------------------
+# writing
+# ----------------------------------------------------------------------------------------------------------
+@contextlib.contextmanager
+def _atomic_path(dest: Path):
+    """``coverage_planner.io.atomic_path`` when available, else a temp file renamed over ``dest``."""
+    try:
+        from coverage_planner.io import atomic_path  # type: ignore
+    except ImportError:
+        atomic_path = None
+    if atomic_path is not None:
+        with atomic_path(dest) as tmp:
+            yield Path(tmp)
+        return
+    tmp = dest.with_name(dest.name + ".tmp")
+    try:
+        yield tmp
+        os.replace(tmp, dest)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def write_map(results, path, *, title: str | None = None, lang: str = "vi",
+              max_raster_px: int = MAX_RASTER_PX) -> Path:
+    """Write :func:`build_map` to ``path`` atomically (UTF-8); returns the path. Size: ``path.stat().st_size``."""
+    dest = Path(path)
+    page = build_map(results, title=title, lang=lang, max_raster_px=max_raster_px)
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        with _atomic_path(dest) as tmp:
+            Path(tmp).write_text(page, encoding="utf-8")
+    except OSError as exc:
+        raise OutputError(f"Cannot write the map {dest}: {exc.strerror or exc}. How to fix: choose a writable "
+                          "output folder (--out) and check the disk is not full.") from exc
+    return dest
