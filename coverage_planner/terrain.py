@@ -216,17 +216,33 @@ def load_terrain(
     if unit not in ("metre", "meter"):
         raise CRSError(f"analysis CRS {dst_crs} has units '{unit}', not metres", hint='use crs = "auto"')
 
+    fwd = Transformer.from_crs(CRS.from_user_input(src_crs), dcrs, always_xy=True)
+    dem_bounds = fwd.transform_bounds(*sb, densify_pts=21)
     if bounds is None:
-        fwd = Transformer.from_crs(CRS.from_user_input(src_crs), dcrs, always_xy=True)
-        bounds = fwd.transform_bounds(*sb, densify_pts=21)
+        bounds = dem_bounds
+    else:  # the requested area, but no wider than the DEM
+        bounds = (
+            max(bounds[0], dem_bounds[0]),
+            max(bounds[1], dem_bounds[1]),
+            min(bounds[2], dem_bounds[2]),
+            min(bounds[3], dem_bounds[3]),
+        )
     xmin, ymin, xmax, ymax = (float(b) for b in bounds)
     if not (xmax > xmin and ymax > ymin):
-        raise RasterError(f"terrain bounds are empty: {bounds}", hint="check the extent of the inputs")
+        raise RasterError(
+            "the terrain does not overlap the area of the inputs",
+            path=paths[0],
+            hint="use DEM tiles that cover the towers, stations and communes",
+        )
     cs = float(resolution_m)
-    x0 = math.floor(xmin / cs) * cs
-    y0 = math.ceil(ymax / cs) * cs
-    cols = int(math.ceil((xmax - x0) / cs))
-    rows = int(math.ceil((y0 - ymin) / cs))
+    # Snap the grid to the source raster's cell corners when it is already in the analysis CRS (so a DEM at the
+    # analysis resolution is used unchanged), otherwise to whole multiples of the cell size.
+    same = CRS.from_user_input(src_crs).equals(dcrs)
+    ax, ay = (transform.c, transform.f) if same else (0.0, 0.0)
+    x0 = ax + math.floor((xmin - ax) / cs + 1e-9) * cs
+    y0 = ay + math.ceil((ymax - ay) / cs - 1e-9) * cs
+    cols = max(1, int(math.ceil((xmax - x0) / cs - 1e-9)))
+    rows = max(1, int(math.ceil((y0 - ymin) / cs - 1e-9)))
     if rows * cols > 400_000_000:
         raise RasterError(
             f"analysis grid of {rows}×{cols} cells at {cs} m is too large",

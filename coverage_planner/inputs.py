@@ -1,0 +1,1026 @@
+"""Load and validate every vector input into the canonical tables of docs/ARCHITECTURE.md.
+
+Towers, polling stations (khu vực bỏ phiếu), communes, lines (national border, roads) and points (towns,
+candidate sites) come from CSV, XLSX, GeoJSON, GeoPackage or Shapefile. Column names are matched through
+aliases in Vietnamese and English, ignoring case, accents (đ → d), spaces and punctuation
+(see :func:`normalise_name` and docs/INPUTS.md). Every problem of a file is collected and raised as one
+:class:`~coverage_planner.errors.InputError` whose ``problems`` list names the row (spreadsheet numbering,
+header = row 1; feature number for vector files), the column and the bad value. Input files are only read.
+
+:func:`load_inputs` loads everything a project names, puts it in the analysis CRS, loads the terrain and checks
+that towers and stations lie on it (listing every id outside; nothing is dropped silently).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from coverage_planner.errors import CRSError, InputError, ProjectError
+
+WGS84 = "EPSG:4326"
+Progress = Callable[[float, str], None]
+
+# --------------------------------------------------------------------------------------------------------
+# column names
+# --------------------------------------------------------------------------------------------------------
+ID_ALIASES = ("id", "ma", "ma_tram", "site_id", "cell_id", "station_id", "ma_kvbp", "code")
+LON_ALIASES = ("lon", "lng", "long", "longitude", "kinh_do", "x_lon")
+LAT_ALIASES = ("lat", "latitude", "vi_do", "y_lat")
+X_ALIASES = ("x", "easting", "toa_do_x")
+Y_ALIASES = ("y", "northing", "toa_do_y")
+NAME_ALIASES = ("name", "ten", "ten_kvbp", "ten_xa", "ten_tram", "ten_dia_diem")
+
+TOWER_ALIASES: dict[str, tuple[str, ...]] = {
+    "id": ID_ALIASES,
+    "operator": ("operator", "nha_mang", "nha_cung_cap", "doanh_nghiep"),
+    "technology": ("technology", "tech", "cong_nghe", "rat"),
+    "frequency_mhz": ("frequency_mhz", "frequency", "freq", "tan_so", "tan_so_mhz"),
+    "height_m": ("height_m", "height", "antenna_height", "do_cao", "do_cao_anten", "do_cao_anten_m"),
+    "eirp_dbm": ("eirp_dbm", "eirp"),
+    "tx_power_dbm": ("tx_power_dbm", "tx_power", "cong_suat_phat", "cong_suat_phat_dbm"),
+    "antenna_gain_dbi": ("antenna_gain_dbi", "antenna_gain", "gain", "do_loi", "do_loi_dbi"),
+    "losses_db": ("losses_db", "losses", "suy_hao", "suy_hao_db"),
+    "azimuth_deg": ("azimuth_deg", "azimuth", "phuong_vi", "huong"),
+    "beamwidth_deg": ("beamwidth_deg", "beamwidth", "do_rong_bup_song"),
+    "front_to_back_db": ("front_to_back_db", "front_to_back", "ti_so_truoc_sau"),
+    "vertical_beamwidth_deg": ("vertical_beamwidth_deg", "vertical_beamwidth", "do_rong_bup_song_dung"),
+    "mech_tilt_deg": ("mech_tilt_deg", "mechanical_tilt", "goc_ngang_co", "tilt"),
+    "elec_tilt_deg": ("elec_tilt_deg", "electrical_tilt", "goc_ngang_dien"),
+    "status": ("status", "trang_thai"),
+}
+STATION_ALIASES: dict[str, tuple[str, ...]] = {
+    "id": ID_ALIASES,
+    "name": NAME_ALIASES,
+    "commune": ("commune", "xa", "xa_phuong", "ten_xa"),
+    "voters": ("voters", "cu_tri", "so_cu_tri"),
+    "priority": ("priority", "uu_tien"),
+}
+COMMUNE_ALIASES: dict[str, tuple[str, ...]] = {
+    "name": ("name", "ten", "ten_xa", "xa", "xa_phuong", "commune", "name_vi", "ten_don_vi"),
+    "border": ("border", "bien_gioi", "xa_bien_gioi", "is_border"),
+    "remote": ("remote", "vung_sau", "vung_xa", "vung_sau_vung_xa", "is_remote"),
+}
+POINT_ALIASES: dict[str, tuple[str, ...]] = {"id": ID_ALIASES, "name": NAME_ALIASES}
+LINE_ALIASES: dict[str, tuple[str, ...]] = {"name": NAME_ALIASES + ("border", "ref", "highway")}
+
+TECHNOLOGY_VALUES = {
+    "2g": "2G", "gsm": "2G", "2g_gsm": "2G", "gsm900": "2G", "dcs": "2G", "dcs1800": "2G",
+    "3g": "3G", "umts": "3G", "wcdma": "3G", "3g_umts": "3G", "3g_wcdma": "3G", "hspa": "3G",
+    "4g": "4G", "lte": "4G", "4g_lte": "4G", "lte_a": "4G",
+}  # fmt: skip
+STATUS_VALUES = {
+    "on_air": "on_air", "onair": "on_air", "active": "on_air", "hoat_dong": "on_air", "phat_song": "on_air",
+    "dang_hoat_dong": "on_air", "on": "on_air",
+    "planned": "planned", "du_kien": "planned", "quy_hoach": "planned", "plan": "planned",
+    "down": "down", "off": "down", "mat_song": "down", "hong": "down", "su_co": "down", "off_air": "down",
+}  # fmt: skip
+TRUE_VALUES = {"1", "true", "yes", "y", "co", "x", "t"}
+FALSE_VALUES = {"0", "false", "no", "n", "khong", "f", ""}
+
+#: Accepted ranges of radio and station values (inclusive).
+RANGES = {
+    "frequency_mhz": (400.0, 6000.0),
+    "height_m": (1.0, 200.0),
+    "eirp_dbm": (10.0, 80.0),
+    "tx_power_dbm": (0.0, 70.0),
+    "antenna_gain_dbi": (-10.0, 30.0),
+    "losses_db": (0.0, 30.0),
+    "azimuth_deg": (0.0, 360.0),
+    "beamwidth_deg": (1.0, 360.0),
+    "front_to_back_db": (0.0, 60.0),
+    "vertical_beamwidth_deg": (1.0, 90.0),
+    "mech_tilt_deg": (-20.0, 30.0),
+    "elec_tilt_deg": (-20.0, 30.0),
+    "voters": (0.0, 1e7),
+    "priority": (0.0, 1e6),
+}
+
+TOWER_COLUMNS = [
+    "id", "operator", "technology", "frequency_mhz", "height_m", "eirp_dbm", "azimuth_deg", "beamwidth_deg",
+    "front_to_back_db", "mech_tilt_deg", "elec_tilt_deg", "vertical_beamwidth_deg", "status", "lon", "lat",
+    "source_row", "geometry",
+]  # fmt: skip
+STATION_COLUMNS = ["id", "name", "commune", "voters", "priority", "lon", "lat", "source_row", "geometry"]
+COMMUNE_COLUMNS = ["name", "border", "remote", "centre_x", "centre_y", "geometry"]
+
+
+def normalise_name(text: Any) -> str:
+    """Lower case, no accents (đ → d), every run of non-alphanumerics → ``_``: ``"Độ cao (m)"`` → ``"do_cao_m"``."""
+    s = unicodedata.normalize("NFKD", str(text).strip().lower().replace("đ", "d").replace("Đ", "d"))
+    s = "".join(ch for ch in s if not unicodedata.combining(ch))
+    return re.sub(r"[^a-z0-9]+", "_", s).strip("_")
+
+
+# --------------------------------------------------------------------------------------------------------
+# row-level parsing with collected problems
+# --------------------------------------------------------------------------------------------------------
+class _Rows:
+    """Access to a text table's columns by canonical field, collecting problems per row."""
+
+    def __init__(self, df, path: Path, what: str, aliases: dict[str, tuple[str, ...]], warnings: list[str]):
+        self.df = df
+        self.path = path
+        self.what = what
+        self.problems: list[str] = []
+        self.warnings = warnings
+        self.rows = np.asarray(df.index, dtype=np.int64)
+        self.n = len(df)
+        self.columns: dict[str, str] = {}
+        norm = {}
+        for col in df.columns:
+            if col == "geometry":
+                continue
+            norm.setdefault(normalise_name(col), []).append(col)
+        self._norm = norm
+        for fld, names in aliases.items():
+            self.columns.update(self._find(fld, names))
+
+    def _find(self, fld: str, names) -> dict[str, str]:
+        found = [c for name in names for c in self._norm.get(name, [])]
+        if not found:
+            return {}
+        if len(found) > 1:
+            self.warnings.append(
+                f"{self.path.name}: columns {', '.join(repr(c) for c in found)} all mean '{fld}'; using '{found[0]}'"
+            )
+        return {fld: found[0]}
+
+    def find(self, fld: str, names) -> str | None:
+        self.columns.update(self._find(fld, names))
+        return self.columns.get(fld)
+
+    def has(self, fld: str) -> bool:
+        return fld in self.columns
+
+    def text(self, fld: str, default: str = "") -> np.ndarray:
+        if fld not in self.columns:
+            return np.array([default] * self.n, dtype=object)
+        vals = self.df[self.columns[fld]].to_numpy(dtype=object)
+        return np.array([v if v != "" else default for v in vals], dtype=object)
+
+    def problem(self, row: int, fld: str | None, message: str) -> None:
+        where = f"row {row}"
+        if fld is not None:
+            col = self.columns.get(fld, fld)
+            where += f", column '{col}'" + (f" ({fld})" if normalise_name(col) != fld else "")
+        self.problems.append(f"{where}: {message}")
+
+    def number(self, fld: str, *, lo=None, hi=None, integer=False, blank_words=()) -> np.ndarray:
+        """Parsed floats (NaN where empty); unparseable or out-of-range values become problems."""
+        out = np.full(self.n, np.nan)
+        if fld not in self.columns:
+            return out
+        if lo is None and fld in RANGES:
+            lo, hi = RANGES[fld]
+        for i, raw in enumerate(self.text(fld)):
+            if raw == "" or (blank_words and normalise_name(raw) in blank_words):
+                continue
+            v = parse_number(raw)
+            if v is None:
+                self.problem(self.rows[i], fld, f"'{raw}' is not a number")
+                continue
+            if integer and not float(v).is_integer():
+                self.problem(self.rows[i], fld, f"'{raw}' must be a whole number")
+                continue
+            if (lo is not None and v < lo) or (hi is not None and v > hi):
+                self.problem(self.rows[i], fld, f"{raw} is out of range (allowed {lo:g} to {hi:g})")
+                continue
+            out[i] = v
+        return out
+
+    def ids(self, fld: str = "id", *, required: bool = True) -> np.ndarray:
+        vals = self.text(fld)
+        if required:
+            for i, v in enumerate(vals):
+                if v == "":
+                    self.problem(self.rows[i], fld, "empty id")
+        seen: dict[str, int] = {}
+        for i, v in enumerate(vals):
+            if v == "":
+                continue
+            if v in seen:
+                self.problem(self.rows[i], fld, f"duplicate id '{v}' (also in row {seen[v]})")
+            else:
+                seen[v] = int(self.rows[i])
+        return vals
+
+    def require(self, fields_: dict[str, tuple[str, ...]]) -> None:
+        missing = [f for f in fields_ if f not in self.columns]
+        if missing:
+            found = ", ".join(repr(c) for c in self.df.columns if c != "geometry") or "(none)"
+            accepted = "; ".join(f"{f}: {', '.join(fields_[f])}" for f in missing)
+            raise InputError(
+                f"missing required column(s) {', '.join(missing)} in the {self.what} file; columns found: {found}",
+                path=self.path,
+                hint=f"add or rename the column(s). Accepted names (any case, with or without accents): {accepted}",
+            )
+
+    def raise_if_problems(self, hint: str | None = None) -> None:
+        if self.problems:
+            n = len(self.problems)
+            raise InputError(
+                f"{n} problem{'s' if n > 1 else ''} in the {self.what} file",
+                path=self.path,
+                problems=self.problems,
+                hint=hint or "correct the listed rows in the file and run validate again",
+            )
+
+
+def parse_number(raw: Any) -> float | None:
+    """Parse a number as typed in Vietnamese or English spreadsheets ("21.5", "21,5", "1 234", "103.05°")."""
+    if raw is None:
+        return None
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        return float(raw) if math.isfinite(raw) else None
+    s = str(raw).strip().replace("\u00a0", "").replace(" ", "").rstrip("°")
+    if not s:
+        return None
+    if "," in s and "." not in s and s.count(",") == 1:
+        s = s.replace(",", ".")
+    try:
+        v = float(s)
+    except ValueError:
+        return None
+    return v if math.isfinite(v) else None
+
+
+def _as_text_frame(gdf):
+    """Attributes of a GeoDataFrame as strings (empty for missing), keeping the 1-based feature index."""
+    import pandas as pd
+
+    df = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
+
+    def fmt(v):
+        if v is None:
+            return ""
+        if isinstance(v, float):
+            if math.isnan(v):
+                return ""
+            return str(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v)
+        return str(v).strip()
+
+    return df.map(fmt) if hasattr(df, "map") else df.applymap(fmt)
+
+
+# --------------------------------------------------------------------------------------------------------
+# positions
+# --------------------------------------------------------------------------------------------------------
+def _crs_label(crs) -> str:
+    try:
+        epsg = crs.to_epsg()
+    except Exception:  # pragma: no cover
+        epsg = None
+    return f"EPSG:{epsg}" if epsg else crs.to_string()
+
+
+def _check_vector_crs(gdf, path: Path, what: str, declared: str | None):
+    """Return the GeoDataFrame with a CRS: the file's, or the declared one when the file has none."""
+    from pyproj import CRS
+
+    if gdf.crs is None:
+        if declared is None:
+            raise CRSError(
+                f"the {what} file has no coordinate reference system",
+                path=path,
+                hint=f'declare it in the project: {what} = {{ path = "{path.name}", crs = "EPSG:4326" }} '
+                "(or save the file with its CRS, e.g. a .prj next to a .shp)",
+            )
+        return gdf.set_crs(declared, allow_override=True)
+    if declared is not None and not CRS.from_user_input(declared).equals(gdf.crs, ignore_axis_order=True):
+        raise CRSError(
+            f"the {what} file is in {_crs_label(gdf.crs)} but the project declares {declared}",
+            path=path,
+            hint="remove crs from this input in the project file, or reproject the file to the declared CRS",
+        )
+    if gdf.crs.is_geographic:
+        b = gdf.total_bounds
+        if np.isfinite(b).all() and (abs(b[0]) > 180 or abs(b[2]) > 180 or abs(b[1]) > 90 or abs(b[3]) > 90):
+            raise CRSError(
+                f"the {what} file says {_crs_label(gdf.crs)} (degrees) but its coordinates go up to "
+                f"{max(abs(b[0]), abs(b[2])):.0f}, which look like metres",
+                path=path,
+                hint="the file's CRS is wrong: assign the real (projected) CRS in QGIS, or declare it in the project",
+            )
+    return gdf
+
+
+def _lonlat_to(lon, lat, crs: str):
+    from pyproj import Transformer
+
+    t = Transformer.from_crs(WGS84, crs, always_xy=True)
+    return t.transform(lon, lat)
+
+
+def _points_from_rows(
+    rows: _Rows, gdf, *, crs: str, source_crs: str | None, extent_lonlat=None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Positions of every row: (x, y, lon, lat, ok). Problems are recorded on ``rows``."""
+    from pyproj import Transformer
+
+    n = rows.n
+    x = np.full(n, np.nan)
+    y = np.full(n, np.nan)
+    if gdf is not None:  # vector file: the geometry is authoritative
+        geom = gdf.geometry
+        gdf = _check_vector_crs(gdf, rows.path, rows.what, source_crs)
+        for i, g in enumerate(geom.to_numpy()):
+            if g is None or g.is_empty:
+                rows.problem(rows.rows[i], None, "feature has no geometry")
+            elif g.geom_type != "Point":
+                rows.problem(rows.rows[i], None, f"geometry is a {g.geom_type}, expected a Point")
+        pts = gdf.geometry.to_crs(crs)
+        ok = np.array([g is not None and not g.is_empty and g.geom_type == "Point" for g in pts.to_numpy()])
+        x[ok] = pts[ok].x.to_numpy()
+        y[ok] = pts[ok].y.to_numpy()
+        lon, lat = Transformer.from_crs(crs, WGS84, always_xy=True).transform(x, y)
+        lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+        return x, y, lon, lat, ok
+    has_ll = rows.find("lon", LON_ALIASES) is not None and rows.find("lat", LAT_ALIASES) is not None
+    has_xy = not has_ll and rows.find("x", X_ALIASES) is not None and rows.find("y", Y_ALIASES) is not None
+    if not (has_ll or has_xy):
+        found = ", ".join(repr(c) for c in rows.df.columns) or "(none)"
+        raise InputError(
+            f"no position columns in the {rows.what} file; columns found: {found}",
+            path=rows.path,
+            hint="add longitude/latitude in WGS 84 (accepted: " + ", ".join(LON_ALIASES) + " / " + ", ".join(LAT_ALIASES)
+            + ") or x/y (" + ", ".join(X_ALIASES) + " / " + ", ".join(Y_ALIASES) + ") and declare the CRS in the project",
+        )
+    if has_xy:
+        if source_crs is None:
+            raise CRSError(
+                f"the {rows.what} file gives x/y coordinates ('{rows.columns['x']}', '{rows.columns['y']}') "
+                "but no CRS is declared",
+                path=rows.path,
+                hint=f'declare `crs = ...` for this input in the project, e.g. {rows.what} = '
+                f'{{ path = "{rows.path.name}", crs = "EPSG:32648" }} (VN-2000 / UTM 48N …)',
+            )
+        xs = rows.number("x", lo=-1e8, hi=1e8)
+        ys = rows.number("y", lo=-1e8, hi=1e8)
+        xt, yt = rows.text("x"), rows.text("y")
+        for i in range(n):
+            if xt[i] == "" or yt[i] == "":
+                rows.problem(rows.rows[i], "x" if xt[i] == "" else "y", "empty coordinate")
+        ok = np.isfinite(xs) & np.isfinite(ys)
+        t = Transformer.from_crs(source_crs, WGS84, always_xy=True)
+        lon, lat = t.transform(np.where(ok, xs, 0.0), np.where(ok, ys, 0.0))
+        lon = np.where(ok, lon, np.nan)
+        lat = np.where(ok, lat, np.nan)
+        bad = ok & ~(np.isfinite(lon) & np.isfinite(lat) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180))
+        for i in np.flatnonzero(bad):
+            rows.problem(rows.rows[i], "x", f"x={xs[i]:g}, y={ys[i]:g} is not a valid position in {source_crs}")
+        ok &= ~bad
+    else:
+        lon = rows.number("lon", lo=-1e9, hi=1e9)
+        lat = rows.number("lat", lo=-1e9, hi=1e9)
+        ltext, atext = rows.text("lon"), rows.text("lat")
+        ok = np.isfinite(lon) & np.isfinite(lat)
+        for i in range(n):
+            if ltext[i] == "":
+                rows.problem(rows.rows[i], "lon", "empty longitude")
+            if atext[i] == "":
+                rows.problem(rows.rows[i], "lat", "empty latitude")
+        for i in np.flatnonzero(ok):
+            lo_, la_ = lon[i], lat[i]
+            in_range = abs(lo_) <= 180 and abs(la_) <= 90
+            swapped_ok = abs(la_) <= 180 and abs(lo_) <= 90
+            looks_swapped = False
+            if not in_range and swapped_ok:
+                looks_swapped = True
+            elif in_range and swapped_ok and extent_lonlat is not None:
+                looks_swapped = not _in_extent(lo_, la_, extent_lonlat) and _in_extent(la_, lo_, extent_lonlat)
+            if looks_swapped:
+                rows.problem(
+                    rows.rows[i], "lat",
+                    f"longitude {lo_:g} / latitude {la_:g} looks swapped (as lon {la_:g}, lat {lo_:g} it fits); "
+                    f"exchange the '{rows.columns['lon']}' and '{rows.columns['lat']}' values",
+                )  # fmt: skip
+                ok[i] = False
+            elif not in_range:
+                if abs(la_) > 90:
+                    rows.problem(rows.rows[i], "lat", f"latitude {la_:g} is out of range (−90 to 90)")
+                if abs(lo_) > 180:
+                    rows.problem(
+                        rows.rows[i], "lon",
+                        f"longitude {lo_:g} is out of range (−180 to 180); if these are projected x/y, "
+                        "name the columns x and y and declare the CRS",
+                    )  # fmt: skip
+                ok[i] = False
+        if source_crs is not None:
+            from pyproj import CRS
+
+            if not CRS.from_user_input(source_crs).is_geographic:
+                raise CRSError(
+                    f"the {rows.what} file has longitude/latitude columns but the project declares the projected "
+                    f"CRS {source_crs} for it",
+                    path=rows.path,
+                    hint="rename the columns to x and y if they are projected, or remove crs for this input",
+                )
+        lon = np.where(ok, lon, np.nan)
+        lat = np.where(ok, lat, np.nan)
+    xx, yy = _lonlat_to(np.where(ok, lon, 0.0), np.where(ok, lat, 0.0), crs)
+    x[ok] = np.asarray(xx)[ok]
+    y[ok] = np.asarray(yy)[ok]
+    return x, y, np.asarray(lon, dtype=float), np.asarray(lat, dtype=float), ok
+
+
+def _in_extent(lon, lat, ext) -> bool:
+    w, s, e, n = ext
+    return w <= lon <= e and s <= lat <= n
+
+
+def _read(path, what: str, layer: str | None = None):
+    """(text frame, GeoDataFrame or None) for a table or vector file."""
+    from coverage_planner.io import read_table
+
+    frame, kind = read_table(path, layer=layer, what=what)
+    if kind == "vector":
+        return _as_text_frame(frame), frame
+    return frame, None
+
+
+def _ref(path) -> tuple[Path, str | None, str | None]:
+    """Path, declared CRS and layer of a path or project InputRef."""
+    return Path(os.fspath(path)), getattr(path, "crs", None), getattr(path, "layer", None)
+
+
+def _build_gdf(data: dict, x, y, crs: str, columns: list[str]):
+    import geopandas as gpd
+
+    gdf = gpd.GeoDataFrame(data, geometry=gpd.points_from_xy(x, y), crs=crs)
+    return gdf[columns].reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------------------------
+# towers
+# --------------------------------------------------------------------------------------------------------
+def load_towers(
+    path,
+    *,
+    crs: str,
+    defaults=None,
+    source_crs: str | None = None,
+    default_technology: str = "4G",
+    extent_lonlat: tuple[float, float, float, float] | None = None,
+    warnings: list[str] | None = None,
+):
+    """Load towers (one row per antenna / sector) into the canonical towers GeoDataFrame in ``crs``.
+
+    ``defaults``: ``{tech: TechDefaults}`` (default: :class:`coverage_planner.project.RadioSettings`'s).
+    ``source_crs``: CRS of x/y columns, or of a vector file lacking one. ``extent_lonlat`` (w, s, e, n): where
+    data is expected; a point outside that fits when lat and lon are exchanged is reported as swapped.
+    Non-fatal notes (defaults used, towers down) are appended to ``warnings``.
+    """
+    from coverage_planner.project import RadioSettings
+
+    path, declared, layer = _ref(path)
+    source_crs = source_crs or declared
+    if defaults is None:
+        defaults = RadioSettings().defaults
+    warn = warnings if warnings is not None else []
+    df, gdf = _read(path, "towers", layer)
+    rows = _Rows(df, path, "towers", TOWER_ALIASES, warn)
+    rows.require({"id": ID_ALIASES})
+    ids = rows.ids()
+    x, y, lon, lat, ok = _points_from_rows(rows, gdf, crs=crs, source_crs=source_crs, extent_lonlat=extent_lonlat)
+
+    n = rows.n
+    tech = np.empty(n, dtype=object)
+    for i, raw in enumerate(rows.text("technology")):
+        if raw == "":
+            tech[i] = default_technology
+            continue
+        t = TECHNOLOGY_VALUES.get(normalise_name(raw))
+        if t is None:
+            rows.problem(rows.rows[i], "technology", f"'{raw}' is not a known technology (use 2G/GSM, 3G/UMTS/WCDMA or 4G/LTE)")
+            t = default_technology
+        tech[i] = t
+    n_default_tech = int(sum(1 for v in rows.text("technology") if v == ""))
+    if n_default_tech:
+        warn.append(f"towers: {n_default_tech} row(s) without technology: assumed {default_technology}")
+
+    status = np.empty(n, dtype=object)
+    for i, raw in enumerate(rows.text("status")):
+        if raw == "":
+            status[i] = "on_air"
+            continue
+        s = STATUS_VALUES.get(normalise_name(raw))
+        if s is None:
+            rows.problem(
+                rows.rows[i], "status",
+                f"'{raw}' is not a known status (on_air/hoat_dong/phat_song, planned/du_kien, down/mat_song/su_co)",
+            )  # fmt: skip
+            s = "on_air"
+        status[i] = s
+
+    nums = {f: rows.number(f) for f in RANGES if f in TOWER_ALIASES and f != "azimuth_deg"}
+    # "omni" / "vô hướng" (or empty) = no azimuth
+    nums["azimuth_deg"] = rows.number("azimuth_deg", blank_words=("omni", "vo_huong", "none", "na"))
+
+    # EIRP: given, or Tx power + antenna gain − losses, or the technology default
+    eirp = nums["eirp_dbm"].copy()
+    tx = nums["tx_power_dbm"]
+    use_tx = ~np.isfinite(eirp) & np.isfinite(tx)
+    if use_tx.any():
+        gain = np.where(np.isfinite(nums["antenna_gain_dbi"]), nums["antenna_gain_dbi"],
+                        [defaults[t].antenna_gain_dbi for t in tech])  # fmt: skip
+        loss = np.where(np.isfinite(nums["losses_db"]), nums["losses_db"], [defaults[t].losses_db for t in tech])
+        eirp[use_tx] = (tx + gain - loss)[use_tx]
+        lo, hi = RANGES["eirp_dbm"]
+        for i in np.flatnonzero(use_tx & ((eirp < lo) | (eirp > hi))):
+            rows.problem(rows.rows[i], "tx_power_dbm",
+                         f"EIRP from Tx power + gain − losses = {eirp[i]:.1f} dBm is out of range ({lo:g} to {hi:g})")  # fmt: skip
+    nums["eirp_dbm"] = eirp
+
+    out: dict[str, Any] = {"id": ids, "operator": rows.text("operator", "unknown"), "technology": tech}
+    for fld in ("frequency_mhz", "height_m", "eirp_dbm", "beamwidth_deg", "front_to_back_db", "mech_tilt_deg",
+                "elec_tilt_deg", "vertical_beamwidth_deg"):  # fmt: skip
+        vals = nums[fld].copy()
+        miss = ~np.isfinite(vals)
+        if miss.any():
+            vals[miss] = [getattr(defaults[t], fld) for t in tech[miss]]
+            if fld in ("frequency_mhz", "height_m", "eirp_dbm") and ok.any():
+                used = sorted({f"{getattr(defaults[t], fld):g} ({t})" for t in tech[miss]})
+                warn.append(f"towers: {int(miss.sum())} row(s) without {fld}: used default {', '.join(used)}")
+        out[fld] = vals
+    az = nums["azimuth_deg"] % 360.0
+    out["azimuth_deg"] = az
+    out["status"] = status
+    out["lon"] = lon
+    out["lat"] = lat
+    out["source_row"] = rows.rows
+    rows.raise_if_problems()
+    down = [str(i) for i, s in zip(ids, status, strict=True) if s == "down"]
+    if down:
+        warn.append(f"towers: {len(down)} tower(s) with status down (not used): {', '.join(down[:30])}"
+                    + (" …" if len(down) > 30 else ""))  # fmt: skip
+    return _build_gdf(out, x, y, crs, TOWER_COLUMNS)
+
+
+# --------------------------------------------------------------------------------------------------------
+# polling stations
+# --------------------------------------------------------------------------------------------------------
+def load_stations(
+    path,
+    *,
+    crs: str,
+    source_crs: str | None = None,
+    extent_lonlat: tuple[float, float, float, float] | None = None,
+    warnings: list[str] | None = None,
+):
+    """Load polling stations (khu vực bỏ phiếu) into the canonical stations GeoDataFrame in ``crs``.
+
+    Required: id and position. ``name`` defaults to the id and ``commune`` may be empty (filled from the
+    commune polygons by :func:`load_inputs`); ``voters`` default 0 (whole number ≥ 0), ``priority`` 1.0.
+    """
+    path, declared, layer = _ref(path)
+    source_crs = source_crs or declared
+    warn = warnings if warnings is not None else []
+    df, gdf = _read(path, "stations", layer)
+    rows = _Rows(df, path, "stations", STATION_ALIASES, warn)
+    rows.require({"id": ID_ALIASES})
+    ids = rows.ids()
+    x, y, lon, lat, ok = _points_from_rows(rows, gdf, crs=crs, source_crs=source_crs, extent_lonlat=extent_lonlat)
+    names = rows.text("name")
+    no_name = names == ""
+    if no_name.any():
+        names = np.where(no_name, ids, names)
+        warn.append(f"stations: {int(no_name.sum())} row(s) without a name: the id is used as the name")
+    voters = rows.number("voters", integer=True)
+    if not rows.has("voters"):
+        warn.append("stations: no voters column: every station counts 0 voters (weights use priority only)")
+    priority = rows.number("priority")
+    rows.raise_if_problems()
+    data = {
+        "id": ids,
+        "name": names,
+        "commune": rows.text("commune"),
+        "voters": np.where(np.isfinite(voters), voters, 0).astype(np.int64),
+        "priority": np.where(np.isfinite(priority), priority, 1.0).astype(float),
+        "lon": lon,
+        "lat": lat,
+        "source_row": rows.rows,
+    }
+    return _build_gdf(data, x, y, crs, STATION_COLUMNS)
+
+
+# --------------------------------------------------------------------------------------------------------
+# communes, lines, points
+# --------------------------------------------------------------------------------------------------------
+def _parse_bool(rows: _Rows, fld: str) -> np.ndarray | None:
+    if not rows.has(fld):
+        return None
+    out = np.zeros(rows.n, dtype=bool)
+    for i, raw in enumerate(rows.text(fld)):
+        v = normalise_name(raw)
+        if v in TRUE_VALUES:
+            out[i] = True
+        elif v not in FALSE_VALUES:
+            rows.problem(rows.rows[i], fld, f"'{raw}' is not yes/no (use 1/0, true/false, có/không)")
+    return out
+
+
+def load_communes(
+    path,
+    *,
+    crs: str,
+    border=None,
+    roads=None,
+    towns=None,
+    border_distance_m: float = 5000.0,
+    remote_distance_m: float = 10000.0,
+    source_crs: str | None = None,
+    warnings: list[str] | None = None,
+):
+    """Load commune polygons with ``border`` and ``remote`` flags, in ``crs``.
+
+    Flags come from columns when present; otherwise ``border`` = within ``border_distance_m`` of the
+    ``border`` lines GeoDataFrame, and ``remote`` = the commune's centre (a point inside it) farther than
+    ``remote_distance_m`` from every road and town (``roads``/``towns`` GeoDataFrames in ``crs``).
+    """
+    import geopandas as gpd
+    import shapely
+
+    path, declared, layer = _ref(path)
+    source_crs = source_crs or declared
+    warn = warnings if warnings is not None else []
+    df, gdf = _read(path, "communes", layer)
+    if gdf is None:
+        raise InputError(
+            "communes must be polygons: a table has none",
+            path=path,
+            hint="use a GeoJSON, GeoPackage or Shapefile of the commune boundaries",
+        )
+    rows = _Rows(df, path, "communes", COMMUNE_ALIASES, warn)
+    rows.require({"name": COMMUNE_ALIASES["name"]})
+    gdf = _check_vector_crs(gdf, path, "communes", source_crs)
+    geoms = gdf.geometry.to_numpy()
+    names = rows.text("name")
+    fixed = 0
+    for i, g in enumerate(geoms):
+        if names[i] == "":
+            rows.problem(rows.rows[i], "name", "empty commune name")
+        if g is None or g.is_empty:
+            rows.problem(rows.rows[i], None, "feature has no geometry")
+        elif g.geom_type not in ("Polygon", "MultiPolygon"):
+            rows.problem(rows.rows[i], None, f"geometry is a {g.geom_type}, expected a Polygon or MultiPolygon")
+        elif not g.is_valid:
+            fixed += 1
+    border_col = _parse_bool(rows, "border")
+    remote_col = _parse_bool(rows, "remote")
+    rows.raise_if_problems()
+    if fixed:
+        warn.append(f"communes: {fixed} invalid polygon(s) repaired (make_valid)")
+    geo = gpd.GeoSeries(
+        [shapely.make_valid(g) if not g.is_valid else g for g in geoms], crs=gdf.crs
+    ).to_crs(crs)
+    geo = gpd.GeoSeries(
+        [g if g.geom_type in ("Polygon", "MultiPolygon") else _polygonal(g) for g in geo], crs=crs
+    )
+    dup = sorted({n for n in names if list(names).count(n) > 1})
+    if dup:
+        warn.append(f"communes: names used more than once: {', '.join(dup)}")
+    centres = geo.representative_point()
+
+    if border_col is None:
+        if border is not None and len(border):
+            lines = shapely.union_all(border.to_crs(crs).geometry.to_numpy())
+            border_col = np.asarray(geo.distance(lines) <= border_distance_m)
+        else:
+            border_col = np.zeros(len(geo), dtype=bool)
+            warn.append("communes: no border column and no border layer: no commune is marked as border")
+    if remote_col is None:
+        layers = [g for g in (roads, towns) if g is not None and len(g)]
+        if layers:
+            target = shapely.union_all(np.concatenate([g.to_crs(crs).geometry.to_numpy() for g in layers]))
+            remote_col = np.asarray(centres.distance(target) > remote_distance_m)
+        else:
+            remote_col = np.zeros(len(geo), dtype=bool)
+            warn.append("communes: no remote column and no roads/towns layer: no commune is marked as remote")
+    out = gpd.GeoDataFrame(
+        {
+            "name": names,
+            "border": np.asarray(border_col, dtype=bool),
+            "remote": np.asarray(remote_col, dtype=bool),
+            "centre_x": centres.x.to_numpy(),
+            "centre_y": centres.y.to_numpy(),
+        },
+        geometry=geo.to_numpy(),
+        crs=crs,
+    )
+    return out[COMMUNE_COLUMNS].reset_index(drop=True)
+
+
+def _polygonal(g):
+    """Polygonal part of a GeometryCollection produced by make_valid."""
+    import shapely
+    from shapely.geometry import MultiPolygon
+
+    parts = [p for p in shapely.get_parts(g) if p.geom_type in ("Polygon", "MultiPolygon")]
+    return shapely.union_all(parts) if parts else MultiPolygon()
+
+
+def load_lines(path, *, crs: str, what: str = "lines", source_crs: str | None = None, warnings: list[str] | None = None):
+    """Load a line layer (national border, roads) as a GeoDataFrame with ``name`` + geometry in ``crs``.
+
+    Polygons are accepted (their boundary is used, e.g. a country outline for the border).
+    """
+    import geopandas as gpd
+
+    path, declared, layer = _ref(path)
+    source_crs = source_crs or declared
+    warn = warnings if warnings is not None else []
+    df, gdf = _read(path, what, layer)
+    if gdf is None:
+        raise InputError(
+            f"{what} must be lines: a table has none", path=path, hint="use a GeoJSON, GeoPackage or Shapefile of lines"
+        )
+    rows = _Rows(df, path, what, LINE_ALIASES, warn)
+    gdf = _check_vector_crs(gdf, path, what, source_crs)
+    geoms = []
+    n_poly = 0
+    for i, g in enumerate(gdf.geometry.to_numpy()):
+        if g is None or g.is_empty:
+            rows.problem(rows.rows[i], None, "feature has no geometry")
+        elif g.geom_type in ("LineString", "MultiLineString"):
+            geoms.append(g)
+            continue
+        elif g.geom_type in ("Polygon", "MultiPolygon"):
+            n_poly += 1
+            geoms.append(g.boundary)
+            continue
+        else:
+            rows.problem(rows.rows[i], None, f"geometry is a {g.geom_type}, expected lines")
+        geoms.append(None)
+    rows.raise_if_problems()
+    if n_poly:
+        warn.append(f"{what}: {n_poly} polygon(s): their outlines are used as lines")
+    out = gpd.GeoDataFrame({"name": rows.text("name")}, geometry=gpd.GeoSeries(geoms, crs=gdf.crs), crs=gdf.crs)
+    return out.to_crs(crs).reset_index(drop=True)
+
+
+def load_points(
+    path,
+    *,
+    crs: str,
+    what: str = "points",
+    source_crs: str | None = None,
+    extent_lonlat=None,
+    warnings: list[str] | None = None,
+):
+    """Load a point layer (towns, candidate sites) as a GeoDataFrame with ``id``, ``name`` + geometry in ``crs``.
+
+    Ids default to the row number when the file has no id column; duplicate ids are errors.
+    """
+    import geopandas as gpd
+
+    path, declared, layer = _ref(path)
+    source_crs = source_crs or declared
+    warn = warnings if warnings is not None else []
+    df, gdf = _read(path, what, layer)
+    rows = _Rows(df, path, what, POINT_ALIASES, warn)
+    if rows.has("id"):
+        ids = rows.ids()
+    else:
+        ids = np.array([str(r) for r in rows.rows], dtype=object)
+    x, y, lon, lat, ok = _points_from_rows(rows, gdf, crs=crs, source_crs=source_crs, extent_lonlat=extent_lonlat)
+    rows.raise_if_problems()
+    names = rows.text("name")
+    names = np.where(names == "", ids, names)
+    out = gpd.GeoDataFrame({"id": ids, "name": names}, geometry=gpd.points_from_xy(x, y), crs=crs)
+    return out.reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------------------------
+# terrain check and the whole project
+# --------------------------------------------------------------------------------------------------------
+def check_points_in_terrain(gdf, terrain, what: str, path=None) -> None:
+    """Raise :class:`InputError` listing every feature of ``gdf`` (by id) that lies outside the terrain."""
+    if gdf is None or len(gdf) == 0:
+        return
+    inside = terrain.contains(gdf.geometry.x.to_numpy(), gdf.geometry.y.to_numpy())
+    if inside.all():
+        return
+    problems = []
+    for i in np.flatnonzero(~inside):
+        r = gdf.iloc[i]
+        where = f"row {int(r['source_row'])}: " if "source_row" in gdf.columns else ""
+        pos = f"lon {r['lon']:.5f}, lat {r['lat']:.5f}" if "lon" in gdf.columns else f"x {r.geometry.x:.0f}, y {r.geometry.y:.0f}"
+        problems.append(f"{where}id '{r['id']}' at {pos}")
+    w, s, e, n = terrain.bounds_lonlat()
+    raise InputError(
+        f"{len(problems)} {what} outside the terrain (DEM covers lon {w:.3f}…{e:.3f}, lat {s:.3f}…{n:.3f})",
+        path=path,
+        problems=problems,
+        hint=f"add DEM tiles that cover these {what}, or correct their coordinates",
+    )
+
+
+@dataclass
+class Inputs:
+    """Everything a project's inputs contain, validated and in the analysis CRS ``crs``."""
+
+    crs: str
+    towers: Any
+    stations: Any
+    communes: Any
+    terrain: Any
+    border: Any = None
+    roads: Any = None
+    towns: Any = None
+    candidates: Any = None
+    warnings: list[str] = field(default_factory=list)
+
+    def summary(self) -> dict:
+        """Counts and extents for display (``coverage-planner validate``, the GUI)."""
+        t = self.towers
+        d: dict[str, Any] = {
+            "crs": self.crs,
+            "counts": {
+                name: (0 if getattr(self, name) is None else len(getattr(self, name)))
+                for name in ("towers", "stations", "communes", "border", "roads", "towns", "candidates")
+            },
+            "towers_by_operator": t.groupby("operator").size().to_dict(),
+            "towers_by_technology": t.groupby("technology").size().to_dict(),
+            "towers_by_status": t.groupby("status").size().to_dict(),
+            "border_communes": int(self.communes["border"].sum()),
+            "remote_communes": int(self.communes["remote"].sum()),
+            "voters": int(self.stations["voters"].sum()),
+        }
+        frames = [f for f in (self.towers, self.stations, self.communes) if f is not None and len(f)]
+        b = np.array([f.total_bounds for f in frames])
+        bounds = (b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max())
+        d["extent_xy"] = tuple(float(v) for v in bounds)
+        from pyproj import Transformer
+
+        d["extent_lonlat"] = tuple(
+            float(v) for v in Transformer.from_crs(self.crs, WGS84, always_xy=True).transform_bounds(*bounds)
+        )
+        if self.terrain is not None:
+            d["terrain"] = self.terrain.summary()
+        return d
+
+
+def _terrain_extent_lonlat(paths) -> tuple[float, float, float, float]:
+    """Union of the DEM files' extents in WGS 84 (metadata only)."""
+    from pyproj import Transformer
+
+    from coverage_planner.io import raster_info
+
+    boxes = []
+    for p in paths:
+        info = raster_info(p, what="terrain")
+        src = info["crs"] or (WGS84 if Path(p).suffix.lower() == ".hgt" else None)
+        if src is None:
+            from coverage_planner.errors import RasterError
+
+            raise RasterError(
+                "terrain raster has no CRS", path=p, hint="assign its CRS in QGIS or add a .prj next to an .asc grid"
+            )
+        boxes.append(Transformer.from_crs(src, WGS84, always_xy=True).transform_bounds(*info["bounds"]))
+    b = np.array(boxes)
+    return (float(b[:, 0].min()), float(b[:, 1].min()), float(b[:, 2].max()), float(b[:, 3].max()))
+
+
+def load_inputs(project, progress: Progress | None = None) -> Inputs:
+    """Load and validate every input of ``project``.
+
+    Problems in several files are gathered into one :class:`InputError` (each file's message in ``problems``).
+    ``progress(fraction, message)`` is called between steps.
+    """
+    from coverage_planner.terrain import load_terrain, resolve_analysis_crs
+
+    def report(f, msg):
+        if progress is not None:
+            progress(f, msg)
+
+    inp = project.inputs
+    missing = [k for k in ("towers", "stations", "communes") if getattr(inp, k) is None]
+    if not inp.terrain:
+        missing.append("terrain")
+    if missing:
+        raise ProjectError(
+            f"the project names no {', '.join(missing)} file",
+            path=project.path,
+            field="inputs",
+            hint="add under [inputs], e.g. " + ", ".join(f'{k} = "{k}.csv"' for k in missing),
+        )
+    warnings: list[str] = []
+    errors: list[InputError] = []
+
+    report(0.0, "reading terrain extent")
+    ext = _terrain_extent_lonlat(inp.terrain)
+    crs = resolve_analysis_crs(project.crs, (ext[0] + ext[2]) / 2, (ext[1] + ext[3]) / 2)
+
+    def attempt(fn, *a, **k):
+        try:
+            return fn(*a, **k)
+        except InputError as exc:
+            errors.append(exc)
+            return None
+
+    report(0.05, "reading optional layers")
+    border = attempt(load_lines, inp.border, crs=crs, what="border", warnings=warnings) if inp.border else None
+    roads = attempt(load_lines, inp.roads, crs=crs, what="roads", warnings=warnings) if inp.roads else None
+    towns = (
+        attempt(load_points, inp.towns, crs=crs, what="towns", extent_lonlat=ext, warnings=warnings) if inp.towns else None
+    )
+    candidates = (
+        attempt(load_points, inp.candidates, crs=crs, what="candidates", extent_lonlat=ext, warnings=warnings)
+        if inp.candidates
+        else None
+    )
+    report(0.15, "reading towers")
+    towers = attempt(
+        load_towers,
+        inp.towers,
+        crs=crs,
+        defaults=project.radio.defaults,
+        default_technology=project.radio.default_technology,
+        extent_lonlat=ext,
+        warnings=warnings,
+    )
+    report(0.25, "reading polling stations")
+    stations = attempt(load_stations, inp.stations, crs=crs, extent_lonlat=ext, warnings=warnings)
+    report(0.3, "reading communes")
+    communes = attempt(
+        load_communes,
+        inp.communes,
+        crs=crs,
+        border=border,
+        roads=roads,
+        towns=towns,
+        border_distance_m=project.communes.border_distance_m,
+        remote_distance_m=project.communes.remote_distance_m,
+        warnings=warnings,
+    )
+    terrain = None
+    frames = [f for f in (towers, stations, communes, candidates) if f is not None and len(f)]
+    if frames:
+        b = np.array([f.total_bounds for f in frames])
+        margin = 2.0 * project.resolution_m + 1000.0
+        bounds = (b[:, 0].min() - margin, b[:, 1].min() - margin, b[:, 2].max() + margin, b[:, 3].max() + margin)
+
+        def sub(f, msg):
+            report(0.4 + 0.5 * f, msg)
+
+        terrain = attempt(
+            load_terrain, [r.path for r in inp.terrain], crs=crs, resolution_m=project.resolution_m,
+            bounds=bounds, progress=sub,
+        )  # fmt: skip
+    if terrain is not None:
+        warnings.extend(terrain.warnings)
+        for gdf, what, ref in ((towers, "towers", inp.towers), (stations, "stations", inp.stations),
+                               (candidates, "candidate sites", inp.candidates)):  # fmt: skip
+            if gdf is not None:
+                attempt(check_points_in_terrain, gdf, terrain, what, path=ref.path)
+    if errors:
+        if len(errors) == 1:
+            raise errors[0]
+        raise InputError(
+            f"{len(errors)} input files have problems",
+            problems=[str(e).replace("\n", "\n    ") for e in errors],
+            hint="fix each file as described and run validate again",
+        )
+
+    report(0.95, "checking consistency")
+    _stations_in_communes(stations, communes, warnings)
+    if project.scenario.down:
+        unknown = sorted(set(project.scenario.down) - set(towers["id"]))
+        if unknown:
+            warnings.append(f"scenario: tower id(s) {', '.join(unknown)} listed as down are not in the towers file")
+    report(1.0, "inputs loaded")
+    return Inputs(
+        crs=crs, towers=towers, stations=stations, communes=communes, terrain=terrain, border=border, roads=roads,
+        towns=towns, candidates=candidates, warnings=warnings,
+    )  # fmt: skip
+
+
+def _stations_in_communes(stations, communes, warnings: list[str]) -> None:
+    """Fill empty station communes from the polygons; warn about stations outside every commune."""
+    import geopandas as gpd
+
+    joined = gpd.sjoin(stations[["geometry"]], communes[["name", "geometry"]], how="left", predicate="within")
+    joined = joined[~joined.index.duplicated(keep="first")]
+    poly_name = joined["name"].reindex(stations.index)
+    outside = poly_name.isna().to_numpy()
+    empty = (stations["commune"] == "").to_numpy()
+    fill = empty & ~outside
+    if fill.any():
+        stations.loc[fill, "commune"] = poly_name[fill].to_numpy()
+        warnings.append(f"stations: {int(fill.sum())} station(s) without a commune: taken from the commune polygons")
+    if outside.any():
+        ids = stations.loc[outside, "id"].astype(str).tolist()
+        warnings.append(f"stations: {len(ids)} station(s) outside every commune polygon: {', '.join(ids[:30])}")
+    known = set(communes["name"])
+    bad = sorted({c for c in stations["commune"] if c and c not in known})
+    if bad:
+        warnings.append(f"stations: commune name(s) not in the communes file: {', '.join(bad[:30])}")
