@@ -913,6 +913,16 @@ def load_inputs(project, progress: Progress | None = None) -> Inputs:
             field="inputs",
             hint="add under [inputs], e.g. " + ", ".join(f'{k} = "{k}.csv"' for k in missing),
         )
+    refs = [(k, getattr(inp, k)) for k in ("towers", "stations", "communes", "border", "roads", "towns", "candidates")]
+    refs += [("terrain", r) for r in inp.terrain]
+    absent = [f"{k}: {r.raw} → {r.path}" for k, r in refs if r is not None and not Path(r.path).is_file()]
+    if absent:
+        raise InputError(
+            f"{len(absent)} input file(s) not found",
+            path=project.path,
+            problems=absent,
+            hint="paths in the project file are relative to the project file's folder; correct them under [inputs]",
+        )
     warnings: list[str] = []
     errors: list[InputError] = []
 
