@@ -266,8 +266,9 @@ def _as_text_frame(gdf):
             if math.isnan(v):
                 return ""
             return str(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v)
-        return str(v).strip()
+        return unicodedata.normalize("NFC", str(v).strip())
 
+    df.columns = [unicodedata.normalize("NFC", str(c)) for c in df.columns]
     return df.map(fmt) if hasattr(df, "map") else df.applymap(fmt)
 
 

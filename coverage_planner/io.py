@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+import unicodedata
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -131,11 +132,16 @@ def read_table(path: str | os.PathLike, *, layer: str | None = None, what: str =
     )
 
 
+def nfc(text: str) -> str:
+    """Composed Unicode (NFC): files from Windows (cp1258) or macOS store Vietnamese tones as combining marks."""
+    return unicodedata.normalize("NFC", text)
+
+
 def _finish_text_frame(df, path: Path, what: str):
     df = df.copy()
-    df.columns = [str(c).strip() for c in df.columns]
+    df.columns = [nfc(str(c).strip()) for c in df.columns]
     df = df.fillna("").astype(str)
-    df = df.apply(lambda s: s.str.strip())
+    df = df.apply(lambda s: s.str.strip().map(nfc))
     # drop rows that are entirely blank (trailing lines of a spreadsheet) but keep row numbering
     blank = (df == "").all(axis=1)
     df = df[~blank]
@@ -434,4 +440,33 @@ def write_geotiff(path: str | os.PathLike, array: np.ndarray, transform, crs, no
         raise
     except Exception as exc:
         raise OutputError(f"cannot write GeoTIFF {path}: {exc}") from exc
+    return path
+
+
+# --------------------------------------------------------------------------------------------------------
+# multi-part outputs (one file, several layers or sheets), written atomically as a whole
+# --------------------------------------------------------------------------------------------------------
+def write_gpkg(layers: dict, path: str | os.PathLike) -> Path:
+    """Write several GeoDataFrames as layers of one GeoPackage, atomically (all layers or nothing)."""
+    path = Path(path)
+    try:
+        with atomic_path(path) as tmp:
+            for name, gdf in layers.items():
+                gdf.to_file(tmp, layer=name, driver="GPKG")
+    except OutputError:
+        raise
+    except Exception as exc:
+        raise OutputError(f"cannot write {path}: {exc}") from exc
+    return path
+
+
+def write_xlsx(sheets: dict, path: str | os.PathLike) -> Path:
+    """Write DataFrames as sheets of one .xlsx workbook (sheet names cut to Excel's 31 characters), atomically."""
+    import pandas as pd
+
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
+            for name, df in sheets.items():
+                df.to_excel(xw, sheet_name=str(name)[:31], index=False)
     return path
