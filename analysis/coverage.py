@@ -52,9 +52,7 @@ def _unpack(window: Any, index: int) -> tuple[np.ndarray, int, int]:
     """Accept a ``(level, row0, col0)`` tuple or an object with ``level_dbm``/``level``/``loss_db`` + row0/col0."""
     if isinstance(window, (tuple, list)):
         if len(window) != 3:
-            raise AnalysisError(
-                f"windows[{index}] has {len(window)} items; expected (level2d, row0, col0)"
-            )
+            raise AnalysisError(f"windows[{index}] has {len(window)} items; expected (level2d, row0, col0)")
         level, row0, col0 = window
     else:
         level = None
@@ -232,7 +230,9 @@ def composite(
         if not use[i]:
             continue
         level = np.ascontiguousarray(level, dtype=np.float32)
-        _update_window(best, server, count, level, np.int64(r0), np.int64(c0), np.int32(i), np.float32(thr[i]))
+        _update_window(
+            best, server, count, level, np.int64(r0), np.int64(c0), np.int32(i), np.float32(thr[i])
+        )
     return best, server, count
 
 
@@ -269,7 +269,9 @@ def composite_groups(
     windows = list(windows)
     labels = list(labels)
     if len(labels) != len(windows):
-        raise AnalysisError(f"labels has {len(labels)} entries for {len(windows)} windows; give one per window")
+        raise AnalysisError(
+            f"labels has {len(labels)} entries for {len(windows)} windows; give one per window"
+        )
     out = {}
     lab = np.array(labels, dtype=object)
     for key in dict.fromkeys(labels):
@@ -316,10 +318,14 @@ def servers_at_points(
     r = np.asarray(rows)
     c = np.asarray(cols)
     if r.shape != c.shape or r.ndim != 1:
-        raise AnalysisError(f"rows and cols must be 1-D arrays of equal length, got shapes {r.shape} and {c.shape}")
+        raise AnalysisError(
+            f"rows and cols must be 1-D arrays of equal length, got shapes {r.shape} and {c.shape}"
+        )
     if r.size and (not np.issubdtype(r.dtype, np.integer) or not np.issubdtype(c.dtype, np.integer)):
         if not (np.all(np.mod(r, 1) == 0) and np.all(np.mod(c, 1) == 0)):
-            raise AnalysisError("rows and cols must be integer cell indices (use floor of fractional positions)")
+            raise AnalysisError(
+                "rows and cols must be integer cell indices (use floor of fractional positions)"
+            )
     r = r.astype(np.int64)
     c = c.astype(np.int64)
     windows = list(windows)
@@ -337,6 +343,18 @@ def servers_at_points(
         if not use[i]:
             continue
         level = np.ascontiguousarray(level, dtype=np.float32)
-        _points_window(r, c, level, np.int64(r0), np.int64(c0), np.int32(i), np.float32(thr[i]),
-                       best, best_i, second, second_i, count)
+        _points_window(
+            r,
+            c,
+            level,
+            np.int64(r0),
+            np.int64(c0),
+            np.int32(i),
+            np.float32(thr[i]),
+            best,
+            best_i,
+            second,
+            second_i,
+            count,
+        )
     return PointServers(best, best_i, second, second_i, count)

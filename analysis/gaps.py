@@ -48,7 +48,9 @@ def classify(levels, good_dbm, weak_dbm) -> np.ndarray:
     good = np.asarray(good_dbm, dtype=np.float64)
     weak = np.asarray(weak_dbm, dtype=np.float64)
     if not (np.all(np.isfinite(good)) and np.all(np.isfinite(weak))):
-        raise AnalysisError("good_dbm and weak_dbm must be finite dBm values (check [thresholds] in the project)")
+        raise AnalysisError(
+            "good_dbm and weak_dbm must be finite dBm values (check [thresholds] in the project)"
+        )
     try:
         lev_b, good_b, weak_b = np.broadcast_arrays(lev, good, weak)
     except ValueError as exc:
@@ -94,7 +96,9 @@ def zonal_class_shares(class_grid, zone_ids, n_zones: int, valid_mask=None) -> n
     if n_zones < 0:
         raise AnalysisError(f"n_zones must be >= 0, got {n_zones}")
     if zones.size and zones.max() >= n_zones:
-        raise AnalysisError(f"zone_ids contains {zones.max()} but n_zones is {n_zones}; ids must be < n_zones")
+        raise AnalysisError(
+            f"zone_ids contains {zones.max()} but n_zones is {n_zones}; ids must be < n_zones"
+        )
     keep = zones >= 0
     if valid_mask is not None:
         vm = np.asarray(valid_mask, dtype=bool)

@@ -63,7 +63,14 @@ def test_edge_clipping_on_all_sides_matches_oracle():
     rng = np.random.default_rng(3)
     shape = (7, 9)
     windows = []
-    for r0, c0, h, w in [(-2, -3, 5, 6), (4, 6, 6, 6), (-1, 5, 10, 8), (2, -4, 3, 20), (8, 0, 2, 2), (0, 0, 7, 9)]:
+    for r0, c0, h, w in [
+        (-2, -3, 5, 6),
+        (4, 6, 6, 6),
+        (-1, 5, 10, 8),
+        (2, -4, 3, 20),
+        (8, 0, 2, 2),
+        (0, 0, 7, 9),
+    ]:
         lev = rng.uniform(-110, -50, (h, w)).astype(np.float32)
         lev[rng.random((h, w)) < 0.2] = nan
         windows.append((lev, r0, c0))

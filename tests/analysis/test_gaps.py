@@ -73,7 +73,9 @@ def test_group_totals_voters_and_counts():
     communes = np.array([0, 0, 1, 1, -1])
     voters = np.array([100, 50, 30, 20, 999])
     np.testing.assert_array_equal(group_class_totals(classes, communes, 2), [[1, 0, 1], [1, 1, 0]])
-    np.testing.assert_array_equal(group_class_totals(classes, communes, 2, voters), [[50, 0, 100], [20, 30, 0]])
+    np.testing.assert_array_equal(
+        group_class_totals(classes, communes, 2, voters), [[50, 0, 100], [20, 30, 0]]
+    )
 
 
 def test_zonal_errors():
