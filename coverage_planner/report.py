@@ -21,13 +21,13 @@ import numpy as np
 
 from coverage_planner import __version__
 from coverage_planner.errors import OutputError
-from coverage_planner.i18n import check_lang, fmt_date, fmt_float, fmt_int, nfc, status_label, t
+from coverage_planner.i18n import check_lang, fmt_date, fmt_float, fmt_int, has, nfc, status_label, t
+from coverage_planner.io import atomic_path
 from coverage_planner.webmap import (
     GAP_COLOURS,
     LEVEL_CLASSES,
     PROPOSAL_COLOUR,
     STATUS_COLOURS,
-    _atomic_path,
     _param,
     flat_parameters,
     hillshade,
@@ -433,8 +433,6 @@ def _story(results, lang, styles, page_width):
     model = _param(results, "radio", "model")
     if model is not None:
         key = f"report.model.{model}"
-        from coverage_planner.i18n import has
-
         rows.append([t("report.m.model", lang), f"{t(key, lang)} ({model})" if has(key) else str(model)])
     k = _param(results, "radio", "k_factor")
     if k is not None:
@@ -499,7 +497,7 @@ def build_report(results, path, *, lang: str = "vi") -> Path:
 
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
-        with _atomic_path(dest) as tmp:
+        with atomic_path(dest) as tmp:
             doc = SimpleDocTemplate(
                 str(tmp), pagesize=A4, leftMargin=2 * cm, rightMargin=2 * cm, topMargin=1.8 * cm,
                 bottomMargin=2 * cm, title=nfc(t("report.title", lang)), author="coverage-planner",

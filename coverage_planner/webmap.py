@@ -18,12 +18,10 @@ Public API: :func:`build_map` (HTML text), :func:`write_map` (atomic file write)
 from __future__ import annotations
 
 import base64
-import contextlib
 import html as _html
 import io
 import json
 import math
-import os
 import re
 from pathlib import Path
 
@@ -32,6 +30,7 @@ import numpy as np
 from coverage_planner import __version__
 from coverage_planner.errors import OutputError, ParameterError
 from coverage_planner.i18n import check_lang, fmt_date, fmt_float, fmt_int, status_label, t
+from coverage_planner.io import atomic_path
 
 #: Long side (pixels) of every raster embedded in the page.
 MAX_RASTER_PX = 800
@@ -77,34 +76,11 @@ def _json_for_script(obj) -> str:
 # ----------------------------------------------------------------------------------------------------------
 def hillshade(dem: np.ndarray, cellsize: float, *, azimuth_deg: float = 315.0, altitude_deg: float = 45.0,
               z_factor: float = 1.0) -> np.ndarray:
-    """Hillshade (0–1 float32, 1 = fully lit) of a north-up DEM, Horn's 3x3 gradient, light from ``azimuth``.
+    """Hillshade scaled to 0–1 (float32, 1 = facing the sun) from :func:`analysis.terrain_ops.hillshade`."""
+    from analysis.terrain_ops import hillshade as _hs
 
-    Uses ``analysis.terrain_ops.hillshade`` when that module exists; this fallback matches
-    ``gdaldem hillshade`` (tested against it). Edge cells use replicated edges.
-    """
-    dem = np.asarray(dem)
-    if dem.ndim != 2 or min(dem.shape) < 2:
-        raise ParameterError(f"hillshade needs a 2-D DEM of at least 2x2 cells, got shape {dem.shape}")
-    if not cellsize > 0:
-        raise ParameterError(f"hillshade cellsize must be > 0 m, got {cellsize}")
-    try:  # shared kernel when another engineer's module provides it
-        from analysis.terrain_ops import hillshade as _hs  # type: ignore
-
-        return np.asarray(_hs(dem, cellsize, azimuth_deg=azimuth_deg, altitude_deg=altitude_deg), np.float32)
-    except (ImportError, TypeError):
-        pass
-    z = np.pad(dem.astype(np.float64) * z_factor, 1, mode="edge")
-    a, b, c = z[:-2, :-2], z[:-2, 1:-1], z[:-2, 2:]
-    d, f = z[1:-1, :-2], z[1:-1, 2:]
-    g, h, i = z[2:, :-2], z[2:, 1:-1], z[2:, 2:]
-    dzdx = ((c + 2 * f + i) - (a + 2 * d + g)) / (8.0 * cellsize)  # east
-    dzdy = ((g + 2 * h + i) - (a + 2 * b + c)) / (8.0 * cellsize)  # south
-    slope = np.arctan(np.hypot(dzdx, dzdy))
-    aspect = np.arctan2(dzdy, -dzdx)
-    zen = math.radians(90.0 - altitude_deg)
-    az = math.radians(360.0 - azimuth_deg + 90.0)
-    shade = np.cos(zen) * np.cos(slope) + np.sin(zen) * np.sin(slope) * np.cos(az - aspect)
-    return np.clip(shade, 0.0, 1.0).astype(np.float32)
+    return (_hs(dem, cellsize, azimuth=azimuth_deg, altitude=altitude_deg, z_factor=z_factor)
+            .astype(np.float32) / np.float32(255.0))
 
 
 def level_classes(level: np.ndarray) -> np.ndarray:
@@ -142,8 +118,8 @@ def _hex_rgb(colour: str) -> tuple[int, int, int]:
 def _web_grid(grid, max_px: int):
     """Target Web-Mercator grid (transform, width, height) covering ``grid`` with ≤ ``max_px`` on the long side,
     and its Leaflet bounds [[south, west], [north, east]]."""
+    from affine import Affine
     from pyproj import Transformer
-    from rasterio.transform import from_bounds
     from rasterio.warp import transform_bounds
 
     left, bottom, right, top = transform_bounds(grid.crs, "EPSG:3857", *grid.bounds, densify_pts=21)
@@ -157,7 +133,7 @@ def _web_grid(grid, max_px: int):
     to_ll = Transformer.from_crs("EPSG:3857", "EPSG:4326", always_xy=True)
     west, south = to_ll.transform(left, bottom)
     east, north = to_ll.transform(right, top)
-    return from_bounds(left, bottom, right, top, width, height), width, height, [[south, west], [north, east]]
+    return Affine(res, 0.0, left, 0.0, -res, top), width, height, [[south, west], [north, east]]
 
 
 def _warp(arr: np.ndarray, grid, dst_transform, width: int, height: int, *, resampling: str,
@@ -220,28 +196,51 @@ def raster_layers(results, *, max_px: int = MAX_RASTER_PX) -> dict:
 # parameters (the pipeline stores the project's settings in results.parameters)
 # ----------------------------------------------------------------------------------------------------------
 def _param(results, *keys, default=None):
-    cur = results.parameters or {}
+    """Nested lookup in ``results.parameters``; a flat key ("model") is also found for ("radio", "model")."""
+    params = results.parameters or {}
+    cur = params
     for k in keys:
         if not isinstance(cur, dict) or k not in cur:
-            return default
+            cur = None
+            break
         cur = cur[k]
-    return cur
+    if cur is None and len(keys) > 1 and keys[-1] in params:
+        cur = params[keys[-1]]
+    return default if cur is None else cur
+
+
+_THRESHOLD_TEXT = re.compile(r"good\s*(?:≥|>=)\s*(-?\d+(?:\.\d+)?)\s*dBm,\s*weak\s*(?:≥|>=)\s*(-?\d+(?:\.\d+)?)")
 
 
 def thresholds(results) -> dict[str, tuple[float, float]]:
-    """{technology: (good_dbm, weak_dbm)} from ``results.parameters["thresholds"]`` (empty if absent)."""
+    """{technology: (good_dbm, weak_dbm)} from ``results.parameters``.
+
+    Reads a structured ``"thresholds": {"4G": {"good_dbm": …, "weak_dbm": …}}`` if present, else the
+    pipeline's display strings ``"threshold_4G": "good ≥ -95 dBm, weak ≥ -105 dBm"``.
+    """
+    params = results.parameters or {}
     out = {}
-    for tech, v in (_param(results, "thresholds", default={}) or {}).items():
+    for tech, v in (params.get("thresholds") or {}).items():
         if isinstance(v, dict) and "good_dbm" in v and "weak_dbm" in v:
             out[str(tech)] = (float(v["good_dbm"]), float(v["weak_dbm"]))
+    for key, v in params.items():
+        if str(key).startswith("threshold_") and isinstance(v, str):
+            m = _THRESHOLD_TEXT.search(v)
+            if m:
+                out.setdefault(str(key)[len("threshold_"):], (float(m.group(1)), float(m.group(2))))
     return out
 
 
 def _min_weak_threshold(results) -> float:
     th = thresholds(results)
-    tech = _param(results, "placement", "technology")
-    if tech in th:
+    pl = (results.parameters or {}).get("placement")
+    tech = pl.get("technology") if isinstance(pl, dict) else pl
+    if isinstance(tech, str) and tech in th:
         return th[tech][1]
+    if isinstance(tech, str):  # the pipeline's display string "k=3, mast 15 m, …, 4G 1800 MHz"
+        for name, (_, weak) in th.items():
+            if re.search(rf"\b{re.escape(name)}\b", tech):
+                return weak
     if th:
         return min(w for _, w in th.values())
     return LEVEL_CLASSES[-2][0]  # no thresholds recorded: the lowest finite class bound
@@ -482,7 +481,7 @@ def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster
                        ".addTo({{ this._parent.get_name() }});{% endmacro %}"))
     m.get_root().header.add_child(folium.Element(_offline_head()), name="cp_offline_assets")
     m.get_root().header.add_child(folium.Element('<meta charset="utf-8">'), name="cp_charset")
-    m.get_root().title = title  # branca Figure has no title; kept for callers
+    m.get_root().title = esc(title)  # branca renders <title>{{ title }}</title> without escaping
 
     # --- base layers ----------------------------------------------------------------------------------
     if rast["hillshade"] is not None:
@@ -494,7 +493,7 @@ def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster
 
     # --- coverage + added coverage -----------------------------------------------------------------------
     if rast["coverage"] is not None:
-        folium.raster_layers.ImageOverlay(rast["coverage"], bounds=rast["bounds"], opacity=0.55,
+        folium.raster_layers.ImageOverlay(rast["coverage"], bounds=rast["bounds"], opacity=0.5,
                                           name=t("map.layer.coverage", lang), pixelated=False,
                                           zindex=2).add_to(m)
 
@@ -697,37 +696,15 @@ def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster
     m.get_root().html.add_child(folium.Element(title_html + "".join(legend) + params_html), name="cp_chrome")
 
     folium.LayerControl(collapsed=False, position="topright").add_to(m)
-    m.fit_bounds(rast["bounds"])
+    m.fit_bounds(rast["bounds"], padding=(20, 20))
     _strip_cdn(m)
     _strip_cdn(m.get_root())
-    page = m.get_root().render()
-    page = page.replace("<head>", f"<head>\n<title>{esc(title)}</title>", 1)
-    return page
+    return m.get_root().render()
 
 
 # ----------------------------------------------------------------------------------------------------------
 # writing
 # ----------------------------------------------------------------------------------------------------------
-@contextlib.contextmanager
-def _atomic_path(dest: Path):
-    """``coverage_planner.io.atomic_path`` when available, else a temp file renamed over ``dest``."""
-    try:
-        from coverage_planner.io import atomic_path  # type: ignore
-    except ImportError:
-        atomic_path = None
-    if atomic_path is not None:
-        with atomic_path(dest) as tmp:
-            yield Path(tmp)
-        return
-    tmp = dest.with_name(dest.name + ".tmp")
-    try:
-        yield tmp
-        os.replace(tmp, dest)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-
-
 def write_map(results, path, *, title: str | None = None, lang: str = "vi",
               max_raster_px: int = MAX_RASTER_PX) -> Path:
     """Write :func:`build_map` to ``path`` atomically (UTF-8); returns the path. Size: ``path.stat().st_size``."""
@@ -735,7 +712,7 @@ def write_map(results, path, *, title: str | None = None, lang: str = "vi",
     page = build_map(results, title=title, lang=lang, max_raster_px=max_raster_px)
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
-        with _atomic_path(dest) as tmp:
+        with atomic_path(dest) as tmp:
             Path(tmp).write_text(page, encoding="utf-8")
     except OSError as exc:
         raise OutputError(f"Cannot write the map {dest}: {exc.strerror or exc}. How to fix: choose a writable "

@@ -3,7 +3,7 @@
 Used by the map/report tests and importable by any other test that needs a ``Results`` without running the
 pipeline::
 
-    from tests.coverage_planner.tiny_results import tiny_results   # or: from tiny_results import tiny_results
+    from tests.coverage_planner.tiny_results import tiny_results
     res = tiny_results()
 
 The scene is a 28 km x 20 km patch near Điện Biên Phủ (EPSG:32648, 200 m cells): a synthetic DEM, five towers
@@ -222,27 +222,29 @@ def tiny_results(*, hostile_names: bool = False, scenario_down: tuple[str, ...] 
     gaps = gpd.GeoDataFrame(grows, geometry="geometry", crs=CRS)
 
     # --- proposals: two mobile sites --------------------------------------------------------------------
-    sites = [("C-07", 305_200.0, 2_375_600.0, "ok", "VT-002"), ("C-12", 281_400.0, 2_360_000.0,
-                                                                "needs satellite", "VNP-011")]
+    # (site id, candidate id, x, y, backhaul tower or "" when only satellite backhaul works)
+    sites = [("MS-01", "C-07", 305_200.0, 2_375_600.0, "VT-002"), ("MS-02", "C-12", 281_400.0, 2_360_000.0, "")]
     prop_level = np.full(grid.shape, np.nan, np.float32)
     prows = []
     uncovered = stations[stations["status"] != "good"]
-    for rank, (sid, x, y, bh, bh_tower) in enumerate(sites, start=1):
+    for rank, (sid, cand, x, y, bh_tower) in enumerate(sites, start=1):
         lvl = _tower_level(grid, dem, x, y, 1800.0, 58.0)
         prop_level = np.fmax(prop_level, lvl)
         covered = [s.id for s in uncovered.itertuples() if float(_sample(grid, lvl, s.geometry.x, s.geometry.y))
                    >= WEAK_DBM]
         cov = stations[stations["id"].isin(covered)]
         lon, lat = to_ll.transform(x, y)
-        bt = towers[towers["id"] == bh_tower].iloc[0]
+        if bh_tower:
+            bt = towers[towers["id"] == bh_tower].iloc[0]
+            bh_km = float(np.hypot(bt.geometry.x - x, bt.geometry.y - y)) / 1000.0
         prows.append(dict(
-            rank=rank, site_id=sid, lon=lon, lat=lat, x=x, y=y,
+            rank=rank, site_id=sid, candidate=cand, lon=lon, lat=lat, x=x, y=y,
             commune=names[int(_sample(grid, commune_id, x, y)) - 1],
             elevation_m=float(_sample(grid, dem, x, y)), n_stations=len(covered),
             stations_covered=";".join(covered), voters_covered=int(cov["voters"].sum()),
-            weight_covered=float(cov["priority"].sum()), backhaul=bh, backhaul_tower=bh_tower,
-            backhaul_distance_km=float(np.hypot(bt.geometry.x - x, bt.geometry.y - y)) / 1000.0,
-            backhaul_clearance=0.82 if bh == "ok" else -0.35, geometry=Point(x, y),
+            weight_covered=float(cov["priority"].sum()), backhaul="ok" if bh_tower else "needs satellite",
+            backhaul_tower=bh_tower, backhaul_distance_km=bh_km if bh_tower else np.nan,
+            backhaul_clearance=0.82 if bh_tower else np.nan, geometry=Point(x, y),
         ))
     proposals = gpd.GeoDataFrame(prows, geometry="geometry", crs=CRS)
     all_covered = set(";".join(proposals["stations_covered"]).split(";")) - {""}
@@ -264,7 +266,6 @@ def tiny_results(*, hostile_names: bool = False, scenario_down: tuple[str, ...] 
             if int(_sample(grid, before, s.geometry.x, s.geometry.y)) > 0 and s.status == "none":
                 newly_uncovered.append(s.id)
 
-    thresholds = {t: {"good_dbm": GOOD_DBM, "weak_dbm": WEAK_DBM} for t in ("2G", "3G", "4G")}
     return Results(
         project_name="Tiny Điện Biên test",
         province="Điện Biên",
@@ -286,15 +287,21 @@ def tiny_results(*, hostile_names: bool = False, scenario_down: tuple[str, ...] 
                                lscp_sites=3, solver="HiGHS"),
         scenario=Scenario(name="what-if" if scenario_down else "baseline", down=tuple(scenario_down)),
         newly_uncovered=newly_uncovered,
-        parameters=dict(
-            radio=dict(model="deygout", k_factor=4 / 3, max_distance_m=MAX_DISTANCE_M, receiver_height_m=1.5,
-                       receiver_gain_dbi=0.0, body_loss_db=3.0, indoor_loss_db=0.0),
-            thresholds=thresholds,
-            resolution_m=CELL,
-            crs=CRS,
-            placement=dict(k=2, mast_height_m=15.0, eirp_dbm=58.0, technology="4G", frequency_mhz=1800.0),
-        ),
+        # same shape as coverage_planner.pipeline._parameters produces
+        parameters={
+            "software": "coverage-planner (tiny_results)",
+            "crs": CRS,
+            "resolution_m": CELL,
+            "model": "deygout",
+            "k_factor": 1.3333,
+            "max_distance_m": MAX_DISTANCE_M,
+            "receiver_height_m": 1.5,
+            "margins_db": 3.0,
+            **{f"threshold_{t}": f"good ≥ {GOOD_DBM:g} dBm, weak ≥ {WEAK_DBM:g} dBm" for t in ("2G", "3G", "4G")},
+            "placement": "k=2, mast 15 m, EIRP 58 dBm, 4G 1800 MHz",
+        },
         terrain_source="synthetic test DEM (tests/coverage_planner/tiny_results.py)",
         created=dt.datetime(2026, 11, 28, 9, 30, 0),
         timings={"coverage": 0.1},
+        warnings=["tiny_results: synthetic scene, not a real analysis"],
     )

@@ -1,0 +1,88 @@
+"""``coverage-planner map`` and ``coverage-planner report``: the meeting outputs.
+
+Both run the analysis (the pipeline's disk cache makes re-runs fast) and write one file into the output
+folder: ``coverage_map.html`` (offline, self-contained) or ``gap_report_<lang>.pdf`` (A4).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from coverage_planner.cli import (
+    ProgressPrinter,
+    handle_errors,
+    main,
+    out_option,
+    project_argument,
+    quiet_option,
+)
+from coverage_planner.results import Scenario
+
+lang_option = click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True,
+                           help="Language: vi = Vietnamese, en = English.")
+down_option = click.option("--down", multiple=True, metavar="IDS",
+                           help="Tower ids taken off air for a failure scenario (comma-separated or repeated).")
+
+
+def _analyse(project_path: str, out_dir: str | None, down, quiet: bool):
+    """Load the project, run the pipeline; returns (results, output folder)."""
+    from coverage_planner import pipeline
+    from coverage_planner.project import load_project
+
+    proj = load_project(project_path)
+    ids = tuple(s.strip() for v in down for s in v.split(",") if s.strip())
+    scenario = Scenario(name="scenario", down=ids) if ids else None
+    printer = ProgressPrinter(quiet)
+    try:
+        results = pipeline.run(proj, scenario, progress=printer)
+    finally:
+        printer.close()
+    out = Path(out_dir) if out_dir else Path(proj.output_dir)
+    return results, out
+
+
+def _size(path: Path) -> str:
+    n = path.stat().st_size
+    return f"{n / 1e6:.2f} MB" if n >= 1e5 else f"{n / 1e3:.0f} kB"
+
+
+def _counts_line(results) -> str:
+    c = results.station_counts()
+    return f"polling stations: good {c['good']}, weak {c['weak']}, none {c['none']}"
+
+
+@main.command("map")
+@project_argument
+@out_option
+@lang_option
+@down_option
+@click.option("--title", default=None, help="Map title (default: built from the province).")
+@quiet_option
+@handle_errors
+def map_cmd(project, out_dir, lang, down, title, quiet):
+    """Run the analysis on PROJECT and write the offline HTML map coverage_map.html."""
+    from coverage_planner import webmap
+
+    results, out = _analyse(project, out_dir, down, quiet)
+    path = webmap.write_map(results, out / "coverage_map.html", title=title, lang=lang)
+    click.echo(_counts_line(results))
+    click.echo(f"map written: {path} ({_size(path)}; opens without internet)")
+
+
+@main.command("report")
+@project_argument
+@out_option
+@lang_option
+@down_option
+@quiet_option
+@handle_errors
+def report_cmd(project, out_dir, lang, down, quiet):
+    """Run the analysis on PROJECT and write the A4 PDF gap report gap_report_<lang>.pdf."""
+    from coverage_planner import report
+
+    results, out = _analyse(project, out_dir, down, quiet)
+    path = report.build_report(results, out / f"gap_report_{lang}.pdf", lang=lang)
+    click.echo(_counts_line(results))
+    click.echo(f"report written: {path} ({_size(path)})")

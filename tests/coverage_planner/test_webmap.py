@@ -1,0 +1,326 @@
+"""Offline HTML map: self-contained, renders in headless Chromium, escapes input text, georeferences rasters."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import math
+import re
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from coverage_planner import webmap
+from coverage_planner.errors import OutputError, ParameterError
+
+from .tiny_results import HOSTILE_COMMUNE, HOSTILE_NAME, tiny_results
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="Debian `chromium` not installed")
+
+
+@pytest.fixture(scope="module")
+def res():
+    return tiny_results(hostile_names=True)
+
+
+@pytest.fixture(scope="module")
+def page(res):
+    return webmap.build_map(res)
+
+
+def run_chromium(html_path: Path, *, dump_dom: bool = True, screenshot: Path | None = None) -> tuple[str, str]:
+    """Headless Chromium with name resolution disabled (= offline). Returns (stdout, stderr)."""
+    with tempfile.TemporaryDirectory(prefix="chromium-") as ud:
+        cmd = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+               "--disable-background-networking", "--disable-component-update", "--disable-sync",
+               f"--user-data-dir={ud}", "--host-resolver-rules=MAP * ~NOTFOUND", "--hide-scrollbars",
+               "--window-size=1200,900", "--virtual-time-budget=5000", "--enable-logging=stderr", "--v=0"]
+        cmd += ["--dump-dom"] if dump_dom else [f"--screenshot={screenshot}"]
+        cp = subprocess.run(cmd + [html_path.resolve().as_uri()], capture_output=True, text=True, timeout=120)
+    return cp.stdout, cp.stderr
+
+
+def element_classes(dom: str) -> list[set[str]]:
+    """The class sets of every element in a DOM dump (script text is not parsed as elements)."""
+    from html.parser import HTMLParser
+
+    out: list[set[str]] = []
+
+    class P(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            for k, v in attrs:
+                if k == "class" and v:
+                    out.append(set(v.split()))
+
+        handle_startendtag = handle_starttag
+
+    P().feed(dom)
+    return out
+
+
+def count_class(dom: str, *names: str) -> int:
+    return sum(1 for c in element_classes(dom) if set(names) <= c)
+
+
+def console_lines(stderr: str) -> list[str]:
+    return [ln for ln in stderr.splitlines() if "CONSOLE" in ln]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# static checks of the page
+# ---------------------------------------------------------------------------------------------------------
+def test_no_external_script_or_stylesheet(page):
+    assert re.search(r"<script[^>]*\bsrc\s*=", page, re.I) is None
+    assert re.search(r"<link[^>]*stylesheet", page, re.I) is None
+    assert re.search(r"@import", page) is None
+    assert re.search(r"url\(\s*['\"]?(https?:)?//", page) is None, "CSS url() pointing at the network"
+    for cdn in ("cdn.jsdelivr", "code.jquery.com", "cdnjs.cloudflare", "bootstrapcdn", "fontawesome"):
+        assert cdn not in page
+    # Leaflet and jQuery are inlined, Leaflet's images are data URIs
+    assert "Leaflet 1.9.3" in page and "jQuery v3.7.1" in page
+    assert "url(images/" not in page
+    assert page.count("data:image/png;base64,") >= 3 + 3  # 3 icon URIs + layers.png/-2x in CSS + rasters
+    # the only network URL left is the optional OSM base layer
+    hosts = set(re.findall(r"https?://([a-z0-9.{}-]+)", page))
+    assert hosts <= {"tile.openstreetmap.org", "www.w3.org", "leafletjs.com", "bugzilla.mozilla.org",
+                     "www.openstreetmap.org", "openstreetmap.org"}, hosts
+
+
+def test_hostile_text_is_escaped_in_the_source(page, res):
+    assert HOSTILE_NAME not in page
+    assert "${alert(2)}" not in page
+    assert "`tick`" not in page
+    # the station's name travels HTML-escaped inside JSON that cannot close the <script> element
+    payloads = re.findall(r"cpStations\([^,]+, (\[.*?\])\);", page, re.S)
+    assert len(payloads) == 1
+    items = json.loads(payloads[0])
+    names = [it[5] for it in items]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in names
+    assert len(items) == len(res.stations)
+
+
+def test_points_match_results(page, res):
+    items = json.loads(re.findall(r"cpStations\([^,]+, (\[.*?\])\);", page, re.S)[0])
+    by_status = {s: sum(1 for it in items if it[2] == s) for s in ("good", "weak", "none")}
+    assert by_status == res.station_counts()
+    towers = [json.loads(p) for p in re.findall(r"cpTowers\([^,]+, (\[.*?\])\);", page, re.S)]
+    assert len(towers) == res.towers["operator"].nunique()  # one layer per operator
+    assert sum(len(t) for t in towers) == len(res.towers)
+    assert sum(1 for t in towers for it in t if it[3] == "down") == int((res.towers["status"] == "down").sum())
+    props = json.loads(re.findall(r"cpProposals\([^,]+, (\[.*?\])\);", page, re.S)[0])
+    assert [it[2] for it in props] == list(res.proposals["rank"])
+    # a station marker sits where the station is
+    k = int(np.flatnonzero(res.stations["id"] == "PS05")[0])
+    assert items[k][0] == pytest.approx(res.stations["lat"].iloc[k], abs=1e-5)
+    assert items[k][1] == pytest.approx(res.stations["lon"].iloc[k], abs=1e-5)
+
+
+def test_title_date_counts_and_parameters_are_shown(page, res):
+    c = res.station_counts()
+    for s in ("good", "weak", "none"):
+        assert f"<b class='cp-count-{s}'>{c[s]}</b>" in page
+    assert "28/11/2026 09:30" in page
+    assert "Vùng phủ sóng di động tại các điểm bỏ phiếu – Điện Biên" in page
+    assert "deygout" in page and "EPSG:32648" in page
+    assert "L.control.scale" in page and "L.control.layers" in page
+
+
+def test_english(res):
+    page = webmap.build_map(res, lang="en", title="Test & <title>")
+    assert "Polling stations (12)" in page
+    assert "Terrain hillshade (offline)" in page
+    assert "Test &amp; &lt;title&gt;" in page and "<title>Test &amp; &lt;title&gt;</title>" in page
+    with pytest.raises(ParameterError, match="vi, en"):
+        webmap.build_map(res, lang="fr")
+
+
+def _png_layers(page):
+    from PIL import Image
+
+    out = []
+    for b64 in re.findall(r'"data:image/png;base64,([A-Za-z0-9+/=]+)"', page):
+        out.append(Image.open(io.BytesIO(base64.b64decode(b64))))
+    return out
+
+
+def test_rasters_downsampled_and_page_small(res):
+    page = webmap.build_map(res, max_raster_px=120)
+    sizes = {im.size for im in _png_layers(page) if max(im.size) > 60}  # skip the 25x41 Leaflet icons
+    assert sizes and all(max(s) <= 120 for s in sizes)
+    assert len(page.encode()) < 3_000_000
+    with pytest.raises(ParameterError, match="max_raster_px"):
+        webmap.build_map(res, max_raster_px=4)
+
+
+def test_coverage_overlay_is_georeferenced():
+    """One strong cell in an otherwise empty raster lands on the pixel of its lat/lon (checked with pyproj)."""
+    from pyproj import Transformer
+
+    res = tiny_results()
+    level = np.full(res.grid.shape, np.nan, np.float32)
+    r, c = 30, 100
+    level[r - 1:r + 2, c - 1:c + 2] = -50.0  # 3x3 block so the mode resampling keeps it
+    res.best_level = level
+    res.proposal_level = None
+    rast = webmap.raster_layers(res, max_px=400)
+    from PIL import Image
+
+    im = np.asarray(Image.open(io.BytesIO(base64.b64decode(rast["coverage"].split(",", 1)[1]))))
+    ys, xs = np.nonzero(im[..., 3])
+    assert len(ys) > 0
+    assert tuple(im[ys[0], xs[0], :3]) == webmap._hex_rgb(webmap.LEVEL_CLASSES[0][1])
+    (south, west), (north, east) = rast["bounds"]
+    x, y = res.grid.xy(r, c)
+    lon, lat = Transformer.from_crs(res.grid.crs, "EPSG:4326", always_xy=True).transform(x, y)
+    merc = Transformer.from_crs("EPSG:4326", "EPSG:3857", always_xy=True)
+    (mx0, my0), (mx1, my1), (mx, my) = (merc.transform(west, north), merc.transform(east, south),
+                                        merc.transform(lon, lat))
+    h, w = im.shape[:2]
+    exp_col = (mx - mx0) / (mx1 - mx0) * w
+    exp_row = (my0 - my) / (my0 - my1) * h
+    assert abs(xs.mean() + 0.5 - exp_col) < 1.5
+    assert abs(ys.mean() + 0.5 - exp_row) < 1.5
+    # the overlay covers the analysis grid
+    corners = Transformer.from_crs(res.grid.crs, "EPSG:4326", always_xy=True).transform(
+        [res.grid.bounds[0], res.grid.bounds[2]], [res.grid.bounds[1], res.grid.bounds[3]])
+    assert west <= min(corners[0]) + 1e-9 and east >= max(corners[0]) - 1e-9
+    assert south <= min(corners[1]) + 1e-9 and north >= max(corners[1]) - 1e-9
+
+
+def test_added_coverage_only_where_it_helps():
+    res = tiny_results()
+    rast = webmap.raster_layers(res, max_px=10_000)  # no downsampling beyond the grid's own resolution
+    from PIL import Image
+
+    added = np.asarray(Image.open(io.BytesIO(base64.b64decode(rast["added"].split(",", 1)[1]))))[..., 3] > 0
+    hs = np.asarray(Image.open(io.BytesIO(base64.b64decode(rast["hillshade"].split(",", 1)[1]))))
+    assert added.any()
+    assert added.shape == hs.shape[:2]
+    # expected on the analysis grid: proposal level reaches weak where today's level does not
+    with np.errstate(invalid="ignore"):
+        before = np.where(np.isfinite(res.best_level), res.best_level, -np.inf)
+        expected = (res.proposal_level >= -100.0) & (before < -100.0)
+    frac_grid = expected.mean()
+    frac_web = added.sum() / (np.asarray(Image.open(io.BytesIO(base64.b64decode(
+        rast["hillshade"].split(",", 1)[1]))))[..., 1] > 0).sum()
+    assert frac_web == pytest.approx(frac_grid, rel=0.1)
+
+
+def test_level_classes_bounds():
+    lv = np.array([[-65.0, -65.01, -104.99, -105.0, -105.01, -300.0, np.nan, -10.0]], np.float32)
+    got = webmap.level_classes(lv)[0].tolist()
+    assert got == [1, 2, 5, 5, 6, 6, 0, 1]
+    labels = [lbl for _, lbl in webmap.level_legend("vi")]
+    assert labels[0] == "≥ −65" and labels[-1] == "< −105" and len(labels) == len(webmap.LEVEL_CLASSES)
+
+
+def test_esc_neutralises_html_and_template_literals():
+    s = webmap.esc("<b>a</b> & ${x} `y` \\n \"q\" 'r'")
+    for bad in ("<", ">", "${", "`", "\\", '"', "'"):
+        assert bad not in s
+    assert webmap.esc(float("nan")) == "" and webmap.esc(None) == ""
+    j = webmap._json_for_script({"a": "</script><!--"})
+    assert "</script" not in j and "<!--" not in j and json.loads(j) == {"a": "</script><!--"}
+
+
+def test_thresholds_from_pipeline_strings_and_structured():
+    res = tiny_results()
+    assert webmap.thresholds(res) == {t: (-85.0, -100.0) for t in ("2G", "3G", "4G")}
+    res.parameters = {"thresholds": {"4G": {"good_dbm": -95, "weak_dbm": -108}},
+                      "threshold_2G": "good ≥ -80 dBm, weak ≥ -95 dBm", "placement": {"technology": "4G"}}
+    assert webmap.thresholds(res) == {"4G": (-95.0, -108.0), "2G": (-80.0, -95.0)}
+    assert webmap._min_weak_threshold(res) == -108.0
+    res.parameters = {}
+    assert webmap.thresholds(res) == {}
+    assert math.isfinite(webmap._min_weak_threshold(res))
+
+
+def test_write_map_atomic(tmp_path, res):
+    dest = tmp_path / "sub" / "coverage_map.html"
+    path = webmap.write_map(res, dest)
+    assert path == dest and dest.stat().st_size > 100_000
+    assert sorted(p.name for p in dest.parent.iterdir()) == ["coverage_map.html"]
+    assert dest.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(OutputError):
+        webmap.write_map(res, blocker / "map.html")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# rendering in a real browser
+# ---------------------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def rendered(res, tmp_path_factory):
+    if CHROMIUM is None:
+        pytest.skip("Debian `chromium` not installed")
+    d = tmp_path_factory.mktemp("map")
+    p = webmap.write_map(res, d / "coverage_map.html")
+    return run_chromium(p)
+
+
+@needs_chromium
+def test_renders_offline_without_console_errors(rendered, res):
+    dom, stderr = rendered
+    assert console_lines(stderr) == [], console_lines(stderr)
+    assert count_class(dom, "leaflet-interactive", "cp-station") == len(res.stations)
+    for s, n in res.station_counts().items():
+        assert count_class(dom, "cp-station", f"cp-station-{s}") == n
+    assert count_class(dom, "leaflet-marker-icon", "cp-tower") == len(res.towers)
+    assert count_class(dom, "cp-tower-down") == int((res.towers["status"] == "down").sum())
+    assert count_class(dom, "leaflet-marker-icon", "cp-proposal") == len(res.proposals)
+    assert count_class(dom, "leaflet-image-layer") == 3  # hillshade base + coverage + added coverage
+    assert count_class(dom, "leaflet-control-scale") == 1
+    assert count_class(dom, "leaflet-control-layers") == 1
+    assert count_class(dom, "leaflet-tile") == 0  # the OSM base is not on by default
+    # gap and commune polygons, border and backhaul lines are SVG paths too
+    n_paths = count_class(dom, "leaflet-interactive") - count_class(dom, "leaflet-marker-icon")
+    n_backhaul = int((res.proposals["backhaul_tower"].astype(str) != "").sum())
+    assert n_paths == len(res.stations) + len(res.gaps) + len(res.communes) + len(res.border) + n_backhaul
+
+
+@needs_chromium
+def test_console_errors_are_detected(tmp_path):
+    """The console check above can fail: a page with a JS error is caught."""
+    p = tmp_path / "bad.html"
+    p.write_text("<html><body><script>undefinedFunction()</script></body></html>")
+    _, stderr = run_chromium(p)
+    assert any("undefinedFunction" in ln for ln in console_lines(stderr))
+
+
+@needs_chromium
+def test_hostile_names_stay_text_in_popups_and_tooltips(res, tmp_path):
+    """Open every popup and tooltip in the browser: names show literally and no script runs."""
+    page = webmap.build_map(res)
+    map_var = re.search(r"var (map_[0-9a-f]+) = L\.map", page).group(1)
+    probe = f"""<script>
+    window.cpAlerts = 0; window.alert = function() {{ window.cpAlerts += 1; }};
+    window.addEventListener('load', function() {{
+      var out = [];
+      {map_var}.eachLayer(function(l) {{
+        if (l.getPopup && l.getPopup()) {{ l.openPopup(); out.push(l.getPopup().getElement().textContent); l.closePopup(); }}
+        if (l.getTooltip && l.getTooltip()) {{ l.openTooltip(); var e = l.getTooltip().getElement();
+          if (e) out.push(e.textContent); l.closeTooltip(); }}
+      }});
+      var pre = document.createElement('pre'); pre.id = 'cp-probe'; pre.textContent = 'alerts=' + window.cpAlerts + '\\n' + out.join('\\n');
+      document.body.appendChild(pre);
+    }});
+    </script></body>"""
+    p = tmp_path / "probe.html"
+    p.write_text(page.replace("</body>", probe, 1), encoding="utf-8")
+    dom, stderr = run_chromium(p)
+    assert console_lines(stderr) == [], console_lines(stderr)
+    text = re.search(r'<pre id="cp-probe">(.*?)</pre>', dom, re.S).group(1)
+    assert text.startswith("alerts=0\n")
+    import html
+
+    text = html.unescape(text)
+    assert HOSTILE_NAME in text  # shown as the literal characters, not executed or dropped
+    assert HOSTILE_COMMUNE in text
+    assert "Điểm bầu cử số 1 – Bản Na Sang" in text
