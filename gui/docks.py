@@ -1,0 +1,844 @@
+"""The dock widgets: Inputs, Parameters, Placement, Scenario, Results, Attributes.
+
+Docks read and change the state through the :class:`~gui.session.Session` and emit Qt signals for actions
+the main window carries out (run, re-run, replace an input, zoom to a feature); they never run analysis.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+from PyQt6.QtCore import Qt, pyqtSignal
+from PyQt6.QtGui import QBrush, QColor
+from PyQt6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QTableView,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from coverage_planner import project as cp_project
+from gui.i18n import column_label, tr, value_label
+from gui.tablemodel import ROW_ROLE, DataFrameModel, FrameFilterProxy
+
+ERROR_STYLE = "background-color: #ffd6d6;"
+
+
+# ==========================================================================================================
+# Inputs
+# ==========================================================================================================
+INPUT_LABELS = {
+    "towers": "Towers (BTS)", "stations": "Polling stations", "communes": "Communes", "terrain": "Terrain (DEM)",
+    "border": "National border", "roads": "Roads", "towns": "Towns", "candidates": "Candidate sites",
+    "clutter": "Land cover",
+}
+REQUIRED_INPUTS = ("towers", "stations", "communes", "terrain")
+_GUESS = (("tower", "towers"), ("bts", "towers"), ("tram", "towers"), ("station", "stations"),
+          ("polling", "stations"), ("bau_cu", "stations"), ("commune", "communes"), ("xa", "communes"),
+          ("border", "border"), ("bien_gioi", "border"), ("road", "roads"), ("duong", "roads"), ("town", "towns"),
+          ("candidate", "candidates"), ("clutter", "clutter"), ("landcover", "clutter"))
+
+
+def guess_input_key(path: str | Path) -> str | None:
+    """Which input a dropped file probably is, from its name and type (None if unclear)."""
+    p = Path(path)
+    name = p.stem.lower().replace("-", "_").replace(" ", "_")
+    if p.suffix.lower() in (".tif", ".tiff", ".hgt", ".asc", ".vrt", ".img"):
+        return "clutter" if ("clutter" in name or "landcover" in name) else "terrain"
+    for word, key in _GUESS:
+        if word in name:
+            return key
+    return None
+
+
+class InputsDock(QWidget):
+    """The project's input files with their state; replace by button or drag and drop; validation messages."""
+
+    replaceRequested = pyqtSignal(str, list)  # input key, list of paths
+    projectDropped = pyqtSignal(str)  # a .toml dropped
+    checkRequested = pyqtSignal()
+
+    def __init__(self, session, parent=None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.setAcceptDrops(True)
+        self.tree = QTreeWidget(self)
+        self.tree.setColumnCount(3)
+        self.tree.setRootIsDecorated(False)
+        self.tree.setAlternatingRowColors(True)
+        self.tree.setAcceptDrops(False)
+        self.replace_button = QPushButton(self)
+        self.check_button = QPushButton(self)
+        self.hint = QLabel(self)
+        self.hint.setWordWrap(True)
+        self.messages = QListWidget(self)
+        self.messages.setWordWrap(True)
+        self.messages_label = QLabel(self)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.replace_button)
+        buttons.addWidget(self.check_button)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.addWidget(self.tree, 2)
+        lay.addLayout(buttons)
+        lay.addWidget(self.hint)
+        lay.addWidget(self.messages_label)
+        lay.addWidget(self.messages, 1)
+        self.replace_button.clicked.connect(self._replace_clicked)
+        self.check_button.clicked.connect(self.checkRequested)
+        self.tree.itemDoubleClicked.connect(lambda *_: self._replace_clicked())
+        session.project_changed.connect(self.refresh)
+        session.inputs_changed.connect(self.refresh)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.tree.setHeaderLabels([tr("Input"), tr("File"), tr("State")])
+        self.replace_button.setText(tr("Open / replace file…"))
+        self.check_button.setText(tr("Check inputs"))
+        self.hint.setText(tr("Drop files here: onto a row to replace that input, or anywhere to let the name decide."))
+        self.messages_label.setText(tr("Validation messages"))
+        self.refresh()
+
+    def current_key(self) -> str | None:
+        it = self.tree.currentItem()
+        return None if it is None else it.data(0, Qt.ItemDataRole.UserRole)
+
+    def refresh(self) -> None:
+        current = self.current_key()
+        self.tree.clear()
+        project = self.session.project
+        for key in cp_project.INPUT_KEYS:
+            ref = getattr(project.inputs, key) if project is not None else None
+            refs = ref if isinstance(ref, list) else ([ref] if ref is not None else [])
+            label = tr(INPUT_LABELS.get(key, key)) + (" *" if key in REQUIRED_INPUTS else "")
+            files = ", ".join(r.raw for r in refs)
+            if not refs:
+                state = tr("required, missing") if key in REQUIRED_INPUTS else tr("not used")
+                colour = QColor(200, 30, 30) if key in REQUIRED_INPUTS else QColor(120, 120, 120)
+            elif all(Path(r.path).exists() for r in refs):
+                state, colour = tr("found"), QColor(20, 120, 40)
+            else:
+                state, colour = tr("file not found"), QColor(200, 30, 30)
+            it = QTreeWidgetItem([label, files, state])
+            it.setData(0, Qt.ItemDataRole.UserRole, key)
+            it.setForeground(2, QBrush(colour))
+            it.setToolTip(1, "\n".join(str(r.path) for r in refs))
+            self.tree.addTopLevelItem(it)
+            if key == current:
+                self.tree.setCurrentItem(it)
+        self.tree.resizeColumnToContents(0)
+        self.messages.clear()
+        for level, text in self.session.input_messages:
+            item = QListWidgetItem(("⛔ " if level == "error" else "⚠ " if level == "warning" else "ℹ ") + text)
+            if level == "error":
+                item.setForeground(QBrush(QColor(180, 0, 0)))
+            self.messages.addItem(item)
+        enabled = project is not None
+        self.replace_button.setEnabled(enabled)
+        self.check_button.setEnabled(enabled)
+
+    def _replace_clicked(self) -> None:
+        key = self.current_key()
+        if key is None or self.session.project is None:
+            return
+        start = str(self.session.project.folder)
+        filt = tr("Data files") + " (*.csv *.xlsx *.geojson *.json *.gpkg *.shp *.tif *.tiff *.hgt *.asc);;" + \
+            tr("All files") + " (*)"
+        if key == "terrain":
+            paths, _ = QFileDialog.getOpenFileNames(self, tr("Choose terrain files"), start, filt)
+        else:
+            path, _ = QFileDialog.getOpenFileName(self, tr("Choose a file"), start, filt)
+            paths = [path] if path else []
+        if paths:
+            self.replaceRequested.emit(key, paths)
+
+    # --- drag and drop -----------------------------------------------------------------------------------
+    def dragEnterEvent(self, event) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dragMoveEvent(self, event) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        pos = self.tree.viewport().mapFrom(self, event.position().toPoint())
+        item = self.tree.itemAt(pos)
+        self.handle_drop(paths, None if item is None else item.data(0, Qt.ItemDataRole.UserRole))
+        event.acceptProposedAction()
+
+    def handle_drop(self, paths: list[str], target_key: str | None) -> list[tuple[str, list[str]]]:
+        """Route dropped files: a project file opens; onto a row replaces it; else guess from the name."""
+        done = []
+        tomls = [p for p in paths if p.lower().endswith(".toml")]
+        if tomls:
+            self.projectDropped.emit(tomls[0])
+            return [("project", tomls[:1])]
+        if target_key is not None:
+            self.replaceRequested.emit(target_key, paths if target_key == "terrain" else paths[:1])
+            return [(target_key, paths)]
+        by_key: dict[str, list[str]] = {}
+        unknown = []
+        for p in paths:
+            key = guess_input_key(p)
+            if key is None:
+                unknown.append(p)
+            else:
+                by_key.setdefault(key, []).append(p)
+        for key, ps in by_key.items():
+            self.replaceRequested.emit(key, ps if key == "terrain" else ps[:1])
+            done.append((key, ps))
+        if unknown:
+            self.session.input_messages.append(
+                ("warning", tr("Could not tell which input {files} is: drop it onto the matching row.",
+                               files=", ".join(Path(u).name for u in unknown))))
+            self.refresh()
+        return done
+
+
+# ==========================================================================================================
+# Parameters (validated as typed by the core's project validator)
+# ==========================================================================================================
+PARAM_SECTIONS = ("radio", "thresholds", "communes", "placement")
+CHOICES = {("radio", "model"): cp_project.MODELS, ("radio", "default_technology"): cp_project.TECHNOLOGIES,
+           ("placement", "technology"): cp_project.TECHNOLOGIES}
+PARAM_LABELS = {
+    "model": "Propagation model", "k_factor": "Earth radius factor k", "max_distance_m": "Max distance (m)",
+    "receiver_height_m": "Receiver height (m)", "receiver_gain_dbi": "Receiver gain (dBi)",
+    "body_loss_db": "Body loss (dB)", "indoor_loss_db": "Indoor loss (dB)",
+    "vegetation_db_per_km": "Vegetation loss (dB/km)", "vegetation_max_db": "Vegetation loss max (dB)",
+    "default_technology": "Default technology", "good_dbm": "Good from (dBm)", "weak_dbm": "Weak from (dBm)",
+    "border_distance_m": "Border commune within (m)", "remote_distance_m": "Remote commune beyond (m)",
+    "k": "Number of sites k", "mast_height_m": "Mast height (m)", "eirp_dbm": "EIRP (dBm)",
+    "technology": "Technology", "frequency_mhz": "Frequency (MHz, empty = default)",
+    "border_weight": "Border weight", "remote_weight": "Remote weight",
+    "candidate_max_distance_m": "Candidate max distance to road (m)", "max_slope_deg": "Max slope (°)",
+    "candidate_spacing_m": "Candidate spacing (m)", "backhaul_range_m": "Backhaul range (m)",
+    "backhaul_frequency_mhz": "Backhaul frequency (MHz)", "backhaul_mast_height_m": "Backhaul mast height (m)",
+}
+SECTION_LABELS = {"radio": "Radio model", "thresholds": "Signal thresholds", "communes": "Communes",
+                  "placement": "Placement of mobile stations"}
+
+
+def _leaves(data: dict, prefix: tuple = ()):
+    """(path tuple, value) for every non-dict leaf of a nested dict, skipping radio.defaults."""
+    for key, val in data.items():
+        path = prefix + (key,)
+        if path == ("radio", "defaults"):
+            continue
+        if isinstance(val, dict):
+            yield from _leaves(val, path)
+        else:
+            yield path, val
+
+
+def _get_path(data: dict, path: tuple):
+    for k in path:
+        data = data[k]
+    return data
+
+
+def _set_path(data: dict, path: tuple, value) -> None:
+    for k in path[:-1]:
+        data = data[k]
+    if value is None:
+        data.pop(path[-1], None)
+    else:
+        data[path[-1]] = value
+
+
+def apply_validated(project, path: tuple, value) -> None:
+    """Copy one validated value into the live project object (dataclasses and dicts of dataclasses)."""
+    obj = project
+    for k in path[:-1]:
+        obj = obj[k] if isinstance(obj, dict) else getattr(obj, k)
+    setattr(obj, path[-1], value)
+
+
+class ParametersDock(QWidget):
+    """A form over the project's settings; each edit is checked by ``project_from_dict`` as it is typed."""
+
+    changed = pyqtSignal(tuple)  # path of the parameter changed
+    runRequested = pyqtSignal()
+
+    #: parameters shown in the Placement dock instead
+    EXCLUDE = {("placement", "k"), ("placement", "mast_height_m")}
+
+    def __init__(self, session, parent=None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.editors: dict[tuple, QWidget] = {}
+        self.labels: dict[tuple, QLabel] = {}
+        self.groups: dict[str, QGroupBox] = {}
+        self.errors: dict[tuple, str] = {}
+        self.message = QLabel(self)
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: #a00000;")
+        self.run_button = QPushButton(self)
+        self._inner = QWidget()
+        self._form_layout = QVBoxLayout(self._inner)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self._inner)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.addWidget(scroll, 1)
+        lay.addWidget(self.message)
+        lay.addWidget(self.run_button)
+        self.run_button.clicked.connect(self.runRequested)
+        session.project_changed.connect(self.rebuild)
+        self.rebuild()
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.run_button.setText(tr("Run analysis"))
+        for section, box in self.groups.items():
+            box.setTitle(tr(SECTION_LABELS.get(section, section)))
+        for path, label in self.labels.items():
+            text = tr(PARAM_LABELS.get(path[-1], path[-1]))
+            if path[0] == "thresholds":
+                text = f"{path[1]} – {text}"
+            label.setText(text)
+            label.setToolTip(".".join(path))
+        self._show_errors()
+
+    def rebuild(self) -> None:
+        while self._form_layout.count():
+            w = self._form_layout.takeAt(0).widget()
+            if w is not None:
+                w.deleteLater()
+        self.editors, self.labels, self.groups, self.errors = {}, {}, {}, {}
+        project = self.session.project
+        self.run_button.setEnabled(project is not None)
+        if project is None:
+            self._show_errors()
+            return
+        data = project.to_dict()
+        pl = data.get("placement", {})
+        if "frequency_mhz" not in pl:
+            pl["frequency_mhz"] = None
+        for section in PARAM_SECTIONS:
+            box = QGroupBox(self._inner)
+            form = QFormLayout(box)
+            self.groups[section] = box
+            for path, value in _leaves({section: data.get(section, {})}):
+                if path in self.EXCLUDE:
+                    continue
+                label = QLabel(box)
+                editor = self._make_editor(path, value, box)
+                form.addRow(label, editor)
+                self.editors[path] = editor
+                self.labels[path] = label
+            self._form_layout.addWidget(box)
+        self._form_layout.addStretch(1)
+        self.retranslate()
+
+    def _make_editor(self, path, value, parent) -> QWidget:
+        choices = CHOICES.get(path)
+        if choices is not None:
+            combo = QComboBox(parent)
+            combo.addItems(list(choices))
+            combo.setCurrentText(str(value))
+            combo.currentTextChanged.connect(lambda text, p=path: self.edit(p, text))
+            return combo
+        edit = QLineEdit(parent)
+        edit.setText("" if value is None else (f"{value:g}" if isinstance(value, float) else str(value)))
+        edit.textEdited.connect(lambda text, p=path: self.edit(p, text))
+        return edit
+
+    @staticmethod
+    def _parse(path, text: str, old):
+        text = text.strip().replace(",", ".")
+        if path == ("placement", "frequency_mhz") and text == "":
+            return None
+        if isinstance(old, str) or path in CHOICES:
+            return text
+        try:
+            v = float(text)
+        except ValueError:
+            raise ValueError(tr("'{text}' is not a number", text=text)) from None
+        if isinstance(old, int) and not isinstance(old, bool) and v.is_integer():
+            return int(v)
+        return v
+
+    def edit(self, path: tuple, text: str) -> bool:
+        """Validate one edited value; apply it to the project if the whole project stays valid."""
+        project = self.session.project
+        if project is None:
+            return False
+        data = project.to_dict()
+        try:
+            old = _get_path(data, path)
+        except KeyError:
+            old = None
+        try:
+            value = self._parse(path, text, old if old is not None else 0.0)
+            _set_path(data, path, value)
+            checked = cp_project.project_from_dict(data, project.path)
+        except ValueError as exc:  # includes ProjectError
+            self.errors[path] = str(exc)
+            self._show_errors()
+            return False
+        # copy the validated value (as the core normalised it) into the live project
+        new_value = checked
+        for k in path:
+            new_value = new_value[k] if isinstance(new_value, dict) else getattr(new_value, k)
+        apply_validated(project, path, new_value)
+        self.errors.pop(path, None)
+        self._show_errors()
+        self.session.mark_dirty()
+        self.changed.emit(path)
+        return True
+
+    def _show_errors(self) -> None:
+        for path, editor in self.editors.items():
+            editor.setStyleSheet(ERROR_STYLE if path in self.errors else "")
+            editor.setToolTip(self.errors.get(path, ""))
+        self.message.setText("\n".join(self.errors.values()))
+        self.run_button.setEnabled(self.session.project is not None and not self.errors)
+
+    def has_errors(self) -> bool:
+        return bool(self.errors)
+
+
+# ==========================================================================================================
+# Placement
+# ==========================================================================================================
+class PlacementDock(QWidget):
+    runRequested = pyqtSignal()
+    addSiteToggled = pyqtSignal(bool)
+    removeSiteRequested = pyqtSignal(str)
+
+    def __init__(self, session, parent=None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.k = QSpinBox(self)
+        self.k.setRange(1, 1000)
+        self.mast = QDoubleSpinBox(self)
+        self.mast.setRange(1.0, 200.0)
+        self.mast.setDecimals(1)
+        self.mast.setSingleStep(5.0)
+        self.k_label, self.mast_label = QLabel(self), QLabel(self)
+        self.run_button = QPushButton(self)
+        self.add_button = QPushButton(self)
+        self.add_button.setCheckable(True)
+        self.remove_button = QPushButton(self)
+        self.summary = QLabel(self)
+        self.summary.setWordWrap(True)
+        self.sites = QListWidget(self)
+        form = QFormLayout()
+        form.addRow(self.k_label, self.k)
+        form.addRow(self.mast_label, self.mast)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.addLayout(form)
+        lay.addWidget(self.run_button)
+        lay.addWidget(self.summary)
+        row = QHBoxLayout()
+        row.addWidget(self.add_button)
+        row.addWidget(self.remove_button)
+        lay.addLayout(row)
+        lay.addWidget(self.sites, 1)
+        self.k.valueChanged.connect(self._k_changed)
+        self.mast.valueChanged.connect(self._mast_changed)
+        self.run_button.clicked.connect(self.runRequested)
+        self.add_button.toggled.connect(self.addSiteToggled)
+        self.remove_button.clicked.connect(self._remove)
+        session.project_changed.connect(self.refresh)
+        session.results_changed.connect(self.refresh)
+        session.sites_changed.connect(lambda *_: self.refresh_sites())
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.k_label.setText(tr("Number of sites k"))
+        self.mast_label.setText(tr("Mast height (m)"))
+        self.run_button.setText(tr("Run placement"))
+        self.add_button.setText(tr("Add a site on the map"))
+        self.add_button.setToolTip(tr("Then click the map where a mobile station could stand"))
+        self.remove_button.setText(tr("Remove site"))
+        self.refresh()
+
+    def refresh(self) -> None:
+        p = self.session.project
+        for w in (self.k, self.mast, self.run_button, self.add_button):
+            w.setEnabled(p is not None)
+        if p is not None:
+            self.k.blockSignals(True)
+            self.mast.blockSignals(True)
+            self.k.setValue(int(p.placement.k))
+            self.mast.setValue(float(p.placement.mast_height_m))
+            self.k.blockSignals(False)
+            self.mast.blockSignals(False)
+        res = self.session.results
+        props = getattr(res, "proposals", None)
+        if props is not None and len(props):
+            voters = int(props["voters_covered"].sum())
+            n = int(props["n_stations"].sum())
+            self.summary.setText(tr("{k} proposed sites reach {n} more polling stations ({v} voters).",
+                                    k=len(props), n=n, v=voters))
+        elif res is not None:
+            self.summary.setText(tr("No proposed sites in these results."))
+        else:
+            self.summary.setText("")
+        self.refresh_sites()
+
+    def refresh_sites(self) -> None:
+        self.sites.clear()
+        for site in self.session.user_sites.values():
+            state = (tr("computing…") if site.level is None
+                     else tr("{n} stations reached", n=len(site.covered)))
+            it = QListWidgetItem(f"{site.site_id} ({value_label('origin', site.origin)}): {state}")
+            it.setData(Qt.ItemDataRole.UserRole, site.site_id)
+            self.sites.addItem(it)
+        self.remove_button.setEnabled(self.sites.count() > 0)
+
+    def _k_changed(self, value: int) -> None:
+        if self.session.project is not None:
+            self.session.project.placement.k = int(value)
+            self.session.mark_dirty()
+
+    def _mast_changed(self, value: float) -> None:
+        if self.session.project is not None:
+            self.session.project.placement.mast_height_m = float(value)
+            self.session.mark_dirty()
+
+    def _remove(self) -> None:
+        it = self.sites.currentItem() or (self.sites.item(0) if self.sites.count() else None)
+        if it is not None:
+            self.removeSiteRequested.emit(it.data(Qt.ItemDataRole.UserRole))
+
+
+# ==========================================================================================================
+# Scenario
+# ==========================================================================================================
+class ScenarioDock(QWidget):
+    runRequested = pyqtSignal()
+
+    def __init__(self, session, parent=None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.filter = QLineEdit(self)
+        self.towers = QListWidget(self)
+        self.run_button = QPushButton(self)
+        self.clear_button = QPushButton(self)
+        self.info = QLabel(self)
+        self.info.setWordWrap(True)
+        self.help = QLabel(self)
+        self.help.setWordWrap(True)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.addWidget(self.help)
+        lay.addWidget(self.filter)
+        lay.addWidget(self.towers, 1)
+        row = QHBoxLayout()
+        row.addWidget(self.clear_button)
+        row.addWidget(self.run_button)
+        lay.addLayout(row)
+        lay.addWidget(self.info)
+        self._syncing = False
+        self.towers.itemChanged.connect(self._item_changed)
+        self.filter.textChanged.connect(self._apply_filter)
+        self.run_button.clicked.connect(self.runRequested)
+        self.clear_button.clicked.connect(self._clear)
+        session.results_changed.connect(self.refresh)
+        session.scenario_changed.connect(self._sync_checks)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.help.setText(tr("Tick the towers that are off air (landslide, power cut), then re-run."))
+        self.filter.setPlaceholderText(tr("Filter towers…"))
+        self.run_button.setText(tr("Re-run with towers down"))
+        self.clear_button.setText(tr("All on air"))
+        self.refresh()
+
+    def refresh(self) -> None:
+        self._syncing = True
+        try:
+            self.towers.clear()
+            res = self.session.results
+            towers = getattr(res, "towers", None)
+            if towers is not None:
+                for t in towers.itertuples():
+                    label = f"{t.id} – {t.operator} {t.technology}"
+                    if t.status != "on_air" and t.id not in self.session.down_towers:
+                        label += f" ({value_label('status', t.status)})"
+                    it = QListWidgetItem(label)
+                    it.setData(Qt.ItemDataRole.UserRole, str(t.id))
+                    it.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable
+                                | Qt.ItemFlag.ItemIsSelectable)
+                    it.setCheckState(Qt.CheckState.Checked if str(t.id) in self.session.down_towers
+                                     else Qt.CheckState.Unchecked)
+                    self.towers.addItem(it)
+            self.run_button.setEnabled(self.session.project is not None and towers is not None)
+            self._apply_filter(self.filter.text())
+            self._update_info()
+        finally:
+            self._syncing = False
+
+    def _sync_checks(self) -> None:
+        self._syncing = True
+        try:
+            for i in range(self.towers.count()):
+                it = self.towers.item(i)
+                down = it.data(Qt.ItemDataRole.UserRole) in self.session.down_towers
+                it.setCheckState(Qt.CheckState.Checked if down else Qt.CheckState.Unchecked)
+        finally:
+            self._syncing = False
+        self._update_info()
+
+    def _update_info(self) -> None:
+        res = self.session.results
+        parts = []
+        if self.session.down_towers:
+            parts.append(tr("Marked down: {ids}", ids=", ".join(sorted(self.session.down_towers))))
+        if res is not None and getattr(res, "scenario", None) is not None and res.scenario.down:
+            newly = list(getattr(res, "newly_uncovered", []) or [])
+            parts.append(tr("Last run with {ids} down: {n} polling stations lose all signal{list}.",
+                            ids=", ".join(res.scenario.down), n=len(newly),
+                            list=(": " + ", ".join(newly[:30])) if newly else ""))
+        self.info.setText("\n".join(parts))
+
+    def _item_changed(self, item) -> None:
+        if not self._syncing:
+            self.session.set_tower_down(item.data(Qt.ItemDataRole.UserRole),
+                                        item.checkState() == Qt.CheckState.Checked)
+
+    def _apply_filter(self, text: str) -> None:
+        text = text.strip().casefold()
+        for i in range(self.towers.count()):
+            it = self.towers.item(i)
+            it.setHidden(bool(text) and text not in it.text().casefold())
+
+    def _clear(self) -> None:
+        for tid in list(self.session.down_towers):
+            self.session.set_tower_down(tid, False)
+
+    def set_down(self, tower_ids) -> None:
+        for tid in tower_ids:
+            self.session.set_tower_down(str(tid), True)
+
+
+# ==========================================================================================================
+# Results
+# ==========================================================================================================
+RESULT_TABS = (  # (key, results attribute, map layer id, tab title)
+    ("stations", "stations", "stations", "Polling stations"),
+    ("communes", "communes", "communes", "Communes"),
+    ("proposals", "proposals", "proposals", "Proposed sites"),
+    ("gaps", "gaps", "gaps", "Gaps"),
+    ("unreachable", "unreachable", None, "Unreachable"),
+)
+
+
+class ResultsTable(QWidget):
+    rowSelected = pyqtSignal(int)  # row position in the frame
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.filter = QLineEdit(self)
+        self.filter.setClearButtonEnabled(True)
+        self.count = QLabel(self)
+        self.model = DataFrameModel(parent=self)
+        self.proxy = FrameFilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self.view = QTableView(self)
+        self.view.setModel(self.proxy)
+        self.view.setSortingEnabled(True)
+        self.view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # the pipeline's order until a header is clicked
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setAlternatingRowColors(True)
+        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.view.verticalHeader().setDefaultSectionSize(22)
+        top = QHBoxLayout()
+        top.addWidget(self.filter, 1)
+        top.addWidget(self.count)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(2, 2, 2, 2)
+        lay.addLayout(top)
+        lay.addWidget(self.view, 1)
+        self.filter.textChanged.connect(self._filter)
+        self.view.selectionModel().selectionChanged.connect(self._selected)
+        self.proxy.rowsInserted.connect(self._update_count)
+        self.proxy.rowsRemoved.connect(self._update_count)
+        self.proxy.modelReset.connect(self._update_count)
+        self.proxy.layoutChanged.connect(self._update_count)
+
+    def set_frame(self, frame) -> None:
+        self.model.set_frame(frame)
+        self.view.resizeColumnsToContents()
+        for c in range(self.model.columnCount()):
+            if self.view.columnWidth(c) > 260:
+                self.view.setColumnWidth(c, 260)
+        self._update_count()
+
+    def _filter(self, text: str) -> None:
+        self.proxy.setFilterFixedString(text)
+        self._update_count()
+
+    def _update_count(self, *_) -> None:
+        self.count.setText(tr("{shown} of {total}", shown=self.proxy.rowCount(), total=self.model.rowCount()))
+
+    def _selected(self, *_) -> None:
+        rows = self.view.selectionModel().selectedRows()
+        if rows:
+            self.rowSelected.emit(int(self.proxy.data(rows[0], ROW_ROLE)))
+
+    def select_source_row(self, row: int) -> bool:
+        src = self.model.index(row, 0)
+        idx = self.proxy.mapFromSource(src)
+        if not idx.isValid():
+            return False
+        self.view.blockSignals(True)
+        self.view.selectionModel().blockSignals(True)
+        self.view.selectRow(idx.row())
+        self.view.selectionModel().blockSignals(False)
+        self.view.blockSignals(False)
+        self.view.scrollTo(idx)
+        return True
+
+    def displayed_column(self, column: str) -> list[str]:
+        """The column's texts in the current (sorted, filtered) order, as shown."""
+        c = self.model.columns.index(column)
+        return [self.proxy.data(self.proxy.index(r, c)) for r in range(self.proxy.rowCount())]
+
+
+class ResultsDock(QWidget):
+    featureSelected = pyqtSignal(str, int)  # map layer id, row
+
+    def __init__(self, session, parent=None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.summary = QLabel(self)
+        self.summary.setWordWrap(True)
+        self.summary.setTextFormat(Qt.TextFormat.RichText)
+        self.tabs = QTabWidget(self)
+        self.tables: dict[str, ResultsTable] = {}
+        for key, _attr, layer_id, _title in RESULT_TABS:
+            table = ResultsTable(self)
+            if layer_id is not None:
+                table.rowSelected.connect(lambda row, lid=layer_id: self.featureSelected.emit(lid, row))
+            self.tables[key] = table
+            self.tabs.addTab(table, "")
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.addWidget(self.summary)
+        lay.addWidget(self.tabs, 1)
+        session.results_changed.connect(self.refresh)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        for i, (key, _a, _l, title) in enumerate(RESULT_TABS):
+            self.tabs.setTabText(i, tr(title))
+            self.tables[key].filter.setPlaceholderText(tr("Filter (any column)…"))
+            self.tables[key].model.retranslate()
+            self.tables[key]._update_count()
+        self._update_summary()
+
+    def refresh(self) -> None:
+        res = self.session.results
+        for key, attr, _l, _t in RESULT_TABS:
+            frame = getattr(res, attr, None) if res is not None else None
+            self.tables[key].set_frame(frame)
+        self._update_summary()
+
+    def _update_summary(self) -> None:
+        res = self.session.results
+        if res is None:
+            self.summary.setText(tr("No results yet: open a project and run the analysis."))
+            return
+        sc, vc = res.station_counts(), res.voter_counts()
+        parts = []
+        for status, colour in (("good", "#1a9850"), ("weak", "#e08000"), ("none", "#d7191c")):
+            parts.append(f"<b style='color:{colour}'>{value_label('status', status)}</b>: "
+                         + tr("{n} stations, {v} voters", n=sc[status], v=vc[status]))
+        scen = res.scenario.name if getattr(res, "scenario", None) is not None else ""
+        if getattr(res, "scenario", None) is not None and res.scenario.down:
+            scen += " – " + tr("down: {ids}", ids=", ".join(res.scenario.down))
+        self.summary.setText(f"<b>{res.project_name}</b> ({scen}) &nbsp; " + " &nbsp;·&nbsp; ".join(parts))
+
+    def select_feature(self, layer_id: str, row: int) -> bool:
+        for i, (key, _a, lid, _t) in enumerate(RESULT_TABS):
+            if lid == layer_id:
+                self.tabs.setCurrentIndex(i)
+                return self.tables[key].select_source_row(row)
+        return False
+
+
+# ==========================================================================================================
+# Attributes of the clicked object
+# ==========================================================================================================
+class AttributesDock(QWidget):
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.title = QLabel(self)
+        self.title.setWordWrap(True)
+        self.table = QTableWidget(0, 2, self)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.addWidget(self.title)
+        lay.addWidget(self.table, 1)
+        self._last: tuple[str, list[tuple[str, object]]] | None = None
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.table.setHorizontalHeaderLabels([tr("Field"), tr("Value")])
+        if self._last is not None:
+            self.show_attributes(*self._last)
+        else:
+            self.title.setText(tr("Click an object on the map to see its attributes."))
+
+    def show_attributes(self, title: str, items: list[tuple[str, object]]) -> None:
+        self._last = (title, items)
+        self.title.setText(title)
+        self.table.setRowCount(len(items))
+        for r, (key, value) in enumerate(items):
+            k = QTableWidgetItem(column_label(key))
+            k.setToolTip(key)
+            self.table.setItem(r, 0, k)
+            self.table.setItem(r, 1, QTableWidgetItem(_fmt_value(key, value)))
+        self.table.resizeColumnToContents(0)
+
+    def items(self) -> dict[str, str]:
+        return {self.table.item(r, 0).toolTip(): self.table.item(r, 1).text() for r in range(self.table.rowCount())}
+
+
+def _fmt_value(key: str, value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "—"
+        if key in ("lon", "lat"):
+            return f"{value:.5f}"
+        return f"{value:.2f}" if abs(value) < 1000 else f"{value:.0f}"
+    if isinstance(value, bool):
+        return tr("yes") if value else tr("no")
+    return value_label(key, str(value))
+
+
+

@@ -1,0 +1,219 @@
+"""GUI strings in English and Vietnamese (a small dict-based translator).
+
+``tr("Open project…")`` returns the Vietnamese text when the current language is ``"vi"``; the English text
+is the key. Vietnamese is the default when the system locale is Vietnamese, else English; the user switches
+in the View ▸ Language menu (remembered in the settings). ``tests/gui`` checks that every literal passed to
+``tr()`` in ``gui/`` has a Vietnamese translation.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+LANGUAGES = ("vi", "en")
+_lang = "en"
+_listeners: list = []
+
+
+def default_language() -> str:
+    from PyQt6.QtCore import QLocale
+
+    return "vi" if QLocale.system().language() == QLocale.Language.Vietnamese else "en"
+
+
+def language() -> str:
+    return _lang
+
+
+def set_language(lang: str) -> None:
+    global _lang
+    if lang not in LANGUAGES:
+        raise ValueError(f"language must be one of {LANGUAGES}, not {lang!r}")
+    if lang != _lang:
+        _lang = lang
+        for fn in list(_listeners):
+            fn(lang)
+
+
+def on_language_changed(fn) -> None:
+    _listeners.append(fn)
+
+
+def tr(text: str, **fields) -> str:
+    out = VI.get(text, text) if _lang == "vi" else text
+    if fields:
+        out = out.format(**fields)
+    return unicodedata.normalize("NFC", out)
+
+
+_COLUMNS_EN = {
+    "id": "ID", "name": "Name", "commune": "Commune", "voters": "Voters", "priority": "Priority",
+    "lon": "Longitude", "lat": "Latitude", "source_row": "Source row", "status": "Status",
+    "level_dbm": "Level (dBm)", "best_server": "Best server", "best_operator": "Operator",
+    "n_servers": "Servers", "nearest_tower": "Nearest tower", "nearest_tower_km": "Nearest tower (km)",
+    "spof": "Single server", "border": "Border", "remote": "Remote", "centre_x": "Centre E", "centre_y": "Centre N",
+    "area_km2": "Area (km²)", "area_good_pct": "Good area %", "area_weak_pct": "Weak area %",
+    "area_none_pct": "No-signal area %", "stations_good": "Stations good", "stations_weak": "Stations weak",
+    "stations_none": "Stations none", "voters_good": "Voters good", "voters_weak": "Voters weak",
+    "voters_none": "Voters none", "rank": "Rank", "site_id": "Site", "x": "Easting", "y": "Northing",
+    "elevation_m": "Elevation (m)", "n_stations": "Stations", "stations_covered": "Stations covered",
+    "voters_covered": "Voters covered", "weight_covered": "Weight covered", "backhaul": "Backhaul",
+    "backhaul_tower": "Backhaul tower", "backhaul_distance_km": "Backhaul (km)",
+    "backhaul_clearance": "Fresnel clearance", "operator": "Operator", "technology": "Technology",
+    "frequency_mhz": "Frequency (MHz)", "height_m": "Height (m)", "eirp_dbm": "EIRP (dBm)",
+    "azimuth_deg": "Azimuth (°)", "reason": "Reason", "mast_height_m": "Mast height (m)", "origin": "Origin",
+}
+_COLUMNS_VI = {
+    "id": "Mã", "name": "Tên", "commune": "Xã/phường", "voters": "Cử tri", "priority": "Ưu tiên",
+    "lon": "Kinh độ", "lat": "Vĩ độ", "source_row": "Dòng nguồn", "status": "Trạng thái",
+    "level_dbm": "Mức thu (dBm)", "best_server": "Trạm phục vụ", "best_operator": "Nhà mạng",
+    "n_servers": "Số trạm phủ", "nearest_tower": "Trạm gần nhất", "nearest_tower_km": "Trạm gần nhất (km)",
+    "spof": "Chỉ một trạm", "border": "Biên giới", "remote": "Vùng sâu", "centre_x": "Tâm E", "centre_y": "Tâm N",
+    "area_km2": "Diện tích (km²)", "area_good_pct": "% diện tích tốt", "area_weak_pct": "% diện tích yếu",
+    "area_none_pct": "% diện tích không sóng", "stations_good": "Điểm sóng tốt", "stations_weak": "Điểm sóng yếu",
+    "stations_none": "Điểm không sóng", "voters_good": "Cử tri sóng tốt", "voters_weak": "Cử tri sóng yếu",
+    "voters_none": "Cử tri không sóng", "rank": "Thứ tự", "site_id": "Vị trí", "x": "Tọa độ E", "y": "Tọa độ N",
+    "elevation_m": "Độ cao (m)", "n_stations": "Số điểm", "stations_covered": "Điểm được phủ",
+    "voters_covered": "Cử tri được phủ", "weight_covered": "Trọng số được phủ", "backhaul": "Truyền dẫn",
+    "backhaul_tower": "Trạm truyền dẫn", "backhaul_distance_km": "Truyền dẫn (km)",
+    "backhaul_clearance": "Độ thông Fresnel", "operator": "Nhà mạng", "technology": "Công nghệ",
+    "frequency_mhz": "Tần số (MHz)", "height_m": "Độ cao (m)", "eirp_dbm": "EIRP (dBm)",
+    "azimuth_deg": "Góc phương vị (°)", "reason": "Lý do", "mast_height_m": "Độ cao cột (m)",
+    "origin": "Nguồn gốc",
+}
+_VALUES = {
+    ("status", "good"): ("Good", "Tốt"),
+    ("status", "weak"): ("Weak", "Yếu"),
+    ("status", "none"): ("No signal", "Không có sóng"),
+    ("status", "on_air"): ("On air", "Đang phát sóng"),
+    ("status", "planned"): ("Planned", "Quy hoạch"),
+    ("status", "down"): ("Down", "Ngừng hoạt động"),
+    ("backhaul", "ok"): ("Microwave OK", "Vi ba tới trạm"),
+    ("backhaul", "needs satellite"): ("Needs satellite", "Cần truyền dẫn vệ tinh"),
+    ("origin", "proposal"): ("Proposed site moved", "Trạm đề xuất đã dời"),
+    ("origin", "added"): ("Added on the map", "Thêm trên bản đồ"),
+}
+
+
+def column_label(column: str) -> str:
+    table = _COLUMNS_VI if _lang == "vi" else _COLUMNS_EN
+    return table.get(column, column)
+
+
+def value_label(column: str, value: str) -> str:
+    pair = _VALUES.get((column, value))
+    if pair is None:
+        return value
+    return pair[1] if _lang == "vi" else pair[0]
+
+
+# English -> Vietnamese. Keep alphabetical-ish by area; tests check completeness against tr() calls.
+VI: dict[str, str] = {
+    # menus and actions
+    "&File": "&Tệp", "&Analysis": "&Phân tích", "&View": "&Xem", "&Help": "&Trợ giúp",
+    "About": "Giới thiệu", "Open project…": "Mở dự án…", "Open project": "Mở dự án",
+    "Save project": "Lưu dự án", "Save project as…": "Lưu dự án thành…", "Save project as": "Lưu dự án thành",
+    "Recent projects": "Dự án gần đây", "Export": "Xuất", "HTML map…": "Bản đồ HTML…",
+    "PDF report…": "Báo cáo PDF…", "GIS files…": "Tệp GIS…", "Quit": "Thoát", "Run analysis": "Chạy phân tích",
+    "Cancel": "Hủy", "Check inputs": "Kiểm tra dữ liệu", "Full extent": "Toàn cảnh", "Zoom in": "Phóng to",
+    "Zoom out": "Thu nhỏ", "Add site": "Thêm vị trí", "Panels": "Bảng", "Language": "Ngôn ngữ",
+    "Tools": "Công cụ", "Add a candidate mobile site by clicking the map":
+        "Thêm vị trí trạm lưu động bằng cách bấm lên bản đồ",
+    "Coverage Planner {v}: mobile coverage of polling stations, gaps and temporary base-station placement.":
+        "Coverage Planner {v}: vùng phủ sóng di động tại các điểm bỏ phiếu, vùng lõm sóng và bố trí trạm "
+        "phát sóng lưu động.",
+    # docks
+    "Layers": "Lớp bản đồ", "Inputs": "Dữ liệu đầu vào", "Parameters": "Tham số", "Placement": "Bố trí trạm",
+    "Scenario": "Kịch bản", "Attributes": "Thuộc tính", "Results": "Kết quả",
+    # layer panel
+    "Opacity": "Độ đục", "Move layer up": "Đưa lớp lên", "Move layer down": "Đưa lớp xuống",
+    "Tick to show a layer; drag to change the drawing order":
+        "Đánh dấu để hiện lớp; kéo thả để đổi thứ tự vẽ",
+    # map layers
+    "My sites": "Vị trí của tôi", "Proposed mobile sites": "Trạm lưu động đề xuất",
+    "Polling stations": "Điểm bỏ phiếu", "Towers (BTS)": "Trạm BTS", "Towns": "Thị trấn",
+    "National border": "Đường biên giới quốc gia", "Roads": "Đường giao thông", "Communes": "Xã/phường",
+    "Coverage gaps": "Vùng lõm sóng", "Added coverage of proposed sites": "Vùng phủ bổ sung của trạm đề xuất",
+    "Best received level (dBm)": "Mức thu tốt nhất (dBm)", "Terrain (hillshade)": "Địa hình (bóng đổ)",
+    # inputs dock
+    "Terrain (DEM)": "Địa hình (DEM)", "Candidate sites": "Vị trí ứng viên", "Land cover": "Lớp phủ mặt đất",
+    "Input": "Dữ liệu", "File": "Tệp", "State": "Tình trạng", "Open / replace file…": "Mở / thay tệp…",
+    "Drop files here: onto a row to replace that input, or anywhere to let the name decide.":
+        "Thả tệp vào đây: thả lên một dòng để thay dữ liệu đó, hoặc thả bất kỳ đâu để nhận theo tên tệp.",
+    "Validation messages": "Thông báo kiểm tra", "required, missing": "bắt buộc, còn thiếu",
+    "not used": "không dùng", "found": "có tệp", "file not found": "không tìm thấy tệp",
+    "Data files": "Tệp dữ liệu", "All files": "Mọi tệp", "Choose terrain files": "Chọn tệp địa hình",
+    "Choose a file": "Chọn tệp",
+    "Could not tell which input {files} is: drop it onto the matching row.":
+        "Không nhận ra {files} là dữ liệu nào: hãy thả tệp lên đúng dòng.",
+    # parameters dock
+    "Radio model": "Mô hình truyền sóng", "Signal thresholds": "Ngưỡng tín hiệu",
+    "Placement of mobile stations": "Bố trí trạm lưu động", "Propagation model": "Mô hình truyền sóng",
+    "Earth radius factor k": "Hệ số bán kính Trái Đất k", "Max distance (m)": "Khoảng cách tối đa (m)",
+    "Receiver height (m)": "Độ cao máy thu (m)", "Receiver gain (dBi)": "Độ lợi máy thu (dBi)",
+    "Body loss (dB)": "Suy hao cơ thể (dB)", "Indoor loss (dB)": "Suy hao trong nhà (dB)",
+    "Vegetation loss (dB/km)": "Suy hao thực vật (dB/km)", "Vegetation loss max (dB)": "Suy hao thực vật tối đa (dB)",
+    "Default technology": "Công nghệ mặc định", "Good from (dBm)": "Tốt từ (dBm)", "Weak from (dBm)": "Yếu từ (dBm)",
+    "Border commune within (m)": "Xã biên giới trong phạm vi (m)",
+    "Remote commune beyond (m)": "Xã vùng sâu khi xa hơn (m)", "Number of sites k": "Số trạm k",
+    "Mast height (m)": "Độ cao cột (m)", "EIRP (dBm)": "EIRP (dBm)", "Technology": "Công nghệ",
+    "Frequency (MHz, empty = default)": "Tần số (MHz, để trống = mặc định)", "Border weight": "Trọng số biên giới",
+    "Remote weight": "Trọng số vùng sâu", "Candidate max distance to road (m)":
+        "Khoảng cách tối đa tới đường (m)", "Max slope (°)": "Độ dốc tối đa (°)",
+    "Candidate spacing (m)": "Khoảng cách giữa các ứng viên (m)", "Backhaul range (m)": "Cự ly truyền dẫn (m)",
+    "Backhaul frequency (MHz)": "Tần số truyền dẫn (MHz)", "Backhaul mast height (m)": "Độ cao cột truyền dẫn (m)",
+    "'{text}' is not a number": "'{text}' không phải là số",
+    # placement dock
+    "Run placement": "Chạy bố trí trạm", "Add a site on the map": "Thêm vị trí trên bản đồ",
+    "Then click the map where a mobile station could stand": "Sau đó bấm lên bản đồ tại nơi có thể đặt trạm lưu động",
+    "Remove site": "Xóa vị trí",
+    "{k} proposed sites reach {n} more polling stations ({v} voters).":
+        "{k} trạm đề xuất phủ thêm {n} điểm bỏ phiếu ({v} cử tri).",
+    "No proposed sites in these results.": "Kết quả này không có trạm đề xuất.", "computing…": "đang tính…",
+    "{n} stations reached": "phủ {n} điểm",
+    # scenario dock
+    "Tick the towers that are off air (landslide, power cut), then re-run.":
+        "Đánh dấu các trạm ngừng phát sóng (sạt lở, mất điện), rồi chạy lại.",
+    "Filter towers…": "Lọc trạm…", "Re-run with towers down": "Chạy lại với các trạm ngừng",
+    "All on air": "Tất cả hoạt động", "Marked down: {ids}": "Đánh dấu ngừng: {ids}",
+    "Last run with {ids} down: {n} polling stations lose all signal{list}.":
+        "Lần chạy gần nhất với {ids} ngừng: {n} điểm bỏ phiếu mất hoàn toàn sóng{list}.",
+    # results dock
+    "Proposed sites": "Trạm đề xuất", "Gaps": "Vùng lõm", "Unreachable": "Không thể phủ",
+    "Filter (any column)…": "Lọc (mọi cột)…", "{shown} of {total}": "{shown} / {total}",
+    "No results yet: open a project and run the analysis.": "Chưa có kết quả: hãy mở dự án và chạy phân tích.",
+    "{n} stations, {v} voters": "{n} điểm, {v} cử tri", "down: {ids}": "ngừng: {ids}",
+    # attributes dock
+    "Field": "Trường", "Value": "Giá trị", "Click an object on the map to see its attributes.":
+        "Bấm vào một đối tượng trên bản đồ để xem thuộc tính.", "Map point": "Điểm trên bản đồ",
+    "yes": "có", "no": "không",
+    # tasks and status
+    "Loading inputs": "Đang đọc dữ liệu", "Coverage": "Vùng phủ", "Resilience": "Khả năng dự phòng",
+    "Checking inputs": "Đang kiểm tra dữ liệu", "Site coverage": "Vùng phủ vị trí",
+    "Ready": "Sẵn sàng", "Cancelling…": "Đang hủy…", "Cancelled": "Đã hủy", "Failed": "Thất bại",
+    "{t} left": "còn {t}", "Inputs checked": "Đã kiểm tra dữ liệu", "Analysis finished": "Phân tích xong",
+    "Site coverage updated": "Đã cập nhật vùng phủ vị trí", "Written: {path}": "Đã ghi: {path}",
+    "Saved {path}": "Đã lưu {path}",
+    "Inputs are valid: {t} towers, {s} polling stations, {c} communes.":
+        "Dữ liệu hợp lệ: {t} trạm, {s} điểm bỏ phiếu, {c} xã/phường.",
+    "Busy: wait for the current task or cancel it.": "Đang bận: hãy chờ tác vụ hiện tại hoặc hủy nó.",
+    "Click the map where a mobile station could stand.": "Bấm lên bản đồ tại nơi có thể đặt trạm lưu động.",
+    # errors
+    "Busy": "Đang bận", "Wait for the current task to finish or cancel it first.":
+        "Hãy chờ tác vụ hiện tại kết thúc hoặc hủy nó trước.",
+    "Cannot open the project": "Không mở được dự án", "Cannot save the project": "Không lưu được dự án",
+    "Cannot use this file": "Không dùng được tệp này", "No project": "Chưa có dự án",
+    "Open a project file first (File ▸ Open project…).": "Hãy mở một tệp dự án trước (Tệp ▸ Mở dự án…).",
+    "Invalid parameters": "Tham số không hợp lệ",
+    "Correct the parameters marked in red first.": "Hãy sửa các tham số tô đỏ trước.",
+    "The inputs have a problem": "Dữ liệu đầu vào có lỗi", "The analysis failed": "Phân tích thất bại",
+    "Site coverage failed": "Không tính được vùng phủ vị trí", "Export failed": "Xuất tệp thất bại",
+    "Nothing to export": "Không có gì để xuất", "Run the analysis first.": "Hãy chạy phân tích trước.",
+    "Run the analysis first": "Hãy chạy phân tích trước",
+    "Moving or adding sites needs the terrain and radio settings of a run in this window: run the analysis, "
+    "then move the sites again.":
+        "Dời hoặc thêm vị trí cần địa hình và tham số vô tuyến của một lần chạy trong cửa sổ này: hãy chạy "
+        "phân tích rồi dời lại vị trí.",
+    "Project files": "Tệp dự án", "Export HTML map": "Xuất bản đồ HTML", "Export PDF report": "Xuất báo cáo PDF",
+    "Export GIS files to folder": "Xuất tệp GIS vào thư mục",
+}

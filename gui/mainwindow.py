@@ -1,0 +1,905 @@
+"""The main window: map canvas in the middle, layer panel and docks around it, menus, tool bar, status bar.
+
+Long work (loading inputs, the analysis, site coverage, exports) runs on a worker thread through
+:class:`~gui.worker.TaskRunner`; the window shows a progress bar with stage, message, time remaining and a
+Cancel button, and every error ends in a readable dialog.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from PyQt6.QtCore import QByteArray, QSettings, Qt, pyqtSignal
+from PyQt6.QtGui import QAction, QActionGroup, QFont, QKeySequence
+from PyQt6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QToolBar,
+)
+
+from coverage_planner import project as cp_project
+from coverage_planner.results import Results, Scenario
+from gui import i18n
+from gui.canvas import MapCanvas
+from gui.docks import AttributesDock, InputsDock, ParametersDock, PlacementDock, ResultsDock, ScenarioDock
+from gui.i18n import tr
+from gui.layerpanel import LayerPanel
+from gui.maplayers import build_layers, layer_title, proposal_level_with_sites, set_user_sites
+from gui.render import PROPOSAL_STEPS, level_rgba
+from gui.session import Session, UserSite
+from gui.worker import TaskRunner, call_as_generator, format_eta
+
+ORGANISATION = "coverage-planner"
+APPLICATION = "coverage-planner"
+MAX_RECENT = 8
+
+STAGE_LABELS = {"load": "Loading inputs", "coverage": "Coverage", "gaps": "Gaps", "resilience": "Resilience",
+                "placement": "Placement", "export": "Export", "check": "Checking inputs", "sites": "Site coverage"}
+DOCK_TITLES = {"layers": "Layers", "inputs": "Inputs", "parameters": "Parameters", "placement": "Placement",
+               "scenario": "Scenario", "attributes": "Attributes", "results": "Results"}
+
+
+def default_settings() -> QSettings:
+    return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, ORGANISATION, APPLICATION)
+
+
+def _preview_results(project, inputs) -> Results:
+    stations = inputs.stations.copy()
+    if "status" not in stations.columns:
+        stations["status"] = ""
+    return Results(project_name=project.name, province=project.province, grid=inputs.terrain.grid,
+                   dem=inputs.terrain.dem, towers=inputs.towers, stations=stations, communes=inputs.communes,
+                   border=inputs.border, roads=inputs.roads, towns=inputs.towns)
+
+
+def _run_generator(project, scenario, context):
+    """Prepare the pipeline context if needed, then run; returns (context, results)."""
+    from coverage_planner import pipeline
+
+    if context is None:
+        yield pipeline.Progress("load", 0.0, "Reading inputs and terrain")
+        context = pipeline.prepare(project)
+    results = yield from pipeline.iter_run(project, scenario, context=context)
+    return context, results
+
+
+def _check_generator(project):
+    from coverage_planner import pipeline
+
+    yield pipeline.Progress("check", 0.0, "Reading inputs and terrain")
+    return pipeline.prepare(project)
+
+
+def _sites_generator(context, proposals, moved: dict, sites: list):
+    """Coverage windows of every current site: unmoved proposals, moved proposals, added sites."""
+    from coverage_planner import pipeline
+
+    windows, per_site = [], {}
+    n = (0 if proposals is None else len(proposals)) + len(sites)
+    done = 0
+    if proposals is not None:
+        for sid, x, y in zip(proposals["site_id"], proposals["x"], proposals["y"], strict=True):
+            if sid in moved:
+                continue
+            windows.append(pipeline.site_coverage(context, float(x), float(y)))
+            done += 1
+            yield pipeline.Progress("sites", done / max(n, 1), str(sid))
+    for site in sites:
+        w = pipeline.site_coverage(context, site.x, site.y, mast_height_m=site.mast_height_m)
+        windows.append(w)
+        per_site[site.site_id] = w
+        done += 1
+        yield pipeline.Progress("sites", done / max(n, 1), site.site_id)
+    return windows, per_site
+
+
+def stations_reached(results, window, good_dbm: float) -> list[str]:
+    """Ids of stations not yet 'good' whose cell in ``window`` (level, row0, col0) reaches ``good_dbm``."""
+    level, r0, c0 = window
+    s = results.stations
+    if s is None or not len(s) or "status" not in s.columns:
+        return []
+    r, c = results.grid.rowcol(s.geometry.x.to_numpy(), s.geometry.y.to_numpy())
+    r = np.floor(r + 0.5).astype(int) - r0
+    c = np.floor(c + 0.5).astype(int) - c0
+    inside = (r >= 0) & (r < level.shape[0]) & (c >= 0) & (c < level.shape[1])
+    lv = np.full(len(s), np.nan, np.float32)
+    lv[inside] = level[r[inside], c[inside]]
+    with np.errstate(invalid="ignore"):
+        ok = (lv >= good_dbm) & (s["status"].to_numpy() != "good")
+    return [str(i) for i in s["id"].to_numpy()[ok]]
+
+
+class MainWindow(QMainWindow):
+    projectOpened = pyqtSignal(str)
+    resultsShown = pyqtSignal()
+    errorShown = pyqtSignal(str, str)  # title, text
+
+    def __init__(self, settings: QSettings | None = None, parent=None) -> None:
+        super().__init__(parent)
+        self.setFont(QFont("DejaVu Sans", 9))
+        self.settings = settings if settings is not None else default_settings()
+        self.session = Session()
+        self.runner = TaskRunner(self)
+        self.context = None  # coverage_planner.pipeline.Context, reused across runs
+        self.last_error: QMessageBox | None = None
+        self.last_exports: dict[str, Path] = {}
+        self._moved: dict[str, tuple[float, float]] = {}
+        self._sites_pending = False
+        self._hillshade_cache: tuple[int, np.ndarray] | None = None
+        self._transformer = None
+        self._utm_label = ""
+
+        self.canvas = MapCanvas(self)
+        self.setCentralWidget(self.canvas)
+        self._make_docks()
+        self._make_actions()
+        self._make_menus()
+        self._make_toolbar()
+        self._make_statusbar()
+        self._connect()
+        self.retranslate()
+        self._restore_settings()
+        self._update_actions()
+
+    # ======================================================================================================
+    # construction
+    # ======================================================================================================
+    def _dock(self, name: str, widget, area) -> QDockWidget:
+        dock = QDockWidget(self)
+        dock.setObjectName(f"dock_{name}")
+        dock.setWidget(widget)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                         | QDockWidget.DockWidgetFeature.DockWidgetClosable
+                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _make_docks(self) -> None:
+        L, R, B = (Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea,
+                   Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.layer_panel = LayerPanel(self.canvas)
+        self.inputs_dock = InputsDock(self.session)
+        self.params_dock = ParametersDock(self.session)
+        self.placement_dock = PlacementDock(self.session)
+        self.scenario_dock = ScenarioDock(self.session)
+        self.results_dock = ResultsDock(self.session)
+        self.attributes_dock = AttributesDock()
+        self.docks = {
+            "layers": self._dock("layers", self.layer_panel, L),
+            "inputs": self._dock("inputs", self.inputs_dock, L),
+            "parameters": self._dock("parameters", self.params_dock, R),
+            "placement": self._dock("placement", self.placement_dock, R),
+            "scenario": self._dock("scenario", self.scenario_dock, R),
+            "attributes": self._dock("attributes", self.attributes_dock, R),
+            "results": self._dock("results", self.results_dock, B),
+        }
+        self.tabifyDockWidget(self.docks["parameters"], self.docks["placement"])
+        self.tabifyDockWidget(self.docks["placement"], self.docks["scenario"])
+        self.tabifyDockWidget(self.docks["scenario"], self.docks["attributes"])
+        self.tabifyDockWidget(self.docks["layers"], self.docks["inputs"])
+        self.docks["layers"].raise_()
+        self.docks["parameters"].raise_()
+        self.resizeDocks([self.docks["layers"], self.docks["parameters"]], [250, 310], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.docks["results"]], [230], Qt.Orientation.Vertical)
+
+    def _action(self, slot, shortcut=None, checkable=False) -> QAction:
+        a = QAction(self)
+        if shortcut is not None:
+            a.setShortcut(QKeySequence(shortcut))
+        a.setCheckable(checkable)
+        a.triggered.connect(slot)
+        return a
+
+    def _make_actions(self) -> None:
+        self.act_open = self._action(lambda: self.open_project(), QKeySequence.StandardKey.Open)
+        self.act_save = self._action(lambda: self.save_project(), QKeySequence.StandardKey.Save)
+        self.act_save_as = self._action(lambda: self.save_project_as(), QKeySequence.StandardKey.SaveAs)
+        self.act_export_html = self._action(lambda: self.export_html())
+        self.act_export_pdf = self._action(lambda: self.export_pdf())
+        self.act_export_gis = self._action(lambda: self.export_gis())
+        self.act_quit = self._action(self.close, QKeySequence.StandardKey.Quit)
+        self.act_run = self._action(lambda: self.run_analysis(), "F5")
+        self.act_cancel = self._action(self.cancel_task, "Esc")
+        self.act_check = self._action(lambda: self.check_inputs())
+        self.act_home = self._action(self.canvas.zoom_home, "Home")
+        self.act_zoom_in = self._action(lambda: self.canvas.zoom_by(1.5), QKeySequence.StandardKey.ZoomIn)
+        self.act_zoom_out = self._action(lambda: self.canvas.zoom_by(1 / 1.5), QKeySequence.StandardKey.ZoomOut)
+        self.act_add_site = self._action(self._toggle_add_site, None, checkable=True)
+        self.act_about = self._action(self._about)
+        self.lang_group = QActionGroup(self)
+        self.act_lang = {}
+        for lang in i18n.LANGUAGES:
+            a = QAction(self)
+            a.setCheckable(True)
+            a.triggered.connect(lambda _=False, code=lang: self.set_language(code))
+            self.lang_group.addAction(a)
+            self.act_lang[lang] = a
+
+    def _make_menus(self) -> None:
+        mb = self.menuBar()
+        self.menu_file = mb.addMenu("")
+        self.menu_file.addAction(self.act_open)
+        self.menu_recent = self.menu_file.addMenu("")
+        self.menu_file.addAction(self.act_save)
+        self.menu_file.addAction(self.act_save_as)
+        self.menu_file.addSeparator()
+        self.menu_export = self.menu_file.addMenu("")
+        self.menu_export.addAction(self.act_export_html)
+        self.menu_export.addAction(self.act_export_pdf)
+        self.menu_export.addAction(self.act_export_gis)
+        self.menu_file.addSeparator()
+        self.menu_file.addAction(self.act_quit)
+        self.menu_analysis = mb.addMenu("")
+        for a in (self.act_check, self.act_run, self.act_cancel, self.act_add_site):
+            self.menu_analysis.addAction(a)
+        self.menu_view = mb.addMenu("")
+        for a in (self.act_home, self.act_zoom_in, self.act_zoom_out):
+            self.menu_view.addAction(a)
+        self.menu_view.addSeparator()
+        self.menu_docks = self.menu_view.addMenu("")
+        for dock in self.docks.values():
+            self.menu_docks.addAction(dock.toggleViewAction())
+        self.menu_lang = self.menu_view.addMenu("")
+        for a in self.act_lang.values():
+            self.menu_lang.addAction(a)
+        self.menu_help = mb.addMenu("")
+        self.menu_help.addAction(self.act_about)
+
+    def _make_toolbar(self) -> None:
+        tb = QToolBar(self)
+        tb.setObjectName("main_toolbar")
+        tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        for a in (self.act_open, self.act_save, None, self.act_run, self.act_cancel, None, self.act_home,
+                  self.act_add_site, None, self.act_export_html, self.act_export_pdf, self.act_export_gis):
+            if a is None:
+                tb.addSeparator()
+            else:
+                tb.addAction(a)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, tb)
+        self.toolbar = tb
+
+    def _make_statusbar(self) -> None:
+        sb = self.statusBar()
+        self.stage_label = QLabel(self)
+        self.progress = QProgressBar(self)
+        self.progress.setRange(0, 1000)
+        self.progress.setFixedWidth(220)
+        self.progress.setTextVisible(True)
+        self.eta_label = QLabel(self)
+        self.cancel_button = QPushButton(self)
+        self.coord_label = QLabel(self)
+        self.coord_label.setMinimumWidth(420)
+        sb.addWidget(self.stage_label, 1)
+        sb.addPermanentWidget(self.progress)
+        sb.addPermanentWidget(self.eta_label)
+        sb.addPermanentWidget(self.cancel_button)
+        sb.addPermanentWidget(self.coord_label)
+        self.cancel_button.clicked.connect(self.cancel_task)
+        self._show_progress(False)
+
+    def _connect(self) -> None:
+        self.runner.started.connect(self._on_task_started)
+        self.runner.progress.connect(self._on_progress)
+        self.runner.finished.connect(self._on_task_finished)
+        self.runner.failed.connect(self._on_task_failed)
+        self.runner.cancelled.connect(self._on_task_cancelled)
+        self.runner.idle.connect(self._on_idle)
+        self.canvas.cursorMoved.connect(self._on_cursor)
+        self.canvas.featureClicked.connect(self._on_feature_clicked)
+        self.canvas.mapClicked.connect(self._on_map_clicked)
+        self.canvas.sitePicked.connect(self.add_site_at)
+        self.canvas.featureDragged.connect(self._on_feature_dragged)
+        self.results_dock.featureSelected.connect(self._on_table_selected)
+        self.params_dock.runRequested.connect(lambda: self.run_analysis())
+        self.placement_dock.runRequested.connect(lambda: self.run_analysis())
+        self.placement_dock.addSiteToggled.connect(self._set_add_site)
+        self.placement_dock.removeSiteRequested.connect(self.remove_site)
+        self.scenario_dock.runRequested.connect(self.run_scenario)
+        self.inputs_dock.replaceRequested.connect(self.replace_input)
+        self.inputs_dock.projectDropped.connect(self.open_project)
+        self.inputs_dock.checkRequested.connect(lambda: self.check_inputs())
+        self.session.results_changed.connect(self._on_results_changed)
+        self.session.dirty_changed.connect(lambda *_: self._update_title())
+        self.session.project_changed.connect(self._update_title)
+        self.session.project_changed.connect(self._update_actions)
+        self.session.results_changed.connect(self._update_actions)
+
+    # ======================================================================================================
+    # language
+    # ======================================================================================================
+    def set_language(self, lang: str) -> None:
+        i18n.set_language(lang)
+        self.settings.setValue("language", lang)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        lang = i18n.language()
+        for code, a in self.act_lang.items():
+            a.setChecked(code == lang)
+        self.act_lang["vi"].setText("Tiếng Việt")
+        self.act_lang["en"].setText("English")
+        texts = {
+            self.act_open: tr("Open project…"), self.act_save: tr("Save project"),
+            self.act_save_as: tr("Save project as…"), self.act_export_html: tr("HTML map…"),
+            self.act_export_pdf: tr("PDF report…"), self.act_export_gis: tr("GIS files…"),
+            self.act_quit: tr("Quit"), self.act_run: tr("Run analysis"), self.act_cancel: tr("Cancel"),
+            self.act_check: tr("Check inputs"), self.act_home: tr("Full extent"), self.act_zoom_in: tr("Zoom in"),
+            self.act_zoom_out: tr("Zoom out"), self.act_add_site: tr("Add site"), self.act_about: tr("About"),
+        }
+        for a, text in texts.items():
+            a.setText(text)
+        self.act_add_site.setToolTip(tr("Add a candidate mobile site by clicking the map"))
+        self.menu_file.setTitle(tr("&File"))
+        self.menu_recent.setTitle(tr("Recent projects"))
+        self.menu_export.setTitle(tr("Export"))
+        self.menu_analysis.setTitle(tr("&Analysis"))
+        self.menu_view.setTitle(tr("&View"))
+        self.menu_docks.setTitle(tr("Panels"))
+        self.menu_lang.setTitle(tr("Language"))
+        self.menu_help.setTitle(tr("&Help"))
+        for key, dock in self.docks.items():
+            dock.setWindowTitle(tr(DOCK_TITLES[key]))
+        self.toolbar.setWindowTitle(tr("Tools"))
+        self.cancel_button.setText(tr("Cancel"))
+        for w in (self.layer_panel, self.inputs_dock, self.params_dock, self.placement_dock, self.scenario_dock,
+                  self.results_dock, self.attributes_dock):
+            w.retranslate()
+        for lyr in self.canvas.layers():
+            self.canvas.set_layer_title(lyr.layer_id, layer_title(lyr.layer_id))
+        self._rebuild_recent_menu()
+        self._update_title()
+        if not self.runner.is_running():
+            self.stage_label.setText(tr("Ready"))
+
+    def _update_title(self, *_) -> None:
+        name = tr("No project")
+        if self.session.project is not None:
+            name = self.session.project.name
+            if self.session.project_path is not None:
+                name += f" – {self.session.project_path.name}"
+        star = "*" if self.session.dirty else ""
+        self.setWindowTitle(f"{star}{name} — Coverage Planner")
+
+    def _about(self) -> None:
+        from coverage_planner import __version__
+
+        QMessageBox.about(self, tr("About"), tr("Coverage Planner {v}: mobile coverage of polling stations, gaps "
+                                                "and temporary base-station placement.", v=__version__))
+
+    # ======================================================================================================
+    # settings: geometry, dock layout, recent projects, language
+    # ======================================================================================================
+    def _restore_settings(self) -> None:
+        geom = self.settings.value("geometry")
+        if isinstance(geom, QByteArray) and not geom.isEmpty():
+            self.restoreGeometry(geom)
+        else:
+            self.resize(1360, 860)
+        state = self.settings.value("windowState")
+        if isinstance(state, QByteArray) and not state.isEmpty():
+            self.restoreState(state)
+
+    def save_settings(self) -> None:
+        self.settings.setValue("geometry", self.saveGeometry())
+        self.settings.setValue("windowState", self.saveState())
+        self.settings.sync()
+
+    def recent_projects(self) -> list[str]:
+        value = self.settings.value("recentProjects", [])
+        if isinstance(value, str):
+            value = [value] if value else []
+        return [str(v) for v in (value or [])]
+
+    def _add_recent(self, path: Path) -> None:
+        p = str(Path(path).resolve())
+        items = [x for x in self.recent_projects() if x != p]
+        items.insert(0, p)
+        self.settings.setValue("recentProjects", items[:MAX_RECENT])
+        self._rebuild_recent_menu()
+
+    def _rebuild_recent_menu(self) -> None:
+        self.menu_recent.clear()
+        items = self.recent_projects()
+        for p in items:
+            a = self.menu_recent.addAction(p)
+            a.triggered.connect(lambda _=False, path=p: self.open_project(path))
+        self.menu_recent.setEnabled(bool(items))
+
+    def closeEvent(self, event) -> None:
+        if self.runner.is_running():
+            self.runner.cancel()
+            self.runner.wait(60000)
+        self.save_settings()
+        super().closeEvent(event)
+
+    # ======================================================================================================
+    # errors
+    # ======================================================================================================
+    def show_error(self, title: str, text: str) -> QMessageBox:
+        """A non-blocking, window-modal error dialog with the readable message (details folded away)."""
+        main, _, details = text.partition("\n\nDetails:\n")
+        box = QMessageBox(QMessageBox.Icon.Critical, title, main, QMessageBox.StandardButton.Ok, self)
+        box.setWindowModality(Qt.WindowModality.WindowModal)
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        if details:
+            box.setDetailedText(details)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        self.last_error = box
+        box.open()
+        self.errorShown.emit(title, main)
+        return box
+
+    # ======================================================================================================
+    # project
+    # ======================================================================================================
+    def open_project(self, path: str | os.PathLike | None = None, *, check: bool = True) -> bool:
+        if path is None:
+            start = str(self.session.project_path.parent) if self.session.project_path else str(Path.home())
+            path, _ = QFileDialog.getOpenFileName(self, tr("Open project"), start,
+                                                  tr("Project files") + " (*.toml)")
+            if not path:
+                return False
+        if self.runner.is_running():
+            self.show_error(tr("Busy"), tr("Wait for the current task to finish or cancel it first."))
+            return False
+        try:
+            project = cp_project.load_project(path)
+        except Exception as exc:  # noqa: BLE001 - shown to the user
+            self.show_error(tr("Cannot open the project"), str(exc))
+            return False
+        self.context = None
+        self._moved = {}
+        self.canvas.clear_layers()
+        self.canvas.reset_home()
+        self.attributes_dock.show_attributes("", [])
+        self.session.set_project(project, path)
+        self._add_recent(Path(path))
+        self.projectOpened.emit(str(path))
+        if check:
+            self.check_inputs()
+        return True
+
+    def save_project(self, path: str | os.PathLike | None = None) -> bool:
+        project = self.session.project
+        if project is None:
+            return False
+        if path is None and self.session.project_path is None:
+            return self.save_project_as()
+        try:
+            written = cp_project.save_project(project, path if path is not None else self.session.project_path)
+        except Exception as exc:  # noqa: BLE001
+            self.show_error(tr("Cannot save the project"), str(exc))
+            return False
+        self.session.mark_saved(written)
+        self._add_recent(written)
+        self.statusBar().showMessage(tr("Saved {path}", path=str(written)), 5000)
+        return True
+
+    def save_project_as(self, path: str | os.PathLike | None = None) -> bool:
+        if self.session.project is None:
+            return False
+        if path is None:
+            start = str(self.session.project_path) if self.session.project_path else "project.toml"
+            path, _ = QFileDialog.getSaveFileName(self, tr("Save project as"), start,
+                                                  tr("Project files") + " (*.toml)")
+            if not path:
+                return False
+        return self.save_project(path)
+
+    def replace_input(self, key: str, paths: list) -> bool:
+        project = self.session.project
+        if project is None or not paths:
+            return False
+        try:
+            if key == "terrain":
+                project.set_input(key, [str(Path(p).resolve()) for p in paths])
+            else:
+                project.set_input(key, str(Path(paths[0]).resolve()))
+        except Exception as exc:  # noqa: BLE001
+            self.show_error(tr("Cannot use this file"), str(exc))
+            return False
+        self.context = None  # inputs changed: the pipeline context must be rebuilt
+        self.session.mark_dirty()
+        self.session.project_changed.emit()
+        self.inputs_dock.refresh()
+        self.check_inputs()
+        return True
+
+    # ======================================================================================================
+    # tasks
+    # ======================================================================================================
+    def _start(self, name: str, make_gen) -> bool:
+        if self.runner.is_running():
+            self.statusBar().showMessage(tr("Busy: wait for the current task or cancel it."), 4000)
+            return False
+        return self.runner.start(name, make_gen)
+
+    def check_inputs(self) -> bool:
+        project = self.session.project
+        if project is None:
+            return False
+        return self._start("check", lambda: _check_generator(project))
+
+    def run_analysis(self, scenario: Scenario | None = None) -> bool:
+        project = self.session.project
+        if project is None:
+            self.show_error(tr("No project"), tr("Open a project file first (File ▸ Open project…)."))
+            return False
+        if self.params_dock.has_errors():
+            self.show_error(tr("Invalid parameters"), tr("Correct the parameters marked in red first."))
+            return False
+        if scenario is None:
+            down = tuple(sorted(self.session.down_towers))
+            scenario = Scenario(name=project.scenario.name if not down else "what-if", down=down)
+        ctx = self.context
+        return self._start("run", lambda: _run_generator(project, scenario, ctx))
+
+    def run_scenario(self) -> bool:
+        down = tuple(sorted(self.session.down_towers))
+        return self.run_analysis(Scenario(name="what-if" if down else "baseline", down=down))
+
+    def cancel_task(self) -> None:
+        if self.runner.is_running():
+            self.runner.cancel()
+            self.stage_label.setText(tr("Cancelling…"))
+        self._set_add_site(False)
+
+    def _show_progress(self, visible: bool) -> None:
+        for w in (self.progress, self.eta_label, self.cancel_button):
+            w.setVisible(visible)
+
+    def _on_task_started(self, name: str) -> None:
+        self.progress.setValue(0)
+        self.eta_label.setText("")
+        self.stage_label.setText(tr(STAGE_LABELS.get(name, name)) + "…")
+        self._show_progress(True)
+        self._update_actions()
+
+    def _on_progress(self, stage: str, fraction: float, message: str, eta: float) -> None:
+        self.progress.setValue(int(round(fraction * 1000)))
+        self.progress.setFormat(f"{fraction * 100:.0f} %")
+        label = tr(STAGE_LABELS.get(stage, stage))
+        self.stage_label.setText(f"{label}: {message}" if message else label)
+        text = format_eta(eta)
+        self.eta_label.setText(tr("{t} left", t=text) if text else "")
+
+    def _on_task_finished(self, name: str, result) -> None:
+        if name == "check":
+            self.context = result
+            inputs = result.inputs
+            msgs = [("warning", w) for w in (getattr(inputs, "warnings", None) or [])]
+            msgs.insert(0, ("info", tr("Inputs are valid: {t} towers, {s} polling stations, {c} communes.",
+                                       t=len(inputs.towers), s=len(inputs.stations), c=len(inputs.communes))))
+            self.session.set_inputs(inputs, msgs)
+            if self.session.results is None:
+                self._draw_preview(inputs)
+            self.stage_label.setText(tr("Inputs checked"))
+        elif name == "run":
+            ctx, results = result
+            self.context = ctx
+            self._moved = {}
+            self.session.set_results(results)
+            self.stage_label.setText(tr("Analysis finished"))
+        elif name == "sites":
+            self._apply_sites(*result)
+            self.stage_label.setText(tr("Site coverage updated"))
+        elif name.startswith("export"):
+            kind, path = result
+            self.last_exports[kind] = Path(path)
+            self.stage_label.setText(tr("Written: {path}", path=str(path)))
+            self.statusBar().showMessage(tr("Written: {path}", path=str(path)), 8000)
+
+    def _on_task_failed(self, name: str, message: str) -> None:
+        titles = {"check": tr("The inputs have a problem"), "run": tr("The analysis failed"),
+                  "sites": tr("Site coverage failed")}
+        if name == "check" or name == "run":
+            self.session.set_inputs(self.session.inputs, [("error", message.partition("\n\nDetails:\n")[0])])
+        self.stage_label.setText(tr("Failed"))
+        self.show_error(titles.get(name, tr("Export failed")), message)
+
+    def _on_task_cancelled(self, name: str) -> None:
+        self.stage_label.setText(tr("Cancelled"))
+        self.statusBar().showMessage(tr("Cancelled"), 4000)
+
+    def _on_idle(self) -> None:
+        self._show_progress(False)
+        self._update_actions()
+        if self._sites_pending:
+            self._sites_pending = False
+            self._compute_sites()
+
+    def _update_actions(self, *_) -> None:
+        busy = self.runner.is_running()
+        has_project = self.session.project is not None
+        has_results = self.session.results is not None
+        self.act_run.setEnabled(has_project and not busy)
+        self.act_check.setEnabled(has_project and not busy)
+        self.act_cancel.setEnabled(busy)
+        self.act_save.setEnabled(has_project)
+        self.act_save_as.setEnabled(has_project)
+        for a in (self.act_export_html, self.act_export_pdf, self.act_export_gis):
+            a.setEnabled(has_results and not busy)
+        self.act_add_site.setEnabled(has_results)
+
+    # ======================================================================================================
+    # results on the map
+    # ======================================================================================================
+    def _hillshade(self, results_like) -> np.ndarray | None:
+        from gui.render import hillshade_rgba
+
+        key = id(results_like.dem)
+        if self._hillshade_cache is None or self._hillshade_cache[0] != key:
+            self._hillshade_cache = (key, hillshade_rgba(results_like.dem, results_like.grid.cellsize))
+        return self._hillshade_cache[1]
+
+    def _set_crs(self, grid) -> None:
+        from pyproj import CRS, Transformer
+
+        try:
+            crs = CRS.from_user_input(grid.crs)
+            self._transformer = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+            zone = crs.utm_zone
+            self._utm_label = f"UTM {zone}" if zone else crs.name
+        except Exception:  # noqa: BLE001 - the status bar then shows map coordinates only
+            self._transformer = None
+            self._utm_label = str(grid.crs)
+
+    def _draw_preview(self, inputs) -> None:
+        preview = _preview_results(self.session.project, inputs)
+        self._set_crs(preview.grid)
+        build_layers(self.canvas, preview, hillshade_rgba=self._hillshade(preview))
+        self._preview = preview
+
+    def show_results(self, results: Results) -> None:
+        """Show results that did not come from a run in this window (tests, a loaded run)."""
+        self.session.set_results(results)
+
+    def _on_results_changed(self) -> None:
+        res = self.session.results
+        self._moved = {}
+        if res is None:
+            return
+        self._set_crs(res.grid)
+        build_layers(self.canvas, res, hillshade_rgba=self._hillshade(res))
+        set_user_sites(self.canvas, None)
+        self.resultsShown.emit()
+
+    def _on_cursor(self, x: float, y: float) -> None:
+        if self._transformer is None:
+            self.coord_label.setText(f"E {x:,.0f}  N {y:,.0f}")
+            return
+        lon, lat = self._transformer.transform(x, y)
+        self.coord_label.setText(f"{lat:.5f}° N, {lon:.5f}° E   |   {self._utm_label}  E {x:,.0f}  N {y:,.0f}"
+                                 .replace(",", " "))
+
+    def _on_feature_clicked(self, layer_id: str, row: int) -> None:
+        lyr = self.canvas.layer(layer_id)
+        if lyr is None or lyr.frame is None:
+            return
+        rec = lyr.frame.iloc[row]
+        items = [(k, _plain(v)) for k, v in rec.items() if k != "geometry"]
+        name = rec.get("name", rec.get("site_id", rec.get("id", "")))
+        self.attributes_dock.show_attributes(f"<b>{layer_title(layer_id)}</b>: {name}", items)
+        self.docks["attributes"].raise_()
+        self.canvas.highlight(layer_id, row)
+        self.results_dock.select_feature(layer_id, row)
+
+    def _on_map_clicked(self, x: float, y: float) -> None:
+        res = self.session.results or getattr(self, "_preview", None)
+        items: list[tuple[str, object]] = [("x", x), ("y", y)]
+        if self._transformer is not None:
+            lon, lat = self._transformer.transform(x, y)
+            items += [("lon", lon), ("lat", lat)]
+        if res is not None:
+            r, c = res.grid.rowcol(x, y)
+            r, c = int(math.floor(float(r) + 0.5)), int(math.floor(float(c) + 0.5))
+            if 0 <= r < res.grid.shape[0] and 0 <= c < res.grid.shape[1]:
+                items.append(("elevation_m", float(res.dem[r, c])))
+                if res.best_level is not None:
+                    items.append(("level_dbm", float(res.best_level[r, c])))
+                if res.best_server is not None and res.best_server[r, c] >= 0:
+                    items.append(("best_server", str(res.towers["id"].iloc[int(res.best_server[r, c])])))
+                if res.n_servers is not None:
+                    items.append(("n_servers", int(res.n_servers[r, c])))
+        self.canvas.clear_highlight()
+        self.attributes_dock.show_attributes(tr("Map point"), items)
+
+    def _on_table_selected(self, layer_id: str, row: int) -> None:
+        self.canvas.zoom_to_feature(layer_id, row)
+
+    # ======================================================================================================
+    # placement interaction: drag a proposed site, add a site by clicking
+    # ======================================================================================================
+    def _toggle_add_site(self, checked: bool) -> None:
+        self._set_add_site(checked)
+
+    def _set_add_site(self, on: bool) -> None:
+        on = bool(on) and self.session.results is not None
+        self.canvas.set_tool("add_site" if on else "pan")
+        for w in (self.act_add_site, self.placement_dock.add_button):
+            w.blockSignals(True)
+            w.setChecked(on)
+            w.blockSignals(False)
+        if on:
+            self.statusBar().showMessage(tr("Click the map where a mobile station could stand."), 6000)
+
+    def add_site_at(self, x: float, y: float) -> UserSite | None:
+        if self.session.project is None or self.session.results is None:
+            return None
+        site = UserSite(self.session.next_site_id(), float(x), float(y),
+                        float(self.session.project.placement.mast_height_m), origin="added")
+        self.session.put_site(site)
+        self._redraw_user_sites()
+        self._set_add_site(False)
+        self._compute_sites()
+        return site
+
+    def remove_site(self, site_id: str) -> None:
+        site = self.session.user_sites.get(site_id)
+        if site is None:
+            return
+        if site.origin == "proposal":
+            self._moved.pop(site_id, None)
+            props = self.session.results.proposals
+            row = int(np.flatnonzero(props["site_id"].to_numpy() == site_id)[0])
+            self.canvas.move_feature("proposals", row, float(props["x"].iloc[row]), float(props["y"].iloc[row]))
+        self.session.remove_site(site_id)
+        self._redraw_user_sites()
+        self._compute_sites()
+
+    def _on_feature_dragged(self, layer_id: str, row: int, x: float, y: float) -> None:
+        res = self.session.results
+        if res is None or self.session.project is None:
+            return
+        mast = float(self.session.project.placement.mast_height_m)
+        if layer_id == "proposals":
+            sid = str(res.proposals["site_id"].iloc[row])
+            self._moved[sid] = (x, y)
+            self.session.put_site(UserSite(sid, x, y, mast, origin="proposal"))
+        elif layer_id == "user_sites":
+            lyr = self.canvas.layer("user_sites")
+            sid = str(lyr.frame["site_id"].iloc[row])
+            old = self.session.user_sites[sid]
+            self.session.put_site(UserSite(sid, x, y, old.mast_height_m, origin=old.origin))
+            self._redraw_user_sites()
+        else:
+            return
+        self._compute_sites()
+
+    def user_sites_frame(self):
+        import geopandas as gpd
+        from shapely.geometry import Point
+
+        sites = [s for s in self.session.user_sites.values() if s.origin == "added"]
+        crs = self.session.results.grid.crs if self.session.results is not None else None
+        return gpd.GeoDataFrame(
+            {"site_id": [s.site_id for s in sites], "x": [s.x for s in sites], "y": [s.y for s in sites],
+             "mast_height_m": [s.mast_height_m for s in sites], "origin": [s.origin for s in sites],
+             "n_stations": [len(s.covered) for s in sites],
+             "stations_covered": [";".join(s.covered) for s in sites]},
+            geometry=[Point(s.x, s.y) for s in sites], crs=crs)
+
+    def _redraw_user_sites(self) -> None:
+        frame = self.user_sites_frame()
+        set_user_sites(self.canvas, frame if len(frame) else None)
+
+    def _compute_sites(self) -> bool:
+        res = self.session.results
+        if res is None:
+            return False
+        if self.context is None:
+            self.show_error(tr("Run the analysis first"),
+                            tr("Moving or adding sites needs the terrain and radio settings of a run in this "
+                               "window: run the analysis, then move the sites again."))
+            return False
+        if self.runner.is_running():
+            self._sites_pending = True
+            return False
+        sites = list(self.session.user_sites.values())
+        ctx, props, moved = self.context, res.proposals, dict(self._moved)
+        return self._start("sites", lambda: _sites_generator(ctx, props, moved, sites))
+
+    def _apply_sites(self, windows, per_site) -> None:
+        res = self.session.results
+        project = self.session.project
+        good = float(project.thresholds[project.placement.technology].good_dbm)
+        for sid, w in per_site.items():
+            site = self.session.user_sites.get(sid)
+            if site is None:
+                continue
+            site.level = w
+            site.covered = stations_reached(res, w, good)
+            self.session.put_site(site)
+        level = proposal_level_with_sites(res, windows)
+        if level is None:
+            level = np.full(res.grid.shape, np.nan, np.float32)
+        self.canvas.update_raster("proposal_coverage", level_rgba(level, PROPOSAL_STEPS))
+        self.displayed_proposal_level = level
+        self._redraw_user_sites()
+
+    # ======================================================================================================
+    # exports
+    # ======================================================================================================
+    def _export(self, kind: str, path, writer) -> bool:
+        res = self.session.results
+        if res is None:
+            self.show_error(tr("Nothing to export"), tr("Run the analysis first."))
+            return False
+        return self._start(f"export_{kind}", lambda: call_as_generator(lambda: (kind, writer(res, path)), "export"))
+
+    def _default_out(self) -> Path:
+        p = self.session.project
+        return p.output_dir if p is not None else Path.home()
+
+    def export_html(self, path: str | os.PathLike | None = None) -> bool:
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(self, tr("Export HTML map"), str(self._default_out() / "map.html"),
+                                                  "HTML (*.html)")
+            if not path:
+                return False
+        lang = i18n.language()
+
+        def write(res, dest):
+            from coverage_planner import webmap
+
+            return webmap.write_map(res, dest, lang=lang)
+
+        return self._export("html", path, write)
+
+    def export_pdf(self, path: str | os.PathLike | None = None) -> bool:
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(self, tr("Export PDF report"),
+                                                  str(self._default_out() / "report.pdf"), "PDF (*.pdf)")
+            if not path:
+                return False
+        lang = i18n.language()
+
+        def write(res, dest):
+            from coverage_planner import report
+
+            out = report.build_report(res, dest, lang=lang)
+            return out if out is not None else dest
+
+        return self._export("pdf", path, write)
+
+    def export_gis(self, out_dir: str | os.PathLike | None = None) -> bool:
+        if out_dir is None:
+            out_dir = QFileDialog.getExistingDirectory(self, tr("Export GIS files to folder"),
+                                                       str(self._default_out()))
+            if not out_dir:
+                return False
+
+        def write(res, dest):
+            from coverage_planner import gisexport
+
+            gisexport.export_all(res, dest)
+            return dest
+
+        return self._export("gis", out_dir, write)
+
+    # ======================================================================================================
+    def wait_idle(self, msecs: int = 60000) -> bool:
+        """Tests: block until the current task's thread ended (events are not processed)."""
+        return self.runner.wait(msecs)
+
+
+def _plain(v):
+    if isinstance(v, (np.floating,)):
+        return float(v)
+    if isinstance(v, (np.integer,)):
+        return int(v)
+    if isinstance(v, (np.bool_,)):
+        return bool(v)
+    if v is pd.NA:
+        return None
+    return v

@@ -1,0 +1,154 @@
+"""Build the canvas layers from a :class:`~coverage_planner.results.Results` (styling = view logic)."""
+
+from __future__ import annotations
+
+import numpy as np
+from PyQt6.QtCore import Qt
+from PyQt6.QtGui import QColor
+
+from gui import render
+from gui.i18n import tr
+
+#: Layer ids, top-most first, with their English titles (translated with tr()).
+LAYER_TITLES = {
+    "user_sites": "My sites",
+    "proposals": "Proposed mobile sites",
+    "stations": "Polling stations",
+    "towers": "Towers (BTS)",
+    "towns": "Towns",
+    "border": "National border",
+    "roads": "Roads",
+    "communes": "Communes",
+    "gaps": "Coverage gaps",
+    "proposal_coverage": "Added coverage of proposed sites",
+    "coverage": "Best received level (dBm)",
+    "terrain": "Terrain (hillshade)",
+}
+ORDER = list(LAYER_TITLES)
+
+
+def layer_title(layer_id: str) -> str:
+    return tr(LAYER_TITLES.get(layer_id, layer_id))
+
+
+def _tooltips(frame, cols) -> list[str]:
+    out = []
+    for i in range(len(frame)):
+        parts = [str(frame[c].iloc[i]) for c in cols if c in frame.columns and str(frame[c].iloc[i]) not in ("", "nan")]
+        out.append(" – ".join(parts))
+    return out
+
+
+def proposal_level_with_sites(results, site_windows) -> np.ndarray | None:
+    """Display raster of added coverage: the results' proposal level where no site moved, plus user windows.
+
+    ``site_windows`` is None (show ``results.proposal_level``) or a list of (level, row0, col0) windows for
+    every current site (moved proposals at their new place, unmoved ones, and added sites); the display is
+    their cell-wise maximum (same as the core's composite best level).
+    """
+    if site_windows is None:
+        return results.proposal_level
+    out = np.full(results.grid.shape, np.nan, np.float32)
+    rows, cols = out.shape
+    for level, r0, c0 in site_windows:
+        level = np.asarray(level, np.float32)
+        r1, c1 = r0 + level.shape[0], c0 + level.shape[1]
+        rr0, cc0 = max(r0, 0), max(c0, 0)
+        rr1, cc1 = min(r1, rows), min(c1, cols)
+        if rr1 <= rr0 or cc1 <= cc0:
+            continue
+        sub = level[rr0 - r0:rr1 - r0, cc0 - c0:cc1 - c0]
+        out[rr0:rr1, cc0:cc1] = np.fmax(out[rr0:rr1, cc0:cc1], sub)
+    return out
+
+
+def build_layers(canvas, results, *, hillshade_rgba: np.ndarray | None = None) -> None:
+    """Replace the canvas layers with those of ``results`` (keeps visibility/opacity of same-id layers)."""
+    g = results.grid
+    keep = {lyr.layer_id: (lyr.visible, lyr.opacity) for lyr in canvas.layers()}
+    order_before = [lyr.layer_id for lyr in canvas.layers()]
+    canvas.clear_layers()
+    canvas.reset_home()
+
+    def state(lid, visible=True, opacity=1.0):
+        return keep.get(lid, (visible, opacity))
+
+    if hillshade_rgba is None:
+        hillshade_rgba = render.hillshade_rgba(results.dem, g.cellsize)
+    v, o = state("terrain")
+    canvas.add_raster("terrain", layer_title("terrain"), hillshade_rgba, g, visible=v, opacity=o, smooth=True)
+    if results.best_level is not None:
+        v, o = state("coverage", True, 0.75)
+        canvas.add_raster("coverage", layer_title("coverage"), render.level_rgba(results.best_level), g,
+                          visible=v, opacity=o)
+    v, o = state("proposal_coverage", True, 0.85)
+    level = results.proposal_level if results.proposal_level is not None else np.full(g.shape, np.nan, np.float32)
+    canvas.add_raster("proposal_coverage", layer_title("proposal_coverage"),
+                      render.level_rgba(level, render.PROPOSAL_STEPS), g, visible=v, opacity=o)
+    if results.gaps is not None and len(results.gaps):
+        fill = [QColor(render.GAP_COLOURS.get(s, QColor(200, 0, 0))) for s in results.gaps["status"]]
+        for c in fill:
+            c.setAlpha(110)
+        pens = [QColor(render.GAP_COLOURS.get(s, QColor(200, 0, 0))) for s in results.gaps["status"]]
+        v, o = state("gaps", False, 1.0)
+        canvas.add_shapes("gaps", layer_title("gaps"), results.gaps, fill=fill, pen_colour=pens, pen_width=0.8,
+                          tooltips=_tooltips(results.gaps, ["commune", "status", "area_km2"]), visible=v, opacity=o)
+    if results.communes is not None and len(results.communes):
+        pens = [QColor(123, 50, 148) if bool(b) else QColor(70, 70, 70) for b in results.communes.get(
+            "border", [False] * len(results.communes))]
+        v, o = state("communes")
+        canvas.add_shapes("communes", layer_title("communes"), results.communes, pen_colour=pens, pen_width=1.4,
+                          fill=None, tooltips=_tooltips(results.communes, ["name"]), visible=v, opacity=o)
+    for lid, frame, colour, width, dash in (("roads", results.roads, QColor(150, 110, 60), 1.0, False),
+                                            ("border", results.border, QColor(160, 0, 120), 2.5, True)):
+        if frame is not None and len(frame):
+            v, o = state(lid)
+            canvas.add_shapes(lid, layer_title(lid), frame, pen_colour=colour, pen_width=width, dash=dash,
+                              kind="lines", tooltips=_tooltips(frame, ["name"]), visible=v, opacity=o)
+    if results.towns is not None and len(results.towns):
+        v, o = state("towns")
+        canvas.add_points("towns", layer_title("towns"), results.towns, symbol="square", size=5,
+                          fill=QColor(40, 40, 40), tooltips=_tooltips(results.towns, ["name"]), visible=v, opacity=o)
+    t = results.towers
+    if t is not None and len(t):
+        ops = list(dict.fromkeys(t["operator"].astype(str)))
+        down = set(results.scenario.down) if getattr(results, "scenario", None) is not None else set()
+        fill = []
+        for tid, op, status in zip(t["id"], t["operator"].astype(str), t["status"], strict=True):
+            if status != "on_air" or tid in down:
+                fill.append(QColor(150, 150, 150))
+            else:
+                fill.append(render.operator_colour(op, ops.index(op)))
+        v, o = state("towers")
+        canvas.add_points("towers", layer_title("towers"), t, symbol="triangle", size=11, fill=fill,
+                          tooltips=_tooltips(t, ["id", "operator", "technology", "status"]), visible=v, opacity=o)
+    s = results.stations
+    if s is not None and len(s):
+        fill = [render.STATUS_COLOURS.get(st, QColor(120, 120, 120)) for st in s["status"]]
+        v, o = state("stations")
+        canvas.add_points("stations", layer_title("stations"), s, symbol="circle", size=9, fill=fill,
+                          tooltips=_tooltips(s, ["id", "name", "status"]), visible=v, opacity=o)
+    p = results.proposals
+    if p is not None and len(p):
+        v, o = state("proposals")
+        canvas.add_points("proposals", layer_title("proposals"), p, symbol="star", size=16,
+                          fill=render.PROPOSAL_COLOUR, outline=QColor(Qt.GlobalColor.white),
+                          tooltips=_tooltips(p, ["site_id", "commune", "n_stations"]), draggable=True,
+                          visible=v, opacity=o)
+    # restore a user-chosen order where the same layers exist, else the default order
+    ids = [lyr.layer_id for lyr in canvas.layers()]
+    order = [i for i in order_before if i in ids] if set(order_before) >= set(ids) else sorted(ids, key=ORDER.index)
+    canvas.set_layer_order(order)
+
+
+def set_user_sites(canvas, sites_frame) -> None:
+    """(Re)draw the user's sites layer on top (draggable squares)."""
+    existing = canvas.layer("user_sites")
+    visible, opacity = (existing.visible, existing.opacity) if existing is not None else (True, 1.0)
+    if sites_frame is None or len(sites_frame) == 0:
+        canvas.remove_layer("user_sites")
+        return
+    canvas.add_points("user_sites", layer_title("user_sites"), sites_frame, symbol="square", size=13,
+                      fill=render.USER_SITE_COLOUR, outline=QColor(Qt.GlobalColor.white),
+                      tooltips=list(sites_frame["site_id"]), draggable=True, position=0,
+                      visible=visible, opacity=opacity)

@@ -1,0 +1,83 @@
+"""Display colouring (view logic only): dBm levels and hillshade to RGBA, numpy to QImage.
+
+The hillshade itself is computed by the core (``coverage_planner.webmap.hillshade``); colours are the HTML
+map's palette so the desktop map, the web map and the PDF agree.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from PyQt6.QtGui import QColor, QImage
+
+from coverage_planner import webmap as _webmap
+
+
+def _rgb(hex_colour: str) -> tuple[int, int, int]:
+    h = hex_colour.lstrip("#")
+    return int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16)
+
+
+# The same palette as the HTML map and the PDF report (coverage_planner.webmap), so the three agree.
+#: Colour steps for received level (dBm): a cell gets the colour of the highest step it reaches.
+LEVEL_STEPS: tuple[tuple[float, tuple[int, int, int, int]], ...] = tuple(
+    (lo, _rgb(colour) + (185,)) for lo, colour in _webmap.LEVEL_CLASSES
+)
+#: Added coverage of proposed / user sites: one hue, stronger where the level is good.
+PROPOSAL_STEPS: tuple[tuple[float, tuple[int, int, int, int]], ...] = (
+    (-85.0, tuple(_webmap.ADDED_COLOUR) + (200,)),
+    (-math.inf, tuple(_webmap.ADDED_COLOUR) + (110,)),
+)
+
+STATUS_COLOURS = {k: QColor(v) for k, v in _webmap.STATUS_COLOURS.items()}
+GAP_COLOURS = {k: QColor(v) for k, v in _webmap.GAP_COLOURS.items()}
+PROPOSAL_COLOUR = QColor(_webmap.PROPOSAL_COLOUR)
+USER_SITE_COLOUR = QColor(0, 150, 200)
+_FALLBACK = [QColor(c) for c in _webmap._FALLBACK_COLOURS]
+
+
+def level_rgba(level: np.ndarray, steps=LEVEL_STEPS) -> np.ndarray:
+    """uint8 RGBA (rows, cols, 4) for a dBm raster: transparent where NaN or below the lowest step."""
+    level = np.asarray(level, dtype=np.float32)
+    out = np.zeros(level.shape + (4,), np.uint8)
+    done = np.zeros(level.shape, bool)
+    with np.errstate(invalid="ignore"):
+        for threshold, colour in steps:
+            m = (level >= threshold) & ~done
+            out[m] = colour
+            done |= m
+    return out
+
+
+def hillshade(dem: np.ndarray, cellsize: float) -> np.ndarray:
+    """Illumination 0..1 of a DEM, computed by the core (``coverage_planner.webmap.hillshade``)."""
+    return np.asarray(_webmap.hillshade(dem, cellsize), dtype=np.float32)
+
+
+def hillshade_rgba(dem: np.ndarray, cellsize: float) -> np.ndarray:
+    """Opaque grey-brown hillshade RGBA image, tinted slightly by elevation so valleys read as valleys."""
+    shade = hillshade(dem, cellsize)
+    dem = np.asarray(dem, dtype=np.float32)
+    lo, hi = np.nanpercentile(dem, [2, 98]) if dem.size else (0.0, 1.0)
+    t = np.clip((dem - lo) / max(hi - lo, 1e-6), 0, 1)
+    # low = green-grey, high = light brown
+    base = np.stack([150 + 70 * t, 170 + 35 * t, 140 + 40 * t], axis=-1)
+    rgb = base * (0.35 + 0.65 * shade[..., None])
+    out = np.empty(dem.shape + (4,), np.uint8)
+    out[..., :3] = np.clip(rgb, 0, 255).astype(np.uint8)
+    out[..., 3] = 255
+    return out
+
+
+def rgba_to_qimage(rgba: np.ndarray) -> QImage:
+    """A QImage owning a copy of a (rows, cols, 4) uint8 array."""
+    rgba = np.ascontiguousarray(rgba, dtype=np.uint8)
+    h, w = rgba.shape[:2]
+    return QImage(rgba.data, w, h, 4 * w, QImage.Format.Format_RGBA8888).copy()
+
+
+def operator_colour(operator: str, index: int) -> QColor:
+    """The operator's brand colour used by the HTML map, else a fallback colour by index."""
+    known = _webmap.OPERATOR_COLOURS.get(str(operator).strip().lower())
+    return QColor(known) if known else _FALLBACK[index % len(_FALLBACK)]

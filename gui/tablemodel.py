@@ -1,0 +1,119 @@
+"""A read-only Qt table model over a pandas DataFrame, with a sort role that sorts numbers as numbers."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+from PyQt6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
+
+from gui.i18n import column_label, value_label
+
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+ROW_ROLE = Qt.ItemDataRole.UserRole + 2  # position of the row in the source frame
+
+
+def _display(value, column: str) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (bool, np.bool_)):
+        return "✓" if value else ""
+    if isinstance(value, (float, np.floating)):
+        if math.isnan(value):
+            return "—"
+        if column in ("lon", "lat"):
+            return f"{value:.5f}"
+        if column in ("x", "y", "centre_x", "centre_y"):
+            return f"{value:.0f}"
+        return f"{value:.1f}" if abs(value) >= 10 or column.endswith("_pct") else f"{value:.2f}"
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    return value_label(column, str(value))
+
+
+class DataFrameModel(QAbstractTableModel):
+    """Shows every column of ``frame`` except ``geometry``; headers are translated column labels."""
+
+    def __init__(self, frame: pd.DataFrame | None = None, parent=None) -> None:
+        super().__init__(parent)
+        self._frame = pd.DataFrame()
+        self._columns: list[str] = []
+        self.set_frame(frame)
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        return self._frame
+
+    @property
+    def columns(self) -> list[str]:
+        return list(self._columns)
+
+    def set_frame(self, frame) -> None:
+        self.beginResetModel()
+        self._frame = pd.DataFrame() if frame is None else frame
+        self._columns = [c for c in self._frame.columns if c != "geometry"]
+        self._values = [self._frame[c].to_numpy() for c in self._columns]
+        self.endResetModel()
+
+    def retranslate(self) -> None:
+        if self._columns:
+            self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self._columns) - 1)
+            self.dataChanged.emit(self.index(0, 0), self.index(self.rowCount() - 1, len(self._columns) - 1))
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._frame)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._columns)
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        col = self._columns[index.column()]
+        value = self._values[index.column()][index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return _display(value, col)
+        if role == SORT_ROLE:
+            if isinstance(value, (bool, np.bool_)):
+                return int(value)
+            if isinstance(value, (int, np.integer)):
+                return int(value)
+            if isinstance(value, (float, np.floating)):
+                return -math.inf if math.isnan(value) else float(value)
+            return "" if value is None else str(value)
+        if role == ROW_ROLE:
+            return index.row()
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_)):
+                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{col} = {value}"
+        return None
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if role != Qt.ItemDataRole.DisplayRole:
+            if role == Qt.ItemDataRole.ToolTipRole and orientation == Qt.Orientation.Horizontal:
+                return self._columns[section]
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            return column_label(self._columns[section])
+        return str(section + 1)
+
+
+class FrameFilterProxy(QSortFilterProxyModel):
+    """Case-insensitive substring filter over all columns, numeric-aware sorting."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setSortRole(SORT_ROLE)
+        self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.setFilterKeyColumn(-1)
+        self.setDynamicSortFilter(True)
+
+    def lessThan(self, left, right) -> bool:
+        a = self.sourceModel().data(left, SORT_ROLE)
+        b = self.sourceModel().data(right, SORT_ROLE)
+        if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+            return a < b
+        return str(a).casefold() < str(b).casefold()
