@@ -1,0 +1,215 @@
+"""PDF gap report: Vietnamese/English text survives (pdftotext), counts match the analysis, fonts embedded."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from coverage_planner import report
+from coverage_planner.errors import OutputError, ParameterError
+from coverage_planner.i18n import fmt_int
+
+from .tiny_results import HOSTILE_COMMUNE, HOSTILE_NAME, tiny_results
+
+needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None or shutil.which("pdffonts") is None,
+                                   reason="poppler-utils (pdftotext, pdffonts) not installed")
+
+
+def pdftotext(path, layout=True) -> str:
+    args = ["pdftotext"] + (["-layout"] if layout else []) + [str(path), "-"]
+    return subprocess.run(args, capture_output=True, text=True, check=True).stdout
+
+
+def pdfinfo(path) -> dict[str, str]:
+    out = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    return dict(line.split(":", 1) for line in out.splitlines() if ":" in line)
+
+
+@pytest.fixture(scope="module")
+def res():
+    return tiny_results(scenario_down=("VT-002",))
+
+
+@pytest.fixture(scope="module")
+def vi_pdf(res, tmp_path_factory):
+    return report.build_report(res, tmp_path_factory.mktemp("rep") / "gap_report_vi.pdf")
+
+
+@pytest.fixture(scope="module")
+def vi_text(vi_pdf):
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext not installed")
+    return pdftotext(vi_pdf)
+
+
+def _section(text: str, start: str, end: str | None) -> str:
+    i = text.index(start)
+    j = text.index(end, i) if end else len(text)
+    return text[i:j]
+
+
+@needs_poppler
+def test_vietnamese_headings(vi_text):
+    for heading in ("Báo cáo vùng lõm sóng di động tại", "Tỉnh Điện Biên", "Số liệu chính", "Bản đồ tổng quan",
+                    "Theo xã/phường", "Điểm bỏ phiếu sóng yếu hoặc không có sóng", "Trạm phát sóng lưu động đề xuất",
+                    "Điểm chỉ có một trạm phục vụ (điểm lỗi đơn)", "Phương pháp và tham số",
+                    "Kịch bản: what-if – Giả định ngừng hoạt động: VT-002", "Ngày: 28/11/2026 09:30"):
+        assert heading in vi_text, heading
+
+
+@needs_poppler
+def test_key_figures_equal_the_analysis(vi_text, res):
+    kf = _section(vi_text, "Số liệu chính", "Bản đồ tổng quan")
+    c, v = res.station_counts(), res.voter_counts()
+
+    def value(label):
+        m = re.search(re.escape(label) + r"\s+([\d.]+)\s*$", kf, re.M)
+        assert m, label
+        return m.group(1)
+
+    assert value("Tổng số điểm bỏ phiếu") == str(len(res.stations))
+    assert value("Điểm có sóng tốt") == str(c["good"])
+    assert value("Điểm có sóng yếu") == str(c["weak"])
+    assert value("Điểm không có sóng") == str(c["none"])
+    assert value("Cử tri tại điểm sóng yếu hoặc không có sóng") == fmt_int(v["weak"] + v["none"], "vi")
+    assert value("Điểm chỉ có một trạm phục vụ") == str(int(res.stations["spof"].sum()))
+    assert value("Trạm lưu động đề xuất") == str(len(res.proposals))
+    assert value("Cử tri được phủ thêm nhờ trạm đề xuất") == fmt_int(res.proposals["voters_covered"].sum(), "vi")
+    assert value("Điểm mất sóng trong kịch bản") == str(len(res.newly_uncovered))
+    assert c["weak"] > 0 and c["none"] > 0 and v["weak"] + v["none"] >= 1000  # the test data exercise "1.234"
+
+
+@needs_poppler
+def test_weak_and_no_signal_table_lists_exactly_those_stations(vi_text, res):
+    sec = _section(vi_text, "Điểm bỏ phiếu sóng yếu hoặc không có sóng", "Trạm phát sóng lưu động đề xuất")
+    for r in res.stations.itertuples():
+        assert (r.name in sec) == (r.status != "good"), r.name
+    bad = res.stations[res.stations["status"] != "good"]
+    # level and nearest tower with distance, decimal comma
+    r = bad[bad["level_dbm"].notna()].iloc[0]
+    assert f"{r.level_dbm:.1f}".replace(".", ",") in sec
+    assert f"{r.nearest_tower} ({r.nearest_tower_km:.1f})".replace(".", ",") in sec
+    # "none" rows come before "weak" rows
+    first_weak = min(sec.index(n) for n in bad.loc[bad.status == "weak", "name"])
+    last_none = max(sec.index(n) for n in bad.loc[bad.status == "none", "name"])
+    assert last_none < first_weak
+
+
+@needs_poppler
+def test_commune_table_puts_border_then_remote_first(res, tmp_path):
+    r2 = tiny_results()
+    # make the alphabetically last commune the border one, the first an ordinary one
+    r2.communes["border"] = [False, False, True]
+    r2.communes["remote"] = [False, True, False]
+    text = pdftotext(report.build_report(r2, tmp_path / "r.pdf"))
+    sec = _section(text, "Theo xã/phường", "Điểm bỏ phiếu sóng yếu")
+    order = sorted(r2.communes["name"], key=lambda n: re.search(rf"^\s*{re.escape(n)}\s", sec, re.M).start())
+    assert order == ["Thanh Xương", "Nà Hỳ", "Mường Nhé"]
+    row = re.search(r"^\s*Thanh Xương\s+BG\s+(.*)$", sec, re.M).group(1)
+    c = r2.communes.iloc[2]
+    assert re.search(rf"\b{int(c.stations_good)}\s*/\s*{int(c.stations_weak)}\s*/\s*{int(c.stations_none)}\b", row)
+    assert c.stations_none > 0
+
+
+@needs_poppler
+def test_proposals_with_utm_and_backhaul(vi_text, res):
+    sec = _section(vi_text, "Trạm phát sóng lưu động đề xuất", "Điểm chỉ có một trạm phục vụ")
+    assert "UTM 48N (E, N)" in sec
+    for p in res.proposals.itertuples():
+        assert f"{p.x:.0f} E, {p.y:.0f} N" in sec
+        assert f"{p.lat:.5f}," in sec and f"{p.lon:.5f}" in sec
+        assert f"{int(p.n_stations)} / {fmt_int(p.voters_covered, 'vi')}" in sec
+    assert "Cần truyền dẫn vệ tinh" in sec and "Vi ba tới trạm: VT-002" in sec
+    for r in res.unreachable.itertuples():
+        assert r.name in sec
+
+
+@needs_poppler
+def test_single_points_of_failure(vi_text, res):
+    sec = _section(vi_text, "Điểm chỉ có một trạm phục vụ (điểm lỗi đơn)", "Phương pháp và tham số")
+    spof = res.stations[res.stations["spof"]]
+    assert len(spof) > 0
+    for r in spof.itertuples():
+        assert re.search(rf"{re.escape(r.name)}\s+{re.escape(r.commune)}\s+{r.voters}\s+{re.escape(r.best_server)}",
+                         sec), r.name
+    for n in res.newly_uncovered:
+        assert f"({n})" in sec
+
+
+@needs_poppler
+def test_methods_page(vi_text, res):
+    sec = _section(vi_text, "Phương pháp và tham số", None)
+    assert "Nhiễu xạ nhiều vật cản (Deygout)" in sec
+    assert "-85 / -100 dBm" in sec
+    assert "Độ phân giải lưới" in sec and "200 m" in sec
+    assert res.terrain_source in sec
+    assert "coverage-planner 0.1.0" in sec
+    assert "28/11/2026 09:30" in sec
+
+
+@needs_poppler
+def test_fonts_embedded_a4_page_numbers_and_reproducible(vi_pdf, res, tmp_path):
+    fonts = subprocess.run(["pdffonts", str(vi_pdf)], capture_output=True, text=True, check=True).stdout
+    rows = [ln.split() for ln in fonts.splitlines()[2:] if ln.strip()]
+    assert rows and {r[0].split("+")[-1] for r in rows} == {"DejaVuSans", "DejaVuSans-Bold"}
+    assert all(r[-5] == "yes" for r in rows)  # "emb" column
+    info = pdfinfo(vi_pdf)
+    assert "A4" in info["Page size"]
+    pages = int(info["Pages"])
+    assert pages >= 5
+    text = pdftotext(vi_pdf, layout=False)
+    assert [int(n) for n in re.findall(r"Trang (\d+)", text)] == list(range(1, pages + 1))
+    again = report.build_report(res, tmp_path / "again.pdf")
+    assert again.read_bytes() == vi_pdf.read_bytes()
+    assert "2026" in info.get("CreationDate", "") and "Nov 28" in info.get("CreationDate", "")
+
+
+@needs_poppler
+def test_english(res, tmp_path):
+    text = pdftotext(report.build_report(res, tmp_path / "gap_report_en.pdf", lang="en"))
+    for heading in ("Mobile coverage gap report for", "Key figures", "Overview map", "By commune",
+                    "Polling stations with weak or no signal", "Proposed mobile base stations",
+                    "Single points of failure", "Methods and parameters", "Date: 2026-11-28 09:30"):
+        assert heading in text, heading
+    v = res.voter_counts()
+    assert re.search(r"Voters at stations with weak or no signal\s+" + re.escape(f"{v['weak'] + v['none']:,}"), text)
+    assert "Số liệu chính" not in text
+
+
+@needs_poppler
+def test_hostile_names_print_literally(tmp_path):
+    r = tiny_results(hostile_names=True)
+    text = pdftotext(report.build_report(r, tmp_path / "h.pdf"), layout=False)
+    assert HOSTILE_NAME in text
+    assert "Xã ${alert(2)} `tick`" in text and '& "q"' in text
+    assert HOSTILE_COMMUNE.split("\\")[0] in text
+
+
+def test_bad_language_and_unwritable(res, tmp_path):
+    with pytest.raises(ParameterError, match="vi, en"):
+        report.build_report(res, tmp_path / "x.pdf", lang="de")
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(OutputError):
+        report.build_report(res, blocker / "r.pdf")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]
+
+
+def test_no_weak_stations_no_proposals(tmp_path):
+    """Edge case: everything covered, nothing proposed — the report still builds and says so."""
+    r = tiny_results()
+    r.stations["status"] = "good"
+    r.stations["spof"] = False
+    r.proposals = r.proposals.iloc[0:0]
+    r.unreachable = r.unreachable.iloc[0:0]
+    p = report.build_report(r, tmp_path / "ok.pdf")
+    if shutil.which("pdftotext"):
+        text = pdftotext(p)
+        assert "Tất cả điểm bỏ phiếu đều có sóng tốt." in text
+        assert "Không có trạm lưu động nào được đề xuất." in text
+        assert "Không có điểm nào chỉ phụ thuộc vào một trạm." in text
+    else:
+        assert p.stat().st_size > 10_000
