@@ -53,8 +53,8 @@ TOWER_ALIASES: dict[str, tuple[str, ...]] = {
     "beamwidth_deg": ("beamwidth_deg", "beamwidth", "do_rong_bup_song"),
     "front_to_back_db": ("front_to_back_db", "front_to_back", "ti_so_truoc_sau"),
     "vertical_beamwidth_deg": ("vertical_beamwidth_deg", "vertical_beamwidth", "do_rong_bup_song_dung"),
-    "mech_tilt_deg": ("mech_tilt_deg", "mechanical_tilt", "goc_ngang_co", "tilt"),
-    "elec_tilt_deg": ("elec_tilt_deg", "electrical_tilt", "goc_ngang_dien"),
+    "mech_tilt_deg": ("mech_tilt_deg", "mechanical_tilt", "goc_ngang_co", "mech_tilt", "tilt"),
+    "elec_tilt_deg": ("elec_tilt_deg", "electrical_tilt", "goc_ngang_dien", "elec_tilt"),
     "status": ("status", "trang_thai"),
 }
 STATION_ALIASES: dict[str, tuple[str, ...]] = {
@@ -222,6 +222,16 @@ class _Rows:
                 f"missing required column(s) {', '.join(missing)} in the {self.what} file; columns found: {found}",
                 path=self.path,
                 hint=f"add or rename the column(s). Accepted names (any case, with or without accents): {accepted}",
+            )
+
+    def note_unused(self, ignore=()) -> None:
+        """Warn about columns no alias matched (a misspelt or truncated header otherwise goes unnoticed)."""
+        used = set(self.columns.values())
+        unused = [c for c in self.df.columns if c not in used and c != "geometry" and normalise_name(c) not in ignore]
+        if unused:
+            self.warnings.append(
+                f"{self.what}: column(s) not recognised and ignored in {self.path.name}: "
+                + ", ".join(repr(c) for c in unused) + " (see docs/INPUTS.md for accepted names)"
             )
 
     def raise_if_problems(self, hint: str | None = None) -> None:
@@ -559,6 +569,7 @@ def load_towers(
     out["lat"] = lat
     out["source_row"] = rows.rows
     rows.raise_if_problems()
+    rows.note_unused()
     down = [str(i) for i, s in zip(ids, status, strict=True) if s == "down"]
     if down:
         warn.append(f"towers: {len(down)} tower(s) with status down (not used): {', '.join(down[:30])}"
@@ -600,6 +611,7 @@ def load_stations(
         warn.append("stations: no voters column: every station counts 0 voters (weights use priority only)")
     priority = rows.number("priority")
     rows.raise_if_problems()
+    rows.note_unused()
     data = {
         "id": ids,
         "name": names,
