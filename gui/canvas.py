@@ -134,7 +134,7 @@ class MapCanvas(QGraphicsView):
         self._scene = QGraphicsScene(self)
         self.setScene(self._scene)
         self.setRenderHints(QPainter.RenderHint.Antialiasing)
-        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
         self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -385,12 +385,18 @@ class MapCanvas(QGraphicsView):
     def view_pos(self, x: float, y: float):
         return self.mapFromScene(QPointF(x, -y))
 
-    def zoom_by(self, factor: float) -> None:
+    def zoom_by(self, factor: float, anchor=None) -> None:
+        """Zoom by ``factor`` keeping the map point under view position ``anchor`` (default: centre) still."""
         mpp = self.metres_per_pixel() / factor
         if not (self.MIN_M_PER_PX <= mpp <= self.MAX_M_PER_PX):
             return
         self._user_moved = True
+        before = self.mapToScene(anchor) if anchor is not None else None
         self.scale(factor, factor)
+        if anchor is not None:
+            delta = self.mapToScene(anchor) - before
+            centre = self.mapToScene(self.viewport().rect().center())
+            self.centerOn(centre - delta)
         self.scaleChanged.emit(self.metres_per_pixel())
 
     def highlight(self, layer_id: str, row: int) -> None:
@@ -457,7 +463,7 @@ class MapCanvas(QGraphicsView):
     def wheelEvent(self, event) -> None:
         steps = event.angleDelta().y() / 120.0
         if steps:
-            self.zoom_by(1.25 ** steps)
+            self.zoom_by(1.25 ** steps, event.position().toPoint())
         event.accept()
 
     def mousePressEvent(self, event) -> None:

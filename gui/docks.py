@@ -823,6 +823,10 @@ class AttributesDock(QWidget):
             self.table.setItem(r, 1, QTableWidgetItem(_fmt_value(key, value)))
         self.table.resizeColumnToContents(0)
 
+    def values(self) -> dict[str, object]:
+        """The raw values shown, by field name."""
+        return dict(self._last[1]) if self._last is not None else {}
+
     def items(self) -> dict[str, str]:
         return {self.table.item(r, 0).toolTip(): self.table.item(r, 1).text() for r in range(self.table.rowCount())}
 
