@@ -293,7 +293,7 @@ def load_terrain(
         report(0.7, f"filling {void_count} void cell(s)")
         dem = fill_voids(dem, covered)
     if void_count:
-        warnings.append(f"terrain: {void_count} void cell(s) filled by interpolation ({100.0 * void_count / dem.size:.2f}%)")
+        warnings.append(f"terrain: {void_count} void cell(s) filled by interpolation ({100.0 * void_count / dem.size:.2g}%)")
     if outside_count:
         warnings.append(
             f"terrain: {outside_count} cell(s) at the edge of the analysis grid are not covered by the DEM "
@@ -318,13 +318,15 @@ def fill_voids(dem: np.ndarray, covered: np.ndarray | None = None, max_search_ce
     """Return a copy of ``dem`` with every NaN filled.
 
     Voids inside ``covered`` are interpolated by GDAL's inverse-distance ``FillNodata`` (search radius
-    ``max_search_cells``); whatever remains (large voids, cells outside the coverage) takes the value of the
-    nearest valid cell (``scipy.ndimage.distance_transform_edt``). The input is not modified.
+    ``max_search_cells``), one window around each void so that a few voids in a large DEM cost little;
+    whatever remains (large voids, cells outside the coverage) takes the value of the nearest valid cell
+    (``scipy.ndimage.distance_transform_edt``). The input is not modified.
     """
     from rasterio.fill import fillnodata
     from scipy import ndimage
 
-    out = np.array(dem, dtype=np.float32, copy=True)
+    src = np.asarray(dem, dtype=np.float32)
+    out = np.array(src, dtype=np.float32, copy=True)
     missing = ~np.isfinite(out)
     if not missing.any():
         return out
@@ -334,23 +336,28 @@ def fill_voids(dem: np.ndarray, covered: np.ndarray | None = None, max_search_ce
         covered = np.ones(out.shape, dtype=bool)
     inner = missing & covered
     if inner.any():
-        work = np.where(missing, np.float32(0), out)
-        mask = (~missing).astype(np.uint8)  # 0 = fill here
-        filled = fillnodata(work, mask=mask, max_search_distance=float(max_search_cells), smoothing_iterations=0)
-        # fillnodata leaves cells beyond the search distance unchanged (0): only keep cells it reached
-        reached = _fill_reached(mask, max_search_cells)
-        take = inner & reached
-        out[take] = filled[take]
+        labels, _ = ndimage.label(inner)
+        pad = int(max_search_cells)
+        rows, cols = out.shape
+        for i, sl in enumerate(ndimage.find_objects(labels), start=1):
+            if sl is None:
+                continue
+            r0, r1 = max(0, sl[0].start - pad), min(rows, sl[0].stop + pad)
+            c0, c1 = max(0, sl[1].start - pad), min(cols, sl[1].stop + pad)
+            win = src[r0:r1, c0:c1]
+            wmiss = ~np.isfinite(win)
+            if wmiss.all():
+                continue
+            filled = fillnodata(
+                np.where(wmiss, np.float32(0), win), mask=(~wmiss).astype(np.uint8),
+                max_search_distance=float(pad), smoothing_iterations=0,
+            )  # fmt: skip
+            # FillNodata leaves cells beyond the search distance unchanged: keep only those it reached
+            reached = ndimage.distance_transform_edt(wmiss) <= pad
+            take = (labels[r0:r1, c0:c1] == i) & reached
+            out[r0:r1, c0:c1][take] = filled[take]
     still = ~np.isfinite(out)
     if still.any():
         _, (ri, ci) = ndimage.distance_transform_edt(still, return_distances=True, return_indices=True)
         out[still] = out[ri[still], ci[still]]
     return out
-
-
-def _fill_reached(valid_mask: np.ndarray, max_search_cells: int) -> np.ndarray:
-    """Cells within ``max_search_cells`` of a valid cell (where FillNodata interpolates)."""
-    from scipy import ndimage
-
-    dist = ndimage.distance_transform_edt(valid_mask == 0)
-    return dist <= max_search_cells
