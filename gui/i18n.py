@@ -39,8 +39,8 @@ def on_language_changed(fn) -> None:
     _listeners.append(fn)
 
 
-def tr(text: str, **fields) -> str:
-    out = VI.get(text, text) if _lang == "vi" else text
+def tr(source: str, **fields) -> str:
+    out = VI.get(source, source) if _lang == "vi" else source
     if fields:
         out = out.format(**fields)
     return unicodedata.normalize("NFC", out)

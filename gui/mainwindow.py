@@ -61,22 +61,30 @@ def _preview_results(project, inputs) -> Results:
                    border=inputs.border, roads=inputs.roads, towns=inputs.towns)
 
 
-def _run_generator(project, scenario, context):
-    """Prepare the pipeline context if needed, then run; returns (context, results)."""
+class _Step:
+    """A progress item (same fields as ``coverage_planner.pipeline.Progress``)."""
+
+    def __init__(self, stage: str, fraction: float, message: str = "") -> None:
+        self.stage, self.fraction, self.message = stage, fraction, message
+
+
+def _run_generator(project, scenario, context, inputs=None):
+    """Prepare the pipeline context if needed (reusing checked inputs), then run; returns (context, results)."""
     from coverage_planner import pipeline
 
     if context is None:
-        yield pipeline.Progress("load", 0.0, "Reading inputs and terrain")
-        context = pipeline.prepare(project)
+        yield _Step("load", 0.0, "Reading inputs and terrain")
+        context = pipeline.prepare(project, inputs=inputs)
     results = yield from pipeline.iter_run(project, scenario, context=context)
     return context, results
 
 
 def _check_generator(project):
-    from coverage_planner import pipeline
+    """Load and validate every input (``coverage_planner.inputs.load_inputs``); returns the Inputs."""
+    from coverage_planner.inputs import load_inputs
 
-    yield pipeline.Progress("check", 0.0, "Reading inputs and terrain")
-    return pipeline.prepare(project)
+    yield _Step("check", 0.0, "Reading inputs and terrain")
+    return load_inputs(project)
 
 
 def _sites_generator(context, proposals, moved: dict, sites: list):
@@ -92,13 +100,13 @@ def _sites_generator(context, proposals, moved: dict, sites: list):
                 continue
             windows.append(pipeline.site_coverage(context, float(x), float(y)))
             done += 1
-            yield pipeline.Progress("sites", done / max(n, 1), str(sid))
+            yield _Step("sites", done / max(n, 1), str(sid))
     for site in sites:
         w = pipeline.site_coverage(context, site.x, site.y, mast_height_m=site.mast_height_m)
         windows.append(w)
         per_site[site.site_id] = w
         done += 1
-        yield pipeline.Progress("sites", done / max(n, 1), site.site_id)
+        yield _Step("sites", done / max(n, 1), site.site_id)
     return windows, per_site
 
 
@@ -542,7 +550,8 @@ class MainWindow(QMainWindow):
             down = tuple(sorted(self.session.down_towers))
             scenario = Scenario(name=project.scenario.name if not down else "what-if", down=down)
         ctx = self.context
-        return self._start("run", lambda: _run_generator(project, scenario, ctx))
+        inputs = self.session.inputs if ctx is None else None
+        return self._start("run", lambda: _run_generator(project, scenario, ctx, inputs))
 
     def run_scenario(self) -> bool:
         down = tuple(sorted(self.session.down_towers))
@@ -575,8 +584,8 @@ class MainWindow(QMainWindow):
 
     def _on_task_finished(self, name: str, result) -> None:
         if name == "check":
-            self.context = result
-            inputs = result.inputs
+            self.context = None
+            inputs = result
             msgs = [("warning", w) for w in (getattr(inputs, "warnings", None) or [])]
             msgs.insert(0, ("info", tr("Inputs are valid: {t} towers, {s} polling stations, {c} communes.",
                                        t=len(inputs.towers), s=len(inputs.stations), c=len(inputs.communes))))
@@ -602,8 +611,12 @@ class MainWindow(QMainWindow):
     def _on_task_failed(self, name: str, message: str) -> None:
         titles = {"check": tr("The inputs have a problem"), "run": tr("The analysis failed"),
                   "sites": tr("Site coverage failed")}
-        if name == "check" or name == "run":
-            self.session.set_inputs(self.session.inputs, [("error", message.partition("\n\nDetails:\n")[0])])
+        readable = message.partition("\n\nDetails:\n")[0]
+        if name == "check":  # the inputs are not usable: a run must load them again
+            self.context = None
+            self.session.set_inputs(None, [("error", readable)])
+        elif name == "run":
+            self.session.set_inputs(self.session.inputs, self.session.input_messages + [("error", readable)])
         self.stage_label.setText(tr("Failed"))
         self.show_error(titles.get(name, tr("Export failed")), message)
 

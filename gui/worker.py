@@ -161,7 +161,8 @@ class TaskRunner(QObject):
         return self._name
 
     def is_running(self) -> bool:
-        return self._thread is not None and self._thread.isRunning()
+        """True from :meth:`start` until ``idle`` (the thread has ended and been cleaned up)."""
+        return self._thread is not None
 
     def start(self, name: str, make_generator: Callable[[], Any]) -> bool:
         """Start ``make_generator()`` on a new thread; returns False if a task is already running."""
