@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
 import unicodedata
 from collections.abc import Iterator, Sequence
@@ -251,6 +252,58 @@ def write_vector(gdf, path: str | os.PathLike, *, layer: str | None = None, driv
     return path
 
 
+def write_gpkg(layers: dict, path: str | os.PathLike) -> Path:
+    """Write several GeoDataFrames as layers of one GeoPackage (``{layer name: gdf}``), atomically."""
+    path = Path(path)
+    if not layers:
+        raise OutputError(f"cannot write {path}: no layers given")
+    try:
+        with atomic_path(path) as tmp:
+            for name, gdf in layers.items():
+                gdf.to_file(tmp, layer=str(name), driver="GPKG")
+    except OutputError:
+        raise
+    except Exception as exc:
+        raise OutputError(f"cannot write GeoPackage {path}: {exc}") from exc
+    return path
+
+
+def write_xlsx(tables: dict, path: str | os.PathLike) -> Path:
+    """Write DataFrames as sheets of one XLSX workbook (``{sheet name: df}``), header row frozen, atomically.
+
+    Sheet names are cut to Excel's 31 characters (kept unique). Timezone-aware datetimes are written as text.
+    """
+    import pandas as pd
+
+    path = Path(path)
+    if not tables:
+        raise OutputError(f"cannot write {path}: no tables given")
+    used: set[str] = set()
+    try:
+        with atomic_path(path) as tmp:
+            with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
+                for name, df in tables.items():
+                    sheet = re.sub(r"[\\/*?:\[\]]", "_", str(name))[:31] or "sheet"
+                    base, k = sheet, 1
+                    while sheet in used:
+                        k += 1
+                        sheet = f"{base[: 31 - len(str(k)) - 1]}_{k}"
+                    used.add(sheet)
+                    frame = pd.DataFrame(df)
+                    if "geometry" in frame.columns:
+                        frame = frame.drop(columns="geometry")
+                    frame.to_excel(xw, sheet_name=sheet, index=False, freeze_panes=(1, 0))
+                    ws = xw.sheets[sheet]
+                    for i, col in enumerate(frame.columns, start=1):
+                        width = max([len(str(col))] + [len(str(v)) for v in frame[col].head(200)])
+                        ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = min(60, width + 2)
+    except OutputError:
+        raise
+    except Exception as exc:
+        raise OutputError(f"cannot write XLSX {path}: {exc}") from exc
+    return path
+
+
 def write_csv(df, path: str | os.PathLike, **kwargs) -> Path:
     """Write a DataFrame as UTF-8 CSV with BOM (Excel opens Vietnamese text correctly), atomically."""
     path = Path(path)
@@ -440,33 +493,4 @@ def write_geotiff(path: str | os.PathLike, array: np.ndarray, transform, crs, no
         raise
     except Exception as exc:
         raise OutputError(f"cannot write GeoTIFF {path}: {exc}") from exc
-    return path
-
-
-# --------------------------------------------------------------------------------------------------------
-# multi-part outputs (one file, several layers or sheets), written atomically as a whole
-# --------------------------------------------------------------------------------------------------------
-def write_gpkg(layers: dict, path: str | os.PathLike) -> Path:
-    """Write several GeoDataFrames as layers of one GeoPackage, atomically (all layers or nothing)."""
-    path = Path(path)
-    try:
-        with atomic_path(path) as tmp:
-            for name, gdf in layers.items():
-                gdf.to_file(tmp, layer=name, driver="GPKG")
-    except OutputError:
-        raise
-    except Exception as exc:
-        raise OutputError(f"cannot write {path}: {exc}") from exc
-    return path
-
-
-def write_xlsx(sheets: dict, path: str | os.PathLike) -> Path:
-    """Write DataFrames as sheets of one .xlsx workbook (sheet names cut to Excel's 31 characters), atomically."""
-    import pandas as pd
-
-    path = Path(path)
-    with atomic_path(path) as tmp:
-        with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
-            for name, df in sheets.items():
-                df.to_excel(xw, sheet_name=str(name)[:31], index=False)
     return path

@@ -227,3 +227,35 @@ def test_raster_info(tmp_path):
     info = io.raster_info(tmp_path / "a.tif")
     assert (info["width"], info["height"], info["crs"], info["nodata"]) == (4, 3, "EPSG:32648", 0)
     assert info["bounds"] == (0.0, 0.0, 120.0, 90.0)
+
+
+# ---------------------------------------------------------------------------------------------- multi-part outputs
+def test_write_gpkg_layers_round_trip(tmp_path):
+    import geopandas as gpd
+    import pyogrio
+    from shapely.geometry import Point
+
+    a = gpd.GeoDataFrame({"ten": ["Mường Nhé"]}, geometry=[Point(300000, 2400000)], crs="EPSG:32648")
+    b = gpd.GeoDataFrame({"n": [1, 2]}, geometry=[Point(0, 0), Point(1, 1)], crs="EPSG:32648")
+    p = io.write_gpkg({"towers": a, "polling_stations": b}, tmp_path / "out.gpkg")
+    assert sorted(name for name, _ in pyogrio.list_layers(p)) == ["polling_stations", "towers"]
+    back = gpd.read_file(p, layer="towers")
+    assert back["ten"][0] == "Mường Nhé" and back.crs.to_epsg() == 32648
+    assert sorted(f.name for f in tmp_path.iterdir()) == ["out.gpkg"]
+    with pytest.raises(OutputError, match="no layers"):
+        io.write_gpkg({}, tmp_path / "none.gpkg")
+
+
+def test_write_xlsx_sheets(tmp_path):
+    import openpyxl
+    import pandas as pd
+
+    long = "a_very_long_sheet_name_over_31_characters"
+    p = io.write_xlsx({"stations": pd.DataFrame({"ten": ["Tủa Chùa"], "n": [3]}), long: pd.DataFrame({"x": [1]}),
+                       long + "_2": pd.DataFrame({"y": [2]})}, tmp_path / "t.xlsx")  # fmt: skip
+    wb = openpyxl.load_workbook(p)
+    assert wb.sheetnames[0] == "stations" and len(wb.sheetnames) == 3
+    assert all(len(n) <= 31 for n in wb.sheetnames) and len(set(wb.sheetnames)) == 3
+    assert wb["stations"]["A2"].value == "Tủa Chùa" and wb["stations"].freeze_panes == "A2"
+    df, _ = io.read_table(p)
+    assert df.loc[2, "ten"] == "Tủa Chùa"
