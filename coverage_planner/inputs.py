@@ -37,10 +37,12 @@ LON_ALIASES = ("lon", "lng", "long", "longitude", "kinh_do", "x_lon")
 LAT_ALIASES = ("lat", "latitude", "vi_do", "y_lat")
 X_ALIASES = ("x", "easting", "toa_do_x")
 Y_ALIASES = ("y", "northing", "toa_do_y")
-NAME_ALIASES = ("name", "ten", "ten_kvbp", "ten_xa", "ten_tram", "ten_dia_diem")
+#: Tower ids: a cell (sector) id is preferred to a site id when a file has both (one row = one sector).
+TOWER_ID_ALIASES = ("id", "cell_id", "ma_cell", "ma", "ma_tram", "site_id", "station_id", "code")
+NAME_ALIASES = ("name", "ten", "ten_kvbp", "ten_diem", "ten_dia_diem", "ten_tram")
 
 TOWER_ALIASES: dict[str, tuple[str, ...]] = {
-    "id": ID_ALIASES,
+    "id": TOWER_ID_ALIASES,
     "operator": ("operator", "nha_mang", "nha_cung_cap", "doanh_nghiep"),
     "technology": ("technology", "tech", "cong_nghe", "rat"),
     "frequency_mhz": ("frequency_mhz", "frequency", "freq", "tan_so", "tan_so_mhz"),
@@ -499,7 +501,7 @@ def load_towers(
     warn = warnings if warnings is not None else []
     df, gdf = _read(path, "towers", layer)
     rows = _Rows(df, path, "towers", TOWER_ALIASES, warn)
-    rows.require({"id": ID_ALIASES})
+    rows.require({"id": TOWER_ID_ALIASES})
     ids = rows.ids()
     x, y, lon, lat, ok = _points_from_rows(rows, gdf, crs=crs, source_crs=source_crs, extent_lonlat=extent_lonlat)
 
@@ -1031,7 +1033,7 @@ def _stations_in_communes(stations, communes, warnings: list[str]) -> None:
     """Fill empty station communes from the polygons; warn about stations outside every commune."""
     import geopandas as gpd
 
-    joined = gpd.sjoin(stations[["geometry"]], communes[["name", "geometry"]], how="left", predicate="within")
+    joined = gpd.sjoin(stations[["geometry"]], communes[["name", "geometry"]], how="left", predicate="intersects")
     joined = joined[~joined.index.duplicated(keep="first")]
     poly_name = joined["name"].reindex(stations.index)
     outside = poly_name.isna().to_numpy()

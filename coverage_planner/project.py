@@ -203,9 +203,13 @@ class Project:
 
     @property
     def output_dir(self) -> Path:
-        """The output folder, resolved against the project folder."""
+        """The output folder, resolved against the project folder (``output_dir_raw`` as written in the file)."""
         p = Path(self.output_dir_raw).expanduser()
         return p if p.is_absolute() else (self.folder / p)
+
+    @output_dir.setter
+    def output_dir(self, value: str | os.PathLike) -> None:
+        self.output_dir_raw = Path(value).as_posix() if not isinstance(value, str) else value
 
     def tech_defaults(self, technology: str) -> TechDefaults:
         return self.radio.defaults[technology]

@@ -350,6 +350,22 @@ def test_stations_aliases_and_defaults(tmp_path):
     assert any("without a name" in w for w in warnings) and any("no voters column" in w for w in warnings)
 
 
+def test_stations_commune_name_column_not_taken_as_station_name(tmp_path):
+    p = write_csv(tmp_path / "s.csv", ["ma_kvbp", "ten_xa", "ten_diem", "lon", "lat"],
+                  [["K1", "Xã Nà Tấu", "Bản Co Cượm", 103.0, 21.4]])  # fmt: skip
+    s = load_stations(p, crs=UTM)
+    assert s["name"][0] == "Bản Co Cượm" and s["commune"][0] == "Xã Nà Tấu"
+
+
+def test_towers_cell_id_preferred_to_site_id(tmp_path):
+    p = write_csv(tmp_path / "t.csv", ["site_id", "cell_id", "lon", "lat", "azimuth"],
+                  [["S1", "S1-A", 103, 21.4, 0], ["S1", "S1-B", 103, 21.4, 120]])  # fmt: skip
+    warnings = []
+    t = load_towers(p, crs=UTM, warnings=warnings)
+    assert t["id"].tolist() == ["S1-A", "S1-B"]
+    assert any("all mean 'id'; using 'cell_id'" in w for w in warnings)
+
+
 def test_stations_errors(tmp_path):
     rows = [r[:] for r in STATION_ROWS]
     rows[0][5] = "12.5"  # fractional voters

@@ -213,6 +213,15 @@ def test_set_input_and_save_new_project(tmp_path):
     assert not list((tmp_path / "a").glob(".*tmp*"))  # atomic write left no temp
 
 
+def test_output_dir_setter(tmp_path):
+    p = load_project(write(tmp_path, FULL))
+    p.output_dir = "elsewhere/out"
+    assert p.output_dir == tmp_path.resolve() / "elsewhere" / "out"
+    p.output_dir = tmp_path / "abs"
+    assert p.output_dir == tmp_path / "abs"
+    assert load_project(save_project(p)).output_dir == tmp_path / "abs"
+
+
 def test_save_without_path_fails():
     with pytest.raises(ProjectError, match="no file"):
         save_project(Project())
