@@ -38,6 +38,8 @@ def make_window(project: str | Path | None = None, *, lang: str | None = None, s
                 run: bool = False) -> MainWindow:
     settings = settings if settings is not None else default_settings()
     i18n.set_language(initial_language(settings, lang))
+    if lang:
+        settings.setValue("language", lang)  # an explicit choice is remembered, like the menu's
     window = MainWindow(settings=settings)
     if project is not None:
         if window.open_project(project, check=not run) and run:

@@ -81,10 +81,12 @@ def build_layers(canvas, results, *, hillshade_rgba: np.ndarray | None = None) -
         v, o = state("coverage", True, 0.75)
         canvas.add_raster("coverage", layer_title("coverage"), render.level_rgba(results.best_level), g,
                           visible=v, opacity=o)
-    v, o = state("proposal_coverage", True, 0.85)
-    level = results.proposal_level if results.proposal_level is not None else np.full(g.shape, np.nan, np.float32)
-    canvas.add_raster("proposal_coverage", layer_title("proposal_coverage"),
-                      render.level_rgba(level, render.PROPOSAL_STEPS), g, visible=v, opacity=o)
+    if results.best_level is not None:  # a run (not the input preview): sites can be moved and added
+        v, o = state("proposal_coverage", True, 0.85)
+        level = results.proposal_level if results.proposal_level is not None else np.full(g.shape, np.nan,
+                                                                                             np.float32)
+        canvas.add_raster("proposal_coverage", layer_title("proposal_coverage"),
+                          render.level_rgba(level, render.PROPOSAL_STEPS), g, visible=v, opacity=o)
     if results.gaps is not None and len(results.gaps):
         fill = [QColor(render.GAP_COLOURS.get(s, QColor(200, 0, 0))) for s in results.gaps["status"]]
         for c in fill:
