@@ -325,36 +325,45 @@ _PAGE_CSS = """
  text-align:center;font:bold 12px/20px sans-serif;box-shadow:0 0 3px #000}
 """
 
-# Points are drawn from compact arrays; every string in them is already HTML-escaped in Python.
+# Points are drawn from compact arrays. Every string in them (values AND labels) is already HTML-escaped in
+# Python, so concatenating them into popup HTML is safe. Row layout: [label index, value, ...] pairs after the
+# fixed leading fields; labels come once per layer in ``lab``.
 _PAGE_JS = """
-function cpStations(group, items){
+function cpTable(lab, rows){
+  var h = '<table>';
+  for (var i = 0; i < rows.length; i += 2) {
+    if (rows[i + 1] !== '') h += '<tr><th>' + lab[rows[i]] + '</th><td>' + rows[i + 1] + '</td></tr>';
+  }
+  return h + '</table>';
+}
+function cpStations(group, lab, col, items){
   items.forEach(function(s){
-    var m = L.circleMarker([s[0], s[1]], {radius: 6, color: '#222', weight: 1, fillColor: s[3],
+    var m = L.circleMarker([s[0], s[1]], {radius: 6, color: '#222', weight: 1, fillColor: col[s[2]] || '#777',
       fillOpacity: 0.95, className: 'cp-station cp-station-' + s[2]});
-    m.bindPopup('<div class="cp-pop">' + s[4] + '</div>', {maxWidth: 320});
-    m.bindTooltip(s[5]);
+    m.bindPopup('<div class="cp-pop"><b>' + s[3] + '</b><br>' + cpTable(lab, s.slice(4)) + '</div>', {maxWidth: 320});
+    m.bindTooltip(s[3]);
     m.addTo(group);
   });
 }
-function cpTowers(group, items){
+function cpTowers(group, lab, colour, items){
   items.forEach(function(s){
-    var down = s[3] === 'down';
+    var down = s[2] === 'down';
     var icon = L.divIcon({className: 'cp-tower' + (down ? ' cp-tower-down' : ''), iconSize: [14, 14],
-      html: '<div class="cp-tower-icon" style="background:' + s[2] + '"></div>' +
+      html: '<div class="cp-tower-icon" style="background:' + colour + '"></div>' +
             (down ? '<div class="cp-x">\\u2715</div>' : '')});
     var m = L.marker([s[0], s[1]], {icon: icon, zIndexOffset: down ? 0 : 100});
-    m.bindPopup('<div class="cp-pop">' + s[4] + '</div>', {maxWidth: 320});
-    m.bindTooltip(s[5]);
+    m.bindPopup('<div class="cp-pop"><b>' + s[3] + '</b><br>' + cpTable(lab, s.slice(4)) + '</div>', {maxWidth: 320});
+    m.bindTooltip(s[3]);
     m.addTo(group);
   });
 }
-function cpProposals(group, items){
+function cpProposals(group, lab, items){
   items.forEach(function(s){
     var icon = L.divIcon({className: 'cp-proposal', iconSize: [24, 24],
       html: '<div class="cp-proposal-icon">' + s[2] + '</div>'});
     var m = L.marker([s[0], s[1]], {icon: icon, zIndexOffset: 1000});
-    m.bindPopup('<div class="cp-pop">' + s[3] + '</div>', {maxWidth: 340});
-    m.bindTooltip(s[4]);
+    m.bindPopup('<div class="cp-pop"><b>' + s[3] + '</b><br>' + cpTable(lab, s.slice(4)) + '</div>', {maxWidth: 340});
+    m.bindTooltip(s[3]);
     m.addTo(group);
   });
 }
@@ -375,11 +384,12 @@ def _macro(template: str, **attrs):
     return el
 
 
-def _points_element(kind: str, items: list):
+def _points_element(kind: str, *args):
+    """``cp<kind>(<feature group>, *args)`` with each argument as script-safe JSON."""
     return _macro(
         "{% macro script(this, kwargs) %}" + f"cp{kind}" +
         "({{ this._parent.get_name() }}, {{ this.payload }});{% endmacro %}",
-        payload=_json_for_script(items),
+        payload=", ".join(_json_for_script(a) for a in args),
     )
 
 
@@ -399,11 +409,6 @@ def _strip_cdn(element) -> None:
         stack.extend(getattr(el, "_children", {}).values())
 
 
-def _table(rows: list[tuple[str, str]]) -> str:
-    """Popup table from (label, already-escaped value) pairs."""
-    return "<table>" + "".join(f"<tr><th>{esc(k)}</th><td>{v}</td></tr>" for k, v in rows) + "</table>"
-
-
 def _num(x, digits, lang, unit=""):
     s = fmt_float(x, digits, lang)
     return esc(s + (f" {unit}" if unit and s != "—" else ""))
@@ -415,8 +420,8 @@ def _rounded(coords, nd=5):
     return [_rounded(c, nd) for c in coords]
 
 
-def _feature_collection(gdf, props, *, simplify_m: float = 0.0) -> dict:
-    """GeoJSON (WGS 84, 5 decimals) from a GeoDataFrame; ``props(row) -> dict``."""
+def _feature_collection(gdf, props, *, simplify_m: float = 0.0, decimals: int = 5) -> dict:
+    """GeoJSON (WGS 84, ``decimals`` digits: 5 ≈ 1 m) from a GeoDataFrame; ``props(row) -> dict``."""
     from shapely.geometry import mapping
 
     if gdf is None or len(gdf) == 0:
@@ -435,7 +440,7 @@ def _feature_collection(gdf, props, *, simplify_m: float = 0.0) -> dict:
         gj = {"type": m["type"]}
         if m["type"] == "GeometryCollection":
             continue
-        gj["coordinates"] = _rounded(m["coordinates"])
+        gj["coordinates"] = _rounded(m["coordinates"], decimals)
         feats.append({"type": "Feature", "geometry": gj, "properties": props(row)})
     return {"type": "FeatureCollection", "features": feats}
 
@@ -444,6 +449,28 @@ def _ll(gdf):
     """lat, lon arrays of point geometries."""
     g = gdf.to_crs("EPSG:4326")
     return g.geometry.y.to_numpy(), g.geometry.x.to_numpy()
+
+
+def _col(df, name, default):
+    """Column as a numpy object array, or ``default`` repeated when the column is missing."""
+    if name in df.columns:
+        return df[name].to_numpy()
+    return np.array([default] * len(df), dtype=object)
+
+
+def _text(v) -> str:
+    """Cell value as text; None/NaN → ""."""
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return ""
+    return str(v)
+
+
+def _int(v) -> int:
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return 0
+    return int(f) if math.isfinite(f) else 0
 
 
 def _operator_colour(name: str, idx: int) -> str:
@@ -507,7 +534,7 @@ def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster
                         f"({_num(getattr(r, 'nearest_tower_km', float('nan')), 1, lang, 'km')})")
             return {"s": str(r.status), "label": lbl}
 
-        fc = _feature_collection(results.gaps, gap_props, simplify_m=results.grid.cellsize * 0.75)
+        fc = _feature_collection(results.gaps, gap_props, simplify_m=results.grid.cellsize)
         folium.GeoJson(
             fc, name=t("map.layer.gaps", lang),
             style_function=lambda f: {"color": GAP_COLOURS.get(f["properties"]["s"], "#d7191c"), "weight": 1,
@@ -532,7 +559,7 @@ def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster
             return {"b": _bool(getattr(r, "border", False)), "r": _bool(getattr(r, "remote", False)),
                     "label": lbl}
 
-        fc = _feature_collection(results.communes, commune_props, simplify_m=results.grid.cellsize * 0.25)
+        fc = _feature_collection(results.communes, commune_props, simplify_m=results.grid.cellsize * 0.5)
         folium.GeoJson(
             fc, name=t("map.layer.communes", lang),
             style_function=lambda f: {
@@ -553,54 +580,54 @@ def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster
 
     # --- towers by operator --------------------------------------------------------------------------------
     towers = results.towers
+    tlat = tlon = None
     if towers is not None and len(towers):
         tlat, tlon = _ll(towers)
-        ops = sorted({str(o) for o in towers["operator"]}, key=str.lower)
-        for oi, op in enumerate(ops):
-            colour = _operator_colour(op, oi)
+        lab = [esc(t(k, lang)) for k in ("operator", "technology", "status", "height")]
+        op_col = towers["operator"].astype(str).to_numpy()
+        ids = towers["id"].astype(str).to_numpy()
+        tech = _col(towers, "technology", "")
+        status = _col(towers, "status", "on_air")
+        height = _col(towers, "height_m", float("nan"))
+        for oi, op in enumerate(sorted(set(op_col), key=str.lower)):
             items = []
-            sel = np.flatnonzero((towers["operator"].astype(str) == op).to_numpy())
-            for k in sel:
-                r = towers.iloc[k]
-                status = str(r.get("status", "on_air"))
-                rows = [(t("tower", lang), f"<b>{esc(r['id'])}</b>"), (t("operator", lang), esc(op)),
-                        (t("technology", lang), esc(r.get("technology", ""))),
-                        (t("status", lang), esc(t(f"tower_status.{status}", lang)
-                                                if status in ("on_air", "planned", "down") else status)),
-                        (t("height", lang), _num(r.get("height_m", float("nan")), 0, lang, "m"))]
-                items.append([round(float(tlat[k]), 6), round(float(tlon[k]), 6), colour, status, _table(rows),
-                              esc(f"{r['id']} – {op}")])
+            for k in np.flatnonzero(op_col == op):
+                stt = str(status[k])
+                stt_text = t(f"tower_status.{stt}", lang) if stt in ("on_air", "planned", "down") else stt
+                items.append([round(float(tlat[k]), 5), round(float(tlon[k]), 5), esc(stt), esc(f"{ids[k]} – {op}"),
+                              0, esc(op), 1, esc(tech[k]), 2, esc(stt_text), 3, _num(height[k], 0, lang, "m")])
             fg = folium.FeatureGroup(name=t("map.layer.towers", lang, operator=op, n=len(items)))
-            fg.add_child(_points_element("Towers", items))
+            fg.add_child(_points_element("Towers", lab, _operator_colour(op, oi), items))
             fg.add_to(m)
 
     # --- polling stations ------------------------------------------------------------------------------------
     st = results.stations
     if st is not None and len(st):
         slat, slon = _ll(st)
+        lab = [esc(t(k, lang)) for k in ("commune", "voters", "status", "best_server", "level", "map.servers",
+                                         "nearest_tower")]
+        status = _col(st, "status", "none")
+        names, communes = _col(st, "name", ""), _col(st, "commune", "")
+        voters, level = _col(st, "voters", 0), _col(st, "level_dbm", float("nan"))
+        server, operator = _col(st, "best_server", ""), _col(st, "best_operator", "")
+        nserv = _col(st, "n_servers", None)
+        near, near_km = _col(st, "nearest_tower", ""), _col(st, "nearest_tower_km", float("nan"))
         items = []
         for k in range(len(st)):
-            r = st.iloc[k]
-            status = str(r.get("status", "none"))
-            server = str(r.get("best_server", "") or "")
-            if server and str(r.get("best_operator", "") or ""):
-                server = f"{server} ({r['best_operator']})"
-            rows = [(t("commune", lang), esc(r.get("commune", ""))),
-                    (t("voters", lang), esc(fmt_int(r.get("voters", 0), lang))),
-                    (t("status", lang), f"<b style='color:{STATUS_COLOURS.get(status, '#333')}'>"
-                                        f"{esc(status_label(status, lang))}</b>"),
-                    (t("best_server", lang), esc(server) or "—"),
-                    (t("level", lang), _num(r.get("level_dbm", float("nan")), 1, lang, "dBm"))]
-            if "n_servers" in st.columns:
-                rows.append((t("map.servers", lang), esc(int(r["n_servers"]))))
-            if "nearest_tower" in st.columns and status != "good":
-                rows.append((t("nearest_tower", lang), f"{esc(r['nearest_tower'])} "
-                             f"({_num(r.get('nearest_tower_km', float('nan')), 1, lang, 'km')})"))
-            popup = f"<b>{esc(r.get('name', ''))}</b><br>" + _table(rows)
-            items.append([round(float(slat[k]), 6), round(float(slon[k]), 6), esc(status),
-                          STATUS_COLOURS.get(status, "#777"), popup, esc(r.get("name", ""))])
+            stt = str(status[k])
+            srv = _text(server[k])
+            if srv and _text(operator[k]):
+                srv = f"{srv} ({_text(operator[k])})"
+            nearest = ""
+            if stt != "good" and _text(near[k]):
+                nearest = f"{esc(near[k])} ({_num(near_km[k], 1, lang, 'km')})"
+            items.append([round(float(slat[k]), 5), round(float(slon[k]), 5), esc(stt), esc(_text(names[k])),
+                          0, esc(_text(communes[k])), 1, esc(fmt_int(_int(voters[k]), lang)),
+                          2, esc(status_label(stt, lang)), 3, esc(srv) or "—",
+                          4, _num(level[k], 1, lang, "dBm"), 5, "" if nserv[k] is None else esc(_int(nserv[k])),
+                          6, nearest])
         fg = folium.FeatureGroup(name=t("map.layer.stations", lang, n=len(items)))
-        fg.add_child(_points_element("Stations", items))
+        fg.add_child(_points_element("Stations", lab, STATUS_COLOURS, items))
         fg.add_to(m)
 
     # --- proposals, added coverage, backhaul -----------------------------------------------------------------
@@ -612,35 +639,35 @@ def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster
     if props is not None and len(props):
         plat, plon = _ll(props)
         tower_ll = {}
-        if towers is not None and len(towers):
+        if tlat is not None:
             tower_ll = {str(i): (float(a), float(b)) for i, a, b in zip(towers["id"], tlat, tlon, strict=True)}
+        lab = [esc(t(k, lang)) for k in ("commune", "report.col.latlon", "map.elevation", "map.stations_covered",
+                                         "map.voters_covered", "map.backhaul")]
         items = []
         bh = folium.FeatureGroup(name=t("map.layer.backhaul", lang))
         for k in range(len(props)):
             r = props.iloc[k]
-            rank = int(r.get("rank", k + 1))
-            backhaul = str(r.get("backhaul", ""))
+            rank = _int(r.get("rank", k + 1))
+            backhaul = _text(r.get("backhaul", ""))
             bh_text = t(f"backhaul.{backhaul}", lang) if backhaul in ("ok", "needs satellite") else backhaul
-            btower = str(r.get("backhaul_tower", "") or "")
-            rows = [(t("commune", lang), esc(r.get("commune", ""))),
-                    ("lat, lon", esc(f"{plat[k]:.5f}, {plon[k]:.5f}")),
-                    (t("map.elevation", lang), _num(r.get("elevation_m", float("nan")), 0, lang, "m")),
-                    (t("map.stations_covered", lang), esc(fmt_int(r.get("n_stations", 0), lang))),
-                    (t("map.voters_covered", lang), esc(fmt_int(r.get("voters_covered", 0), lang))),
-                    (t("map.backhaul", lang), esc(bh_text) + (
-                        f" – {esc(btower)} ({_num(r.get('backhaul_distance_km', float('nan')), 1, lang, 'km')})"
-                        if btower else ""))]
-            popup = f"<b>{esc(t('map.proposal', lang, rank=rank))}: {esc(r.get('site_id', ''))}</b><br>" + _table(rows)
-            items.append([round(float(plat[k]), 6), round(float(plon[k]), 6), rank, popup,
-                          esc(t("map.proposal", lang, rank=rank))])
+            btower = _text(r.get("backhaul_tower", ""))
+            bh_html = esc(bh_text) + (
+                f" – {esc(btower)} ({_num(r.get('backhaul_distance_km', float('nan')), 1, lang, 'km')})"
+                if btower else "")
+            items.append([round(float(plat[k]), 5), round(float(plon[k]), 5), rank,
+                          esc(f"{t('map.proposal', lang, rank=rank)}: {_text(r.get('site_id', ''))}"),
+                          0, esc(_text(r.get("commune", ""))), 1, esc(f"{plat[k]:.5f}, {plon[k]:.5f}"),
+                          2, _num(r.get("elevation_m", float("nan")), 0, lang, "m"),
+                          3, esc(fmt_int(_int(r.get("n_stations", 0)), lang)),
+                          4, esc(fmt_int(_int(r.get("voters_covered", 0)), lang)), 5, bh_html])
             if btower in tower_ll:
                 ok = backhaul == "ok"
                 folium.PolyLine([[float(plat[k]), float(plon[k])], list(tower_ll[btower])],
                                 color="#7b3294" if ok else "#999", weight=3, opacity=0.9,
                                 dash_array=None if ok else "6 6",
-                                tooltip=esc(f"{r.get('site_id', '')} → {btower}: {bh_text}")).add_to(bh)
+                                tooltip=esc(f"{_text(r.get('site_id', ''))} → {btower}: {bh_text}")).add_to(bh)
         fg = folium.FeatureGroup(name=t("map.layer.proposals", lang, n=len(items)))
-        fg.add_child(_points_element("Proposals", items))
+        fg.add_child(_points_element("Proposals", lab, items))
         fg.add_to(m)
         bh.add_to(m)
 

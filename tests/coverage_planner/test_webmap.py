@@ -46,6 +46,11 @@ def run_chromium(html_path: Path, *, dump_dom: bool = True, screenshot: Path | N
     return cp.stdout, cp.stderr
 
 
+def calls(page: str, kind: str) -> list[list]:
+    """Arguments (after the layer) of every ``cp<kind>(layer, ...)`` call in the page, decoded from JSON."""
+    return [json.loads("[" + a + "]") for a in re.findall(rf"cp{kind}\((?:\w+), (.*)\);$", page, re.M)]
+
+
 def element_classes(dom: str) -> list[set[str]]:
     """The class sets of every element in a DOM dump (script text is not parsed as elements)."""
     from html.parser import HTMLParser
@@ -97,28 +102,36 @@ def test_hostile_text_is_escaped_in_the_source(page, res):
     assert "${alert(2)}" not in page
     assert "`tick`" not in page
     # the station's name travels HTML-escaped inside JSON that cannot close the <script> element
-    payloads = re.findall(r"cpStations\([^,]+, (\[.*?\])\);", page, re.S)
+    payloads = calls(page, "Stations")
     assert len(payloads) == 1
-    items = json.loads(payloads[0])
-    names = [it[5] for it in items]
+    items = payloads[0][-1]
+    names = [it[3] for it in items]
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in names
     assert len(items) == len(res.stations)
 
 
 def test_points_match_results(page, res):
-    items = json.loads(re.findall(r"cpStations\([^,]+, (\[.*?\])\);", page, re.S)[0])
+    (lab, colours, items), = calls(page, "Stations")
+    assert lab[0] == "Xã/phường" and colours == webmap.STATUS_COLOURS
     by_status = {s: sum(1 for it in items if it[2] == s) for s in ("good", "weak", "none")}
     assert by_status == res.station_counts()
-    towers = [json.loads(p) for p in re.findall(r"cpTowers\([^,]+, (\[.*?\])\);", page, re.S)]
+    towers = [c[-1] for c in calls(page, "Towers")]
     assert len(towers) == res.towers["operator"].nunique()  # one layer per operator
     assert sum(len(t) for t in towers) == len(res.towers)
-    assert sum(1 for t in towers for it in t if it[3] == "down") == int((res.towers["status"] == "down").sum())
-    props = json.loads(re.findall(r"cpProposals\([^,]+, (\[.*?\])\);", page, re.S)[0])
+    assert sum(1 for t in towers for it in t if it[2] == "down") == int((res.towers["status"] == "down").sum())
+    props = calls(page, "Proposals")[0][-1]
     assert [it[2] for it in props] == list(res.proposals["rank"])
     # a station marker sits where the station is
     k = int(np.flatnonzero(res.stations["id"] == "PS05")[0])
     assert items[k][0] == pytest.approx(res.stations["lat"].iloc[k], abs=1e-5)
     assert items[k][1] == pytest.approx(res.stations["lon"].iloc[k], abs=1e-5)
+    # popup fields: commune, voters (Vietnamese thousands), status, server, level, nearest tower for bad ones
+    row = dict(zip(items[k][4::2], items[k][5::2], strict=True))
+    s = res.stations.iloc[k]
+    assert row[0] == s.commune and row[1] == str(s.voters) and row[4] == f"{s.level_dbm:.1f} dBm".replace(".", ",")
+    bad = int(np.flatnonzero(res.stations["status"] == "none")[0])
+    row = dict(zip(items[bad][4::2], items[bad][5::2], strict=True))
+    assert row[6].startswith(res.stations["nearest_tower"].iloc[bad] + " (")
 
 
 def test_title_date_counts_and_parameters_are_shown(page, res):
