@@ -65,6 +65,11 @@ def _unpack(window: Any, index: int) -> tuple[np.ndarray, int, int]:
                 f"windows[{index}] is a {type(window).__name__}; expected a (level2d, row0, col0) tuple "
                 "or an object with level_dbm, row0 and col0 attributes"
             )
+        if getattr(window, "quantity", "level_dbm") != "level_dbm":
+            raise AnalysisError(
+                f"windows[{index}] holds {window.quantity!r}, not received levels (dBm); "
+                "use analysis.linkbudget.received_level windows for composites"
+            )
         row0, col0 = window.row0, window.col0
     level = np.asarray(level)
     if level.ndim != 2:

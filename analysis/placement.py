@@ -64,6 +64,7 @@ import scipy.sparse as sp
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from analysis import AnalysisError
+from analysis.coverage import _unpack  # same window conventions as the composites
 
 __all__ = [
     "MaximalCovering",
@@ -756,10 +757,13 @@ def covers_from_loss_windows(
     n_in = np.zeros(n, dtype=np.int64)
     n_cov = np.zeros(n, dtype=np.int64)
     min_loss = np.full(n, np.nan)
-    from analysis.coverage import _unpack  # same window conventions as the composites
-
     for i, w in enumerate(wins):
-        loss, r0, c0 = _unpack(w if not hasattr(w, "loss_db") else (w.loss_db, w.row0, w.col0), i)
+        if getattr(w, "quantity", "loss_db") != "loss_db":
+            raise AnalysisError(
+                f"loss_windows[{i}] holds {w.quantity!r}, not path loss; pass analysis.linkbudget.path_loss_window "
+                "results (station as transmitter at receiver height, cells at mast height)"
+            )
+        loss, r0, c0 = _unpack(w, i)
         h, wd = loss.shape
         lo, hi = np.searchsorted(rs, r0), np.searchsorted(rs, r0 + h)
         if hi <= lo:

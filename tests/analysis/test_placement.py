@@ -241,3 +241,47 @@ def test_loss_window_reason_texts():
     assert "no candidate site within" in st.reason(1)
     with pytest.raises(AnalysisError, match="max_loss_db has 3 values for 2 loss windows"):
         covers_from_loss_windows([(loss, 0, 0), (loss, 5, 5)], [0], [0], [1, 2, 3])
+
+
+def test_time_limit_without_incumbent_keeps_greedy_and_reports_bound(monkeypatch):
+    """If HiGHS stops at the time limit with no incumbent, the greedy plan stays, with HiGHS's dual bound."""
+    from scipy.optimize import OptimizeResult
+
+    import analysis.placement as pl
+
+    C, w = instance(3, n=30, m=25, p=0.15)
+    calls = {}
+
+    def fake_milp(c, **kw):
+        calls["n"] = c.size
+        return OptimizeResult(
+            x=None, status=1, message="Time limit reached", mip_dual_bound=-1e9, success=False
+        )
+
+    monkeypatch.setattr(pl, "milp", fake_milp)
+    p = MaximalCovering.from_arrays(C, w, 2).solve_exact(time_limit=1)
+    assert calls["n"] > 0
+    assert p.solver == "greedy" and p.exact_selected is None and math.isnan(p.exact_objective)
+    assert p.selected == p.greedy_selected and p.objective == pytest.approx(p.greedy_objective)
+    # the useless HiGHS bound (1e9) is replaced by greedy's own online bound, which is valid
+    assert p.upper_bound == pytest.approx(p.greedy_bound) and p.upper_bound >= brute_mclp(C, w, 2)
+    assert 0 <= p.gap < 1 and "Time limit" in p.status
+
+
+def test_time_limit_with_incumbent_uses_better_plan(monkeypatch):
+    import analysis.placement as pl
+
+    real = pl.milp
+
+    def limited(c, **kw):
+        res = real(c, **kw)
+        res.status, res.message = 1, "Time limit reached"
+        return res
+
+    monkeypatch.setattr(pl, "milp", limited)
+    C = np.array(
+        [[1, 1, 0], [1, 1, 0], [1, 1, 0], [1, 0, 1], [1, 0, 1], [1, 0, 1], [0, 1, 0], [0, 0, 1]], bool
+    )
+    w = np.array([1, 1, 1, 1, 1, 1, 2, 2], float)
+    p = MaximalCovering.from_arrays(C, w, 2).solve_exact(time_limit=5)
+    assert p.solver == "exact" and p.objective == 10 and p.exact_gap == 0.0
