@@ -1,0 +1,167 @@
+"""Shared numba helpers for the radial sweeps (viewshed and path loss).
+
+Ray geometry (R2 sweep)
+-----------------------
+For a window of half-size ``R`` cells around the observer there is one ray per perimeter cell of the
+square ``[-R, R]²``: ``8R`` rays. A ray is ``(side, k)``: side 0 = east, 1 = west (major axis = columns,
+``k`` in ``[-R, R]``), 2 = south, 3 = north (major axis = rows, ``k`` in ``[-R+1, R-1]``; the corners belong
+to east/west). At step ``i`` (major offset ``i`` cells) the ray crosses the grid line through the cell
+centres of that column (or row) at minor offset ``m = i·k/R``; the terrain there is linearly interpolated
+between the two cells either side, and the cell the ray is in is ``j = round(m)``.
+
+Every cell in the window is *owned* by exactly one ray, the one passing closest to its centre
+(``k = round(j·R/i)``, at most half a cell away); the cell is decided with that ray's state only. That
+makes the parallel sweep deterministic and race-free (no two threads write the same cell).
+
+Rays are processed in blocks of ``BLOCK`` neighbouring rays of one side, step by step (all rays of the
+block advance to major offset ``i`` together): at step ``i`` the cells of that row/column owned by the
+block are decided, then every ray of the block takes in the terrain at its crossing. Neighbouring rays
+touch the same cache lines and memory pages, which is what makes the sweep fast; blocks run in parallel.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+EARTH_RADIUS_M = 6_371_000.0
+SPEED_OF_LIGHT_MHZ_M = 299.792458  # c / 1 MHz in metres: wavelength = this / f_MHz
+
+
+@njit(nogil=True, cache=True, inline="always")
+def cell_offset(side, i, j):
+    """(row offset, col offset) of major offset ``i``, minor offset ``j`` on ``side``."""
+    if side == 0:
+        return j, i
+    if side == 1:
+        return j, -i
+    if side == 2:
+        return i, j
+    return -i, j
+
+
+J_NU0 = -0.78
+J_STEP = 0.005
+J_N = 12000  # table up to ν = −0.78 + 60
+
+
+def _j_exact(nu):
+    x = nu - 0.1
+    return 6.9 + 20.0 * np.log10(np.sqrt(x * x + 1.0) + x)
+
+
+J_TABLE = _j_exact(J_NU0 + J_STEP * np.arange(J_N + 1)).astype(np.float64)
+
+
+@njit(nogil=True, cache=True, inline="always")
+def knife_edge_j_fast(nu, table):
+    """J(ν) from ``J_TABLE`` (linear interpolation, error < 0.001 dB); the formula beyond the table."""
+    if nu <= J_NU0:
+        return 0.0
+    x = (nu - J_NU0) / J_STEP
+    if x >= J_N:
+        y = nu - 0.1
+        return 6.9 + 20.0 * math.log10(math.sqrt(y * y + 1.0) + y)
+    i = int(x)
+    w = x - i
+    return table[i] + w * (table[i + 1] - table[i])
+
+
+@njit(nogil=True, cache=True, inline="always")
+def knife_edge_j(nu):
+    """ITU-R P.526 single knife-edge loss J(ν) in dB (0 for ν ≤ −0.78)."""
+    if nu <= -0.78:
+        return 0.0
+    x = nu - 0.1
+    return 6.9 + 20.0 * math.log10(math.sqrt(x * x + 1.0) + x)
+
+
+@njit(nogil=True, cache=True, inline="always")
+def hull_push(hd, hz, q, n, d, z):
+    """Append (d, z) (increasing d) to the upper convex hull in column q of hd/hz (first n used); new n."""
+    while n >= 2:
+        ax = hd[n - 2, q]
+        az = hz[n - 2, q]
+        bx = hd[n - 1, q]
+        bz = hz[n - 1, q]
+        # drop B unless it lies strictly above the chord A→C
+        if (bz - az) * (d - bx) <= (z - bz) * (bx - ax):
+            n -= 1
+        else:
+            break
+    hd[n, q] = d
+    hz[n, q] = z
+    return n + 1
+
+
+@njit(nogil=True, cache=True, inline="always")
+def hull_best_edge(hd, hz, q, lo, hi, x0, z0, x1, z1, wavelength, hint):
+    """Hull vertex in [lo, hi] (column q) with the largest Fresnel parameter ν over the chord (x0,z0)→(x1,z1).
+
+    The vertex highest above the chord is the last one whose incoming hull segment is at least as steep
+    as the chord (segment slopes decrease along an upper hull); it is found by walking from ``hint``
+    (the answer for the previous cell of the same ray, usually right). ν is then evaluated there and at
+    its two neighbours, and the largest wins. Returns (vertex, ν, height above chord, highest vertex);
+    (-1, -inf, -inf, hint) when the range is empty.
+    """
+    if lo > hi or x1 <= x0:
+        return -1, -math.inf, -math.inf, hint
+    s = (z1 - z0) / (x1 - x0)
+    v = min(max(hint, lo), hi)
+    if hz[v, q] - hz[v - 1, q] >= s * (hd[v, q] - hd[v - 1, q]):
+        while v < hi and hz[v + 1, q] - hz[v, q] >= s * (hd[v + 1, q] - hd[v, q]):
+            v += 1
+    else:
+        while v > lo and not (hz[v, q] - hz[v - 1, q] >= s * (hd[v, q] - hd[v - 1, q])):
+            v -= 1
+    best = -1
+    best_key = -math.inf
+    best_h = -math.inf
+    span = x1 - x0
+    for u in range(max(lo, v - 1), min(hi, v + 1) + 1):
+        d1 = hd[u, q] - x0
+        d2 = x1 - hd[u, q]
+        if d1 <= 0.0 or d2 <= 0.0:
+            continue
+        h = hz[u, q] - (z0 + s * d1)
+        key = h * abs(h) * span / (d1 * d2)  # sign(ν)·ν²·λ/2: same order as ν
+        if key > best_key:
+            best = u
+            best_key = key
+            best_h = h
+    if best < 0:
+        return -1, -math.inf, -math.inf, v
+    nu = math.sqrt(2.0 * abs(best_key) / wavelength)
+    return best, (nu if best_key >= 0.0 else -nu), best_h, v
+
+
+BLOCK = 64  # rays swept together, step by step: neighbouring rays share cache lines and pages
+
+
+@njit(nogil=True, cache=True, inline="always")
+def ray_blocks(R):
+    """Number of blocks of up to BLOCK consecutive rays (never spanning two sides)."""
+    n_ew = (2 * R + 1 + BLOCK - 1) // BLOCK
+    n_ns = (2 * R - 1 + BLOCK - 1) // BLOCK
+    return 2 * n_ew + 2 * n_ns
+
+
+@njit(nogil=True, cache=True, inline="always")
+def block_of(blk, R):
+    """Block index → (side, first k, number of rays)."""
+    n_ew = (2 * R + 1 + BLOCK - 1) // BLOCK
+    n_ns = (2 * R - 1 + BLOCK - 1) // BLOCK
+    if blk < 2 * n_ew:
+        side = blk // n_ew
+        b = blk - side * n_ew
+        k_lo = -R + b * BLOCK
+        k_hi = min(R, k_lo + BLOCK - 1)
+    else:
+        bb = blk - 2 * n_ew
+        side = 2 + bb // n_ns
+        b = bb - (side - 2) * n_ns
+        k_lo = -R + 1 + b * BLOCK
+        k_hi = min(R - 1, k_lo + BLOCK - 1)
+    return side, k_lo, k_hi - k_lo + 1

@@ -1,0 +1,571 @@
+"""Path-loss models and the radial path-loss sweep.
+
+Models (``LinkParams.model``)
+-----------------------------
+``free_space``
+    Friis: ``L = 20·log10(d_m) + 20·log10(f_MHz) − 27.55`` (terrain ignored).
+``knife_edge``
+    Free space + ITU-R P.526 single knife-edge loss ``J(ν)`` of the dominant obstacle (the profile point
+    with the largest Fresnel–Kirchhoff parameter ν over the direct path).
+``deygout``
+    Free space + the P.526 Deygout construction for up to three edges: main edge ``p`` (largest ν over
+    Tx→Rx), then the largest-ν edge ``t`` between Tx and ``p`` and ``r`` between ``p`` and Rx, each against
+    its own sub-path, combined as ``J(νp) + T·(J(νt) + J(νr) + C)`` with ``T = 1 − exp(−J(νp)/6)`` and
+    ``C = 10 + 0.04·D_km``. We add ``C`` only when a secondary edge actually contributes (J > 0), so a
+    lone ridge gives exactly the single knife-edge loss; with no main obstruction (J(νp) = 0) the
+    secondary edges are not evaluated.
+``hata`` / ``cost231``
+    Okumura–Hata (150–1500 MHz) / COST-231-Hata (1500–2000 MHz), small/medium-city mobile correction
+    ``a(hm)``, environment ``urban`` | ``suburban`` | ``rural`` (Hata: suburban and open-area corrections;
+    COST-231: ``Cm = 3 dB`` for urban, 0 otherwise; it defines no open-area form). For comparison only:
+    the loss is floored at free space and, as a LOS/NLOS terrain correction, the single knife-edge loss
+    ``J(ν)`` of the dominant obstacle is added (0 on a clear path, so LOS cells keep plain Hata).
+    The base-station height ``hb`` is the higher antenna of the link and ``hm`` the lower one, which
+    keeps the model reciprocal.
+
+Terrain geometry
+----------------
+Profiles use effective heights ``z − d²/(2kR)`` measured from the transmitter; heights above any chord
+of that profile then include the earth bulge ``d1·d2/(2kR)`` of that chord exactly. ν for a point at
+height ``h`` above the chord of a (sub-)path of length ``d1 + d2``: ``ν = h·√(2(d1+d2)/(λ·d1·d2))``.
+
+Vegetation (P.833-style)
+------------------------
+``A = Am·(1 − exp(−γ·d/Am))`` (``γ`` dB/km, ``Am`` the cap; ``Am = 0`` means no cap, ``A = γ·d``), with
+``d`` the length of the last part of the path that runs inside the canopy (``vegetation_height_m`` above
+the receiver's ground): the path is followed back from the receiver towards its effective source — the
+transmitter on a clear path, the last diffracting edge otherwise — and ``d`` is where its height above the
+receiver's ground stays below the canopy (flat ground assumed around the receiver), at most the whole
+segment. Receivers above the canopy get no vegetation loss.
+
+Fast sweep (:func:`sweep_loss`, used by :mod:`analysis.linkbudget`)
+-------------------------------------------------------------------
+The same R2 rays as the viewshed (see :mod:`analysis._profile`). Along each ray we keep the upper
+convex hull of the profile (transmitter antenna first, then the interpolated terrain at every crossing).
+Any point maximising the height above a line lies on that hull, and the hull before (after) a hull
+vertex is the hull of the points before (after) it, so for every target cell:
+
+* main edge: the hull vertex highest above the Tx→target line (binary search, O(log n)), then ν at it
+  and its two hull neighbours, the largest wins;
+* Deygout secondary edges: the same search on the hull before and after the main edge.
+
+Approximations against the exact profile method (:func:`profile_loss`): (1) the profile is the one of the
+ray nearest the cell centre (at most half a cell to the side), not the exact line to the centre;
+(2) an edge is the largest-ν vertex among the highest point over the chord and its hull neighbours, not
+the largest ν over all points (they coincide for a single dominant obstacle; they can differ when a low
+bump very near an antenna outranks a distant ridge). Tests compare the sweep with :func:`profile_loss`
+on profiles sampled along the same rays, and report the tolerance.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+from analysis import AnalysisError
+from analysis._profile import (
+    EARTH_RADIUS_M,
+    SPEED_OF_LIGHT_MHZ_M,
+    block_of,
+    cell_offset,
+    J_TABLE,
+    hull_best_edge,
+    hull_push,
+    knife_edge_j_fast,
+    ray_blocks,
+)
+
+MODELS = ("free_space", "knife_edge", "deygout", "hata", "cost231")
+ENVIRONMENTS = ("urban", "suburban", "rural")
+_MODEL_CODE = {m: i for i, m in enumerate(MODELS)}
+
+
+# --------------------------------------------------------------------------------------------------------
+# scalar / vectorised models
+# --------------------------------------------------------------------------------------------------------
+def wavelength_m(frequency_mhz: float) -> float:
+    return SPEED_OF_LIGHT_MHZ_M / float(frequency_mhz)
+
+
+def free_space_loss(distance_m, frequency_mhz):
+    """Free-space basic transmission loss (dB): ``20 log10(d_m) + 20 log10(f_MHz) − 27.55``."""
+    d = np.asarray(distance_m, dtype=float)
+    # −27.552 = 20·log10(4π / 299.792458): c in m·MHz
+    return 20.0 * np.log10(d) + 20.0 * math.log10(float(frequency_mhz)) - 27.552
+
+
+def knife_edge_loss(nu):
+    """ITU-R P.526 knife-edge diffraction loss ``J(ν)`` (dB), 0 for ``ν ≤ −0.78``; array-friendly."""
+    nu = np.asarray(nu, dtype=float)
+    x = nu - 0.1
+    j = 6.9 + 20.0 * np.log10(np.sqrt(x * x + 1.0) + x)
+    return np.where(nu > -0.78, j, 0.0)
+
+
+def fresnel_nu(h, d1, d2, frequency_mhz):
+    """Fresnel–Kirchhoff parameter ν for an edge ``h`` metres above the direct path at d1/d2 metres."""
+    lam = wavelength_m(frequency_mhz)
+    h, d1, d2 = (np.asarray(v, dtype=float) for v in (h, d1, d2))
+    return h * np.sqrt(2.0 * (d1 + d2) / (lam * d1 * d2))
+
+
+def _log(x):
+    return math.log10(x)
+
+
+def hata_constants(frequency_mhz, hb_m, hm_m, environment="rural", cost231=False) -> tuple[float, float]:
+    """(A, B) such that the Hata loss is ``A + B·log10(d_km)``."""
+    f = float(frequency_mhz)
+    hb = max(float(hb_m), 1.0)
+    hm = max(float(hm_m), 1.0)
+    if environment not in ENVIRONMENTS:
+        raise AnalysisError(f"Hata environment must be one of {', '.join(ENVIRONMENTS)}, got {environment!r}")
+    a_hm = (1.1 * _log(f) - 0.7) * hm - (1.56 * _log(f) - 0.8)
+    b = 44.9 - 6.55 * _log(hb)
+    if cost231:
+        a = 46.3 + 33.9 * _log(f) - 13.82 * _log(hb) - a_hm + (3.0 if environment == "urban" else 0.0)
+    else:
+        a = 69.55 + 26.16 * _log(f) - 13.82 * _log(hb) - a_hm
+        if environment == "suburban":
+            a -= 2.0 * _log(f / 28.0) ** 2 + 5.4
+        elif environment == "rural":
+            a -= 4.78 * _log(f) ** 2 - 18.33 * _log(f) + 40.94
+    return a, b
+
+
+def hata_loss(distance_km, frequency_mhz, hb_m, hm_m, environment="urban"):
+    """Okumura–Hata median path loss (dB) for a small/medium city mobile correction."""
+    a, b = hata_constants(frequency_mhz, hb_m, hm_m, environment, cost231=False)
+    return a + b * np.log10(np.asarray(distance_km, dtype=float))
+
+
+def cost231_loss(distance_km, frequency_mhz, hb_m, hm_m, environment="urban"):
+    """COST-231-Hata median path loss (dB); ``Cm = 3`` dB for urban."""
+    a, b = hata_constants(frequency_mhz, hb_m, hm_m, environment, cost231=True)
+    return a + b * np.log10(np.asarray(distance_km, dtype=float))
+
+
+def vegetation_loss(length_m, db_per_km, max_db):
+    """P.833-style vegetation loss ``Am·(1 − exp(−γ·d/Am))``; ``max_db = 0`` → uncapped ``γ·d``."""
+    d_km = np.asarray(length_m, dtype=float) / 1000.0
+    g = float(db_per_km)
+    am = float(max_db)
+    if am > 0.0:
+        return am * (1.0 - np.exp(-g * d_km / am))
+    return g * d_km
+
+
+def canopy_length(segment_m, descent, h_rx, canopy_m):
+    """Length of the last part of a path inside the canopy (see the module notes)."""
+    if h_rx >= canopy_m or segment_m <= 0.0:
+        return 0.0
+    if descent <= 0.0:
+        return segment_m
+    return min(segment_m, (canopy_m - h_rx) / descent)
+
+
+# --------------------------------------------------------------------------------------------------------
+# exact profile methods (references)
+# --------------------------------------------------------------------------------------------------------
+def _profile_arrays(profile_d, profile_h, k):
+    d = np.asarray(profile_d, dtype=float)
+    h = np.asarray(profile_h, dtype=float)
+    if d.ndim != 1 or d.shape != h.shape or d.size < 2:
+        raise AnalysisError(
+            f"profile_d and profile_h must be 1-D of the same length ≥ 2 (got {d.shape} and {h.shape})")
+    if not np.all(np.isfinite(d)) or not np.all(np.isfinite(h)):
+        raise AnalysisError("profile distances and heights must be finite (fill nodata first)")
+    if d[0] != 0.0 or np.any(np.diff(d) <= 0):
+        raise AnalysisError("profile_d must start at 0 (the transmitter) and increase strictly")
+    kk = float(k)
+    if not kk > 0:
+        raise AnalysisError(f"k must be > 0, got {k}")
+    inv = 0.0 if math.isinf(kk) else 1.0 / (2.0 * kk * EARTH_RADIUS_M)
+    return d, h - d * d * inv
+
+
+def _edge(d, he, lo, hi, z_lo, z_hi, lam):
+    """Interior point strictly between indices lo and hi with the largest ν over chord (d[lo],z_lo)→(d[hi],z_hi)."""
+    if hi - lo < 2:
+        return -1, -math.inf, -math.inf
+    x = d[lo + 1:hi]
+    d1 = x - d[lo]
+    d2 = d[hi] - x
+    h = he[lo + 1:hi] - (z_lo + (z_hi - z_lo) * d1 / (d[hi] - d[lo]))
+    nu = h * np.sqrt(2.0 * (d[hi] - d[lo]) / (lam * d1 * d2))
+    m = int(np.argmax(nu))
+    return lo + 1 + m, float(nu[m]), float(h[m])
+
+
+def deygout_loss(profile_d, profile_h, h_tx, h_rx, frequency_mhz, k=4 / 3, max_edges=3):
+    """Exact diffraction loss (dB, excess over free space) of a terrain profile.
+
+    ``profile_d``: distances from the transmitter (m, starting at 0, last = receiver); ``profile_h``:
+    ground heights (m) at those points; ``h_tx``/``h_rx`` antenna heights above ground at the two ends.
+    ``max_edges=3``: P.526 Deygout with up to three edges (see the module notes); ``max_edges=1``: the
+    single knife edge with the largest ν. Brute force O(n): the reference for the fast sweep.
+    """
+    if max_edges not in (1, 3):
+        raise AnalysisError(f"max_edges must be 1 or 3, got {max_edges}")
+    d, he = _profile_arrays(profile_d, profile_h, k)
+    lam = wavelength_m(frequency_mhz)
+    n = d.size
+    z_tx = he[0] + float(h_tx)
+    z_rx = he[-1] + float(h_rx)
+    p, nu_p, _ = _edge(d, he, 0, n - 1, z_tx, z_rx, lam)
+    if p < 0:
+        return 0.0
+    jp = float(knife_edge_loss(nu_p))
+    if max_edges == 1 or jp <= 0.0:
+        return jp
+    _, nu_t, _ = _edge(d, he, 0, p, z_tx, he[p], lam)
+    _, nu_r, _ = _edge(d, he, p, n - 1, he[p], z_rx, lam)
+    jt = float(knife_edge_loss(nu_t)) if nu_t > -math.inf else 0.0
+    jr = float(knife_edge_loss(nu_r)) if nu_r > -math.inf else 0.0
+    if jt <= 0.0 and jr <= 0.0:
+        return jp
+    t = 1.0 - math.exp(-jp / 6.0)
+    return jp + t * (jt + jr + 10.0 + 0.04 * d[-1] / 1000.0)
+
+
+def profile_loss(profile_d, profile_h, h_tx, h_rx, frequency_mhz, *, model="deygout", k=4 / 3,
+                 environment="rural", vegetation_db_per_km=0.0, vegetation_max_db=0.0,
+                 vegetation_height_m=15.0):
+    """Total basic path loss (dB) of one terrain profile with the exact (brute-force) edge search.
+
+    Same models and conventions as the fast sweep; the reference it is tested against.
+    """
+    if model not in MODELS:
+        raise AnalysisError(f"model must be one of {', '.join(MODELS)}, got {model!r}")
+    d, he = _profile_arrays(profile_d, profile_h, k)
+    lam = wavelength_m(frequency_mhz)
+    D = d[-1]
+    loss = float(free_space_loss(D, frequency_mhz))
+    if model == "free_space":
+        return loss
+    n = d.size
+    z_tx = he[0] + float(h_tx)
+    z_rx = he[-1] + float(h_rx)
+    p, nu_p, _ = _edge(d, he, 0, n - 1, z_tx, z_rx, lam)
+    jp = float(knife_edge_loss(nu_p)) if p >= 0 else 0.0
+    src_x, src_z = 0.0, z_tx
+    if p >= 0 and nu_p > 0.0:
+        src_x, src_z = d[p], he[p]
+    if model in ("hata", "cost231"):
+        a, b = hata_constants(frequency_mhz, max(h_tx, h_rx), min(h_tx, h_rx), environment, model == "cost231")
+        loss = max(loss, a + b * math.log10(D / 1000.0)) + jp
+    elif model == "knife_edge":
+        loss += jp
+    else:
+        diff = deygout_loss(profile_d, profile_h, h_tx, h_rx, frequency_mhz, k=k)
+        loss += diff
+        if p >= 0 and jp > 0.0 and nu_p > 0.0:
+            r, nu_r, _ = _edge(d, he, p, n - 1, he[p], z_rx, lam)
+            if r >= 0 and nu_r > -0.78:
+                src_x, src_z = d[r], he[r]
+    if vegetation_db_per_km > 0.0:
+        seg = D - src_x
+        desc = (src_z - z_rx) / seg if seg > 0 else 0.0
+        length = canopy_length(seg, desc, float(h_rx), float(vegetation_height_m))
+        loss += float(vegetation_loss(length, vegetation_db_per_km, vegetation_max_db))
+    return loss
+
+
+# --------------------------------------------------------------------------------------------------------
+# fast radial sweep
+# --------------------------------------------------------------------------------------------------------
+@njit(nogil=True, cache=True, parallel=True)
+def _geometry_tables_kernel(R, dist_db, az10):
+    n = 2 * R + 1
+    for r in prange(n):
+        dr = r - R
+        for c in range(n):
+            dc = c - R
+            d2 = dr * dr + dc * dc
+            dist_db[r, c] = 10.0 * math.log10(d2) if d2 > 0 else 0.0
+            a = int(math.floor(math.degrees(math.atan2(dc, -dr)) * 10.0 + 0.5))
+            az10[r, c] = a % 3600
+
+
+_GEOM_CACHE: dict = {}
+
+
+def geometry_tables(R: int):
+    """Per-offset tables for a window of half-size R (cached, read-only): ``10·log10(dr²+dc²)`` and the
+    azimuth in tenths of a degree (clockwise from north)."""
+    hit = _GEOM_CACHE.get(R)
+    if hit is None:
+        n = 2 * R + 1
+        dist_db = np.empty((n, n), np.float32)
+        az10 = np.empty((n, n), np.int16)
+        _geometry_tables_kernel(R, dist_db, az10)
+        dist_db.flags.writeable = False
+        az10.flags.writeable = False
+        if len(_GEOM_CACHE) >= 2:
+            _GEOM_CACHE.pop(next(iter(_GEOM_CACHE)))
+        hit = _GEOM_CACHE[R] = (dist_db, az10)
+    return hit
+
+
+_COS10 = np.cos(np.radians(np.arange(3600) * 0.1))
+
+
+@njit(nogil=True, cache=True, inline="always")
+def _atan_deg(x):
+    """atan(x) in degrees, polynomial (error < 1e-3°)."""
+    ax = abs(x)
+    inv = ax > 1.0
+    if inv:
+        ax = 1.0 / ax
+    x2 = ax * ax
+    r = ax * (0.99997726 + x2 * (-0.33262347 + x2 * (0.19354346 + x2 * (-0.11643287
+                                                                      + x2 * (0.05265332 - 0.01172120 * x2)))))
+    if inv:
+        r = 1.5707963267948966 - r
+    r = r * 57.29577951308232
+    return r if x >= 0.0 else -r
+
+
+@njit(nogil=True, cache=True, inline="always")
+def _veg(seg, desc, h_rx, veg_height, veg_gamma_per_m, veg_max_db):
+    if seg <= 0.0:
+        return 0.0
+    x_in = seg
+    if desc > 0.0:
+        x_in = min(seg, (veg_height - h_rx) / desc)
+    if veg_max_db > 0.0:
+        return veg_max_db * (1.0 - math.exp(-veg_gamma_per_m * x_in / veg_max_db))
+    return veg_gamma_per_m * x_in
+
+
+@njit(nogil=True, cache=True, parallel=True)
+def _sweep_kernel(dem, r0, c0, cs, h_tx, h_rx, rad_cells, inv2kr, wavelength, model, fspl_const,
+                  hata_a, hata_b, veg_gamma_per_m, veg_max_db, veg_height,
+                  use_pattern, h_table, v_table, bore10, mech_tilt, pat_cap, cos10,
+                  dist_db, az10, j_table,
+                  wr0, wc0, out, want_geom, out_nu, out_clear):
+    nr, nc = dem.shape
+    R = int(math.floor(rad_cells))
+    if R < 1:
+        return
+    rad2 = rad_cells * rad_cells
+    ztx = float(dem[r0, c0]) + h_tx
+    use_veg = veg_gamma_per_m > 0.0 and h_rx < veg_height
+    fspl0 = fspl_const + 20.0 * math.log10(cs)
+    nblocks = ray_blocks(R)
+    for blk in prange(nblocks):
+        side, k_lo, nb = block_of(blk, R)
+        k_hi = k_lo + nb - 1
+        a, e = cell_offset(side, 1, 0)
+        b, f = cell_offset(side, 0, 1)
+        if side < 2:
+            m_lo = -r0
+            m_hi = nr - 1 - r0
+            i_max = min(R, nc - 1 - c0) if side == 0 else min(R, c0)
+        else:
+            m_lo = -c0
+            m_hi = nc - 1 - c0
+            i_max = min(R, nr - 1 - r0) if side == 2 else min(R, r0)
+        steplen = np.empty(nb)
+        tq = np.empty(nb)
+        hd = np.empty((i_max + 2, nb))  # hull of each ray: column q, vertices 0..hn[q]-1
+        hz = np.empty((i_max + 2, nb))
+        hn = np.ones(nb, np.int64)
+        nut = np.empty((i_max + 2, nb))  # cached ν of the Tx-side Deygout edge of each hull vertex (NaN: not yet)
+        hint_p = np.ones(nb, np.int64)
+        hint_r = np.ones(nb, np.int64)
+        for q in range(nb):
+            t = (k_lo + q) / R
+            tq[q] = t
+            steplen[q] = cs * math.sqrt(1.0 + t * t)
+            hd[0, q] = 0.0
+            hz[0, q] = ztx
+        for i in range(1, i_max + 1):
+            j_lo = -((-(2 * k_lo - 1) * i) // (2 * R))
+            j_hi = -((-(2 * k_hi + 1) * i) // (2 * R)) - 1
+            if side >= 2:
+                j_lo = max(j_lo, -i + 1)
+                j_hi = min(j_hi, i - 1)
+            j_lo = max(j_lo, m_lo)
+            j_hi = min(j_hi, m_hi)
+            rem_r = rad2 - i * i
+            if rem_r < 0:
+                break
+            jr = int(math.floor(math.sqrt(rem_r)))
+            j_lo = max(j_lo, -jr)
+            j_hi = min(j_hi, jr)
+            inv2i = 1.0 / (2 * i)
+            for j in range(j_lo, j_hi + 1):
+                q = min(max(int(math.floor((2 * j * R + i) * inv2i)) - k_lo, 0), nb - 1)
+                dr = a * i + b * j
+                dc = e * i + f * j
+                zg = dem[r0 + dr, c0 + dc]
+                if zg != zg:
+                    continue
+                dist = math.sqrt(i * i + j * j) * cs
+                zr = zg + h_rx - dist * dist * inv2kr
+                loss = fspl0 + dist_db[dr + R, dc + R]
+                nu_p = -math.inf
+                h_p = -math.inf
+                if model != 0:
+                    n = hn[q]
+                    if n > 1 and hd[n - 1, q] >= dist - 0.25 * cs:
+                        n -= 1  # a crossing level with the target is not between the antennas
+                    p, nu_p, h_p, hv = hull_best_edge(hd, hz, q, 1, n - 1, 0.0, ztx, dist, zr, wavelength, hint_p[q])
+                    hint_p[q] = hv
+                    jp = knife_edge_j_fast(nu_p, j_table) if p > 0 else 0.0
+                    src_x = 0.0
+                    src_z = ztx
+                    if p > 0 and nu_p > 0.0:
+                        src_x = hd[p, q]
+                        src_z = hz[p, q]
+                    if model == 1:
+                        loss += jp
+                    elif model == 2:
+                        if jp > 0.0:
+                            xp = hd[p, q]
+                            zp = hz[p, q]
+                            # the Tx-side edge depends only on the hull before p, fixed while p stays: cache it
+                            nu_t = nut[p, q]
+                            if nu_t != nu_t:
+                                _, nu_t, _h, _v = hull_best_edge(hd, hz, q, 1, p - 1, 0.0, ztx, xp, zp, wavelength, p - 1)
+                                nut[p, q] = nu_t
+                            rr, nu_r, _h, hv = hull_best_edge(hd, hz, q, p + 1, n - 1, xp, zp, dist, zr, wavelength,
+                                                              hint_r[q])
+                            hint_r[q] = hv
+                            jt = knife_edge_j_fast(nu_t, j_table)
+                            jrr = knife_edge_j_fast(nu_r, j_table)
+                            if jt > 0.0 or jrr > 0.0:
+                                loss += jp + (1.0 - math.exp(-jp / 6.0)) * (jt + jrr + 10.0 + 4e-5 * dist)
+                            else:
+                                loss += jp
+                            if rr > 0 and nu_p > 0.0 and nu_r > -0.78:
+                                src_x = hd[rr, q]
+                                src_z = hz[rr, q]
+                    else:
+                        hl = hata_a + hata_b * math.log10(dist * 1e-3)
+                        if hl > loss:
+                            loss = hl
+                        loss += jp
+                    if use_veg:
+                        seg = dist - src_x
+                        loss += _veg(seg, (src_z - zr) / seg if seg > 0.0 else 0.0, h_rx, veg_height,
+                                     veg_gamma_per_m, veg_max_db)
+                elif use_veg:
+                    loss += _veg(dist, (ztx - zr) / dist, h_rx, veg_height, veg_gamma_per_m, veg_max_db)
+                if use_pattern:
+                    ih = az10[dr + R, dc + R] - bore10
+                    if ih < 0:
+                        ih += 3600
+                    theta = _atan_deg((ztx - zr) / dist) - mech_tilt * cos10[ih]
+                    iv = int(theta * 10.0 + 900.5)
+                    iv = min(max(iv, 0), 1800)
+                    att = h_table[ih] + v_table[iv]
+                    loss += att if att < pat_cap else pat_cap
+                wr = r0 + dr - wr0
+                wc = c0 + dc - wc0
+                out[wr, wc] = loss
+                if want_geom:
+                    out_nu[wr, wc] = nu_p if nu_p > -math.inf else math.nan
+                    out_clear[wr, wc] = -h_p if h_p > -math.inf else math.nan
+            # advance the rays: interpolated terrain at the crossing, pushed on each ray's hull
+            ri = r0 + a * i
+            ci = c0 + e * i
+            for q in range(nb):
+                m = i * tq[q]
+                fmf = math.floor(m)
+                w = m - fmf
+                fa = int(fmf)
+                ia = min(max(fa, m_lo), m_hi)
+                ib = min(max(fa + 1, m_lo), m_hi)
+                za = dem[ri + b * ia, ci + f * ia]
+                zb = dem[ri + b * ib, ci + f * ib]
+                z = za + w * (zb - za)
+                if z == z and model != 0:
+                    d = i * steplen[q]
+                    nq = hull_push(hd, hz, q, hn[q], d, z - d * d * inv2kr)
+                    nut[nq - 1, q] = math.nan
+                    hn[q] = nq
+
+
+def model_code(model: str) -> int:
+    if model not in _MODEL_CODE:
+        raise AnalysisError(f"propagation model must be one of {', '.join(MODELS)}, got {model!r}")
+    return _MODEL_CODE[model]
+
+
+def sweep_loss(dem32, r0, c0, *, cellsize, tx_height_m, rx_height_m, frequency_mhz, max_distance_m, k,
+               model, environment="rural", vegetation_db_per_km=0.0, vegetation_max_db=0.0,
+               vegetation_height_m=15.0, pattern_tables=None, want_geometry=False):
+    """Run the fast sweep on an already validated float32 C-contiguous DEM (internal entry point).
+
+    Returns ``(window_loss, row0, col0, geometry)``: path loss (dB) plus, when ``pattern_tables`` =
+    ``(h_table, v_table, boresight_deg, mech_tilt_deg, cap_db)`` is given, the antenna attenuation;
+    NaN outside ``max_distance_m``. ``geometry`` is ``None`` or ``{"nu": ..., "clearance_m": ...}``.
+    """
+    nr, nc = dem32.shape
+    rad = float(max_distance_m) / float(cellsize)
+    R = int(math.floor(rad))
+    wr0, wr1 = max(0, r0 - R), min(nr, r0 + R + 1)
+    wc0, wc1 = max(0, c0 - R), min(nc, c0 + R + 1)
+    out = np.full((wr1 - wr0, wc1 - wc0), np.nan, dtype=np.float32)
+    if want_geometry:
+        out_nu = np.full(out.shape, np.nan, dtype=np.float32)
+        out_clear = np.full(out.shape, np.nan, dtype=np.float32)
+    else:
+        out_nu = out_clear = np.empty((1, 1), dtype=np.float32)
+    kk = float(k)
+    inv = 0.0 if math.isinf(kk) else 1.0 / (2.0 * kk * EARTH_RADIUS_M)
+    code = model_code(model)
+    hata_a = hata_b = 0.0
+    if code >= 3:
+        hata_a, hata_b = hata_constants(frequency_mhz, max(tx_height_m, rx_height_m),
+                                        min(tx_height_m, rx_height_m), environment, cost231=(code == 4))
+    if pattern_tables is None:
+        h_table = np.zeros(3600, np.float32)
+        v_table = np.zeros(1801, np.float32)
+        bore = tilt = 0.0
+        cap = 0.0
+        use_pattern = False
+    else:
+        h_table, v_table, bore, tilt, cap = pattern_tables
+        use_pattern = True
+    bore10 = int(math.floor(float(bore) * 10.0 + 0.5)) % 3600
+    fspl_const = 20.0 * math.log10(float(frequency_mhz)) - 27.552
+    dist_db, az10 = geometry_tables(max(R, 1))
+    _sweep_kernel(dem32, r0, c0, float(cellsize), float(tx_height_m), float(rx_height_m), rad, inv,
+                  wavelength_m(frequency_mhz), code, fspl_const, hata_a, hata_b,
+                  float(vegetation_db_per_km) / 1000.0, float(vegetation_max_db), float(vegetation_height_m),
+                  use_pattern, np.ascontiguousarray(h_table, np.float32), np.ascontiguousarray(v_table, np.float32),
+                  bore10, float(tilt), float(cap), _COS10, dist_db, az10, J_TABLE,
+                  wr0, wc0, out, want_geometry, out_nu, out_clear)
+    # the antenna's own cell: free space over half a cell
+    out[r0 - wr0, c0 - wc0] = fspl_const + 20.0 * math.log10(0.5 * float(cellsize))
+    geom = {"nu": out_nu, "clearance_m": out_clear} if want_geometry else None
+    return out, wr0, wc0, geom
+
+
+def path_geometry(dem, row, col, *, cellsize, tx_height_m, rx_height_m, frequency_mhz, max_distance_m, k=4 / 3):
+    """Per-cell geometry along the sweep's rays, as windows of the DEM.
+
+    Returns ``dict(distance_m, nu, clearance_m, row0, col0)``: distance to the cell centre, ν of the
+    dominant obstacle (largest ν over the Tx→Rx path; NaN where there is no terrain in between) and the
+    clearance of the direct path above that obstacle in metres (negative = obstructed).
+    """
+    from analysis.viewshed import _check_cell, _check_dem, _finite
+
+    arr = _check_dem(dem)
+    r0, c0 = _check_cell(arr, row, col, "transmitter")
+    cs = _finite("cellsize", cellsize, lo=0.0, lo_open=True)
+    _finite("frequency_mhz", frequency_mhz, lo=0.0, lo_open=True)
+    _finite("max_distance_m", max_distance_m, lo=0.0, lo_open=True)
+    _, wr0, wc0, geom = sweep_loss(arr, r0, c0, cellsize=cs, tx_height_m=_finite("tx_height_m", tx_height_m),
+                                   rx_height_m=_finite("rx_height_m", rx_height_m), frequency_mhz=frequency_mhz,
+                                   max_distance_m=max_distance_m, k=k, model="knife_edge", want_geometry=True)
+    h, w = geom["nu"].shape
+    rr, cc = np.ogrid[wr0:wr0 + h, wc0:wc0 + w]
+    dist = (np.sqrt((rr - r0) ** 2 + (cc - c0) ** 2) * cs).astype(np.float32)
+    dist[dist > float(max_distance_m)] = np.nan
+    return {"distance_m": dist, "nu": geom["nu"], "clearance_m": geom["clearance_m"], "row0": wr0, "col0": wc0}
