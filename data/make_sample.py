@@ -37,6 +37,7 @@ import shapely
 from rasterio.features import rasterize
 from rasterio.transform import from_origin
 from scipy import ndimage
+from scipy.fft import next_fast_len
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 from shapely.geometry import LineString, MultiPoint, Point, Polygon, mapping
@@ -277,7 +278,7 @@ def spectral_noise(shape, rng, *, beta: float, lmin_m: float, lmax_m: float, ani
 
     ``aniso`` > 1 stretches features along ``bearing_deg`` (clockwise from north): ridges trend that way."""
     h, w = shape
-    hp, wp = int(h * 1.15) // 2 * 2, int(w * 1.15) // 2 * 2          # padding: no wrap-around seams
+    hp, wp = next_fast_len(int(h * 1.15), real=True), next_fast_len(int(w * 1.15), real=True)  # no seams
     white = rng.standard_normal((hp, wp))
     spec = np.fft.rfft2(white)
     ky = np.fft.fftfreq(hp)[:, None] / CELL                            # cycles per metre (row axis = south)
@@ -403,7 +404,7 @@ def make_terrain(g: GridSpec, inp: Inputs, province_mask: np.ndarray) -> Terrain
     amp = 520.0 + 300.0 * prox
     rel = ridges - 0.8
     rel = np.where(rel < 0.0, 0.5 * rel, rel)                           # shallow troughs: no deep closed pits
-    h = 940.0 + 170.0 * macro + regional + amp * 1.05 * rel + 40.0 * detail * (amp / 600.0)
+    h = 985.0 + 110.0 * macro + regional + amp * 1.05 * rel + 40.0 * detail * (amp / 600.0)
     x = np.maximum(h - 1600.0, 0.0)
     h = np.where(h > 1600.0, 1600.0 + x / (1.0 + x / 550.0), h)          # soft cap: peaks stay below ~2,150 m
 
@@ -666,7 +667,7 @@ def make_towers(g: GridSpec, inp: Inputs, z: np.ndarray, roads: dict, polys_utm:
         c = inp.communes[i]
         if remote_far[i]:
             continue
-        n_extra = 1 if c["unit_type"] == "ward" else min(2, int(float(c["area_km2"]) // 190))
+        n_extra = 1 if c["unit_type"] == "ward" else min(2, int(float(c["area_km2"]) // 250))
         for _ in range(n_extra):
             ridge = rng.random() < 0.45
             rr, cc = (peak_r, peak_c) if ridge else (road_r, road_c)
@@ -683,7 +684,7 @@ def make_towers(g: GridSpec, inp: Inputs, z: np.ndarray, roads: dict, polys_utm:
                               bool(float(c["border_km"]) >= 20)))
 
     # VinaPhone and MobiFone: towns, the larger communes' centres, a few ridge sites on the main roads
-    for op, n_centres, n_ridge, skip_towns in (("VinaPhone", 14, 4, ()), ("MobiFone", 8, 3, (8, 9))):
+    for op, n_centres, n_ridge, skip_towns in (("VinaPhone", 8, 4, ()), ("MobiFone", 5, 2, (8, 9))):
         for t, (tx, ty) in enumerate(town_xy):
             if t in skip_towns:
                 continue
@@ -719,10 +720,19 @@ def make_towers(g: GridSpec, inp: Inputs, z: np.ndarray, roads: dict, polys_utm:
             sites.append(Site(op, float(x), float(y), "ridge", i, False))
             k += 1
 
-    # technologies, radio parameters, status
+    # status: two sites planned (new road / ridge sites), two down (one Viettel centre, one VinaPhone site)
+    rs = rng_for("tower_status")
+    planned = [k for k, s in enumerate(sites) if s.kind in ("road", "ridge") and s.operator == "Viettel"]
+    down_v = [k for k, s in enumerate(sites) if s.operator == "Viettel" and s.kind == "centre" and not s.remote]
+    down_p = [k for k, s in enumerate(sites) if s.operator == "VinaPhone" and s.kind == "centre"]
+    for k in rs.choice(planned, size=2, replace=False):
+        sites[int(k)].status = "planned"
+    sites[int(rs.choice(down_v))].status = "down"
+    sites[int(rs.choice(down_p))].status = "down"
+
+    # technologies, radio parameters
     rows = []
     counters = {op: 0 for op in OPERATORS}
-    down_done = planned = 0
     for s in sites:
         counters[s.operator] += 1
         sid = f"{OPERATORS[s.operator]}-DBP-{counters[s.operator]:03d}"
@@ -740,13 +750,6 @@ def make_towers(g: GridSpec, inp: Inputs, z: np.ndarray, roads: dict, polys_utm:
         else:
             height = int(rng.choice([24, 27, 30, 33, 36, 40]))
         power = float(rng.choice([43.0, 44.8, 46.0], p=[0.15, 0.25, 0.6]))     # 20 W, 30 W, 40 W
-        if s.operator == "Viettel" and s.kind == "centre" and not s.remote and s.commune % 9 == 4 \
-                and down_done < 2:
-            s.status = "down"
-            down_done += 1
-        elif s.kind == "road" and s.operator == "Viettel" and planned < 2 and s.commune % 5 == 1:
-            s.status = "planned"
-            planned += 1
         lon, lat = TO_LL.transform(s.x, s.y)
         if omni:
             gain = 11.0
