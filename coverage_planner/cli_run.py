@@ -1,0 +1,105 @@
+"""``coverage-planner run``: the whole analysis and every output."""
+
+from __future__ import annotations
+
+import importlib
+import time
+from pathlib import Path
+
+import click
+
+from coverage_planner.cli import ProgressPrinter, handle_errors, main, out_option, project_argument, quiet_option
+from coverage_planner.results import Scenario
+
+
+def _split_ids(values) -> tuple[str, ...]:
+    out: list[str] = []
+    for v in values:
+        out.extend(s.strip() for s in v.split(",") if s.strip())
+    return tuple(out)
+
+
+def run_project(project, out_dir: Path, *, scenario: Scenario | None, placement: bool, outputs: set[str],
+                lang: str, printer: ProgressPrinter):
+    """Run the pipeline and write the requested outputs; returns (results, {name: path})."""
+    from coverage_planner import gisexport, pipeline
+
+    results = pipeline.run(project, scenario, progress=printer, placement=placement)
+    printer.close()
+    files = {}
+    if "gis" in outputs:
+        files.update(gisexport.export_all(results, out_dir))
+    if "map" in outputs:
+        try:
+            webmap = importlib.import_module("coverage_planner.webmap")
+        except ModuleNotFoundError:
+            webmap = None
+        if webmap is not None:
+            files["map"] = webmap.write_map(results, out_dir / "coverage_map.html", lang=lang)
+    if "report" in outputs:
+        try:
+            report = importlib.import_module("coverage_planner.report")
+        except ModuleNotFoundError:
+            report = None
+        if report is not None:
+            files["report"] = report.build_report(results, out_dir / f"gap_report_{lang}.pdf", lang=lang)
+    return results, files
+
+
+def print_summary(results, files, elapsed: float) -> None:
+    c = results.station_counts()
+    v = results.voter_counts()
+    n = len(results.stations)
+    click.echo(f"{results.project_name} — scenario: {results.scenario.name}"
+               + (f" (down: {', '.join(results.scenario.down)})" if results.scenario.down else ""))
+    click.echo(f"  polling stations: {n}  good {c['good']}  weak {c['weak']}  none {c['none']}")
+    click.echo(f"  voters:           good {v['good']}  weak {v['weak']}  none {v['none']}")
+    click.echo(f"  single points of failure: {int(results.stations['spof'].sum())}")
+    if results.newly_uncovered:
+        click.echo(f"  newly uncovered by the scenario: {len(results.newly_uncovered)}: "
+                   + ", ".join(results.newly_uncovered[:15]) + (" …" if len(results.newly_uncovered) > 15 else ""))
+    s = results.placement_summary
+    if s:
+        if "greedy_objective" in s:
+            click.echo(f"  placement: {s['k']} mobile sites; greedy {s['greedy_objective']:.0f}, exact "
+                       f"{s['exact_objective']:.0f} (bound {s['upper_bound']:.0f}, gap {s['gap_pct']:.2f} %); "
+                       f"minimum sites to cover every reachable station: {s.get('lscp_sites')}")
+        if s.get("n_unreachable"):
+            click.echo(f"  stations no candidate site can reach: {s['n_unreachable']}")
+    for w in results.warnings[:10]:
+        click.echo(f"  warning: {w}")
+    click.echo(f"  {len(files)} files written in {elapsed:.1f} s:")
+    for name, path in files.items():
+        click.echo(f"    {path}")
+
+
+@main.command("run")
+@project_argument
+@out_option
+@click.option("--down", multiple=True, metavar="IDS",
+              help="Tower ids taken off air for a failure scenario (comma-separated or repeated).")
+@click.option("--scenario-name", default=None, help="Name shown for the scenario.")
+@click.option("--k", "k", type=click.IntRange(min=-1), default=None,
+              help="Number of mobile stations to place (-1: as few as needed; 0: no placement).")
+@click.option("--no-map", is_flag=True, help="Skip the HTML map.")
+@click.option("--no-report", is_flag=True, help="Skip the PDF report.")
+@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True, help="Language of map and report.")
+@quiet_option
+@handle_errors
+def run_cmd(project, out_dir, down, scenario_name, k, no_map, no_report, lang, quiet):
+    """Run the analysis on PROJECT and write GeoTIFFs, a GeoPackage, CSV/XLSX tables, the map and the report."""
+    from coverage_planner.project import load_project
+
+    t0 = time.perf_counter()
+    proj = load_project(project)
+    if k is not None:
+        proj.placement.k = k
+    ids = _split_ids(down)
+    scenario = None
+    if ids:
+        scenario = Scenario(name=scenario_name or "scenario", down=ids)
+    out = Path(out_dir) if out_dir else proj.output_dir
+    outputs = {"gis"} | (set() if no_map else {"map"}) | (set() if no_report else {"report"})
+    results, files = run_project(proj, out, scenario=scenario, placement=proj.placement.k != 0, outputs=outputs,
+                                 lang=lang, printer=ProgressPrinter(quiet))
+    print_summary(results, files, time.perf_counter() - t0)

@@ -1,0 +1,117 @@
+"""GIS and table outputs of a run: GeoTIFFs, one GeoPackage, CSV and XLSX tables.
+
+Every file is written atomically through :mod:`coverage_planner.io`. Layer and attribute names are
+documented for QGIS users in docs/OUTPUTS.md.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from coverage_planner import io
+from coverage_planner.results import Results
+
+LEVEL_NODATA = -9999.0
+
+
+def _safe(name: str) -> str:
+    return re.sub(r"[^0-9A-Za-z]+", "_", name).strip("_").lower()
+
+
+def _level(arr: np.ndarray) -> np.ndarray:
+    return np.where(np.isfinite(arr), arr, LEVEL_NODATA).astype(np.float32)
+
+
+def write_rasters(results: Results, out_dir: str | Path) -> dict[str, Path]:
+    out = Path(out_dir)
+    g = results.grid
+    files: dict[str, Path] = {}
+    if results.best_level is None:
+        return files
+    tags = {"units": "dBm", "software": results.parameters.get("software", "coverage-planner")}
+    files["best_level"] = io.write_geotiff(out / "best_level_dbm.tif", _level(results.best_level), g.transform, g.crs,
+                                           nodata=LEVEL_NODATA, tags=tags)
+    files["best_server"] = io.write_geotiff(out / "best_server.tif", results.best_server.astype(np.int32), g.transform,
+                                            g.crs, nodata=-1, tags={"values": "row index in the towers layer (fid - 1)"})
+    files["server_count"] = io.write_geotiff(out / "server_count.tif", results.n_servers.astype(np.uint16), g.transform,
+                                             g.crs, nodata=None, tags={"values": "towers at or above the weak threshold"})
+    for name, arr in sorted(results.group_levels.items()):
+        key = "best_level_" + _safe(name)
+        files[key] = io.write_geotiff(out / f"{key}_dbm.tif", _level(arr), g.transform, g.crs, nodata=LEVEL_NODATA, tags=tags)
+    if results.proposal_level is not None:
+        files["proposal_level"] = io.write_geotiff(out / "proposed_sites_level_dbm.tif", _level(results.proposal_level),
+                                                   g.transform, g.crs, nodata=LEVEL_NODATA, tags=tags)
+    return files
+
+
+def _plain_table(gdf) -> pd.DataFrame:
+    df = pd.DataFrame(gdf.drop(columns=[gdf.geometry.name], errors="ignore")) if hasattr(gdf, "geometry") else pd.DataFrame(gdf)
+    for c in df.columns:
+        if df[c].dtype == bool:
+            df[c] = df[c].astype(int)
+    return df
+
+
+def layers(results: Results) -> dict:
+    """The vector layers of the GeoPackage, in the analysis CRS."""
+    import geopandas as gpd
+
+    out = {
+        "towers": results.towers,
+        "polling_stations": results.stations,
+        "communes": results.communes,
+    }
+    if results.gaps is not None and len(results.gaps):
+        out["gap_areas"] = results.gaps
+    if results.proposals is not None and len(results.proposals):
+        out["proposed_sites"] = results.proposals
+    if results.border is not None and len(results.border):
+        out["national_border"] = results.border
+    if results.roads is not None and len(results.roads):
+        out["roads"] = results.roads
+    if results.unreachable is not None and len(results.unreachable):
+        st = results.stations.set_index("id")
+        un = results.unreachable.copy()
+        out["unreachable_stations"] = gpd.GeoDataFrame(un, geometry=list(st.loc[un["id"], "geometry"]),
+                                                       crs=results.stations.crs)
+    clean = {}
+    for name, gdf in out.items():
+        gdf = gdf.copy()
+        for c in gdf.columns:
+            if c != gdf.geometry.name and gdf[c].dtype == object:
+                gdf[c] = gdf[c].map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v))
+        clean[name] = gdf
+    return clean
+
+
+def write_tables(results: Results, out_dir: str | Path) -> dict[str, Path]:
+    out = Path(out_dir)
+    tables = {
+        "polling_stations": _plain_table(results.stations),
+        "communes": _plain_table(results.communes),
+        "towers": _plain_table(results.towers),
+    }
+    if results.proposals is not None:
+        tables["proposed_sites"] = _plain_table(results.proposals)
+    if results.unreachable is not None:
+        tables["unreachable_stations"] = pd.DataFrame(results.unreachable)
+    if results.placement_summary:
+        tables["placement_summary"] = pd.DataFrame(
+            {"item": list(results.placement_summary), "value": [str(v) for v in results.placement_summary.values()]}
+        )
+    files = {name: io.write_csv(df, out / f"{name}.csv") for name, df in tables.items()}
+    files["xlsx"] = io.write_xlsx(tables, out / "coverage_tables.xlsx")
+    return files
+
+
+def export_all(results: Results, out_dir: str | Path) -> dict[str, Path]:
+    """Write every GIS and table output into ``out_dir``; returns {name: path}."""
+    out = Path(out_dir)
+    files = write_rasters(results, out)
+    files["gpkg"] = io.write_gpkg(layers(results), out / "coverage.gpkg")
+    files.update(write_tables(results, out))
+    return files

@@ -1,0 +1,628 @@
+"""The analysis pipeline: load → coverage → gaps → resilience → placement.
+
+:func:`iter_run` is a generator (napari's pattern): it yields :class:`Progress` and returns
+:class:`~coverage_planner.results.Results`; every yield is a cancel point — stop iterating and call
+``close()``. :func:`run` wraps it with a progress callback and a cancel event.
+
+Per-tower received-level windows come from :mod:`analysis.linkbudget` (numba, parallel over rays: all
+cores) and are cached on disk (:mod:`coverage_planner.cache`), so a re-run or a failure scenario recomputes
+only towers whose inputs changed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Generator
+
+import numpy as np
+import pandas as pd
+
+from analysis import backhaul as _backhaul
+from analysis import coverage as _coverage
+from analysis import gaps as _gaps
+from analysis import linkbudget as _lb
+from analysis import placement as _placement
+from analysis import terrain_ops as _terrain_ops
+from coverage_planner import __version__
+from coverage_planner.cache import LevelCache, make_key, terrain_fingerprint
+from coverage_planner.errors import CancelledError, ParameterError
+from coverage_planner.results import STATUS_GOOD, STATUS_NONE, STATUS_WEAK, Grid, Results, Scenario
+
+# Share of the progress bar given to each stage (sums to 1).
+_STAGE_WEIGHTS = {"load": 0.10, "coverage": 0.55, "gaps": 0.10, "resilience": 0.05, "placement": 0.20}
+_CLASS_TO_STATUS = np.array([STATUS_NONE, STATUS_WEAK, STATUS_GOOD], dtype=object)
+
+
+@dataclass(frozen=True)
+class Progress:
+    stage: str
+    fraction: float  # overall, 0..1
+    message: str = ""
+
+
+class _Stages:
+    def __init__(self):
+        self._start = {}
+        acc = 0.0
+        for name, w in _STAGE_WEIGHTS.items():
+            self._start[name] = acc
+            acc += w
+
+    def at(self, stage: str, within: float, message: str = "") -> Progress:
+        within = min(max(within, 0.0), 1.0)
+        return Progress(stage, self._start[stage] + _STAGE_WEIGHTS[stage] * within, message)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Context: inputs + terrain + cache, reusable across runs (GUI keeps one; scenarios reuse it)
+# ----------------------------------------------------------------------------------------------------------
+@dataclass
+class Context:
+    project: Any
+    inputs: Any
+    cache: LevelCache
+    terrain_fp: str
+
+    @property
+    def dem(self) -> np.ndarray:
+        return self.inputs.terrain.dem
+
+    @property
+    def grid(self) -> Grid:
+        return self.inputs.terrain.grid
+
+
+def link_params(project) -> _lb.LinkParams:
+    r = project.radio
+    return _lb.LinkParams(
+        model=r.model,
+        k=float(r.k_factor),
+        max_distance_m=float(r.max_distance_m),
+        receiver_height_m=float(r.receiver_height_m),
+        receiver_gain_dbi=float(r.receiver_gain_dbi),
+        margin_db=float(r.body_loss_db) + float(r.indoor_loss_db),
+        vegetation_db_per_km=float(r.vegetation_db_per_km),
+        vegetation_max_db=float(r.vegetation_max_db),
+    )
+
+
+def _nan_to(v, default):
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return default
+    return default if math.isnan(f) else f
+
+
+def tower_site(tower, grid: Grid) -> _lb.RadioSite:
+    row, col = grid.rowcol(tower.geometry.x, tower.geometry.y)
+    az = _nan_to(tower.azimuth_deg, None)
+    return _lb.RadioSite(
+        row=float(row), col=float(col),
+        height_m=float(tower.height_m), frequency_mhz=float(tower.frequency_mhz), eirp_dbm=float(tower.eirp_dbm),
+        azimuth_deg=az,
+        beamwidth_deg=_nan_to(tower.beamwidth_deg, 65.0),
+        front_to_back_db=_nan_to(tower.front_to_back_db, 25.0),
+        mech_tilt_deg=_nan_to(tower.mech_tilt_deg, 0.0),
+        elec_tilt_deg=_nan_to(tower.elec_tilt_deg, 0.0),
+        vertical_beamwidth_deg=_nan_to(tower.vertical_beamwidth_deg, 10.0),
+    )
+
+
+def _site_key(ctx: Context, site: _lb.RadioSite, params: _lb.LinkParams, kind: str = "level") -> str:
+    return make_key(ctx.terrain_fp, kind=kind, site=dataclasses.asdict(site), params=dataclasses.asdict(params))
+
+
+def prepare(project, *, inputs=None, cache: LevelCache | None = None, cache_dir=None) -> Context:
+    """Load inputs (unless given) and set up the cache. Raises InputError on bad input."""
+    from coverage_planner.inputs import load_inputs
+
+    if inputs is None:
+        inputs = load_inputs(project)
+    if cache is None:
+        if cache_dir is None:
+            cache_dir = Path(project.output_dir) / ".cache"
+        cache = LevelCache(cache_dir)
+    return Context(project, inputs, cache, terrain_fingerprint(inputs.terrain.dem, inputs.terrain.grid))
+
+
+def tower_window(ctx: Context, tower, params: _lb.LinkParams):
+    """Received-level window of one tower, from cache or computed (then cached)."""
+    site = tower_site(tower, ctx.grid)
+    key = _site_key(ctx, site, params)
+    hit = ctx.cache.get(key)
+    if hit is not None:
+        return hit
+    w = _lb.received_level(ctx.dem, site, params, cellsize=ctx.grid.cellsize)
+    ctx.cache.put(key, w.level_dbm, w.row0, w.col0)
+    return np.asarray(w.level_dbm, dtype=np.float32), int(w.row0), int(w.col0)
+
+
+def site_coverage(ctx: Context, x: float, y: float, *, mast_height_m=None, eirp_dbm=None, frequency_mhz=None):
+    """Forward coverage of one omni mobile site at map position (x, y): ``(level, row0, col0)``.
+
+    Used by the GUI when a proposed site is dragged, and by tests to check placement claims.
+    """
+    p = ctx.project.placement
+    row, col = ctx.grid.rowcol(x, y)
+    site = _lb.RadioSite(
+        row=float(row), col=float(col),
+        height_m=float(mast_height_m if mast_height_m is not None else p.mast_height_m),
+        frequency_mhz=float(frequency_mhz if frequency_mhz is not None else ctx.project.placement_frequency_mhz()),
+        eirp_dbm=float(eirp_dbm if eirp_dbm is not None else p.eirp_dbm),
+    )
+    params = link_params(ctx.project)
+    key = _site_key(ctx, site, params, kind="mobile")
+    hit = ctx.cache.get(key)
+    if hit is not None:
+        return hit
+    w = _lb.received_level(ctx.dem, site, params, cellsize=ctx.grid.cellsize)
+    ctx.cache.put(key, w.level_dbm, w.row0, w.col0)
+    return np.asarray(w.level_dbm, dtype=np.float32), int(w.row0), int(w.col0)
+
+
+def _thresholds(project, technologies) -> tuple[np.ndarray, np.ndarray]:
+    good = np.array([project.thresholds[t].good_dbm for t in technologies], dtype=np.float32)
+    weak = np.array([project.thresholds[t].weak_dbm for t in technologies], dtype=np.float32)
+    return good, weak
+
+
+def _cell_index(grid: Grid, gdf) -> tuple[np.ndarray, np.ndarray]:
+    r, c = grid.rowcol(gdf.geometry.x.to_numpy(), gdf.geometry.y.to_numpy())
+    return np.floor(r + 0.5).astype(np.int64), np.floor(c + 0.5).astype(np.int64)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# The run
+# ----------------------------------------------------------------------------------------------------------
+def iter_run(
+    project,
+    scenario: Scenario | None = None,
+    *,
+    context: Context | None = None,
+    cache_dir=None,
+    placement: bool = True,
+) -> Generator[Progress, None, Results]:
+    """Run the analysis; yields Progress, returns Results (``StopIteration.value``)."""
+    st = _Stages()
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    if scenario is None:
+        down = tuple(getattr(getattr(project, "scenario", None), "down", ()) or ())
+        scenario = Scenario(name="baseline" if not down else "scenario", down=down)
+
+    # ---- load ------------------------------------------------------------------------------------------
+    yield st.at("load", 0.0, "Reading inputs and terrain")
+    ctx = context if context is not None else prepare(project, cache_dir=cache_dir)
+    inputs = ctx.inputs
+    grid, dem = ctx.grid, ctx.dem
+    towers = inputs.towers.reset_index(drop=True)
+    unknown = sorted(set(scenario.down) - set(towers["id"]))
+    if unknown:
+        raise ParameterError(
+            f"scenario marks unknown tower ids down: {', '.join(unknown[:10])}"
+            + (" …" if len(unknown) > 10 else "")
+            + ". Use ids from the towers file."
+        )
+    timings["load"] = time.perf_counter() - t0
+    yield st.at("load", 1.0, f"{len(towers)} towers, {len(inputs.stations)} stations, DEM {grid.shape[1]}×{grid.shape[0]}")
+
+    # ---- coverage: every tower that is on air (and, for the scenario, not marked down) ---------------
+    t1 = time.perf_counter()
+    params = link_params(project)
+    on_air = (towers["status"] == "on_air").to_numpy()
+    n_on = int(on_air.sum())
+    windows: list[tuple[np.ndarray, int, int] | None] = [None] * len(towers)
+    done = 0
+    for i in np.flatnonzero(on_air):
+        tw = towers.iloc[i]
+        windows[i] = tower_window(ctx, tw, params)
+        done += 1
+        yield st.at("coverage", done / max(n_on, 1), f"Tower {tw['id']} ({done}/{n_on})")
+    timings["coverage_towers"] = time.perf_counter() - t1
+
+    tech = towers["technology"].to_numpy()
+    good_thr, weak_thr = _thresholds(project, tech)
+    base_idx = [i for i in range(len(towers)) if windows[i] is not None]
+    scen_idx = [i for i in base_idx if towers.at[i, "id"] not in set(scenario.down)]
+
+    def composite(indices):
+        if not indices:
+            shape = grid.shape
+            return (np.full(shape, np.nan, np.float32), np.full(shape, -1, np.int32), np.zeros(shape, np.uint16))
+        bl, bs, ns = _coverage.composite(grid.shape, [windows[i] for i in indices], weak_thr[indices])
+        bs = np.where(bs >= 0, np.asarray(indices, dtype=np.int32)[np.maximum(bs, 0)], -1).astype(np.int32)
+        return bl, bs, ns
+
+    best_level, best_server, n_servers = composite(scen_idx)
+    by_group: dict[str, np.ndarray] = {}
+    for col in ("operator", "technology"):
+        for value in sorted(towers[col].dropna().unique()):
+            idx = [i for i in scen_idx if towers.at[i, col] == value]
+            if idx:
+                by_group[f"{col}:{value}"] = composite(idx)[0]
+    timings["coverage"] = time.perf_counter() - t1
+    yield st.at("coverage", 1.0, "Composite coverage done")
+
+    # ---- gaps ------------------------------------------------------------------------------------------
+    t2 = time.perf_counter()
+    stations = inputs.stations.reset_index(drop=True).copy()
+    communes = inputs.communes.reset_index(drop=True).copy()
+    srow, scol = _cell_index(grid, stations)
+
+    def station_service(indices):
+        n = len(stations)
+        if not indices:
+            return np.full(n, np.nan, np.float32), np.full(n, -1), np.zeros(n, int), np.full(n, -1)
+        ps = _coverage.servers_at_points([windows[i] for i in indices], srow, scol, weak_thr[indices])
+        idx = np.asarray(indices)
+        best_t = np.where(ps.best_index >= 0, idx[np.maximum(ps.best_index, 0)], -1)
+        second_t = np.where(ps.second_index >= 0, idx[np.maximum(ps.second_index, 0)], -1)
+        return ps.best_level, best_t, ps.n_servers.astype(int), second_t
+
+    def classify_stations(lvl, best_t):
+        # where no tower reaches, the level is NaN and the class is "none" whatever the threshold
+        g = np.where(best_t >= 0, good_thr[np.maximum(best_t, 0)], 0.0)
+        w = np.where(best_t >= 0, weak_thr[np.maximum(best_t, 0)], 0.0)
+        return _CLASS_TO_STATUS[_gaps.classify(lvl, g, w)]
+
+    lvl, best_t, count, second_t = station_service(scen_idx)
+    stations["status"] = classify_stations(lvl, best_t)
+    stations["level_dbm"] = np.round(lvl.astype(float), 1)
+    ids = towers["id"].to_numpy()
+    stations["best_server"] = np.where(best_t >= 0, ids[np.maximum(best_t, 0)], "")
+    stations["best_operator"] = np.where(best_t >= 0, towers["operator"].to_numpy()[np.maximum(best_t, 0)], "")
+    stations["n_servers"] = count.astype(int)
+    # nearest on-air tower (straight-line), useful for field teams whatever the coverage
+    live = towers.iloc[scen_idx] if scen_idx else towers.iloc[:0]
+    if len(live):
+        tx, ty = live.geometry.x.to_numpy(), live.geometry.y.to_numpy()
+        d = np.hypot(stations.geometry.x.to_numpy()[:, None] - tx[None, :], stations.geometry.y.to_numpy()[:, None] - ty[None, :])
+        j = d.argmin(axis=1)
+        stations["nearest_tower"] = live["id"].to_numpy()[j]
+        stations["nearest_tower_km"] = np.round(d[np.arange(len(stations)), j] / 1000.0, 2)
+    else:
+        stations["nearest_tower"] = ""
+        stations["nearest_tower_km"] = np.nan
+
+    # per-cell class with the thresholds of the best server's technology
+    bs = np.maximum(best_server, 0)
+    cell_good = np.where(best_server >= 0, good_thr[bs] if len(good_thr) else 0.0, 0.0)
+    cell_weak = np.where(best_server >= 0, weak_thr[bs] if len(weak_thr) else 0.0, 0.0)
+    class_grid = _gaps.classify(best_level, cell_good, cell_weak)
+    zone_ids = _rasterize_communes(communes, grid)
+    valid = zone_ids >= 0
+    counts = _gaps.zonal_class_shares(class_grid, np.where(valid, zone_ids, 0), len(communes), valid)
+    cell_km2 = grid.cellsize**2 / 1e6
+    tot = counts.sum(axis=1)
+    communes["area_km2"] = np.round(tot * cell_km2, 1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for k, name in enumerate(("none", "weak", "good")):
+            communes[f"area_{name}_pct"] = np.round(np.where(tot > 0, 100.0 * counts[:, k] / tot, 0.0), 1)
+    for name in ("good", "weak", "none"):
+        sel = stations["status"] == name
+        by = stations[sel].groupby("commune")
+        communes[f"stations_{name}"] = communes["name"].map(by.size()).fillna(0).astype(int)
+        communes[f"voters_{name}"] = communes["name"].map(by["voters"].sum()).fillna(0).astype(int)
+    gaps = _gap_polygons(class_grid, valid, grid, communes, live)
+    timings["gaps"] = time.perf_counter() - t2
+    yield st.at("gaps", 1.0, f"{int((stations['status'] != STATUS_GOOD).sum())} stations with weak or no signal")
+
+    # ---- resilience: single points of failure and scenario impact -------------------------------------
+    stations["spof"] = stations["n_servers"].to_numpy() == 1
+    stations["backup_server"] = np.where(second_t >= 0, ids[np.maximum(second_t, 0)], "")
+    newly: list[str] = []
+    if scenario.down:
+        blvl, bbest, _, _ = station_service(base_idx)
+        base_status = classify_stations(blvl, bbest)
+        stations["baseline_status"] = base_status
+        newly = stations.loc[(base_status != STATUS_NONE) & (stations["status"] == STATUS_NONE), "id"].tolist()
+    yield st.at("resilience", 1.0, f"{int(stations['spof'].sum())} single points of failure")
+
+    # ---- placement -------------------------------------------------------------------------------------
+    proposals = None
+    proposal_level = None
+    unreachable = None
+    summary: dict[str, Any] = {}
+    if placement and int(project.placement.k) != 0:
+        t3 = time.perf_counter()
+        gen = _placement_stage(ctx, stations, communes, towers.iloc[scen_idx], params, st)
+        try:
+            while True:
+                yield next(gen)
+        except StopIteration as stop:
+            proposals, proposal_level, unreachable, summary = stop.value
+        timings["placement"] = time.perf_counter() - t3
+    yield st.at("placement", 1.0, "Done")
+    timings["total"] = time.perf_counter() - t0
+
+    return Results(
+        project_name=project.name,
+        province=project.province,
+        grid=grid,
+        dem=dem,
+        towers=towers,
+        stations=stations,
+        communes=communes,
+        border=inputs.border,
+        roads=inputs.roads,
+        towns=inputs.towns,
+        best_level=best_level,
+        best_server=best_server,
+        n_servers=n_servers,
+        gaps=gaps,
+        proposals=proposals,
+        proposal_level=proposal_level,
+        unreachable=unreachable,
+        placement_summary=summary,
+        scenario=scenario,
+        newly_uncovered=newly,
+        parameters=_parameters(project, inputs),
+        terrain_source=getattr(inputs.terrain, "source", ""),
+        timings=timings,
+        group_levels=by_group,
+        warnings=list(getattr(inputs, "warnings", []) or []),
+    )
+
+
+def run(
+    project,
+    scenario: Scenario | None = None,
+    *,
+    progress: Callable[[Progress], None] | None = None,
+    cancel: threading.Event | None = None,
+    **kwargs,
+) -> Results:
+    """Run :func:`iter_run` to completion. Raises CancelledError when ``cancel`` is set."""
+    gen = iter_run(project, scenario, **kwargs)
+    try:
+        while True:
+            p = next(gen)
+            if progress is not None:
+                progress(p)
+            if cancel is not None and cancel.is_set():
+                gen.close()
+                raise CancelledError("analysis cancelled by the user")
+    except StopIteration as stop:
+        return stop.value
+
+
+# ----------------------------------------------------------------------------------------------------------
+# helpers
+# ----------------------------------------------------------------------------------------------------------
+def _rasterize_communes(communes, grid: Grid) -> np.ndarray:
+    from rasterio import features
+
+    shapes = [(geom, i) for i, geom in enumerate(communes.geometry) if geom is not None and not geom.is_empty]
+    if not shapes:
+        return np.full(grid.shape, -1, np.int32)
+    return features.rasterize(shapes, out_shape=grid.shape, transform=grid.transform, fill=-1, dtype="int32")
+
+
+def _gap_polygons(class_grid, valid, grid: Grid, communes, live_towers, min_cells: int = 4):
+    """Vectorise 'none' and 'weak' areas inside the communes; split by commune; area and nearest tower."""
+    import geopandas as gpd
+    from rasterio import features
+    from shapely.geometry import shape
+
+    gl = _gaps.label_gaps(class_grid, min_cells, valid_mask=valid)
+    records = []
+    if gl.n:
+        for geom, val in features.shapes(gl.labels, mask=gl.labels > 0, transform=grid.transform):
+            cls = int(gl.region_class[int(val) - 1])
+            records.append((STATUS_NONE if cls == 0 else STATUS_WEAK, shape(geom)))
+    cols = ["status", "area_km2", "commune", "nearest_tower", "nearest_tower_km"]
+    if not records:
+        return gpd.GeoDataFrame(columns=cols, geometry=[], crs=grid.crs)
+    gdf = gpd.GeoDataFrame({"status": [r[0] for r in records]}, geometry=[r[1] for r in records], crs=grid.crs)
+    parts = gpd.overlay(gdf, communes[["name", "geometry"]], how="intersection", keep_geom_type=True)
+    parts = parts.rename(columns={"name": "commune"})
+    parts["area_km2"] = np.round(parts.geometry.area / 1e6, 2)
+    parts = parts[parts["area_km2"] > 0].reset_index(drop=True)
+    if len(live_towers) and len(parts):
+        c = parts.geometry.representative_point()
+        tx, ty = live_towers.geometry.x.to_numpy(), live_towers.geometry.y.to_numpy()
+        d = np.hypot(c.x.to_numpy()[:, None] - tx[None, :], c.y.to_numpy()[:, None] - ty[None, :])
+        j = d.argmin(axis=1)
+        parts["nearest_tower"] = live_towers["id"].to_numpy()[j]
+        parts["nearest_tower_km"] = np.round(d[np.arange(len(parts)), j] / 1000.0, 2)
+    else:
+        parts["nearest_tower"] = ""
+        parts["nearest_tower_km"] = np.nan
+    parts = parts.sort_values(["status", "area_km2"], ascending=[True, False]).reset_index(drop=True)
+    return parts[cols + ["geometry"]]
+
+
+def _demand_weights(stations, communes, project) -> np.ndarray:
+    p = project.placement
+    flags = communes.set_index("name")[["border", "remote"]]
+    border = stations["commune"].map(flags["border"]).fillna(False).to_numpy(bool)
+    remote = stations["commune"].map(flags["remote"]).fillna(False).to_numpy(bool)
+    voters = np.maximum(stations["voters"].to_numpy(float), 1.0)
+    prio = stations["priority"].to_numpy(float)
+    return voters * prio * np.where(border, p.border_weight, 1.0) * np.where(remote, p.remote_weight, 1.0)
+
+
+def _candidates(ctx: Context, communes):
+    """Candidate cells (rows, cols): valid terrain, slope limit, near a road, town or commune centre; thinned."""
+    from rasterio import features
+
+    project, grid, dem = ctx.project, ctx.grid, ctx.dem
+    p = project.placement
+    inputs = ctx.inputs
+    near = np.zeros(grid.shape, bool)
+    geoms = []
+    for layer in (inputs.roads, inputs.towns):
+        if layer is not None and len(layer):
+            geoms.extend(g for g in layer.geometry if g is not None and not g.is_empty)
+    if geoms:
+        near |= features.rasterize(geoms, out_shape=grid.shape, transform=grid.transform, fill=0,
+                                   default_value=1, dtype="uint8", all_touched=True).astype(bool)
+    cr, cc = grid.rowcol(communes["centre_x"].to_numpy(float), communes["centre_y"].to_numpy(float))
+    cr, cc = np.floor(cr + 0.5).astype(int), np.floor(cc + 0.5).astype(int)
+    ok = (cr >= 0) & (cr < grid.shape[0]) & (cc >= 0) & (cc < grid.shape[1])
+    near[cr[ok], cc[ok]] = True
+    inside = _rasterize_communes(communes, grid) >= 0
+    spacing = max(1, int(round(p.candidate_spacing_m / grid.cellsize)))
+    mask = _terrain_ops.candidate_mask(
+        dem, grid.cellsize, max_slope_deg=p.max_slope_deg, near_mask=near,
+        max_distance_m=p.candidate_max_distance_m, valid_mask=inside, spacing_cells=spacing,
+    )
+    rows, cols = np.nonzero(mask)
+    user = ctx.inputs.candidates
+    ids = [f"C{r}_{c}" for r, c in zip(rows, cols)]
+    if user is not None and len(user):
+        ur, uc = _cell_index(grid, user)
+        inside_grid = (ur >= 0) & (ur < grid.shape[0]) & (uc >= 0) & (uc < grid.shape[1])
+        rows = np.concatenate([ur[inside_grid], rows])
+        cols = np.concatenate([uc[inside_grid], cols])
+        ids = list(user["id"].astype(str).to_numpy()[inside_grid]) + ids
+    return rows.astype(np.int64), cols.astype(np.int64), ids
+
+
+def _placement_stage(ctx: Context, stations, communes, live_towers, params, st: _Stages):
+    import geopandas as gpd
+    from pyproj import Transformer
+
+    project, grid, dem = ctx.project, ctx.grid, ctx.dem
+    p = project.placement
+    thr = project.thresholds[p.technology]
+    freq = project.placement_frequency_mhz()
+    demand_mask = (stations["status"] != STATUS_GOOD).to_numpy()
+    demand = stations[demand_mask].reset_index(drop=True)
+    weights = _demand_weights(demand, communes, project)
+    yield st.at("placement", 0.02, f"{len(demand)} stations need better signal; finding candidate sites")
+    crow, ccol, cids = _candidates(ctx, communes)
+    summary: dict[str, Any] = {"k": p.k, "n_demand": len(demand), "n_candidates": len(crow),
+                               "mast_height_m": p.mast_height_m, "eirp_dbm": p.eirp_dbm,
+                               "technology": p.technology, "frequency_mhz": freq,
+                               "threshold_dbm": thr.good_dbm}
+    empty_cols = ["rank", "site_id", "lon", "lat", "x", "y", "commune", "elevation_m", "n_stations",
+                  "stations_covered", "voters_covered", "weight_covered", "backhaul", "backhaul_tower",
+                  "backhaul_distance_km", "backhaul_clearance"]
+    if len(demand) == 0 or len(crow) == 0:
+        unreachable = demand[["id", "name", "commune"]].assign(reason="no candidate site passes the site constraints")
+        return gpd.GeoDataFrame(columns=empty_cols, geometry=[], crs=grid.crs), None, unreachable, summary
+
+    # reciprocity: one path-loss window per demand station (station at receiver height, mobile mast as receiver)
+    max_loss = p.eirp_dbm + params.receiver_gain_dbi - params.margin_db - thr.good_dbm
+    drow, dcol = _cell_index(grid, demand)
+    loss_windows = []
+    for i in range(len(demand)):
+        key = make_key(ctx.terrain_fp, kind="reciprocal", row=int(drow[i]), col=int(dcol[i]),
+                       mast=p.mast_height_m, f=freq, params=dataclasses.asdict(params))
+        hit = ctx.cache.get(key)
+        if hit is None:
+            w = _lb.path_loss_window(dem, float(drow[i]), float(dcol[i]), tx_height_m=params.receiver_height_m,
+                                     rx_height_m=p.mast_height_m, frequency_mhz=freq, params=params,
+                                     cellsize=grid.cellsize)
+            ctx.cache.put(key, w.loss_db, w.row0, w.col0)
+            hit = (np.asarray(w.loss_db, np.float32), int(w.row0), int(w.col0))
+        loss_windows.append(hit)
+        if i % 5 == 0 or i == len(demand) - 1:
+            yield st.at("placement", 0.05 + 0.6 * (i + 1) / len(demand), f"Reciprocal path loss {i + 1}/{len(demand)}")
+    covers, reach_stats = _placement.covers_from_loss_windows(loss_windows, crow, ccol, max_loss, return_stats=True)
+    yield st.at("placement", 0.7, "Solving: lazy greedy and exact MILP")
+    k_req = p.k
+    lscp = _placement.SetCovering.from_arrays(covers).solve()
+    n_min = len(lscp.selected)
+    summary["lscp_sites"] = n_min
+    k = n_min if (isinstance(k_req, str) or int(k_req) < 0) else int(k_req)
+    usable = int(np.asarray(covers.sum(axis=0)).ravel().astype(bool).sum())
+    k = min(k, usable) if usable else 0
+    selected: list[int] = []
+    if k > 0:
+        model = _placement.MaximalCovering.from_arrays(covers, weights, k)
+        model.solve_greedy()
+        model.solve_exact(time_limit=60.0)
+        selected = list(model.selected)
+        summary.update(k=k, greedy_objective=float(model.greedy_objective), exact_objective=float(model.exact_objective),
+                       upper_bound=float(model.upper_bound), gap_pct=round(100.0 * float(model.gap), 3),
+                       total_weight=float(weights.sum()), solver="HiGHS (scipy.optimize.milp)")
+    yield st.at("placement", 0.85, f"{len(selected)} sites chosen; backhaul check")
+
+    # per proposed site: stations covered, forward coverage, backhaul
+    to_ll = Transformer.from_crs(grid.crs, "EPSG:4326", always_xy=True)
+    tower_rows, tower_cols = _cell_index(grid, live_towers) if len(live_towers) else (np.zeros(0, int), np.zeros(0, int))
+    covers_csc = covers.tocsc() if hasattr(covers, "tocsc") else covers
+    zone = _rasterize_communes(communes, grid)
+    rows_out, windows = [], []
+    already = np.zeros(len(demand), bool)
+    for rank, j in enumerate(selected, start=1):
+        col_j = np.zeros(covers_csc.shape[0], bool)
+        col_j[covers_csc.indices[covers_csc.indptr[j]:covers_csc.indptr[j + 1]]] = True
+        new = col_j & ~already
+        already |= col_j
+        r, c = int(crow[j]), int(ccol[j])
+        x, y = grid.xy(r, c)
+        lon, lat = to_ll.transform(float(x), float(y))
+        if len(tower_rows):
+            bh = _backhaul.best_backhaul(
+                dem, grid.cellsize, (r, c), p.backhaul_mast_height_m,
+                np.stack([tower_rows, tower_cols], axis=1), live_towers["height_m"].to_numpy(float),
+                p.backhaul_frequency_mhz, p.backhaul_range_m, project.radio.k_factor)
+            ti, dist, ratio = bh.index, bh.distance_m, bh.ratio
+        else:
+            ti, dist, ratio = -1, float("nan"), float("nan")
+        rows_out.append({
+            "rank": rank, "site_id": f"MS-{rank:02d}", "candidate": cids[j], "lon": round(lon, 6), "lat": round(lat, 6),
+            "x": round(float(x), 1), "y": round(float(y), 1),
+            "commune": communes["name"].iloc[zone[r, c]] if zone[r, c] >= 0 else "",
+            "elevation_m": round(float(dem[r, c]), 1),
+            "n_stations": int(new.sum()),
+            "stations_covered": ";".join(demand.loc[new, "id"].astype(str)),
+            "voters_covered": int(demand.loc[new, "voters"].sum()),
+            "weight_covered": round(float(weights[new].sum()), 1),
+            "backhaul": "ok" if ti >= 0 else "needs satellite",
+            "backhaul_tower": live_towers["id"].iloc[ti] if ti >= 0 else "",
+            "backhaul_distance_km": round(dist / 1000.0, 2) if ti >= 0 else np.nan,
+            "backhaul_clearance": round(float(ratio), 2) if ti >= 0 else np.nan,
+            "geometry": _point(x, y),
+        })
+        windows.append(site_coverage(ctx, float(x), float(y)))
+    proposals = gpd.GeoDataFrame(rows_out, geometry="geometry", crs=grid.crs) if rows_out else \
+        gpd.GeoDataFrame(columns=empty_cols, geometry=[], crs=grid.crs)
+    proposal_level = None
+    if windows:
+        proposal_level = _coverage.composite(grid.shape, windows, np.full(len(windows), thr.weak_dbm, np.float32))[0]
+
+    # stations nobody can reach, and why
+    reach = np.asarray(covers.sum(axis=1)).ravel() > 0
+    unreachable = demand.loc[~reach, ["id", "name", "commune"]].reset_index(drop=True)
+    unreachable["reason"] = [reach_stats.reason(int(i)) for i in np.flatnonzero(~reach)]
+    summary["n_unreachable"] = int((~reach).sum())
+    summary["covered_after"] = int(already.sum())
+    return proposals, proposal_level, unreachable, summary
+
+
+def _point(x, y):
+    from shapely.geometry import Point
+
+    return Point(float(x), float(y))
+
+
+def _parameters(project, inputs) -> dict[str, Any]:
+    r = project.radio
+    out = {
+        "software": f"coverage-planner {__version__}",
+        "crs": inputs.terrain.grid.crs,
+        "resolution_m": inputs.terrain.grid.cellsize,
+        "model": r.model,
+        "k_factor": round(float(r.k_factor), 4),
+        "max_distance_m": r.max_distance_m,
+        "receiver_height_m": r.receiver_height_m,
+        "margins_db": float(r.body_loss_db) + float(r.indoor_loss_db),
+    }
+    for tech, t in sorted(project.thresholds.items()):
+        out[f"threshold_{tech}"] = f"good ≥ {t.good_dbm:g} dBm, weak ≥ {t.weak_dbm:g} dBm"
+    p = project.placement
+    out["placement"] = f"k={p.k}, mast {p.mast_height_m:g} m, EIRP {p.eirp_dbm:g} dBm, {p.technology} {project.placement_frequency_mhz():g} MHz"
+    return out
+
+
+__all__ = ["Progress", "Context", "prepare", "iter_run", "run", "site_coverage", "tower_window", "link_params"]
