@@ -214,3 +214,31 @@ def test_void_plane_dem_written_by_fixture(tmp_path):
     t = load_terrain(p, resolution_m=100)
     # 10×10 source cells of ~86 m × 93 m ≈ 0.8 km²: about 80 analysis cells of 1 ha
     assert 60 <= t.void_count <= 100
+
+
+def test_coverage_footprint_matches_analytic_extent(plane_dem):
+    """``covered`` = analysis cells whose centre falls inside the source raster's lon/lat rectangle."""
+    t = load_terrain(plane_dem, resolution_m=100)
+    rows, cols = np.indices(t.grid.shape)
+    x, y = t.grid.xy(rows.ravel(), cols.ravel())
+    lon, lat = Transformer.from_crs(t.grid.crs, "EPSG:4326", always_xy=True).transform(x, y)
+    lon, lat = lon.reshape(t.grid.shape), lat.reshape(t.grid.shape)
+    w, e, n, s = LON0, LON0 + NCOL * DEG, LAT1, LAT1 - NROW * DEG
+    expected = (lon > w) & (lon < e) & (lat > s) & (lat < n)
+    # GDAL's approximate transformer may err by 1/8 source cell: ignore cells that close to the edge
+    near_edge = np.minimum.reduce([np.abs(lon - w), np.abs(lon - e), np.abs(lat - n), np.abs(lat - s)]) < 0.2 * DEG
+    assert expected.size > expected.sum() > 0.5 * expected.size
+    assert not (t.covered != expected)[~near_edge].any()
+
+
+def test_mosaic_of_four_tiles_counts_only_real_voids(tmp_path):
+    """2×2 SRTM tiles, one 20×20-cell void each: only those are voids, the curved UTM edges are 'outside'."""
+    paths = []
+    for name in ("N21E102", "N21E103", "N22E102", "N22E103"):
+        z = np.full((1201, 1201), 800, dtype=np.int16)
+        z[500:520, 600:620] = -32768
+        paths.append(write_hgt(tmp_path / f"{name}.hgt", z))
+    t = load_terrain(paths, resolution_m=300)
+    # each void ≈ 1.85 km × 1.72 km ≈ 318 ha ≈ 35 cells of 9 ha → ≈ 140 in all
+    assert 100 <= t.void_count <= 180
+    assert t.outside_count > 0 and np.allclose(t.dem, 800)
