@@ -951,7 +951,7 @@ def load_inputs(project, progress: Progress | None = None) -> Inputs:
             hint="add under [inputs], e.g. " + ", ".join(f'{k} = "{k}.csv"' for k in missing),
         )
     refs = [(k, getattr(inp, k)) for k in ("towers", "stations", "communes", "border", "roads", "towns", "candidates")]
-    refs += [("terrain", r) for r in inp.terrain]
+    refs += [("terrain", r) for r in inp.terrain] + [("clutter", inp.clutter)]
     absent = [f"{k}: {r.raw} → {r.path}" for k, r in refs if r is not None and not Path(r.path).is_file()]
     if absent:
         raise InputError(
