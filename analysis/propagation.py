@@ -67,10 +67,10 @@ from numba import njit, prange
 from analysis import AnalysisError
 from analysis._profile import (
     EARTH_RADIUS_M,
+    J_TABLE,
     SPEED_OF_LIGHT_MHZ_M,
     block_of,
     cell_offset,
-    J_TABLE,
     hull_best_edge,
     hull_push,
     knife_edge_j_fast,

@@ -148,11 +148,15 @@ def _r2_kernel(dem, r0, c0, cs, hobs, htgt, rad_cells, inv2kr, use_sector, s0, s
             m_lo = -c0
             m_hi = nc - 1 - c0
             i_max = min(R, nr - 1 - r0) if side == 2 else min(R, r0)
-        maxs = np.full(nb, -np.inf)
-        steplen = np.empty(nb)
-        tq = np.empty(nb)
-        for q in range(nb):
-            t = (k_lo + q) / R
+        # the block's rays plus one neighbour each side (shared with the next block, computed twice) so
+        # that every owned cell has the two rays that bracket its centre
+        kf = max(k_lo - 1, -R)
+        nq = min(k_hi + 1, R) - kf + 1
+        maxs = np.full(nq, -np.inf)
+        steplen = np.empty(nq)
+        tq = np.empty(nq)
+        for q in range(nq):
+            t = (kf + q) / R
             tq[q] = t
             steplen[q] = cs * math.sqrt(1.0 + t * t)
         for i in range(1, i_max + 1):
@@ -170,20 +174,29 @@ def _r2_kernel(dem, r0, c0, cs, hobs, htgt, rad_cells, inv2kr, use_sector, s0, s
             jr = int(math.floor(math.sqrt(rem_r)))
             j_lo = max(j_lo, -jr)
             j_hi = min(j_hi, jr)
-            inv2i = 1.0 / (2 * i)
             ri = r0 + a * i
             ci = c0 + e * i
+            rpi = R / i
             for j in range(j_lo, j_hi + 1):
-                # nearest ray; float rounding can only err at exact ties, where both rays are valid
-                q = min(max(int(math.floor((2 * j * R + i) * inv2i)) - k_lo, 0), nb - 1)
+                # horizon at the cell centre: interpolated between the two rays either side of it
+                x = j * rpi - kf
+                q1 = min(max(int(math.floor(x)), 0), nq - 1)
+                q2 = min(q1 + 1, nq - 1)
+                w = min(max(x - q1, 0.0), 1.0)
+                m1 = maxs[q1]
+                m2 = maxs[q2]
+                if m1 == -math.inf or m2 == -math.inf:
+                    hz_ = max(m1, m2)
+                else:
+                    hz_ = m1 + w * (m2 - m1)
                 r = ri + b * j
                 c = ci + f * j
                 dd = math.sqrt(i * i + j * j) * cs
                 num = dem[r, c] + htgt - dd * dd * inv2kr - zobs
-                out[r, c] = 1 if num >= (maxs[q] - 1e-12) * dd else 0
+                out[r, c] = 1 if num >= (hz_ - 1e-12) * dd else 0
             # 2) advance every ray of the block to its crossing with the centre line at major offset i;
             #    terrain linearly interpolated (indices clamped to the grid: at the edge the single cell)
-            for q in range(nb):
+            for q in range(nq):
                 m = i * tq[q]
                 fmf = math.floor(m)
                 w = m - fmf
