@@ -133,10 +133,6 @@ def _check_ids(candidate_ids, m: int) -> np.ndarray:
     return ids
 
 
-def _col_sets(c: sp.csc_array) -> list[tuple]:
-    return [tuple(c.indices[c.indptr[j] : c.indptr[j + 1]]) for j in range(c.shape[1])]
-
-
 def _unique_columns(c: sp.csc_array, cols: np.ndarray) -> np.ndarray:
     """Among ``cols`` keep the first of each group of identical columns (returns kept column indices)."""
     seen: dict[tuple, int] = {}
