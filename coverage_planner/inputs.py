@@ -248,8 +248,11 @@ class _Rows:
                 hint=f"add or rename the column(s). Accepted names (any case, with or without accents): {accepted}",
             )
 
-    def note_unused(self, ignore=()) -> None:
-        """Warn about columns no alias matched (a misspelt or truncated header otherwise goes unnoticed)."""
+    def note_unused(self, ignore=("stt", "tt", "so_tt", "ghi_chu", "note", "notes", "remark", "remarks")) -> None:
+        """Warn about columns no alias matched (a misspelt or truncated header otherwise goes unnoticed).
+
+        Row numbers (``STT``) and notes (``Ghi chú``) are expected extras and not reported.
+        """
         used = set(self.columns.values())
         unused = [c for c in self.df.columns if c not in used and c != "geometry" and normalise_name(c) not in ignore]
         if unused:
@@ -472,11 +475,24 @@ def _in_extent(lon, lat, ext) -> bool:
     return w <= lon <= e and s <= lat <= n
 
 
-def _read(path, what: str, layer: str | None = None):
+_POSITION_NAMES = frozenset(LON_ALIASES + LAT_ALIASES + X_ALIASES + Y_ALIASES)
+
+
+def _header_test(aliases: dict[str, tuple[str, ...]]):
+    """A row is the header when ≥ 2 of its cells are accepted column names (title lines above are skipped)."""
+    known = frozenset(n for names in aliases.values() for n in names) | _POSITION_NAMES
+
+    def is_header(cells: list[str]) -> bool:
+        return sum(normalise_name(c) in known for c in cells if c) >= 2
+
+    return is_header
+
+
+def _read(path, what: str, layer: str | None = None, aliases: dict[str, tuple[str, ...]] | None = None):
     """(text frame, GeoDataFrame or None) for a table or vector file."""
     from coverage_planner.io import read_table
 
-    frame, kind = read_table(path, layer=layer, what=what)
+    frame, kind = read_table(path, layer=layer, what=what, is_header=_header_test(aliases or {}))
     if kind == "vector":
         return _as_text_frame(frame), frame
     return frame, None
@@ -521,7 +537,7 @@ def load_towers(
     if defaults is None:
         defaults = RadioSettings().defaults
     warn = warnings if warnings is not None else []
-    df, gdf = _read(path, "towers", layer)
+    df, gdf = _read(path, "towers", layer, TOWER_ALIASES)
     rows = _Rows(df, path, "towers", TOWER_ALIASES, warn)
     rows.require({"id": TOWER_ID_ALIASES})
     ids = rows.ids()
@@ -620,7 +636,7 @@ def load_stations(
     path, declared, layer = _ref(path)
     source_crs = source_crs or declared
     warn = warnings if warnings is not None else []
-    df, gdf = _read(path, "stations", layer)
+    df, gdf = _read(path, "stations", layer, STATION_ALIASES)
     rows = _Rows(df, path, "stations", STATION_ALIASES, warn)
     rows.require({"id": ID_ALIASES})
     ids = rows.ids()
@@ -689,7 +705,7 @@ def load_communes(
     path, declared, layer = _ref(path)
     source_crs = source_crs or declared
     warn = warnings if warnings is not None else []
-    df, gdf = _read(path, "communes", layer)
+    df, gdf = _read(path, "communes", layer, COMMUNE_ALIASES)
     if gdf is None:
         raise InputError(
             "communes must be polygons: a table has none",
@@ -775,7 +791,7 @@ def load_lines(path, *, crs: str, what: str = "lines", source_crs: str | None = 
     path, declared, layer = _ref(path)
     source_crs = source_crs or declared
     warn = warnings if warnings is not None else []
-    df, gdf = _read(path, what, layer)
+    df, gdf = _read(path, what, layer, LINE_ALIASES)
     if gdf is None:
         raise InputError(
             f"{what} must be lines: a table has none", path=path, hint="use a GeoJSON, GeoPackage or Shapefile of lines"
@@ -822,7 +838,7 @@ def load_points(
     path, declared, layer = _ref(path)
     source_crs = source_crs or declared
     warn = warnings if warnings is not None else []
-    df, gdf = _read(path, what, layer)
+    df, gdf = _read(path, what, layer, POINT_ALIASES)
     rows = _Rows(df, path, what, POINT_ALIASES, warn)
     if rows.has("id"):
         ids = rows.ids()

@@ -19,7 +19,7 @@ import os
 import re
 import tempfile
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -109,21 +109,31 @@ def _check_readable(path: Path, what: str) -> None:
         raise InputError(f"{what} file is empty", path=path, hint="export the table again with a header row and data")
 
 
-def read_table(path: str | os.PathLike, *, layer: str | None = None, what: str = "table"):
+def read_table(
+    path: str | os.PathLike,
+    *,
+    layer: str | None = None,
+    what: str = "table",
+    is_header: Callable[[list[str]], bool] | None = None,
+):
     """Read a table file without modifying it.
 
     Returns ``(frame, kind)``: for ``.csv``/``.txt``/``.xlsx`` a :class:`pandas.DataFrame` whose cells are
-    all strings (empty cells ``""``), ``kind == "table"``; for GeoJSON/GeoPackage/Shapefile a
-    :class:`geopandas.GeoDataFrame` as stored (CRS included), ``kind == "vector"``.
+    all strings (stripped, NFC; empty cells ``""``) indexed by spreadsheet row number, ``kind == "table"``;
+    for GeoJSON/GeoPackage/Shapefile a :class:`geopandas.GeoDataFrame` as stored (CRS included; index =
+    feature number from 1), ``kind == "vector"``. ``layer`` picks a GeoPackage layer or an XLSX sheet.
+
+    The header is the first non-blank row; when ``is_header`` is given and rejects it, the first of the
+    first 20 rows it accepts is used instead (title lines above the header, common in official spreadsheets).
     Raises :class:`InputError` for missing, empty or unreadable files.
     """
     path = Path(path)
     _check_readable(path, what)
     suffix = path.suffix.lower()
     if suffix in (".csv", ".txt"):
-        return _read_csv(path, what), "table"
+        return _frame_from_cells(_csv_cells(path, what), path, what, is_header), "table"
     if suffix in (".xlsx", ".xlsm"):
-        return _read_xlsx(path, what), "table"
+        return _frame_from_cells(_xlsx_cells(path, what, layer), path, what, is_header), "table"
     if suffix in VECTOR_SUFFIXES:
         return read_vector(path, layer=layer, what=what), "vector"
     raise InputError(
@@ -138,16 +148,39 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-def _finish_text_frame(df, path: Path, what: str):
-    df = df.copy()
-    df.columns = [nfc(str(c).strip()) for c in df.columns]
-    df = df.fillna("").astype(str)
-    df = df.apply(lambda s: s.str.strip().map(nfc))
-    # drop rows that are entirely blank (trailing lines of a spreadsheet) but keep row numbering
-    blank = (df == "").all(axis=1)
-    df = df[~blank]
+def _frame_from_cells(cells: list[list[str]], path: Path, what: str, is_header=None):
+    """DataFrame of text cells from every row of a sheet (``cells[0]`` is spreadsheet row 1)."""
+    import pandas as pd
+
+    nonblank = [i for i, r in enumerate(cells) if any(r)]
+    if not nonblank:
+        raise InputError(f"{what} file is empty", path=path, hint="add a header row and data rows")
+    h = nonblank[0]
+    if is_header is not None and not is_header(cells[h]):
+        h = next((i for i in nonblank[:20] if is_header(cells[i])), h)
+    body = cells[h + 1 :]
+    width = max(len(r) for r in cells[h:])
+    names: list[str] = []
+    for j in range(width):
+        name = cells[h][j] if j < len(cells[h]) else ""
+        name = name or f"(column {j + 1})"
+        base, k = name, 1
+        while name in names:
+            k += 1
+            name = f"{base}.{k}"
+        names.append(name)
+    data = [r + [""] * (width - len(r)) for r in body]
+    df = pd.DataFrame(data, columns=names, index=np.arange(h + 2, h + 2 + len(body)), dtype=object)
+    # columns without a header and without values (trailing separators) are dropped
+    unnamed = [c for c in df.columns if c.startswith("(column ") and not (df[c] != "").any()]
+    df = df.drop(columns=unnamed)
+    # rows that are entirely blank (trailing lines of a spreadsheet) are dropped; numbering is kept
+    if len(df):
+        df = df[(df != "").any(axis=1)]
     if len(df.columns) == 0 or len(df) == 0:
-        raise InputError(f"{what} file has no data rows", path=path, hint="add at least one row under the header row")
+        raise InputError(
+            f"{what} file has no data rows", path=path, hint=f"add at least one row under the header row (row {h + 1})"
+        )
     return df
 
 
@@ -157,11 +190,9 @@ def _sniff_delimiter(first_line: str) -> str:
     return best if counts[best] > 0 else ","
 
 
-def _read_csv(path: Path, what: str):
+def _csv_cells(path: Path, what: str) -> list[list[str]]:
     import csv
     import io as _io
-
-    import pandas as pd
 
     raw = path.read_bytes()
     text = None
@@ -175,46 +206,49 @@ def _read_csv(path: Path, what: str):
         raise InputError(f"cannot decode {what} CSV", path=path, hint="save the file as UTF-8 (CSV UTF-8 in Excel)")
     if not text.strip():
         raise InputError(f"{what} file is empty", path=path, hint="add a header row and data rows")
-    sep = _sniff_delimiter(text.lstrip().splitlines()[0])
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    # the delimiter of the widest of the first lines (a title line above the header has none)
+    sep = max((_sniff_delimiter(ln) for ln in lines[:20]), key=lambda d: max(ln.count(d) for ln in lines[:20]))
     try:
-        df = pd.read_csv(
-            _io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False, sep=sep, skip_blank_lines=False
-        )
-    except pd.errors.EmptyDataError as exc:
-        raise InputError(f"{what} file is empty", path=path, hint="add a header row and data rows") from exc
-    except (pd.errors.ParserError, csv.Error) as exc:
+        rows = list(csv.reader(_io.StringIO(text, newline=""), delimiter=sep))
+    except csv.Error as exc:
         raise InputError(
             f"cannot parse {what} CSV: {exc}", path=path, hint="save it as comma-separated UTF-8 CSV, one row per line"
         ) from exc
-    # data row i (0-based) is spreadsheet row i + 2 (header = row 1)
-    df.index = np.arange(2, len(df) + 2)
-    return _finish_text_frame(df, path, what)
+    return [[nfc(c.strip()) for c in r] for r in rows]
 
 
-def _read_xlsx(path: Path, what: str):
-    import pandas as pd
+def _xlsx_cells(path: Path, what: str, sheet: str | None) -> list[list[str]]:
+    import openpyxl
 
     try:
-        df = pd.read_excel(path, sheet_name=0, dtype=object, engine="openpyxl", header=0)
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for corrupt files
         raise InputError(
             f"cannot read {what} spreadsheet: {exc}", path=path, hint="open it in Excel/LibreOffice and save as .xlsx"
         ) from exc
-    # pandas skips nothing at the top with header=0: data row i is spreadsheet row i + 2
-    df.index = np.arange(2, len(df) + 2)
+    try:
+        if sheet is not None and sheet not in wb.sheetnames:
+            raise InputError(
+                f"no sheet named '{sheet}' in the {what} workbook (sheets: {', '.join(wb.sheetnames)})",
+                path=path,
+                hint="set layer = \"<sheet name>\" for this input in the project",
+            )
+        ws = wb[sheet] if sheet is not None else wb.worksheets[0]
 
-    def fmt(v: Any) -> str:
-        if v is None or (isinstance(v, float) and np.isnan(v)):
-            return ""
-        if isinstance(v, float) and v.is_integer() and abs(v) < 1e15:
-            return str(int(v))  # an id typed as 101 comes back as 101.0 from some writers
-        if isinstance(v, float):
-            return repr(v)
-        return str(v)
+        def fmt(v: Any) -> str:
+            if v is None:
+                return ""
+            if isinstance(v, float):
+                if not np.isfinite(v):
+                    return ""
+                # an id typed as 101 may be stored as 101.0
+                return str(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v)
+            return nfc(str(v).strip())
 
-    df = df.map(fmt) if hasattr(df, "map") else df.applymap(fmt)
-    df.columns = ["" if str(c).startswith("Unnamed:") else str(c) for c in df.columns]
-    return _finish_text_frame(df, path, what)
+        return [[fmt(v) for v in row] for row in ws.iter_rows(values_only=True)]
+    finally:
+        wb.close()
 
 
 def read_vector(path: str | os.PathLike, *, layer: str | None = None, what: str = "layer"):

@@ -118,6 +118,22 @@ def test_towers_vietnamese_headers_with_accents_and_values(tmp_path):
     assert any("without frequency_mhz" in w for w in warnings)
 
 
+def test_towers_xlsx_with_title_rows(tmp_path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["DANH SÁCH TRẠM BTS"])
+    ws.append([None])
+    ws.append(["STT", "Mã trạm", "Kinh độ", "Vĩ độ", "Công nghệ"])
+    ws.append([1, "A", 103.0, 21.4, "4G"])
+    ws.append([2, "B", 103.1, "21,45x", "2G"])
+    wb.save(tmp_path / "bts.xlsx")
+    with pytest.raises(InputError) as ei:
+        load_towers(tmp_path / "bts.xlsx", crs=UTM)
+    assert problems_of(ei) == "row 5, column 'Vĩ độ' (lat): '21,45x' is not a number"
+
+
 def test_towers_default_technology_and_omni_word(tmp_path):
     p = write_csv(tmp_path / "t.csv", ["id", "lon", "lat", "azimuth"], [["A", 103, 21.4, "omni"], ["B", 103, 21.41, 360]])
     warnings = []

@@ -259,3 +259,42 @@ def test_write_xlsx_sheets(tmp_path):
     assert wb["stations"]["A2"].value == "Tủa Chùa" and wb["stations"].freeze_panes == "A2"
     df, _ = io.read_table(p)
     assert df.loc[2, "ten"] == "Tủa Chùa"
+
+
+def test_header_found_below_title_lines(tmp_path):
+    p = tmp_path / "t.csv"
+    p.write_text("DANH SÁCH TRẠM BTS TỈNH ĐIỆN BIÊN\nNgày 01/05/2026\n\nma_tram,kinh_do,vi_do\nA,103,21.4\n,,\nB,103.1,21.5\n",
+                 encoding="utf-8")  # fmt: skip
+    df, _ = io.read_table(p, is_header=lambda cells: "kinh_do" in cells)
+    assert list(df.columns) == ["ma_tram", "kinh_do", "vi_do"]
+    assert list(df.index) == [5, 7] and df.loc[7, "ma_tram"] == "B"  # spreadsheet rows
+    # without a header test the first non-blank row is the header (no data below it that fits)
+    df2, _ = io.read_table(p)
+    assert df2.columns[0] == "DANH SÁCH TRẠM BTS TỈNH ĐIỆN BIÊN"
+
+
+def test_ragged_rows_and_unnamed_columns(tmp_path):
+    p = tmp_path / "t.csv"
+    p.write_text("id,lon,lat,\nA,103,21.4,\nB,103,21.5,x,extra\n", encoding="utf-8")
+    df, _ = io.read_table(p)
+    assert list(df.columns) == ["id", "lon", "lat", "(column 4)", "(column 5)"]
+    assert df.loc[3, "(column 5)"] == "extra" and df.loc[2, "(column 4)"] == ""
+    p.write_text("id,lon,lat,,\nA,103,21.4,,\n", encoding="utf-8")
+    df, _ = io.read_table(p)
+    assert list(df.columns) == ["id", "lon", "lat"]  # empty trailing columns dropped
+
+
+def test_xlsx_sheet_by_name(tmp_path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.title = "Ghi chú"
+    wb.active.append(["Bảng này để trống"])
+    ws = wb.create_sheet("Trạm")
+    ws.append(["ma_tram", "vi_do"])
+    ws.append(["A1", 21.5])
+    wb.save(tmp_path / "t.xlsx")
+    df, _ = io.read_table(tmp_path / "t.xlsx", layer="Trạm")
+    assert df.loc[2, "ma_tram"] == "A1" and df.loc[2, "vi_do"] == "21.5"
+    with pytest.raises(InputError, match="no sheet named 'BTS'.*Ghi chú, Trạm"):
+        io.read_table(tmp_path / "t.xlsx", layer="BTS")
