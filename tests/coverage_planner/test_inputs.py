@@ -143,10 +143,10 @@ def test_towers_default_technology_and_omni_word(tmp_path):
     assert t["operator"].tolist() == ["unknown", "unknown"]
     assert any("without technology: assumed 2G" in w for w in warnings)
     assert not any("not recognised" in w for w in warnings)
-    p = write_csv(tmp_path / "u.csv", ["id", "lon", "lat", "tan_s", "ghi chú"], [["A", 103, 21.4, 900, "x"]])
+    p = write_csv(tmp_path / "u.csv", ["STT", "id", "lon", "lat", "tan_s", "Kiểu", "Ghi chú"], [[1, "A", 103, 21.4, 900, "x", ""]])
     warnings = []
     load_towers(p, crs=UTM, warnings=warnings)
-    assert any("not recognised and ignored in u.csv: 'tan_s', 'ghi chú'" in w for w in warnings)
+    assert any("not recognised and ignored in u.csv: 'tan_s', 'Kiểu' (see" in w for w in warnings)
 
 
 def _tower_gdf():
