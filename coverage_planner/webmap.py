@@ -151,7 +151,7 @@ def _png_data_uri(arr: np.ndarray, mode: str) -> str:
     from PIL import Image
 
     buf = io.BytesIO()
-    Image.fromarray(arr, mode=mode).save(buf, format="PNG", optimize=True)
+    Image.fromarray(arr, mode=mode).save(buf, format="PNG", compress_level=9)
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from coverage_planner.cli import main
 
-from .tiny_project import write_project
+from .tiny_project import STATIONS, write_project
 
 
 def _pipeline_or_skip():
@@ -65,7 +65,7 @@ def test_map_command_writes_offline_map(map_run):
     counts = _counts(output)
     for s, n in counts.items():  # the map's title shows the same counts as the analysis
         assert f"<b class='cp-count-{s}'>{n}</b>" in page
-    assert sum(counts.values()) == 5  # the tiny project has five stations
+    assert sum(counts.values()) == len(STATIONS)
     assert counts["none"] >= 1  # stations east of the ridge have no signal
 
 

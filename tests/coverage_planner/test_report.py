@@ -213,3 +213,21 @@ def test_no_weak_stations_no_proposals(tmp_path):
         assert "Không có điểm nào chỉ phụ thuộc vào một trạm." in text
     else:
         assert p.stat().st_size > 10_000
+
+
+def test_number_and_date_formats():
+    import datetime as dt
+
+    from coverage_planner.i18n import fmt_date, fmt_float, t
+
+    assert fmt_int(1234567, "vi") == "1.234.567" and fmt_int(1234567, "en") == "1,234,567"
+    assert fmt_float(-95.26, 1, "vi") == "-95,3" and fmt_float(-95.26, 1, "en") == "-95.3"
+    assert fmt_float(12345.5, 1, "vi") == "12.345,5" and fmt_float(12345.5, 1, "en") == "12,345.5"
+    assert fmt_float(float("nan"), 1, "vi") == "—" and fmt_float(None, 1, "en") == "—"
+    d = dt.datetime(2026, 3, 4, 5, 6)
+    assert fmt_date(d, "vi", time=True) == "04/03/2026 05:06" and fmt_date(d, "en") == "2026-03-04"
+    assert t("map.layer.towers", "vi", operator="Viettel", n=3) == "Trạm BTS – Viettel (3)"
+    with pytest.raises(KeyError, match="no.such"):
+        t("no.such.key")
+    with pytest.raises(ParameterError):
+        fmt_int(1, "fr")
