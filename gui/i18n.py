@@ -190,7 +190,7 @@ VI: dict[str, str] = {
     # tasks and status
     "Loading inputs": "Đang đọc dữ liệu", "Coverage": "Vùng phủ", "Resilience": "Khả năng dự phòng",
     "Checking inputs": "Đang kiểm tra dữ liệu", "Site coverage": "Vùng phủ vị trí",
-    "Ready": "Sẵn sàng", "Cancelling…": "Đang hủy…", "Cancelled": "Đã hủy", "Failed": "Thất bại",
+    "Preparing the map": "Đang chuẩn bị bản đồ", "Ready": "Sẵn sàng", "Cancelling…": "Đang hủy…", "Cancelled": "Đã hủy", "Failed": "Thất bại",
     "{t} left": "còn {t}", "Inputs checked": "Đã kiểm tra dữ liệu", "Analysis finished": "Phân tích xong",
     "Site coverage updated": "Đã cập nhật vùng phủ vị trí", "Written: {path}": "Đã ghi: {path}",
     "Saved {path}": "Đã lưu {path}",

@@ -33,8 +33,8 @@ from gui.canvas import MapCanvas
 from gui.docks import AttributesDock, InputsDock, ParametersDock, PlacementDock, ResultsDock, ScenarioDock
 from gui.i18n import tr
 from gui.layerpanel import LayerPanel
-from gui.maplayers import build_layers, layer_title, proposal_level_with_sites, set_user_sites
-from gui.render import PROPOSAL_STEPS, level_rgba
+from gui.maplayers import build_layers, display_images, layer_title, proposal_level_with_sites, set_user_sites
+from gui.render import PROPOSAL_STEPS, hillshade_rgba, level_rgba
 from gui.session import Session, UserSite
 from gui.worker import TaskRunner, call_as_generator, format_eta
 
@@ -43,7 +43,8 @@ APPLICATION = "coverage-planner"
 MAX_RECENT = 8
 
 STAGE_LABELS = {"load": "Loading inputs", "coverage": "Coverage", "gaps": "Gaps", "resilience": "Resilience",
-                "placement": "Placement", "export": "Export", "check": "Checking inputs", "sites": "Site coverage"}
+                "placement": "Placement", "export": "Export", "check": "Checking inputs", "sites": "Site coverage",
+                "display": "Preparing the map"}
 DOCK_TITLES = {"layers": "Layers", "inputs": "Inputs", "parameters": "Parameters", "placement": "Placement",
                "scenario": "Scenario", "attributes": "Attributes", "results": "Results"}
 
@@ -68,7 +69,7 @@ class _Step:
         self.stage, self.fraction, self.message = stage, fraction, message
 
 
-def _run_generator(project, scenario, context, inputs=None):
+def _run_generator(project, scenario, context, inputs=None, terrain_rgba=None):
     """Prepare the pipeline context if needed (reusing checked inputs), then run; returns (context, results)."""
     from coverage_planner import pipeline
 
@@ -76,15 +77,18 @@ def _run_generator(project, scenario, context, inputs=None):
         yield _Step("load", 0.0, "Reading inputs and terrain")
         context = pipeline.prepare(project, inputs=inputs)
     results = yield from pipeline.iter_run(project, scenario, context=context)
-    return context, results
+    yield _Step("display", 1.0, "Preparing the map")
+    return context, results, display_images(results, terrain_rgba)
 
 
 def _check_generator(project):
-    """Load and validate every input (``coverage_planner.inputs.load_inputs``); returns the Inputs."""
+    """Load and validate every input (``coverage_planner.inputs.load_inputs``); returns (Inputs, images)."""
     from coverage_planner.inputs import load_inputs
 
     yield _Step("check", 0.0, "Reading inputs and terrain")
-    return load_inputs(project)
+    inputs = load_inputs(project)
+    yield _Step("display", 1.0, "Preparing the map")
+    return inputs, {"terrain": hillshade_rgba(inputs.terrain.dem, inputs.terrain.grid.cellsize)}
 
 
 def _sites_generator(context, proposals, moved: dict, sites: list):
@@ -143,7 +147,8 @@ class MainWindow(QMainWindow):
         self.last_exports: dict[str, Path] = {}
         self._moved: dict[str, tuple[float, float]] = {}
         self._sites_pending = False
-        self._hillshade_cache: tuple[int, np.ndarray] | None = None
+        self._terrain_rgba: np.ndarray | None = None  # hillshade image of the current terrain
+        self._pending_images: dict | None = None  # raster images computed by the worker for the next results
         self._transformer = None
         self._utm_label = ""
 
@@ -467,6 +472,7 @@ class MainWindow(QMainWindow):
             return False
         self.context = None
         self._moved = {}
+        self._terrain_rgba = None
         self.canvas.clear_layers()
         self.canvas.reset_home()
         self.attributes_dock.show_attributes("", [])
@@ -551,7 +557,8 @@ class MainWindow(QMainWindow):
             scenario = Scenario(name=project.scenario.name if not down else "what-if", down=down)
         ctx = self.context
         inputs = self.session.inputs if ctx is None else None
-        return self._start("run", lambda: _run_generator(project, scenario, ctx, inputs))
+        terrain = self._terrain_rgba
+        return self._start("run", lambda: _run_generator(project, scenario, ctx, inputs, terrain))
 
     def run_scenario(self) -> bool:
         down = tuple(sorted(self.session.down_towers))
@@ -585,18 +592,21 @@ class MainWindow(QMainWindow):
     def _on_task_finished(self, name: str, result) -> None:
         if name == "check":
             self.context = None
-            inputs = result
+            inputs, images = result
+            self._terrain_rgba = images["terrain"]
             msgs = [("warning", w) for w in (getattr(inputs, "warnings", None) or [])]
             msgs.insert(0, ("info", tr("Inputs are valid: {t} towers, {s} polling stations, {c} communes.",
                                        t=len(inputs.towers), s=len(inputs.stations), c=len(inputs.communes))))
             self.session.set_inputs(inputs, msgs)
             if self.session.results is None:
-                self._draw_preview(inputs)
+                self._draw_preview(inputs, images)
             self.stage_label.setText(tr("Inputs checked"))
         elif name == "run":
-            ctx, results = result
+            ctx, results, images = result
             self.context = ctx
             self._moved = {}
+            self._terrain_rgba = images["terrain"]
+            self._pending_images = images
             self.session.set_results(results)
             self.stage_label.setText(tr("Analysis finished"))
         elif name == "sites":
@@ -647,14 +657,6 @@ class MainWindow(QMainWindow):
     # ======================================================================================================
     # results on the map
     # ======================================================================================================
-    def _hillshade(self, results_like) -> np.ndarray | None:
-        from gui.render import hillshade_rgba
-
-        key = id(results_like.dem)
-        if self._hillshade_cache is None or self._hillshade_cache[0] != key:
-            self._hillshade_cache = (key, hillshade_rgba(results_like.dem, results_like.grid.cellsize))
-        return self._hillshade_cache[1]
-
     def _set_crs(self, grid) -> None:
         from pyproj import CRS, Transformer
 
@@ -667,10 +669,10 @@ class MainWindow(QMainWindow):
             self._transformer = None
             self._utm_label = str(grid.crs)
 
-    def _draw_preview(self, inputs) -> None:
+    def _draw_preview(self, inputs, images) -> None:
         preview = _preview_results(self.session.project, inputs)
         self._set_crs(preview.grid)
-        build_layers(self.canvas, preview, hillshade_rgba=self._hillshade(preview))
+        build_layers(self.canvas, preview, images=images)
         self._preview = preview
 
     def show_results(self, results: Results) -> None:
@@ -683,7 +685,10 @@ class MainWindow(QMainWindow):
         if res is None:
             return
         self._set_crs(res.grid)
-        build_layers(self.canvas, res, hillshade_rgba=self._hillshade(res))
+        images, self._pending_images = self._pending_images, None
+        if images is None and self._terrain_rgba is not None and self._terrain_rgba.shape[:2] == res.dem.shape:
+            images = {"terrain": self._terrain_rgba}
+        build_layers(self.canvas, res, images=images)
         set_user_sites(self.canvas, None)
         self.resultsShown.emit()
 

@@ -62,9 +62,26 @@ def proposal_level_with_sites(results, site_windows) -> np.ndarray | None:
     return out
 
 
-def build_layers(canvas, results, *, hillshade_rgba: np.ndarray | None = None) -> None:
-    """Replace the canvas layers with those of ``results`` (keeps visibility/opacity of same-id layers)."""
+def display_images(results, terrain_rgba: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """RGBA images of the raster layers. Pure numpy: the worker thread computes them, off the GUI thread."""
+    out = {"terrain": terrain_rgba if terrain_rgba is not None else
+           render.hillshade_rgba(results.dem, results.grid.cellsize)}
+    if results.best_level is not None:
+        out["coverage"] = render.level_rgba(results.best_level)
+        level = results.proposal_level if results.proposal_level is not None else \
+            np.full(results.grid.shape, np.nan, np.float32)
+        out["proposal_coverage"] = render.level_rgba(level, render.PROPOSAL_STEPS)
+    return out
+
+
+def build_layers(canvas, results, *, images: dict[str, np.ndarray] | None = None) -> None:
+    """Replace the canvas layers with those of ``results`` (keeps visibility/opacity of same-id layers).
+
+    ``images``: the raster layers' RGBA from :func:`display_images` (computed here when missing).
+    """
     g = results.grid
+    if images is None or ("coverage" not in images and results.best_level is not None):
+        images = display_images(results, None if images is None else images.get("terrain"))
     keep = {lyr.layer_id: (lyr.visible, lyr.opacity) for lyr in canvas.layers()}
     order_before = [lyr.layer_id for lyr in canvas.layers()]
     canvas.clear_layers()
@@ -73,20 +90,15 @@ def build_layers(canvas, results, *, hillshade_rgba: np.ndarray | None = None) -
     def state(lid, visible=True, opacity=1.0):
         return keep.get(lid, (visible, opacity))
 
-    if hillshade_rgba is None:
-        hillshade_rgba = render.hillshade_rgba(results.dem, g.cellsize)
     v, o = state("terrain")
-    canvas.add_raster("terrain", layer_title("terrain"), hillshade_rgba, g, visible=v, opacity=o, smooth=True)
-    if results.best_level is not None:
+    canvas.add_raster("terrain", layer_title("terrain"), images["terrain"], g, visible=v, opacity=o, smooth=True)
+    if "coverage" in images:
         v, o = state("coverage", True, 0.75)
-        canvas.add_raster("coverage", layer_title("coverage"), render.level_rgba(results.best_level), g,
-                          visible=v, opacity=o)
-    if results.best_level is not None:  # a run (not the input preview): sites can be moved and added
+        canvas.add_raster("coverage", layer_title("coverage"), images["coverage"], g, visible=v, opacity=o)
+    if "proposal_coverage" in images:  # a run (not the input preview): sites can be moved and added
         v, o = state("proposal_coverage", True, 0.85)
-        level = results.proposal_level if results.proposal_level is not None else np.full(g.shape, np.nan,
-                                                                                             np.float32)
-        canvas.add_raster("proposal_coverage", layer_title("proposal_coverage"),
-                          render.level_rgba(level, render.PROPOSAL_STEPS), g, visible=v, opacity=o)
+        canvas.add_raster("proposal_coverage", layer_title("proposal_coverage"), images["proposal_coverage"], g,
+                          visible=v, opacity=o)
     if results.gaps is not None and len(results.gaps):
         fill = [QColor(render.GAP_COLOURS.get(s, QColor(200, 0, 0))) for s in results.gaps["status"]]
         for c in fill:

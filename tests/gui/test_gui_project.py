@@ -34,9 +34,10 @@ def _open_and_check(window, path, qtbot):
 
 
 def test_open_project_checks_inputs_and_draws_them(window, project_copy, qtbot):
-    name, inputs = _open_and_check(window, project_copy, qtbot)
+    name, (inputs, images) = _open_and_check(window, project_copy, qtbot)
     assert name == "check"
     assert window.session.inputs is inputs
+    assert images["terrain"].shape == inputs.terrain.dem.shape + (4,)  # hillshade made by the worker
     msgs = window.inputs_dock.messages
     assert msgs.count() >= 1 and f"{len(inputs.towers)} towers" in msgs.item(0).text()
     # every required input row says the file was found
@@ -163,7 +164,7 @@ def test_replacing_an_input_by_dropping_a_file_rechecks(window, project_copy, qt
     with qtbot.waitSignal(window.runner.finished, timeout=30000) as blocker:
         routed = window.inputs_dock.handle_drop([str(new)], None)  # name says "stations"
     assert routed == [("stations", [str(new)])]
-    assert len(blocker.args[1].stations) == 2
+    assert len(blocker.args[1][0].stations) == 2
     assert window.session.project.inputs.stations.path == new.resolve()
     assert window.session.dirty
     qtbot.waitUntil(lambda: not window.runner.is_running(), timeout=10000)

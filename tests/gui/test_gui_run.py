@@ -1,0 +1,253 @@
+"""Runs from the window with the real pipeline: run, cancel, tables vs pipeline output, exports, placement
+interaction (drag a proposed site, add a site by clicking), scenario re-run, event-loop stalls."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+from PyQt6.QtCore import QElapsedTimer, QPoint, Qt, QTimer
+from PyQt6.QtTest import QTest
+
+from tests.coverage_planner.tiny_project import write_project
+
+
+@pytest.fixture(scope="module")
+def tiny_folder(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("tiny_run")
+    write_project(folder)
+    return folder
+
+
+@pytest.fixture
+def project_path(tiny_folder, tmp_path):
+    dest = tmp_path / "proj"
+    shutil.copytree(tiny_folder, dest, ignore=shutil.ignore_patterns("output"))
+    return dest / "project.toml"
+
+
+class StallMeter:
+    """Records the gaps between ticks of a 10 ms QTimer: the longest is the worst event-loop stall."""
+
+    def __init__(self):
+        self.gaps: list[int] = []
+        self.clock = QElapsedTimer()
+        self.timer = QTimer()
+        self.timer.setInterval(10)
+        self.timer.timeout.connect(lambda: self.gaps.append(self.clock.restart()))
+
+    def __enter__(self):
+        self.clock.start()
+        self.timer.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.timer.stop()
+
+    @property
+    def longest(self) -> int:
+        return max(self.gaps) if self.gaps else 10**9
+
+
+def open_checked(window, path, qtbot):
+    with qtbot.waitSignal(window.runner.finished, timeout=60000):
+        assert window.open_project(path)
+    qtbot.waitUntil(lambda: not window.runner.is_running(), timeout=10000)
+
+
+def run_to_end(window, qtbot, timeout=600000, **kw):  # first run may compile numba kernels
+    stages = []
+    window.runner.progress.connect(lambda s, f, m, e: stages.append(s))
+    with qtbot.waitSignal(window.resultsShown, timeout=timeout):
+        assert window.run_analysis(**kw)
+    qtbot.waitUntil(lambda: not window.runner.is_running(), timeout=10000)
+    return stages
+
+
+@pytest.fixture
+def ran(window, project_path, qtbot):
+    open_checked(window, project_path, qtbot)
+    with StallMeter() as meter:
+        stages = run_to_end(window, qtbot)
+    window._test_stages = stages
+    window._test_stall = meter.longest
+    return window
+
+
+def test_run_shows_results_that_match_the_pipeline(ran):
+    from coverage_planner import pipeline
+    from coverage_planner.project import load_project
+
+    res = ran.session.results
+    assert res is not None and ran.context is not None
+    # stages were reported in pipeline order
+    seen = list(dict.fromkeys(ran._test_stages))
+    assert [s for s in seen if s in ("load", "coverage", "gaps", "placement")] == ["load", "coverage", "gaps",
+                                                                                   "placement"]
+    assert not ran.progress.isVisible() and ran.stage_label.text() == "Analysis finished"
+    # an independent pipeline run of the same project file gives what the tables show
+    ref = pipeline.run(load_project(ran.session.project_path))
+    table = ran.results_dock.tables["stations"]
+    assert table.displayed_column("id") == list(ref.stations["id"].astype(str))
+    labels = {"good": "Good", "weak": "Weak", "none": "No signal"}
+    assert table.displayed_column("status") == [labels[s] for s in ref.stations["status"]]
+    levels = [float(v) if v != "—" else np.nan for v in table.displayed_column("level_dbm")]
+    np.testing.assert_allclose(levels, ref.stations["level_dbm"].to_numpy(float), atol=0.051)
+    props = ran.results_dock.tables["proposals"]
+    assert props.displayed_column("site_id") == list(ref.proposals["site_id"])
+    assert ran.results_dock.tables["communes"].model.rowCount() == len(ref.communes)
+    counts = ref.station_counts()
+    assert f"{counts['none']} stations" in ran.results_dock.summary.text()
+    # the map shows the coverage raster and the proposals
+    assert {"coverage", "proposal_coverage", "proposals", "stations"} <= {lyr.layer_id for lyr in ran.canvas.layers()}
+    assert len(ran.canvas.layer("proposals").frame) == len(ref.proposals)
+
+
+def test_event_loop_keeps_turning_during_a_run(ran):
+    print(f"longest event-loop stall during the tiny project run: {ran._test_stall} ms")
+    assert ran._test_stall < 500
+
+
+def test_export_actions_write_files(ran, tmp_path, qtbot):
+    html, pdf, gis = tmp_path / "out" / "map.html", tmp_path / "out" / "report.pdf", tmp_path / "gis"
+    for action, dest in ((ran.export_html, html), (ran.export_pdf, pdf), (ran.export_gis, gis)):
+        with qtbot.waitSignal(ran.runner.finished, timeout=120000):
+            assert action(str(dest))
+        qtbot.waitUntil(lambda: not ran.runner.is_running(), timeout=10000)
+    assert html.stat().st_size > 10_000
+    text = html.read_text(encoding="utf-8")
+    assert ran.session.results.stations["name"].iloc[0] in text
+    assert pdf.read_bytes()[:5] == b"%PDF-"
+    names = {p.suffix for p in gis.iterdir()}
+    assert ".gpkg" in names and ".tif" in names
+    assert ran.last_exports["html"] == html and ran.last_exports["gis"] == gis
+    assert ran.last_error is None
+
+
+def _proposal_view_pos(window, row):
+    geom = window.canvas.layer("proposals").frame.geometry.iloc[row]
+    return window.canvas.view_pos(geom.x, geom.y)
+
+
+def test_dragging_a_proposed_site_updates_its_coverage(ran, qtbot):
+    from coverage_planner import pipeline
+
+    res = ran.session.results
+    assert len(res.proposals) >= 1
+    before = ran.canvas.layer("proposal_coverage").items[0].pixmap().toImage()
+    vp = ran.canvas.viewport()
+    start = _proposal_view_pos(ran, 0)
+    end = start + QPoint(-60, 25)
+    with qtbot.waitSignal(ran.runner.finished, timeout=60000) as blocker:
+        QTest.mousePress(vp, Qt.MouseButton.LeftButton, pos=start)
+        for i in range(1, 7):
+            QTest.mouseMove(vp, start + (end - start) * (i / 6))
+        QTest.mouseRelease(vp, Qt.MouseButton.LeftButton, pos=end)
+    assert blocker.args[0] == "sites"
+    qtbot.waitUntil(lambda: not ran.runner.is_running(), timeout=10000)
+    sid = str(res.proposals["site_id"].iloc[0])
+    site = ran.session.user_sites[sid]
+    x, y = ran.canvas.map_xy(end)
+    assert site.origin == "proposal" and site.x == pytest.approx(x) and site.y == pytest.approx(y)
+    # the marker stays where it was dropped; the displayed added coverage changed
+    item = ran.canvas.layer("proposals").items[0]
+    assert item.pos().x() == pytest.approx(x) and -item.pos().y() == pytest.approx(y)
+    after = ran.canvas.layer("proposal_coverage").items[0].pixmap().toImage()
+    assert after != before
+    # check against the core: the site's window at the new place, and the stations it reaches
+    level, r0, c0 = pipeline.site_coverage(ran.context, x, y)
+    shown = ran.displayed_proposal_level[r0:r0 + level.shape[0], c0:c0 + level.shape[1]]
+    finite = np.isfinite(level)
+    assert np.all(shown[finite] >= level[finite] - 0.006)  # the level cache stores 0.01 dB steps
+    good = ran.session.project.thresholds[ran.session.project.placement.technology].good_dbm
+    s = res.stations
+    for sid_ in site.covered:
+        row = int(np.flatnonzero(s["id"].astype(str).to_numpy() == sid_)[0])
+        r, c = res.grid.rowcol(s.geometry.x.iloc[row], s.geometry.y.iloc[row])
+        assert level[int(np.floor(r + .5)) - r0, int(np.floor(c + .5)) - c0] >= good
+        assert s["status"].iloc[row] != "good"
+    # the Placement dock lists it; removing it puts the marker back
+    assert any(sid in ran.placement_dock.sites.item(i).text() for i in range(ran.placement_dock.sites.count()))
+    with qtbot.waitSignal(ran.runner.finished, timeout=60000):
+        ran.remove_site(sid)
+    assert sid not in ran.session.user_sites
+    geom = res.proposals.geometry.iloc[0]
+    assert item.pos().x() == pytest.approx(geom.x)
+    qtbot.waitUntil(lambda: not ran.runner.is_running(), timeout=10000)
+    restored = ran.displayed_proposal_level
+    np.testing.assert_array_equal(np.isfinite(restored), np.isfinite(res.proposal_level)
+                                  if res.proposal_level is not None else False)
+
+
+def test_adding_a_site_by_clicking_the_map(ran, qtbot):
+    ran.act_add_site.trigger()
+    assert ran.canvas.tool == "add_site"
+    res = ran.session.results
+    # click on the east side of the ridge near the east town, where stations lack signal
+    x, y = res.grid.xy(60, 97)
+    ran.canvas.set_layer_visible("communes", False)
+    with qtbot.waitSignal(ran.runner.finished, timeout=60000) as blocker:
+        QTest.mouseClick(ran.canvas.viewport(), Qt.MouseButton.LeftButton, pos=ran.canvas.view_pos(float(x), float(y)))
+    assert blocker.args[0] == "sites"
+    qtbot.waitUntil(lambda: not ran.runner.is_running(), timeout=10000)
+    assert ran.canvas.tool == "pan"  # one site per click of the tool
+    sites = [s for s in ran.session.user_sites.values() if s.origin == "added"]
+    assert len(sites) == 1 and sites[0].level is not None
+    assert abs(sites[0].x - float(x)) < 3 * ran.canvas.metres_per_pixel()
+    lyr = ran.canvas.layer("user_sites")
+    assert lyr is not None and list(lyr.frame["site_id"]) == [sites[0].site_id]
+    assert lyr.frame["n_stations"].iloc[0] == len(sites[0].covered)
+    assert ran.canvas.layers()[0].layer_id == "user_sites"  # drawn on top
+
+
+def test_scenario_rerun_marks_towers_down(ran, qtbot):
+    res = ran.session.results
+    on_air = res.towers[res.towers["status"] == "on_air"]["id"].astype(str).tolist()
+    down = on_air[0]
+    item = next(ran.scenario_dock.towers.item(i) for i in range(ran.scenario_dock.towers.count())
+                if ran.scenario_dock.towers.item(i).data(Qt.ItemDataRole.UserRole) == down)
+    item.setCheckState(Qt.CheckState.Checked)
+    assert ran.session.down_towers == {down}
+    with qtbot.waitSignal(ran.resultsShown, timeout=120000):
+        assert ran.run_scenario()
+    qtbot.waitUntil(lambda: not ran.runner.is_running(), timeout=10000)
+    new = ran.session.results
+    assert new.scenario.down == (down,)
+    assert f"{len(new.newly_uncovered)} polling stations lose all signal" in ran.scenario_dock.info.text()
+    row = int(np.flatnonzero(new.towers["id"].astype(str).to_numpy() == down)[0])
+    brush = ran.canvas.layer("towers").items[row].brush().color()
+    assert (brush.red(), brush.green(), brush.blue()) == (150, 150, 150)  # drawn as down
+    assert new.station_counts()["good"] <= res.station_counts()["good"]
+
+
+# --------------------------------------------------------------------------------------------------------
+# the embedded Điện Biên sample: a realistic size (DEM ~2,000 x 1,800 cells, hundreds of towers)
+# --------------------------------------------------------------------------------------------------------
+def test_cancel_a_run_of_the_sample_project(make_window, sample_project_path, tmp_path, qtbot):
+    """Cancel during the coverage stage; the window stays responsive, shows no error and keeps no results."""
+    dest = tmp_path / "sample"
+    shutil.copytree(sample_project_path.parent, dest, ignore=shutil.ignore_patterns("output"))
+    window = make_window()
+    open_checked(window, dest / "project.toml", qtbot)
+    coverage_seen = []
+
+    def on_progress(stage, fraction, message, eta):
+        if stage == "coverage" and not coverage_seen:
+            coverage_seen.append(fraction)
+
+    window.runner.progress.connect(on_progress)
+    with StallMeter() as meter:
+        with qtbot.waitSignal(window.runner.cancelled, timeout=120000):
+            assert window.run_analysis()
+            qtbot.waitUntil(lambda: bool(coverage_seen), timeout=120000)
+            QTest.qWait(1500)  # let it work a little: measure stalls during real coverage computation
+            assert window.runner.is_running()
+            window.cancel_button.click()
+    qtbot.waitUntil(lambda: not window.runner.is_running(), timeout=60000)
+    print(f"sample project: longest event-loop stall while loading and computing coverage: {meter.longest} ms")
+    assert meter.longest < 500
+    assert window.session.results is None
+    assert window.last_error is None
+    assert window.stage_label.text() == "Cancelled"
+    assert window.act_run.isEnabled() and not window.act_cancel.isEnabled()
