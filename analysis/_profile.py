@@ -102,8 +102,9 @@ def hull_best_edge(hd, hz, q, lo, hi, x0, z0, x1, z1, wavelength, hint):
 
     The vertex highest above the chord is the last one whose incoming hull segment is at least as steep
     as the chord (segment slopes decrease along an upper hull); it is found by walking from ``hint``
-    (the answer for the previous cell of the same ray, usually right). ν is then evaluated there and at
-    its two neighbours, and the largest wins. Returns (vertex, ν, height above chord, highest vertex);
+    (the answer for the previous cell of the same ray, usually right). If it is above the chord, ν is
+    evaluated on the whole run of vertices above the chord (the largest-ν point of an obstructed path is
+    one of them); otherwise (clear path) on it and its two neighbours. Returns (vertex, ν, height above chord, highest vertex);
     (-1, -inf, -inf, hint) when the range is empty.
     """
     if lo > hi or x1 <= x0:
@@ -116,11 +117,23 @@ def hull_best_edge(hd, hz, q, lo, hi, x0, z0, x1, z1, wavelength, hint):
     else:
         while v > lo and not (hz[v, q] - hz[v - 1, q] >= s * (hd[v, q] - hd[v - 1, q])):
             v -= 1
+    # vertices above the chord form one run around v (the height is unimodal along the hull): the
+    # largest ν is among them; on a clear path (none above) take v and its neighbours
+    lo_u = v
+    hi_u = v
+    if hz[v, q] - (z0 + s * (hd[v, q] - x0)) > 0.0:
+        while lo_u > lo and hz[lo_u - 1, q] - (z0 + s * (hd[lo_u - 1, q] - x0)) > 0.0:
+            lo_u -= 1
+        while hi_u < hi and hz[hi_u + 1, q] - (z0 + s * (hd[hi_u + 1, q] - x0)) > 0.0:
+            hi_u += 1
+    else:
+        lo_u = max(lo, v - 1)
+        hi_u = min(hi, v + 1)
     best = -1
     best_key = -math.inf
     best_h = -math.inf
     span = x1 - x0
-    for u in range(max(lo, v - 1), min(hi, v + 1) + 1):
+    for u in range(lo_u, hi_u + 1):
         d1 = hd[u, q] - x0
         d2 = x1 - hd[u, q]
         if d1 <= 0.0 or d2 <= 0.0:

@@ -26,7 +26,6 @@ electrical tilt is already in the data. Combined as ``min(H(φ) + V(θ − mech�
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
 

@@ -8,12 +8,11 @@ Models (``LinkParams.model``)
     Free space + ITU-R P.526 single knife-edge loss ``J(ν)`` of the dominant obstacle (the profile point
     with the largest Fresnel–Kirchhoff parameter ν over the direct path).
 ``deygout``
-    Free space + the P.526 Deygout construction for up to three edges: main edge ``p`` (largest ν over
-    Tx→Rx), then the largest-ν edge ``t`` between Tx and ``p`` and ``r`` between ``p`` and Rx, each against
-    its own sub-path, combined as ``J(νp) + T·(J(νt) + J(νr) + C)`` with ``T = 1 − exp(−J(νp)/6)`` and
-    ``C = 10 + 0.04·D_km``. We add ``C`` only when a secondary edge actually contributes (J > 0), so a
-    lone ridge gives exactly the single knife-edge loss; with no main obstruction (J(νp) = 0) the
-    secondary edges are not evaluated.
+    Free space + the Deygout construction for up to three edges with P.526 knife-edge losses: main edge
+    ``p`` (largest ν over Tx→Rx), then the largest-ν edge ``t`` between Tx and ``p`` and ``r`` between
+    ``p`` and Rx, each against its own sub-path: ``J(νp) + J(νt) + J(νr)`` (classic Deygout; the secondary
+    edges only when J(νp) > 0). A lone ridge gives exactly the single knife-edge loss. P.526's empirical
+    variant with ``T·(… + C)`` is not applied.
 ``hata`` / ``cost231``
     Okumura–Hata (150–1500 MHz) / COST-231-Hata (1500–2000 MHz), small/medium-city mobile correction
     ``a(hm)``, environment ``urban`` | ``suburban`` | ``rural`` (Hata: suburban and open-area corrections;
@@ -45,16 +44,18 @@ convex hull of the profile (transmitter antenna first, then the interpolated ter
 Any point maximising the height above a line lies on that hull, and the hull before (after) a hull
 vertex is the hull of the points before (after) it, so for every target cell:
 
-* main edge: the hull vertex highest above the Tx→target line (binary search, O(log n)), then ν at it
-  and its two hull neighbours, the largest wins;
-* Deygout secondary edges: the same search on the hull before and after the main edge.
+* main edge: the hull vertex highest above the Tx→target line (a walk from the previous cell's answer,
+  O(1) amortised), then the largest ν over the run of hull vertices above that line — on an obstructed
+  path the largest-ν point is always one of them; on a clear path the highest vertex and its neighbours;
+* Deygout secondary edges: the same search on the hull before (cached per hull vertex, it does not
+  depend on the target) and after the main edge.
 
 Approximations against the exact profile method (:func:`profile_loss`): (1) the profile is the one of the
 ray nearest the cell centre (at most half a cell to the side), not the exact line to the centre;
-(2) an edge is the largest-ν vertex among the highest point over the chord and its hull neighbours, not
-the largest ν over all points (they coincide for a single dominant obstacle; they can differ when a low
-bump very near an antenna outranks a distant ridge). Tests compare the sweep with :func:`profile_loss`
-on profiles sampled along the same rays, and report the tolerance.
+(2) on a clear (sub-)path the edge is searched among hull vertices near the highest one, so a point
+under the hull that intrudes into the Fresnel zone (−0.78 < ν < 0, J up to 6 dB) can be missed. Tests
+compare the sweep with :func:`profile_loss` on profiles sampled along the same rays and state the
+tolerance (see tests/analysis/test_propagation.py).
 """
 
 from __future__ import annotations
@@ -224,10 +225,7 @@ def deygout_loss(profile_d, profile_h, h_tx, h_rx, frequency_mhz, k=4 / 3, max_e
     _, nu_r, _ = _edge(d, he, p, n - 1, he[p], z_rx, lam)
     jt = float(knife_edge_loss(nu_t)) if nu_t > -math.inf else 0.0
     jr = float(knife_edge_loss(nu_r)) if nu_r > -math.inf else 0.0
-    if jt <= 0.0 and jr <= 0.0:
-        return jp
-    t = 1.0 - math.exp(-jp / 6.0)
-    return jp + t * (jt + jr + 10.0 + 0.04 * d[-1] / 1000.0)
+    return jp + jt + jr
 
 
 def profile_loss(profile_d, profile_h, h_tx, h_rx, frequency_mhz, *, model="deygout", k=4 / 3,
@@ -435,12 +433,7 @@ def _sweep_kernel(dem, r0, c0, cs, h_tx, h_rx, rad_cells, inv2kr, wavelength, mo
                             rr, nu_r, _h, hv = hull_best_edge(hd, hz, q, p + 1, n - 1, xp, zp, dist, zr, wavelength,
                                                               hint_r[q])
                             hint_r[q] = hv
-                            jt = knife_edge_j_fast(nu_t, j_table)
-                            jrr = knife_edge_j_fast(nu_r, j_table)
-                            if jt > 0.0 or jrr > 0.0:
-                                loss += jp + (1.0 - math.exp(-jp / 6.0)) * (jt + jrr + 10.0 + 4e-5 * dist)
-                            else:
-                                loss += jp
+                            loss += jp + knife_edge_j_fast(nu_t, j_table) + knife_edge_j_fast(nu_r, j_table)
                             if rr > 0 and nu_p > 0.0 and nu_r > -0.78:
                                 src_x = hd[rr, q]
                                 src_z = hz[rr, q]
