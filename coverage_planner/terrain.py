@@ -251,6 +251,19 @@ def load_terrain(
         )
     grid = Grid(x0=x0, y0=y0, cellsize=cs, shape=(rows, cols), crs=dst_crs)
 
+    # Crop the source to the grid (+2 source cells) so a DEM larger than the inputs costs nothing extra.
+    from affine import Affine
+
+    if transform.b == 0 and transform.d == 0 and transform.e < 0:
+        inv = Transformer.from_crs(dcrs, CRS.from_user_input(src_crs), always_xy=True)
+        gw, gs, ge, gn = inv.transform_bounds(*grid.bounds, densify_pts=21)
+        c0 = max(0, int(math.floor((gw - transform.c) / transform.a)) - 2)
+        c1 = min(src.shape[1], int(math.ceil((ge - transform.c) / transform.a)) + 2)
+        r0 = max(0, int(math.floor((transform.f - gn) / -transform.e)) - 2)
+        r1 = min(src.shape[0], int(math.ceil((transform.f - gs) / -transform.e)) + 2)
+        if (r0, c0, r1, c1) != (0, 0, src.shape[0], src.shape[1]) and r1 > r0 and c1 > c0:
+            src = src[r0:r1, c0:c1]
+            transform = transform * Affine.translation(c0, r0)
     report(0.3, f"reprojecting terrain to {dst_crs} at {cs:g} m ({rows}×{cols})")
     dem = np.full((rows, cols), np.nan, dtype=np.float32)
     reproject(

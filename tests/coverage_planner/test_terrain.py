@@ -242,3 +242,14 @@ def test_mosaic_of_four_tiles_counts_only_real_voids(tmp_path):
     # each void ≈ 1.85 km × 1.72 km ≈ 318 ha ≈ 35 cells of 9 ha → ≈ 140 in all
     assert 100 <= t.void_count <= 180
     assert t.outside_count > 0 and np.allclose(t.dem, 800)
+
+
+def test_large_dem_cropped_to_requested_bounds(plane_dem):
+    """Only the part of the DEM under the requested bounds is warped; heights there are unchanged."""
+    full = load_terrain(plane_dem, resolution_m=100)
+    x0, y0 = full.grid.x0 + 3000, full.grid.y0 - 3000
+    part = load_terrain(plane_dem, resolution_m=100, bounds=(x0, y0 - 4000, x0 + 5000, y0))
+    assert part.grid.shape == (40, 50) and (part.grid.x0, part.grid.y0) == (x0, y0)
+    r0, c0 = 30, 30
+    # equal up to GDAL's approximate transformer (interpolation nodes depend on the source window)
+    np.testing.assert_allclose(part.dem, full.dem[r0 : r0 + 40, c0 : c0 + 50], atol=0.25)
