@@ -14,7 +14,7 @@ boresight gain (the EIRP is the boresight EIRP).
 Tilt: electrical tilt shifts the vertical pattern in every direction; mechanical tilt tilts the whole
 antenna, so its effect on the depression angle is ``mech·cos φ`` (full at boresight, none at ±90°, an
 up-tilt behind). ``θtilt = elec + mech·cos φ``. An omni antenna has ``A_H = 0`` and the same vertical
-pattern (cap SLAv).
+pattern (cap SLAv); having no boresight, its mechanical tilt counts as a uniform down-tilt.
 
 MSI/Planet files (``NAME``, ``FREQUENCY``, ``GAIN x dBi|dBd``, ``TILT``, ``HORIZONTAL 360`` + 360 lines
 ``angle loss_dB``, ``VERTICAL 360`` + 360 lines): values are losses relative to the peak. Horizontal
@@ -60,10 +60,11 @@ def attenuation_db(phi_deg, theta_deg, *, omni=False, beamwidth_deg=65.0, front_
                    vertical_beamwidth_deg=10.0, mech_tilt_deg=0.0, elec_tilt_deg=0.0, sla_db=SLA_V_DB):
     """Total pattern attenuation (dB) of an omni or 3GPP sector antenna (formulas in the module notes)."""
     phi = wrap180(phi_deg)
+    if omni:
+        tilt = float(elec_tilt_deg) + float(mech_tilt_deg)
+        return np.minimum(vertical_db(theta_deg, tilt, vertical_beamwidth_deg, sla_db), float(sla_db))
     tilt = float(elec_tilt_deg) + float(mech_tilt_deg) * np.cos(np.radians(phi))
     av = vertical_db(theta_deg, tilt, vertical_beamwidth_deg, sla_db)
-    if omni:
-        return np.minimum(av, float(sla_db))
     ah = horizontal_db(phi, beamwidth_deg, front_to_back_db)
     return np.minimum(ah + av, float(front_to_back_db))
 
@@ -193,9 +194,12 @@ def tables(*, azimuth_deg=None, beamwidth_deg=65.0, front_to_back_db=25.0, verti
             raise AnalysisError(f"vertical_beamwidth_deg must be > 0, got {vertical_beamwidth_deg}")
         v = vertical_db(theta, elec_tilt_deg, vertical_beamwidth_deg)
         if azimuth_deg is None:
+            # an omni has no boresight: any tilt is a uniform down-tilt
+            v = vertical_db(theta, float(elec_tilt_deg) + float(mech_tilt_deg), vertical_beamwidth_deg)
             h = np.zeros(3600)
             cap = SLA_V_DB
             bore = 0.0
+            mech_tilt_deg = 0.0
         else:
             if not beamwidth_deg > 0:
                 raise AnalysisError(f"beamwidth_deg must be > 0, got {beamwidth_deg}")
