@@ -1,0 +1,180 @@
+"""``coverage-planner viewshed`` and ``coverage-planner coverage``: the radio engine on one DEM.
+
+``viewshed`` mirrors ``gdal_viewshed`` so results can be compared with peers::
+
+    coverage-planner viewshed DEM OUT --x X --y Y --observer-height H --target-height T --max-distance D --k K
+
+X/Y are in the DEM's CRS (which must be projected, in metres, north-up with square cells). OUT is a
+uint8 GeoTIFF on the DEM grid: 1 visible, 0 hidden, 255 outside the radius, outside the sector or nodata
+(255 is also declared as the file's nodata value). ``--k`` is the effective earth radius factor
+(gdal_viewshed's ``-cc`` is ``1/k``: k = 4/3 ↔ ``-cc 0.75``).
+
+``coverage`` writes the received level (dBm, float32, NaN = not reached) of one tower from a towers
+file, as a GeoTIFF of the radius window around it (same grid as the DEM). ``--tower-id`` may be repeated
+(the sectors of one site): the result is then the best level per cell over the union of their windows.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import click
+import numpy as np
+
+from coverage_planner.cli import handle_errors, main
+from coverage_planner.errors import CRSError, InputError, ParameterError, RasterError
+
+MODELS = ("free_space", "knife_edge", "deygout", "hata", "cost231")
+
+
+def _load_dem(path: str):
+    """DEM as float32 (nodata → NaN), its cell size, transform, CRS. Checks grid and CRS."""
+    from pyproj import CRS
+
+    from coverage_planner import io
+
+    array, transform, crs, nodata = io.read_raster(path, what="DEM")
+    if crs is None:
+        raise CRSError("the DEM has no CRS", path=path,
+                       hint="assign its projected CRS (e.g. EPSG:32648) in QGIS or with gdal_edit.py -a_srs")
+    try:
+        crs_obj = CRS.from_user_input(crs)
+    except Exception as exc:  # pragma: no cover - a CRS rasterio read but pyproj cannot parse
+        raise CRSError(f"the DEM's CRS is not understood ({exc})", path=path) from exc
+    if not crs_obj.is_projected:
+        raise CRSError(f"the DEM is in a geographic CRS ({crs}); viewshed distances need metres", path=path,
+                       hint="reproject it to UTM first, e.g. gdalwarp -t_srs EPSG:32648 dem.tif dem_utm.tif")
+    unit = crs_obj.axis_info[0].unit_name if crs_obj.axis_info else "metre"
+    if unit not in ("metre", "meter", "m"):
+        raise CRSError(f"the DEM's CRS unit is {unit!r}, not metres", path=path,
+                       hint="reproject the DEM to a metric CRS such as UTM")
+    if transform.b != 0 or transform.d != 0 or transform.e >= 0:
+        raise RasterError("the DEM is rotated or not north-up", path=path,
+                          hint="warp it to a north-up grid (gdalwarp) first")
+    if not math.isclose(abs(transform.a), abs(transform.e), rel_tol=1e-6):
+        raise RasterError(f"the DEM's cells are not square ({transform.a:g} × {abs(transform.e):g} m)", path=path,
+                          hint="resample it to square cells, e.g. gdalwarp -tr 30 30")
+    dem = np.asarray(array, dtype=np.float32)  # a new array when the file is not float32; never the file's data
+    if dem is array:
+        dem = dem.copy()
+    if nodata is not None and not (isinstance(nodata, float) and math.isnan(nodata)):
+        dem[array == nodata] = np.nan
+    return dem, float(transform.a), transform, crs
+
+
+def _cell_of(transform, shape, x: float, y: float, path, what: str) -> tuple[int, int]:
+    col = (x - transform.c) / transform.a - 0.5
+    row = (transform.f - y) / -transform.e - 0.5
+    r, c = int(math.floor(row + 0.5)), int(math.floor(col + 0.5))
+    if not (0 <= r < shape[0] and 0 <= c < shape[1]):
+        x0, y1 = transform.c, transform.f
+        x1, y0 = x0 + shape[1] * transform.a, y1 + shape[0] * transform.e
+        raise InputError(f"{what} ({x:g}, {y:g}) is outside the DEM (x {x0:g}…{x1:g}, y {y0:g}…{y1:g})", path=path,
+                         hint="give X/Y in the DEM's CRS, inside its extent")
+    return r, c
+
+
+def _analysis(fn, *args, **kwargs):
+    from analysis import AnalysisError
+
+    try:
+        return fn(*args, **kwargs)
+    except AnalysisError as exc:
+        raise ParameterError(str(exc)) from exc
+
+
+@main.command("viewshed")
+@click.argument("dem", type=click.Path(exists=True, dir_okay=False, readable=True))
+@click.argument("out", type=click.Path(dir_okay=False, writable=True))
+@click.option("--x", "x", type=float, required=True, help="Observer X in the DEM's CRS.")
+@click.option("--y", "y", type=float, required=True, help="Observer Y in the DEM's CRS.")
+@click.option("--observer-height", type=click.FloatRange(min=0.0), default=2.0, show_default=True,
+              help="Observer height above ground (m), like gdal_viewshed -oz.")
+@click.option("--target-height", type=click.FloatRange(min=0.0), default=0.0, show_default=True,
+              help="Target height above ground (m), like -tz.")
+@click.option("--max-distance", type=click.FloatRange(min=0.0, min_open=True), required=True,
+              help="Radius (m), like -md.")
+@click.option("--k", "k", type=click.FloatRange(min=0.0, min_open=True), default=4.0 / 3.0, show_default=True,
+              help="Effective earth radius factor (gdal_viewshed -cc = 1/k).")
+@click.option("--sector", nargs=2, type=float, default=None, metavar="START END",
+              help="Only azimuths from START clockwise to END (degrees from grid north).")
+@handle_errors
+def viewshed_command(dem, out, x, y, observer_height, target_height, max_distance, k, sector):
+    """Visibility from one observer: uint8 GeoTIFF, 1 visible, 0 hidden, 255 outside/nodata."""
+    from analysis.viewshed import viewshed
+    from coverage_planner import io
+
+    arr, cs, transform, crs = _load_dem(dem)
+    r, c = _cell_of(transform, arr.shape, x, y, dem, "observer")
+    vs = _analysis(viewshed, arr, r, c, cellsize=cs, observer_height=observer_height, target_height=target_height,
+                   max_distance=max_distance, k=k, sector=tuple(sector) if sector else None)
+    io.write_geotiff(out, vs, transform, crs, nodata=255,
+                     tags={"observer_x": x, "observer_y": y, "observer_height": observer_height,
+                           "target_height": target_height, "max_distance": max_distance, "k": k})
+    n_in = int((vs != 255).sum())
+    n_vis = int((vs == 1).sum())
+    click.echo(f"{out}: {n_vis} of {n_in} cells visible ({100.0 * n_vis / max(n_in, 1):.1f} %)")
+
+
+@main.command("coverage")
+@click.argument("dem", type=click.Path(exists=True, dir_okay=False, readable=True))
+@click.argument("out", type=click.Path(dir_okay=False, writable=True))
+@click.option("--tower-file", type=click.Path(exists=True, dir_okay=False, readable=True), required=True,
+              help="Towers table (CSV/XLSX/GeoJSON/GPKG/SHP).")
+@click.option("--tower-id", "tower_ids", required=True, multiple=True,
+              help="Id of the tower; repeat for several sectors (best level per cell).")
+@click.option("--model", type=click.Choice(MODELS), default="deygout", show_default=True)
+@click.option("--max-distance", type=click.FloatRange(min=0.0, min_open=True), default=35000.0, show_default=True,
+              help="Radius (m).")
+@click.option("--k", "k", type=click.FloatRange(min=0.0, min_open=True), default=4.0 / 3.0, show_default=True,
+              help="Effective earth radius factor.")
+@click.option("--receiver-height", type=click.FloatRange(min=0.0), default=1.5, show_default=True)
+@click.option("--receiver-gain", type=float, default=0.0, show_default=True, help="dBi")
+@click.option("--margin", type=float, default=0.0, show_default=True, help="Body + indoor margins (dB).")
+@click.option("--source-crs", default=None, help="CRS of x/y columns in the towers file (default: lon/lat).")
+@handle_errors
+def coverage_command(dem, out, tower_file, tower_ids, model, max_distance, k, receiver_height, receiver_gain, margin,
+                     source_crs):
+    """Received level (dBm) of one tower: float32 GeoTIFF of its radius window, NaN = not reached."""
+    from analysis.linkbudget import LinkParams, RadioSite, received_level
+    from coverage_planner import io
+    from coverage_planner.inputs import load_towers
+
+    arr, cs, transform, crs = _load_dem(dem)
+    towers = load_towers(tower_file, crs=crs, source_crs=source_crs)
+    ids = towers["id"].astype(str)
+    missing = [t for t in tower_ids if t not in set(ids)]
+    if missing:
+        known = ", ".join(ids.unique()[:15])
+        raise InputError(f"no tower with id {', '.join(repr(m) for m in missing)}", path=tower_file, field="id",
+                         hint=f"ids in the file: {known}{' …' if ids.nunique() > 15 else ''}")
+    rows = towers[ids.isin(tower_ids)]
+    tower_id = ",".join(tower_ids)
+    params = LinkParams(model=model, k=k, max_distance_m=max_distance, receiver_height_m=receiver_height,
+                        receiver_gain_dbi=receiver_gain, margin_db=margin)
+    windows = []
+    for _, t in rows.iterrows():
+        r, c = _cell_of(transform, arr.shape, float(t.geometry.x), float(t.geometry.y), tower_file,
+                        f"tower {tower_id} (row {t.source_row})")
+        az = float(t.azimuth_deg)
+        site = RadioSite(row=r, col=c, height_m=float(t.height_m), frequency_mhz=float(t.frequency_mhz),
+                         eirp_dbm=float(t.eirp_dbm), azimuth_deg=None if math.isnan(az) else az,
+                         beamwidth_deg=float(t.beamwidth_deg), front_to_back_db=float(t.front_to_back_db),
+                         mech_tilt_deg=float(t.mech_tilt_deg), elec_tilt_deg=float(t.elec_tilt_deg),
+                         vertical_beamwidth_deg=float(t.vertical_beamwidth_deg))
+        windows.append(_analysis(received_level, arr, site, params, cellsize=cs))
+    # union of the sectors' windows, best level per cell
+    r0 = min(w.row0 for w in windows)
+    c0 = min(w.col0 for w in windows)
+    r1 = max(w.row0 + w.shape[0] for w in windows)
+    c1 = max(w.col0 + w.shape[1] for w in windows)
+    lv = np.full((r1 - r0, c1 - c0), np.nan, np.float32)
+    for w in windows:
+        sl = (slice(w.row0 - r0, w.row0 - r0 + w.shape[0]), slice(w.col0 - c0, w.col0 - c0 + w.shape[1]))
+        lv[sl] = np.fmax(lv[sl], w.level_dbm)
+    from affine import Affine
+
+    io.write_geotiff(out, lv, transform * Affine.translation(c0, r0), crs, nodata=float("nan"),
+                     tags={"tower_id": tower_id, "model": model, "units": "dBm", "sectors": len(windows)})
+    click.echo(f"{Path(out)}: {lv.shape[1]}×{lv.shape[0]} cells, level {np.nanmin(lv):.1f} … {np.nanmax(lv):.1f} dBm")

@@ -1,0 +1,187 @@
+"""CLI: ``coverage-planner viewshed`` / ``coverage`` (click CliRunner) and a comparison with gdal_viewshed."""
+
+from __future__ import annotations
+
+import math
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+rasterio = pytest.importorskip("rasterio")
+from affine import Affine  # noqa: E402
+
+from analysis import linkbudget as lb  # noqa: E402
+from analysis.viewshed import viewshed  # noqa: E402
+from coverage_planner.cli import main  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "analysis"))
+from conftest import fractal_dem  # noqa: E402
+
+X0, Y0, CS = 400000.0, 2400000.0, 30.0
+
+
+def write_dem(path, dem, crs="EPSG:32648", cs=CS, nodata=None):
+    tr = Affine(cs, 0, X0, 0, -cs, Y0)
+    with rasterio.open(path, "w", driver="GTiff", width=dem.shape[1], height=dem.shape[0], count=1,
+                       dtype=dem.dtype.name, crs=crs, transform=tr, nodata=nodata) as ds:
+        ds.write(dem, 1)
+    return path
+
+
+def centre(r, c):
+    return X0 + (c + 0.5) * CS, Y0 - (r + 0.5) * CS
+
+
+@pytest.fixture(scope="module")
+def dem_arr():
+    return fractal_dem(161, seed=31)
+
+
+def test_viewshed_command_writes_the_kernel_result(tmp_path, dem_arr):
+    src = write_dem(tmp_path / "dem.tif", dem_arr)
+    out = tmp_path / "vs.tif"
+    x, y = centre(80, 70)
+    res = CliRunner().invoke(main, ["viewshed", str(src), str(out), "--x", str(x), "--y", str(y),
+                                    "--observer-height", "25", "--target-height", "2", "--max-distance", "2000",
+                                    "--k", "1.3333333333"])
+    assert res.exit_code == 0, res.output
+    assert "cells visible" in res.output
+    with rasterio.open(out) as ds:
+        got, nodata, crs, tr = ds.read(1), ds.nodata, ds.crs, ds.transform
+    want = viewshed(dem_arr, 80, 70, cellsize=CS, observer_height=25.0, target_height=2.0, max_distance=2000.0,
+                    k=1.3333333333)
+    assert got.dtype == np.uint8 and nodata == 255 and crs.to_epsg() == 32648 and tr.c == X0
+    assert np.array_equal(got, want)
+    assert set(np.unique(got)) <= {0, 1, 255} and (got == 1).sum() > 50
+
+
+def test_viewshed_nodata_becomes_255(tmp_path, dem_arr):
+    dem = np.round(dem_arr).astype(np.int16)
+    dem[10:15, 80] = -32768
+    src = write_dem(tmp_path / "dem16.tif", dem, nodata=-32768)
+    out = tmp_path / "vs.tif"
+    x, y = centre(80, 80)
+    res = CliRunner().invoke(main, ["viewshed", str(src), str(out), "--x", str(x), "--y", str(y),
+                                    "--max-distance", "3000"])
+    assert res.exit_code == 0, res.output
+    with rasterio.open(out) as ds:
+        got = ds.read(1)
+    assert np.all(got[10:15, 80] == 255)
+    assert np.all(got[20:30, 80] != 255)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--y", "2397000", "--max-distance", "1000"],  # --x missing
+        ["--x", "402000", "--y", "2397000", "--max-distance", "-5"],
+        ["--x", "abc", "--y", "2397000", "--max-distance", "1000"],
+        ["--x", "402000", "--y", "2397000", "--max-distance", "1000", "--k", "0"],
+    ],
+)
+def test_viewshed_usage_errors_exit_2(tmp_path, dem_arr, args):
+    src = write_dem(tmp_path / "dem.tif", dem_arr)
+    res = CliRunner().invoke(main, ["viewshed", str(src), str(tmp_path / "o.tif"), *args])
+    assert res.exit_code == 2
+    assert not (tmp_path / "o.tif").exists()
+
+
+def test_viewshed_input_errors_exit_1(tmp_path, dem_arr):
+    src = write_dem(tmp_path / "dem.tif", dem_arr)
+    res = CliRunner().invoke(main, ["viewshed", str(src), str(tmp_path / "o.tif"), "--x", "10", "--y", "10",
+                                    "--max-distance", "1000"])
+    assert res.exit_code == 1
+    assert "outside the DEM" in res.output and "How to fix" in res.output
+    geo = tmp_path / "geo.tif"
+    with rasterio.open(geo, "w", driver="GTiff", width=20, height=20, count=1, dtype="float32", crs="EPSG:4326",
+                       transform=Affine(0.001, 0, 103.0, 0, -0.001, 21.5)) as ds:
+        ds.write(np.zeros((20, 20), np.float32), 1)
+    res = CliRunner().invoke(main, ["viewshed", str(geo), str(tmp_path / "o.tif"), "--x", "103.01", "--y", "21.49",
+                                    "--max-distance", "500"])
+    assert res.exit_code == 1
+    assert "geographic CRS" in res.output and "reproject" in res.output
+    assert not (tmp_path / "o.tif").exists()
+
+
+@pytest.mark.peer
+@pytest.mark.skipif(shutil.which("gdal_viewshed") is None, reason="gdal_viewshed (Debian gdal-bin) not installed")
+def test_viewshed_command_agrees_with_gdal_viewshed(tmp_path):
+    dem = fractal_dem(241, seed=5)
+    src = write_dem(tmp_path / "dem.tif", dem)
+    x, y = centre(120, 120)
+    ours, theirs = tmp_path / "ours.tif", tmp_path / "gdal.tif"
+    res = CliRunner().invoke(main, ["viewshed", str(src), str(ours), "--x", repr(x), "--y", repr(y),
+                                    "--observer-height", "30", "--max-distance", "3500", "--k", str(4 / 3)])
+    assert res.exit_code == 0, res.output
+    subprocess.run(["gdal_viewshed", "-q", "-ox", repr(x), "-oy", repr(y), "-oz", "30", "-tz", "0", "-md", "3500",
+                    "-cc", "0.75", "-vv", "1", "-iv", "0", "-ov", "255", str(src), str(theirs)],
+                   check=True, capture_output=True)
+    with rasterio.open(ours) as a, rasterio.open(theirs) as b:
+        va, vb0, tb = a.read(1), b.read(1), b.transform
+    vb = np.full(va.shape, 255, np.uint8)  # gdal crops to the radius window
+    ro, co = int(round((Y0 - tb.f) / CS)), int(round((tb.c - X0) / CS))
+    vb[ro:ro + vb0.shape[0], co:co + vb0.shape[1]] = vb0
+    m = va != 255
+    assert np.array_equal(m, vb != 255)
+    assert (va[m] == 1).sum() > 300
+    assert (va[m] == vb[m]).mean() >= 0.98
+
+
+def _towers_csv(path, rows):
+    from pyproj import Transformer
+
+    tr = Transformer.from_crs("EPSG:32648", "EPSG:4326", always_xy=True)
+    lines = ["id,operator,technology,lon,lat,height_m,frequency_mhz,eirp_dbm,azimuth_deg,beamwidth_deg,"
+             "front_to_back_db,mech_tilt_deg,elec_tilt_deg,vertical_beamwidth_deg,status"]
+    for tid, r, c, az in rows:
+        lon, lat = tr.transform(*centre(r, c))
+        lines.append(f"{tid},Viettel,4G,{lon:.8f},{lat:.8f},30,1800,60,{az},65,25,2,2,8,on_air")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_coverage_command(tmp_path, dem_arr):
+    src = write_dem(tmp_path / "dem.tif", dem_arr)
+    towers = _towers_csv(tmp_path / "towers.csv", [("T1", 80, 80, "omni"), ("S-A", 60, 90, 0), ("S-B", 60, 90, 180)])
+    out = tmp_path / "lvl.tif"
+    res = CliRunner().invoke(main, ["coverage", str(src), str(out), "--tower-file", str(towers), "--tower-id", "T1",
+                                    "--max-distance", "1500", "--model", "knife_edge"])
+    assert res.exit_code == 0, res.output
+    with rasterio.open(out) as ds:
+        got, tr = ds.read(1), ds.transform
+    params = lb.LinkParams(model="knife_edge", max_distance_m=1500.0)
+    w = lb.received_level(dem_arr, lb.RadioSite(80, 80, 30.0, 1800.0, 60.0, azimuth_deg=None, mech_tilt_deg=2.0,
+                                                elec_tilt_deg=2.0, vertical_beamwidth_deg=8.0), params, cellsize=CS)
+    assert (tr.c, tr.f) == (X0 + w.col0 * CS, Y0 - w.row0 * CS)
+    assert np.allclose(got, w.level_dbm, equal_nan=True)
+    # two sectors of one site: best of both per cell
+    res = CliRunner().invoke(main, ["coverage", str(src), str(out), "--tower-file", str(towers), "--tower-id", "S-A",
+                                    "--tower-id", "S-B", "--max-distance", "1500", "--model", "free_space"])
+    assert res.exit_code == 0, res.output
+    with rasterio.open(out) as ds:
+        both = ds.read(1)
+    p2 = lb.LinkParams(model="free_space", max_distance_m=1500.0)
+    kw = dict(mech_tilt_deg=2.0, elec_tilt_deg=2.0, vertical_beamwidth_deg=8.0)
+    north = lb.received_level(dem_arr, lb.RadioSite(60, 90, 30, 1800, 60, azimuth_deg=0.0, **kw), p2, cellsize=CS)
+    south = lb.received_level(dem_arr, lb.RadioSite(60, 90, 30, 1800, 60, azimuth_deg=180.0, **kw), p2, cellsize=CS)
+    assert np.allclose(both, np.fmax(north.level_dbm, south.level_dbm), equal_nan=True)
+    assert not math.isclose(float(np.nanmax(north.level_dbm - south.level_dbm)), 0.0)
+
+
+def test_coverage_unknown_tower_and_bad_model(tmp_path, dem_arr):
+    src = write_dem(tmp_path / "dem.tif", dem_arr)
+    towers = _towers_csv(tmp_path / "towers.csv", [("T1", 80, 80, "omni")])
+    res = CliRunner().invoke(main, ["coverage", str(src), str(tmp_path / "o.tif"), "--tower-file", str(towers),
+                                    "--tower-id", "T9"])
+    assert res.exit_code == 1
+    assert "no tower with id 'T9'" in res.output and "T1" in res.output
+    res = CliRunner().invoke(main, ["coverage", str(src), str(tmp_path / "o.tif"), "--tower-file", str(towers)])
+    assert res.exit_code == 2  # --tower-id missing
+    res = CliRunner().invoke(main, ["coverage", str(src), str(tmp_path / "o.tif"), "--tower-file", str(towers),
+                                    "--tower-id", "T1", "--model", "itm"])
+    assert res.exit_code == 2
