@@ -627,8 +627,8 @@ class Site:
     status: str = "on_air"
 
 
-def make_towers(g: GridSpec, inp: Inputs, z: np.ndarray, roads: dict, polys_utm: list, cid: np.ndarray,
-                town_xy: np.ndarray) -> tuple[list[list], list[Site]]:
+def make_towers(g: GridSpec, inp: Inputs, z: np.ndarray, roads: dict, cid: np.ndarray, town_xy: np.ndarray,
+                station_xy: list[tuple[float, float, int]]) -> tuple[list[list], list[Site]]:
     rng = rng_for("towers")
     zf = z.astype(np.float64)
     road_mask = rasterize_lines(g, list(roads.values()))
@@ -663,28 +663,46 @@ def make_towers(g: GridSpec, inp: Inputs, z: np.ndarray, roads: dict, polys_utm:
         cx, cy = TO_UTM.transform(float(c["lon"]), float(c["lat"]))
         x, y = hilltop_near(cx, cy, 450.0)
         sites.append(Site("Viettel", float(x), float(y), "centre", i, bool(float(c["border_km"]) >= 20)))
+    # extra Viettel sites where the villages are: the road or ridge cell of the commune that reaches the most
+    # stations not yet within 4 km of a site (operators build for people); far-border communes get none
+    st_xy = np.array([[r[0], r[1]] for r in station_xy])
+    st_c = np.array([r[2] for r in station_xy])
     for i in pop_rank:
         c = inp.communes[i]
         if remote_far[i]:
             continue
-        n_extra = 1 if c["unit_type"] == "ward" else min(2, int(float(c["area_km2"]) // 250))
+        area = float(c["area_km2"])
+        if c["unit_type"] == "ward":
+            n_extra = 1
+        elif float(c["border_km"]) == 0:
+            n_extra = min(3, 1 + int(area // 200))
+        else:
+            n_extra = min(2, int(area // 200))
+        mine = st_xy[st_c == i]
         for _ in range(n_extra):
-            ridge = rng.random() < 0.45
+            ridge = rng.random() < 0.4
             rr, cc = (peak_r, peak_c) if ridge else (road_r, road_c)
             sel = np.flatnonzero(cid[rr, cc] == i)
-            if len(sel) == 0:
+            if len(sel) == 0 or len(mine) == 0:
                 continue
             xs, ys = g.xy(rr[sel], cc[sel])
-            dmin = np.min(np.hypot(xs[:, None] - np.array([s.x for s in sites])[None, :],
-                                   ys[:, None] - np.array([s.y for s in sites])[None, :]), axis=1)
-            j = int(np.argmax(dmin))
-            if dmin[j] < 4000:
+            sx = np.array([s.x for s in sites if s.operator == "Viettel"])
+            sy = np.array([s.y for s in sites if s.operator == "Viettel"])
+            served = np.min(np.hypot(mine[:, 0, None] - sx, mine[:, 1, None] - sy), axis=1) < 4000
+            todo = mine[~served]
+            if len(todo) < 2:
+                break
+            score = (np.hypot(xs[:, None] - todo[None, :, 0], ys[:, None] - todo[None, :, 1]) < 5000).sum(axis=1)
+            far = np.min(np.hypot(xs[:, None] - sx[None, :], ys[:, None] - sy[None, :]), axis=1) >= 4000
+            score = np.where(far, score, -1)
+            j = int(np.argmax(score))
+            if score[j] < 2:
                 continue
             sites.append(Site("Viettel", float(xs[j]), float(ys[j]), "ridge" if ridge else "road", i,
                               bool(float(c["border_km"]) >= 20)))
 
     # VinaPhone and MobiFone: towns, the larger communes' centres, a few ridge sites on the main roads
-    for op, n_centres, n_ridge, skip_towns in (("VinaPhone", 8, 4, ()), ("MobiFone", 5, 2, (8, 9))):
+    for op, n_centres, n_ridge, skip_towns in (("VinaPhone", 6, 3, ()), ("MobiFone", 5, 1, (8, 9))):
         for t, (tx, ty) in enumerate(town_xy):
             if t in skip_towns:
                 continue
@@ -741,7 +759,9 @@ def make_towers(g: GridSpec, inp: Inputs, z: np.ndarray, roads: dict, polys_utm:
             s.tech = "2G" if (s.remote and u < 0.35) else "4G"
         else:
             s.tech = "3G" if u < 0.4 else "4G"
-        omni = (s.remote and s.kind != "town" and rng.random() < 0.5) or (s.tech == "2G")
+        u2 = rng.random()
+        omni = (s.tech == "2G" or (s.remote and s.kind != "town" and u2 < 0.5)
+                or (s.kind in ("road", "ridge") and u2 < 0.45))                 # small rural sites
         freq = {"2G": 900, "3G": 2100, "4G": 1800}[s.tech]
         if s.kind in ("town", "centre") and not s.remote:
             height = int(rng.choice([30, 33, 36, 39, 42, 45]))
@@ -777,18 +797,20 @@ BAN_B = ["Lếch", "Ngà", "Khoang", "Mỳ", "Sang", "Chua", "Tấu", "Pục", "
 
 
 def make_stations(g: GridSpec, inp: Inputs, z: np.ndarray, polys_ll: list, cid: np.ndarray,
-                  river_mask_d: np.ndarray, d_road: np.ndarray, populations: list[int]) -> list[list]:
+                  river_mask_d: np.ndarray, d_road: np.ndarray, populations: list[int]):
+    """Polling stations: one at each commune centre, the others in villages. Returns (csv rows, [(x, y, i)])."""
     rng = rng_for("stations")
     zf = z.astype(np.float64)
     rel = zf - ndimage.minimum_filter(zf, size=31)
     gy, gx = np.gradient(zf, g.cs)
     slope = np.hypot(gx, gy)
-    # villages: valley floors and lower slopes, near rivers and roads; every third cell is a candidate
+    # villages: valley floors and lower slopes, near rivers, roads and the commune centre; every third cell
+    # is a candidate
     w = 1.0 / (1.0 + (rel / 140.0) ** 2) / (1.0 + (slope / 0.30) ** 2)
-    w = w * (1.0 + 1.5 / (1.0 + (river_mask_d / 1500.0) ** 2) + 1.0 / (1.0 + (d_road / 2000.0) ** 2))
+    w = w * (0.4 + 1.2 / (1.0 + (river_mask_d / 1500.0) ** 2) + 1.5 / (1.0 + (d_road / 1500.0) ** 2))
     sub = np.zeros_like(cid, dtype=bool)
     sub[1::3, 1::3] = True
-    rows = []
+    rows, where = [], []
     for i, c in enumerate(inp.communes):
         name = c["name"]
         code = c["code"]
@@ -797,12 +819,14 @@ def make_stations(g: GridSpec, inp: Inputs, z: np.ndarray, polys_ll: list, cid: 
         voters_total = populations[i] * 0.62
         n = int(np.clip(round(voters_total / 560.0), 6, 30))
         cand = np.flatnonzero(sub.ravel() & (cid.ravel() == i))
-        p = w.ravel()[cand]
+        cx, cy = float(c["lon"]), float(c["lat"])
+        ux, uy = TO_UTM.transform(cx, cy)
+        kx, ky = g.xy(cand // g.ncols, cand % g.ncols)
+        p = w.ravel()[cand] * (1.0 + 3.0 / (1.0 + (np.hypot(kx - ux, ky - uy) / 5000.0) ** 2))
         p = p / p.sum()
         order = rng.choice(len(cand), size=min(len(cand), 40 * n), replace=False, p=p)
-        cx, cy = float(c["lon"]), float(c["lat"])
         chosen = [(cx, cy)]
-        chosen_xy = [TO_UTM.transform(cx, cy)]
+        chosen_xy = [(ux, uy)]
         for j in order:
             if len(chosen) >= n:
                 break
@@ -835,8 +859,9 @@ def make_stations(g: GridSpec, inp: Inputs, z: np.ndarray, polys_ll: list, cid: 
                 voters = int(np.clip(round(rng.gamma(5.0, mean / 5.0)), 100, 900))
             used.add(place)
             rows.append([f"KVBP-{code}-{k + 1:02d}", f"Khu vực bỏ phiếu số {k + 1} – {place}", name,
-                         f"{lon:.5f}" if k else f"{lon:.5f}", f"{lat:.5f}", voters, 2 if k == 0 else 1])
-    return rows
+                         f"{lon:.5f}", f"{lat:.5f}", voters, 2 if k == 0 else 1])
+        where += [(float(x), float(y), i) for x, y in chosen_xy]
+    return rows, where
 
 
 # ----------------------------------------------------------------------------------------------- main
@@ -863,13 +888,13 @@ def generate(out_dir: Path, inputs_dir: Path = INPUTS, verbose: bool = True) -> 
     roads = make_roads(g, inp, terrain.z, province_mask)
     town_xy = np.column_stack(TO_UTM.transform([float(t["lon"]) for t in inp.towns],
                                                [float(t["lat"]) for t in inp.towns]))
-    tower_rows, sites = make_towers(g, inp, terrain.z, roads, polys_utm, cid, town_xy)
-
     rng_pop = rng_for("population")
     populations = [commune_population(c, rng_pop) for c in inp.communes]
-    river_d = ndimage.distance_transform_edt(~rasterize_lines(g, list(terrain.rivers.values()))) * g.cs
+    main_rivers = [xy for name, xy in terrain.rivers.items() if not name.startswith("trib")]
+    river_d = ndimage.distance_transform_edt(~rasterize_lines(g, main_rivers)) * g.cs
     d_road = ndimage.distance_transform_edt(~rasterize_lines(g, list(roads.values()))) * g.cs
-    station_rows = make_stations(g, inp, terrain.z, polys_ll, cid, river_d, d_road, populations)
+    station_rows, station_xy = make_stations(g, inp, terrain.z, polys_ll, cid, river_d, d_road, populations)
+    tower_rows, sites = make_towers(g, inp, terrain.z, roads, cid, town_xy, station_xy)
 
     # ---- write
     out_dir.mkdir(parents=True, exist_ok=True)
