@@ -42,6 +42,14 @@ def _files(d: Path) -> dict[str, Path]:
     return {p.name: p for p in sorted(d.iterdir()) if p.is_file()}
 
 
+def _versions() -> str:
+    import pyproj
+    import scipy
+    return (f"numpy {np.__version__}, scipy {scipy.__version__}, shapely {shapely.__version__} "
+            f"(GEOS {shapely.geos_version_string}), pyproj {pyproj.__version__} (PROJ {pyproj.proj_version_str}), "
+            f"rasterio {rasterio.__version__} (GDAL {rasterio.__gdal_version__})")
+
+
 def _rows(p: Path) -> list[dict]:
     with open(p, encoding="utf-8", newline="") as f:
         return list(csv.DictReader(f))
@@ -90,12 +98,14 @@ def test_committed_sample_is_what_the_script_makes(two_runs, sample):
     gen, com = _files(two_runs[0]), _files(sample)
     assert sorted(gen) == sorted(com), "committed file set differs from a fresh run: re-run make_sample.py"
     stale = [n for n in gen if n != TIF and gen[n].read_bytes() != com[n].read_bytes()]
-    assert stale == [], f"committed files are stale, re-run data/make_sample.py: {stale}"
+    assert stale == [], (f"committed files differ from a fresh run: {stale}. Re-run data/make_sample.py and "
+                         f"commit, unless only library versions differ from those in data/README.md "
+                         f"(here: {_versions()})")
     # The DEM must hold the same pixels and georeferencing. Its compressed bytes depend on the GDAL/zlib
     # build, so they are compared only when the build matches the one that wrote the committed file.
     with rasterio.open(gen[TIF]) as g, rasterio.open(com[TIF]) as c:
         assert g.profile == c.profile
-        assert np.array_equal(g.read(1), c.read(1)), "committed dem.tif is stale: re-run make_sample.py"
+        assert np.array_equal(g.read(1), c.read(1)), f"dem.tif differs from a fresh run ({_versions()})"
     if _sha(gen[TIF]) != _sha(com[TIF]):
         pytest.xfail("dem.tif pixels identical but compressed bytes differ (different GDAL/zlib build)")
 
