@@ -57,6 +57,8 @@ _STRINGS: dict[str, dict[str, str]] = {
     "map.layer.osm": {"vi": "OpenStreetMap (cần internet)", "en": "OpenStreetMap (needs internet)"},
     "map.layer.coverage": {"vi": "Mức thu tốt nhất (dBm)", "en": "Best received level (dBm)"},
     "map.layer.gaps": {"vi": "Vùng lõm sóng", "en": "Coverage gaps"},
+    "map.layer.gaps_min": {"vi": "(≥ {area} km²; vùng nhỏ hơn xem lớp mức thu)",
+                           "en": "(≥ {area} km²; smaller ones: see the level layer)"},
     "map.layer.communes": {"vi": "Xã/phường", "en": "Communes"},
     "map.layer.towers": {"vi": "Trạm BTS – {operator} ({n})", "en": "Towers – {operator} ({n})"},
     "map.layer.stations": {"vi": "Điểm bỏ phiếu ({n})", "en": "Polling stations ({n})"},

@@ -147,16 +147,25 @@ def _warp(arr: np.ndarray, grid, dst_transform, width: int, height: int, *, resa
     return dst
 
 
-def _png_data_uri(arr: np.ndarray, mode: str) -> str:
+def _png_data_uri(arr: np.ndarray) -> str:
     from PIL import Image
 
     buf = io.BytesIO()
-    Image.fromarray(arr, mode=mode).save(buf, format="PNG", compress_level=9)
+    Image.fromarray(arr).save(buf, format="PNG", compress_level=9)  # mode from the shape (RGBA)
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
+def _jpeg_data_uri(grey: np.ndarray, quality: int = 75) -> str:
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.fromarray(grey).save(buf, format="JPEG", quality=quality)
+    return "data:image/jpeg;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
 def raster_layers(results, *, max_px: int = MAX_RASTER_PX) -> dict:
-    """Web-ready rasters: ``bounds`` plus data-URI PNGs ``hillshade``, ``coverage`` and ``added`` (may be None).
+    """Web-ready rasters: ``bounds`` plus data URIs ``hillshade`` (JPEG), ``coverage`` and ``added`` (PNG;
+    each may be None).
 
     Exposed for reuse (GUI preview); sizes in pixels are in ``size``.
     """
@@ -165,19 +174,20 @@ def raster_layers(results, *, max_px: int = MAX_RASTER_PX) -> dict:
     out = {"bounds": bounds, "size": (w, h), "hillshade": None, "coverage": None, "added": None}
     if results.dem is not None:
         shade = hillshade(results.dem, grid.cellsize)
-        grey = np.round(60 + 195 * shade).astype(np.uint8)  # keep shadows readable under overlays
+        grey = np.round(60 + 195 * shade).astype(np.uint8)  # 60..255: shadows stay readable under overlays
         g = _warp(grey, grid, dst_t, w, h, resampling="average", src_nodata=None, dst_nodata=0)
         valid = _warp(np.ones(grey.shape, np.uint8), grid, dst_t, w, h, resampling="nearest",
                       src_nodata=None, dst_nodata=0)
-        la = np.dstack([g, np.where(valid > 0, 255, 0).astype(np.uint8)])
-        out["hillshade"] = _png_data_uri(la, "LA")
+        g[valid == 0] = 0xDD  # Leaflet's background grey: the corners outside the grid blend in
+        # relief is photographic texture: JPEG is ~5x smaller than PNG at no visible cost
+        out["hillshade"] = _jpeg_data_uri(g)
     if results.best_level is not None:
         cls = _warp(level_classes(results.best_level), grid, dst_t, w, h, resampling="mode", src_nodata=0,
                     dst_nodata=0)
         lut = np.zeros((len(LEVEL_CLASSES) + 1, 4), np.uint8)
         for k, (_, colour) in enumerate(LEVEL_CLASSES, start=1):
             lut[k] = (*_hex_rgb(colour), 255)
-        out["coverage"] = _png_data_uri(lut[cls], "RGBA")
+        out["coverage"] = _png_data_uri(np.ascontiguousarray(lut[cls]))
     if results.proposal_level is not None and np.isfinite(results.proposal_level).any():
         weak = _min_weak_threshold(results)
         with np.errstate(invalid="ignore"):
@@ -188,7 +198,7 @@ def raster_layers(results, *, max_px: int = MAX_RASTER_PX) -> dict:
                   dst_nodata=0)
         rgba = np.zeros(a.shape + (4,), np.uint8)
         rgba[a > 0] = (*ADDED_COLOUR, 255)
-        out["added"] = _png_data_uri(rgba, "RGBA")
+        out["added"] = _png_data_uri(rgba)
     return out
 
 
@@ -445,6 +455,35 @@ def _feature_collection(gdf, props, *, simplify_m: float = 0.0, decimals: int = 
     return {"type": "FeatureCollection", "features": feats}
 
 
+#: Vertex budget of the gap-polygon layer (≈ 25 bytes each in the page, tooltips included).
+MAX_GAP_VERTICES = 40_000
+
+
+def select_gaps(gaps, cellsize: float, *, max_vertices: int | None = None):
+    """Gap polygons for the map: simplified by 1.5 cells, largest first, within ``max_vertices``.
+
+    A province has tens of thousands of one- or two-cell gaps; drawing them all makes a 10+ MB page. The
+    coverage overlay still shows every gap cell; the vector layer keeps the largest areas (with tooltips).
+    Returns (GeoDataFrame, smallest area shown in km², or 0.0 when every gap is kept).
+    """
+    import shapely
+
+    if max_vertices is None:
+        max_vertices = MAX_GAP_VERTICES
+    g = gaps.copy()
+    g["geometry"] = g.geometry.simplify(1.5 * cellsize, preserve_topology=True)
+    g = g[~g.geometry.is_empty]
+    order = np.argsort(-g["area_km2"].to_numpy(float), kind="stable")
+    g = g.iloc[order]
+    verts = shapely.get_num_coordinates(g.geometry.to_numpy())
+    keep = np.cumsum(verts) <= max_vertices
+    if keep.all():
+        return g, 0.0
+    n = int(np.argmin(keep))  # first one over budget
+    kept = g.iloc[:n]
+    return kept, float(kept["area_km2"].min()) if n else float("inf")
+
+
 def _ll(gdf):
     """lat, lon arrays of point geometries."""
     g = gdf.to_crs("EPSG:4326")
@@ -527,16 +566,20 @@ def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster
     # --- gaps ---------------------------------------------------------------------------------------------
     if results.gaps is not None and len(results.gaps):
         def gap_props(r):
-            lbl = (f"<b>{esc(t('map.layer.gaps', lang))}: {esc(status_label(r.status, lang))}</b><br>"
-                   f"{esc(t('commune', lang))}: {esc(r.commune)}<br>{esc(fmt_float(r.area_km2, 2, lang))} km²")
+            lbl = (f"<b>{esc(status_label(r.status, lang))}</b>: {esc(r.commune)}, "
+                   f"{esc(fmt_float(r.area_km2, 2, lang))} km²")
             if hasattr(r, "nearest_tower"):
                 lbl += (f"<br>{esc(t('nearest_tower', lang))}: {esc(r.nearest_tower)} "
                         f"({_num(getattr(r, 'nearest_tower_km', float('nan')), 1, lang, 'km')})")
             return {"s": str(r.status), "label": lbl}
 
-        fc = _feature_collection(results.gaps, gap_props, simplify_m=results.grid.cellsize)
+        shown, min_km2 = select_gaps(results.gaps, results.grid.cellsize)
+        fc = _feature_collection(shown, gap_props, decimals=4)  # 4 decimals ≈ 10 m
+        name = t("map.layer.gaps", lang)
+        if min_km2 > 0:
+            name += " " + t("map.layer.gaps_min", lang, area=fmt_float(min_km2, 2, lang))
         folium.GeoJson(
-            fc, name=t("map.layer.gaps", lang),
+            fc, name=name,
             style_function=lambda f: {"color": GAP_COLOURS.get(f["properties"]["s"], "#d7191c"), "weight": 1,
                                       "fillColor": GAP_COLOURS.get(f["properties"]["s"], "#d7191c"),
                                       "fillOpacity": 0.35 if f["properties"]["s"] == "none" else 0.2,

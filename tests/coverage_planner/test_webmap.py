@@ -157,7 +157,7 @@ def _png_layers(page):
     from PIL import Image
 
     out = []
-    for b64 in re.findall(r'"data:image/png;base64,([A-Za-z0-9+/=]+)"', page):
+    for b64 in re.findall(r'"data:image/(?:png|jpeg);base64,([A-Za-z0-9+/=]+)"', page):
         out.append(Image.open(io.BytesIO(base64.b64decode(b64))))
     return out
 
@@ -213,15 +213,18 @@ def test_added_coverage_only_where_it_helps():
 
     added = np.asarray(Image.open(io.BytesIO(base64.b64decode(rast["added"].split(",", 1)[1]))))[..., 3] > 0
     hs = np.asarray(Image.open(io.BytesIO(base64.b64decode(rast["hillshade"].split(",", 1)[1]))))
+    assert rast["hillshade"].startswith("data:image/jpeg;base64,") and hs.ndim == 2
     assert added.any()
-    assert added.shape == hs.shape[:2]
+    assert added.shape == hs.shape
     # expected on the analysis grid: proposal level reaches weak where today's level does not
     with np.errstate(invalid="ignore"):
         before = np.where(np.isfinite(res.best_level), res.best_level, -np.inf)
         expected = (res.proposal_level >= -100.0) & (before < -100.0)
     frac_grid = expected.mean()
-    frac_web = added.sum() / (np.asarray(Image.open(io.BytesIO(base64.b64decode(
-        rast["hillshade"].split(",", 1)[1]))))[..., 1] > 0).sum()
+    dst_t, w, h, _ = webmap._web_grid(res.grid, 10_000)
+    inside = webmap._warp(np.ones(res.grid.shape, np.uint8), res.grid, dst_t, w, h, resampling="nearest",
+                          src_nodata=None, dst_nodata=0)
+    frac_web = added.sum() / (inside > 0).sum()
     assert frac_web == pytest.approx(frac_grid, rel=0.1)
 
 
@@ -337,3 +340,34 @@ def test_hostile_names_stay_text_in_popups_and_tooltips(res, tmp_path):
     assert HOSTILE_NAME in text  # shown as the literal characters, not executed or dropped
     assert HOSTILE_COMMUNE in text
     assert "Điểm bầu cử số 1 – Bản Na Sang" in text
+
+
+def test_gap_layer_keeps_largest_within_vertex_budget():
+    import shapely
+
+    res = tiny_results()
+    all_gaps, m0 = webmap.select_gaps(res.gaps, res.grid.cellsize)
+    assert m0 == 0.0 and len(all_gaps) == len(res.gaps)
+    total = int(shapely.get_num_coordinates(all_gaps.geometry.to_numpy()).sum())
+    kept, min_km2 = webmap.select_gaps(res.gaps, res.grid.cellsize, max_vertices=total // 2)
+    assert 0 < len(kept) < len(res.gaps)
+    assert shapely.get_num_coordinates(kept.geometry.to_numpy()).sum() <= total // 2
+    dropped = res.gaps.drop(index=kept.index)
+    assert kept["area_km2"].min() == min_km2 >= dropped["area_km2"].max()
+    # simplification (1.5 cells = 300 m here) keeps the area of gaps of 5 km² and more within 10 %
+    big = all_gaps[all_gaps["area_km2"] >= 5.0]
+    assert len(big) >= 5 and np.allclose(big.geometry.area / 1e6, big["area_km2"], rtol=0.1)
+
+
+def layer_names(page: str) -> list[str]:
+    """Names in the layer control (folium writes them as JSON strings)."""
+    return [json.loads(n) for n in re.findall(r'^\s*("(?:[^"\\]|\\.)*") : \w+,?$', page, re.M)]
+
+
+def test_gap_layer_name_says_when_small_gaps_are_left_out(res, monkeypatch):
+    names = layer_names(webmap.build_map(res))
+    assert "Vùng lõm sóng" in names and "Điểm bỏ phiếu (12)" in names
+    monkeypatch.setattr(webmap, "MAX_GAP_VERTICES", 40)
+    names = layer_names(webmap.build_map(res))
+    gap = [n for n in names if n.startswith("Vùng lõm sóng")]
+    assert len(gap) == 1 and re.fullmatch(r"Vùng lõm sóng \(≥ \d+,\d\d km²; vùng nhỏ hơn xem lớp mức thu\)", gap[0])
