@@ -192,7 +192,7 @@ _STRINGS: dict[str, dict[str, str]] = {
     },
     "report.m.software": {"vi": "Phần mềm", "en": "Software"},
     "report.m.date": {"vi": "Ngày chạy phân tích", "en": "Analysis run on"},
-    "report.m.other": {"vi": "Tham số khác", "en": "Other parameters"},
+    "report.m.other": {"vi": "Toàn bộ tham số như đã ghi", "en": "All parameters as recorded"},
     "report.m.param": {"vi": "Tham số", "en": "Parameter"},
     "report.m.value": {"vi": "Giá trị", "en": "Value"},
     "report.model.free_space": {"vi": "Không gian tự do", "en": "Free space"},
