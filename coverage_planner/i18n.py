@@ -193,6 +193,7 @@ _STRINGS: dict[str, dict[str, str]] = {
     "report.m.software": {"vi": "Phần mềm", "en": "Software"},
     "report.m.date": {"vi": "Ngày chạy phân tích", "en": "Analysis run on"},
     "report.m.other": {"vi": "Toàn bộ tham số như đã ghi", "en": "All parameters as recorded"},
+    "report.m.warnings": {"vi": "Cảnh báo khi phân tích", "en": "Warnings from the analysis"},
     "report.m.param": {"vi": "Tham số", "en": "Parameter"},
     "report.m.value": {"vi": "Giá trị", "en": "Value"},
     "report.model.free_space": {"vi": "Không gian tự do", "en": "Free space"},

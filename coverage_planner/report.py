@@ -460,6 +460,11 @@ def _story(results, lang, styles, page_width):
     rows.append([t("report.m.date", lang), fmt_date(results.created, lang, time=True)])
     s.append(_table([t("report.m.param", lang), t("report.m.value", lang)],
                     [[_x(a), _x(b)] for a, b in rows], [6.0 * cm, 11.0 * cm], styles))
+    warnings = list(getattr(results, "warnings", None) or [])
+    if warnings:
+        s.append(P(_x(t("report.m.warnings", lang)), styles["h2"]))
+        for w in warnings:
+            s.append(P("• " + _x(w), styles["small"]))
     other = flat_parameters(results)
     if other:
         s.append(P(_x(t("report.m.other", lang)), styles["h2"]))

@@ -148,6 +148,7 @@ def test_methods_page(vi_text, res):
     assert res.terrain_source in sec
     assert "coverage-planner 0.1.0" in sec
     assert "28/11/2026 09:30" in sec
+    assert "Cảnh báo khi phân tích" in sec and res.warnings[0] in sec
 
 
 @needs_poppler
