@@ -95,6 +95,19 @@ def geometry_path(geom) -> QPainterPath:
     return path
 
 
+def geometry_paths(frame) -> list:
+    """One QPainterPath (or None for an empty geometry) per row of a GeoDataFrame.
+
+    QPainterPath is reentrant, so the worker thread can build these and keep the GUI thread free.
+    """
+    if frame is None:
+        return []
+    out = []
+    for geom in frame.geometry.values:
+        out.append(None if geom is None or geom.is_empty else geometry_path(geom))
+    return out
+
+
 @dataclass
 class MapLayer:
     """One layer of the canvas. ``frame`` is the (Geo)DataFrame behind a vector layer (row = position)."""
@@ -241,8 +254,10 @@ class MapCanvas(QGraphicsView):
         pen.setCosmetic(True)
         items = []
         n = 0 if frame is None else len(frame)
+        geoms = frame.geometry.values if n else []
+        brushes: dict = {}
         for i in range(n):
-            geom = frame.geometry.iloc[i]
+            geom = geoms[i]
             if geom is None or geom.is_empty:
                 items.append(None)
                 continue
@@ -250,12 +265,15 @@ class MapCanvas(QGraphicsView):
             it.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations, True)
             it.setPos(geom.x, -geom.y)
             colour = fill[i] if isinstance(fill, (list, tuple)) else (fill or QColor(80, 80, 80))
-            it.setBrush(QBrush(colour))
+            brush = brushes.get(colour.rgba())
+            if brush is None:
+                brush = brushes[colour.rgba()] = QBrush(colour)
+            it.setBrush(brush)
             it.setPen(pen)
             it.setData(LAYER_KEY, layer_id)
             it.setData(ROW_KEY, i)
             if tooltips is not None:
-                it.setToolTip(str(tooltips[i]))
+                it.setToolTip(tooltips[i])
             if draggable:
                 it.setCursor(QCursor(Qt.CursorShape.OpenHandCursor))
             items.append(it)
@@ -264,32 +282,47 @@ class MapCanvas(QGraphicsView):
 
     def add_shapes(self, layer_id: str, title: str, frame, *, pen_colour=None,
                    pen_width: float = 1.2, fill=None, dash: bool = False, kind: str = "polygons",
-                   tooltips=None, position: int | None = None, visible: bool = True,
+                   tooltips=None, paths=None, position: int | None = None, visible: bool = True,
                    opacity: float = 1.0) -> MapLayer:
-        """Polygon or line features; ``fill`` None, one QColor or one per row; ``pen_colour`` likewise."""
+        """Polygon or line features; ``fill`` None, one QColor or one per row; ``pen_colour`` likewise.
+
+        ``paths``: the features' QPainterPaths when already made (by :func:`geometry_paths` on a worker
+        thread); else they are made here.
+        """
         root = self._new_root()
         if pen_colour is None:
             pen_colour = QColor(60, 60, 60)
+        if paths is None:
+            paths = geometry_paths(frame)
+        pens: dict = {}
+        brushes: dict = {}
         items = []
-        n = 0 if frame is None else len(frame)
-        for i in range(n):
-            geom = frame.geometry.iloc[i]
-            if geom is None or geom.is_empty:
+        for i, path in enumerate(paths):
+            if path is None:
                 items.append(None)
                 continue
-            it = QGraphicsPathItem(geometry_path(geom), root)
+            it = QGraphicsPathItem(path, root)
             pc = pen_colour[i] if isinstance(pen_colour, (list, tuple)) else pen_colour
-            pen = QPen(pc, pen_width)
-            pen.setCosmetic(True)
-            if dash:
-                pen.setStyle(Qt.PenStyle.DashLine)
+            key = pc.rgba()
+            pen = pens.get(key)
+            if pen is None:
+                pen = QPen(pc, pen_width)
+                pen.setCosmetic(True)
+                if dash:
+                    pen.setStyle(Qt.PenStyle.DashLine)
+                pens[key] = pen
             it.setPen(pen)
             f = fill[i] if isinstance(fill, (list, tuple)) else fill
-            it.setBrush(QBrush(f) if f is not None else QBrush(Qt.BrushStyle.NoBrush))
+            fkey = None if f is None else f.rgba()
+            brush = brushes.get(fkey)
+            if brush is None:
+                brush = QBrush(f) if f is not None else QBrush(Qt.BrushStyle.NoBrush)
+                brushes[fkey] = brush
+            it.setBrush(brush)
             it.setData(LAYER_KEY, layer_id)
             it.setData(ROW_KEY, i)
             if tooltips is not None:
-                it.setToolTip(str(tooltips[i]))
+                it.setToolTip(tooltips[i])
             items.append(it)
         layer = MapLayer(layer_id, title, kind, root, frame=frame, items=items)
         return self._insert(layer, position, visible, opacity)

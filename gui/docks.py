@@ -670,6 +670,7 @@ class ResultsTable(QWidget):
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setAlternatingRowColors(True)
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.view.horizontalHeader().setResizeContentsPrecision(100)  # sample rows: the gaps table has 20,000+
         self.view.verticalHeader().setDefaultSectionSize(22)
         top = QHBoxLayout()
         top.addWidget(self.filter, 1)

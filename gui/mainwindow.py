@@ -34,7 +34,7 @@ from gui.docks import AttributesDock, InputsDock, ParametersDock, PlacementDock,
 from gui.i18n import tr
 from gui.layerpanel import LayerPanel
 from gui.maplayers import build_layers, display_images, layer_title, proposal_level_with_sites, set_user_sites
-from gui.render import PROPOSAL_STEPS, hillshade_rgba, level_rgba
+from gui.render import PROPOSAL_STEPS, level_rgba
 from gui.session import Session, UserSite
 from gui.worker import TaskRunner, call_as_generator, format_eta
 
@@ -88,7 +88,7 @@ def _check_generator(project):
     yield _Step("check", 0.0, "Reading inputs and terrain")
     inputs = load_inputs(project)
     yield _Step("display", 1.0, "Preparing the map")
-    return inputs, {"terrain": hillshade_rgba(inputs.terrain.dem, inputs.terrain.grid.cellsize)}
+    return inputs, display_images(_preview_results(project, inputs))
 
 
 def _sites_generator(context, proposals, moved: dict, sites: list):

@@ -7,6 +7,7 @@ from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QColor
 
 from gui import render
+from gui.canvas import geometry_paths
 from gui.i18n import tr
 
 #: Layer ids, top-most first, with their English titles (translated with tr()).
@@ -32,11 +33,16 @@ def layer_title(layer_id: str) -> str:
 
 
 def _tooltips(frame, cols) -> list[str]:
+    """'a – b – c' per row from the given columns (empty and NaN values left out); vectorised."""
+    columns = [frame[c].astype(str).to_numpy() for c in cols if c in frame.columns]
     out = []
-    for i in range(len(frame)):
-        parts = [str(frame[c].iloc[i]) for c in cols if c in frame.columns and str(frame[c].iloc[i]) not in ("", "nan")]
-        out.append(" – ".join(parts))
+    for values in zip(*columns, strict=True) if columns else [()] * len(frame):
+        out.append(" – ".join(v for v in values if v not in ("", "nan", "None", "<NA>")))
     return out
+
+
+#: Vector layers drawn as QPainterPaths (polygons and lines), by results attribute.
+PATH_LAYERS = ("gaps", "communes", "roads", "border")
 
 
 def proposal_level_with_sites(results, site_windows) -> np.ndarray | None:
@@ -62,10 +68,16 @@ def proposal_level_with_sites(results, site_windows) -> np.ndarray | None:
     return out
 
 
-def display_images(results, terrain_rgba: np.ndarray | None = None) -> dict[str, np.ndarray]:
-    """RGBA images of the raster layers. Pure numpy: the worker thread computes them, off the GUI thread."""
+def display_images(results, terrain_rgba: np.ndarray | None = None) -> dict:
+    """RGBA images of the raster layers and QPainterPaths of the vector layers (key ``"paths"``).
+
+    Pure numpy / reentrant Qt classes: the worker thread computes them, off the GUI thread (the sample's
+    22,000 gap polygons take seconds to convert).
+    """
     out = {"terrain": terrain_rgba if terrain_rgba is not None else
            render.hillshade_rgba(results.dem, results.grid.cellsize)}
+    out["paths"] = {lid: geometry_paths(getattr(results, lid, None)) for lid in PATH_LAYERS
+                    if getattr(results, lid, None) is not None}
     if results.best_level is not None:
         out["coverage"] = render.level_rgba(results.best_level)
         level = results.proposal_level if results.proposal_level is not None else \
@@ -80,8 +92,9 @@ def build_layers(canvas, results, *, images: dict[str, np.ndarray] | None = None
     ``images``: the raster layers' RGBA from :func:`display_images` (computed here when missing).
     """
     g = results.grid
-    if images is None or ("coverage" not in images and results.best_level is not None):
+    if images is None or "paths" not in images or ("coverage" not in images and results.best_level is not None):
         images = display_images(results, None if images is None else images.get("terrain"))
+    paths = images["paths"]
     keep = {lyr.layer_id: (lyr.visible, lyr.opacity) for lyr in canvas.layers()}
     order_before = [lyr.layer_id for lyr in canvas.layers()]
     canvas.clear_layers()
@@ -100,25 +113,32 @@ def build_layers(canvas, results, *, images: dict[str, np.ndarray] | None = None
         canvas.add_raster("proposal_coverage", layer_title("proposal_coverage"), images["proposal_coverage"], g,
                           visible=v, opacity=o)
     if results.gaps is not None and len(results.gaps):
-        fill = [QColor(render.GAP_COLOURS.get(s, QColor(200, 0, 0))) for s in results.gaps["status"]]
-        for c in fill:
-            c.setAlpha(110)
-        pens = [QColor(render.GAP_COLOURS.get(s, QColor(200, 0, 0))) for s in results.gaps["status"]]
+        fills, outlines = {}, {}
+        for status, colour in render.GAP_COLOURS.items():
+            outlines[status] = QColor(colour)
+            fills[status] = QColor(colour)
+            fills[status].setAlpha(110)
+        other = QColor(200, 0, 0)
+        fill = [fills.get(s, other) for s in results.gaps["status"]]
+        pens = [outlines.get(s, other) for s in results.gaps["status"]]
         v, o = state("gaps", False, 1.0)
         canvas.add_shapes("gaps", layer_title("gaps"), results.gaps, fill=fill, pen_colour=pens, pen_width=0.8,
-                          tooltips=_tooltips(results.gaps, ["commune", "status", "area_km2"]), visible=v, opacity=o)
+                          tooltips=_tooltips(results.gaps, ["commune", "status", "area_km2"]), paths=paths["gaps"],
+                          visible=v, opacity=o)
     if results.communes is not None and len(results.communes):
         pens = [QColor(123, 50, 148) if bool(b) else QColor(70, 70, 70) for b in results.communes.get(
             "border", [False] * len(results.communes))]
         v, o = state("communes")
         canvas.add_shapes("communes", layer_title("communes"), results.communes, pen_colour=pens, pen_width=1.4,
-                          fill=None, tooltips=_tooltips(results.communes, ["name"]), visible=v, opacity=o)
+                          fill=None, tooltips=_tooltips(results.communes, ["name"]), paths=paths["communes"],
+                          visible=v, opacity=o)
     for lid, frame, colour, width, dash in (("roads", results.roads, QColor(150, 110, 60), 1.0, False),
                                             ("border", results.border, QColor(160, 0, 120), 2.5, True)):
         if frame is not None and len(frame):
             v, o = state(lid)
             canvas.add_shapes(lid, layer_title(lid), frame, pen_colour=colour, pen_width=width, dash=dash,
-                              kind="lines", tooltips=_tooltips(frame, ["name"]), visible=v, opacity=o)
+                              kind="lines", tooltips=_tooltips(frame, ["name"]), paths=paths.get(lid),
+                              visible=v, opacity=o)
     if results.towns is not None and len(results.towns):
         v, o = state("towns")
         canvas.add_points("towns", layer_title("towns"), results.towns, symbol="square", size=5,
