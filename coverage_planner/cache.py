@@ -52,8 +52,9 @@ def decode_level(q: np.ndarray) -> np.ndarray:
 class LevelCache:
     """Cache of ``(level_dbm float32 2-D, row0, col0)`` windows.
 
-    ``directory=None`` keeps entries in memory only. The memory side holds int16 arrays (half the size of
-    float32) and is bounded by ``max_memory_bytes`` (least recently used entries are dropped first).
+    ``directory=None`` keeps entries in memory only. The memory side holds the decoded float32 arrays (so
+    a scenario re-run costs no decoding; callers must not modify them) and is bounded by
+    ``max_memory_bytes`` (least recently used entries are dropped first). Disk entries are int16.
     """
 
     def __init__(self, directory: str | os.PathLike | None = None, max_memory_bytes: int = 1_500_000_000):
@@ -75,7 +76,7 @@ class LevelCache:
             if f.exists():
                 try:
                     with np.load(f, allow_pickle=False) as z:
-                        entry = (z["q"], int(z["row0"]), int(z["col0"]))
+                        entry = (decode_level(z["q"]), int(z["row0"]), int(z["col0"]))
                 except (OSError, ValueError, KeyError, zlib.error, EOFError):
                     entry = None
                 if entry is not None:
@@ -85,12 +86,11 @@ class LevelCache:
             return None
         self._mem.move_to_end(key)
         self.hits += 1
-        q, r0, c0 = entry
-        return decode_level(q), r0, c0
+        return entry
 
     def put(self, key: str, level: np.ndarray, row0: int, col0: int) -> None:
         q = encode_level(level)
-        self._remember(key, (q, int(row0), int(col0)))
+        self._remember(key, (decode_level(q), int(row0), int(col0)))
         if self.directory is None:
             return
         f = self._file(key)

@@ -24,7 +24,7 @@ def run_project(project, out_dir: Path, *, scenario: Scenario | None, placement:
     """Run the pipeline and write the requested outputs; returns (results, {name: path})."""
     from coverage_planner import gisexport, pipeline
 
-    results = pipeline.run(project, scenario, progress=printer, placement=placement)
+    results = pipeline.run(project, scenario, progress=printer, placement=placement, cache_dir=out_dir / ".cache")
     printer.close()
     files = {}
     if "gis" in outputs:

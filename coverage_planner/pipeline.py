@@ -76,6 +76,20 @@ class Context:
     def grid(self) -> Grid:
         return self.inputs.terrain.grid
 
+    @property
+    def zone_ids(self) -> np.ndarray:
+        """Commune index of every cell (-1 outside every commune), rasterised once per context."""
+        z = getattr(self, "_zone_ids", None)
+        if z is None:
+            z = _rasterize_communes(self.inputs.communes.reset_index(drop=True), self.grid)
+            self._zone_ids = z
+        return z
+
+
+def mobile_link_params(project) -> _lb.LinkParams:
+    """Link parameters of the proposed mobile stations: the project's, with their own computation radius."""
+    return dataclasses.replace(link_params(project), max_distance_m=float(project.placement.coverage_radius_m))
+
 
 def link_params(project) -> _lb.LinkParams:
     r = project.radio
@@ -85,7 +99,8 @@ def link_params(project) -> _lb.LinkParams:
         max_distance_m=float(r.max_distance_m),
         receiver_height_m=float(r.receiver_height_m),
         receiver_gain_dbi=float(r.receiver_gain_dbi),
-        margin_db=float(r.body_loss_db) + float(r.indoor_loss_db),
+        body_loss_db=float(r.body_loss_db),
+        indoor_loss_db=float(r.indoor_loss_db),
         vegetation_db_per_km=float(r.vegetation_db_per_km),
         vegetation_max_db=float(r.vegetation_max_db),
     )
@@ -156,7 +171,7 @@ def site_coverage(ctx: Context, x: float, y: float, *, mast_height_m=None, eirp_
         frequency_mhz=float(frequency_mhz if frequency_mhz is not None else ctx.project.placement_frequency_mhz()),
         eirp_dbm=float(eirp_dbm if eirp_dbm is not None else p.eirp_dbm),
     )
-    params = link_params(ctx.project)
+    params = mobile_link_params(ctx.project)
     key = _site_key(ctx, site, params, kind="mobile")
     hit = ctx.cache.get(key)
     if hit is not None:
@@ -187,8 +202,13 @@ def iter_run(
     context: Context | None = None,
     cache_dir=None,
     placement: bool = True,
+    groups: bool = True,
 ) -> Generator[Progress, None, Results]:
-    """Run the analysis; yields Progress, returns Results (``StopIteration.value``)."""
+    """Run the analysis; yields Progress, returns Results (``StopIteration.value``).
+
+    ``placement=False`` skips the mobile-station placement; ``groups=False`` skips the per-operator and
+    per-technology composites (a quick failure-scenario re-run needs neither).
+    """
     st = _Stages()
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -241,7 +261,7 @@ def iter_run(
 
     best_level, best_server, n_servers = composite(scen_idx)
     by_group: dict[str, np.ndarray] = {}
-    for col in ("operator", "technology"):
+    for col in ("operator", "technology") if groups else ():
         for value in sorted(towers[col].dropna().unique()):
             idx = [i for i in scen_idx if towers.at[i, col] == value]
             if idx:
@@ -295,7 +315,7 @@ def iter_run(
     cell_good = np.where(best_server >= 0, good_thr[bs] if len(good_thr) else 0.0, 0.0)
     cell_weak = np.where(best_server >= 0, weak_thr[bs] if len(weak_thr) else 0.0, 0.0)
     class_grid = _gaps.classify(best_level, cell_good, cell_weak)
-    zone_ids = _rasterize_communes(communes, grid)
+    zone_ids = ctx.zone_ids
     valid = zone_ids >= 0
     counts = _gaps.zonal_class_shares(class_grid, np.where(valid, zone_ids, 0), len(communes), valid)
     cell_km2 = grid.cellsize**2 / 1e6
@@ -309,7 +329,7 @@ def iter_run(
         by = stations[sel].groupby("commune")
         communes[f"stations_{name}"] = communes["name"].map(by.size()).fillna(0).astype(int)
         communes[f"voters_{name}"] = communes["name"].map(by["voters"].sum()).fillna(0).astype(int)
-    gaps = _gap_polygons(class_grid, valid, grid, communes, live)
+    gaps = _gap_polygons(class_grid, zone_ids, grid, communes, live)
     timings["gaps"] = time.perf_counter() - t2
     yield st.at("gaps", 1.0, f"{int((stations['status'] != STATUS_GOOD).sum())} stations with weak or no signal")
 
@@ -331,7 +351,7 @@ def iter_run(
     summary: dict[str, Any] = {}
     if placement and int(project.placement.k) != 0:
         t3 = time.perf_counter()
-        gen = _placement_stage(ctx, stations, communes, towers.iloc[scen_idx], params, st)
+        gen = _placement_stage(ctx, stations, communes, towers.iloc[scen_idx], mobile_link_params(project), st)
         try:
             while True:
                 yield next(gen)
@@ -404,26 +424,40 @@ def _rasterize_communes(communes, grid: Grid) -> np.ndarray:
     return features.rasterize(shapes, out_shape=grid.shape, transform=grid.transform, fill=-1, dtype="int32")
 
 
-def _gap_polygons(class_grid, valid, grid: Grid, communes, live_towers, min_cells: int = 4):
-    """Vectorise 'none' and 'weak' areas inside the communes; split by commune; area and nearest tower."""
+def _gap_polygons(class_grid, zone_ids, grid: Grid, communes, live_towers, min_area_km2: float = 0.25):
+    """Vectorise 'none' and 'weak' areas per commune; area, commune and nearest tower for each polygon.
+
+    Regions are connected cells of one class inside one commune (the commune raster splits them, so no
+    polygon overlay is needed); regions smaller than ``min_area_km2`` are left out of the polygons (they
+    still count in the commune statistics, which come from the raster).
+    """
     import geopandas as gpd
     from rasterio import features
     from shapely.geometry import shape
 
-    gl = _gaps.label_gaps(class_grid, min_cells, valid_mask=valid)
-    records = []
-    if gl.n:
-        for geom, val in features.shapes(gl.labels, mask=gl.labels > 0, transform=grid.transform):
-            cls = int(gl.region_class[int(val) - 1])
-            records.append((STATUS_NONE if cls == 0 else STATUS_WEAK, shape(geom)))
     cols = ["status", "area_km2", "commune", "nearest_tower", "nearest_tower_km"]
-    if not records:
+    valid = zone_ids >= 0
+    min_cells = max(1, int(round(min_area_km2 * 1e6 / grid.cellsize**2)))
+    gl = _gaps.label_gaps(class_grid, min_cells, valid_mask=valid)
+    if not gl.n:
         return gpd.GeoDataFrame(columns=cols, geometry=[], crs=grid.crs)
-    gdf = gpd.GeoDataFrame({"status": [r[0] for r in records]}, geometry=[r[1] for r in records], crs=grid.crs)
-    parts = gpd.overlay(gdf, communes[["name", "geometry"]], how="intersection", keep_geom_type=True)
-    parts = parts.rename(columns={"name": "commune"})
-    parts["area_km2"] = np.round(parts.geometry.area / 1e6, 2)
-    parts = parts[parts["area_km2"] > 0].reset_index(drop=True)
+    kept_class = np.full(gl.labels.shape, -1, np.int32)
+    lab = gl.labels
+    kept_class[lab > 0] = gl.region_class[lab[lab > 0] - 1]
+    # one value per (commune, class): shapes() then yields connected regions of one class within one commune
+    code = np.where(kept_class >= 0, zone_ids * 2 + kept_class + 1, 0).astype(np.int32)
+    geoms, values = [], []
+    for geom, val in features.shapes(code, mask=code > 0, transform=grid.transform):
+        geoms.append(shape(geom))
+        values.append(int(val))
+    values = np.asarray(values) - 1
+    parts = gpd.GeoDataFrame(
+        {"status": np.where(values % 2 == 0, STATUS_NONE, STATUS_WEAK),
+         "commune": communes["name"].to_numpy()[values // 2]},
+        geometry=geoms, crs=grid.crs,
+    )
+    parts["area_km2"] = np.round(parts.geometry.area / 1e6, 3)
+    parts = parts[parts["area_km2"] >= min_area_km2 / 2].reset_index(drop=True)
     if len(live_towers) and len(parts):
         c = parts.geometry.representative_point()
         tx, ty = live_towers.geometry.x.to_numpy(), live_towers.geometry.y.to_numpy()
@@ -467,7 +501,7 @@ def _candidates(ctx: Context, communes):
     cr, cc = np.floor(cr + 0.5).astype(int), np.floor(cc + 0.5).astype(int)
     ok = (cr >= 0) & (cr < grid.shape[0]) & (cc >= 0) & (cc < grid.shape[1])
     near[cr[ok], cc[ok]] = True
-    inside = _rasterize_communes(communes, grid) >= 0
+    inside = ctx.zone_ids >= 0
     spacing = max(1, int(round(p.candidate_spacing_m / grid.cellsize)))
     mask = _terrain_ops.candidate_mask(
         dem, grid.cellsize, max_slope_deg=p.max_slope_deg, near_mask=near,
@@ -510,7 +544,7 @@ def _placement_stage(ctx: Context, stations, communes, live_towers, params, st: 
         return gpd.GeoDataFrame(columns=empty_cols, geometry=[], crs=grid.crs), None, unreachable, summary
 
     # reciprocity: one path-loss window per demand station (station at receiver height, mobile mast as receiver)
-    max_loss = p.eirp_dbm + params.receiver_gain_dbi - params.margin_db - thr.good_dbm
+    max_loss = p.eirp_dbm + params.receiver_gain_dbi - params.total_margin_db - thr.good_dbm
     drow, dcol = _cell_index(grid, demand)
     loss_windows = []
     for i in range(len(demand)):
@@ -529,7 +563,7 @@ def _placement_stage(ctx: Context, stations, communes, live_towers, params, st: 
     covers, reach_stats = _placement.covers_from_loss_windows(loss_windows, crow, ccol, max_loss, return_stats=True)
     yield st.at("placement", 0.7, "Solving: lazy greedy and exact MILP")
     k_req = p.k
-    lscp = _placement.SetCovering.from_arrays(covers).solve()
+    lscp = _placement.SetCovering.from_arrays(covers).solve(time_limit=p.solver_time_limit_s)
     n_min = len(lscp.selected)
     summary["lscp_sites"] = n_min
     k = n_min if (isinstance(k_req, str) or int(k_req) < 0) else int(k_req)
@@ -539,7 +573,7 @@ def _placement_stage(ctx: Context, stations, communes, live_towers, params, st: 
     if k > 0:
         model = _placement.MaximalCovering.from_arrays(covers, weights, k)
         model.solve_greedy()
-        model.solve_exact(time_limit=60.0)
+        model.solve_exact(time_limit=p.solver_time_limit_s)
         selected = list(model.selected)
         summary.update(k=k, greedy_objective=float(model.greedy_objective), exact_objective=float(model.exact_objective),
                        upper_bound=float(model.upper_bound), gap_pct=round(100.0 * float(model.gap), 3),
@@ -550,16 +584,28 @@ def _placement_stage(ctx: Context, stations, communes, live_towers, params, st: 
     to_ll = Transformer.from_crs(grid.crs, "EPSG:4326", always_xy=True)
     tower_rows, tower_cols = _cell_index(grid, live_towers) if len(live_towers) else (np.zeros(0, int), np.zeros(0, int))
     covers_csc = covers.tocsc() if hasattr(covers, "tocsc") else covers
-    zone = _rasterize_communes(communes, grid)
+    zone = ctx.zone_ids
     rows_out, windows = [], []
     already = np.zeros(len(demand), bool)
+    n_claimed = n_verified = 0
     for rank, j in enumerate(selected, start=1):
-        col_j = np.zeros(covers_csc.shape[0], bool)
-        col_j[covers_csc.indices[covers_csc.indptr[j]:covers_csc.indptr[j + 1]]] = True
-        new = col_j & ~already
-        already |= col_j
+        claimed = np.zeros(covers_csc.shape[0], bool)
+        claimed[covers_csc.indices[covers_csc.indptr[j]:covers_csc.indptr[j + 1]]] = True
         r, c = int(crow[j]), int(ccol[j])
         x, y = grid.xy(r, c)
+        # what the site really covers, computed forward from the site (the claim came by reciprocity)
+        win = site_coverage(ctx, float(x), float(y))
+        windows.append(win)
+        lvl, r0, c0 = win
+        rr, cc = drow - r0, dcol - c0
+        inside = (rr >= 0) & (rr < lvl.shape[0]) & (cc >= 0) & (cc < lvl.shape[1])
+        fwd = np.full(len(demand), np.nan, np.float32)
+        fwd[inside] = lvl[rr[inside], cc[inside]]
+        covered = np.nan_to_num(fwd, nan=-np.inf) >= thr.good_dbm
+        n_claimed += int(claimed.sum())
+        n_verified += int((claimed & covered).sum())
+        new = covered & ~already
+        already |= covered
         lon, lat = to_ll.transform(float(x), float(y))
         if len(tower_rows):
             bh = _backhaul.best_backhaul(
@@ -584,7 +630,6 @@ def _placement_stage(ctx: Context, stations, communes, live_towers, params, st: 
             "backhaul_clearance": round(float(ratio), 2) if ti >= 0 else np.nan,
             "geometry": _point(x, y),
         })
-        windows.append(site_coverage(ctx, float(x), float(y)))
     proposals = gpd.GeoDataFrame(rows_out, geometry="geometry", crs=grid.crs) if rows_out else \
         gpd.GeoDataFrame(columns=empty_cols, geometry=[], crs=grid.crs)
     proposal_level = None
@@ -597,6 +642,8 @@ def _placement_stage(ctx: Context, stations, communes, live_towers, params, st: 
     unreachable["reason"] = [reach_stats.reason(int(i)) for i in np.flatnonzero(~reach)]
     summary["n_unreachable"] = int((~reach).sum())
     summary["covered_after"] = int(already.sum())
+    # reciprocity check: share of the optimiser's claims confirmed by forward computation from each site
+    summary["claims_confirmed_forward_pct"] = round(100.0 * n_verified / n_claimed, 1) if n_claimed else 100.0
     return proposals, proposal_level, unreachable, summary
 
 
@@ -620,6 +667,9 @@ def _parameters(project, inputs) -> dict[str, Any]:
     }
     for tech, t in sorted(project.thresholds.items()):
         out[f"threshold_{tech}"] = f"good ≥ {t.good_dbm:g} dBm, weak ≥ {t.weak_dbm:g} dBm"
+    out["thresholds"] = {tech: {"good_dbm": float(t.good_dbm), "weak_dbm": float(t.weak_dbm)}
+                         for tech, t in sorted(project.thresholds.items())}
+    out["placement_technology"] = project.placement.technology
     p = project.placement
     out["placement"] = f"k={p.k}, mast {p.mast_height_m:g} m, EIRP {p.eirp_dbm:g} dBm, {p.technology} {project.placement_frequency_mhz():g} MHz"
     return out

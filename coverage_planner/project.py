@@ -172,6 +172,8 @@ class PlacementSettings:
     backhaul_range_m: float = 30000.0
     backhaul_frequency_mhz: float = 7000.0
     backhaul_mast_height_m: float = 20.0
+    coverage_radius_m: float = 15000.0  # computation radius of a mobile station (reciprocal path-loss windows)
+    solver_time_limit_s: float = 30.0  # per MILP solve (k sites, minimum sites); the greedy plan is kept if better
 
 
 @dataclass
@@ -478,6 +480,8 @@ def project_from_dict(data: dict, path: str | os.PathLike | None = None) -> Proj
     pl.backhaul_range_m = s.number("backhaul_range_m", pl.backhaul_range_m, 0, 200000)
     pl.backhaul_frequency_mhz = s.number("backhaul_frequency_mhz", pl.backhaul_frequency_mhz, 100, 100000)
     pl.backhaul_mast_height_m = s.number("backhaul_mast_height_m", pl.backhaul_mast_height_m, 1, 200)
+    pl.coverage_radius_m = s.number("coverage_radius_m", pl.coverage_radius_m, 500, 100000)
+    pl.solver_time_limit_s = s.number("solver_time_limit_s", pl.solver_time_limit_s, 1, 3600)
 
     s = _Section(top.data.get("scenario"), "scenario", p, ("name", "down"))
     proj.scenario.name = s.string("name", proj.scenario.name)

@@ -219,38 +219,19 @@ def _param(results, *keys, default=None):
     return default if cur is None else cur
 
 
-_THRESHOLD_TEXT = re.compile(r"good\s*(?:≥|>=)\s*(-?\d+(?:\.\d+)?)\s*dBm,\s*weak\s*(?:≥|>=)\s*(-?\d+(?:\.\d+)?)")
-
-
 def thresholds(results) -> dict[str, tuple[float, float]]:
-    """{technology: (good_dbm, weak_dbm)} from ``results.parameters``.
-
-    Reads a structured ``"thresholds": {"4G": {"good_dbm": …, "weak_dbm": …}}`` if present, else the
-    pipeline's display strings ``"threshold_4G": "good ≥ -95 dBm, weak ≥ -105 dBm"``.
-    """
-    params = results.parameters or {}
+    """{technology: (good_dbm, weak_dbm)} from the pipeline's ``results.parameters["thresholds"]``."""
     out = {}
-    for tech, v in (params.get("thresholds") or {}).items():
-        if isinstance(v, dict) and "good_dbm" in v and "weak_dbm" in v:
-            out[str(tech)] = (float(v["good_dbm"]), float(v["weak_dbm"]))
-    for key, v in params.items():
-        if str(key).startswith("threshold_") and isinstance(v, str):
-            m = _THRESHOLD_TEXT.search(v)
-            if m:
-                out.setdefault(str(key)[len("threshold_"):], (float(m.group(1)), float(m.group(2))))
+    for tech, v in ((results.parameters or {}).get("thresholds") or {}).items():
+        out[str(tech)] = (float(v["good_dbm"]), float(v["weak_dbm"]))
     return out
 
 
 def _min_weak_threshold(results) -> float:
     th = thresholds(results)
-    pl = (results.parameters or {}).get("placement")
-    tech = pl.get("technology") if isinstance(pl, dict) else pl
-    if isinstance(tech, str) and tech in th:
+    tech = (results.parameters or {}).get("placement_technology")
+    if tech in th:
         return th[tech][1]
-    if isinstance(tech, str):  # the pipeline's display string "k=3, mast 15 m, …, 4G 1800 MHz"
-        for name, (_, weak) in th.items():
-            if re.search(rf"\b{re.escape(name)}\b", tech):
-                return weak
     if th:
         return min(w for _, w in th.values())
     return LEVEL_CLASSES[-2][0]  # no thresholds recorded: the lowest finite class bound

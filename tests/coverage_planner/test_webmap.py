@@ -245,12 +245,14 @@ def test_esc_neutralises_html_and_template_literals():
     assert "</script" not in j and "<!--" not in j and json.loads(j) == {"a": "</script><!--"}
 
 
-def test_thresholds_from_pipeline_strings_and_structured():
+def test_thresholds_from_pipeline_parameters():
     res = tiny_results()
     assert webmap.thresholds(res) == {t: (-85.0, -100.0) for t in ("2G", "3G", "4G")}
-    res.parameters = {"thresholds": {"4G": {"good_dbm": -95, "weak_dbm": -108}},
-                      "threshold_2G": "good ≥ -80 dBm, weak ≥ -95 dBm", "placement": {"technology": "4G"}}
+    res.parameters = {"thresholds": {"4G": {"good_dbm": -95, "weak_dbm": -108}, "2G": {"good_dbm": -80, "weak_dbm": -95}},
+                      "placement_technology": "4G"}
     assert webmap.thresholds(res) == {"4G": (-95.0, -108.0), "2G": (-80.0, -95.0)}
+    assert webmap._min_weak_threshold(res) == -108.0
+    res.parameters["placement_technology"] = "3G"  # not recorded: the lowest weak threshold
     assert webmap._min_weak_threshold(res) == -108.0
     res.parameters = {}
     assert webmap.thresholds(res) == {}

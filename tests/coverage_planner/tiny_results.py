@@ -298,6 +298,8 @@ def tiny_results(*, hostile_names: bool = False, scenario_down: tuple[str, ...] 
             "receiver_height_m": 1.5,
             "margins_db": 3.0,
             **{f"threshold_{t}": f"good ≥ {GOOD_DBM:g} dBm, weak ≥ {WEAK_DBM:g} dBm" for t in ("2G", "3G", "4G")},
+            "thresholds": {t: {"good_dbm": GOOD_DBM, "weak_dbm": WEAK_DBM} for t in ("2G", "3G", "4G")},
+            "placement_technology": "4G",
             "placement": "k=2, mast 15 m, EIRP 58 dBm, 4G 1800 MHz",
         },
         terrain_source="synthetic test DEM (tests/coverage_planner/tiny_results.py)",
