@@ -374,13 +374,17 @@ def _sweep_kernel(dem, r0, c0, cs, h_tx, h_rx, rad_cells, inv2kr, wavelength, mo
         nut = np.empty((i_max + 2, nb))  # cached ν of the Tx-side Deygout edge of each hull vertex (NaN: not yet)
         hint_p = np.ones(nb, np.int64)
         hint_r = np.ones(nb, np.int64)
+        tmin = 1.0
         for q in range(nb):
             t = (k_lo + q) / R
             tq[q] = t
             steplen[q] = cs * math.sqrt(1.0 + t * t)
             hd[0, q] = 0.0
             hz[0, q] = ztx
-        for i in range(1, i_max + 1):
+            tmin = min(tmin, abs(t))
+        # beyond the radius along the block's straightest ray nothing is needed
+        i_stop = min(i_max, int(rad_cells / math.sqrt(1.0 + tmin * tmin)) + 2)
+        for i in range(1, i_stop + 1):
             j_lo = -((-(2 * k_lo - 1) * i) // (2 * R))
             j_hi = -((-(2 * k_hi + 1) * i) // (2 * R)) - 1
             if side >= 2:

@@ -152,14 +152,21 @@ def _r2_kernel(dem, r0, c0, cs, hobs, htgt, rad_cells, inv2kr, use_sector, s0, s
         # that every owned cell has the two rays that bracket its centre
         kf = max(k_lo - 1, -R)
         nq = min(k_hi + 1, R) - kf + 1
-        maxs = np.full(nq, -np.inf)
-        steplen = np.empty(nq)
+        maxs = np.full(nq, -1e30)  # running max of the elevation-angle tangent
         tq = np.empty(nq)
+        inv_sl = np.empty(nq)  # 1 / step length
+        curv = np.empty(nq)  # (step length)² / (2kR): curvature drop at step i is i²·curv
+        tmin = 1.0
         for q in range(nq):
             t = (kf + q) / R
             tq[q] = t
-            steplen[q] = cs * math.sqrt(1.0 + t * t)
-        for i in range(1, i_max + 1):
+            sl = cs * math.sqrt(1.0 + t * t)
+            inv_sl[q] = 1.0 / sl
+            curv[q] = sl * sl * inv2kr
+            tmin = min(tmin, abs(t))
+        # beyond the radius along the block's straightest ray nothing is needed
+        i_stop = min(i_max, int(rad_cells / math.sqrt(1.0 + tmin * tmin)) + 2)
+        for i in range(1, i_stop + 1):
             # 1) targets at major offset i owned by this block's rays: round(j*R/i) in [k_lo, k_hi]
             j_lo = -((-(2 * k_lo - 1) * i) // (2 * R))
             j_hi = -((-(2 * k_hi + 1) * i) // (2 * R)) - 1
@@ -183,19 +190,16 @@ def _r2_kernel(dem, r0, c0, cs, hobs, htgt, rad_cells, inv2kr, use_sector, s0, s
                 q1 = min(max(int(math.floor(x)), 0), nq - 1)
                 q2 = min(q1 + 1, nq - 1)
                 w = min(max(x - q1, 0.0), 1.0)
-                m1 = maxs[q1]
-                m2 = maxs[q2]
-                if m1 == -math.inf or m2 == -math.inf:
-                    hz_ = max(m1, m2)
-                else:
-                    hz_ = m1 + w * (m2 - m1)
+                hz_ = maxs[q1] + w * (maxs[q2] - maxs[q1])
                 r = ri + b * j
                 c = ci + f * j
-                dd = math.sqrt(i * i + j * j) * cs
-                num = dem[r, c] + htgt - dd * dd * inv2kr - zobs
-                out[r, c] = 1 if num >= (hz_ - 1e-12) * dd else 0
+                dd2 = (i * i + j * j) * (cs * cs)
+                num = dem[r, c] + htgt - dd2 * inv2kr - zobs
+                out[r, c] = 1 if num >= (hz_ - 1e-12) * math.sqrt(dd2) else 0
             # 2) advance every ray of the block to its crossing with the centre line at major offset i;
             #    terrain linearly interpolated (indices clamped to the grid: at the edge the single cell)
+            inv_i = 1.0 / i
+            i2 = float(i * i)
             for q in range(nq):
                 m = i * tq[q]
                 fmf = math.floor(m)
@@ -206,9 +210,8 @@ def _r2_kernel(dem, r0, c0, cs, hobs, htgt, rad_cells, inv2kr, use_sector, s0, s
                 za = dem[ri + b * ia, ci + f * ia]
                 zb = dem[ri + b * ib, ci + f * ib]
                 z = za + w * (zb - za)
-                d = i * steplen[q]
-                s = (z - d * d * inv2kr - zobs) / d
-                if s > maxs[q]:
+                s = (z - i2 * curv[q] - zobs) * (inv_i * inv_sl[q])
+                if s > maxs[q]:  # False for NaN (nodata): the horizon is unchanged
                     maxs[q] = s
 
 
