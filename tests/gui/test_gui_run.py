@@ -93,7 +93,9 @@ def test_run_shows_results_that_match_the_pipeline(ran):
     labels = {"good": "Good", "weak": "Weak", "none": "No signal"}
     assert table.displayed_column("status") == [labels[s] for s in ref.stations["status"]]
     levels = [float(v) if v != "—" else np.nan for v in table.displayed_column("level_dbm")]
-    np.testing.assert_allclose(levels, ref.stations["level_dbm"].to_numpy(float), atol=0.051)
+    np.testing.assert_allclose(levels, res.stations["level_dbm"].to_numpy(float), atol=0.051)  # shown to 0.1 dB
+    # the reference run reads tower levels from the disk cache (0.01 dB steps) and rounds to 0.1 dB
+    np.testing.assert_allclose(levels, ref.stations["level_dbm"].to_numpy(float), atol=0.11)
     props = ran.results_dock.tables["proposals"]
     assert props.displayed_column("site_id") == list(ref.proposals["site_id"])
     assert ran.results_dock.tables["communes"].model.rowCount() == len(ref.communes)
