@@ -175,6 +175,6 @@ def coverage_command(dem, out, tower_file, tower_ids, model, max_distance, k, re
         lv[sl] = np.fmax(lv[sl], w.level_dbm)
     from affine import Affine
 
-    io.write_geotiff(out, lv, transform * Affine.translation(c0, r0), crs, nodata=float("nan"),
+    io.write_geotiff(out, lv, transform @ Affine.translation(c0, r0), crs, nodata=float("nan"),
                      tags={"tower_id": tower_id, "model": model, "units": "dBm", "sectors": len(windows)})
     click.echo(f"{Path(out)}: {lv.shape[1]}×{lv.shape[0]} cells, level {np.nanmin(lv):.1f} … {np.nanmax(lv):.1f} dBm")
