@@ -661,7 +661,7 @@ def make_towers(g: GridSpec, inp: Inputs, z: np.ndarray, roads: dict, cid: np.nd
     # Viettel: every commune centre (a small hill next to it), extra sites along roads and on ridges
     for i, c in enumerate(inp.communes):
         cx, cy = TO_UTM.transform(float(c["lon"]), float(c["lat"]))
-        x, y = hilltop_near(cx, cy, 450.0)
+        x, y = hilltop_near(cx, cy, 900.0)
         sites.append(Site("Viettel", float(x), float(y), "centre", i, bool(float(c["border_km"]) >= 20)))
     # extra Viettel sites where the villages are: the road or ridge cell of the commune that reaches the most
     # stations not yet within 4 km of a site (operators build for people); far-border communes get none
