@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from PyQt6.QtCore import QPointF, QRectF, Qt, pyqtSignal
+from PyQt6.QtCore import QPointF, QRectF, Qt, QTimer, pyqtSignal
 from PyQt6.QtGui import QBrush, QColor, QCursor, QPainter, QPainterPath, QPen, QPixmap, QPolygonF, QTransform
 from PyQt6.QtWidgets import (
     QGraphicsItem,
@@ -137,6 +137,7 @@ class MapCanvas(QGraphicsView):
     sitePicked = pyqtSignal(float, float)  # click in the add_site tool
     featureDragged = pyqtSignal(str, int, float, float)  # layer id, row, new x, new y
     layersChanged = pyqtSignal()  # layers added/removed/reordered, visibility or opacity changed
+    layerCompleted = pyqtSignal(str)  # a large layer's last feature items were created
     scaleChanged = pyqtSignal(float)  # metres per pixel
 
     MIN_M_PER_PX = 0.5
@@ -164,6 +165,7 @@ class MapCanvas(QGraphicsView):
         self._drag: tuple[MapLayer, int, QGraphicsItem] | None = None
         self._tool = "pan"
         self._highlight: QGraphicsItem | None = None
+        self._pending: dict[str, tuple] = {}
 
     # ------------------------------------------------------------------------------------------------------
     # layers
@@ -296,11 +298,11 @@ class MapCanvas(QGraphicsView):
             paths = geometry_paths(frame)
         pens: dict = {}
         brushes: dict = {}
-        items = []
-        for i, path in enumerate(paths):
+
+        def make(i):
+            path = paths[i]
             if path is None:
-                items.append(None)
-                continue
+                return None
             it = QGraphicsPathItem(path, root)
             pc = pen_colour[i] if isinstance(pen_colour, (list, tuple)) else pen_colour
             key = pc.rgba()
@@ -323,9 +325,53 @@ class MapCanvas(QGraphicsView):
             it.setData(ROW_KEY, i)
             if tooltips is not None:
                 it.setToolTip(tooltips[i])
-            items.append(it)
+            return it
+
+        items: list = [None] * len(paths)
         layer = MapLayer(layer_id, title, kind, root, frame=frame, items=items)
-        return self._insert(layer, position, visible, opacity)
+        for i in range(min(len(paths), self.CHUNK)):
+            items[i] = make(i)
+        self._insert(layer, position, visible, opacity)
+        if len(paths) > self.CHUNK:
+            self._pending[layer_id] = (layer, make, self.CHUNK)
+            QTimer.singleShot(0, self._continue_pending)
+        return layer
+
+    # Layers with many features (the sample has 22,000 gap polygons) are filled CHUNK items per event-loop
+    # turn, so showing results never blocks the window for long.
+    CHUNK = 2000
+
+    def _continue_pending(self) -> None:
+        if not self._pending:
+            return
+        layer_id, (layer, make, start) = next(iter(self._pending.items()))
+        if layer not in self._layers:  # removed or replaced meanwhile
+            del self._pending[layer_id]
+        else:
+            end = min(start + self.CHUNK, len(layer.items))
+            for i in range(start, end):
+                layer.items[i] = make(i)
+            if end >= len(layer.items):
+                del self._pending[layer_id]
+                self.layerCompleted.emit(layer_id)
+            else:
+                self._pending[layer_id] = (layer, make, end)
+        if self._pending:
+            QTimer.singleShot(0, self._continue_pending)
+
+    def pending_layers(self) -> list[str]:
+        """Layers still being filled in the background."""
+        return list(self._pending)
+
+    def finish_pending(self) -> None:
+        """Create every remaining feature item now (tests, before a screenshot)."""
+        while self._pending:
+            layer_id, (layer, make, start) = next(iter(self._pending.items()))
+            del self._pending[layer_id]
+            if layer in self._layers:
+                for i in range(start, len(layer.items)):
+                    layer.items[i] = make(i)
+                self.layerCompleted.emit(layer_id)
 
     def set_layer_visible(self, layer_id: str, visible: bool) -> None:
         lyr = self.layer(layer_id)

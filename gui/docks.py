@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from PyQt6.QtCore import Qt, pyqtSignal
+from PyQt6.QtCore import Qt, QTimer, pyqtSignal
 from PyQt6.QtGui import QBrush, QColor
 from PyQt6.QtWidgets import (
     QAbstractItemView,
@@ -670,7 +670,7 @@ class ResultsTable(QWidget):
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setAlternatingRowColors(True)
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.view.horizontalHeader().setResizeContentsPrecision(100)  # sample rows: the gaps table has 20,000+
+        self.view.horizontalHeader().setResizeContentsPrecision(30)  # sample rows: the gaps table has 20,000+
         self.view.verticalHeader().setDefaultSectionSize(22)
         top = QHBoxLayout()
         top.addWidget(self.filter, 1)
@@ -746,7 +746,8 @@ class ResultsDock(QWidget):
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addWidget(self.summary)
         lay.addWidget(self.tabs, 1)
-        session.results_changed.connect(self.refresh)
+        # one event-loop turn after the map is drawn, so the two never block the window together
+        session.results_changed.connect(lambda: QTimer.singleShot(0, self.refresh))
         self.retranslate()
 
     def retranslate(self) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from PyQt6.QtCore import QByteArray, QSettings, Qt, pyqtSignal
+from PyQt6.QtCore import QByteArray, QSettings, Qt, QTimer, pyqtSignal
 from PyQt6.QtGui import QAction, QActionGroup, QFont, QKeySequence
 from PyQt6.QtWidgets import (
     QDockWidget,
@@ -26,6 +26,11 @@ from PyQt6.QtWidgets import (
     QToolBar,
 )
 
+# Imported here, on the GUI thread at start-up: importing them inside a worker holds the GIL (extension
+# modules, numba set-up) and froze the window for ~0.5 s at the start of the first check and run.
+from coverage_planner import gisexport, report, webmap
+from coverage_planner import inputs as cp_inputs
+from coverage_planner import pipeline as cp_pipeline
 from coverage_planner import project as cp_project
 from coverage_planner.results import Results, Scenario
 from gui import i18n
@@ -71,30 +76,24 @@ class _Step:
 
 def _run_generator(project, scenario, context, inputs=None, terrain_rgba=None):
     """Prepare the pipeline context if needed (reusing checked inputs), then run; returns (context, results)."""
-    from coverage_planner import pipeline
-
     if context is None:
         yield _Step("load", 0.0, "Reading inputs and terrain")
-        context = pipeline.prepare(project, inputs=inputs)
-    results = yield from pipeline.iter_run(project, scenario, context=context)
+        context = cp_pipeline.prepare(project, inputs=inputs)
+    results = yield from cp_pipeline.iter_run(project, scenario, context=context)
     yield _Step("display", 1.0, "Preparing the map")
     return context, results, display_images(results, terrain_rgba)
 
 
 def _check_generator(project):
     """Load and validate every input (``coverage_planner.inputs.load_inputs``); returns (Inputs, images)."""
-    from coverage_planner.inputs import load_inputs
-
     yield _Step("check", 0.0, "Reading inputs and terrain")
-    inputs = load_inputs(project)
+    inputs = cp_inputs.load_inputs(project)
     yield _Step("display", 1.0, "Preparing the map")
     return inputs, display_images(_preview_results(project, inputs))
 
 
 def _sites_generator(context, proposals, moved: dict, sites: list):
     """Coverage windows of every current site: unmoved proposals, moved proposals, added sites."""
-    from coverage_planner import pipeline
-
     windows, per_site = [], {}
     n = (0 if proposals is None else len(proposals)) + len(sites)
     done = 0
@@ -102,11 +101,11 @@ def _sites_generator(context, proposals, moved: dict, sites: list):
         for sid, x, y in zip(proposals["site_id"], proposals["x"], proposals["y"], strict=True):
             if sid in moved:
                 continue
-            windows.append(pipeline.site_coverage(context, float(x), float(y)))
+            windows.append(cp_pipeline.site_coverage(context, float(x), float(y)))
             done += 1
             yield _Step("sites", done / max(n, 1), str(sid))
     for site in sites:
-        w = pipeline.site_coverage(context, site.x, site.y, mast_height_m=site.mast_height_m)
+        w = cp_pipeline.site_coverage(context, site.x, site.y, mast_height_m=site.mast_height_m)
         windows.append(w)
         per_site[site.site_id] = w
         done += 1
@@ -690,7 +689,11 @@ class MainWindow(QMainWindow):
             images = {"terrain": self._terrain_rgba}
         build_layers(self.canvas, res, images=images)
         set_user_sites(self.canvas, None)
-        self.resultsShown.emit()
+        QTimer.singleShot(0, self._results_shown)  # after the Results dock's deferred refresh
+
+    def _results_shown(self) -> None:
+        if self.session.results is not None:
+            self.resultsShown.emit()
 
     def _on_cursor(self, x: float, y: float) -> None:
         if self._transformer is None:
@@ -868,8 +871,6 @@ class MainWindow(QMainWindow):
         lang = i18n.language()
 
         def write(res, dest):
-            from coverage_planner import webmap
-
             return webmap.write_map(res, dest, lang=lang)
 
         return self._export("html", path, write)
@@ -883,8 +884,6 @@ class MainWindow(QMainWindow):
         lang = i18n.language()
 
         def write(res, dest):
-            from coverage_planner import report
-
             out = report.build_report(res, dest, lang=lang)
             return out if out is not None else dest
 
@@ -898,8 +897,6 @@ class MainWindow(QMainWindow):
                 return False
 
         def write(res, dest):
-            from coverage_planner import gisexport
-
             gisexport.export_all(res, dest)
             return dest
 
