@@ -44,6 +44,7 @@ def cell_offset(side, i, j):
 
 J_NU0 = -0.78
 J_STEP = 0.005
+J_INV_STEP = 200.0
 J_N = 12000  # table up to ν = −0.78 + 60
 
 
@@ -60,7 +61,7 @@ def knife_edge_j_fast(nu, table):
     """J(ν) from ``J_TABLE`` (linear interpolation, error < 0.001 dB); the formula beyond the table."""
     if nu <= J_NU0:
         return 0.0
-    x = (nu - J_NU0) / J_STEP
+    x = (nu - J_NU0) * J_INV_STEP
     if x >= J_N:
         y = nu - 0.1
         return 6.9 + 20.0 * math.log10(math.sqrt(y * y + 1.0) + y)
@@ -104,8 +105,8 @@ def hull_best_edge(hd, hz, q, lo, hi, x0, z0, x1, z1, wavelength, hint):
     as the chord (segment slopes decrease along an upper hull); it is found by walking from ``hint``
     (the answer for the previous cell of the same ray, usually right). If it is above the chord, ν is
     evaluated on the whole run of vertices above the chord (the largest-ν point of an obstructed path is
-    one of them); otherwise (clear path) on it and its two neighbours. Returns (vertex, ν, height above chord, highest vertex);
-    (-1, -inf, -inf, hint) when the range is empty.
+    one of them); otherwise (clear path) on it and its two neighbours. Returns
+    (vertex, ν, height above chord, highest vertex); (-1, -inf, -inf, hint) when the range is empty.
     """
     if lo > hi or x1 <= x0:
         return -1, -math.inf, -math.inf, hint
@@ -129,25 +130,28 @@ def hull_best_edge(hd, hz, q, lo, hi, x0, z0, x1, z1, wavelength, hint):
     else:
         lo_u = max(lo, v - 1)
         hi_u = min(hi, v + 1)
+    # largest ν ⇔ largest h·|h|/(d1·d2): compared by cross-multiplication, one division at the end
     best = -1
-    best_key = -math.inf
+    best_num = 0.0
+    best_den = 1.0
     best_h = -math.inf
-    span = x1 - x0
     for u in range(lo_u, hi_u + 1):
         d1 = hd[u, q] - x0
         d2 = x1 - hd[u, q]
         if d1 <= 0.0 or d2 <= 0.0:
             continue
         h = hz[u, q] - (z0 + s * d1)
-        key = h * abs(h) * span / (d1 * d2)  # sign(ν)·ν²·λ/2: same order as ν
-        if key > best_key:
+        num = h * abs(h)
+        den = d1 * d2
+        if best < 0 or num * best_den > best_num * den:
             best = u
-            best_key = key
+            best_num = num
+            best_den = den
             best_h = h
     if best < 0:
         return -1, -math.inf, -math.inf, v
-    nu = math.sqrt(2.0 * abs(best_key) / wavelength)
-    return best, (nu if best_key >= 0.0 else -nu), best_h, v
+    nu = math.sqrt(2.0 * (x1 - x0) * abs(best_num) / (best_den * wavelength))
+    return best, (nu if best_num >= 0.0 else -nu), best_h, v
 
 
 BLOCK = 64  # rays swept together, step by step: neighbouring rays share cache lines and pages
