@@ -747,6 +747,8 @@ class ResultsDock(QWidget):
         lay.addWidget(self.summary)
         lay.addWidget(self.tabs, 1)
         # one event-loop turn after the map is drawn, so the two never block the window together
+        self._stale: set[str] = set()
+        self.tabs.currentChanged.connect(self._tab_changed)
         session.results_changed.connect(lambda: QTimer.singleShot(0, self.refresh))
         self.retranslate()
 
@@ -759,11 +761,28 @@ class ResultsDock(QWidget):
         self._update_summary()
 
     def refresh(self) -> None:
-        res = self.session.results
-        for key, attr, _l, _t in RESULT_TABS:
-            frame = getattr(res, attr, None) if res is not None else None
-            self.tables[key].set_frame(frame)
+        """Fill the visible table now and the others when their tab is first opened (the gaps table of
+        the sample has 22,000 rows: filling every table at once blocked the window for 0.2 s)."""
+        self._stale = {key for key, *_ in RESULT_TABS}
+        self._fill(RESULT_TABS[self.tabs.currentIndex()][0])
         self._update_summary()
+
+    def _fill(self, key: str) -> None:
+        if key not in self._stale:
+            return
+        self._stale.discard(key)
+        attr = next(a for k, a, *_ in RESULT_TABS if k == key)
+        res = self.session.results
+        self.tables[key].set_frame(getattr(res, attr, None) if res is not None else None)
+
+    def _tab_changed(self, index: int) -> None:
+        if 0 <= index < len(RESULT_TABS):
+            self._fill(RESULT_TABS[index][0])
+
+    def table(self, key: str) -> ResultsTable:
+        """The table of one tab, filled if it was not yet."""
+        self._fill(key)
+        return self.tables[key]
 
     def _update_summary(self) -> None:
         res = self.session.results
@@ -784,7 +803,7 @@ class ResultsDock(QWidget):
         for i, (key, _a, lid, _t) in enumerate(RESULT_TABS):
             if lid == layer_id:
                 self.tabs.setCurrentIndex(i)
-                return self.tables[key].select_source_row(row)
+                return self.table(key).select_source_row(row)
         return False
 
 

@@ -88,7 +88,7 @@ def test_run_shows_results_that_match_the_pipeline(ran):
     assert not ran.progress.isVisible() and ran.stage_label.text() == "Analysis finished"
     # an independent pipeline run of the same project file gives what the tables show
     ref = pipeline.run(load_project(ran.session.project_path))
-    table = ran.results_dock.tables["stations"]
+    table = ran.results_dock.table("stations")
     assert table.displayed_column("id") == list(ref.stations["id"].astype(str))
     labels = {"good": "Good", "weak": "Weak", "none": "No signal"}
     assert table.displayed_column("status") == [labels[s] for s in ref.stations["status"]]
@@ -96,9 +96,9 @@ def test_run_shows_results_that_match_the_pipeline(ran):
     np.testing.assert_allclose(levels, res.stations["level_dbm"].to_numpy(float), atol=0.051)  # shown to 0.1 dB
     # the reference run reads tower levels from the disk cache (0.01 dB steps) and rounds to 0.1 dB
     np.testing.assert_allclose(levels, ref.stations["level_dbm"].to_numpy(float), atol=0.11)
-    props = ran.results_dock.tables["proposals"]
+    props = ran.results_dock.table("proposals")
     assert props.displayed_column("site_id") == list(ref.proposals["site_id"])
-    assert ran.results_dock.tables["communes"].model.rowCount() == len(ref.communes)
+    assert ran.results_dock.table("communes").model.rowCount() == len(ref.communes)
     counts = ref.station_counts()
     assert f"{counts['none']} stations" in ran.results_dock.summary.text()
     # the map shows the coverage raster and the proposals

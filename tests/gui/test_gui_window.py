@@ -13,7 +13,7 @@ from PyQt6.QtGui import QWheelEvent
 from PyQt6.QtTest import QTest
 
 from gui import i18n
-from gui.docks import guess_input_key
+from gui.docks import RESULT_TABS, guess_input_key
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -67,7 +67,7 @@ def test_layer_panel_controls_visibility_opacity_and_order(shown):
 
 
 def test_results_table_matches_the_results(shown, tiny):
-    table = shown.results_dock.tables["stations"]
+    table = shown.results_dock.table("stations")
     assert table.model.rowCount() == len(tiny.stations)
     assert table.displayed_column("id") == list(tiny.stations["id"])
     # status is shown translated, from the results' status column
@@ -75,12 +75,12 @@ def test_results_table_matches_the_results(shown, tiny):
                                                 for s in tiny.stations["status"]]
     counts = tiny.station_counts()
     assert f"{counts['none']} stations" in shown.results_dock.summary.text()
-    props = shown.results_dock.tables["proposals"]
+    props = shown.results_dock.table("proposals")
     assert props.displayed_column("site_id") == list(tiny.proposals["site_id"])
 
 
 def test_results_table_sorts_numbers_as_numbers_and_filters(shown, tiny):
-    table = shown.results_dock.tables["stations"]
+    table = shown.results_dock.table("stations")
     col = table.model.columns.index("voters")
     table.view.sortByColumn(col, Qt.SortOrder.DescendingOrder)
     shown_voters = [int(v) for v in table.displayed_column("voters")]
@@ -93,7 +93,7 @@ def test_results_table_sorts_numbers_as_numbers_and_filters(shown, tiny):
 
 
 def test_selecting_a_row_zooms_the_map_to_the_feature(shown, tiny, qtbot):
-    table = shown.results_dock.tables["stations"]
+    table = shown.results_dock.table("stations")
     row = _station_row(tiny, "PS07")
     table.view.selectRow(row)
     geom = tiny.stations.geometry.iloc[row]
@@ -114,7 +114,7 @@ def test_clicking_a_station_shows_its_attributes_and_selects_its_row(shown, tiny
     assert attrs["id"] == "PS04"
     assert attrs["name"] == tiny.stations["name"].iloc[row]
     assert float(attrs["level_dbm"]) == pytest.approx(tiny.stations["level_dbm"].iloc[row], abs=0.01)
-    table = shown.results_dock.tables["stations"]
+    table = shown.results_dock.table("stations")
     sel = table.view.selectionModel().selectedRows()
     assert len(sel) == 1 and table.displayed_column("id")[sel[0].row()] == "PS04"
 
@@ -180,7 +180,7 @@ def test_switching_to_vietnamese_translates_menus_docks_layers_and_headers(shown
     assert shown.docks["results"].windowTitle() == "Kết quả"
     assert shown.canvas.layer("stations").title == "Điểm bỏ phiếu"
     assert shown.layer_panel.list.item(shown.layer_panel.layer_ids().index("stations")).text() == "Điểm bỏ phiếu"
-    table = shown.results_dock.tables["stations"]
+    table = shown.results_dock.table("stations")
     headers = [table.model.headerData(c, Qt.Orientation.Horizontal) for c in range(table.model.columnCount())]
     assert "Trạng thái" in headers and "Cử tri" in headers
     assert "Không có sóng" in table.displayed_column("status")
@@ -240,3 +240,10 @@ def test_window_remembers_its_layout(make_window, settings, qtbot):
                                       ("dem.tif", "terrain"), ("notes.csv", None)])
 def test_dropped_files_are_recognised_by_name(name, key):
     assert guess_input_key(name) == key
+
+
+def test_result_tabs_are_filled_when_first_opened(shown, tiny):
+    dock = shown.results_dock
+    assert dock.tables["gaps"].model.rowCount() == 0  # not opened yet: not filled
+    dock.tabs.setCurrentIndex([key for key, *_ in RESULT_TABS].index("gaps"))
+    assert dock.tables["gaps"].model.rowCount() == len(tiny.gaps) > 0
