@@ -62,6 +62,7 @@ from __future__ import annotations
 
 import math
 
+import numba
 import numpy as np
 from numba import njit, prange
 
@@ -532,12 +533,13 @@ def sweep_loss(dem32, r0, c0, *, cellsize, tx_height_m, rx_height_m, frequency_m
     bore10 = int(math.floor(float(bore) * 10.0 + 0.5)) % 3600
     fspl_const = 20.0 * math.log10(float(frequency_mhz)) - 27.552
     dist_db, az10 = geometry_tables(max(R, 1))
-    _sweep_kernel(dem32, r0, c0, float(cellsize), float(tx_height_m), float(rx_height_m), rad, inv,
-                  wavelength_m(frequency_mhz), code, fspl_const, hata_a, hata_b,
-                  float(vegetation_db_per_km) / 1000.0, float(vegetation_max_db), float(vegetation_height_m),
-                  use_pattern, np.ascontiguousarray(h_table, np.float32), np.ascontiguousarray(v_table, np.float32),
-                  bore10, float(tilt), float(cap), _COS10, dist_db, az10, J_TABLE,
-                  wr0, wc0, out, want_geometry, out_nu, out_clear)
+    with numba.parallel_chunksize(1):  # blocks handed out one by one: robust when cores are shared
+        _sweep_kernel(dem32, r0, c0, float(cellsize), float(tx_height_m), float(rx_height_m), rad, inv,
+                      wavelength_m(frequency_mhz), code, fspl_const, hata_a, hata_b,
+                      float(vegetation_db_per_km) / 1000.0, float(vegetation_max_db), float(vegetation_height_m),
+                      use_pattern, np.ascontiguousarray(h_table, np.float32),
+                      np.ascontiguousarray(v_table, np.float32), bore10, float(tilt), float(cap), _COS10, dist_db,
+                      az10, J_TABLE, wr0, wc0, out, want_geometry, out_nu, out_clear)
     # the antenna's own cell: free space over half a cell
     out[r0 - wr0, c0 - wc0] = fspl_const + 20.0 * math.log10(0.5 * float(cellsize))
     geom = {"nu": out_nu, "clearance_m": out_clear} if want_geometry else None

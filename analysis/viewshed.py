@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 
+import numba
 import numpy as np
 from numba import njit, prange
 
@@ -320,7 +321,8 @@ def viewshed(dem, row, col, *, cellsize, observer_height, target_height=0.0, max
     arr, r0, c0, cs, hobs, htgt, rad, inv, use_sector, s0, span = _common(
         dem, row, col, cellsize, observer_height, target_height, max_distance, k, sector)
     out = np.full(arr.shape, OUTSIDE, dtype=np.uint8)
-    _r2_kernel(arr, r0, c0, cs, hobs, htgt, rad, inv, use_sector, s0, span, out)
+    with numba.parallel_chunksize(1):  # blocks handed out one by one: robust when cores are shared
+        _r2_kernel(arr, r0, c0, cs, hobs, htgt, rad, inv, use_sector, s0, span, out)
     _finish(arr, out, r0, c0, rad, use_sector, s0, span)
     return out
 
