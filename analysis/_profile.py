@@ -71,15 +71,6 @@ def knife_edge_j_fast(nu, table):
 
 
 @njit(nogil=True, cache=True, inline="always")
-def knife_edge_j(nu):
-    """ITU-R P.526 single knife-edge loss J(ν) in dB (0 for ν ≤ −0.78)."""
-    if nu <= -0.78:
-        return 0.0
-    x = nu - 0.1
-    return 6.9 + 20.0 * math.log10(math.sqrt(x * x + 1.0) + x)
-
-
-@njit(nogil=True, cache=True, inline="always")
 def hull_push(hd, hz, q, n, d, z):
     """Append (d, z) (increasing d) to the upper convex hull in column q of hd/hz (first n used); new n."""
     while n >= 2:
