@@ -9,14 +9,18 @@ to east/west). At step ``i`` (major offset ``i`` cells) the ray crosses the grid
 centres of that column (or row) at minor offset ``m = i·k/R``; the terrain there is linearly interpolated
 between the two cells either side, and the cell the ray is in is ``j = round(m)``.
 
-Every cell in the window is *owned* by exactly one ray, the one passing closest to its centre
-(``k = round(j·R/i)``, at most half a cell away); the cell is decided with that ray's state only. That
-makes the parallel sweep deterministic and race-free (no two threads write the same cell).
+Every cell in the window is *owned* by exactly one block of rays, the one holding the ray that passes
+closest to its centre (``k = round(j·R/i)``, at most half a cell away), and is written once: the sweep is
+deterministic and race-free (no two threads write the same cell). The viewshed interpolates the horizon
+between the two rays bracketing the cell centre; the path-loss sweep uses the nearest ray's profile.
 
 Rays are processed in blocks of ``BLOCK`` neighbouring rays of one side, step by step (all rays of the
 block advance to major offset ``i`` together): at step ``i`` the cells of that row/column owned by the
 block are decided, then every ray of the block takes in the terrain at its crossing. Neighbouring rays
 touch the same cache lines and memory pages, which is what makes the sweep fast; blocks run in parallel.
+
+Note: the kernels inline these helpers, and numba's on-disk cache only watches the kernels' own files.
+After editing this module delete ``analysis/__pycache__/{viewshed,propagation}.*.nb[ic]``.
 """
 
 from __future__ import annotations
