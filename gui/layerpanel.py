@@ -16,7 +16,34 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from gui.i18n import tr
+from gui.i18n import tr, value_label
+from gui.render import LEVEL_STEPS, PROPOSAL_COLOUR, STATUS_COLOURS
+
+
+def _swatch(rgb: tuple[int, int, int], text: str) -> str:
+    return (f"<span style='background-color: rgb({rgb[0]},{rgb[1]},{rgb[2]})'>&nbsp;&nbsp;&nbsp;&nbsp;</span>"
+            f"&nbsp;{text}")
+
+
+def legend_html() -> str:
+    """Colour key of the level raster and the station symbols (same palette as the HTML map)."""
+    rows = []
+    prev = None
+    for lo, colour in LEVEL_STEPS:
+        if prev is None:
+            label = f"≥ {lo:.0f}"
+        elif lo == float("-inf"):
+            label = f"&lt; {prev:.0f}"
+        else:
+            label = f"{lo:.0f} … {prev:.0f}"
+        rows.append(_swatch(colour[:3], label.replace("-", "−") + " dBm"))
+        prev = lo
+    stations = " ".join(
+        f"<span style='color: {STATUS_COLOURS[s].name()}'>●</span>&nbsp;{value_label('status', s)}"
+        for s in ("good", "weak", "none") if s in STATUS_COLOURS)
+    prop = f"<span style='color: {PROPOSAL_COLOUR.name()}'>★</span>&nbsp;{tr('Proposed mobile sites')}"
+    return (f"<b>{tr('Best received level (dBm)')}</b><br>" + "<br>".join(rows)
+            + f"<br><b>{tr('Polling stations')}</b><br>{stations}<br>{prop}")
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 
@@ -54,6 +81,10 @@ class LayerPanel(QWidget):
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addWidget(self.list, 1)
         lay.addLayout(row)
+        self.legend = QLabel(self)
+        self.legend.setTextFormat(Qt.TextFormat.RichText)
+        self.legend.setWordWrap(True)
+        lay.addWidget(self.legend)
 
         self._syncing = False
         canvas.layersChanged.connect(self.refresh)
@@ -71,6 +102,7 @@ class LayerPanel(QWidget):
         self.up_button.setToolTip(tr("Move layer up"))
         self.down_button.setToolTip(tr("Move layer down"))
         self.list.setToolTip(tr("Tick to show a layer; drag to change the drawing order"))
+        self.legend.setText(legend_html())
 
     def layer_ids(self) -> list[str]:
         return [self.list.item(i).data(ID_ROLE) for i in range(self.list.count())]

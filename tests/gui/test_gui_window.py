@@ -247,3 +247,15 @@ def test_result_tabs_are_filled_when_first_opened(shown, tiny):
     assert dock.tables["gaps"].model.rowCount() == 0  # not opened yet: not filled
     dock.tabs.setCurrentIndex([key for key, *_ in RESULT_TABS].index("gaps"))
     assert dock.tables["gaps"].model.rowCount() == len(tiny.gaps) > 0
+
+
+def test_layer_panel_shows_a_legend_in_the_map_palette(shown):
+    from coverage_planner.webmap import LEVEL_CLASSES
+
+    html = shown.layer_panel.legend.text()
+    for _lo, colour in LEVEL_CLASSES:
+        r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+        assert f"rgb({r},{g},{b})" in html
+    assert "&lt; −105 dBm" in html and "No signal" in html
+    shown.set_language("vi")
+    assert "Không có sóng" in shown.layer_panel.legend.text()
