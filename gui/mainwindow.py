@@ -148,6 +148,8 @@ class MainWindow(QMainWindow):
         self._sites_pending = False
         self._terrain_rgba: np.ndarray | None = None  # hillshade image of the current terrain
         self._pending_images: dict | None = None  # raster images computed by the worker for the next results
+        self._shown_grid = None  # grid of what the map shows (keep the zoom when re-running the same area)
+        self._preview = None
         self._transformer = None
         self._utm_label = ""
 
@@ -472,6 +474,8 @@ class MainWindow(QMainWindow):
         self.context = None
         self._moved = {}
         self._terrain_rgba = None
+        self._shown_grid = None
+        self._preview = None
         self.canvas.clear_layers()
         self.canvas.reset_home()
         self.attributes_dock.show_attributes("", [])
@@ -672,6 +676,7 @@ class MainWindow(QMainWindow):
         preview = _preview_results(self.session.project, inputs)
         self._set_crs(preview.grid)
         build_layers(self.canvas, preview, images=images)
+        self._shown_grid = preview.grid
         self._preview = preview
 
     def show_results(self, results: Results) -> None:
@@ -687,7 +692,10 @@ class MainWindow(QMainWindow):
         images, self._pending_images = self._pending_images, None
         if images is None and self._terrain_rgba is not None and self._terrain_rgba.shape[:2] == res.dem.shape:
             images = {"terrain": self._terrain_rgba}
-        build_layers(self.canvas, res, images=images)
+        shown = self._shown_grid
+        same_area = shown is not None and tuple(shown.bounds) == tuple(res.grid.bounds)
+        build_layers(self.canvas, res, images=images, keep_view=same_area)
+        self._shown_grid = res.grid
         set_user_sites(self.canvas, None)
         QTimer.singleShot(0, self._results_shown)  # after the Results dock's deferred refresh
 
@@ -716,7 +724,7 @@ class MainWindow(QMainWindow):
         self.results_dock.select_feature(layer_id, row)
 
     def _on_map_clicked(self, x: float, y: float) -> None:
-        res = self.session.results or getattr(self, "_preview", None)
+        res = self.session.results or self._preview
         items: list[tuple[str, object]] = [("x", x), ("y", y)]
         if self._transformer is not None:
             lon, lat = self._transformer.transform(x, y)

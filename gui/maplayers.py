@@ -86,10 +86,11 @@ def display_images(results, terrain_rgba: np.ndarray | None = None) -> dict:
     return out
 
 
-def build_layers(canvas, results, *, images: dict[str, np.ndarray] | None = None) -> None:
+def build_layers(canvas, results, *, images: dict[str, np.ndarray] | None = None, keep_view: bool = False) -> None:
     """Replace the canvas layers with those of ``results`` (keeps visibility/opacity of same-id layers).
 
     ``images``: the raster layers' RGBA from :func:`display_images` (computed here when missing).
+    ``keep_view``: keep the current zoom and position (same area re-run, e.g. a scenario).
     """
     g = results.grid
     if images is None or "paths" not in images or ("coverage" not in images and results.best_level is not None):
@@ -98,7 +99,8 @@ def build_layers(canvas, results, *, images: dict[str, np.ndarray] | None = None
     keep = {lyr.layer_id: (lyr.visible, lyr.opacity) for lyr in canvas.layers()}
     order_before = [lyr.layer_id for lyr in canvas.layers()]
     canvas.clear_layers()
-    canvas.reset_home()
+    if not keep_view:  # a new area: fit it; a re-run of the same area keeps the user's zoom
+        canvas.reset_home()
 
     def state(lid, visible=True, opacity=1.0):
         return keep.get(lid, (visible, opacity))

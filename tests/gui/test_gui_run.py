@@ -211,6 +211,8 @@ def test_scenario_rerun_marks_towers_down(ran, qtbot):
                 if ran.scenario_dock.towers.item(i).data(Qt.ItemDataRole.UserRole) == down)
     item.setCheckState(Qt.CheckState.Checked)
     assert ran.session.down_towers == {down}
+    ran.canvas.zoom_to_bounds(*res.towers.geometry.iloc[0].buffer(1500).bounds)
+    view_before = (ran.canvas.center_xy(), ran.canvas.metres_per_pixel())
     with qtbot.waitSignal(ran.resultsShown, timeout=120000):
         assert ran.run_scenario()
     qtbot.waitUntil(lambda: not ran.runner.is_running(), timeout=10000)
@@ -221,6 +223,10 @@ def test_scenario_rerun_marks_towers_down(ran, qtbot):
     brush = ran.canvas.layer("towers").items[row].brush().color()
     assert (brush.red(), brush.green(), brush.blue()) == (150, 150, 150)  # drawn as down
     assert new.station_counts()["good"] <= res.station_counts()["good"]
+    # a re-run of the same area keeps the user's zoom and position
+    (cx, cy), mpp = view_before
+    assert ran.canvas.metres_per_pixel() == pytest.approx(mpp)
+    assert ran.canvas.center_xy() == pytest.approx((cx, cy), abs=2 * mpp)
 
 
 # --------------------------------------------------------------------------------------------------------
