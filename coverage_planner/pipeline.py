@@ -588,6 +588,7 @@ def _placement_stage(ctx: Context, stations, communes, live_towers, params, st: 
     rows_out, windows = [], []
     already = np.zeros(len(demand), bool)
     n_claimed = n_verified = 0
+    unconfirmed: dict[int, str] = {}
     for rank, j in enumerate(selected, start=1):
         claimed = np.zeros(covers_csc.shape[0], bool)
         claimed[covers_csc.indices[covers_csc.indptr[j]:covers_csc.indptr[j + 1]]] = True
@@ -604,6 +605,11 @@ def _placement_stage(ctx: Context, stations, communes, live_towers, params, st: 
         covered = np.nan_to_num(fwd, nan=-np.inf) >= thr.good_dbm
         n_claimed += int(claimed.sum())
         n_verified += int((claimed & covered).sum())
+        for i in np.flatnonzero(claimed & ~covered):
+            fl = fwd[i]
+            unconfirmed.setdefault(int(i), (
+                f"counted for site MS-{rank:02d} by reciprocal path loss, but the forward check from the site gives "
+                + (f"{fl:.1f} dBm" if np.isfinite(fl) else "no signal") + f" < {thr.good_dbm:g} dBm"))
         new = covered & ~already
         already |= covered
         lon, lat = to_ll.transform(float(x), float(y))
@@ -638,9 +644,13 @@ def _placement_stage(ctx: Context, stations, communes, live_towers, params, st: 
 
     # stations nobody can reach, and why
     reach = np.asarray(covers.sum(axis=1)).ravel() > 0
-    unreachable = demand.loc[~reach, ["id", "name", "commune"]].reset_index(drop=True)
-    unreachable["reason"] = [reach_stats.reason(int(i)) for i in np.flatnonzero(~reach)]
-    summary["n_unreachable"] = int((~reach).sum())
+    reasons = {int(i): reach_stats.reason(int(i)) for i in np.flatnonzero(~reach)}
+    reasons.update({i: why for i, why in unconfirmed.items() if not already[i]})
+    order = sorted(reasons)
+    unreachable = demand.loc[order, ["id", "name", "commune"]].reset_index(drop=True)
+    unreachable["reason"] = [reasons[i] for i in order]
+    summary["n_unreachable"] = len(unreachable)
+    summary["n_no_candidate_reaches"] = int((~reach).sum())
     summary["covered_after"] = int(already.sum())
     # reciprocity check: share of the optimiser's claims confirmed by forward computation from each site
     summary["claims_confirmed_forward_pct"] = round(100.0 * n_verified / n_claimed, 1) if n_claimed else 100.0
