@@ -103,6 +103,8 @@ def link_params(project) -> _lb.LinkParams:
         indoor_loss_db=float(r.indoor_loss_db),
         vegetation_db_per_km=float(r.vegetation_db_per_km),
         vegetation_max_db=float(r.vegetation_max_db),
+        vegetation_height_m=float(r.vegetation_height_m),
+        hata_environment=r.hata_environment,
     )
 
 

@@ -45,6 +45,7 @@ from coverage_planner.errors import ProjectError
 
 TECHNOLOGIES = ("2G", "3G", "4G")
 MODELS = ("free_space", "knife_edge", "deygout", "hata", "cost231")
+HATA_ENVIRONMENTS = ("urban", "suburban", "rural")
 VECTOR_INPUTS = ("towers", "stations", "communes", "border", "roads", "towns", "candidates")
 RASTER_INPUTS = ("terrain", "clutter")
 INPUT_KEYS = ("towers", "stations", "communes", "terrain", "border", "roads", "towns", "candidates", "clutter")
@@ -133,6 +134,8 @@ class RadioSettings:
     indoor_loss_db: float = 0.0
     vegetation_db_per_km: float = 0.0
     vegetation_max_db: float = 0.0
+    vegetation_height_m: float = 15.0  # canopy height: vegetation loss applies where the path runs below it
+    hata_environment: str = "rural"  # Hata/COST-231 only: urban, suburban, rural (open)
     default_technology: str = "4G"
     defaults: dict[str, TechDefaults] = field(default_factory=_default_tech)
 
@@ -430,6 +433,8 @@ def project_from_dict(data: dict, path: str | os.PathLike | None = None) -> Proj
     r.indoor_loss_db = s.number("indoor_loss_db", r.indoor_loss_db, 0, 60)
     r.vegetation_db_per_km = s.number("vegetation_db_per_km", r.vegetation_db_per_km, 0, 100)
     r.vegetation_max_db = s.number("vegetation_max_db", r.vegetation_max_db, 0, 100)
+    r.vegetation_height_m = s.number("vegetation_height_m", r.vegetation_height_m, 0, 60)
+    r.hata_environment = s.string("hata_environment", r.hata_environment, HATA_ENVIRONMENTS)
     r.default_technology = s.string("default_technology", r.default_technology, TECHNOLOGIES)
     dsec = _Section(s.data.get("defaults"), "radio.defaults", p, TECHNOLOGIES)
     for tech in TECHNOLOGIES:
@@ -605,6 +610,8 @@ def project_template(name: str = "New project", province: str = "Điện Biên")
         f"indoor_loss_db = {fmt(r.indoor_loss_db)}       # e.g. 10-15 to plan for indoor coverage",
         f"vegetation_db_per_km = {fmt(r.vegetation_db_per_km)}",
         f"vegetation_max_db = {fmt(r.vegetation_max_db)}",
+        f"vegetation_height_m = {fmt(r.vegetation_height_m)}",
+        f"hata_environment = {fmt(r.hata_environment)}   # Hata/COST-231 only: urban, suburban, rural",
         f"default_technology = {fmt(r.default_technology)}  # for tower rows without a technology",
         "",
     ]

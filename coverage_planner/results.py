@@ -46,7 +46,8 @@ class Grid:
         return (self.x0, self.y0 - rows * self.cellsize, self.x0 + cols * self.cellsize, self.y0)
 
     def rowcol(self, x, y):
-        """Fractional (row, col) of map coordinates; the cell index is ``floor`` of each."""
+        """Fractional (row, col) of map coordinates, referenced to cell centres: a point at a cell's centre
+        gives integer values, so the cell containing the point is ``floor(value + 0.5)``."""
         col = (np.asarray(x, dtype=float) - self.x0) / self.cellsize - 0.5
         row = (self.y0 - np.asarray(y, dtype=float)) / self.cellsize - 0.5
         return row, col
