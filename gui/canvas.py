@@ -334,12 +334,14 @@ class MapCanvas(QGraphicsView):
         self._insert(layer, position, visible, opacity)
         if len(paths) > self.CHUNK:
             self._pending[layer_id] = (layer, make, self.CHUNK)
-            QTimer.singleShot(0, self._continue_pending)
+            QTimer.singleShot(self.CHUNK_PAUSE_MS, self._continue_pending)
         return layer
 
     # Layers with many features (the sample has 22,000 gap polygons) are filled CHUNK items per event-loop
     # turn, so showing results never blocks the window for long.
     CHUNK = 2000
+    #: pause between chunks: a 0 ms timer re-armed from its own slot kept other timers and paints waiting
+    CHUNK_PAUSE_MS = 15
 
     def _continue_pending(self) -> None:
         if not self._pending:
@@ -357,7 +359,7 @@ class MapCanvas(QGraphicsView):
             else:
                 self._pending[layer_id] = (layer, make, end)
         if self._pending:
-            QTimer.singleShot(0, self._continue_pending)
+            QTimer.singleShot(self.CHUNK_PAUSE_MS, self._continue_pending)
 
     def pending_layers(self) -> list[str]:
         """Layers still being filled in the background."""

@@ -749,7 +749,7 @@ class ResultsDock(QWidget):
         # one event-loop turn after the map is drawn, so the two never block the window together
         self._stale: set[str] = set()
         self.tabs.currentChanged.connect(self._tab_changed)
-        session.results_changed.connect(lambda: QTimer.singleShot(0, self.refresh))
+        session.results_changed.connect(lambda: QTimer.singleShot(20, self.refresh))
         self.retranslate()
 
     def retranslate(self) -> None:

@@ -697,7 +697,7 @@ class MainWindow(QMainWindow):
         build_layers(self.canvas, res, images=images, keep_view=same_area)
         self._shown_grid = res.grid
         set_user_sites(self.canvas, None)
-        QTimer.singleShot(0, self._results_shown)  # after the Results dock's deferred refresh
+        QTimer.singleShot(40, self._results_shown)  # after the Results dock's deferred refresh (20 ms)
 
     def _results_shown(self) -> None:
         if self.session.results is not None:
