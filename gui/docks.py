@@ -223,6 +223,8 @@ class InputsDock(QWidget):
 PARAM_SECTIONS = ("radio", "thresholds", "communes", "placement")
 CHOICES = {("radio", "model"): cp_project.MODELS, ("radio", "default_technology"): cp_project.TECHNOLOGIES,
            ("placement", "technology"): cp_project.TECHNOLOGIES}
+if hasattr(cp_project, "HATA_ENVIRONMENTS"):
+    CHOICES[("radio", "hata_environment")] = cp_project.HATA_ENVIRONMENTS
 PARAM_LABELS = {
     "model": "Propagation model", "k_factor": "Earth radius factor k", "max_distance_m": "Max distance (m)",
     "receiver_height_m": "Receiver height (m)", "receiver_gain_dbi": "Receiver gain (dBi)",
@@ -236,7 +238,21 @@ PARAM_LABELS = {
     "candidate_max_distance_m": "Candidate max distance to road (m)", "max_slope_deg": "Max slope (°)",
     "candidate_spacing_m": "Candidate spacing (m)", "backhaul_range_m": "Backhaul range (m)",
     "backhaul_frequency_mhz": "Backhaul frequency (MHz)", "backhaul_mast_height_m": "Backhaul mast height (m)",
+    "vegetation_height_m": "Vegetation height (m)", "hata_environment": "Hata environment",
+    "coverage_radius_m": "Mobile site coverage radius (m)", "solver_time_limit_s": "Solver time limit (s)",
 }
+
+
+def param_label(key: str) -> str:
+    """Translated label of a parameter; a key without a label is shown readably ('solver_time_limit_s' ->
+    'Solver time limit (s)') so a setting added to the project later still appears sensibly."""
+    if key in PARAM_LABELS:
+        return tr(PARAM_LABELS[key])
+    words = key.split("_")
+    unit = {"m": "(m)", "s": "(s)", "db": "(dB)", "dbm": "(dBm)", "mhz": "(MHz)", "deg": "(°)", "pct": "(%)"}
+    tail = unit.get(words[-1]) if len(words) > 1 else None
+    text = " ".join(words[:-1] if tail else words).capitalize()
+    return f"{text} {tail}" if tail else text
 SECTION_LABELS = {"radio": "Radio model", "thresholds": "Signal thresholds", "communes": "Communes",
                   "placement": "Placement of mobile stations"}
 
@@ -316,7 +332,7 @@ class ParametersDock(QWidget):
         for section, box in self.groups.items():
             box.setTitle(tr(SECTION_LABELS.get(section, section)))
         for path, label in self.labels.items():
-            text = tr(PARAM_LABELS.get(path[-1], path[-1]))
+            text = param_label(path[-1])
             if path[0] == "thresholds":
                 text = f"{path[1]} – {text}"
             label.setText(text)

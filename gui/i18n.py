@@ -163,6 +163,9 @@ VI: dict[str, str] = {
     "Candidate spacing (m)": "Khoảng cách giữa các ứng viên (m)", "Backhaul range (m)": "Cự ly truyền dẫn (m)",
     "Backhaul frequency (MHz)": "Tần số truyền dẫn (MHz)", "Backhaul mast height (m)": "Độ cao cột truyền dẫn (m)",
     "'{text}' is not a number": "'{text}' không phải là số",
+    "Vegetation height (m)": "Chiều cao thảm thực vật (m)", "Hata environment": "Môi trường Hata",
+    "Mobile site coverage radius (m)": "Bán kính phủ của trạm lưu động (m)",
+    "Solver time limit (s)": "Giới hạn thời gian giải (s)",
     # placement dock
     "Run placement": "Chạy bố trí trạm", "Add a site on the map": "Thêm vị trí trên bản đồ",
     "Then click the map where a mobile station could stand": "Sau đó bấm lên bản đồ tại nơi có thể đặt trạm lưu động",

@@ -171,3 +171,17 @@ def test_replacing_an_input_by_dropping_a_file_rechecks(window, project_copy, qt
     # dropping a project file opens it
     with qtbot.waitSignal(window.projectOpened, timeout=5000):
         window.inputs_dock.handle_drop([str(project_copy)], None)
+
+
+def test_choice_parameters_are_lists_of_the_allowed_values(window, project_copy, qtbot):
+    from PyQt6.QtWidgets import QComboBox
+
+    from coverage_planner import project as cp_project
+
+    _open_and_check(window, project_copy, qtbot)
+    combo = window.params_dock.editors[("radio", "model")]
+    assert isinstance(combo, QComboBox)
+    assert [combo.itemText(i) for i in range(combo.count())] == list(cp_project.MODELS)
+    if hasattr(cp_project, "HATA_ENVIRONMENTS"):
+        env = window.params_dock.editors[("radio", "hata_environment")]
+        assert isinstance(env, QComboBox) and env.currentText() == window.session.project.radio.hata_environment

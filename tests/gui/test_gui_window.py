@@ -259,3 +259,12 @@ def test_layer_panel_shows_a_legend_in_the_map_palette(shown):
     assert "&lt; −105 dBm" in html and "No signal" in html
     shown.set_language("vi")
     assert "Không có sóng" in shown.layer_panel.legend.text()
+
+
+def test_parameter_labels_for_keys_without_a_label_are_readable():
+    from gui.docks import param_label
+
+    assert param_label("mast_height_m") == "Mast height (m)"
+    assert param_label("solver_time_limit_s") == "Solver time limit (s)"
+    assert param_label("some_new_setting_dbm") == "Some new setting (dBm)"
+    assert param_label("colour") == "Colour"
