@@ -35,12 +35,12 @@ def initial_language(settings: QSettings, requested: str | None = None) -> str:
 
 
 def make_window(project: str | Path | None = None, *, lang: str | None = None, settings: QSettings | None = None,
-                run: bool = False) -> MainWindow:
+                run: bool = False, confirm_unsaved: bool = False) -> MainWindow:
     settings = settings if settings is not None else default_settings()
     i18n.set_language(initial_language(settings, lang))
     if lang:
         settings.setValue("language", lang)  # an explicit choice is remembered, like the menu's
-    window = MainWindow(settings=settings)
+    window = MainWindow(settings=settings, confirm_unsaved=confirm_unsaved)
     if project is not None:
         if window.open_project(project, check=not run) and run:
             window.run_analysis()
@@ -54,7 +54,7 @@ def main(project: str | Path | None = None, *, lang: str | None = None, run: boo
     ``screenshot``: after the run (or the project check) finishes, save the window image there and quit.
     """
     app = create_app()
-    window = make_window(project, lang=lang, run=run)
+    window = make_window(project, lang=lang, run=run, confirm_unsaved=screenshot is None)
     window.show()
     if screenshot is not None:
         def shoot():

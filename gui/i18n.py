@@ -202,6 +202,8 @@ VI: dict[str, str] = {
     "Busy: wait for the current task or cancel it.": "Đang bận: hãy chờ tác vụ hiện tại hoặc hủy nó.",
     "Click the map where a mobile station could stand.": "Bấm lên bản đồ tại nơi có thể đặt trạm lưu động.",
     # errors
+    "Unsaved changes": "Thay đổi chưa lưu",
+    "The project has unsaved changes. Save them?": "Dự án có thay đổi chưa lưu. Lưu lại không?",
     "Busy": "Đang bận", "Wait for the current task to finish or cancel it first.":
         "Hãy chờ tác vụ hiện tại kết thúc hoặc hủy nó trước.",
     "Cannot open the project": "Không mở được dự án", "Cannot save the project": "Không lưu được dự án",

@@ -135,8 +135,10 @@ class MainWindow(QMainWindow):
     resultsShown = pyqtSignal()
     errorShown = pyqtSignal(str, str)  # title, text
 
-    def __init__(self, settings: QSettings | None = None, parent=None) -> None:
+    def __init__(self, settings: QSettings | None = None, parent=None, *, confirm_unsaved: bool = False) -> None:
         super().__init__(parent)
+        #: ask before discarding unsaved parameter changes (the app sets it; tests leave it off: no blocking)
+        self.confirm_unsaved = confirm_unsaved
         self.setFont(QFont("DejaVu Sans", 9))
         self.settings = settings if settings is not None else default_settings()
         self.session = Session()
@@ -429,7 +431,23 @@ class MainWindow(QMainWindow):
             a.triggered.connect(lambda _=False, path=p: self.open_project(path))
         self.menu_recent.setEnabled(bool(items))
 
+    def maybe_discard_changes(self) -> bool:
+        """True if the project may be replaced or the window closed (saved, discarded, or nothing to save)."""
+        if not (self.confirm_unsaved and self.session.dirty and self.session.project is not None):
+            return True
+        buttons = (QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+                   | QMessageBox.StandardButton.Cancel)
+        answer = QMessageBox.question(self, tr("Unsaved changes"),
+                                      tr("The project has unsaved changes. Save them?"), buttons,
+                                      QMessageBox.StandardButton.Save)
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save_project()
+        return answer == QMessageBox.StandardButton.Discard
+
     def closeEvent(self, event) -> None:
+        if not self.maybe_discard_changes():
+            event.ignore()
+            return
         if self.runner.is_running():
             self.runner.cancel()
             self.runner.wait(60000)
@@ -465,6 +483,8 @@ class MainWindow(QMainWindow):
                 return False
         if self.runner.is_running():
             self.show_error(tr("Busy"), tr("Wait for the current task to finish or cancel it first."))
+            return False
+        if not self.maybe_discard_changes():
             return False
         try:
             project = cp_project.load_project(path)

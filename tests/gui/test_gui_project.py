@@ -185,3 +185,27 @@ def test_choice_parameters_are_lists_of_the_allowed_values(window, project_copy,
     if hasattr(cp_project, "HATA_ENVIRONMENTS"):
         env = window.params_dock.editors[("radio", "hata_environment")]
         assert isinstance(env, QComboBox) and env.currentText() == window.session.project.radio.hata_environment
+
+
+def test_unsaved_changes_are_confirmed_before_opening_another_project(window, project_copy, qtbot, monkeypatch):
+    _open_and_check(window, project_copy, qtbot)
+    window.params_dock.edit(("radio", "max_distance_m"), "9000")
+    assert window.session.dirty
+    window.confirm_unsaved = True
+    asked = []
+
+    def answer(choice):
+        def fake(*args, **kwargs):
+            asked.append(args[2])
+            return choice
+        return fake
+
+    monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.Cancel))
+    assert not window.open_project(project_copy)  # cancelled: the edited project stays
+    assert window.session.project.radio.max_distance_m == 9000.0 and asked
+    monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.Save))
+    with qtbot.waitSignal(window.runner.finished, timeout=30000):
+        assert window.open_project(project_copy)  # saved first, then reopened
+    assert window.session.project.radio.max_distance_m == 9000.0
+    assert load_project(project_copy).radio.max_distance_m == 9000.0
+    qtbot.waitUntil(lambda: not window.runner.is_running(), timeout=10000)

@@ -229,6 +229,18 @@ def test_scenario_rerun_marks_towers_down(ran, qtbot):
     assert ran.canvas.center_xy() == pytest.approx((cx, cy), abs=2 * mpp)
 
 
+def test_cancel_right_after_start_keeps_the_previous_results(ran, qtbot):
+    before = ran.session.results
+    with qtbot.waitSignal(ran.runner.cancelled, timeout=60000):
+        assert ran.run_analysis()
+        assert ran.act_cancel.isEnabled() and ran.cancel_button.isVisible()
+        ran.cancel_task()
+    qtbot.waitUntil(lambda: not ran.runner.is_running(), timeout=60000)
+    assert ran.session.results is before
+    assert ran.stage_label.text() == "Cancelled" and ran.last_error is None
+    assert not ran.cancel_button.isVisible() and ran.act_run.isEnabled()
+
+
 # --------------------------------------------------------------------------------------------------------
 # the embedded Điện Biên sample: a realistic size (DEM ~2,000 x 1,800 cells, hundreds of towers)
 # --------------------------------------------------------------------------------------------------------
