@@ -606,6 +606,33 @@ class MapCanvas(QGraphicsView):
                     self.mapClicked.emit(x, y)
         event.accept()
 
+    def scale_bar(self) -> tuple[float, int]:
+        """(length in metres, length in pixels) of a round-numbered scale bar about 120 px long."""
+        mpp = self.metres_per_pixel()
+        target = 120 * mpp
+        exp = 10 ** math.floor(math.log10(target)) if target > 0 else 1
+        length = max((m * exp for m in (1, 2, 5) if m * exp <= target), default=exp)
+        return length, int(round(length / mpp))
+
+    def drawForeground(self, painter, rect) -> None:
+        """A scale bar in the bottom-left corner of the view (drawn in view pixels)."""
+        if not self._layers:
+            return
+        length, px = self.scale_bar()
+        label = f"{length / 1000:g} km" if length >= 1000 else f"{length:g} m"
+        painter.save()
+        painter.resetTransform()
+        h = self.viewport().height()
+        x0, y0 = 12, h - 14
+        painter.setPen(QPen(QColor(255, 255, 255, 220), 5))
+        painter.drawLine(x0, y0, x0 + px, y0)
+        painter.setPen(QPen(QColor(20, 20, 20), 2))
+        painter.drawLine(x0, y0, x0 + px, y0)
+        painter.drawLine(x0, y0 - 5, x0, y0)
+        painter.drawLine(x0 + px, y0 - 5, x0 + px, y0)
+        painter.drawText(x0 + px + 6, y0 + 4, label)
+        painter.restore()
+
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         if not self._user_moved and self._home is not None:

@@ -268,3 +268,17 @@ def test_parameter_labels_for_keys_without_a_label_are_readable():
     assert param_label("solver_time_limit_s") == "Solver time limit (s)"
     assert param_label("some_new_setting_dbm") == "Some new setting (dBm)"
     assert param_label("colour") == "Colour"
+
+
+def test_scale_bar_has_a_round_length_matching_the_zoom(shown):
+    canvas = shown.canvas
+    for factor in (1.0, 3.0, 10.0):
+        canvas.zoom_by(factor)
+        length, px = canvas.scale_bar()
+        mantissa = length / 10 ** np.floor(np.log10(length))
+        assert mantissa in (1.0, 2.0, 5.0)
+        assert px == pytest.approx(length / canvas.metres_per_pixel(), abs=1)
+        assert 48 <= px <= 120
+    img = canvas.viewport().grab().toImage()  # the bar is drawn (dark pixels near the bottom-left corner)
+    c = img.pixelColor(12 + px // 2, img.height() - 14)
+    assert c.red() < 80 and c.green() < 80 and c.blue() < 80
