@@ -8,7 +8,14 @@ from pathlib import Path
 
 import click
 
-from coverage_planner.cli import ProgressPrinter, handle_errors, main, out_option, project_argument, quiet_option
+from coverage_planner.cli import (
+    ProgressPrinter,
+    handle_errors,
+    main,
+    out_option,
+    project_argument,
+    quiet_option,
+)
 from coverage_planner.results import Scenario
 
 
@@ -69,7 +76,7 @@ def print_summary(results, files, elapsed: float) -> None:
     for w in results.warnings[:10]:
         click.echo(f"  warning: {w}")
     click.echo(f"  {len(files)} files written in {elapsed:.1f} s:")
-    for name, path in files.items():
+    for path in files.values():
         click.echo(f"    {path}")
 
 

@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any, Callable, Generator
 
 import numpy as np
-import pandas as pd
 
 from analysis import backhaul as _backhaul
 from analysis import coverage as _coverage
@@ -181,6 +180,35 @@ def site_coverage(ctx: Context, x: float, y: float, *, mast_height_m=None, eirp_
     w = _lb.received_level(ctx.dem, site, params, cellsize=ctx.grid.cellsize)
     ctx.cache.put(key, w.level_dbm, w.row0, w.col0)
     return np.asarray(w.level_dbm, dtype=np.float32), int(w.row0), int(w.col0)
+
+
+def levels_at(grid: Grid, window, x, y) -> np.ndarray:
+    """Values of a ``(level, row0, col0)`` window at map points (x, y); NaN outside the window."""
+    level, r0, c0 = window
+    r, c = grid.rowcol(x, y)
+    rr = np.floor(np.atleast_1d(r) + 0.5).astype(np.int64) - r0
+    cc = np.floor(np.atleast_1d(c) + 0.5).astype(np.int64) - c0
+    inside = (rr >= 0) & (rr < level.shape[0]) & (cc >= 0) & (cc < level.shape[1])
+    out = np.full(rr.shape, np.nan, np.float32)
+    out[inside] = level[rr[inside], cc[inside]]
+    return out
+
+
+def stations_reached(results: Results, window, good_dbm: float | None = None) -> list[str]:
+    """Ids of stations not yet 'good' that a mobile site's forward ``window`` serves at ``good_dbm`` or better.
+
+    ``good_dbm`` defaults to the good threshold of the placement technology recorded in ``results``. The same
+    rule decides which stations a proposed site covers in the placement stage.
+    """
+    s = results.stations
+    if s is None or not len(s) or "status" not in s.columns:
+        return []
+    if good_dbm is None:
+        p = results.parameters
+        good_dbm = p["thresholds"][p["placement_technology"]]["good_dbm"]
+    lv = levels_at(results.grid, window, s.geometry.x.to_numpy(), s.geometry.y.to_numpy())
+    ok = (np.nan_to_num(lv, nan=-np.inf) >= good_dbm) & (s["status"].to_numpy() != STATUS_GOOD)
+    return [str(i) for i in s["id"].to_numpy()[ok]]
 
 
 def _thresholds(project, technologies) -> tuple[np.ndarray, np.ndarray]:
@@ -511,7 +539,7 @@ def _candidates(ctx: Context, communes):
     )
     rows, cols = np.nonzero(mask)
     user = ctx.inputs.candidates
-    ids = [f"C{r}_{c}" for r, c in zip(rows, cols)]
+    ids = [f"C{r}_{c}" for r, c in zip(rows, cols, strict=True)]
     if user is not None and len(user):
         ur, uc = _cell_index(grid, user)
         inside_grid = (ur >= 0) & (ur < grid.shape[0]) & (uc >= 0) & (uc < grid.shape[1])
@@ -599,11 +627,7 @@ def _placement_stage(ctx: Context, stations, communes, live_towers, params, st: 
         # what the site really covers, computed forward from the site (the claim came by reciprocity)
         win = site_coverage(ctx, float(x), float(y))
         windows.append(win)
-        lvl, r0, c0 = win
-        rr, cc = drow - r0, dcol - c0
-        inside = (rr >= 0) & (rr < lvl.shape[0]) & (cc >= 0) & (cc < lvl.shape[1])
-        fwd = np.full(len(demand), np.nan, np.float32)
-        fwd[inside] = lvl[rr[inside], cc[inside]]
+        fwd = levels_at(grid, win, demand.geometry.x.to_numpy(), demand.geometry.y.to_numpy())
         covered = np.nan_to_num(fwd, nan=-np.inf) >= thr.good_dbm
         n_claimed += int(claimed.sum())
         n_verified += int((claimed & covered).sum())
@@ -687,4 +711,5 @@ def _parameters(project, inputs) -> dict[str, Any]:
     return out
 
 
-__all__ = ["Progress", "Context", "prepare", "iter_run", "run", "site_coverage", "tower_window", "link_params"]
+__all__ = ["Progress", "Context", "prepare", "iter_run", "run", "site_coverage", "tower_window", "link_params",
+           "levels_at", "stations_reached"]

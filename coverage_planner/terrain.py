@@ -263,7 +263,7 @@ def load_terrain(
         r1 = min(src.shape[0], int(math.ceil((transform.f - gs) / -transform.e)) + 2)
         if (r0, c0, r1, c1) != (0, 0, src.shape[0], src.shape[1]) and r1 > r0 and c1 > c0:
             src = src[r0:r1, c0:c1]
-            transform = transform * Affine.translation(c0, r0)
+            transform = transform @ Affine.translation(c0, r0)
     report(0.3, f"reprojecting terrain to {dst_crs} at {cs:g} m ({rows}×{cols})")
     dem = np.full((rows, cols), np.nan, dtype=np.float32)
     reproject(

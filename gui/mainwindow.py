@@ -113,23 +113,6 @@ def _sites_generator(context, proposals, moved: dict, sites: list):
     return windows, per_site
 
 
-def stations_reached(results, window, good_dbm: float) -> list[str]:
-    """Ids of stations not yet 'good' whose cell in ``window`` (level, row0, col0) reaches ``good_dbm``."""
-    level, r0, c0 = window
-    s = results.stations
-    if s is None or not len(s) or "status" not in s.columns:
-        return []
-    r, c = results.grid.rowcol(s.geometry.x.to_numpy(), s.geometry.y.to_numpy())
-    r = np.floor(r + 0.5).astype(int) - r0
-    c = np.floor(c + 0.5).astype(int) - c0
-    inside = (r >= 0) & (r < level.shape[0]) & (c >= 0) & (c < level.shape[1])
-    lv = np.full(len(s), np.nan, np.float32)
-    lv[inside] = level[r[inside], c[inside]]
-    with np.errstate(invalid="ignore"):
-        ok = (lv >= good_dbm) & (s["status"].to_numpy() != "good")
-    return [str(i) for i in s["id"].to_numpy()[ok]]
-
-
 class MainWindow(QMainWindow):
     projectOpened = pyqtSignal(str)
     resultsShown = pyqtSignal()
@@ -867,7 +850,7 @@ class MainWindow(QMainWindow):
             if site is None:
                 continue
             site.level = w
-            site.covered = stations_reached(res, w, good)
+            site.covered = cp_pipeline.stations_reached(res, w, good)
             self.session.put_site(site)
         level = proposal_level_with_sites(res, windows)
         if level is None:

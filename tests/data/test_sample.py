@@ -8,6 +8,7 @@ import json
 import shutil
 import subprocess
 import sys
+import tomllib
 import unicodedata
 from pathlib import Path
 
@@ -17,7 +18,6 @@ import rasterio
 import rasterio.transform
 import rasterio.warp
 import shapely
-import tomllib
 from shapely.geometry import Point, shape
 
 REPO = Path(__file__).resolve().parents[2]
