@@ -44,6 +44,18 @@ out_option = click.option(
     help="Output folder (default: the project's output_dir).",
 )
 quiet_option = click.option("--quiet", "-q", is_flag=True, help="No progress output.")
+lang_option = click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True,
+                           help="Language of the map and report: vi = Vietnamese, en = English.")
+down_option = click.option("--down", multiple=True, metavar="IDS",
+                           help="Tower ids taken off air for a failure scenario (comma-separated or repeated).")
+
+
+def scenario_from_down(down, name: str | None = None):
+    """A Scenario from ``--down`` values (comma-separated or repeated), or None when no tower is down."""
+    from coverage_planner.results import Scenario
+
+    ids = tuple(s.strip() for v in down for s in v.split(",") if s.strip())
+    return Scenario(name=name or "scenario", down=ids) if ids else None
 
 
 class ProgressPrinter:

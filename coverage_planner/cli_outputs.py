@@ -12,18 +12,15 @@ import click
 
 from coverage_planner.cli import (
     ProgressPrinter,
+    down_option,
     handle_errors,
+    lang_option,
     main,
     out_option,
     project_argument,
     quiet_option,
+    scenario_from_down,
 )
-from coverage_planner.results import Scenario
-
-lang_option = click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True,
-                           help="Language: vi = Vietnamese, en = English.")
-down_option = click.option("--down", multiple=True, metavar="IDS",
-                           help="Tower ids taken off air for a failure scenario (comma-separated or repeated).")
 
 
 def _analyse(project_path: str, out_dir: str | None, down, quiet: bool):
@@ -32,14 +29,12 @@ def _analyse(project_path: str, out_dir: str | None, down, quiet: bool):
     from coverage_planner.project import load_project
 
     proj = load_project(project_path)
-    ids = tuple(s.strip() for v in down for s in v.split(",") if s.strip())
-    scenario = Scenario(name="scenario", down=ids) if ids else None
+    out = Path(out_dir) if out_dir else Path(proj.output_dir)
     printer = ProgressPrinter(quiet)
     try:
-        results = pipeline.run(proj, scenario, progress=printer)
+        results = pipeline.run(proj, scenario_from_down(down), progress=printer, cache_dir=out / ".cache")
     finally:
         printer.close()
-    out = Path(out_dir) if out_dir else Path(proj.output_dir)
     return results, out
 
 

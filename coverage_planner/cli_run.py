@@ -10,20 +10,16 @@ import click
 
 from coverage_planner.cli import (
     ProgressPrinter,
+    down_option,
     handle_errors,
+    lang_option,
     main,
     out_option,
     project_argument,
     quiet_option,
+    scenario_from_down,
 )
 from coverage_planner.results import Scenario
-
-
-def _split_ids(values) -> tuple[str, ...]:
-    out: list[str] = []
-    for v in values:
-        out.extend(s.strip() for s in v.split(",") if s.strip())
-    return tuple(out)
 
 
 def run_project(project, out_dir: Path, *, scenario: Scenario | None, placement: bool, outputs: set[str],
@@ -83,14 +79,13 @@ def print_summary(results, files, elapsed: float) -> None:
 @main.command("run")
 @project_argument
 @out_option
-@click.option("--down", multiple=True, metavar="IDS",
-              help="Tower ids taken off air for a failure scenario (comma-separated or repeated).")
+@down_option
 @click.option("--scenario-name", default=None, help="Name shown for the scenario.")
 @click.option("--k", "k", type=click.IntRange(min=-1), default=None,
               help="Number of mobile stations to place (-1: as few as needed; 0: no placement).")
 @click.option("--no-map", is_flag=True, help="Skip the HTML map.")
 @click.option("--no-report", is_flag=True, help="Skip the PDF report.")
-@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True, help="Language of map and report.")
+@lang_option
 @quiet_option
 @handle_errors
 def run_cmd(project, out_dir, down, scenario_name, k, no_map, no_report, lang, quiet):
@@ -101,10 +96,7 @@ def run_cmd(project, out_dir, down, scenario_name, k, no_map, no_report, lang, q
     proj = load_project(project)
     if k is not None:
         proj.placement.k = k
-    ids = _split_ids(down)
-    scenario = None
-    if ids:
-        scenario = Scenario(name=scenario_name or "scenario", down=ids)
+    scenario = scenario_from_down(down, scenario_name)
     out = Path(out_dir) if out_dir else proj.output_dir
     outputs = {"gis"} | (set() if no_map else {"map"}) | (set() if no_report else {"report"})
     results, files = run_project(proj, out, scenario=scenario, placement=proj.placement.k != 0, outputs=outputs,

@@ -1,0 +1,42 @@
+"""`coverage-planner run` through click's CliRunner on the tiny project."""
+
+from __future__ import annotations
+
+from click.testing import CliRunner
+
+from coverage_planner.cli import main
+
+from .tiny_project import write_project
+
+
+def test_run_writes_everything_and_prints_a_summary(tmp_path):
+    proj = write_project(tmp_path / "p")
+    out = tmp_path / "out"
+    res = CliRunner().invoke(main, ["run", str(proj), "--out", str(out), "-q", "--lang", "en"])
+    assert res.exit_code == 0, res.output
+    for name in ("best_level_dbm.tif", "coverage.gpkg", "coverage_tables.xlsx", "polling_stations.csv",
+                 "coverage_map.html", "gap_report_en.pdf"):
+        assert (out / name).stat().st_size > 0, name
+    assert "polling stations: 6" in res.output and "placement:" in res.output
+    assert (out / ".cache").is_dir()  # the cache lives with the outputs, not in the input folder
+    assert not (proj.parent / "output").exists()
+
+
+def test_run_scenario_and_errors(tmp_path):
+    proj = write_project(tmp_path / "p")
+    out = tmp_path / "out"
+    runner = CliRunner()
+    res = runner.invoke(main, ["run", str(proj), "--out", str(out), "-q", "--no-map", "--no-report", "--k", "0",
+                               "--down", "VTL-001", "--scenario-name", "landslide"])
+    assert res.exit_code == 0, res.output
+    assert "scenario: landslide (down: VTL-001)" in res.output
+    assert "newly uncovered by the scenario" in res.output and "KV-W3" in res.output
+    assert not (out / "proposed_sites.csv").exists() or "MS-" not in (out / "proposed_sites.csv").read_text()
+    # an unknown tower id is an application error: exit 1 with the id in the message
+    res = runner.invoke(main, ["run", str(proj), "--out", str(out), "-q", "--no-map", "--no-report", "--down", "XX-9"])
+    assert res.exit_code == 1 and "XX-9" in res.output
+    # usage errors exit 2 with click's message
+    res = runner.invoke(main, ["run", str(proj), "--k", "-5"])
+    assert res.exit_code == 2 and "--k" in res.output
+    res = runner.invoke(main, ["run", str(tmp_path / "missing.toml")])
+    assert res.exit_code == 2 and "does not exist" in res.output
