@@ -147,6 +147,10 @@ def prepare(project, *, inputs=None, cache: LevelCache | None = None, cache_dir=
     return Context(project, inputs, cache, terrain_fingerprint(inputs.terrain.dem, inputs.terrain.grid))
 
 
+def tower_key(ctx: Context, tower, params: _lb.LinkParams) -> str:
+    return _site_key(ctx, tower_site(tower, ctx.grid), params)
+
+
 def tower_window(ctx: Context, tower, params: _lb.LinkParams):
     """Received-level window of one tower, from cache or computed (then cached)."""
     site = tower_site(tower, ctx.grid)
@@ -269,6 +273,7 @@ def iter_run(
     n_on = int(on_air.sum())
     windows: list[tuple[np.ndarray, int, int] | None] = [None] * len(towers)
     done = 0
+    ctx.cache.prefetch([tower_key(ctx, towers.iloc[i], params) for i in np.flatnonzero(on_air)])
     for i in np.flatnonzero(on_air):
         tw = towers.iloc[i]
         windows[i] = tower_window(ctx, tw, params)
