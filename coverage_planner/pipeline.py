@@ -413,6 +413,7 @@ def iter_run(
         gaps=gaps,
         proposals=proposals,
         proposal_level=proposal_level,
+        study_mask=ctx.zone_ids >= 0,
         unreachable=unreachable,
         placement_summary=summary,
         scenario=scenario,
