@@ -127,12 +127,20 @@ def _in_sector(dr, dc, s0, span):
 
 @njit(nogil=True, cache=True, parallel=True)
 def _r2_kernel(dem, r0, c0, cs, hobs, htgt, rad_cells, inv2kr, use_sector, s0, span, out):
+    # Performance notes (measured, see benchmarks/bench_radio.py): flat indexing with precomputed strides
+    # (no 2-D index arithmetic, no negative-index wraparound), truncation instead of floor on a shifted
+    # non-negative offset, a clamp-free inner loop when all of a step's crossings are strictly inside the
+    # DEM, and a branch-free running maximum make the ray advance ~1.6× faster than the straightforward form.
     nr, nc = dem.shape
     R = int(math.floor(rad_cells))
     if R < 1:
         return
+    flat = dem.ravel()  # C-contiguous: views, no copies
+    oflat = out.ravel()
     rad2 = rad_cells * rad_cells
     zobs = float(dem[r0, c0]) + hobs
+    cs2 = cs * cs
+    base0 = r0 * nc + c0
     nblocks = ray_blocks(R)
     for blk in prange(nblocks):
         side, k_lo, nb = block_of(blk, R)
@@ -149,10 +157,12 @@ def _r2_kernel(dem, r0, c0, cs, hobs, htgt, rad_cells, inv2kr, use_sector, s0, s
             m_lo = -c0
             m_hi = nc - 1 - c0
             i_max = min(R, nr - 1 - r0) if side == 2 else min(R, r0)
+        mstride = b * nc + f  # flat-index step of one minor cell
+        istride = a * nc + e  # flat-index step of one major cell
         # the block's rays plus one neighbour each side (shared with the next block, computed twice) so
         # that every owned cell has the two rays that bracket its centre
         kf = max(k_lo - 1, -R)
-        nq = min(k_hi + 1, R) - kf + 1
+        nq = min(k_hi + 1, R) - kf + 1  # ≥ 2
         maxs = np.full(nq, -1e30)  # running max of the elevation-angle tangent
         tq = np.empty(nq)
         inv_sl = np.empty(nq)  # 1 / step length
@@ -182,38 +192,55 @@ def _r2_kernel(dem, r0, c0, cs, hobs, htgt, rad_cells, inv2kr, use_sector, s0, s
             jr = int(math.floor(math.sqrt(rem_r)))
             j_lo = max(j_lo, -jr)
             j_hi = min(j_hi, jr)
-            ri = r0 + a * i
-            ci = c0 + e * i
+            base = base0 + istride * i
             rpi = R / i
+            ii2 = i * i
             for j in range(j_lo, j_hi + 1):
                 # horizon at the cell centre: interpolated between the two rays either side of it
                 x = j * rpi - kf
-                q1 = min(max(int(math.floor(x)), 0), nq - 1)
-                q2 = min(q1 + 1, nq - 1)
+                q1 = min(max(int(x), 0), nq - 2)  # int() truncates: x in (-1, 0) → 0, weight clamped to 0
                 w = min(max(x - q1, 0.0), 1.0)
-                hz_ = maxs[q1] + w * (maxs[q2] - maxs[q1])
-                r = ri + b * j
-                c = ci + f * j
-                dd2 = (i * i + j * j) * (cs * cs)
-                num = dem[r, c] + htgt - dd2 * inv2kr - zobs
-                out[r, c] = 1 if num >= (hz_ - 1e-12) * math.sqrt(dd2) else 0
+                m1 = maxs[q1]
+                hz_ = m1 + w * (maxs[q1 + 1] - m1)
+                idx = base + mstride * j
+                dd2 = (ii2 + j * j) * cs2
+                zt = flat[idx]
+                num = zt + htgt - dd2 * inv2kr - zobs
+                if zt != zt:  # nodata target
+                    oflat[idx] = 255
+                else:
+                    oflat[idx] = 1 if num >= (hz_ - 1e-12) * math.sqrt(dd2) else 0
             # 2) advance every ray of the block to its crossing with the centre line at major offset i;
             #    terrain linearly interpolated (indices clamped to the grid: at the edge the single cell)
             inv_i = 1.0 / i
-            i2 = float(i * i)
-            for q in range(nq):
-                m = i * tq[q]
-                fmf = math.floor(m)
-                w = m - fmf
-                fa = int(fmf)
-                ia = min(max(fa, m_lo), m_hi)
-                ib = min(max(fa + 1, m_lo), m_hi)
-                za = dem[ri + b * ia, ci + f * ia]
-                zb = dem[ri + b * ib, ci + f * ib]
-                z = za + w * (zb - za)
-                s = (z - i2 * curv[q] - zobs) * (inv_i * inv_sl[q])
-                if s > maxs[q]:  # False for NaN (nodata): the horizon is unchanged
-                    maxs[q] = s
+            i2 = float(ii2)
+            fi = float(i)
+            if i * kf >= m_lo * R and i * (kf + nq) <= (m_hi - 1) * R:
+                # every crossing and its right neighbour inside the grid: no clamping
+                for q in range(nq):
+                    mp = fi * tq[q] + fi  # minor offset + i ≥ 0: truncation is floor
+                    fa = int(mp)
+                    w = mp - fa
+                    ia = base + mstride * (fa - i)
+                    za = flat[ia]
+                    z = za + w * (flat[ia + mstride] - za)
+                    s = (z - i2 * curv[q] - zobs) * (inv_i * inv_sl[q])
+                    mq = maxs[q]
+                    maxs[q] = s if s > mq else mq  # False for NaN (nodata): the horizon is unchanged
+            else:
+                for q in range(nq):
+                    m = i * tq[q]
+                    fmf = math.floor(m)
+                    w = m - fmf
+                    fa = int(fmf)
+                    ia = min(max(fa, m_lo), m_hi)
+                    ib = min(max(fa + 1, m_lo), m_hi)
+                    za = flat[base + mstride * ia]
+                    zb = flat[base + mstride * ib]
+                    z = za + w * (zb - za)
+                    s = (z - i2 * curv[q] - zobs) * (inv_i * inv_sl[q])
+                    if s > maxs[q]:
+                        maxs[q] = s
 
 
 @njit(nogil=True, cache=True, inline="always")
@@ -289,15 +316,11 @@ def _r3_kernel(dem, r0, c0, cs, hobs, htgt, rad_cells, inv2kr, use_sector, s0, s
 
 
 def _finish(arr, out, r0, c0, rad, use_sector, s0, span):
-    """Observer cell visible; nodata cells and cells outside the sector 255 (window only)."""
+    """Observer cell visible; cells outside the sector 255 (window only). Nodata targets are 255 from the kernel."""
     R = int(math.floor(rad))
     rs = slice(max(0, r0 - R), min(arr.shape[0], r0 + R + 1))
     cs_ = slice(max(0, c0 - R), min(arr.shape[1], c0 + R + 1))
-    win = arr[rs, cs_]
     ow = out[rs, cs_]
-    nodata = np.isnan(win)
-    if nodata.any():
-        ow[nodata] = OUTSIDE
     if use_sector:
         rr, cc = np.ogrid[rs, cs_]
         az = np.degrees(np.arctan2(cc - c0, -(rr - r0))) % 360.0
