@@ -76,25 +76,25 @@ def knife_edge_j_fast(nu, table):
 
 @njit(nogil=True, cache=True, inline="always")
 def hull_push(hd, hz, q, n, d, z):
-    """Append (d, z) (increasing d) to the upper convex hull in column q of hd/hz (first n used); new n."""
+    """Append (d, z) (increasing d) to the upper convex hull in row q of hd/hz (one ray per row: its hull is contiguous in memory) (first n used); new n."""
     while n >= 2:
-        ax = hd[n - 2, q]
-        az = hz[n - 2, q]
-        bx = hd[n - 1, q]
-        bz = hz[n - 1, q]
+        ax = hd[q, n - 2]
+        az = hz[q, n - 2]
+        bx = hd[q, n - 1]
+        bz = hz[q, n - 1]
         # drop B unless it lies strictly above the chord A→C
         if (bz - az) * (d - bx) <= (z - bz) * (bx - ax):
             n -= 1
         else:
             break
-    hd[n, q] = d
-    hz[n, q] = z
+    hd[q, n] = d
+    hz[q, n] = z
     return n + 1
 
 
 @njit(nogil=True, cache=True, inline="always")
 def hull_best_edge(hd, hz, q, lo, hi, x0, z0, x1, z1, wavelength, hint):
-    """Hull vertex in [lo, hi] (column q) with the largest Fresnel parameter ν over the chord (x0,z0)→(x1,z1).
+    """Hull vertex in [lo, hi] (row q) with the largest Fresnel parameter ν over the chord (x0,z0)→(x1,z1).
 
     The vertex highest above the chord is the last one whose incoming hull segment is at least as steep
     as the chord (segment slopes decrease along an upper hull); it is found by walking from ``hint``
@@ -107,20 +107,20 @@ def hull_best_edge(hd, hz, q, lo, hi, x0, z0, x1, z1, wavelength, hint):
         return -1, -math.inf, -math.inf, hint
     s = (z1 - z0) / (x1 - x0)
     v = min(max(hint, lo), hi)
-    if hz[v, q] - hz[v - 1, q] >= s * (hd[v, q] - hd[v - 1, q]):
-        while v < hi and hz[v + 1, q] - hz[v, q] >= s * (hd[v + 1, q] - hd[v, q]):
+    if hz[q, v] - hz[q, v - 1] >= s * (hd[q, v] - hd[q, v - 1]):
+        while v < hi and hz[q, v + 1] - hz[q, v] >= s * (hd[q, v + 1] - hd[q, v]):
             v += 1
     else:
-        while v > lo and not (hz[v, q] - hz[v - 1, q] >= s * (hd[v, q] - hd[v - 1, q])):
+        while v > lo and not (hz[q, v] - hz[q, v - 1] >= s * (hd[q, v] - hd[q, v - 1])):
             v -= 1
     # vertices above the chord form one run around v (the height is unimodal along the hull): the
     # largest ν is among them; on a clear path (none above) take v and its neighbours
     lo_u = v
     hi_u = v
-    if hz[v, q] - (z0 + s * (hd[v, q] - x0)) > 0.0:
-        while lo_u > lo and hz[lo_u - 1, q] - (z0 + s * (hd[lo_u - 1, q] - x0)) > 0.0:
+    if hz[q, v] - (z0 + s * (hd[q, v] - x0)) > 0.0:
+        while lo_u > lo and hz[q, lo_u - 1] - (z0 + s * (hd[q, lo_u - 1] - x0)) > 0.0:
             lo_u -= 1
-        while hi_u < hi and hz[hi_u + 1, q] - (z0 + s * (hd[hi_u + 1, q] - x0)) > 0.0:
+        while hi_u < hi and hz[q, hi_u + 1] - (z0 + s * (hd[q, hi_u + 1] - x0)) > 0.0:
             hi_u += 1
     else:
         lo_u = max(lo, v - 1)
@@ -131,11 +131,11 @@ def hull_best_edge(hd, hz, q, lo, hi, x0, z0, x1, z1, wavelength, hint):
     best_den = 1.0
     best_h = -math.inf
     for u in range(lo_u, hi_u + 1):
-        d1 = hd[u, q] - x0
-        d2 = x1 - hd[u, q]
+        d1 = hd[q, u] - x0
+        d2 = x1 - hd[q, u]
         if d1 <= 0.0 or d2 <= 0.0:
             continue
-        h = hz[u, q] - (z0 + s * d1)
+        h = hz[q, u] - (z0 + s * d1)
         num = h * abs(h)
         den = d1 * d2
         if best < 0 or num * best_den > best_num * den:

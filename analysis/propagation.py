@@ -353,6 +353,8 @@ def _sweep_kernel(dem, r0, c0, cs, h_tx, h_rx, rad_cells, inv2kr, wavelength, mo
     ztx = float(dem[r0, c0]) + h_tx
     use_veg = veg_gamma_per_m > 0.0 and h_rx < veg_height
     fspl0 = fspl_const + 20.0 * math.log10(cs)
+    flat = dem.ravel()  # C-contiguous: a view
+    base0 = r0 * nc + c0
     nblocks = ray_blocks(R)
     for blk in prange(nblocks):
         side, k_lo, nb = block_of(blk, R)
@@ -367,12 +369,15 @@ def _sweep_kernel(dem, r0, c0, cs, h_tx, h_rx, rad_cells, inv2kr, wavelength, mo
             m_lo = -c0
             m_hi = nc - 1 - c0
             i_max = min(R, nr - 1 - r0) if side == 2 else min(R, r0)
+        mstride = b * nc + f  # flat-index step of one minor cell
+        istride = a * nc + e  # flat-index step of one major cell
         steplen = np.empty(nb)
         tq = np.empty(nb)
-        hd = np.empty((i_max + 2, nb))  # hull of each ray: column q, vertices 0..hn[q]-1
-        hz = np.empty((i_max + 2, nb))
+        # hull of each ray: row q, vertices 0..hn[q]-1 (contiguous per ray: the edge searches walk along it)
+        hd = np.empty((nb, i_max + 2))
+        hz = np.empty((nb, i_max + 2))
         hn = np.ones(nb, np.int64)
-        nut = np.empty((i_max + 2, nb))  # cached ν of the Tx-side Deygout edge of each hull vertex (NaN: not yet)
+        nut = np.empty((nb, i_max + 2))  # cached ν of the Tx-side Deygout edge of each hull vertex (NaN: not yet)
         hint_p = np.ones(nb, np.int64)
         hint_r = np.ones(nb, np.int64)
         tmin = 1.0
@@ -380,8 +385,8 @@ def _sweep_kernel(dem, r0, c0, cs, h_tx, h_rx, rad_cells, inv2kr, wavelength, mo
             t = (k_lo + q) / R
             tq[q] = t
             steplen[q] = cs * math.sqrt(1.0 + t * t)
-            hd[0, q] = 0.0
-            hz[0, q] = ztx
+            hd[q, 0] = 0.0
+            hz[q, 0] = ztx
             tmin = min(tmin, abs(t))
         # beyond the radius along the block's straightest ray nothing is needed
         i_stop = min(i_max, int(rad_cells / math.sqrt(1.0 + tmin * tmin)) + 2)
@@ -404,7 +409,7 @@ def _sweep_kernel(dem, r0, c0, cs, h_tx, h_rx, rad_cells, inv2kr, wavelength, mo
                 q = min(max(int(math.floor((2 * j * R + i) * inv2i)) - k_lo, 0), nb - 1)
                 dr = a * i + b * j
                 dc = e * i + f * j
-                zg = dem[r0 + dr, c0 + dc]
+                zg = flat[base0 + dr * nc + dc]
                 if zg != zg:
                     continue
                 dist = math.sqrt(i * i + j * j) * cs
@@ -414,7 +419,7 @@ def _sweep_kernel(dem, r0, c0, cs, h_tx, h_rx, rad_cells, inv2kr, wavelength, mo
                 h_p = -math.inf
                 if model != 0:
                     n = hn[q]
-                    if n > 1 and hd[n - 1, q] >= dist - 0.25 * cs:
+                    if n > 1 and hd[q, n - 1] >= dist - 0.25 * cs:
                         n -= 1  # a crossing level with the target is not between the antennas
                     p, nu_p, h_p, hv = hull_best_edge(hd, hz, q, 1, n - 1, 0.0, ztx, dist, zr, wavelength, hint_p[q])
                     hint_p[q] = hv
@@ -422,26 +427,26 @@ def _sweep_kernel(dem, r0, c0, cs, h_tx, h_rx, rad_cells, inv2kr, wavelength, mo
                     src_x = 0.0
                     src_z = ztx
                     if p > 0 and nu_p > 0.0:
-                        src_x = hd[p, q]
-                        src_z = hz[p, q]
+                        src_x = hd[q, p]
+                        src_z = hz[q, p]
                     if model == 1:
                         loss += jp
                     elif model == 2:
                         if jp > 0.0:
-                            xp = hd[p, q]
-                            zp = hz[p, q]
+                            xp = hd[q, p]
+                            zp = hz[q, p]
                             # the Tx-side edge depends only on the hull before p, fixed while p stays: cache it
-                            nu_t = nut[p, q]
+                            nu_t = nut[q, p]
                             if nu_t != nu_t:
                                 _, nu_t, _h, _v = hull_best_edge(hd, hz, q, 1, p - 1, 0.0, ztx, xp, zp, wavelength, p - 1)
-                                nut[p, q] = nu_t
+                                nut[q, p] = nu_t
                             rr, nu_r, _h, hv = hull_best_edge(hd, hz, q, p + 1, n - 1, xp, zp, dist, zr, wavelength,
                                                               hint_r[q])
                             hint_r[q] = hv
                             loss += jp + knife_edge_j_fast(nu_t, j_table) + knife_edge_j_fast(nu_r, j_table)
                             if rr > 0 and nu_p > 0.0 and nu_r > -0.78:
-                                src_x = hd[rr, q]
-                                src_z = hz[rr, q]
+                                src_x = hd[q, rr]
+                                src_z = hz[q, rr]
                     else:
                         hl = hata_a + hata_b * math.log10(dist * 1e-3)
                         if hl > loss:
@@ -468,23 +473,32 @@ def _sweep_kernel(dem, r0, c0, cs, h_tx, h_rx, rad_cells, inv2kr, wavelength, mo
                 if want_geom:
                     out_nu[wr, wc] = nu_p if nu_p > -math.inf else math.nan
                     out_clear[wr, wc] = -h_p if h_p > -math.inf else math.nan
-            # advance the rays: interpolated terrain at the crossing, pushed on each ray's hull
-            ri = r0 + a * i
-            ci = c0 + e * i
+            # advance the rays: interpolated terrain at the crossing, pushed on each ray's hull (free space
+            # needs no terrain)
+            if model == 0:
+                continue
+            base = base0 + istride * i
+            fi = float(i)
+            inside = i * k_lo >= m_lo * R and i * (k_hi + 1) <= (m_hi - 1) * R
             for q in range(nb):
-                m = i * tq[q]
-                fmf = math.floor(m)
-                w = m - fmf
-                fa = int(fmf)
-                ia = min(max(fa, m_lo), m_hi)
-                ib = min(max(fa + 1, m_lo), m_hi)
-                za = dem[ri + b * ia, ci + f * ia]
-                zb = dem[ri + b * ib, ci + f * ib]
-                z = za + w * (zb - za)
-                if z == z and model != 0:
-                    d = i * steplen[q]
+                if inside:  # crossing and its right neighbour inside the grid: no clamping
+                    mp = fi * tq[q] + fi  # minor offset + i ≥ 0: truncation is floor
+                    fa = int(mp)
+                    w = mp - fa
+                    ia = base + mstride * (fa - i)
+                    za = flat[ia]
+                    z = za + w * (flat[ia + mstride] - za)
+                else:
+                    m = fi * tq[q]
+                    fmf = math.floor(m)
+                    w = m - fmf
+                    fa = int(fmf)
+                    za = flat[base + mstride * min(max(fa, m_lo), m_hi)]
+                    z = za + w * (flat[base + mstride * min(max(fa + 1, m_lo), m_hi)] - za)
+                if z == z:
+                    d = fi * steplen[q]
                     nq = hull_push(hd, hz, q, hn[q], d, z - d * d * inv2kr)
-                    nut[nq - 1, q] = math.nan
+                    nut[q, nq - 1] = math.nan
                     hn[q] = nq
 
 
