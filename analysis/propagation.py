@@ -339,7 +339,7 @@ def _veg(seg, desc, h_rx, veg_height, veg_gamma_per_m, veg_max_db):
     return veg_gamma_per_m * x_in
 
 
-@njit(nogil=True, cache=True, parallel=True)
+@njit(nogil=True, cache=True, parallel=True, fastmath={"contract"})  # FMA only: no NaN/inf assumptions
 def _sweep_kernel(dem, r0, c0, cs, h_tx, h_rx, rad_cells, inv2kr, wavelength, model, fspl_const,
                   hata_a, hata_b, veg_gamma_per_m, veg_max_db, veg_height,
                   use_pattern, h_table, v_table, bore10, mech_tilt, pat_cap, cos10,
