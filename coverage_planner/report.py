@@ -33,6 +33,7 @@ from coverage_planner.webmap import (
     hillshade,
     level_classes,
     level_legend,
+    study_mask,
     thresholds,
 )
 
@@ -148,7 +149,11 @@ def overview_png(results, lang: str = "vi", *, width_in: float = 7.0, dpi: int =
         shade = hillshade(results.dem, grid.cellsize)[::step, ::step]
         ax.imshow(shade, cmap="gray", vmin=0, vmax=1, extent=extent, interpolation="bilinear", zorder=0)
     if results.best_level is not None:
-        cls = level_classes(results.best_level)[::step, ::step]
+        classes = level_classes(results.best_level)
+        mask = study_mask(results)
+        if mask is not None:
+            classes[~mask] = 0  # transparent outside the study area: the map shows the province only
+        cls = classes[::step, ::step]
         cmap = ListedColormap(["#00000000"] + [c for _, c in LEVEL_CLASSES])
         ax.imshow(cls, cmap=cmap, vmin=-0.5, vmax=len(LEVEL_CLASSES) + 0.5, extent=extent, alpha=0.55,
                   interpolation="nearest", zorder=1)

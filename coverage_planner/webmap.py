@@ -96,6 +96,22 @@ def level_classes(level: np.ndarray) -> np.ndarray:
     return out
 
 
+def study_mask(results) -> np.ndarray | None:
+    """``results.study_mask`` as a bool array on ``results.grid`` (True = inside a commune), or None.
+
+    None (hand-built results without a mask) means "show everything". Coverage overlays (best level, added
+    coverage) are drawn only inside the mask so the maps show the province, not the neighbouring countries.
+    """
+    mask = getattr(results, "study_mask", None)
+    if mask is None:
+        return None
+    mask = np.asarray(mask, dtype=bool)
+    if mask.shape != tuple(results.grid.shape):
+        raise ParameterError(f"results.study_mask has shape {mask.shape} but the results grid is "
+                          f"{tuple(results.grid.shape)}; rebuild the results with the pipeline")
+    return mask
+
+
 def level_legend(lang: str) -> list[tuple[str, str]]:
     """(colour, label) per class, strongest first."""
     items = []
@@ -181,8 +197,12 @@ def raster_layers(results, *, max_px: int = MAX_RASTER_PX) -> dict:
         g[valid == 0] = 0xDD  # Leaflet's background grey: the corners outside the grid blend in
         # relief is photographic texture: JPEG is ~5x smaller than PNG at no visible cost
         out["hillshade"] = _jpeg_data_uri(g)
+    mask = study_mask(results)
     if results.best_level is not None:
-        cls = _warp(level_classes(results.best_level), grid, dst_t, w, h, resampling="mode", src_nodata=0,
+        classes = level_classes(results.best_level)
+        if mask is not None:
+            classes[~mask] = 0  # transparent outside the study area
+        cls = _warp(classes, grid, dst_t, w, h, resampling="mode", src_nodata=0,
                     dst_nodata=0)
         lut = np.zeros((len(LEVEL_CLASSES) + 1, 4), np.uint8)
         for k, (_, colour) in enumerate(LEVEL_CLASSES, start=1):
@@ -194,6 +214,8 @@ def raster_layers(results, *, max_px: int = MAX_RASTER_PX) -> dict:
             before = np.where(np.isfinite(results.best_level), results.best_level, -np.inf) \
                 if results.best_level is not None else np.full(grid.shape, -np.inf)
             added = (results.proposal_level >= weak) & (results.proposal_level > before) & (before < weak)
+        if mask is not None:
+            added &= mask
         a = _warp(added.astype(np.uint8), grid, dst_t, w, h, resampling="nearest", src_nodata=None,
                   dst_nodata=0)
         rgba = np.zeros(a.shape + (4,), np.uint8)

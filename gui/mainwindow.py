@@ -38,8 +38,15 @@ from gui.canvas import MapCanvas
 from gui.docks import AttributesDock, InputsDock, ParametersDock, PlacementDock, ResultsDock, ScenarioDock
 from gui.i18n import tr
 from gui.layerpanel import LayerPanel
-from gui.maplayers import build_layers, display_images, layer_title, proposal_level_with_sites, set_user_sites
-from gui.render import PROPOSAL_STEPS, level_rgba
+from gui.maplayers import (
+    build_layers,
+    coverage_rgba,
+    display_images,
+    layer_title,
+    proposal_level_with_sites,
+    set_user_sites,
+)
+from gui.render import PROPOSAL_STEPS
 from gui.session import Session, UserSite
 from gui.worker import TaskRunner, call_as_generator, format_eta
 
@@ -855,7 +862,7 @@ class MainWindow(QMainWindow):
         level = proposal_level_with_sites(res, windows)
         if level is None:
             level = np.full(res.grid.shape, np.nan, np.float32)
-        self.canvas.update_raster("proposal_coverage", level_rgba(level, PROPOSAL_STEPS))
+        self.canvas.update_raster("proposal_coverage", coverage_rgba(res, level, PROPOSAL_STEPS))
         self.displayed_proposal_level = level
         self._redraw_user_sites()
 

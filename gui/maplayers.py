@@ -6,6 +6,7 @@ import numpy as np
 from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QColor
 
+from coverage_planner import webmap as _webmap
 from gui import render
 from gui.canvas import geometry_paths
 from gui.i18n import tr
@@ -68,6 +69,16 @@ def proposal_level_with_sites(results, site_windows) -> np.ndarray | None:
     return out
 
 
+def coverage_rgba(results, level: np.ndarray | None, steps=render.LEVEL_STEPS) -> np.ndarray:
+    """RGBA of a coverage raster on ``results.grid``, transparent outside ``results.study_mask`` (if set).
+
+    ``level`` None gives a fully transparent image (no proposals yet).
+    """
+    if level is None:
+        level = np.full(results.grid.shape, np.nan, np.float32)
+    return render.level_rgba(level, steps, mask=_webmap.study_mask(results))
+
+
 def display_images(results, terrain_rgba: np.ndarray | None = None) -> dict:
     """RGBA images of the raster layers and QPainterPaths of the vector layers (key ``"paths"``).
 
@@ -79,10 +90,8 @@ def display_images(results, terrain_rgba: np.ndarray | None = None) -> dict:
     out["paths"] = {lid: geometry_paths(getattr(results, lid, None)) for lid in PATH_LAYERS
                     if getattr(results, lid, None) is not None}
     if results.best_level is not None:
-        out["coverage"] = render.level_rgba(results.best_level)
-        level = results.proposal_level if results.proposal_level is not None else \
-            np.full(results.grid.shape, np.nan, np.float32)
-        out["proposal_coverage"] = render.level_rgba(level, render.PROPOSAL_STEPS)
+        out["coverage"] = coverage_rgba(results, results.best_level)
+        out["proposal_coverage"] = coverage_rgba(results, results.proposal_level, render.PROPOSAL_STEPS)
     return out
 
 

@@ -37,11 +37,20 @@ USER_SITE_COLOUR = QColor(0, 150, 200)
 _FALLBACK = [QColor(c) for c in _webmap._FALLBACK_COLOURS]
 
 
-def level_rgba(level: np.ndarray, steps=LEVEL_STEPS) -> np.ndarray:
-    """uint8 RGBA (rows, cols, 4) for a dBm raster: transparent where NaN or below the lowest step."""
+def level_rgba(level: np.ndarray, steps=LEVEL_STEPS, mask: np.ndarray | None = None) -> np.ndarray:
+    """uint8 RGBA (rows, cols, 4) for a dBm raster: transparent where NaN or below the lowest step.
+
+    ``mask`` (bool, same shape; e.g. ``Results.study_mask``): cells where it is False stay transparent, so the
+    overlay shows the study area only. None = no mask.
+    """
     level = np.asarray(level, dtype=np.float32)
     out = np.zeros(level.shape + (4,), np.uint8)
     done = np.zeros(level.shape, bool)
+    if mask is not None:
+        mask = np.asarray(mask, dtype=bool)
+        if mask.shape != level.shape:
+            raise ValueError(f"study mask shape {mask.shape} differs from the level raster's {level.shape}")
+        done |= ~mask
     with np.errstate(invalid="ignore"):
         for threshold, colour in steps:
             m = (level >= threshold) & ~done

@@ -232,3 +232,25 @@ def test_number_and_date_formats():
         t("no.such.key")
     with pytest.raises(ParameterError):
         fmt_int(1, "fr")
+
+
+def test_overview_map_hides_coverage_outside_the_study_mask(res):
+    import dataclasses
+
+    import numpy as np
+
+    def pixels(r):
+        from io import BytesIO
+
+        from PIL import Image
+
+        return np.asarray(Image.open(BytesIO(report.overview_png(r, width_in=4.0, dpi=60))).convert("RGB"))
+
+    no_level = dataclasses.replace(res, best_level=np.full(res.grid.shape, np.nan, np.float32))
+    nothing_inside = dataclasses.replace(res, study_mask=np.zeros(res.grid.shape, bool))
+    everything = dataclasses.replace(res, study_mask=np.ones(res.grid.shape, bool))
+    unmasked = dataclasses.replace(res, study_mask=None)
+    # an empty study area draws no coverage at all; a full one draws the same as no mask
+    np.testing.assert_array_equal(pixels(nothing_inside), pixels(no_level))
+    np.testing.assert_array_equal(pixels(everything), pixels(unmasked))
+    assert not np.array_equal(pixels(unmasked), pixels(no_level))  # the overlay is really drawn

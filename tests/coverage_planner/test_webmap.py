@@ -373,3 +373,57 @@ def test_gap_layer_name_says_when_small_gaps_are_left_out(res, monkeypatch):
     names = layer_names(webmap.build_map(res))
     gap = [n for n in names if n.startswith("Vùng lõm sóng")]
     assert len(gap) == 1 and re.fullmatch(r"Vùng lõm sóng \(≥ \d+,\d\d km²; vùng nhỏ hơn xem lớp mức thu\)", gap[0])
+
+
+# --- study-area mask: coverage overlays only inside the communes ------------------------------------------
+def _png_rgba(uri: str) -> np.ndarray:
+    from PIL import Image
+
+    raw = base64.b64decode(uri.split(",", 1)[1])
+    return np.asarray(Image.open(io.BytesIO(raw)).convert("RGBA"))
+
+
+def _east_half(res) -> np.ndarray:
+    mask = np.zeros(res.grid.shape, bool)
+    mask[:, res.grid.shape[1] // 2:] = True
+    return mask
+
+
+def test_tiny_results_carry_a_study_mask(res):
+    assert res.study_mask is not None and res.study_mask.dtype == bool
+    assert res.study_mask.shape == res.grid.shape and res.study_mask.any()
+
+
+def test_coverage_overlays_transparent_outside_the_study_mask(res):
+    import dataclasses
+
+    masked = dataclasses.replace(res, study_mask=_east_half(res))
+    unmasked = dataclasses.replace(res, study_mask=None)
+    cov_m = _png_rgba(webmap.raster_layers(masked)["coverage"])
+    cov_u = _png_rgba(webmap.raster_layers(unmasked)["coverage"])
+    w = cov_m.shape[1]
+    west, east = slice(0, int(w * 0.45)), slice(int(w * 0.55), w)
+    # without a mask both halves show levels; with it the west half is fully transparent
+    assert (cov_u[:, west, 3] > 0).mean() > 0.5
+    assert (cov_m[:, west, 3] == 0).all()
+    # inside the mask: the same pixels as without a mask (a level exists there -> opaque)
+    np.testing.assert_array_equal(cov_m[:, east], cov_u[:, east])
+    assert (cov_m[:, east, 3] > 0).mean() > 0.5
+    # added coverage of the proposals: only inside the mask
+    add_u = _png_rgba(webmap.raster_layers(unmasked)["added"])
+    outside = np.zeros(res.grid.shape, bool)
+    outside[:, res.grid.shape[1] // 2:] = True  # east half; masking it out removes the proposals' cover
+    add_w = _png_rgba(webmap.raster_layers(dataclasses.replace(res, study_mask=~outside))["added"])
+    assert (add_u[:, east, 3] > 0).sum() > 100  # the proposals' added coverage lies in the east here
+    assert (add_w[:, east, 3] == 0).all()
+    np.testing.assert_array_equal(add_w[:, west], add_u[:, west])
+    add_e = _png_rgba(webmap.raster_layers(dataclasses.replace(res, study_mask=outside))["added"])
+    np.testing.assert_array_equal(add_e[:, east], add_u[:, east])  # kept inside the mask
+
+
+def test_study_mask_of_wrong_shape_is_rejected(res):
+    import dataclasses
+
+    bad = dataclasses.replace(res, study_mask=np.ones((3, 4), bool))
+    with pytest.raises(ParameterError, match="study_mask has shape"):
+        webmap.raster_layers(bad)

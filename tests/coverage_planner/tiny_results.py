@@ -281,6 +281,7 @@ def tiny_results(*, hostile_names: bool = False, scenario_down: tuple[str, ...] 
         gaps=gaps,
         proposals=proposals,
         proposal_level=prop_level,
+        study_mask=commune_id > 0,
         unreachable=unreachable,
         placement_summary=dict(k=2, greedy_objective=float(proposals["weight_covered"].sum()),
                                exact_objective=float(proposals["weight_covered"].sum()), gap_pct=0.0,
