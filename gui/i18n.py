@@ -8,6 +8,7 @@ in the View ▸ Language menu (remembered in the settings). ``tests/gui`` checks
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 LANGUAGES = ("vi", "en")
@@ -222,3 +223,71 @@ VI: dict[str, str] = {
     "Project files": "Tệp dự án", "Export HTML map": "Xuất bản đồ HTML", "Export PDF report": "Xuất báo cáo PDF",
     "Export GIS files to folder": "Xuất tệp GIS vào thư mục",
 }
+
+# --------------------------------------------------------------------------------------------------------------
+# progress messages of the core (coverage_planner.pipeline / inputs / terrain yield English text)
+# --------------------------------------------------------------------------------------------------------------
+#: Stage names of ``Progress.stage`` (pipeline stages plus the GUI's own tasks), English; translated by tr().
+STAGE_LABELS = {"load": "Loading inputs", "coverage": "Coverage", "gaps": "Gaps", "resilience": "Resilience",
+                "placement": "Placement", "export": "Export", "check": "Checking inputs", "sites": "Site coverage",
+                "display": "Preparing the map"}
+
+#: (regular expression matching the whole English message, Vietnamese template with the named groups).
+#: Keep in step with the messages in coverage_planner/pipeline.py, inputs.py and terrain.py; a message that
+#: matches none is not shown in Vietnamese (only the stage name and the percentage are).
+PROGRESS_PATTERNS_VI: tuple[tuple[str, str], ...] = (
+    (r"Reading inputs and terrain", "Đang đọc dữ liệu và địa hình"),
+    (r"(?P<t>\d+) towers, (?P<s>\d+) stations, DEM (?P<w>\d+)×(?P<h>\d+)",
+     "{t} trạm, {s} điểm bỏ phiếu, DEM {w}×{h}"),
+    (r"Tower (?P<id>.+) \((?P<i>\d+)/(?P<n>\d+)\)", "Trạm {id} ({i}/{n})"),
+    (r"Composite coverage done", "Đã tổng hợp vùng phủ"),
+    (r"(?P<n>\d+) stations with weak or no signal", "{n} điểm bỏ phiếu sóng yếu hoặc không có sóng"),
+    (r"(?P<n>\d+) single points of failure", "{n} điểm chỉ có một trạm phục vụ"),
+    (r"(?P<n>\d+) stations need better signal; finding candidate sites",
+     "{n} điểm cần sóng tốt hơn; đang tìm vị trí ứng viên"),
+    (r"Reciprocal path loss (?P<i>\d+)/(?P<n>\d+)", "Suy hao đường truyền (thuận nghịch) {i}/{n}"),
+    (r"Solving: lazy greedy and exact MILP", "Đang giải: thuật toán tham lam và MILP chính xác"),
+    (r"Solving(?:…|\.\.\.)?", "Đang giải…"),
+    (r"(?P<n>\d+) sites chosen; backhaul check", "Đã chọn {n} vị trí; đang kiểm tra truyền dẫn"),
+    (r"Done", "Xong"),
+    # coverage_planner.inputs.load_inputs
+    (r"reading terrain extent", "đang đọc phạm vi địa hình"),
+    (r"reading optional layers", "đang đọc các lớp tùy chọn"),
+    (r"reading towers", "đang đọc danh sách trạm"),
+    (r"reading polling stations", "đang đọc điểm bỏ phiếu"),
+    (r"reading communes", "đang đọc xã/phường"),
+    (r"checking consistency", "đang kiểm tra tính nhất quán"),
+    (r"inputs loaded", "đã đọc xong dữ liệu"),
+    # coverage_planner.terrain.load_terrain
+    (r"reading (?P<n>\d+) terrain file\(s\)", "đang đọc {n} tệp địa hình"),
+    (r"reprojecting terrain to (?P<crs>\S+) at (?P<cs>[\d.]+) m \((?P<r>\d+)×(?P<c>\d+)\)",
+     "đang chiếu lại địa hình sang {crs}, ô {cs} m ({r}×{c})"),
+    (r"filling (?P<n>\d+) void cell\(s\)", "đang lấp {n} ô trống"),
+    (r"terrain ready", "địa hình sẵn sàng"),
+)
+_PROGRESS_RE_VI = tuple((re.compile(p), vi) for p, vi in PROGRESS_PATTERNS_VI)
+
+
+def progress_message(message: str) -> str:
+    """A core progress message in the current language.
+
+    English: unchanged. Vietnamese: translated by :data:`PROGRESS_PATTERNS_VI` (numbers and ids carried over);
+    a message no pattern matches gives "" so no English appears inside the Vietnamese interface.
+    """
+    message = (message or "").strip()
+    if _lang == "en" or not message:
+        return message
+    for rx, template in _PROGRESS_RE_VI:
+        m = rx.fullmatch(message)
+        if m:
+            return unicodedata.normalize("NFC", template.format(**m.groupdict()))
+    return ""
+
+
+def progress_text(stage: str, message: str) -> str:
+    """The status-bar text of a progress item: "<stage>: <message>" or the stage alone, in the current language."""
+    label = tr(STAGE_LABELS.get(stage, stage)) if stage else ""
+    msg = progress_message(message)
+    if label and msg:
+        return f"{label}: {msg}"
+    return label or msg

@@ -36,7 +36,7 @@ from coverage_planner.results import Results, Scenario
 from gui import i18n
 from gui.canvas import MapCanvas
 from gui.docks import AttributesDock, InputsDock, ParametersDock, PlacementDock, ResultsDock, ScenarioDock
-from gui.i18n import tr
+from gui.i18n import STAGE_LABELS, progress_text, tr
 from gui.layerpanel import LayerPanel
 from gui.maplayers import (
     build_layers,
@@ -54,9 +54,6 @@ ORGANISATION = "coverage-planner"
 APPLICATION = "coverage-planner"
 MAX_RECENT = 8
 
-STAGE_LABELS = {"load": "Loading inputs", "coverage": "Coverage", "gaps": "Gaps", "resilience": "Resilience",
-                "placement": "Placement", "export": "Export", "check": "Checking inputs", "sites": "Site coverage",
-                "display": "Preparing the map"}
 DOCK_TITLES = {"layers": "Layers", "inputs": "Inputs", "parameters": "Parameters", "placement": "Placement",
                "scenario": "Scenario", "attributes": "Attributes", "results": "Results"}
 
@@ -597,8 +594,7 @@ class MainWindow(QMainWindow):
     def _on_progress(self, stage: str, fraction: float, message: str, eta: float) -> None:
         self.progress.setValue(int(round(fraction * 1000)))
         self.progress.setFormat(f"{fraction * 100:.0f} %")
-        label = tr(STAGE_LABELS.get(stage, stage))
-        self.stage_label.setText(f"{label}: {message}" if message else label)
+        self.stage_label.setText(progress_text(stage, message))
         text = format_eta(eta)
         self.eta_label.setText(tr("{t} left", t=text) if text else "")
 
