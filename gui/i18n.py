@@ -247,6 +247,8 @@ PROGRESS_PATTERNS_VI: tuple[tuple[str, str], ...] = (
      "{n} điểm cần sóng tốt hơn; đang tìm vị trí ứng viên"),
     (r"Reciprocal path loss (?P<i>\d+)/(?P<n>\d+)", "Suy hao đường truyền (thuận nghịch) {i}/{n}"),
     (r"Solving: lazy greedy and exact MILP", "Đang giải: thuật toán tham lam và MILP chính xác"),
+    (r"Exact check of (?P<n>\d+) chosen sites \(round (?P<r>\d+)\)",
+     "Kiểm tra chính xác {n} vị trí đã chọn (vòng {r})"),
     (r"Solving(?:…|\.\.\.)?", "Đang giải…"),
     (r"(?P<n>\d+) sites chosen; backhaul check", "Đã chọn {n} vị trí; đang kiểm tra truyền dẫn"),
     (r"Done", "Xong"),
