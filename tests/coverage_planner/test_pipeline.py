@@ -199,3 +199,15 @@ def test_exports_write_every_file(tiny, ctx, tmp_path):
     st = gpd.read_file(files["gpkg"], layer="polling_stations")
     assert list(st["status"]) == list(res.stations["status"])
     assert not list((tmp_path / "out").glob(".*tmp*")), "no temp files left behind"
+
+
+def test_as_few_sites_as_needed_covers_every_reachable_station(tiny, ctx):
+    """k = -1: the minimum number of sites (LSCP) that covers every station some candidate can reach."""
+    tiny.placement.k = -1
+    res, _ = _run(tiny, context=ctx)
+    s = res.placement_summary
+    unreachable = set(res.unreachable["id"])
+    need = set(res.stations.loc[res.stations["status"] != "good", "id"]) - unreachable
+    covered = {sid for ids in res.proposals["stations_covered"] for sid in ids.split(";") if sid}
+    assert covered == need
+    assert len(res.proposals) == s["lscp_sites"] == s["k"]
