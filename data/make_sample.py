@@ -64,7 +64,7 @@ name = "Điện Biên — mẫu"
 province = "Điện Biên"
 crs = "EPSG:32648"
 resolution_m = 90
-output_dir = "output"
+output_dir = "../../../output/sample"   # the repository's output/ folder (git-ignored), as scripts/run-sample.sh
 
 [inputs]
 towers = "towers.csv"
