@@ -151,20 +151,21 @@ def prepare(project, *, inputs=None, cache: LevelCache | None = None, cache_dir=
     return Context(project, inputs, cache, terrain_fingerprint(inputs.terrain.dem, inputs.terrain.grid))
 
 
-def tower_key(ctx: Context, tower, params: _lb.LinkParams) -> str:
-    return _site_key(ctx, tower_site(tower, ctx.grid), params)
-
-
-def tower_window(ctx: Context, tower, params: _lb.LinkParams):
-    """Received-level window of one tower, from cache or computed (then cached)."""
-    site = tower_site(tower, ctx.grid)
-    key = _site_key(ctx, site, params)
+def _cached_level(ctx: Context, site: _lb.RadioSite, params: _lb.LinkParams, *, kind: str = "level", key=None):
+    """Received-level window ``(level, row0, col0)`` of one site, from the cache or computed (then cached)."""
+    if key is None:
+        key = _site_key(ctx, site, params, kind=kind)
     hit = ctx.cache.get(key)
     if hit is not None:
         return hit
     w = _lb.received_level(ctx.dem, site, params, cellsize=ctx.grid.cellsize)
     ctx.cache.put(key, w.level_dbm, w.row0, w.col0)
     return np.asarray(w.level_dbm, dtype=np.float32), int(w.row0), int(w.col0)
+
+
+def tower_window(ctx: Context, tower, params: _lb.LinkParams):
+    """Received-level window of one tower, from cache or computed (then cached)."""
+    return _cached_level(ctx, tower_site(tower, ctx.grid), params)
 
 
 def site_coverage(ctx: Context, x: float, y: float, *, mast_height_m=None, eirp_dbm=None, frequency_mhz=None):
@@ -180,14 +181,7 @@ def site_coverage(ctx: Context, x: float, y: float, *, mast_height_m=None, eirp_
         frequency_mhz=float(frequency_mhz if frequency_mhz is not None else ctx.project.placement_frequency_mhz()),
         eirp_dbm=float(eirp_dbm if eirp_dbm is not None else p.eirp_dbm),
     )
-    params = mobile_link_params(ctx.project)
-    key = _site_key(ctx, site, params, kind="mobile")
-    hit = ctx.cache.get(key)
-    if hit is not None:
-        return hit
-    w = _lb.received_level(ctx.dem, site, params, cellsize=ctx.grid.cellsize)
-    ctx.cache.put(key, w.level_dbm, w.row0, w.col0)
-    return np.asarray(w.level_dbm, dtype=np.float32), int(w.row0), int(w.col0)
+    return _cached_level(ctx, site, mobile_link_params(ctx.project), kind="mobile")
 
 
 def levels_at(grid: Grid, window, x, y) -> np.ndarray:
@@ -276,13 +270,13 @@ def iter_run(
     on_air = (towers["status"] == "on_air").to_numpy()
     n_on = int(on_air.sum())
     windows: list[tuple[np.ndarray, int, int] | None] = [None] * len(towers)
-    done = 0
-    ctx.cache.prefetch([tower_key(ctx, towers.iloc[i], params) for i in np.flatnonzero(on_air)])
-    for i in np.flatnonzero(on_air):
-        tw = towers.iloc[i]
-        windows[i] = tower_window(ctx, tw, params)
-        done += 1
-        yield st.at("coverage", done / max(n_on, 1), f"Tower {tw['id']} ({done}/{n_on})")
+    live_rows = np.flatnonzero(on_air)
+    sites = [tower_site(towers.iloc[i], grid) for i in live_rows]
+    keys = [_site_key(ctx, site, params) for site in sites]
+    ctx.cache.prefetch(keys)  # one parallel read of every cached tower (a scenario re-run from disk)
+    for done, (i, site, key) in enumerate(zip(live_rows, sites, keys, strict=True), start=1):
+        windows[i] = _cached_level(ctx, site, params, key=key)
+        yield st.at("coverage", done / max(n_on, 1), f"Tower {towers.at[i, 'id']} ({done}/{n_on})")
     timings["coverage_towers"] = time.perf_counter() - t1
 
     tech = towers["technology"].to_numpy()
@@ -390,12 +384,8 @@ def iter_run(
     summary: dict[str, Any] = {}
     if placement and int(project.placement.k) != 0:
         t3 = time.perf_counter()
-        gen = _placement_stage(ctx, stations, communes, towers.iloc[scen_idx], mobile_link_params(project), st)
-        try:
-            while True:
-                yield next(gen)
-        except StopIteration as stop:
-            proposals, proposal_level, unreachable, summary = stop.value
+        proposals, proposal_level, unreachable, summary = yield from _placement_stage(
+            ctx, stations, communes, towers.iloc[scen_idx], mobile_link_params(project), st)
         timings["placement"] = time.perf_counter() - t3
     yield st.at("placement", 1.0, "Done")
     timings["total"] = time.perf_counter() - t0
