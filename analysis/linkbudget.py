@@ -87,6 +87,34 @@ class LinkParams:
 
 
 @dataclass
+class VegetationGrid:
+    """Per-cell vegetation at the receiver (e.g. from a land-cover map), DEM-shaped arrays.
+
+    ``db_per_km``: specific attenuation γ (dB/km); ``max_db``: the cap ``Am`` (dB, 0 = none); ``height_m``:
+    canopy height (m). A receiving cell uses its own three values in the P.833-style model of
+    :mod:`analysis.propagation`, in place of the constant ``LinkParams.vegetation_*``.
+    """
+
+    db_per_km: np.ndarray
+    max_db: np.ndarray
+    height_m: np.ndarray
+
+    def checked(self, shape) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The three arrays as float32 C-contiguous (γ in dB/m), validated against the DEM ``shape``."""
+        out = []
+        for name, a in (("db_per_km", self.db_per_km), ("max_db", self.max_db), ("height_m", self.height_m)):
+            arr = np.asarray(a)
+            if arr.shape != tuple(shape):
+                raise AnalysisError(f"vegetation {name} must have the DEM's shape {tuple(shape)}, got {arr.shape}")
+            arr = np.ascontiguousarray(arr, dtype=np.float32)
+            if not np.all(np.isfinite(arr)) or np.any(arr < 0):
+                raise AnalysisError(f"vegetation {name} must be finite and ≥ 0 everywhere (fill no-data cells first)")
+            out.append(arr)
+        out[0] = out[0] / np.float32(1000.0)  # dB/km → dB/m (a new array: the caller's is not touched)
+        return out[0], out[1], out[2]
+
+
+@dataclass
 class CoverageWindow:
     """A radius-limited window of a DEM-shaped raster.
 
@@ -154,10 +182,12 @@ def _site_tables(site: RadioSite):
                            mech_tilt_deg=site.mech_tilt_deg, elec_tilt_deg=site.elec_tilt_deg, pattern=site.pattern)
 
 
-def received_level(dem, site: RadioSite, params: LinkParams, *, cellsize, clutter_db=None) -> CoverageWindow:
+def received_level(dem, site: RadioSite, params: LinkParams, *, cellsize, clutter_db=None,
+                   vegetation: VegetationGrid | None = None) -> CoverageWindow:
     """Received level (dBm, float32) around one site: window of ``dem``, NaN beyond ``max_distance_m``.
 
-    ``dem`` float 2-D (row 0 north, square cells of ``cellsize`` metres), never modified. Raises
+    ``dem`` float 2-D (row 0 north, square cells of ``cellsize`` metres), never modified. ``vegetation``:
+    per-cell vegetation at the receivers (:class:`VegetationGrid`) instead of the constant one. Raises
     :class:`AnalysisError` on bad arguments (message names the quantity). Thread-safe, releases the GIL.
     """
     arr = _check_dem(dem)
@@ -177,7 +207,7 @@ def received_level(dem, site: RadioSite, params: LinkParams, *, cellsize, clutte
         frequency_mhz=freq, max_distance_m=params.max_distance_m, k=params.k, model=params.model,
         environment=params.hata_environment, vegetation_db_per_km=params.vegetation_db_per_km,
         vegetation_max_db=params.vegetation_max_db, vegetation_height_m=params.vegetation_height_m,
-        pattern_tables=tables)
+        pattern_tables=tables, **_veg_kw(vegetation, arr.shape))
     offset = np.float32(eirp + float(params.receiver_gain_dbi) - params.total_margin_db)
     np.subtract(offset, out, out=out)  # level = offset − (loss + pattern), in place
     if clutter_db is not None:
@@ -191,13 +221,13 @@ def received_level(dem, site: RadioSite, params: LinkParams, *, cellsize, clutte
 
 
 def path_loss_window(dem, row, col, *, tx_height_m, rx_height_m, frequency_mhz, params: LinkParams,
-                     cellsize) -> CoverageWindow:
+                     cellsize, vegetation: VegetationGrid | None = None) -> CoverageWindow:
     """Basic path loss (dB, no antenna pattern, no margins) from (row, col) to every cell in range.
 
     The "transmitter" at (row, col) is ``tx_height_m`` above ground, each receiving cell ``rx_height_m``.
     The models are reciprocal, so with a station at 1.5 m as transmitter and a mast height as receiver the
     window gives the loss from a mast on any cell to the station (used by placement). Vegetation applies
-    on the ``rx_height_m`` side. Returns a :class:`CoverageWindow` with ``quantity="loss_db"``.
+    on the ``rx_height_m`` side (per cell with ``vegetation``). Returns a :class:`CoverageWindow` with ``quantity="loss_db"``.
     """
     arr = _check_dem(dem)
     if not isinstance(params, LinkParams):
@@ -212,5 +242,14 @@ def path_loss_window(dem, row, col, *, tx_height_m, rx_height_m, frequency_mhz, 
         arr, r0, c0, cellsize=cs, tx_height_m=h_tx, rx_height_m=h_rx, frequency_mhz=freq,
         max_distance_m=params.max_distance_m, k=params.k, model=params.model,
         environment=params.hata_environment, vegetation_db_per_km=params.vegetation_db_per_km,
-        vegetation_max_db=params.vegetation_max_db, vegetation_height_m=params.vegetation_height_m)
+        vegetation_max_db=params.vegetation_max_db, vegetation_height_m=params.vegetation_height_m,
+        **_veg_kw(vegetation, arr.shape))
     return CoverageWindow(out, wr0, wc0, "loss_db")
+
+
+def _veg_kw(vegetation, shape) -> dict:
+    if vegetation is None:
+        return {}
+    if not isinstance(vegetation, VegetationGrid):
+        raise AnalysisError(f"vegetation must be an analysis.linkbudget.VegetationGrid, got {type(vegetation).__name__}")
+    return {"vegetation_grid": vegetation.checked(shape)}

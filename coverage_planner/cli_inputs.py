@@ -88,6 +88,9 @@ def validate_command(project: str, quiet: bool, as_json: bool) -> None:
             f"         {rows} × {cols} cells of {t['cellsize_m']:g} m, elevation {t['min_m']:.0f} … {t['max_m']:.0f} m, "
             f"{t['void_count']} void cell(s) filled",
         ]
+    lc = s.get("landcover")
+    if lc:
+        lines.append(f"Land cover: {lc['source']}; cells by class: {_fmt_counts(lc['cells_by_class'])}")
     if s["warnings"]:
         lines.append(f"Warnings ({len(s['warnings'])}):")
         lines += [f"  - {msg}" for msg in s["warnings"]]

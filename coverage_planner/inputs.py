@@ -890,6 +890,7 @@ class Inputs:
     roads: Any = None
     towns: Any = None
     candidates: Any = None
+    landcover: Any = None  # coverage_planner.landcover.LandCover on the analysis grid, or None
     warnings: list[str] = field(default_factory=list)
 
     def summary(self) -> dict:
@@ -919,6 +920,9 @@ class Inputs:
         )
         if self.terrain is not None:
             d["terrain"] = self.terrain.summary()
+        if self.landcover is not None:
+            d["landcover"] = {"source": self.landcover.source,
+                              "cells_by_class": {str(k): v for k, v in sorted(self.landcover.counts.items())}}
         return d
 
 
@@ -1045,6 +1049,14 @@ def load_inputs(project, progress: Progress | None = None) -> Inputs:
                                (candidates, "candidate sites", inp.candidates)):  # fmt: skip
             if gdf is not None:
                 attempt(check_points_in_terrain, gdf, terrain, what, path=ref.path)
+    landcover = None
+    if terrain is not None and inp.clutter is not None:
+        from coverage_planner.landcover import load_landcover
+
+        report(0.92, "reading land cover")
+        landcover = attempt(load_landcover, inp.clutter.path, terrain.grid, project.clutter_classes)
+        if landcover is not None:
+            warnings.extend(landcover.warnings)
     if errors:
         if len(errors) == 1:
             raise errors[0]
@@ -1063,7 +1075,7 @@ def load_inputs(project, progress: Progress | None = None) -> Inputs:
     report(1.0, "inputs loaded")
     return Inputs(
         crs=crs, towers=towers, stations=stations, communes=communes, terrain=terrain, border=border, roads=roads,
-        towns=towns, candidates=candidates, warnings=warnings,
+        towns=towns, candidates=candidates, landcover=landcover, warnings=warnings,
     )  # fmt: skip
 
 

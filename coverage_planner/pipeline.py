@@ -80,6 +80,29 @@ class Context:
         return self.inputs.terrain.grid
 
     @property
+    def vegetation(self):
+        """Per-cell vegetation at the receiver from the land-cover raster (``[inputs] clutter``) and the
+        project's class table, as an :class:`analysis.linkbudget.VegetationGrid`; ``None`` without land cover
+        (the constant ``[radio] vegetation_*`` values apply). Rebuilt when the settings change."""
+        lc = getattr(self.inputs, "landcover", None)
+        if lc is None:
+            return None
+        r = self.project.radio
+        fallback = (float(r.vegetation_db_per_km), float(r.vegetation_max_db), float(r.vegetation_height_m))
+        state = (tuple(sorted(self.project.clutter_classes.items())), fallback)
+        hit = getattr(self, "_vegetation", None)
+        if hit is None or hit[0] != state:
+            arrs = lc.vegetation(self.project.clutter_classes, fallback)
+            grid = _lb.VegetationGrid(arrs.db_per_km, arrs.max_db, arrs.height_m)
+            hit = self._vegetation = (state, grid, arrs.fingerprint())
+        return hit[1]
+
+    @property
+    def vegetation_fp(self) -> str | None:
+        """Fingerprint of :attr:`vegetation` (part of the cache keys), ``None`` without land cover."""
+        return None if self.vegetation is None else self._vegetation[2]
+
+    @property
     def zone_ids(self) -> np.ndarray:
         """Commune index of every cell (-1 outside every commune), rasterised once per context."""
         z = getattr(self, "_zone_ids", None)
@@ -135,7 +158,14 @@ def tower_site(tower, grid: Grid) -> _lb.RadioSite:
 
 
 def _site_key(ctx: Context, site: _lb.RadioSite, params: _lb.LinkParams, kind: str = "level") -> str:
-    return make_key(ctx.terrain_fp, kind=kind, site=dataclasses.asdict(site), params=dataclasses.asdict(params))
+    return make_key(ctx.terrain_fp, kind=kind, site=dataclasses.asdict(site), params=dataclasses.asdict(params),
+                    **_veg_key(ctx))
+
+
+def _veg_key(ctx: Context) -> dict:
+    """Cache-key part of the land cover (empty without it, so keys of projects without land cover are unchanged)."""
+    fp = ctx.vegetation_fp
+    return {} if fp is None else {"vegetation": fp}
 
 
 def prepare(project, *, inputs=None, cache: LevelCache | None = None, cache_dir=None) -> Context:
@@ -158,7 +188,7 @@ def _cached_level(ctx: Context, site: _lb.RadioSite, params: _lb.LinkParams, *, 
     hit = ctx.cache.get(key)
     if hit is not None:
         return hit
-    w = _lb.received_level(ctx.dem, site, params, cellsize=ctx.grid.cellsize)
+    w = _lb.received_level(ctx.dem, site, params, cellsize=ctx.grid.cellsize, vegetation=ctx.vegetation)
     ctx.cache.put(key, w.level_dbm, w.row0, w.col0)
     return np.asarray(w.level_dbm, dtype=np.float32), int(w.row0), int(w.col0)
 
@@ -579,12 +609,14 @@ def _placement_stage(ctx: Context, stations, communes, live_towers, params, st: 
     loss_windows = []
     for i in range(len(demand)):
         key = make_key(ctx.terrain_fp, kind="reciprocal", row=int(drow[i]), col=int(dcol[i]),
-                       mast=p.mast_height_m, f=freq, params=dataclasses.asdict(params))
+                       mast=p.mast_height_m, f=freq, params=dataclasses.asdict(params), **_veg_key(ctx))
         hit = ctx.cache.get(key)
         if hit is None:
+            # vegetation here is the mast's (receiver side of this sweep), normally none: the station's own
+            # vegetation is added by the exact check below, so this screen can only under-estimate the loss
             w = _lb.path_loss_window(dem, float(drow[i]), float(dcol[i]), tx_height_m=params.receiver_height_m,
                                      rx_height_m=p.mast_height_m, frequency_mhz=freq, params=params,
-                                     cellsize=grid.cellsize)
+                                     cellsize=grid.cellsize, vegetation=ctx.vegetation)
             ctx.cache.put(key, w.loss_db, w.row0, w.col0)
             hit = (np.asarray(w.loss_db, np.float32), int(w.row0), int(w.col0))
         loss_windows.append(hit)
@@ -599,18 +631,23 @@ def _placement_stage(ctx: Context, stations, communes, live_towers, params, st: 
     cov = np.asarray(covers.toarray() if hasattr(covers, "toarray") else covers, dtype=bool)
     exact_loss: dict[int, np.ndarray] = {}
 
+    veg = ctx.vegetation
+
     def exact_column(j: int) -> np.ndarray:
+        # site → station: the vegetation loss applies at the station (the handset's end), with the station
+        # cell's land cover when there is any
         losses = np.full(len(demand), np.nan)
         for i, (lw, r0, c0) in enumerate(loss_windows):
             rr, cc = int(crow[j]) - r0, int(ccol[j]) - c0
             if not (0 <= rr < lw.shape[0] and 0 <= cc < lw.shape[1]) or not lw[rr, cc] <= max_loss + EXACT_BAND_DB:
                 continue
+            g, am, hv = ((params.vegetation_db_per_km, params.vegetation_max_db, params.vegetation_height_m)
+                         if veg is None else veg.at(int(drow[i]), int(dcol[i])))
             losses[i] = _prop.point_to_point_loss(
-                dem, int(drow[i]), int(dcol[i]), int(crow[j]), int(ccol[j]),
-                a_height_m=params.receiver_height_m, b_height_m=p.mast_height_m, frequency_mhz=freq,
+                dem, int(crow[j]), int(ccol[j]), int(drow[i]), int(dcol[i]),
+                a_height_m=p.mast_height_m, b_height_m=params.receiver_height_m, frequency_mhz=freq,
                 cellsize=grid.cellsize, model=params.model, k=params.k, environment=params.hata_environment,
-                vegetation_db_per_km=params.vegetation_db_per_km, vegetation_max_db=params.vegetation_max_db,
-                vegetation_height_m=params.vegetation_height_m)
+                vegetation_db_per_km=g, vegetation_max_db=am, vegetation_height_m=hv)
         return losses
 
     k_req = p.k
@@ -723,6 +760,14 @@ def _parameters(project, inputs) -> dict[str, Any]:
         "receiver_height_m": r.receiver_height_m,
         "margins_db": float(r.body_loss_db) + float(r.indoor_loss_db),
     }
+    lc = getattr(inputs, "landcover", None)
+    if lc is not None:
+        veg = sum(n for c, n in lc.counts.items() if c in project.clutter_classes
+                  and project.clutter_classes[c].has_vegetation)
+        out["vegetation"] = f"land cover {lc.source}: {veg} of {lc.codes.size} cells with vegetation loss"
+    elif float(r.vegetation_db_per_km) > 0:
+        out["vegetation"] = (f"{r.vegetation_db_per_km:g} dB/km, cap {r.vegetation_max_db:g} dB, "
+                             f"canopy {r.vegetation_height_m:g} m")
     for tech, t in sorted(project.thresholds.items()):
         out[f"threshold_{tech}"] = f"good ≥ {t.good_dbm:g} dBm, weak ≥ {t.weak_dbm:g} dBm"
     out["thresholds"] = {tech: {"good_dbm": float(t.good_dbm), "weak_dbm": float(t.weak_dbm)}

@@ -42,6 +42,7 @@ except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
 from coverage_planner.errors import ProjectError
+from coverage_planner.landcover import WORLDCOVER, ClutterClass
 
 TECHNOLOGIES = ("2G", "3G", "4G")
 MODELS = ("free_space", "knife_edge", "deygout", "hata", "cost231")
@@ -201,6 +202,8 @@ class Project:
     communes: CommuneSettings = field(default_factory=CommuneSettings)
     placement: PlacementSettings = field(default_factory=PlacementSettings)
     scenario: ScenarioSettings = field(default_factory=ScenarioSettings)
+    # [clutter.classes]: land-cover class code → vegetation parameters (used with [inputs] clutter)
+    clutter_classes: dict[int, ClutterClass] = field(default_factory=lambda: dict(WORLDCOVER))
 
     @property
     def folder(self) -> Path:
@@ -266,6 +269,10 @@ class Project:
         out["communes"] = _plain(self.communes)
         out["placement"] = _plain(self.placement)
         out["scenario"] = _plain(self.scenario)
+        if self.clutter_classes != WORLDCOVER:  # the default table is not repeated in every file
+            out["clutter"] = {"classes": {str(code): {"name": c.name, "db_per_km": c.db_per_km, "max_db": c.max_db,
+                                                      "height_m": c.height_m}
+                                          for code, c in sorted(self.clutter_classes.items())}}
         return out
 
 
@@ -301,7 +308,7 @@ class _Section:
                 f"[{name}] must be a table, got {type(data).__name__}", path=path, hint=f"write it as [{name}] key = value"
             )
         self.data = data
-        for key in data:
+        for key in data if allowed is not None else ():  # allowed None: any key (e.g. class codes)
             if key not in allowed:
                 raise ProjectError(
                     f"unknown key '{key}' in section [{name}]", path=path, field=f"{name}.{key}", hint=_suggest(key, allowed)
@@ -391,7 +398,7 @@ def _resolve(folder: Path, raw: str) -> Path:
 # --------------------------------------------------------------------------------------------------------
 # load / save
 # --------------------------------------------------------------------------------------------------------
-_SECTIONS = ("project", "inputs", "radio", "thresholds", "communes", "placement", "scenario")
+_SECTIONS = ("project", "inputs", "radio", "thresholds", "communes", "placement", "scenario", "clutter")
 
 
 def project_from_dict(data: dict, path: str | os.PathLike | None = None) -> Project:
@@ -431,7 +438,7 @@ def project_from_dict(data: dict, path: str | os.PathLike | None = None) -> Proj
     r.receiver_gain_dbi = s.number("receiver_gain_dbi", r.receiver_gain_dbi, -20, 30)
     r.body_loss_db = s.number("body_loss_db", r.body_loss_db, 0, 40)
     r.indoor_loss_db = s.number("indoor_loss_db", r.indoor_loss_db, 0, 60)
-    r.vegetation_db_per_km = s.number("vegetation_db_per_km", r.vegetation_db_per_km, 0, 100)
+    r.vegetation_db_per_km = s.number("vegetation_db_per_km", r.vegetation_db_per_km, 0, 5000)  # woodland: 100–400
     r.vegetation_max_db = s.number("vegetation_max_db", r.vegetation_max_db, 0, 100)
     r.vegetation_height_m = s.number("vegetation_height_m", r.vegetation_height_m, 0, 60)
     r.hata_environment = s.string("hata_environment", r.hata_environment, HATA_ENVIRONMENTS)
@@ -496,7 +503,37 @@ def project_from_dict(data: dict, path: str | os.PathLike | None = None) -> Proj
             f"must be a list of tower ids, got {down!r}", path=p, field="scenario.down", hint='write down = ["BTS001", "BTS002"]'
         )
     proj.scenario.down = [str(x) for x in down]
+
+    s = _Section(top.data.get("clutter"), "clutter", p, ("classes",))
+    if "classes" in s.data:
+        proj.clutter_classes = _clutter_classes(s.data["classes"], p)
     return proj
+
+
+def _clutter_classes(data, path) -> dict[int, ClutterClass]:
+    """``[clutter.classes]``: ``"code" = { name, db_per_km, max_db, height_m }``; replaces the default table."""
+    top = _Section(data, "clutter.classes", path, None)
+    out: dict[int, ClutterClass] = {}
+    for key, value in top.data.items():
+        try:
+            code = int(str(key).strip())
+        except ValueError:
+            code = -1
+        if not (0 <= code <= 65535) or str(code) != str(key).strip():
+            raise ProjectError(
+                f"land-cover class code must be a whole number 0–65535, got '{key}'", path=path,
+                field=f"clutter.classes.{key}", hint='write the raster\'s class code in quotes, e.g. "10" = { ... }')
+        c = _Section(value, f"clutter.classes.{key}", path, ("name", "db_per_km", "max_db", "height_m"))
+        out[code] = ClutterClass(
+            name=c.string("name", f"class {code}"),
+            db_per_km=c.number("db_per_km", 0.0, 0, 5000),
+            max_db=c.number("max_db", 0.0, 0, 100),
+            height_m=c.number("height_m", 0.0, 0, 100),
+        )
+    if not out:
+        raise ProjectError("[clutter.classes] is empty", path=path, field="clutter.classes",
+                           hint="list the land-cover classes of the raster, or remove the table to use ESA WorldCover's")
+    return out
 
 
 def load_project(path: str | os.PathLike) -> Project:
@@ -599,6 +636,7 @@ def project_template(name: str = "New project", province: str = "Điện Biên")
         '# roads = "roads.geojson"           # roads and towns mark remote communes',
         '# towns = "towns.csv"',
         '# candidates = "candidates.csv"     # your own candidate sites for mobile stations',
+        '# clutter = "worldcover.tif"        # land-cover classes (ESA WorldCover by default): vegetation loss per cell',
         "",
         "[radio]",
         f'model = {fmt(r.model)}              # free_space, knife_edge, deygout, hata, cost231',
@@ -611,6 +649,8 @@ def project_template(name: str = "New project", province: str = "Điện Biên")
         f"vegetation_db_per_km = {fmt(r.vegetation_db_per_km)}",
         f"vegetation_max_db = {fmt(r.vegetation_max_db)}",
         f"vegetation_height_m = {fmt(r.vegetation_height_m)}",
+        "# with a land-cover raster the values above apply only where it has no data; its classes are in",
+        '# [clutter.classes], e.g. "10" = { name = "Tree cover", db_per_km = 300, max_db = 30, height_m = 15 }',
         f"hata_environment = {fmt(r.hata_environment)}   # Hata/COST-231 only: urban, suburban, rural",
         f"default_technology = {fmt(r.default_technology)}  # for tower rows without a technology",
         "",

@@ -258,6 +258,7 @@ PROGRESS_PATTERNS_VI: tuple[tuple[str, str], ...] = (
     (r"reading towers", "đang đọc danh sách trạm"),
     (r"reading polling stations", "đang đọc điểm bỏ phiếu"),
     (r"reading communes", "đang đọc xã/phường"),
+    (r"reading land cover", "đang đọc lớp phủ mặt đất"),
     (r"checking consistency", "đang kiểm tra tính nhất quán"),
     (r"inputs loaded", "đã đọc xong dữ liệu"),
     # coverage_planner.terrain.load_terrain
