@@ -44,11 +44,16 @@ convex hull of the profile (transmitter antenna first, then the interpolated ter
 Any point maximising the height above a line lies on that hull, and the hull before (after) a hull
 vertex is the hull of the points before (after) it, so for every target cell:
 
-* main edge: the hull vertex highest above the Tx→target line (a walk from the previous cell's answer,
-  O(1) amortised), then the largest ν over the run of hull vertices above that line — on an obstructed
-  path the largest-ν point is always one of them; on a clear path the highest vertex and its neighbours;
+* main edge: the chord Tx→target starts at the first hull vertex (the antenna), so the height above the
+  chord is concave along the hull and 0 at its start: the vertices above the chord are the run of hull
+  vertices right after the antenna, found by scanning until the first one at or below the chord, and on an
+  obstructed path the largest-ν point is always one of them; on a clear path the highest hull vertex is
+  the first one after the antenna, and ν is taken there and at the next vertex;
 * Deygout secondary edges: the same search on the hull before (cached per hull vertex, it does not
-  depend on the target) and after the main edge.
+  depend on the target) and after the main edge (whose chords start at hull vertices too).
+
+Hulls are stored per block in flat arrays, one row per ray (rows an odd number of cache lines apart),
+and indexed with unsigned integers so that numba emits no negative-index wraparound code.
 
 Approximations against the exact profile method (:func:`profile_loss`): (1) the profile is the one of the
 ray nearest the cell centre (at most half a cell to the side), not the exact line to the centre;
@@ -73,8 +78,6 @@ from analysis._profile import (
     SPEED_OF_LIGHT_MHZ_M,
     block_of,
     cell_offset,
-    hull_best_edge,
-    hull_push,
     knife_edge_j_fast,
     ray_blocks,
 )
@@ -339,6 +342,88 @@ def _veg(seg, desc, h_rx, veg_height, veg_gamma_per_m, veg_max_db):
     return veg_gamma_per_m * x_in
 
 
+
+@njit(nogil=True, cache=True, inline="always")
+def _hull_push(hx, hz, off, n, d, z):
+    """Append (d, z) (increasing d) to the upper convex hull stored at ``off``..``off + n − 1`` of hx/hz; new n.
+
+    (:func:`analysis._profile.hull_push` on flat arrays: indices are cast to uint64 so numba emits no
+    negative-index wraparound code.)"""
+    while n >= 2:
+        ia = np.uint64(off + n - 2)
+        ib = np.uint64(off + n - 1)
+        ax = hx[ia]
+        az = hz[ia]
+        bx = hx[ib]
+        bz = hz[ib]
+        # drop B unless it lies strictly above the chord A→C
+        if (bz - az) * (d - bx) <= (z - bz) * (bx - ax):
+            n -= 1
+        else:
+            break
+    hx[np.uint64(off + n)] = d
+    hz[np.uint64(off + n)] = z
+    return n + 1
+
+
+@njit(nogil=True, cache=True, inline="always")
+def _chord_best_edge(hx, hz, off, lo, hi, x0, z0, x1, z1, wavelength):
+    """Hull vertex in [lo, hi] (hull at ``off`` of hx/hz) with the largest Fresnel parameter ν over the chord
+    (x0,z0)→(x1,z1), where (x0, z0) is hull vertex ``lo − 1`` itself (the transmitter or a diffracting edge).
+
+    The chord starts on the hull, so the height above it is concave along the hull and 0 at vertex lo − 1:
+    the vertices above the chord are the run lo..m (m found by the scan), the largest-ν point of an
+    obstructed path is among them; on a clear path the highest vertex is lo, and ν is taken on lo and lo + 1.
+    Returns (vertex, ν, height above chord); (-1, -inf, -inf) when the range is empty.
+    """
+    if lo > hi or x1 <= x0:
+        return -1, -math.inf, -math.inf
+    s = (z1 - z0) / (x1 - x0)
+    # largest ν ⇔ largest h·|h|/(d1·d2): compared by cross-multiplication, one division at the end
+    best = -1
+    best_num = 0.0
+    best_den = 1.0
+    best_h = -math.inf
+    u = lo
+    while u <= hi:
+        iu = np.uint64(off + u)
+        x = hx[iu]
+        d1 = x - x0
+        h = hz[iu] - (z0 + s * d1)
+        if not h > 0.0:
+            break
+        d2 = x1 - x
+        if d1 > 0.0 and d2 > 0.0:
+            num = h * h
+            den = d1 * d2
+            if best < 0 or num * best_den > best_num * den:
+                best = u
+                best_num = num
+                best_den = den
+                best_h = h
+        u += 1
+    if u == lo:  # clear path
+        for w in range(lo, min(hi, lo + 1) + 1):
+            iw = np.uint64(off + w)
+            x = hx[iw]
+            d1 = x - x0
+            d2 = x1 - x
+            if d1 <= 0.0 or d2 <= 0.0:
+                continue
+            h = hz[iw] - (z0 + s * d1)
+            num = h * abs(h)
+            den = d1 * d2
+            if best < 0 or num * best_den > best_num * den:
+                best = w
+                best_num = num
+                best_den = den
+                best_h = h
+    if best < 0:
+        return -1, -math.inf, -math.inf
+    nu = math.sqrt(2.0 * (x1 - x0) * abs(best_num) / (best_den * wavelength))
+    return best, (nu if best_num >= 0.0 else -nu), best_h
+
+
 @njit(nogil=True, cache=True, parallel=True, fastmath={"contract"})  # FMA only: no NaN/inf assumptions
 def _sweep_kernel(dem, r0, c0, cs, h_tx, h_rx, rad_cells, inv2kr, wavelength, model, fspl_const,
                   hata_a, hata_b, veg_gamma_per_m, veg_max_db, veg_height,
@@ -353,8 +438,17 @@ def _sweep_kernel(dem, r0, c0, cs, h_tx, h_rx, rad_cells, inv2kr, wavelength, mo
     ztx = float(dem[r0, c0]) + h_tx
     use_veg = veg_gamma_per_m > 0.0 and h_rx < veg_height
     fspl0 = fspl_const + 20.0 * math.log10(cs)
-    flat = dem.ravel()  # C-contiguous: a view
+    flat = dem.ravel()  # C-contiguous: views
+    dist_flat = dist_db.ravel()
+    az_flat = az10.ravel()
+    out_flat = out.ravel()
+    nu_flat = out_nu.ravel()
+    clear_flat = out_clear.ravel()
+    gw = 2 * R + 1  # geometry tables' row length
+    ow = out.shape[1]
     base0 = r0 * nc + c0
+    gbase0 = R * gw + R  # the Tx in the geometry tables
+    obase0 = (r0 - wr0) * ow + (c0 - wc0)  # the Tx in the output window
     nblocks = ray_blocks(R)
     for blk in prange(nblocks):
         side, k_lo, nb = block_of(blk, R)
@@ -371,22 +465,27 @@ def _sweep_kernel(dem, r0, c0, cs, h_tx, h_rx, rad_cells, inv2kr, wavelength, mo
             i_max = min(R, nr - 1 - r0) if side == 2 else min(R, r0)
         mstride = b * nc + f  # flat-index step of one minor cell
         istride = a * nc + e  # flat-index step of one major cell
+        gmstride = b * gw + f  # the same in the geometry tables and the output window
+        gistride = a * gw + e
+        omstride = b * ow + f
+        oistride = a * ow + e
         steplen = np.empty(nb)
         tq = np.empty(nb)
-        # hull of each ray: row q, vertices 0..hn[q]-1 (contiguous per ray: the edge searches walk along it)
-        hd = np.empty((nb, i_max + 2))
-        hz = np.empty((nb, i_max + 2))
+        # hull of ray q: vertices off..off+hn[q]-1 of hx/hz, off = q·hs (contiguous per ray: the edge
+        # searches walk along it)
+        hs = (i_max + 2 + 15) // 16 * 16 + 8  # rows an odd number of cache lines apart: no set conflicts
+        hx = np.empty(nb * hs)
+        hz = np.empty(nb * hs)
         hn = np.ones(nb, np.int64)
-        nut = np.empty((nb, i_max + 2))  # cached ν of the Tx-side Deygout edge of each hull vertex (NaN: not yet)
-        hint_p = np.ones(nb, np.int64)
-        hint_r = np.ones(nb, np.int64)
+        # cached ν of the Tx-side Deygout edge of each hull vertex (NaN: not yet)
+        nut = np.empty(nb * hs if model == 2 else 1)
         tmin = 1.0
         for q in range(nb):
             t = (k_lo + q) / R
             tq[q] = t
             steplen[q] = cs * math.sqrt(1.0 + t * t)
-            hd[q, 0] = 0.0
-            hz[q, 0] = ztx
+            hx[q * hs] = 0.0
+            hz[q * hs] = ztx
             tmin = min(tmin, abs(t))
         # beyond the radius along the block's straightest ray nothing is needed
         i_stop = min(i_max, int(rad_cells / math.sqrt(1.0 + tmin * tmin)) + 2)
@@ -405,48 +504,50 @@ def _sweep_kernel(dem, r0, c0, cs, h_tx, h_rx, rad_cells, inv2kr, wavelength, mo
             j_lo = max(j_lo, -jr)
             j_hi = min(j_hi, jr)
             inv2i = 1.0 / (2 * i)
+            ibase = base0 + istride * i
+            gbase = gbase0 + gistride * i
+            obase = obase0 + oistride * i
             for j in range(j_lo, j_hi + 1):
                 q = min(max(int(math.floor((2 * j * R + i) * inv2i)) - k_lo, 0), nb - 1)
-                dr = a * i + b * j
-                dc = e * i + f * j
-                zg = flat[base0 + dr * nc + dc]
+                zg = flat[np.uint64(ibase + mstride * j)]
                 if zg != zg:
                     continue
+                gi = np.uint64(gbase + gmstride * j)
+                oi = np.uint64(obase + omstride * j)
                 dist = math.sqrt(i * i + j * j) * cs
                 zr = zg + h_rx - dist * dist * inv2kr
-                loss = fspl0 + dist_db[dr + R, dc + R]
+                loss = fspl0 + dist_flat[gi]
                 nu_p = -math.inf
                 h_p = -math.inf
                 if model != 0:
+                    off = q * hs
                     n = hn[q]
-                    if n > 1 and hd[q, n - 1] >= dist - 0.25 * cs:
+                    if n > 1 and hx[np.uint64(off + n - 1)] >= dist - 0.25 * cs:
                         n -= 1  # a crossing level with the target is not between the antennas
-                    p, nu_p, h_p, hv = hull_best_edge(hd, hz, q, 1, n - 1, 0.0, ztx, dist, zr, wavelength, hint_p[q])
-                    hint_p[q] = hv
+                    p, nu_p, h_p = _chord_best_edge(hx, hz, off, 1, n - 1, 0.0, ztx, dist, zr, wavelength)
                     jp = knife_edge_j_fast(nu_p, j_table) if p > 0 else 0.0
                     src_x = 0.0
                     src_z = ztx
                     if p > 0 and nu_p > 0.0:
-                        src_x = hd[q, p]
-                        src_z = hz[q, p]
+                        src_x = hx[np.uint64(off + p)]
+                        src_z = hz[np.uint64(off + p)]
                     if model == 1:
                         loss += jp
                     elif model == 2:
                         if jp > 0.0:
-                            xp = hd[q, p]
-                            zp = hz[q, p]
+                            ip = np.uint64(off + p)
+                            xp = hx[ip]
+                            zp = hz[ip]
                             # the Tx-side edge depends only on the hull before p, fixed while p stays: cache it
-                            nu_t = nut[q, p]
+                            nu_t = nut[ip]
                             if nu_t != nu_t:
-                                _, nu_t, _h, _v = hull_best_edge(hd, hz, q, 1, p - 1, 0.0, ztx, xp, zp, wavelength, p - 1)
-                                nut[q, p] = nu_t
-                            rr, nu_r, _h, hv = hull_best_edge(hd, hz, q, p + 1, n - 1, xp, zp, dist, zr, wavelength,
-                                                              hint_r[q])
-                            hint_r[q] = hv
+                                _, nu_t, _h = _chord_best_edge(hx, hz, off, 1, p - 1, 0.0, ztx, xp, zp, wavelength)
+                                nut[ip] = nu_t
+                            rr, nu_r, _h = _chord_best_edge(hx, hz, off, p + 1, n - 1, xp, zp, dist, zr, wavelength)
                             loss += jp + knife_edge_j_fast(nu_t, j_table) + knife_edge_j_fast(nu_r, j_table)
                             if rr > 0 and nu_p > 0.0 and nu_r > -0.78:
-                                src_x = hd[q, rr]
-                                src_z = hz[q, rr]
+                                src_x = hx[np.uint64(off + rr)]
+                                src_z = hz[np.uint64(off + rr)]
                     else:
                         hl = hata_a + hata_b * math.log10(dist * 1e-3)
                         if hl > loss:
@@ -459,25 +560,22 @@ def _sweep_kernel(dem, r0, c0, cs, h_tx, h_rx, rad_cells, inv2kr, wavelength, mo
                 elif use_veg:
                     loss += _veg(dist, (ztx - zr) / dist, h_rx, veg_height, veg_gamma_per_m, veg_max_db)
                 if use_pattern:
-                    ih = az10[dr + R, dc + R] - bore10
+                    ih = az_flat[gi] - bore10
                     if ih < 0:
                         ih += 3600
-                    theta = _atan_deg((ztx - zr) / dist) - mech_tilt * cos10[ih]
+                    theta = _atan_deg((ztx - zr) / dist) - mech_tilt * cos10[np.uint64(ih)]
                     iv = int(theta * 10.0 + 900.5)
                     iv = min(max(iv, 0), 1800)
-                    att = h_table[ih] + v_table[iv]
+                    att = h_table[np.uint64(ih)] + v_table[np.uint64(iv)]
                     loss += att if att < pat_cap else pat_cap
-                wr = r0 + dr - wr0
-                wc = c0 + dc - wc0
-                out[wr, wc] = loss
+                out_flat[oi] = loss
                 if want_geom:
-                    out_nu[wr, wc] = nu_p if nu_p > -math.inf else math.nan
-                    out_clear[wr, wc] = -h_p if h_p > -math.inf else math.nan
+                    nu_flat[oi] = nu_p if nu_p > -math.inf else math.nan
+                    clear_flat[oi] = -h_p if h_p > -math.inf else math.nan
             # advance the rays: interpolated terrain at the crossing, pushed on each ray's hull (free space
             # needs no terrain)
             if model == 0:
                 continue
-            base = base0 + istride * i
             fi = float(i)
             inside = i * k_lo >= m_lo * R and i * (k_hi + 1) <= (m_hi - 1) * R
             for q in range(nb):
@@ -485,20 +583,22 @@ def _sweep_kernel(dem, r0, c0, cs, h_tx, h_rx, rad_cells, inv2kr, wavelength, mo
                     mp = fi * tq[q] + fi  # minor offset + i ≥ 0: truncation is floor
                     fa = int(mp)
                     w = mp - fa
-                    ia = base + mstride * (fa - i)
-                    za = flat[ia]
-                    z = za + w * (flat[ia + mstride] - za)
+                    ia = ibase + mstride * (fa - i)
+                    za = flat[np.uint64(ia)]
+                    z = za + w * (flat[np.uint64(ia + mstride)] - za)
                 else:
                     m = fi * tq[q]
                     fmf = math.floor(m)
                     w = m - fmf
                     fa = int(fmf)
-                    za = flat[base + mstride * min(max(fa, m_lo), m_hi)]
-                    z = za + w * (flat[base + mstride * min(max(fa + 1, m_lo), m_hi)] - za)
+                    za = flat[np.uint64(ibase + mstride * min(max(fa, m_lo), m_hi))]
+                    z = za + w * (flat[np.uint64(ibase + mstride * min(max(fa + 1, m_lo), m_hi))] - za)
                 if z == z:
                     d = fi * steplen[q]
-                    nq = hull_push(hd, hz, q, hn[q], d, z - d * d * inv2kr)
-                    nut[q, nq - 1] = math.nan
+                    off = q * hs
+                    nq = _hull_push(hx, hz, off, hn[q], d, z - d * d * inv2kr)
+                    if model == 2:
+                        nut[np.uint64(off + nq - 1)] = math.nan
                     hn[q] = nq
 
 
