@@ -379,10 +379,10 @@ def _chord_best_edge(hx, hz, off, lo, hi, x0, z0, x1, z1, wavelength):
     if lo > hi or x1 <= x0:
         return -1, -math.inf, -math.inf
     s = (z1 - z0) / (x1 - x0)
-    # largest ν ⇔ largest h·|h|/(d1·d2): compared by cross-multiplication, one division at the end
+    # largest ν ⇔ largest key = h·|h|/(d1·d2). Hull abscissae increase strictly and every vertex in
+    # [lo, hi] lies strictly between the chord's ends (callers ensure it), so d1, d2 > 0.
     best = -1
-    best_num = 0.0
-    best_den = 1.0
+    best_key = -math.inf
     best_h = -math.inf
     u = lo
     while u <= hi:
@@ -392,36 +392,27 @@ def _chord_best_edge(hx, hz, off, lo, hi, x0, z0, x1, z1, wavelength):
         h = hz[iu] - (z0 + s * d1)
         if not h > 0.0:
             break
-        d2 = x1 - x
-        if d1 > 0.0 and d2 > 0.0:
-            num = h * h
-            den = d1 * d2
-            if best < 0 or num * best_den > best_num * den:
-                best = u
-                best_num = num
-                best_den = den
-                best_h = h
+        key = h * h / (d1 * (x1 - x))
+        better = key > best_key  # branch-free update
+        best = u if better else best
+        best_h = h if better else best_h
+        best_key = key if better else best_key
         u += 1
     if u == lo:  # clear path
         for w in range(lo, min(hi, lo + 1) + 1):
             iw = np.uint64(off + w)
             x = hx[iw]
             d1 = x - x0
-            d2 = x1 - x
-            if d1 <= 0.0 or d2 <= 0.0:
-                continue
             h = hz[iw] - (z0 + s * d1)
-            num = h * abs(h)
-            den = d1 * d2
-            if best < 0 or num * best_den > best_num * den:
+            key = h * abs(h) / (d1 * (x1 - x))
+            if key > best_key:
                 best = w
-                best_num = num
-                best_den = den
+                best_key = key
                 best_h = h
     if best < 0:
         return -1, -math.inf, -math.inf
-    nu = math.sqrt(2.0 * (x1 - x0) * abs(best_num) / (best_den * wavelength))
-    return best, (nu if best_num >= 0.0 else -nu), best_h
+    nu = math.sqrt(2.0 * (x1 - x0) * abs(best_key) / wavelength)
+    return best, (nu if best_key >= 0.0 else -nu), best_h
 
 
 @njit(nogil=True, cache=True, parallel=True, fastmath={"contract"})  # FMA only: no NaN/inf assumptions
