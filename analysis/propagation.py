@@ -74,6 +74,9 @@ from numba import njit, prange
 from analysis import AnalysisError
 from analysis._profile import (
     EARTH_RADIUS_M,
+    J_INV_STEP,
+    J_N,
+    J_NU0,
     J_TABLE,
     SPEED_OF_LIGHT_MHZ_M,
     block_of,
@@ -344,6 +347,21 @@ def _veg(seg, desc, h_rx, veg_height, veg_gamma_per_m, veg_max_db):
 
 
 @njit(nogil=True, cache=True, inline="always")
+def _knife_edge_j(nu, table):
+    """:func:`analysis._profile.knife_edge_j_fast` with a select instead of a branch for ν ≤ −0.78 (same
+    values; the Deygout secondary edges' ν falls on either side unpredictably)."""
+    x = (nu - J_NU0) * J_INV_STEP
+    if x >= J_N:
+        y = nu - 0.1
+        return 6.9 + 20.0 * math.log10(math.sqrt(y * y + 1.0) + y)
+    xc = max(x, 0.0)
+    i = int(xc)
+    w = xc - i
+    v = table[np.uint64(i)] + w * (table[np.uint64(i + 1)] - table[np.uint64(i)])
+    return v if nu > J_NU0 else 0.0
+
+
+@njit(nogil=True, cache=True, inline="always")
 def _hull_push(hx, hz, off, n, d, z):
     """Append (d, z) (increasing d) to the upper convex hull stored at ``off``..``off + n − 1`` of hx/hz; new n.
 
@@ -519,7 +537,7 @@ def _sweep_kernel(dem, r0, c0, cs, h_tx, h_rx, rad_cells, inv2kr, wavelength, mo
                     jp = knife_edge_j_fast(nu_p, j_table) if p > 0 else 0.0
                     src_x = 0.0
                     src_z = ztx
-                    if p > 0 and nu_p > 0.0:
+                    if use_veg and p > 0 and nu_p > 0.0:
                         src_x = hx[np.uint64(off + p)]
                         src_z = hz[np.uint64(off + p)]
                     if model == 1:
@@ -535,8 +553,8 @@ def _sweep_kernel(dem, r0, c0, cs, h_tx, h_rx, rad_cells, inv2kr, wavelength, mo
                                 _, nu_t, _h = _chord_best_edge(hx, hz, off, 1, p - 1, 0.0, ztx, xp, zp, wavelength)
                                 nut[ip] = nu_t
                             rr, nu_r, _h = _chord_best_edge(hx, hz, off, p + 1, n - 1, xp, zp, dist, zr, wavelength)
-                            loss += jp + knife_edge_j_fast(nu_t, j_table) + knife_edge_j_fast(nu_r, j_table)
-                            if rr > 0 and nu_p > 0.0 and nu_r > -0.78:
+                            loss += jp + _knife_edge_j(nu_t, j_table) + _knife_edge_j(nu_r, j_table)
+                            if use_veg and rr > 0 and nu_p > 0.0 and nu_r > -0.78:
                                 src_x = hx[np.uint64(off + rr)]
                                 src_z = hz[np.uint64(off + rr)]
                     else:
