@@ -99,6 +99,10 @@ class VegetationGrid:
     max_db: np.ndarray
     height_m: np.ndarray
 
+    def at(self, row: int, col: int) -> tuple[float, float, float]:
+        """(db_per_km, max_db, height_m) of one cell, e.g. for :func:`analysis.propagation.point_to_point_loss`."""
+        return float(self.db_per_km[row, col]), float(self.max_db[row, col]), float(self.height_m[row, col])
+
     def checked(self, shape) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The three arrays as float32 C-contiguous (γ in dB/m), validated against the DEM ``shape``."""
         out = []

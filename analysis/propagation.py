@@ -438,7 +438,7 @@ def _chord_best_edge(hx, hz, off, lo, hi, x0, z0, x1, z1, wavelength):
 
 @njit(nogil=True, cache=True, parallel=True, fastmath={"contract"})  # FMA only: no NaN/inf assumptions
 def _sweep_kernel(dem, r0, c0, cs, h_tx, h_rx, rad_cells, inv2kr, wavelength, model, fspl_const,
-                  hata_a, hata_b, veg_gamma_per_m, veg_max_db, veg_height,
+                  hata_a, hata_b, veg_gamma_per_m, veg_max_db, veg_height, veg_grid, vg_flat, vam_flat, vh_flat,
                   use_pattern, h_table, v_table, bore10, mech_tilt, pat_cap, cos10,
                   dist_db, az10, j_table,
                   wr0, wc0, out, want_geom, out_nu, out_clear):
@@ -521,9 +521,20 @@ def _sweep_kernel(dem, r0, c0, cs, h_tx, h_rx, rad_cells, inv2kr, wavelength, mo
             obase = obase0 + oistride * i
             for j in range(j_lo, j_hi + 1):
                 q = min(max(int(math.floor((2 * j * R + i) * inv2i)) - k_lo, 0), nb - 1)
-                zg = flat[np.uint64(ibase + mstride * j)]
+                ci = np.uint64(ibase + mstride * j)
+                zg = flat[ci]
                 if zg != zg:
                     continue
+                if veg_grid:  # per-cell vegetation at this receiver (e.g. from land cover)
+                    cg = float(vg_flat[ci])
+                    cam = float(vam_flat[ci])
+                    chv = float(vh_flat[ci])
+                    uv = cg > 0.0 and h_rx < chv
+                else:
+                    cg = veg_gamma_per_m
+                    cam = veg_max_db
+                    chv = veg_height
+                    uv = use_veg
                 gi = np.uint64(gbase + gmstride * j)
                 oi = np.uint64(obase + omstride * j)
                 dist = math.sqrt(i * i + j * j) * cs
@@ -540,7 +551,7 @@ def _sweep_kernel(dem, r0, c0, cs, h_tx, h_rx, rad_cells, inv2kr, wavelength, mo
                     jp = knife_edge_j_fast(nu_p, j_table) if p > 0 else 0.0
                     src_x = 0.0
                     src_z = ztx
-                    if use_veg and p > 0 and nu_p > 0.0:
+                    if uv and p > 0 and nu_p > 0.0:
                         src_x = hx[np.uint64(off + p)]
                         src_z = hz[np.uint64(off + p)]
                     if model == 1:
@@ -557,7 +568,7 @@ def _sweep_kernel(dem, r0, c0, cs, h_tx, h_rx, rad_cells, inv2kr, wavelength, mo
                                 nut[ip] = nu_t
                             rr, nu_r, _h = _chord_best_edge(hx, hz, off, p + 1, n - 1, xp, zp, dist, zr, wavelength)
                             loss += jp + _knife_edge_j(nu_t, j_table) + _knife_edge_j(nu_r, j_table)
-                            if use_veg and rr > 0 and nu_p > 0.0 and nu_r > -0.78:
+                            if uv and rr > 0 and nu_p > 0.0 and nu_r > -0.78:
                                 src_x = hx[np.uint64(off + rr)]
                                 src_z = hz[np.uint64(off + rr)]
                     else:
@@ -565,12 +576,11 @@ def _sweep_kernel(dem, r0, c0, cs, h_tx, h_rx, rad_cells, inv2kr, wavelength, mo
                         if hl > loss:
                             loss = hl
                         loss += jp
-                    if use_veg:
+                    if uv:
                         seg = dist - src_x
-                        loss += _veg(seg, (src_z - zr) / seg if seg > 0.0 else 0.0, h_rx, veg_height,
-                                     veg_gamma_per_m, veg_max_db)
-                elif use_veg:
-                    loss += _veg(dist, (ztx - zr) / dist, h_rx, veg_height, veg_gamma_per_m, veg_max_db)
+                        loss += _veg(seg, (src_z - zr) / seg if seg > 0.0 else 0.0, h_rx, chv, cg, cam)
+                elif uv:
+                    loss += _veg(dist, (ztx - zr) / dist, h_rx, chv, cg, cam)
                 if use_pattern:
                     ih = az_flat[gi] - bore10
                     if ih < 0:
@@ -622,10 +632,12 @@ def model_code(model: str) -> int:
 
 def sweep_loss(dem32, r0, c0, *, cellsize, tx_height_m, rx_height_m, frequency_mhz, max_distance_m, k,
                model, environment="rural", vegetation_db_per_km=0.0, vegetation_max_db=0.0,
-               vegetation_height_m=15.0, pattern_tables=None, want_geometry=False):
+               vegetation_height_m=15.0, pattern_tables=None, want_geometry=False, vegetation_grid=None):
     """Run the fast sweep on an already validated float32 C-contiguous DEM (internal entry point).
 
-    Returns ``(window_loss, row0, col0, geometry)``: path loss (dB) plus, when ``pattern_tables`` =
+    ``vegetation_grid``: ``(γ dB/m, cap dB, canopy m)`` DEM-shaped float32 arrays read at each receiving cell,
+    in place of the constant vegetation values. Returns ``(window_loss, row0, col0, geometry)``: path loss (dB)
+    plus, when ``pattern_tables`` =
     ``(h_table, v_table, boresight_deg, mech_tilt_deg, cap_db)`` is given, the antenna attenuation;
     NaN outside ``max_distance_m``. ``geometry`` is ``None`` or ``{"nu": ..., "clearance_m": ...}``.
     """
@@ -659,10 +671,18 @@ def sweep_loss(dem32, r0, c0, *, cellsize, tx_height_m, rx_height_m, frequency_m
     bore10 = int(math.floor(float(bore) * 10.0 + 0.5)) % 3600
     fspl_const = 20.0 * math.log10(float(frequency_mhz)) - 27.552
     dist_db, az10 = geometry_tables(max(R, 1))
+    if vegetation_grid is None:
+        vg = vam = vh = np.zeros(1, np.float32)
+    else:  # (γ in dB/m, cap dB, canopy m), float32 C-contiguous of the DEM's shape (linkbudget.VegetationGrid)
+        vg, vam, vh = vegetation_grid
+        if vg.shape != dem32.shape or vam.shape != dem32.shape or vh.shape != dem32.shape:
+            raise AnalysisError(f"vegetation grids must have the DEM's shape {dem32.shape}")
+        vg, vam, vh = (np.ascontiguousarray(a, np.float32) for a in (vg, vam, vh))
     with numba.parallel_chunksize(1):  # blocks handed out one by one: robust when cores are shared
         _sweep_kernel(dem32, r0, c0, float(cellsize), float(tx_height_m), float(rx_height_m), rad, inv,
                       wavelength_m(frequency_mhz), code, fspl_const, hata_a, hata_b,
                       float(vegetation_db_per_km) / 1000.0, float(vegetation_max_db), float(vegetation_height_m),
+                      vegetation_grid is not None, vg.ravel(), vam.ravel(), vh.ravel(),
                       use_pattern, np.ascontiguousarray(h_table, np.float32),
                       np.ascontiguousarray(v_table, np.float32), bore10, float(tilt), float(cap), _COS10, dist_db,
                       az10, J_TABLE, wr0, wc0, out, want_geometry, out_nu, out_clear)

@@ -194,3 +194,61 @@ def test_reciprocity_on_arbitrary_pairs(recip_pairs):
     assert res["free_space"].max() <= 1e-3
     assert (res["knife_edge"] <= 0.5).mean() >= 0.65
     assert np.median(res["deygout"]) <= 1.5
+
+
+@pytest.mark.parametrize("model", ["free_space", "deygout", "knife_edge"])
+def test_vegetation_grid_uses_each_cells_own_parameters(mountains, model):
+    """A per-cell vegetation grid (e.g. from land cover) gives, cell by cell, exactly what the constant model
+    gives with that cell's parameters: forest cells = the forest constants, shrub cells = the shrub ones,
+    open cells = no vegetation."""
+    dem = mountains(121, seed=31)
+    site = lb.RadioSite(60, 60, 30.0, 1800.0, 58.0, azimuth_deg=120.0)
+    md = 55 * CS
+    forest = (300.0, 18.0, 15.0)
+    shrub = (120.0, 6.0, 3.0)
+
+    def const(g, am, h):
+        p = lb.LinkParams(model=model, max_distance_m=md, vegetation_db_per_km=g, vegetation_max_db=am,
+                          vegetation_height_m=h)
+        return lb.received_level(dem, site, p, cellsize=CS).level_dbm
+
+    rr, cc = np.indices(dem.shape)
+    kind = (rr // 7 + cc // 5) % 3  # 0 forest, 1 shrub, 2 open: stripes across every direction
+    gam = np.choose(kind, [forest[0], shrub[0], 0.0]).astype(np.float32)
+    am = np.choose(kind, [forest[1], shrub[1], 0.0]).astype(np.float32)
+    hv = np.choose(kind, [forest[2], shrub[2], 0.0]).astype(np.float32)
+    before = [a.copy() for a in (gam, am, hv)]
+    grid = lb.VegetationGrid(gam, am, hv)
+    w = lb.received_level(dem, site, lb.LinkParams(model=model, max_distance_m=md), cellsize=CS, vegetation=grid)
+    for a, b in zip((gam, am, hv), before, strict=True):
+        assert np.array_equal(a, b)  # the caller's arrays are not modified
+    k = kind[w.slices]
+    for code, expected in ((0, const(*forest)), (1, const(*shrub)), (2, const(0.0, 0.0, 15.0))):
+        m = (k == code) & np.isfinite(expected)
+        assert m.sum() > 500
+        np.testing.assert_allclose(w.level_dbm[m], expected[m], atol=1e-4)
+    assert np.nanmax(const(0.0, 0.0, 15.0) - const(*forest)) > 10.0  # the forest really costs something
+
+
+def test_vegetation_grid_in_path_loss_window_and_errors(mountains):
+    dem = mountains(61, seed=32)
+    p = lb.LinkParams(model="deygout", max_distance_m=25 * CS)
+    ones = np.ones(dem.shape, np.float32)
+    g = lb.VegetationGrid(200.0 * ones, 10.0 * ones, 20.0 * ones)
+    w = lb.path_loss_window(dem, 30, 30, tx_height_m=30.0, rx_height_m=1.5, frequency_mhz=900.0, params=p,
+                            cellsize=CS, vegetation=g)
+    pc = lb.LinkParams(model="deygout", max_distance_m=25 * CS, vegetation_db_per_km=200.0, vegetation_max_db=10.0,
+                       vegetation_height_m=20.0)
+    wc = lb.path_loss_window(dem, 30, 30, tx_height_m=30.0, rx_height_m=1.5, frequency_mhz=900.0, params=pc,
+                             cellsize=CS)
+    np.testing.assert_allclose(w.loss_db, wc.loss_db, atol=1e-4, equal_nan=True)
+    with pytest.raises(AnalysisError, match="vegetation db_per_km must have the DEM's shape"):
+        lb.received_level(dem, lb.RadioSite(30, 30, 30.0, 900.0, 58.0), p, cellsize=CS,
+                          vegetation=lb.VegetationGrid(ones[:5], ones, ones))
+    bad = ones.copy()
+    bad[3, 3] = np.nan
+    with pytest.raises(AnalysisError, match="finite"):
+        lb.received_level(dem, lb.RadioSite(30, 30, 30.0, 900.0, 58.0), p, cellsize=CS,
+                          vegetation=lb.VegetationGrid(ones, bad, ones))
+    with pytest.raises(AnalysisError, match="VegetationGrid"):
+        lb.received_level(dem, lb.RadioSite(30, 30, 30.0, 900.0, 58.0), p, cellsize=CS, vegetation=(ones, ones, ones))

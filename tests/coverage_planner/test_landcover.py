@@ -129,3 +129,51 @@ def test_project_clutter_class_errors(classes, fragment):
     with pytest.raises(ProjectError, match=fragment):
         project_from_dict({"clutter": {"classes": classes}})
 
+
+
+# --------------------------------------------------------------------------------------------------------
+# the pipeline uses it
+# --------------------------------------------------------------------------------------------------------
+def _tiny_with_landcover(folder: Path, codes: np.ndarray) -> Path:
+    from .tiny_project import write_project
+
+    path = write_project(folder)
+    write_landcover(folder / "lc.tif", codes)
+    text = path.read_text(encoding="utf-8").replace('towns = "towns.csv"\n', 'towns = "towns.csv"\nclutter = "lc.tif"\n')
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_pipeline_applies_land_cover_vegetation_at_the_receiver(tmp_path):
+    """Tree cover west of the ridge lowers the level there (by at most the class cap), grassland east of it and
+    the no-data rows (constant vegetation 0) keep exactly the level without land cover; the cache keys differ,
+    and changing the class table recomputes."""
+    from coverage_planner import pipeline
+    from coverage_planner.project import load_project
+
+    from .tiny_project import write_project
+
+    plain = load_project(write_project(tmp_path / "plain"))
+    wooded = load_project(_tiny_with_landcover(tmp_path / "wooded", forest_west_grass_east()))
+    ra = pipeline.run(plain, cache_dir=tmp_path / "cache")
+    ctx = pipeline.prepare(wooded, cache_dir=tmp_path / "cache")  # same cache folder: keys must not collide
+    rb = pipeline.run(wooded, context=ctx)
+    a, b = ra.best_level, rb.best_level
+    both = np.isfinite(a) & np.isfinite(b)
+    west = both & (np.arange(N)[None, :] < 58) & (np.arange(N)[:, None] >= 3)
+    east = both & (np.arange(N)[None, :] >= 62)
+    drop = a[west] - b[west]
+    assert drop.min() >= -1e-3 and drop.max() <= WORLDCOVER[10].max_db + 1e-3
+    assert np.median(drop) > 5.0  # a handset at 1.5 m under a 15 m canopy loses many dB
+    np.testing.assert_allclose(b[east], a[east], atol=1e-3)
+    np.testing.assert_allclose(b[:3][both[:3]], a[:3][both[:3]], atol=1e-3)
+    assert "land cover lc.tif" in rb.parameters["vegetation"]
+    # a station in the forest has a lower level than without land cover
+    la = ra.stations.set_index("id")["level_dbm"]
+    lb_ = rb.stations.set_index("id")["level_dbm"]
+    assert lb_["KV-W1"] < la["KV-W1"] - 5.0
+    # a lighter forest in the class table: recomputed (not a stale cache hit), the loss shrinks
+    wooded.clutter_classes = {**WORLDCOVER, 10: ClutterClass("Light forest", 50.0, 5.0, 15.0)}
+    rc = pipeline.run(wooded, context=ctx)
+    d2 = (a - rc.best_level)[west]
+    assert d2.max() <= 5.0 + 1e-3 and np.median(d2) < np.median(drop)
