@@ -368,7 +368,7 @@ def _knife_edge_j(nu, table):
 def _hull_push(hx, hz, off, n, d, z):
     """Append (d, z) (increasing d) to the upper convex hull stored at ``off``..``off + n − 1`` of hx/hz; new n.
 
-    (:func:`analysis._profile.hull_push` on flat arrays: indices are cast to uint64 so numba emits no
+    (flat arrays: indices are cast to uint64 so numba emits no
     negative-index wraparound code.)"""
     while n >= 2:
         ia = np.uint64(off + n - 2)
