@@ -19,6 +19,7 @@ fractional values (``Grid.rowcol`` returns centre-referenced fractions) are roun
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -92,30 +93,43 @@ class VegetationGrid:
 
     ``db_per_km``: specific attenuation γ (dB/km); ``max_db``: the cap ``Am`` (dB, 0 = none); ``height_m``:
     canopy height (m). A receiving cell uses its own three values in the P.833-style model of
-    :mod:`analysis.propagation`, in place of the constant ``LinkParams.vegetation_*``.
+    :mod:`analysis.propagation`, in place of the constant ``LinkParams.vegetation_*``. The arrays are
+    validated and stored as float32 copies once, on construction (the caller's arrays are not kept or
+    modified), so one grid serves any number of sites.
     """
 
     db_per_km: np.ndarray
     max_db: np.ndarray
     height_m: np.ndarray
 
+    def __post_init__(self):
+        shape = np.shape(self.db_per_km)
+        for name in ("db_per_km", "max_db", "height_m"):
+            arr = np.array(getattr(self, name), dtype=np.float32, order="C")  # a copy
+            if arr.ndim != 2 or arr.shape != shape:
+                raise AnalysisError(f"vegetation {name} must be 2-D with db_per_km's shape {shape}, got {arr.shape}")
+            if not np.all(np.isfinite(arr)) or np.any(arr < 0):
+                raise AnalysisError(f"vegetation {name} must be finite and ≥ 0 everywhere (fill no-data cells first)")
+            setattr(self, name, arr)
+        self._per_m = self.db_per_km / np.float32(1000.0)  # what the sweep reads: γ in dB/m
+
     def at(self, row: int, col: int) -> tuple[float, float, float]:
         """(db_per_km, max_db, height_m) of one cell, e.g. for :func:`analysis.propagation.point_to_point_loss`."""
         return float(self.db_per_km[row, col]), float(self.max_db[row, col]), float(self.height_m[row, col])
 
+    def fingerprint(self) -> str:
+        """Hash of the three arrays (e.g. for a cache key)."""
+        h = hashlib.sha256()
+        for a in (self.db_per_km, self.max_db, self.height_m):
+            h.update(a.tobytes())
+        return h.hexdigest()[:16]
+
     def checked(self, shape) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The three arrays as float32 C-contiguous (γ in dB/m), validated against the DEM ``shape``."""
-        out = []
-        for name, a in (("db_per_km", self.db_per_km), ("max_db", self.max_db), ("height_m", self.height_m)):
-            arr = np.asarray(a)
-            if arr.shape != tuple(shape):
-                raise AnalysisError(f"vegetation {name} must have the DEM's shape {tuple(shape)}, got {arr.shape}")
-            arr = np.ascontiguousarray(arr, dtype=np.float32)
-            if not np.all(np.isfinite(arr)) or np.any(arr < 0):
-                raise AnalysisError(f"vegetation {name} must be finite and ≥ 0 everywhere (fill no-data cells first)")
-            out.append(arr)
-        out[0] = out[0] / np.float32(1000.0)  # dB/km → dB/m (a new array: the caller's is not touched)
-        return out[0], out[1], out[2]
+        """``(γ dB/m, cap dB, canopy m)`` float32 arrays for the sweep, after checking the DEM ``shape``."""
+        if self.db_per_km.shape != tuple(shape):
+            raise AnalysisError(f"vegetation db_per_km must have the DEM's shape {tuple(shape)}, "
+                                f"got {self.db_per_km.shape}")
+        return self._per_m, self.max_db, self.height_m
 
 
 @dataclass

@@ -20,7 +20,6 @@ code with its pixel count and says how to add them.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -69,44 +68,24 @@ class LandCover:
     source: str
     warnings: list[str] = field(default_factory=list)
 
-    def missing_codes(self, classes: dict[int, ClutterClass]) -> list[int]:
-        return [c for c in self.counts if c not in classes]
-
-    def vegetation(self, classes: dict[int, ClutterClass], fallback: tuple[float, float, float]) -> VegetationArrays:
-        """Per-cell ``(db_per_km, max_db, height_m)`` float32 arrays; ``fallback`` where there is no data.
+    def vegetation(self, classes: dict[int, ClutterClass], fallback: tuple[float, float, float]):
+        """Per-cell vegetation as an :class:`analysis.linkbudget.VegetationGrid`: each cell its class's
+        ``(db_per_km, max_db, height_m)``, ``fallback`` where there is no data.
 
         Raises :class:`InputError` if a code present in the raster is missing from ``classes``.
         """
-        missing = self.missing_codes(classes)
+        from analysis.linkbudget import VegetationGrid
+
+        missing = [c for c in self.counts if c not in classes]
         if missing:
             raise _missing_error(missing, self.counts, self.source)
-        shape = self.codes.shape
-        out = [np.full(shape, np.float32(v), np.float32) for v in fallback]
+        out = [np.full(self.codes.shape, np.float32(v), np.float32) for v in fallback]
         for c in self.counts:
             cl = classes[c]
             m = self.codes == c
             for arr, v in zip(out, (cl.db_per_km, cl.max_db, cl.height_m), strict=True):
                 arr[m] = v
-        return VegetationArrays(*out)
-
-
-@dataclass
-class VegetationArrays:
-    """Per-cell vegetation parameters at a receiver (float32, grid-shaped)."""
-
-    db_per_km: np.ndarray
-    max_db: np.ndarray
-    height_m: np.ndarray
-
-    def fingerprint(self) -> str:
-        """Hash of the three arrays (part of the coverage cache key)."""
-        h = hashlib.sha256()
-        for a in (self.db_per_km, self.max_db, self.height_m):
-            h.update(np.ascontiguousarray(a, dtype=np.float32).tobytes())
-        return h.hexdigest()[:16]
-
-    def at(self, row: int, col: int) -> tuple[float, float, float]:
-        return float(self.db_per_km[row, col]), float(self.max_db[row, col]), float(self.height_m[row, col])
+        return VegetationGrid(*out)
 
 
 def _missing_error(missing, counts, where, path=None) -> InputError:
@@ -154,7 +133,8 @@ def load_landcover(path, grid, classes: dict[int, ClutterClass], *, what: str = 
     if nodata is not None and np.isfinite(nodata):
         valid &= src != nodata
     # class codes as int32, −1 = no data; the reprojection fills uncovered cells with −1 too
-    codes_src = np.where(valid, src.astype(np.float64) if src.dtype.kind == "f" else src.astype(np.int64), -1).astype(np.int32)
+    codes_src = np.full(src.shape, -1, dtype=np.int32)
+    codes_src[valid] = src[valid].astype(np.int32)
     rows, cols = grid.shape
     codes = np.full((rows, cols), -1, dtype=np.int32)
     reproject(

@@ -92,9 +92,8 @@ class Context:
         state = (tuple(sorted(self.project.clutter_classes.items())), fallback)
         hit = getattr(self, "_vegetation", None)
         if hit is None or hit[0] != state:
-            arrs = lc.vegetation(self.project.clutter_classes, fallback)
-            grid = _lb.VegetationGrid(arrs.db_per_km, arrs.max_db, arrs.height_m)
-            hit = self._vegetation = (state, grid, arrs.fingerprint())
+            grid = lc.vegetation(self.project.clutter_classes, fallback)
+            hit = self._vegetation = (state, grid, grid.fingerprint())
         return hit[1]
 
     @property

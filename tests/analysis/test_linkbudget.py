@@ -244,7 +244,9 @@ def test_vegetation_grid_in_path_loss_window_and_errors(mountains):
     np.testing.assert_allclose(w.loss_db, wc.loss_db, atol=1e-4, equal_nan=True)
     with pytest.raises(AnalysisError, match="vegetation db_per_km must have the DEM's shape"):
         lb.received_level(dem, lb.RadioSite(30, 30, 30.0, 900.0, 58.0), p, cellsize=CS,
-                          vegetation=lb.VegetationGrid(ones[:5], ones, ones))
+                          vegetation=lb.VegetationGrid(ones[:5], ones[:5], ones[:5]))
+    with pytest.raises(AnalysisError, match="vegetation max_db must be 2-D with db_per_km's shape"):
+        lb.VegetationGrid(ones[:5], ones, ones)
     bad = ones.copy()
     bad[3, 3] = np.nan
     with pytest.raises(AnalysisError, match="finite"):

@@ -13,7 +13,7 @@ from coverage_planner.landcover import WORLDCOVER, ClutterClass, load_landcover
 from coverage_planner.project import load_project, project_from_dict, save_project
 from coverage_planner.results import Grid
 
-from .tiny_project import CELL, CRS, N, X0, Y0
+from .tiny_project import CELL, CRS, X0, Y0, N
 
 FINE = 30.0  # land-cover pixels: 3 per analysis cell
 
