@@ -10,7 +10,8 @@ centres of that column (or row) at minor offset ``m = i·k/R``; the terrain ther
 between the two cells either side, and the cell the ray is in is ``j = round(m)``.
 
 Every cell in the window is *owned* by exactly one block of rays, the one holding the ray that passes
-closest to its centre (``k = round(j·R/i)``, at most half a cell away), and is written once: the sweep is
+closest to its centre (``k = round(j·R/i)``, at most half a cell away; a centre exactly half-way
+between two rays takes the higher ``k``, round half up), and is written once: the sweep is
 deterministic and race-free (no two threads write the same cell). The viewshed interpolates the horizon
 between the two rays bracketing the cell centre; the path-loss sweep uses the nearest ray's profile.
 
