@@ -45,6 +45,16 @@ def test_disk_round_trip_prefetch_and_corrupt_entries(tmp_path):
     c3 = LevelCache(tmp_path)
     assert c3.get("k00") is None and c3.misses == 1
     assert c3.get("missing") is None
+    # truncated and over-long entries too, also when prefetched together with good ones
+    f1 = c._file("k01")
+    f1.write_bytes(f1.read_bytes()[:-2])
+    f2 = c._file("k02")
+    f2.write_bytes(f2.read_bytes() + b"\0\0")
+    c4 = LevelCache(tmp_path)
+    c4.prefetch(list(levels) + ["missing"])
+    assert [c4.get(k) is None for k in levels] == [True, True, True, False, False, False]
+    got, r0, c0 = c4.get("k05")
+    assert (r0, c0) == (5, -5) and np.allclose(got, levels["k05"], atol=0.006, equal_nan=True)
     assert not list(tmp_path.rglob("*.tmp")), "no temp files left behind"
 
 
