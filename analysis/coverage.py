@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from analysis import AnalysisError
 
@@ -144,15 +144,17 @@ def _include_mask(n: int, include=None, exclude=None) -> np.ndarray:
 # --------------------------------------------------------------------------------------------------------------
 # numba kernels
 # --------------------------------------------------------------------------------------------------------------
-@njit(nogil=True, cache=True)
+@njit(nogil=True, cache=True, parallel=True)
 def _update_window(best, server, count, level, row0, col0, index, threshold):
+    # rows in parallel: each cell is touched by one thread, and windows are applied one after the other,
+    # so the result does not depend on the number of threads
     nr, nc = best.shape
     wr, wc = level.shape
     i_lo = max(0, -row0)
     i_hi = min(wr, nr - row0)
     j_lo = max(0, -col0)
     j_hi = min(wc, nc - col0)
-    for i in range(i_lo, i_hi):
+    for i in prange(i_lo, i_hi):
         r = row0 + i
         for j in range(j_lo, j_hi):
             v = level[i, j]
