@@ -61,6 +61,18 @@ def decode_level(q: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     return out
 
 
+def _remove_old_format(directory: Path) -> None:
+    """Delete the entries an older version of this cache wrote (``<2 hex>/<64 hex>.npz``): they can never be
+    read again. Nothing else in the directory is touched."""
+    hexdigits = set("0123456789abcdef")
+    for f in directory.glob("??/*.npz"):
+        if len(f.stem) == 64 and set(f.stem) <= hexdigits and f.parent.name == f.stem[:2]:
+            try:
+                f.unlink()
+            except OSError:
+                pass
+
+
 class LevelCache:
     """Cache of ``(level_dbm float32 2-D, row0, col0)`` windows.
 
@@ -71,6 +83,8 @@ class LevelCache:
 
     def __init__(self, directory: str | os.PathLike | None = None, max_memory_bytes: int = 1_500_000_000):
         self.directory = Path(directory) if directory is not None else None
+        if self.directory is not None:
+            _remove_old_format(self.directory)
         self.max_memory_bytes = max_memory_bytes
         self._mem: OrderedDict[str, tuple[np.ndarray, int, int]] = OrderedDict()
         self._mem_bytes = 0

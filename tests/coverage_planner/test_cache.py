@@ -65,3 +65,19 @@ def test_memory_bound_drops_least_recently_used():
         c.put(k, a, 0, 0)
     assert c.get("a") is None  # evicted first
     assert c.get("c") is not None
+
+
+def test_entries_of_the_old_format_are_removed_and_nothing_else(tmp_path):
+    key = "ab" + "0" * 62
+    old = tmp_path / "ab" / f"{key}.npz"
+    old.parent.mkdir()
+    old.write_bytes(b"old entry")
+    keep = [tmp_path / "ab" / "notes.npz", tmp_path / "cd" / f"{key}.npz", tmp_path / f"{key}.npz"]
+    keep[1].parent.mkdir()
+    for f in keep:
+        f.write_bytes(b"user file")
+    c = LevelCache(tmp_path)
+    assert not old.exists()
+    assert all(f.exists() for f in keep)  # wrong name, wrong folder, not in a folder: not ours
+    c.put(key, _level(), 1, 2)
+    assert LevelCache(tmp_path).get(key)[1:] == (1, 2)
