@@ -61,9 +61,15 @@ def decode_level(q: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     return out
 
 
+_FORMAT_MARK = ".format-lvl1"  # present once a folder holds no entries of an older format
+
+
 def _remove_old_format(directory: Path) -> None:
     """Delete the entries an older version of this cache wrote (``<2 hex>/<64 hex>.npz``): they can never be
-    read again. Nothing else in the directory is touched."""
+    read again. Nothing else in the directory is touched. Done once per folder (a marker file records it),
+    so opening a large cache does not list every entry each time."""
+    if not directory.is_dir() or (directory / _FORMAT_MARK).exists():
+        return
     hexdigits = set("0123456789abcdef")
     for f in directory.glob("??/*.npz"):
         if len(f.stem) == 64 and set(f.stem) <= hexdigits and f.parent.name == f.stem[:2]:
@@ -71,6 +77,10 @@ def _remove_old_format(directory: Path) -> None:
                 f.unlink()
             except OSError:
                 pass
+    try:
+        (directory / _FORMAT_MARK).touch()
+    except OSError:
+        pass
 
 
 class LevelCache:
@@ -145,7 +155,7 @@ class LevelCache:
 
         def load(i):
             buf = getattr(local, "buf", None)
-            if buf is None or buf.size < sizes[i]:
+            if buf is None:
                 buf = local.buf = np.empty(max(sizes), np.int16)
             raw = self._read_raw(todo[i], into=buf[:sizes[i]])
             if raw is None:

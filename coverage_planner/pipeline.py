@@ -12,6 +12,7 @@ only towers whose inputs changed.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import math
 import threading
 import time
@@ -487,8 +488,6 @@ def _shapes_to_polygons(shapes):
     """``rasterio.features.shapes`` output → (array of shapely Polygons, int values), built in one call to
     ``shapely.from_ragged_array`` (the same polygons as ``shapely.geometry.shape`` on each GeoJSON mapping,
     whose per-ring Python conversion took ~1 s for the sample's 6,500 gap polygons)."""
-    import itertools
-
     import shapely
 
     coords, ring_len, poly_rings, values = [], [], [], []

@@ -79,5 +79,8 @@ def test_entries_of_the_old_format_are_removed_and_nothing_else(tmp_path):
     c = LevelCache(tmp_path)
     assert not old.exists()
     assert all(f.exists() for f in keep)  # wrong name, wrong folder, not in a folder: not ours
+    old.write_bytes(b"old entry")  # once per folder: a marker records the clean-up
+    LevelCache(tmp_path)
+    assert old.exists()
     c.put(key, _level(), 1, 2)
     assert LevelCache(tmp_path).get(key)[1:] == (1, 2)
