@@ -183,11 +183,15 @@ class LevelCache:
         self.hits += 1
         return entry
 
-    def put(self, key: str, level: np.ndarray, row0: int, col0: int) -> None:
+    def put(self, key: str, level: np.ndarray, row0: int, col0: int):
+        """Store a window; returns it as every later :meth:`get` will: ``(level, row0, col0)`` with the level
+        rounded to the stored hundredths of a dB. Callers use the returned window, so a run with an empty cache
+        and a re-run from the cache give identical results."""
         q = encode_level(level)
-        self._remember(key, (decode_level(q), int(row0), int(col0)))
+        entry = (decode_level(q), int(row0), int(col0))
+        self._remember(key, entry)
         if self.directory is None:
-            return
+            return entry
         f = self._file(key)
         f.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=f.parent, suffix=".tmp")
@@ -200,6 +204,7 @@ class LevelCache:
             if os.path.exists(tmp):
                 os.unlink(tmp)
             raise
+        return entry
 
     def _remember(self, key, entry) -> None:
         if key in self._mem:

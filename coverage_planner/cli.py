@@ -32,6 +32,12 @@ def handle_errors(func):
         except CoveragePlannerError as exc:
             click.echo(f"Error: {exc}", err=True)
             sys.exit(1)
+        except OSError as exc:  # e.g. a read-only or full output folder: a message, not a traceback
+            where = f" {exc.filename}" if getattr(exc, "filename", None) else ""
+            click.echo(f"Error: cannot write or read{where}: {exc.strerror or exc}. How to fix: choose an output "
+                       "folder you can write to (--out) with free space, and check the input files can be read.",
+                       err=True)
+            sys.exit(1)
 
     return wrapper
 

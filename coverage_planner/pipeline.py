@@ -189,8 +189,7 @@ def _cached_level(ctx: Context, site: _lb.RadioSite, params: _lb.LinkParams, *, 
     if hit is not None:
         return hit
     w = _lb.received_level(ctx.dem, site, params, cellsize=ctx.grid.cellsize, vegetation=ctx.vegetation)
-    ctx.cache.put(key, w.level_dbm, w.row0, w.col0)
-    return np.asarray(w.level_dbm, dtype=np.float32), int(w.row0), int(w.col0)
+    return ctx.cache.put(key, w.level_dbm, w.row0, w.col0)  # as stored: cold and cached runs agree
 
 
 def tower_window(ctx: Context, tower, params: _lb.LinkParams):
@@ -247,6 +246,14 @@ def _thresholds(project, technologies) -> tuple[np.ndarray, np.ndarray]:
     good = np.array([project.thresholds[t].good_dbm for t in technologies], dtype=np.float32)
     weak = np.array([project.thresholds[t].weak_dbm for t in technologies], dtype=np.float32)
     return good, weak
+
+
+def _threshold_groups(indices, good_thr, weak_thr) -> dict[tuple[float, float], list[int]]:
+    """Tower indices grouped by their (good, weak) thresholds, i.e. by technology where thresholds differ."""
+    groups: dict[tuple[float, float], list[int]] = {}
+    for i in indices:
+        groups.setdefault((float(good_thr[i]), float(weak_thr[i])), []).append(i)
+    return groups
 
 
 def _cell_index(grid: Grid, gdf) -> tuple[np.ndarray, np.ndarray]:
@@ -348,14 +355,41 @@ def iter_run(
         second_t = np.where(ps.second_index >= 0, idx[np.maximum(ps.second_index, 0)], -1)
         return ps.best_level, best_t, ps.n_servers.astype(int), second_t
 
-    def classify_stations(lvl, best_t):
-        # where no tower reaches, the level is NaN and the class is "none" whatever the threshold
-        g = np.where(best_t >= 0, good_thr[np.maximum(best_t, 0)], 0.0)
-        w = np.where(best_t >= 0, weak_thr[np.maximum(best_t, 0)], 0.0)
-        return _CLASS_TO_STATUS[_gaps.classify(lvl, g, w)]
+    def station_classes(indices):
+        """Service class of each station by each tower's own thresholds (the best class any tower gives), its
+        server (the strongest tower giving that class), level, server count and runner-up.
 
-    lvl, best_t, count, second_t = station_service(scen_idx)
-    stations["status"] = classify_stations(lvl, best_t)
+        With one threshold pair for every tower this is the class of the strongest tower. With several (2G, 3G
+        and 4G thresholds differ), a 2G tower at −95 dBm serves (weak ≥ −100) where a 4G tower at −91 dBm
+        does not (weak ≥ −90): the station is weak, served by the 2G tower, and is not "no signal"."""
+        lvl, best_t, count, second_t = station_service(indices)
+        groups = _threshold_groups(indices, good_thr, weak_thr)
+        if len(groups) <= 1:
+            # where no tower reaches, the level is NaN and the class is "none" whatever the threshold
+            g = np.where(best_t >= 0, good_thr[np.maximum(best_t, 0)], 0.0)
+            w = np.where(best_t >= 0, weak_thr[np.maximum(best_t, 0)], 0.0)
+            return _gaps.classify(lvl, g, w), lvl, best_t, count, second_t
+        cls = np.zeros(len(stations), np.int8)
+        lv = np.full(len(stations), -np.inf)
+        bt = np.full(len(stations), -1)
+        for (g, w), idx in groups.items():
+            lg, bg, _, _ = station_service(idx)
+            cg = _gaps.classify(lg, g, w)
+            lgf = np.where(np.isfinite(lg), lg, -np.inf)
+            better = (bg >= 0) & ((cg > cls) | ((cg == cls) & (lgf > lv)))
+            cls = np.where(better, cg, cls)
+            lv = np.where(better, lgf, lv)
+            bt = np.where(better, bg, bt)
+        # the strongest tower is the runner-up when another one serves better
+        second = np.where((bt >= 0) & (bt != best_t), best_t, second_t)
+        return cls, np.where(np.isfinite(lv), lv, np.nan).astype(np.float32), bt, count, second
+
+    def classify_stations(indices):
+        cls, lvl, best_t, count, second_t = station_classes(indices)
+        return _CLASS_TO_STATUS[cls], lvl, best_t, count, second_t
+
+    status, lvl, best_t, count, second_t = classify_stations(scen_idx)
+    stations["status"] = status
     stations["level_dbm"] = np.round(lvl.astype(float), 1)
     ids = towers["id"].to_numpy()
     stations["best_server"] = np.where(best_t >= 0, ids[np.maximum(best_t, 0)], "")
@@ -373,11 +407,17 @@ def iter_run(
         stations["nearest_tower"] = ""
         stations["nearest_tower_km"] = np.nan
 
-    # per-cell class with the thresholds of the best server's technology
-    bs = np.maximum(best_server, 0)
-    cell_good = np.where(best_server >= 0, good_thr[bs] if len(good_thr) else 0.0, 0.0)
-    cell_weak = np.where(best_server >= 0, weak_thr[bs] if len(weak_thr) else 0.0, 0.0)
-    class_grid = _gaps.classify(best_level, cell_good, cell_weak)
+    # per-cell class: the best class any tower gives by its own technology's thresholds (as for stations)
+    cell_groups = _threshold_groups(scen_idx, good_thr, weak_thr)
+    if len(cell_groups) <= 1:
+        bs = np.maximum(best_server, 0)
+        cell_good = np.where(best_server >= 0, good_thr[bs] if len(good_thr) else 0.0, 0.0)
+        cell_weak = np.where(best_server >= 0, weak_thr[bs] if len(weak_thr) else 0.0, 0.0)
+        class_grid = _gaps.classify(best_level, cell_good, cell_weak)
+    else:
+        class_grid = np.zeros(grid.shape, np.int8)
+        for (g, w), idx in cell_groups.items():
+            np.maximum(class_grid, _gaps.classify(composite(idx)[0], g, w), out=class_grid)
     zone_ids = ctx.zone_ids
     valid = zone_ids >= 0
     counts = _gaps.zonal_class_shares(class_grid, np.where(valid, zone_ids, 0), len(communes), valid)
@@ -401,8 +441,7 @@ def iter_run(
     stations["backup_server"] = np.where(second_t >= 0, ids[np.maximum(second_t, 0)], "")
     newly: list[str] = []
     if scenario.down:
-        blvl, bbest, _, _ = station_service(base_idx)
-        base_status = classify_stations(blvl, bbest)
+        base_status = classify_stations(base_idx)[0]
         stations["baseline_status"] = base_status
         newly = stations.loc[(base_status != STATUS_NONE) & (stations["status"] == STATUS_NONE), "id"].tolist()
     yield st.at("resilience", 1.0, f"{int(stations['spof'].sum())} single points of failure")
@@ -636,8 +675,7 @@ def _placement_stage(ctx: Context, stations, communes, live_towers, params, st: 
             w = _lb.path_loss_window(dem, float(drow[i]), float(dcol[i]), tx_height_m=params.receiver_height_m,
                                      rx_height_m=p.mast_height_m, frequency_mhz=freq, params=params,
                                      cellsize=grid.cellsize, vegetation=ctx.vegetation)
-            ctx.cache.put(key, w.loss_db, w.row0, w.col0)
-            hit = (np.asarray(w.loss_db, np.float32), int(w.row0), int(w.col0))
+            hit = ctx.cache.put(key, w.loss_db, w.row0, w.col0)
         loss_windows.append(hit)
         if i % 5 == 0 or i == len(demand) - 1:
             yield st.at("placement", 0.05 + 0.6 * (i + 1) / len(demand), f"Reciprocal path loss {i + 1}/{len(demand)}")

@@ -40,3 +40,17 @@ def test_run_scenario_and_errors(tmp_path):
     assert res.exit_code == 2 and "--k" in res.output
     res = runner.invoke(main, ["run", str(tmp_path / "missing.toml")])
     assert res.exit_code == 2 and "does not exist" in res.output
+
+
+def test_unwritable_output_folder_is_a_message_not_a_traceback(tmp_path):
+    """An output folder that cannot be created (here: below a regular file; a read-only mount behaves alike)
+    gives exit 1 and one message naming the path, not a Python traceback."""
+    proj = write_project(tmp_path / "p")
+    blocker = tmp_path / "a_file"
+    blocker.write_text("not a folder")
+    res = CliRunner().invoke(main, ["run", str(proj), "--out", str(blocker / "out"), "-q", "--no-map",
+                                    "--no-report", "--k", "0"])
+    assert res.exit_code == 1, res.output
+    assert "Error: cannot write" in res.output and "a_file" in res.output and "--out" in res.output
+    assert "Traceback" not in res.output and not isinstance(res.exception, OSError)
+    assert blocker.read_text() == "not a folder"

@@ -211,3 +211,57 @@ def test_as_few_sites_as_needed_covers_every_reachable_station(tiny, ctx):
     covered = {sid for ids in res.proposals["stations_covered"] for sid in ids.split(";") if sid}
     assert covered == need
     assert len(res.proposals) == s["lscp_sites"] == s["k"]
+
+
+def test_status_uses_each_towers_own_technology_thresholds(tiny, ctx):
+    """A station the strongest tower (4G) does not serve but a weaker 2G tower does (by 2G thresholds) is served
+    by the 2G tower: status from its class, best server the 2G tower, the 4G tower its runner-up; and "no signal"
+    exactly when no tower serves (n_servers == 0). Cells likewise."""
+    from coverage_planner.project import Thresholds
+
+    base, _ = _run(tiny, context=ctx, placement=False)
+    bst = base.stations.set_index("id")
+    # stations both on-air towers reach, the 4G one (VTL-001) stronger
+    both = [sid for sid, r in bst.iterrows() if r["best_server"] == "VTL-001" and r["backup_server"] == "VNP-001"]
+    assert both, "the tiny project needs stations reached by both towers"
+    # 4G thresholds nothing reaches: the 4G tower serves nowhere, the 2G tower keeps its own thresholds
+    tiny.thresholds["4G"] = Thresholds(good_dbm=-5.0, weak_dbm=-10.0)
+    res, _ = _run(tiny, context=ctx, placement=False)
+    st = res.stations.set_index("id")
+    two_g = tiny.thresholds["2G"]
+    served = 0
+    for sid in both:
+        row = st.loc[sid]
+        assert row["best_server"] == "VNP-001", sid
+        assert row["backup_server"] == "VTL-001", sid
+        assert row["level_dbm"] < bst.loc[sid, "level_dbm"], sid  # the 2G level, below the 4G one
+        lv = row["level_dbm"]
+        expected = "good" if lv >= two_g.good_dbm else "weak" if lv >= two_g.weak_dbm else "none"
+        assert row["status"] == expected, sid
+        served += expected != "none"
+    assert served > 0
+    # "no signal" ⇔ no server, for every station
+    assert ((st["status"] == "none") == (st["n_servers"] == 0)).all()
+    # cells: a 4G-only classification would call everything "none"; the 2G tower's own thresholds keep its area
+    com = res.communes.set_index("name")
+    assert (com["area_good_pct"] + com["area_weak_pct"]).sum() > 0
+    assert (com["area_good_pct"] + com["area_weak_pct"]).sum() < \
+        (base.communes.set_index("name")["area_good_pct"] + base.communes.set_index("name")["area_weak_pct"]).sum()
+
+
+def test_cold_and_cached_runs_give_identical_results(tiny, tmp_path):
+    """The cache stores hundredths of a dB; a run with an empty cache uses the stored values too, so the
+    results do not depend on whether the cache was warm (levels, statuses, commune shares)."""
+    from coverage_planner import pipeline
+
+    cold, _ = _run(tiny, context=pipeline.prepare(tiny, cache_dir=tmp_path / "c1"), placement=False)
+    warm, _ = _run(tiny, context=pipeline.prepare(tiny, cache_dir=tmp_path / "c1"), placement=False)
+    mem, _ = _run(tiny, context=pipeline.prepare(tiny, cache_dir=None), placement=False)
+    for other in (warm, mem):
+        assert np.array_equal(cold.best_level, other.best_level, equal_nan=True)
+        cols = ["status", "level_dbm", "best_server", "n_servers"]
+        assert cold.stations[cols].equals(other.stations[cols])
+        assert cold.communes.drop(columns="geometry").equals(other.communes.drop(columns="geometry"))
+    # the levels are whole hundredths of a dB (what the cache stores)
+    v = cold.best_level[np.isfinite(cold.best_level)].astype(np.float64)
+    assert np.allclose(v * 100.0, np.round(v * 100.0), atol=1e-3)
