@@ -248,6 +248,15 @@ def _thresholds(project, technologies) -> tuple[np.ndarray, np.ndarray]:
     return good, weak
 
 
+def display_level(level) -> np.ndarray:
+    """Levels (dBm) for tables, maps and reports: rounded *down* to 0.1 dB, so a shown value agrees with the
+    class (thresholds are whole tenths): −75.01 dBm is weak against good ≥ −75 and shows as −75.1, not as
+    a −75.0 that reads as good. Levels are whole hundredths (the cache's step); the 0.001 absorbs float error."""
+    v = np.asarray(level, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        return np.floor(v * 10.0 + 1e-3) / 10.0
+
+
 def _threshold_groups(indices, good_thr, weak_thr) -> dict[tuple[float, float], list[int]]:
     """Tower indices grouped by their (good, weak) thresholds, i.e. by technology where thresholds differ."""
     groups: dict[tuple[float, float], list[int]] = {}
@@ -390,7 +399,7 @@ def iter_run(
 
     status, lvl, best_t, count, second_t = classify_stations(scen_idx)
     stations["status"] = status
-    stations["level_dbm"] = np.round(lvl.astype(float), 1)
+    stations["level_dbm"] = display_level(lvl)
     ids = towers["id"].to_numpy()
     stations["best_server"] = np.where(best_t >= 0, ids[np.maximum(best_t, 0)], "")
     stations["best_operator"] = np.where(best_t >= 0, towers["operator"].to_numpy()[np.maximum(best_t, 0)], "")
