@@ -372,8 +372,8 @@ def iter_run(
         and 4G thresholds differ), a 2G tower at −95 dBm serves (weak ≥ −100) where a 4G tower at −91 dBm
         does not (weak ≥ −90): the station is weak, served by the 2G tower, and is not "no signal"."""
         lvl, best_t, count, second_t = station_service(indices)
-        groups = _threshold_groups(indices, good_thr, weak_thr)
-        if len(groups) <= 1:
+        tgroups = _threshold_groups(indices, good_thr, weak_thr)
+        if len(tgroups) <= 1:
             # where no tower reaches, the level is NaN and the class is "none" whatever the threshold
             g = np.where(best_t >= 0, good_thr[np.maximum(best_t, 0)], 0.0)
             w = np.where(best_t >= 0, weak_thr[np.maximum(best_t, 0)], 0.0)
@@ -381,7 +381,7 @@ def iter_run(
         cls = np.zeros(len(stations), np.int8)
         lv = np.full(len(stations), -np.inf)
         bt = np.full(len(stations), -1)
-        for (g, w), idx in groups.items():
+        for (g, w), idx in tgroups.items():
             lg, bg, _, _ = station_service(idx)
             cg = _gaps.classify(lg, g, w)
             lgf = np.where(np.isfinite(lg), lg, -np.inf)
@@ -426,7 +426,12 @@ def iter_run(
     else:
         class_grid = np.zeros(grid.shape, np.int8)
         for (g, w), idx in cell_groups.items():
-            np.maximum(class_grid, _gaps.classify(composite(idx)[0], g, w), out=class_grid)
+            techs = set(tech[idx])  # thresholds are per technology: a group is one or more whole technologies
+            # one technology: its composite was made above (unless groups=False)
+            level = by_group.get(f"technology:{techs.pop()}") if len(techs) == 1 else None
+            if level is None:
+                level = composite(idx)[0]
+            np.maximum(class_grid, _gaps.classify(level, g, w), out=class_grid)
     zone_ids = ctx.zone_ids
     valid = zone_ids >= 0
     counts = _gaps.zonal_class_shares(class_grid, np.where(valid, zone_ids, 0), len(communes), valid)

@@ -247,6 +247,9 @@ def test_status_uses_each_towers_own_technology_thresholds(tiny, ctx):
     assert (com["area_good_pct"] + com["area_weak_pct"]).sum() > 0
     assert (com["area_good_pct"] + com["area_weak_pct"]).sum() < \
         (base.communes.set_index("name")["area_good_pct"] + base.communes.set_index("name")["area_weak_pct"]).sum()
+    # the same cell classes without the per-technology composites (groups=False computes its own)
+    nog, _ = _run(tiny, context=ctx, placement=False, groups=False)
+    assert nog.communes.drop(columns="geometry").equals(res.communes.drop(columns="geometry"))
 
 
 def test_cold_and_cached_runs_give_identical_results(tiny, tmp_path):
