@@ -163,7 +163,8 @@ def test_pipeline_applies_land_cover_vegetation_at_the_receiver(tmp_path):
     west = both & (np.arange(N)[None, :] < 58) & (np.arange(N)[:, None] >= 3)
     east = both & (np.arange(N)[None, :] >= 62)
     drop = a[west] - b[west]
-    assert drop.min() >= -1e-3 and drop.max() <= WORLDCOVER[10].max_db + 1e-3
+    q = 0.01 + 1e-3  # levels are stored in hundredths of a dB: a difference of two may exceed the cap by 0.01
+    assert drop.min() >= -q and drop.max() <= WORLDCOVER[10].max_db + q
     assert np.median(drop) > 5.0  # a handset at 1.5 m under a 15 m canopy loses many dB
     np.testing.assert_allclose(b[east], a[east], atol=1e-3)
     np.testing.assert_allclose(b[:3][both[:3]], a[:3][both[:3]], atol=1e-3)
@@ -176,4 +177,4 @@ def test_pipeline_applies_land_cover_vegetation_at_the_receiver(tmp_path):
     wooded.clutter_classes = {**WORLDCOVER, 10: ClutterClass("Light forest", 50.0, 5.0, 15.0)}
     rc = pipeline.run(wooded, context=ctx)
     d2 = (a - rc.best_level)[west]
-    assert d2.max() <= 5.0 + 1e-3 and np.median(d2) < np.median(drop)
+    assert d2.max() <= 5.0 + q and np.median(d2) < np.median(drop)
