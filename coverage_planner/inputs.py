@@ -149,6 +149,8 @@ class _Rows:
                 continue
             norm.setdefault(normalise_name(col), []).append(col)
         self._norm = norm
+        self.duplicates = dict(getattr(df, "attrs", {}).get("duplicate_columns", {}))
+        warnings.extend(getattr(df, "attrs", {}).get("read_warnings", []))
         for fld, names in aliases.items():
             self.columns.update(self._find(fld, names))
 
@@ -175,6 +177,19 @@ class _Rows:
         vals = self.df[self.columns[fld]].to_numpy(dtype=object)
         return np.array([v if v != "" else default for v in vals], dtype=object)
 
+    def note_blank(self, fld: str, default: str, mask: np.ndarray | None = None) -> None:
+        """Warn that blank cells of ``fld`` (or the rows of ``mask``) get ``default``: file, column, rows, count."""
+        if fld not in self.columns:
+            return
+        if mask is None:
+            mask = self.text(fld) == ""
+        rws = [int(r) for r in self.rows[np.asarray(mask, dtype=bool)]]
+        if rws:
+            self.warnings.append(
+                f"{self.what}: {self.path.name}, column '{self.columns[fld]}': {len(rws)} blank value(s) "
+                f"({_rows_text(rws)}): {default}"
+            )
+
     def problem(self, row: int, fld: str | None, message: str) -> None:
         where = f"row {row}"
         if fld is not None:
@@ -182,8 +197,12 @@ class _Rows:
             where += f", column '{col}'" + (f" ({fld})" if normalise_name(col) != fld else "")
         self.problems.append(f"{where}: {message}")
 
-    def number(self, fld: str, *, lo=None, hi=None, integer=False, blank_words=()) -> np.ndarray:
-        """Parsed floats (NaN where empty); unparseable or out-of-range values become problems."""
+    def number(self, fld: str, *, lo=None, hi=None, integer=False, grouped=False, blank_words=()) -> np.ndarray:
+        """Parsed floats (NaN where empty); unparseable or out-of-range values become problems.
+
+        ``grouped``: a value written with a thousands separator ("2.000", "1.250.000", "2,000") is a problem
+        (is "2.000" two or two thousand?), for fields that hold whole numbers.
+        """
         import pandas as pd
 
         out = np.full(self.n, np.nan)
@@ -197,6 +216,19 @@ class _Rows:
             empty |= np.array([normalise_name(v) in blank_words for v in raw], dtype=bool)
         # fast path for plain numbers, then the lenient parser for the rest ("21,5", "1 200", "103°")
         fast = np.array(pd.to_numeric(pd.Series(np.where(empty, "nan", raw)), errors="coerce"), dtype=float)
+        if grouped:
+            for i in np.flatnonzero(~empty):
+                if _GROUPED_INT.match(raw[i]):
+                    digits = re.sub(r"[^0-9+-]", "", raw[i])
+                    alt = ""
+                    if raw[i].count(".") + raw[i].count(",") == 1 and not integer:
+                        alt = f", or {float(raw[i].replace(',', '.')):g} if a decimal was meant"
+                    self.problem(
+                        self.rows[i], fld,
+                        f"'{raw[i]}' is ambiguous (thousands separator or decimal mark?): "
+                        f"write {digits} without a thousands separator{alt}",
+                    )  # fmt: skip
+                    empty[i] = True
         for i in np.flatnonzero(~empty & ~np.isfinite(fast)):
             v = parse_number(raw[i])
             if v is None:
@@ -254,7 +286,8 @@ class _Rows:
         Row numbers (``STT``) and notes (``Ghi chú``) are expected extras and not reported.
         """
         used = set(self.columns.values())
-        unused = [c for c in self.df.columns if c not in used and c != "geometry" and normalise_name(c) not in ignore]
+        unused = [c for c in self.df.columns if c not in used and c != "geometry" and normalise_name(c) not in ignore
+                  and c not in self.duplicates]  # a repeated header was reported when the file was read
         if unused:
             self.warnings.append(
                 f"{self.what}: column(s) not recognised and ignored in {self.path.name}: "
@@ -270,6 +303,17 @@ class _Rows:
                 problems=self.problems,
                 hint=hint or "correct the listed rows in the file and run validate again",
             )
+
+
+#: An integer written with thousands separators: "2.000", "1.250.000", "2,000", "12.500".
+_GROUPED_INT = re.compile(r"^[+-]?\d{1,3}(?:\.\d{3})+$|^[+-]?\d{1,3}(?:,\d{3})+$")
+
+
+def _rows_text(rows, limit: int = 10) -> str:
+    """"rows 2, 3, 5" or "rows 2, 3, … (25 rows)": the first few row numbers and the count."""
+    from coverage_planner.io import _rows_text as fmt
+
+    return fmt(list(rows), limit)
 
 
 def parse_number(raw: Any) -> float | None:
@@ -332,23 +376,49 @@ def _check_vector_crs(gdf, path: Path, what: str, declared: str | None):
                 hint=f'declare it in the project: {what} = {{ path = "{path.name}", crs = "EPSG:4326" }} '
                 "(or save the file with its CRS, e.g. a .prj next to a .shp)",
             )
-        return gdf.set_crs(declared, allow_override=True)
+        gdf = gdf.set_crs(declared, allow_override=True)
+        _check_coordinates_fit_crs(gdf, path, what, f"the project declares {declared} for it")
+        return gdf
     if declared is not None and not CRS.from_user_input(declared).equals(gdf.crs, ignore_axis_order=True):
         raise CRSError(
             f"the {what} file is in {_crs_label(gdf.crs)} but the project declares {declared}",
             path=path,
             hint="remove crs from this input in the project file, or reproject the file to the declared CRS",
         )
-    if gdf.crs.is_geographic:
-        b = gdf.total_bounds
-        if np.isfinite(b).all() and (abs(b[0]) > 180 or abs(b[2]) > 180 or abs(b[1]) > 90 or abs(b[3]) > 90):
-            raise CRSError(
-                f"the {what} file says {_crs_label(gdf.crs)} (degrees) but its coordinates go up to "
-                f"{max(abs(b[0]), abs(b[2])):.0f}, which look like metres",
-                path=path,
-                hint="the file's CRS is wrong: assign the real (projected) CRS in QGIS, or declare it in the project",
-            )
+    _check_coordinates_fit_crs(gdf, path, what, f"the file says {_crs_label(gdf.crs)}")
     return gdf
+
+
+def _check_coordinates_fit_crs(gdf, path: Path, what: str, source: str) -> None:
+    """Refuse coordinates that cannot be in the CRS: metres in a degree CRS, or degrees in a metre CRS.
+
+    ``source`` says where the CRS comes from ("the file says EPSG:4326", "the project declares …").
+    """
+    b = gdf.total_bounds
+    if not np.isfinite(b).all():
+        return
+    def f(v):
+        return f"{v:.0f}" if abs(v) >= 1000 else f"{v:.6g}"
+
+    extent = f"x {f(b[0])} … {f(b[2])}, y {f(b[1])} … {f(b[3])}"
+    if gdf.crs.is_geographic:
+        if abs(b[0]) > 180 or abs(b[2]) > 180 or abs(b[1]) > 90 or abs(b[3]) > 90:
+            raise CRSError(
+                f"{source} (degrees) but the {what} coordinates ({extent}) go up to "
+                f"{max(abs(v) for v in b):.0f}, which look like metres",
+                path=path,
+                hint="the CRS is wrong: the file is probably in a projected CRS in metres (VN-2000 e.g. EPSG:3405, "
+                "or UTM e.g. EPSG:32648); assign the real CRS in QGIS or declare it for this input in the project",
+            )
+    elif gdf.crs.is_projected and max(abs(v) for v in b) <= 180 and abs(b[1]) <= 90 and abs(b[3]) <= 90:
+        # metres within 180 m of the false origin: almost surely degrees
+        raise CRSError(
+            f"{source} (projected, metres) but the {what} coordinates ({extent}) look like degrees of "
+            "longitude/latitude",
+            path=path,
+            hint='the file is probably in WGS 84 longitude/latitude: declare crs = "EPSG:4326" for this input '
+            "(or assign it in QGIS)",
+        )
 
 
 def _lonlat_to(lon, lat, crs: str):
@@ -482,9 +552,13 @@ def _header_test(aliases: dict[str, tuple[str, ...]]):
     """A row is the header when ≥ 2 of its cells are accepted column names (title lines above are skipped)."""
     known = frozenset(n for names in aliases.values() for n in names) | _POSITION_NAMES
 
-    def is_header(cells: list[str]) -> bool:
-        return sum(normalise_name(c) in known for c in cells if c) >= 2
+    def score(cells: list[str]) -> int:
+        return sum(normalise_name(c) in known for c in cells if c)
 
+    def is_header(cells: list[str]) -> bool:
+        return score(cells) >= 2
+
+    is_header.score = score  # used by coverage_planner.io to choose a CSV's delimiter
     return is_header
 
 
@@ -572,6 +646,7 @@ def load_towers(
             s = "on_air"
         status[i] = s
 
+    rows.note_blank("status", "used on_air (on air)")
     nums = {f: rows.number(f) for f in RANGES if f in TOWER_ALIASES and f != "azimuth_deg"}
     # "omni" / "vô hướng" (or empty) = no azimuth
     nums["azimuth_deg"] = rows.number("azimuth_deg", blank_words=("omni", "vo_huong", "none", "na"))
@@ -646,11 +721,13 @@ def load_stations(
     if no_name.any():
         names = np.where(no_name, ids, names)
         warn.append(f"stations: {int(no_name.sum())} row(s) without a name: the id is used as the name")
-    voters = rows.number("voters", integer=True)
+    voters = rows.number("voters", integer=True, grouped=True)
     if not rows.has("voters"):
         warn.append("stations: no voters column: every station counts 0 voters (weights use priority only)")
-    priority = rows.number("priority")
+    priority = rows.number("priority", grouped=True)
     rows.raise_if_problems()
+    rows.note_blank("voters", "used 0 voters")
+    rows.note_blank("priority", "used priority 1")
     rows.note_unused()
     data = {
         "id": ids,
@@ -727,6 +804,18 @@ def load_communes(
             rows.problem(rows.rows[i], None, f"geometry is a {g.geom_type}, expected a Polygon or MultiPolygon")
         elif not g.is_valid:
             fixed += 1
+    first_row: dict[str, int] = {}
+    for i, nm in enumerate(names):
+        if nm == "":
+            continue
+        if nm in first_row:
+            rows.problem(
+                rows.rows[i], "name",
+                f"commune name '{nm}' is used twice (features {first_row[nm]} and {rows.rows[i]}); names must be "
+                "unique within the communes file: rename one (e.g. add the district) or merge the two polygons",
+            )  # fmt: skip
+        else:
+            first_row[nm] = int(rows.rows[i])
     border_col = _parse_bool(rows, "border")
     remote_col = _parse_bool(rows, "remote")
     rows.raise_if_problems()
@@ -738,9 +827,6 @@ def load_communes(
     geo = gpd.GeoSeries(
         [g if g.geom_type in ("Polygon", "MultiPolygon") else _polygonal(g) for g in geo], crs=crs
     )
-    dup = sorted({n for n in names if list(names).count(n) > 1})
-    if dup:
-        warn.append(f"communes: names used more than once: {', '.join(dup)}")
     centres = geo.representative_point()
 
     if border_col is None:
@@ -1079,23 +1165,122 @@ def load_inputs(project, progress: Progress | None = None) -> Inputs:
     )  # fmt: skip
 
 
+#: Administrative prefixes of commune names (casefolded), longest first: "Xã Mường Phăng" ~ "Mường Phăng".
+_COMMUNE_PREFIXES = ("thị trấn", "phường", "xã", "tt.", "tt ", "p.", "x.")
+
+
+def commune_key(name: str) -> str:
+    """Matching key of a commune name: NFC, casefold, single spaces, without the prefix Xã/Phường/Thị trấn/P./X./TT."""
+    s = " ".join(unicodedata.normalize("NFC", str(name)).casefold().split())
+    for pre in _COMMUNE_PREFIXES:
+        if s.startswith(pre) and len(s) > len(pre):
+            rest = s[len(pre):].strip()
+            if pre.endswith((".", " ")) or s[len(pre)] == " ":
+                s = rest
+                break
+    return s
+
+
+_PLAIN_PREFIXES = ("thi tran ", "phuong ", "xa ")
+
+
+def _plain_key(key: str) -> str:
+    """A :func:`commune_key` without diacritics (đ → d)."""
+    s = unicodedata.normalize("NFKD", key.replace("đ", "d"))
+    return "".join(ch for ch in s if not unicodedata.combining(ch))
+
+
+def _match_commune_names(texts, names) -> dict[str, tuple[str, str]]:
+    """{station text: (commune name, how)} for each distinct text matched; how = exact / spelling / accents.
+
+    Exact first, then the :func:`commune_key` (case, prefix, Unicode form), then the key without diacritics;
+    a key shared by several communes matches nothing (never guess between two communes).
+    """
+    by_key: dict[str, set[str]] = {}
+    by_plain: dict[str, set[str]] = {}
+    for n in names:
+        by_key.setdefault(commune_key(n), set()).add(n)
+        by_plain.setdefault(_plain_key(commune_key(n)), set()).add(n)
+    known = set(names)
+    out: dict[str, tuple[str, str]] = {}
+    for t in set(texts):
+        if not t:
+            continue
+        if t in known:
+            out[t] = (t, "exact")
+            continue
+        k = commune_key(t)
+        cand = by_key.get(k, set())
+        if len(cand) == 1:
+            out[t] = (next(iter(cand)), "spelling")
+            continue
+        if not cand:
+            # without accents; "Xa Tay" may also be "Xã Tây" with its prefix typed without accents
+            plain = _plain_key(k)
+            keys = {plain} | {plain[len(pre):].strip() for pre in _PLAIN_PREFIXES if plain.startswith(pre)}
+            cand = set().union(*(by_plain.get(x, set()) for x in keys if x))
+        else:
+            cand = set()
+        if len(cand) == 1:
+            out[t] = (next(iter(cand)), "accents")
+    return out
+
+
 def _stations_in_communes(stations, communes, warnings: list[str]) -> None:
-    """Fill empty station communes from the polygons; warn about stations outside every commune."""
+    """Give every station the name of its commune as the communes file spells it (column ``commune``).
+
+    A station's commune text is matched to the communes file exactly, then ignoring case, Unicode form and the
+    prefix Xã/Phường/Thị trấn/P./X./TT., then also ignoring accents (only when one commune matches). Empty or
+    unmatched texts take the commune polygon the station lies in. When a text was changed, the original is kept
+    in the column ``commune_source``. Every non-exact match is listed in a warning.
+    """
     import geopandas as gpd
 
     joined = gpd.sjoin(stations[["geometry"]], communes[["name", "geometry"]], how="left", predicate="intersects")
     joined = joined[~joined.index.duplicated(keep="first")]
     poly_name = joined["name"].reindex(stations.index)
     outside = poly_name.isna().to_numpy()
-    empty = (stations["commune"] == "").to_numpy()
+    original = stations["commune"].to_numpy(dtype=object).copy()
+    empty = original == ""
+    matched = _match_commune_names(original, list(communes["name"]))
+    canon = np.array([matched[t][0] if t in matched else t for t in original], dtype=object)
+    how = np.array([matched[t][1] if t in matched else "" for t in original], dtype=object)
+    rows = stations["source_row"].to_numpy() if "source_row" in stations.columns else np.arange(1, len(stations) + 1)
+    unmatched = ~empty & (how == "")
+    to_poly = unmatched & ~outside
+    canon[to_poly] = poly_name[to_poly].to_numpy()
     fill = empty & ~outside
     if fill.any():
-        stations.loc[fill, "commune"] = poly_name[fill].to_numpy()
+        canon[fill] = poly_name[fill].to_numpy()
         warnings.append(f"stations: {int(fill.sum())} station(s) without a commune: taken from the commune polygons")
+    for kind, label in (("spelling", "ignoring case, Unicode form and the prefix Xã/Phường/Thị trấn/P./X./TT."),
+                        ("accents", "ignoring case, prefix and accents (the only commune that matches)")):  # fmt: skip
+        sel = how == kind
+        if sel.any():
+            pairs = sorted({(original[i], canon[i]) for i in np.flatnonzero(sel)})
+            listing = "; ".join(
+                f"'{a}' → '{b}' ({_rows_text(rows[sel & (original == a)], 5)})" for a, b in pairs[:20]
+            )
+            warnings.append(f"stations: {int(sel.sum())} station commune name(s) matched {label}: {listing}")
+    if to_poly.any():
+        pairs = sorted({(original[i], canon[i]) for i in np.flatnonzero(to_poly)})
+        listing = "; ".join(
+            f"'{a}' → '{b}' ({_rows_text(rows[to_poly & (original == a)], 5)})" for a, b in pairs[:20]
+        )
+        warnings.append(
+            f"stations: {int(to_poly.sum())} station(s) name a commune not in the communes file: assigned to the "
+            f"commune polygon they lie in: {listing}"
+        )
+    if (canon != original).any():
+        stations["commune"] = canon
+        loc = list(stations.columns).index("commune") + 1
+        stations.insert(loc, "commune_source", original)
     if outside.any():
         ids = stations.loc[outside, "id"].astype(str).tolist()
         warnings.append(f"stations: {len(ids)} station(s) outside every commune polygon: {', '.join(ids[:30])}")
-    known = set(communes["name"])
-    bad = sorted({c for c in stations["commune"] if c and c not in known})
+    bad = sorted({t for t in original[unmatched & outside]})
     if bad:
-        warnings.append(f"stations: commune name(s) not in the communes file: {', '.join(bad[:30])}")
+        warnings.append(
+            "stations: commune name(s) not in the communes file (and the station lies outside every commune "
+            f"polygon, so it counts for no commune): {', '.join(bad[:30])}"
+        )

@@ -125,15 +125,24 @@ def read_table(
 
     The header is the first non-blank row; when ``is_header`` is given and rejects it, the first of the
     first 20 rows it accepts is used instead (title lines above the header, common in official spreadsheets).
+    ``is_header`` may carry a ``score(cells) -> int`` attribute (number of recognised column names): a CSV's
+    delimiter is then the one that splits the header into the most recognised names.
     Raises :class:`InputError` for missing, empty or unreadable files.
+
+    Non-fatal notes about a text table (a repeated header, XLSX formulas without a saved value) are listed in
+    ``frame.attrs["read_warnings"]``; ``frame.attrs["duplicate_columns"]`` names the renamed repeats
+    (``"voters.2"``).
     """
     path = Path(path)
     _check_readable(path, what)
     suffix = path.suffix.lower()
+    score = getattr(is_header, "score", None)
     if suffix in (".csv", ".txt"):
-        return _frame_from_cells(_csv_cells(path, what), path, what, is_header), "table"
+        return _frame_from_cells(_csv_cells(path, what, score), path, what, is_header), "table"
     if suffix in (".xlsx", ".xlsm"):
-        return _frame_from_cells(_xlsx_cells(path, what, layer), path, what, is_header), "table"
+        formulas: list[tuple[int, int]] = []
+        cells = _xlsx_cells(path, what, layer, formulas)
+        return _frame_from_cells(cells, path, what, is_header, formulas), "table"
     if suffix in VECTOR_SUFFIXES:
         return read_vector(path, layer=layer, what=what), "vector"
     raise InputError(
@@ -148,8 +157,17 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-def _frame_from_cells(cells: list[list[str]], path: Path, what: str, is_header=None):
-    """DataFrame of text cells from every row of a sheet (``cells[0]`` is spreadsheet row 1)."""
+def _rows_text(rows: list[int], limit: int = 10) -> str:
+    """"rows 2, 3, 5" or "rows 2, 3, … (25 rows)": the first few of a list of row numbers and the count."""
+    shown = ", ".join(str(r) for r in rows[:limit])
+    return f"row{'s' if len(rows) > 1 else ''} {shown}" + (f", … ({len(rows)} rows)" if len(rows) > limit else "")
+
+
+def _frame_from_cells(cells: list[list[str]], path: Path, what: str, is_header=None, formulas=()):
+    """DataFrame of text cells from every row of a sheet (``cells[0]`` is spreadsheet row 1).
+
+    ``formulas``: (row, column) (0-based) of formula cells without a saved value (read as blank).
+    """
     import pandas as pd
 
     nonblank = [i for i, r in enumerate(cells) if any(r)]
@@ -161,6 +179,9 @@ def _frame_from_cells(cells: list[list[str]], path: Path, what: str, is_header=N
     body = cells[h + 1 :]
     width = max(len(r) for r in cells[h:])
     names: list[str] = []
+    first_col: dict[str, int] = {}
+    duplicates: dict[str, str] = {}
+    read_warnings: list[str] = []
     for j in range(width):
         name = cells[h][j] if j < len(cells[h]) else ""
         name = name or f"(column {j + 1})"
@@ -168,6 +189,13 @@ def _frame_from_cells(cells: list[list[str]], path: Path, what: str, is_header=N
         while name in names:
             k += 1
             name = f"{base}.{k}"
+        if name != base and not base.startswith("(column "):
+            duplicates[name] = base
+            read_warnings.append(
+                f"{what}: {path.name}: column '{base}' appears twice (columns {first_col[base] + 1} and {j + 1}); "
+                "using the first"
+            )
+        first_col.setdefault(base, j)
         names.append(name)
     data = [r + [""] * (width - len(r)) for r in body]
     df = pd.DataFrame(data, columns=names, index=np.arange(h + 2, h + 2 + len(body)), dtype=object)
@@ -181,34 +209,102 @@ def _frame_from_cells(cells: list[list[str]], path: Path, what: str, is_header=N
         raise InputError(
             f"{what} file has no data rows", path=path, hint=f"add at least one row under the header row (row {h + 1})"
         )
+    # formula cells without a cached value: blank, but say so (a file written by a script, never opened in Excel)
+    by_col: dict[str, list[int]] = {}
+    for r, c in formulas:
+        if r > h and c < width and (r + 1) in df.index:
+            by_col.setdefault(names[c], []).append(r + 1)
+    for col, rws in by_col.items():
+        read_warnings.append(
+            f"{what}: {path.name}, column '{col}': {len(rws)} formula cell(s) read as blank ({_rows_text(sorted(rws))}): "
+            "formula without a saved value; open and save the file in Excel"
+        )
+    df.attrs["read_warnings"] = read_warnings
+    df.attrs["duplicate_columns"] = duplicates
     return df
 
 
-def _sniff_delimiter(first_line: str) -> str:
-    counts = {d: first_line.count(d) for d in (",", ";", "\t")}
-    best = max(counts, key=counts.get)
-    return best if counts[best] > 0 else ","
+_DELIMITERS = (";", ",", "\t", "|")
 
 
-def _csv_cells(path: Path, what: str) -> list[list[str]]:
+def _split(line: str, sep: str) -> list[str]:
+    import csv
+
+    try:
+        return next(csv.reader([line], delimiter=sep), [])
+    except csv.Error:
+        return line.split(sep)
+
+
+def _choose_delimiter(lines: list[str], score: Callable[[list[str]], int] | None = None) -> str:
+    """Delimiter of a CSV from its first non-blank lines.
+
+    First the header: the candidate (``; , tab |``) that splits one of the first 20 lines into the most recognised
+    column names (``score``), so commas inside text cells or decimal commas of a semicolon file do not mislead;
+    then the most consistent field count (the most lines sharing one field count > 1, then the widest).
+    """
+    head = lines[:20]
+    sample = lines[:200]
+
+    def consistency(sep: str) -> tuple[int, int]:
+        counts: dict[int, int] = {}
+        for ln in sample:
+            k = len(_split(ln, sep))
+            if k > 1:
+                counts[k] = counts.get(k, 0) + 1
+        if not counts:
+            return (0, 0)
+        k = max(counts, key=lambda c: (counts[c], c))
+        return (counts[k], k)
+
+    def key(sep: str):
+        hs = max((score([c.strip() for c in _split(ln, sep)]) for ln in head), default=0) if score else 0
+        return (hs if hs >= 2 else 0, *consistency(sep))
+
+    keys = {sep: key(sep) for sep in _DELIMITERS}
+    best = max(_DELIMITERS, key=lambda d: keys[d])  # ties: the order of _DELIMITERS
+    if keys[best] == (0, 0, 0):
+        return ","
+    if keys[best][0] == 0 and keys[","] == keys[best]:
+        return ","
+    return best
+
+
+def _decode_csv(raw: bytes, path: Path, what: str) -> str:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with BOM ("Unicode text" from Excel)
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                f"cannot decode {what} file as UTF-16 ({exc.reason} at byte {exc.start})",
+                path=path,
+                hint="save it as CSV UTF-8 (Excel: File > Save As > CSV UTF-8)",
+            ) from exc
+    if b"\x00" in raw[:4096]:
+        raise InputError(
+            f"the {what} file looks like UTF-16 text without a byte-order mark (NUL bytes)",
+            path=path,
+            hint="save it as CSV UTF-8 (Excel: File > Save As > CSV UTF-8)",
+        )
+    for enc in _CSV_ENCODINGS:
+        try:
+            return raw.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    raise InputError(  # pragma: no cover - cp1252 decodes almost anything
+        f"cannot decode {what} CSV", path=path, hint="save the file as UTF-8 (CSV UTF-8 in Excel)"
+    )
+
+
+def _csv_cells(path: Path, what: str, score: Callable[[list[str]], int] | None = None) -> list[list[str]]:
     import csv
     import io as _io
 
-    raw = path.read_bytes()
-    text = None
-    for enc in _CSV_ENCODINGS:
-        try:
-            text = raw.decode(enc)
-            break
-        except UnicodeDecodeError:
-            continue
-    if text is None:  # pragma: no cover - cp1252 decodes almost anything
-        raise InputError(f"cannot decode {what} CSV", path=path, hint="save the file as UTF-8 (CSV UTF-8 in Excel)")
+    text = _decode_csv(path.read_bytes(), path, what)
     if not text.strip():
         raise InputError(f"{what} file is empty", path=path, hint="add a header row and data rows")
     lines = [ln for ln in text.splitlines() if ln.strip()]
-    # the delimiter of the widest of the first lines (a title line above the header has none)
-    sep = max((_sniff_delimiter(ln) for ln in lines[:20]), key=lambda d: max(ln.count(d) for ln in lines[:20]))
+    sep = _choose_delimiter(lines, score)
     try:
         rows = list(csv.reader(_io.StringIO(text, newline=""), delimiter=sep))
     except csv.Error as exc:
@@ -218,7 +314,8 @@ def _csv_cells(path: Path, what: str) -> list[list[str]]:
     return [[nfc(c.strip()) for c in r] for r in rows]
 
 
-def _xlsx_cells(path: Path, what: str, sheet: str | None) -> list[list[str]]:
+def _xlsx_cells(path: Path, what: str, sheet: str | None, formulas: list | None = None) -> list[list[str]]:
+    """Text of every cell of a sheet; (row, column) of formula cells without a saved value go to ``formulas``."""
     import openpyxl
 
     try:
@@ -246,7 +343,30 @@ def _xlsx_cells(path: Path, what: str, sheet: str | None) -> list[list[str]]:
                 return str(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v)
             return nfc(str(v).strip())
 
-        return [[fmt(v) for v in row] for row in ws.iter_rows(values_only=True)]
+        cells = [[fmt(v) for v in row] for row in ws.iter_rows(values_only=True)]
+    finally:
+        wb.close()
+    if formulas is not None:
+        _missing_formula_values(path, ws.title, cells, formulas)
+    return cells
+
+
+def _missing_formula_values(path: Path, sheet: str, cells: list[list[str]], out: list) -> None:
+    """Append (row, column) of blank cells that hold a formula (no value saved by a spreadsheet program)."""
+    import openpyxl
+
+    blank = {(i, j) for i, r in enumerate(cells) for j, v in enumerate(r) if v == ""}
+    if not blank:
+        return
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    except Exception:  # pragma: no cover - it opened a moment ago
+        return
+    try:
+        for i, row in enumerate(wb[sheet].iter_rows(values_only=True)):
+            for j, v in enumerate(row):
+                if (i, j) in blank and isinstance(v, str) and v.startswith("="):
+                    out.append((i, j))
     finally:
         wb.close()
 

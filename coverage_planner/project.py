@@ -541,15 +541,21 @@ def load_project(path: str | os.PathLike) -> Project:
     path = Path(path)
     if not path.is_file():
         raise ProjectError("project file not found", path=path, hint="create one with `coverage-planner init`")
+    full = path.resolve()
+    raw = path.read_bytes()
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ProjectError("the project file is UTF-16 text", path=full, hint="save the project file as UTF-8")
     try:
-        with open(path, "rb") as fh:
-            data = tomllib.load(fh)
+        # a byte-order mark (Windows Notepad) is not TOML: skip it
+        data = tomllib.loads(raw.decode("utf-8-sig"))
     except tomllib.TOMLDecodeError as exc:
         raise ProjectError(
-            f"not valid TOML: {exc}", path=path, hint="check quotes around text and '=' between key and value"
+            f"not valid TOML: {exc}", path=full, hint="check quotes around text and '=' between key and value"
         ) from exc
     except UnicodeDecodeError as exc:
-        raise ProjectError("not UTF-8 text", path=path, hint="save the project file as UTF-8") from exc
+        raise ProjectError(
+            f"not UTF-8 text (byte {exc.start})", path=full, hint="save the project file as UTF-8"
+        ) from exc
     return project_from_dict(data, path)
 
 

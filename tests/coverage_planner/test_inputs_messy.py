@@ -1,0 +1,303 @@
+"""Messy real-world inputs found by QA: duplicate commune names, wrong declared CRS, thousands separators,
+commune names spelt differently, blank cells with defaults, delimiter guessing, BOMs, repeated headers, UTF-16."""
+
+from __future__ import annotations
+
+import pytest
+
+from coverage_planner import io
+from coverage_planner.errors import CRSError, InputError, ProjectError
+from coverage_planner.inputs import (
+    _match_commune_names,
+    commune_key,
+    load_communes,
+    load_inputs,
+    load_lines,
+    load_stations,
+    load_towers,
+)
+from coverage_planner.project import load_project
+
+from .conftest import (
+    STATION_HEADER,
+    STATION_ROWS,
+    TOWER_HEADER,
+    TOWER_ROWS,
+    build_project,
+    commune_features,
+    write_csv,
+    write_geojson,
+)
+
+UTM = "EPSG:32648"
+
+
+def problems_of(exc_info) -> str:
+    return "\n".join(exc_info.value.problems)
+
+
+# ------------------------------------------------------------------------------------------ 1. duplicate communes
+def test_duplicate_commune_names_are_an_error(tmp_path):
+    fc = commune_features()
+    fc["features"][1]["properties"]["name"] = fc["features"][0]["properties"]["name"]
+    path = write_geojson(tmp_path / "communes.geojson", fc)
+    with pytest.raises(InputError) as ei:
+        load_communes(path, crs=UTM)
+    assert "communes.geojson" in str(ei.value)
+    text = problems_of(ei)
+    assert "row 2, column 'name': commune name 'Xã Tây' is used twice (features 1 and 2)" in text
+    assert "names must be unique within the communes file" in text
+
+
+def test_duplicate_commune_names_stop_load_inputs(tmp_path):
+    proj = build_project(tmp_path / "p")
+    fc = commune_features()
+    fc["features"][1]["properties"]["name"] = "Xã Tây"
+    write_geojson(proj.parent / "communes.geojson", fc)
+    with pytest.raises(InputError, match="used twice"):
+        load_inputs(load_project(proj))
+
+
+# ------------------------------------------------------------------------------------------ 2. declared CRS plausibility
+def _shp_without_crs(tmp_path, name, geoms):
+    import geopandas as gpd
+
+    gdf = gpd.GeoDataFrame({"name": [f"N{i}" for i in range(len(geoms))], "id": [f"P{i}" for i in range(len(geoms))]},
+                           geometry=geoms, crs=None)  # fmt: skip
+    path = tmp_path / name
+    with pytest.warns(UserWarning):
+        gdf.to_file(path)
+    return path
+
+
+def test_declared_degrees_on_metre_polygons_refused(tmp_path):
+    from shapely.geometry import box
+
+    p = _shp_without_crs(tmp_path, "communes.shp", [box(300000, 2360000, 310000, 2370000)])
+    with pytest.raises(CRSError) as ei:
+        load_communes(p, crs=UTM, source_crs="EPSG:4326")
+    msg = str(ei.value)
+    assert "communes.shp" in msg and "project declares EPSG:4326" in msg and "look like metres" in msg
+    assert "x 300000 … 310000, y 2360000 … 2370000" in msg and "projected CRS in metres" in msg
+
+
+def test_declared_degrees_on_metre_points_and_lines_refused(tmp_path):
+    from shapely.geometry import LineString, Point
+
+    p = _shp_without_crs(tmp_path, "towers.shp", [Point(300000, 2360000)])
+    with pytest.raises(CRSError, match="look like metres"):
+        load_towers(p, crs=UTM, source_crs="EPSG:4326")
+    line = _shp_without_crs(tmp_path, "roads.shp", [LineString([(300000, 2360000), (301000, 2361000)])])
+    with pytest.raises(CRSError, match="look like metres"):
+        load_lines(line, crs=UTM, source_crs="EPSG:4326")
+
+
+def test_declared_metres_on_degree_points_refused(tmp_path):
+    from shapely.geometry import Point
+
+    p = _shp_without_crs(tmp_path, "towers.shp", [Point(103.0, 21.4), Point(103.05, 21.35)])
+    with pytest.raises(CRSError) as ei:
+        load_towers(p, crs=UTM, source_crs="EPSG:32648")
+    assert "look like degrees" in str(ei.value) and 'crs = "EPSG:4326"' in str(ei.value)
+    # the right declaration is accepted
+    t = load_towers(p, crs=UTM, source_crs="EPSG:4326")
+    assert t["lon"].tolist() == pytest.approx([103.0, 103.05])
+
+
+# ------------------------------------------------------------------------------------------ 3. thousands separators
+@pytest.mark.parametrize("raw,digits", [("2.000", "2000"), ("1.250.000", "1250000"), ("2,000", "2000"),
+                                        ("12.500", "12500")])  # fmt: skip
+def test_grouped_integer_voters_is_ambiguous(tmp_path, raw, digits):
+    rows = [r[:] for r in STATION_ROWS]
+    rows[1][5] = raw
+    p = write_csv(tmp_path / "s.csv", STATION_HEADER, rows)
+    with pytest.raises(InputError) as ei:
+        load_stations(p, crs=UTM)
+    text = problems_of(ei)
+    assert f"row 3, column 'voters': '{raw}' is ambiguous" in text
+    assert f"write {digits} without a thousands separator" in text
+    assert "s.csv" in str(ei.value)
+
+
+def test_grouped_priority_is_ambiguous_but_decimals_still_read(tmp_path):
+    rows = [r[:] for r in STATION_ROWS]
+    rows[0][6] = "1.500"
+    p = write_csv(tmp_path / "s.csv", STATION_HEADER, rows)
+    with pytest.raises(InputError) as ei:
+        load_stations(p, crs=UTM)
+    assert "write 1500 without a thousands separator, or 1.5 if a decimal was meant" in problems_of(ei)
+    rows[0][6] = "1,5"  # decimal comma in a float field: unchanged
+    rows[0][3] = "102,99"
+    s = load_stations(write_csv(tmp_path / "t.csv", STATION_HEADER, rows), crs=UTM)
+    assert s["priority"][0] == 1.5 and s["lon"][0] == pytest.approx(102.99)
+
+
+# ------------------------------------------------------------------------------------------ 4. commune name matching
+def test_commune_key():
+    assert commune_key("PHƯỜNG  Mường Thanh") == "mường thanh"
+    assert commune_key("Xã Tây") == commune_key("x. tây") == commune_key("X.Tây") == "tây"
+    assert commune_key("Thị trấn Tủa Chùa") == commune_key("TT. Tủa Chùa") == "tủa chùa"
+    assert commune_key("Xãtây") == "xãtây"  # no space after the prefix: not a prefix
+
+
+def test_match_commune_names_unique_only():
+    names = ["Xã Tây", "Xã Đông", "Phường Na", "Xã Na"]
+    m = _match_commune_names(["Xã Tây", "XÃ TÂY", "Tay", "x. đông", "Na", "Xa Bac"], names)
+    assert m["Xã Tây"] == ("Xã Tây", "exact")
+    assert m["XÃ TÂY"] == ("Xã Tây", "spelling")
+    assert m["x. đông"] == ("Xã Đông", "spelling")
+    assert m["Tay"] == ("Xã Tây", "accents")
+    assert "Na" not in m  # two communes named Na: never guess
+    assert "Xa Bac" not in m
+
+
+def test_station_communes_matched_and_assigned_by_polygon(tmp_path):
+    import unicodedata
+
+    proj = build_project(tmp_path / "p")
+    rows = [r[:] for r in STATION_ROWS]
+    rows[0][2] = "XÃ TÂY"  # case
+    rows[1][2] = "Xa Tay"  # accents
+    rows[2][2] = unicodedata.normalize("NFD", "x. Đông")  # decomposed + abbreviated prefix
+    rows[3][2] = "Xã Không Có"  # unknown: the polygon it lies in (east)
+    write_csv(proj.parent / "polling_stations.csv", STATION_HEADER, rows)
+    inp = load_inputs(load_project(proj))
+    s = inp.stations
+    assert s["commune"].tolist() == ["Xã Tây", "Xã Tây", "Xã Đông", "Xã Đông"]
+    assert s["commune_source"].tolist() == ["XÃ TÂY", "Xa Tay", "x. Đông", "Xã Không Có"]
+    w = "\n".join(inp.warnings)
+    assert "'XÃ TÂY' → 'Xã Tây' (row 2)" in w and "'Xa Tay' → 'Xã Tây' (row 3)" in w
+    assert "ignoring case, prefix and accents" in w
+    assert "assigned to the commune polygon they lie in: 'Xã Không Có' → 'Xã Đông' (row 5)" in w
+
+
+def test_station_communes_exact_keep_the_columns(tmp_path):
+    inp = load_inputs(load_project(build_project(tmp_path / "p")))
+    assert "commune_source" not in inp.stations.columns
+    assert not any("commune" in w for w in inp.warnings)
+
+
+# ------------------------------------------------------------------------------------------ 5. blanks with defaults
+def test_blank_values_with_defaults_are_reported(tmp_path):
+    rows = [r[:] for r in STATION_ROWS]
+    rows[0][5] = ""
+    rows[2][5] = ""
+    rows[3][6] = ""
+    warnings = []
+    s = load_stations(write_csv(tmp_path / "s.csv", STATION_HEADER, rows), crs=UTM, warnings=warnings)
+    assert s["voters"].tolist() == [0, 310, 0, 95] and s["priority"][3] == 1.0
+    w = "\n".join(warnings)
+    assert "s.csv, column 'voters': 2 blank value(s) (rows 2, 4): used 0 voters" in w
+    assert "s.csv, column 'priority': 1 blank value(s) (row 5): used priority 1" in w
+    trows = [r[:] for r in TOWER_ROWS]
+    trows[0][12] = ""
+    warnings = []
+    t = load_towers(write_csv(tmp_path / "t.csv", TOWER_HEADER, trows), crs=UTM, warnings=warnings)
+    assert t["status"][0] == "on_air"
+    assert any("t.csv, column 'trang_thai': 1 blank value(s) (row 2): used on_air" in x for x in warnings)
+
+
+def test_blank_rows_listing_is_cut_with_a_count(tmp_path):
+    rows = [[f"K{i}", f"B{i}", "Xã Tây", 103.0, 21.4, "", 1] for i in range(25)]
+    warnings = []
+    load_stations(write_csv(tmp_path / "s.csv", STATION_HEADER, rows), crs=UTM, warnings=warnings)
+    assert any("25 blank value(s) (rows 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, … (25 rows))" in x for x in warnings)
+
+
+def test_xlsx_formula_without_saved_value_is_blank_with_warning(tmp_path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(STATION_HEADER)
+    for r in STATION_ROWS:
+        ws.append(r)
+    ws["F3"] = "=100+210"  # openpyxl saves formulas without a cached value
+    path = tmp_path / "kvbp.xlsx"
+    wb.save(path)
+    warnings = []
+    s = load_stations(path, crs=UTM, warnings=warnings)
+    assert s["voters"].tolist() == [420, 0, 150, 95]
+    w = "\n".join(warnings)
+    assert "kvbp.xlsx, column 'voters': 1 formula cell(s) read as blank (row 3)" in w
+    assert "formula without a saved value; open and save the file in Excel" in w
+    assert "column 'voters': 1 blank value(s) (row 3): used 0 voters" in w
+
+
+# ------------------------------------------------------------------------------------------ 6. delimiter
+def test_semicolon_file_with_commas_in_text_and_decimal_commas(tmp_path):
+    p = tmp_path / "s.csv"
+    p.write_bytes("id;name;commune;lon;lat;voters;priority\r\n"
+                  "K1;Bản A, B, C, D, E, F;Xã Tây;102,99;21,38;662;2\r\n"
+                  "K2;Tổ 2;Xã Đông;103,06;21,41;573;1\r\n".encode())  # fmt: skip
+    s = load_stations(p, crs=UTM)
+    assert s["name"].tolist() == ["Bản A, B, C, D, E, F", "Tổ 2"]
+    assert s["lon"].tolist() == pytest.approx([102.99, 103.06]) and s["voters"].tolist() == [662, 573]
+
+
+@pytest.mark.parametrize("sep", [",", ";", "\t", "|"])
+def test_every_delimiter_is_recognised(tmp_path, sep):
+    p = write_csv(tmp_path / "s.csv", STATION_HEADER, STATION_ROWS, delimiter=sep)
+    s = load_stations(p, crs=UTM)
+    assert s["id"].tolist() == ["KV01", "KV02", "KV03", "KV04"] and s["voters"].sum() == 975
+
+
+def test_delimiter_by_consistency_without_header_test(tmp_path):
+    p = tmp_path / "t.csv"
+    p.write_text("a;b;c\n1,5;2;x, y\n3;4,5;z\n", encoding="utf-8")
+    df, _ = io.read_table(p)
+    assert list(df.columns) == ["a", "b", "c"] and df.loc[2, "c"] == "x, y"
+
+
+# ------------------------------------------------------------------------------------------ 7. project.toml BOM
+def test_project_toml_with_bom(tmp_path):
+    proj = build_project(tmp_path / "p")
+    proj.write_bytes(b"\xef\xbb\xbf" + proj.read_bytes())
+    assert load_project(proj).name == "Mini Điện Biên"
+
+
+def test_project_toml_error_shows_full_path(tmp_path, monkeypatch):
+    (tmp_path / "project.toml").write_text('[project\nname = "x"\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ProjectError) as ei:
+        load_project("project.toml")
+    assert str(ei.value).startswith(str(tmp_path.resolve() / "project.toml") + ": not valid TOML")
+
+
+# ------------------------------------------------------------------------------------------ 8. repeated header
+def test_repeated_header_reported_as_such(tmp_path):
+    header = STATION_HEADER + ["voters"]
+    rows = [r + [999] for r in STATION_ROWS]
+    warnings = []
+    s = load_stations(write_csv(tmp_path / "s.csv", header, rows), crs=UTM, warnings=warnings)
+    assert s["voters"].tolist() == [420, 310, 150, 95]  # the first column
+    w = "\n".join(warnings)
+    assert "column 'voters' appears twice (columns 6 and 8); using the first" in w
+    assert "voters.2" not in w and "not recognised" not in w
+
+
+# ------------------------------------------------------------------------------------------ 9. UTF-16
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_with_bom_is_decoded(tmp_path, encoding):
+    text = "\ufeff" + "\t".join(STATION_HEADER) + "\r\n" + "".join(
+        "\t".join(str(v) for v in r) + "\r\n" for r in STATION_ROWS)
+    p = tmp_path / "kvbp.txt"
+    p.write_bytes(text.encode(encoding))
+    s = load_stations(p, crs=UTM)
+    assert s["name"].tolist()[0] == "Bản Him Lam" and s["voters"].sum() == 975
+
+
+def test_utf16_without_bom_is_an_error(tmp_path):
+    p = tmp_path / "kvbp.csv"
+    p.write_bytes("id,lon,lat\r\nK1,103,21.4\r\n".encode("utf-16-le"))
+    with pytest.raises(InputError, match="UTF-16") as ei:
+        load_stations(p, crs=UTM)
+    assert "CSV UTF-8" in str(ei.value)
+
+
+def test_match_commune_names_prefix_without_accents():
+    names = ["Xã Xa Dung", "Xã Tây"]
+    m = _match_commune_names(["Xa Dung", "xa xa dung", "Xa Tay", "Phuong Tay"], names)
+    assert m["Xa Dung"] == ("Xã Xa Dung", "spelling")  # only the prefix is missing
+    assert m["xa xa dung"] == ("Xã Xa Dung", "accents")
+    assert m["Xa Tay"] == ("Xã Tây", "accents") and m["Phuong Tay"] == ("Xã Tây", "accents")
