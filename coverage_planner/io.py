@@ -448,6 +448,7 @@ def write_xlsx(tables: dict, path: str | os.PathLike) -> Path:
                         frame = frame.drop(columns="geometry")
                     frame.to_excel(xw, sheet_name=sheet, index=False, freeze_panes=(1, 0))
                     ws = xw.sheets[sheet]
+                    _text_not_formulas(ws, frame)
                     for i, col in enumerate(frame.columns, start=1):
                         width = max([len(str(col))] + [len(str(v)) for v in frame[col].head(200)])
                         ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = min(60, width + 2)
@@ -458,11 +459,48 @@ def write_xlsx(tables: dict, path: str | os.PathLike) -> Path:
     return path
 
 
+def _text_not_formulas(ws, frame) -> None:
+    """Text cells that openpyxl took for formulas (a name typed as ``=HYPERLINK(...)``) stay text: Excel shows
+    them and never runs them (formula injection). Only text columns are looked at."""
+    from pandas.api.types import is_object_dtype, is_string_dtype
+
+    for i, col in enumerate(frame.columns, start=1):
+        if not (is_object_dtype(frame[col]) or is_string_dtype(frame[col])):
+            continue
+        for (cell,) in ws.iter_rows(min_row=2, max_row=len(frame) + 1, min_col=i, max_col=i):
+            if cell.data_type == "f":
+                cell.data_type = "s"
+
+
+#: First characters that make Excel (and LibreOffice) read a CSV cell as a formula.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_safe_text(value):
+    """A CSV text cell Excel would run as a formula, with a leading apostrophe (OWASP's advice); numbers
+    written as text ("-88.3") and other text are unchanged."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        try:
+            float(value)
+        except ValueError:
+            return "'" + value
+    return value
+
+
 def write_csv(df, path: str | os.PathLike, **kwargs) -> Path:
-    """Write a DataFrame as UTF-8 CSV with BOM (Excel opens Vietnamese text correctly), atomically."""
+    """Write a DataFrame as UTF-8 CSV with BOM (Excel opens Vietnamese text correctly), atomically.
+
+    Text that Excel would run as a formula (starting with = + - @) gets a leading apostrophe."""
     path = Path(path)
     kwargs.setdefault("index", False)
     kwargs.setdefault("encoding", "utf-8-sig")
+    from pandas.api.types import is_object_dtype, is_string_dtype
+
+    text_cols = [c for c in df.columns if c != "geometry" and (is_object_dtype(df[c]) or is_string_dtype(df[c]))]
+    if text_cols:
+        df = df.copy()
+        for c in text_cols:
+            df[c] = df[c].map(_csv_safe_text)
     with atomic_path(path) as tmp:
         df.to_csv(tmp, **kwargs)
     return path

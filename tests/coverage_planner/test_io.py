@@ -298,3 +298,28 @@ def test_xlsx_sheet_by_name(tmp_path):
     assert df.loc[2, "ma_tram"] == "A1" and df.loc[2, "vi_do"] == "21.5"
     with pytest.raises(InputError, match="no sheet named 'BTS'.*Ghi chú, Trạm"):
         io.read_table(tmp_path / "t.xlsx", layer="BTS")
+
+
+def test_exported_tables_never_carry_formulas(tmp_path):
+    """A name typed as a formula stays text: XLSX cell type string with the exact text, CSV with a leading
+    apostrophe (Excel would run it); numbers, numeric text and ordinary text are unchanged."""
+    import csv
+
+    import openpyxl
+    import pandas as pd
+
+    from coverage_planner import io
+
+    evil = '=HYPERLINK("http://evil.example","click")'
+    df = pd.DataFrame({"name": [evil, "+cmd", "@SUM(A1)", "-88.3", "Bản Nà Pen", "-x"], "level": [-88.3, 1, 2, 3, 4, 5]})
+    x = io.write_xlsx({"stations": df}, tmp_path / "t.xlsx")
+    ws = openpyxl.load_workbook(x)["stations"]
+    names = [ws.cell(row=r, column=1) for r in range(2, 8)]
+    assert [c.value for c in names] == list(df["name"])
+    assert all(c.data_type == "s" for c in names)
+    assert ws.cell(row=2, column=2).value == -88.3
+    c = io.write_csv(df, tmp_path / "t.csv")
+    rows = list(csv.reader(c.open(encoding="utf-8-sig")))
+    assert [r[0] for r in rows[1:]] == ["'" + evil, "'+cmd", "'@SUM(A1)", "-88.3", "Bản Nà Pen", "'-x"]
+    assert rows[1][1] == "-88.3"
+    assert df["name"].iloc[0] == evil  # the caller's frame is not changed
