@@ -366,6 +366,17 @@ def _check_crs(value: str, path, field_name: str) -> str:
             field=field_name,
             hint='use "auto" (UTM zone of the data) or a metric CRS such as "EPSG:32648" (UTM 48N)',
         )
+    method = crs.coordinate_operation.method_name.lower() if crs.coordinate_operation else ""
+    if field_name == "project.crs" and "mercator" in method and "transverse" not in method:
+        # Web Mercator & co.: map metres are 1/cos(latitude) ground metres (7 % too long at 21° N), so every
+        # distance, radius and cell size would be wrong
+        raise ProjectError(
+            f"analysis CRS '{value}' ({crs.name}) is a Mercator projection: its metres are not ground metres "
+            "(about 7 % too long in Điện Biên), so radii, distances and areas would be wrong",
+            path=path,
+            field=field_name,
+            hint='use "auto" (UTM zone of the data) or "EPSG:32648" (UTM 48N); VN-2000 (e.g. EPSG:3405) also works',
+        )
     return value
 
 

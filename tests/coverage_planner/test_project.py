@@ -170,6 +170,8 @@ def test_unknown_keys_name_key_section_and_suggest(tmp_path, text, match, field)
         ("[project]\nresolution_m = 'ninety'\n", "must be a number"),
         ("[project]\ncrs = 'EPSG:4326'\n", "not projected"),
         ("[project]\ncrs = 'EPSG:999999'\n", "unknown CRS"),
+        ("[project]\ncrs = 'EPSG:3857'\n", "Mercator projection: its metres are not ground metres"),
+        ("[project]\ncrs = 'EPSG:3395'\n", "Mercator projection"),
         ("[radio]\nmodel = 'okumura'\n", "is not one of"),
         ("[radio.defaults.3G]\nfrequency_mhz = 100\n", "out of range"),
         ("[radio.defaults.3G]\nmech_tilt_deg = 45\n", "out of range"),
@@ -235,3 +237,8 @@ def test_to_dict_is_plain_toml_data(tmp_path):
     assert d["radio"]["defaults"]["2G"]["eirp_dbm"] == 55
     assert "frequency_mhz" in d["placement"]
     tomli_w.dumps(d)  # serialisable
+
+
+def test_transverse_mercator_analysis_crs_is_fine(tmp_path):
+    for crs in ("EPSG:32648", "EPSG:3405"):  # UTM 48N, VN-2000 / UTM 48N
+        assert load_project(write(tmp_path, f"[project]\ncrs = '{crs}'\n")).crs == crs
