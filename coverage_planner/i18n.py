@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+import re
 import unicodedata
 
 from coverage_planner.errors import ParameterError
@@ -79,6 +80,10 @@ _STRINGS: dict[str, dict[str, str]] = {
     "map.legend.commune_border": {"vi": "Xã biên giới", "en": "Border commune"},
     "map.legend.commune_remote": {"vi": "Xã vùng sâu, vùng xa", "en": "Remote commune"},
     "map.legend.border": {"vi": "Biên giới quốc gia", "en": "National border"},
+    "map.legend.towers": {"vi": "Trạm BTS (màu nhà mạng)", "en": "Towers (operator colour)"},
+    "map.legend.gaps": {"vi": "Vùng lõm sóng", "en": "Coverage gaps"},
+    "map.legend.proposals": {"vi": "Đề xuất", "en": "Proposals"},
+    "map.legend.boundaries": {"vi": "Ranh giới", "en": "Boundaries"},
     "map.params": {"vi": "Tham số tính toán", "en": "Parameters used"},
     "map.created": {"vi": "Lập ngày {date}", "en": "Made on {date}"},
     "map.proposal": {"vi": "Trạm đề xuất #{rank}", "en": "Proposed station #{rank}"},
@@ -168,12 +173,12 @@ _STRINGS: dict[str, dict[str, str]] = {
     "report.methods": {"vi": "Phương pháp và tham số", "en": "Methods and parameters"},
     "report.methods.intro": {
         "vi": "Mức thu được tính cho từng ô lưới từ mọi trạm BTS đang phát sóng theo mô hình truyền sóng dưới "
-              "đây, có tính địa hình. Mỗi điểm bỏ phiếu được xếp loại theo mức thu tốt nhất so với ngưỡng của "
-              "công nghệ. Trạm lưu động được chọn để phủ nhiều cử tri nhất (bài toán phủ tối đa), ưu tiên xã "
+              "đây, có tính địa hình. Mỗi điểm bỏ phiếu được xếp loại theo trạm phục vụ tốt nhất, mỗi trạm so "
+              "với ngưỡng của công nghệ của trạm đó (2G, 3G, 4G). Trạm lưu động được chọn để phủ nhiều cử tri nhất (bài toán phủ tối đa), ưu tiên xã "
               "biên giới và vùng sâu, vùng xa.",
         "en": "The received level is computed on every grid cell from every on-air tower with the propagation "
-              "model below, over the terrain. Each polling station is classed by its best level against the "
-              "thresholds of the technology. Mobile stations are placed to cover the most voters (maximal "
+              "model below, over the terrain. Each polling station is classed by its best server, each tower judged "
+              "against the thresholds of its own technology (2G, 3G, 4G). Mobile stations are placed to cover the most voters (maximal "
               "covering), weighting border and remote communes.",
     },
     "report.m.model": {"vi": "Mô hình truyền sóng", "en": "Propagation model"},
@@ -271,3 +276,257 @@ def fmt_date(d: _dt.date | _dt.datetime, lang: str = DEFAULT_LANG, *, time: bool
     if time and isinstance(d, _dt.datetime):
         s += d.strftime(" %H:%M")
     return s
+
+
+# ----------------------------------------------------------------------------------------------------------
+# messages of the core (warnings, reasons, descriptions) → Vietnamese
+# ----------------------------------------------------------------------------------------------------------
+# The analysis core writes its warnings (coverage_planner.inputs / terrain / landcover), the reasons why a
+# station is unreachable (analysis.placement.ReachStats.reason, coverage_planner.pipeline) and the terrain
+# source description (coverage_planner.terrain) in English. ``translate_message`` maps the known patterns to
+# Vietnamese; anything else is returned unchanged (English), so a new core message never disappears.
+#
+# Template fields: ``{name}`` = the captured text as is (ids, file names, CRS); ``{name:n}`` = a number in the
+# language's style (12345 → 12.345, 0.0049 → 0,0049); ``{name:d}`` = decimal comma only, no grouping (1800 MHz);
+# ``{name:what}`` = an input kind ("towers" → "Trạm BTS"); ``{name:field}`` = a tower column; ``{name:kind}`` =
+# a terrain file kind.
+
+_NUM = r"-?(?:\d+(?:\.\d+)?(?:e[-+]?\d+)?|nan|inf)"
+
+_WHAT_VI = {
+    "towers": "Trạm BTS", "stations": "Điểm bỏ phiếu", "communes": "Xã/phường", "terrain": "Địa hình",
+    "scenario": "Kịch bản", "clutter": "Lớp phủ mặt đất", "border": "Biên giới", "roads": "Đường giao thông",
+    "towns": "Thị trấn, khu dân cư", "candidates": "Vị trí ứng viên", "candidate sites": "Vị trí ứng viên",
+    "lines": "Lớp đường", "points": "Lớp điểm",
+}
+_FIELD_VI = {"frequency_mhz": "tần số (MHz)", "height_m": "độ cao anten (m)", "eirp_dbm": "EIRP (dBm)"}
+_KIND_VI = {"raster": "raster", "rasters": "raster", "SRTM tile": "mảnh SRTM", "SRTM tiles": "mảnh SRTM",
+            "ESRI ASCII grid": "lưới ESRI ASCII", "ESRI ASCII grids": "lưới ESRI ASCII"}
+
+_MESSAGES_VI: list[tuple[re.Pattern[str], str]] = [(re.compile(rx), tpl) for rx, tpl in (
+    # --- why a station cannot be reached (analysis.placement, coverage_planner.pipeline) ---------------------
+    (rf"terrain shadow: the best of (?P<n>\d+) candidate sites in range has (?P<loss>{_NUM}) dB path loss, "
+     rf"more than the (?P<max>{_NUM}) dB the mobile station's link budget allows \(raise mast_height_m or "
+     r"eirp_dbm\)",
+     "bị địa hình che khuất: vị trí tốt nhất trong {n:n} vị trí ứng viên trong bán kính có suy hao đường truyền "
+     "{loss:n} dB, vượt mức {max:n} dB mà quỹ đường truyền của trạm lưu động cho phép (tăng mast_height_m "
+     "hoặc eirp_dbm)"),
+    (r"no candidate site within the computation radius \(site constraints — distance to a road or commune "
+     r"centre, slope limit, valid terrain — leave none nearby\)",
+     "không có vị trí ứng viên nào trong bán kính tính toán (các ràng buộc vị trí — khoảng cách tới đường hoặc "
+     "trung tâm xã, giới hạn độ dốc, địa hình hợp lệ — loại hết các vị trí lân cận)"),
+    (r"no candidate site passes the site constraints",
+     "không có vị trí ứng viên nào đáp ứng các ràng buộc vị trí"),
+    (r"the candidate sites that seemed to reach it do not when checked with the exact terrain profile",
+     "các vị trí ứng viên tưởng như phủ được điểm này nhưng không phủ được khi kiểm tra lại bằng mặt cắt địa "
+     "hình chính xác"),
+    # --- input warnings (coverage_planner.inputs) ---------------------------------------------------------------
+    (r"towers: (?P<n>\d+) tower\(s\) with status down \(not used\): (?P<ids>.+)",
+     "Trạm BTS: {n:n} trạm ở trạng thái ngừng hoạt động (không dùng trong tính toán): {ids}"),
+    (r"towers: (?P<n>\d+) row\(s\) without technology: assumed (?P<tech>.+)",
+     "Trạm BTS: {n:n} dòng không ghi công nghệ: coi là {tech}"),
+    (r"towers: (?P<n>\d+) row\(s\) without (?P<fld>\w+): used default (?P<vals>.+)",
+     "Trạm BTS: {n:n} dòng không có {fld:field}: dùng giá trị mặc định {vals:d}"),
+    (r"stations: (?P<n>\d+) row\(s\) without a name: the id is used as the name",
+     "Điểm bỏ phiếu: {n:n} dòng không có tên: dùng mã điểm làm tên"),
+    (r"stations: no voters column: every station counts 0 voters \(weights use priority only\)",
+     "Điểm bỏ phiếu: không có cột số cử tri: mỗi điểm được tính 0 cử tri (trọng số chỉ theo mức ưu tiên)"),
+    (r"stations: (?P<n>\d+) station\(s\) without a commune: taken from the commune polygons",
+     "Điểm bỏ phiếu: {n:n} điểm không ghi xã: lấy theo ranh giới xã"),
+    (r"stations: (?P<n>\d+) station\(s\) outside every commune polygon: (?P<ids>.+)",
+     "Điểm bỏ phiếu: {n:n} điểm nằm ngoài mọi ranh giới xã: {ids}"),
+    (r"stations: commune name\(s\) not in the communes file: (?P<names>.+)",
+     "Điểm bỏ phiếu: tên xã không có trong tệp xã/phường: {names}"),
+    (r"communes: (?P<n>\d+) invalid polygon\(s\) repaired \(make_valid\)",
+     "Xã/phường: đã sửa {n:n} đa giác không hợp lệ (make_valid)"),
+    (r"communes: names used more than once: (?P<names>.+)",
+     "Xã/phường: tên xã bị trùng: {names}"),
+    (r"communes: no border column and no border layer: no commune is marked as border",
+     "Xã/phường: không có cột biên giới và không có lớp đường biên giới: không xã nào được coi là xã biên giới"),
+    (r"communes: no remote column and no roads/towns layer: no commune is marked as remote",
+     "Xã/phường: không có cột vùng sâu, vùng xa và không có lớp đường giao thông/khu dân cư: không xã nào được "
+     "coi là xã vùng sâu, vùng xa"),
+    (r"scenario: tower id\(s\) (?P<ids>.+) listed as down are not in the towers file",
+     "Kịch bản: mã trạm {ids} được ghi là ngừng hoạt động nhưng không có trong tệp trạm BTS"),
+    (r"(?P<what>[\w ]+): column\(s\) not recognised and ignored in (?P<file>.+?): (?P<cols>.+) "
+     r"\(see docs/INPUTS\.md for accepted names\)",
+     "{what:what}: cột không nhận dạng được, đã bỏ qua trong {file}: {cols} (tên cột hợp lệ: xem docs/INPUTS.md)"),
+    (r"(?P<what>[\w ]+): (?P<n>\d+) polygon\(s\): their outlines are used as lines",
+     "{what:what}: {n:n} đa giác: dùng đường bao của chúng làm đường"),
+    (r"(?P<file>.+?): columns (?P<cols>.+) all mean '(?P<fld>[^']*)'; using '(?P<first>.*)'",
+     "{file}: các cột {cols} cùng mang nghĩa '{fld}'; dùng cột '{first}'"),
+    # --- terrain and land cover (coverage_planner.terrain, coverage_planner.landcover) --------------------------
+    (r"terrain: (?P<n>\d+) void cell\(s\) filled by interpolation \((?P<pct>" + _NUM + r")%\)",
+     "Địa hình: {n:n} ô thiếu dữ liệu độ cao đã được nội suy ({pct:n} %)"),
+    (rf"terrain: (?P<n>\d+) source cells with heights outside (?P<lo>{_NUM})…(?P<hi>{_NUM}) m treated as voids "
+     r"\(undeclared nodata\?\)",
+     "Địa hình: {n:n} ô nguồn có độ cao ngoài khoảng {lo:n}…{hi:n} m được coi là ô thiếu dữ liệu (giá trị "
+     "nodata chưa khai báo?)"),
+    (r"terrain: (?P<n>\d+) cell\(s\) at the edge of the analysis grid are not covered by the DEM \(heights "
+     r"extrapolated; points there are reported as outside the terrain\)",
+     "Địa hình: {n:n} ô ở rìa lưới phân tích nằm ngoài DEM (độ cao được ngoại suy; các điểm ở đó được báo là "
+     "nằm ngoài vùng địa hình)"),
+    (r"clutter: (?P<n>\d+) analysis cell\(s\) have no land-cover data and use the constant \[radio\] "
+     r"vegetation values",
+     "Lớp phủ mặt đất: {n:n} ô lưới không có dữ liệu lớp phủ, dùng giá trị suy hao thực vật cố định trong [radio]"),
+    (rf"(?P<n>\d+) (?P<kind>raster|SRTM tile|ESRI ASCII grid)s? \((?P<names>.*)\), (?P<crs>.+), "
+     rf"cell (?P<a>{_NUM})×(?P<b>{_NUM})",
+     "{n:n} {kind:kind} ({names}), {crs}, ô lưới {a:n} × {b:n}"),
+    # --- parameter values (coverage_planner.pipeline._parameters) ------------------------------------------
+    (rf"good ≥ (?P<g>{_NUM}) dBm, weak ≥ (?P<w>{_NUM}) dBm", "tốt ≥ {g:n} dBm, yếu ≥ {w:n} dBm"),
+    (rf"k=(?P<k>\d+), mast (?P<h>{_NUM}) m, EIRP (?P<e>{_NUM}) dBm, (?P<tech>\S+) (?P<f>{_NUM}) MHz",
+     "k = {k}, cột anten {h:n} m, EIRP {e:n} dBm, {tech} {f:d} MHz"),
+    (r"land cover (?P<src>.+): (?P<veg>\d+) of (?P<total>\d+) cells with vegetation loss",
+     "lớp phủ mặt đất {src}: {veg:n}/{total:n} ô có suy hao do thực vật"),
+    (rf"(?P<a>{_NUM}) dB/km, cap (?P<b>{_NUM}) dB, canopy (?P<c>{_NUM}) m",
+     "{a:n} dB/km, tối đa {b:n} dB, tán cây cao {c:n} m"),
+)]
+
+_FIELD_RE = re.compile(r"\{(\w+)(?::(\w+))?\}")
+
+
+def fmt_number_text(text: str, lang: str = DEFAULT_LANG, *, group: bool = True) -> str:
+    """A number written the English way ("12345", "-95.5", "0.0049") in ``lang``'s style; ``group`` adds
+    thousands separators to integers. Text that is not a number is returned unchanged."""
+    check_lang(lang)
+    s = str(text)
+    if lang == "en":
+        return s
+    if group and re.fullmatch(r"-?\d+", s):
+        return fmt_int(int(s), lang)
+    return s.replace(",", "\0").replace(".", ",").replace("\0", ".")
+
+
+def _decimal_commas(text: str) -> str:
+    """Decimal points between digits → commas ("43.5 (4G)" → "43,5 (4G)"); ids like "4G" are untouched."""
+    return re.sub(r"(?<=\d)\.(?=\d)", ",", text)
+
+
+def translate_message(message, lang: str = DEFAULT_LANG) -> str:
+    """A warning or reason of the analysis core in ``lang``.
+
+    English returns the message unchanged; Vietnamese uses the known patterns above with numbers re-formatted
+    (decimal comma). A message no pattern knows is returned unchanged (English), never dropped.
+    """
+    check_lang(lang)
+    if message is None or (isinstance(message, float) and math.isnan(message)):
+        return ""
+    text = nfc(message)
+    if lang == "en":
+        return text
+    stripped = text.strip()
+    for rx, template in _MESSAGES_VI:
+        m = rx.fullmatch(stripped)
+        if m is None:
+            continue
+        fields = m.groupdict()
+
+        def fill(f, fields=fields):
+            value, how = fields.get(f.group(1)) or "", f.group(2)
+            if how == "n":
+                return fmt_number_text(value, lang)
+            if how == "d":
+                return _decimal_commas(value)
+            if how == "what":
+                return _WHAT_VI.get(value, value)
+            if how == "field":
+                return _FIELD_VI.get(value, value)
+            if how == "kind":
+                return _KIND_VI.get(value, value)
+            return value
+
+        return nfc(_FIELD_RE.sub(fill, template))
+    return text
+
+
+# ----------------------------------------------------------------------------------------------------------
+# the recorded parameters (results.parameters) as labelled, formatted rows
+# ----------------------------------------------------------------------------------------------------------
+_PARAM_LABELS: dict[str, dict[str, str]] = {
+    "software": {"vi": "Phần mềm", "en": "Software"},
+    "crs": {"vi": "Hệ toạ độ phân tích", "en": "Analysis CRS"},
+    "resolution_m": {"vi": "Độ phân giải lưới", "en": "Grid resolution"},
+    "model": {"vi": "Mô hình truyền sóng", "en": "Propagation model"},
+    "k_factor": {"vi": "Hệ số bán kính Trái Đất hiệu dụng k", "en": "Effective Earth radius factor k"},
+    "max_distance_m": {"vi": "Bán kính tính tối đa", "en": "Maximum distance"},
+    "receiver_height_m": {"vi": "Độ cao máy thu", "en": "Receiver height"},
+    "margins_db": {"vi": "Suy hao cơ thể và trong nhà", "en": "Body and indoor losses"},
+    "vegetation": {"vi": "Suy hao do thực vật", "en": "Vegetation loss"},
+    "threshold": {"vi": "Ngưỡng {tech}", "en": "Thresholds {tech}"},
+    "thresholds.good_dbm": {"vi": "Ngưỡng tốt {tech}", "en": "Good threshold {tech}"},
+    "thresholds.weak_dbm": {"vi": "Ngưỡng yếu {tech}", "en": "Weak threshold {tech}"},
+    "placement_technology": {"vi": "Công nghệ của trạm lưu động", "en": "Mobile station technology"},
+    "placement": {"vi": "Thông số trạm lưu động", "en": "Mobile station settings"},
+}
+#: Display order of the known keys (pipeline._parameters order); unknown keys follow, alphabetically.
+_PARAM_ORDER = ("software", "crs", "resolution_m", "model", "k_factor", "max_distance_m", "receiver_height_m",
+                "margins_db", "vegetation", "threshold_", "thresholds", "placement_technology", "placement")
+_UNITS = (("_dbm", "dBm"), ("_db", "dB"), ("_mhz", "MHz"), ("_km", "km"), ("_m", "m"), ("_deg", "°"))
+
+
+def fmt_value(value, lang: str = DEFAULT_LANG, unit: str = "") -> str:
+    """A recorded parameter value for display: numbers in ``lang``'s style (as many digits as recorded, up to
+    six significant), texts through :func:`translate_message`, lists joined with "; " (vi) or ", " (en)."""
+    check_lang(lang)
+    if isinstance(value, bool):
+        text = t("yes" if value else "no", lang)
+    elif isinstance(value, int) or (isinstance(value, float) and math.isfinite(value) and value.is_integer()
+                                    and abs(value) < 1e15):
+        text = fmt_int(value, lang)
+    elif isinstance(value, float):
+        text = fmt_number_text(f"{value:.6g}", lang, group=False)
+    elif isinstance(value, (list, tuple)):
+        text = ("; " if lang == "vi" else ", ").join(fmt_value(v, lang) for v in value)  # "1,5; 2" not "1,5, 2"
+    else:
+        text = translate_message(value, lang)
+    return f"{text} {unit}" if unit and text else text
+
+
+def parameter_rows(parameters, lang: str = DEFAULT_LANG, *, skip=()) -> list[tuple[str, str]]:
+    """``results.parameters`` as (label, value) rows in ``lang``: known keys get a label, numbers the
+    language's decimal separator and a unit, the core's English value texts are translated. The nested
+    ``thresholds`` entries are left out when the ``threshold_<tech>`` summary of the same technology is there.
+    Unknown keys are shown as recorded (dotted path) with formatted values. ``skip`` = top-level keys to leave
+    out."""
+    check_lang(lang)
+    params = dict(parameters or {})
+    rows: list[tuple[str, str]] = []
+
+    def unit_of(key: str) -> str:
+        return next((u for suffix, u in _UNITS if key.endswith(suffix)), "")
+
+    def walk(prefix: str, v) -> None:
+        if isinstance(v, dict):
+            for k in sorted(v, key=str):
+                walk(f"{prefix}.{k}" if prefix else str(k), v[k])
+        else:
+            rows.append((prefix, fmt_value(v, lang, unit_of(prefix.rsplit(".", 1)[-1]))))
+
+    order = {k: i for i, k in enumerate(_PARAM_ORDER)}
+
+    def sort_key(key):
+        k = str(key)
+        base = "threshold_" if k.startswith("threshold_") else k
+        return (order.get(base, len(order)), k)
+
+    for key in sorted(params, key=sort_key):
+        if key in skip:
+            continue
+        value = params[key]
+        if key == "model" and has(f"report.model.{value}"):
+            rows.append((t("report.m.model", lang), f"{t(f'report.model.{value}', lang)} ({value})"))
+        elif key.startswith("threshold_") and key[len("threshold_"):]:
+            rows.append((_PARAM_LABELS["threshold"][lang].format(tech=key[len("threshold_"):]), fmt_value(value, lang)))
+        elif key == "thresholds" and isinstance(value, dict):
+            for tech in sorted(value, key=str):
+                if f"threshold_{tech}" in params or not isinstance(value[tech], dict):
+                    continue
+                for sub in sorted(value[tech], key=str):
+                    label = _PARAM_LABELS.get(f"thresholds.{sub}")
+                    rows.append((label[lang].format(tech=tech) if label else f"thresholds.{tech}.{sub}",
+                                 fmt_value(value[tech][sub], lang, unit_of(str(sub)))))
+        elif key in _PARAM_LABELS and not isinstance(value, dict):
+            rows.append((_PARAM_LABELS[key][lang], fmt_value(value, lang, unit_of(key))))
+        else:
+            walk(key, value)
+    return [(nfc(a), nfc(b)) for a, b in rows]

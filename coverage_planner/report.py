@@ -21,15 +21,24 @@ import numpy as np
 
 from coverage_planner import __version__
 from coverage_planner.errors import OutputError
-from coverage_planner.i18n import check_lang, fmt_date, fmt_float, fmt_int, has, nfc, status_label, t
+from coverage_planner.i18n import (
+    check_lang,
+    fmt_date,
+    fmt_float,
+    fmt_int,
+    has,
+    nfc,
+    parameter_rows,
+    status_label,
+    t,
+    translate_message,
+)
 from coverage_planner.io import atomic_path
 from coverage_planner.webmap import (
-    GAP_COLOURS,
     LEVEL_CLASSES,
     PROPOSAL_COLOUR,
     STATUS_COLOURS,
     _param,
-    flat_parameters,
     hillshade,
     level_classes,
     level_legend,
@@ -209,7 +218,9 @@ def overview_png(results, lang: str = "vi", *, width_in: float = 7.0, dpi: int =
                        label=t("tower", lang)),
                 Line2D([], [], marker="x", ls="", markeredgecolor="#d7191c", label=t("map.legend.tower_down", lang)),
                 Line2D([], [], color="#b2182b", lw=2.2, label=t("map.legend.border", lang)),
-                Patch(facecolor=GAP_COLOURS["none"], alpha=0.0, edgecolor="#5e3c99", ls="--",
+                # commune outlines as drawn on the map (no fill: alpha=0 would hide the edge as well)
+                Patch(facecolor="none", edgecolor="#b2182b", lw=1.2, label=t("map.legend.commune_border", lang)),
+                Patch(facecolor="none", edgecolor="#5e3c99", lw=1.0, ls="--",
                       label=t("map.legend.commune_remote", lang))]
     fig.legend(handles=handles, loc="lower center", ncol=5, fontsize=6.5, frameon=False,
                bbox_to_anchor=(0.5, 0.0))
@@ -398,7 +409,8 @@ def _story(results, lang, styles, page_width):
     unr = results.unreachable
     if unr is not None and len(unr):
         s.append(P(_x(t("report.unreachable", lang)), styles["h2"]))
-        rows = [[_x(r.get("name", r.get("id", ""))), _x(r.get("commune", "")), _x(r.get("reason", ""))]
+        rows = [[_x(r.get("name", r.get("id", ""))), _x(r.get("commune", "")),
+                 _x(translate_message(r.get("reason", ""), lang))]
                 for _, r in unr.iterrows()]
         s.append(_table([t("name", lang), t("commune", lang), t("report.col.reason", lang)], rows,
                         [5.0 * cm, 3.5 * cm, 8.5 * cm], styles))
@@ -451,7 +463,7 @@ def _story(results, lang, styles, page_width):
     for tech, (good, weak) in sorted(thresholds(results).items()):
         rows.append([f"{t('report.m.thresholds', lang)} {tech}",
                      f"{fmt_float(good, 0, lang)} / {fmt_float(weak, 0, lang)} dBm"])
-    rows.append([t("report.m.terrain", lang), results.terrain_source or "—"])
+    rows.append([t("report.m.terrain", lang), translate_message(results.terrain_source, lang) or "—"])
     rows.append([t("report.m.resolution", lang), f"{fmt_float(results.grid.cellsize, 0, lang)} m"])
     rows.append([t("report.m.crs", lang), str(results.grid.crs)])
     rows.append([t("report.m.grid", lang), f"{results.grid.shape[0]} × {results.grid.shape[1]}"])
@@ -469,8 +481,8 @@ def _story(results, lang, styles, page_width):
     if warnings:
         s.append(P(_x(t("report.m.warnings", lang)), styles["h2"]))
         for w in warnings:
-            s.append(P("• " + _x(w), styles["small"]))
-    other = flat_parameters(results)
+            s.append(P("• " + _x(translate_message(w, lang)), styles["small"]))
+    other = parameter_rows(results.parameters, lang)
     if other:
         s.append(P(_x(t("report.m.other", lang)), styles["h2"]))
         s.append(_table([t("report.m.param", lang), t("report.m.value", lang)],

@@ -29,7 +29,17 @@ import numpy as np
 
 from coverage_planner import __version__
 from coverage_planner.errors import OutputError, ParameterError
-from coverage_planner.i18n import check_lang, fmt_date, fmt_float, fmt_int, status_label, t
+from coverage_planner.i18n import (
+    check_lang,
+    fmt_date,
+    fmt_float,
+    fmt_int,
+    fmt_value,
+    parameter_rows,
+    status_label,
+    t,
+    translate_message,
+)
 from coverage_planner.io import atomic_path
 
 #: Long side (pixels) of every raster embedded in the page.
@@ -179,6 +189,33 @@ def _jpeg_data_uri(grey: np.ndarray, quality: int = 75) -> str:
     return "data:image/jpeg;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
+def added_coverage(results, proposal_level=None) -> np.ndarray:
+    """Cells where proposed (or what-if) sites add service: bool array on ``results.grid``.
+
+    A cell counts when the sites' level reaches the weak threshold, beats the existing best level and the
+    existing level is below weak: ``(level >= weak) & (level > before) & (before < weak)`` with ``before`` =
+    ``results.best_level`` (NaN = no signal) and ``weak`` the placement technology's weak threshold (else the
+    lowest one). Cells outside ``results.study_mask`` are False. ``proposal_level`` None uses
+    ``results.proposal_level`` (all False when there is none). The HTML map and the desktop map both use this.
+    """
+    shape = tuple(results.grid.shape)
+    level = results.proposal_level if proposal_level is None else proposal_level
+    if level is None:
+        return np.zeros(shape, bool)
+    level = np.asarray(level, dtype=np.float32)
+    if level.shape != shape:
+        raise ParameterError(f"proposal level has shape {level.shape} but the results grid is {shape}")
+    weak = _min_weak_threshold(results)
+    with np.errstate(invalid="ignore"):
+        before = np.where(np.isfinite(results.best_level), results.best_level, -np.inf) \
+            if results.best_level is not None else np.full(shape, -np.inf)
+        added = (level >= weak) & (level > before) & (before < weak)
+    mask = study_mask(results)
+    if mask is not None:
+        added &= mask
+    return added
+
+
 def raster_layers(results, *, max_px: int = MAX_RASTER_PX) -> dict:
     """Web-ready rasters: ``bounds`` plus data URIs ``hillshade`` (JPEG), ``coverage`` and ``added`` (PNG;
     each may be None).
@@ -209,13 +246,7 @@ def raster_layers(results, *, max_px: int = MAX_RASTER_PX) -> dict:
             lut[k] = (*_hex_rgb(colour), 255)
         out["coverage"] = _png_data_uri(np.ascontiguousarray(lut[cls]))
     if results.proposal_level is not None and np.isfinite(results.proposal_level).any():
-        weak = _min_weak_threshold(results)
-        with np.errstate(invalid="ignore"):
-            before = np.where(np.isfinite(results.best_level), results.best_level, -np.inf) \
-                if results.best_level is not None else np.full(grid.shape, -np.inf)
-            added = (results.proposal_level >= weak) & (results.proposal_level > before) & (before < weak)
-        if mask is not None:
-            added &= mask
+        added = added_coverage(results, results.proposal_level)
         a = _warp(added.astype(np.uint8), grid, dst_t, w, h, resampling="nearest", src_nodata=None,
                   dst_nodata=0)
         rgba = np.zeros(a.shape + (4,), np.uint8)
@@ -257,25 +288,6 @@ def _min_weak_threshold(results) -> float:
     if th:
         return min(w for _, w in th.values())
     return LEVEL_CLASSES[-2][0]  # no thresholds recorded: the lowest finite class bound
-
-
-def flat_parameters(results) -> list[tuple[str, str]]:
-    """``results.parameters`` flattened to ("radio.model", "deygout") pairs, for display."""
-    out: list[tuple[str, str]] = []
-
-    def walk(prefix, v):
-        if isinstance(v, dict):
-            for k in sorted(v, key=str):
-                walk(f"{prefix}.{k}" if prefix else str(k), v[k])
-        elif isinstance(v, float):
-            out.append((prefix, f"{v:.6g}"))
-        elif isinstance(v, (list, tuple)):
-            out.append((prefix, ", ".join(str(x) for x in v)))
-        else:
-            out.append((prefix, str(v)))
-
-    walk("", results.parameters or {})
-    return out
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -740,17 +752,23 @@ def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster
     legend.append(f"<h3>{esc(t('map.legend.stations', lang))}</h3>")
     legend += [f"<div><span class='cp-dot' style='background:{STATUS_COLOURS[s]}'></span>"
                f"{esc(status_label(s, lang))}</div>" for s in ("good", "weak", "none")]
-    legend.append("<h3>&nbsp;</h3>")
+    legend.append(f"<h3>{esc(t('map.legend.gaps', lang))}</h3>")
     legend.append(f"<div><span class='cp-sw' style='background:{GAP_COLOURS['none']};opacity:.5'></span>"
                   f"{esc(t('map.legend.gap_none', lang))}</div>")
     legend.append(f"<div><span class='cp-sw' style='background:{GAP_COLOURS['weak']};opacity:.35;"
                   f"border-style:dashed'></span>{esc(t('map.legend.gap_weak', lang))}</div>")
+    legend.append(f"<h3>{esc(t('map.legend.towers', lang))}</h3>")
+    if towers is not None and len(towers):  # same operators and colours as the tower layers
+        legend += [f"<div><span class='cp-sw' style='background:{_operator_colour(op, oi)}'></span>{esc(op)}</div>"
+                   for oi, op in enumerate(sorted(set(towers["operator"].astype(str)), key=str.lower))]
     legend.append("<div><span class='cp-sw' style='background:#999;border-color:#d7191c'></span>"
                   f"{esc(t('map.legend.tower_down', lang))}</div>")
+    legend.append(f"<h3>{esc(t('map.legend.proposals', lang))}</h3>")
     legend.append(f"<div><span class='cp-dot' style='background:{PROPOSAL_COLOUR}'></span>"
                   f"{esc(t('map.legend.proposal', lang))}</div>")
     legend.append("<div><span class='cp-sw' style='background:rgb(%d,%d,%d);opacity:.5'></span>%s</div>"
                   % (*ADDED_COLOUR, esc(t("map.legend.added", lang))))
+    legend.append(f"<h3>{esc(t('map.legend.boundaries', lang))}</h3>")
     legend.append("<div><span class='cp-sw' style='border:3px solid #b2182b;background:transparent'></span>"
                   f"{esc(t('map.legend.commune_border', lang))}</div>")
     legend.append("<div><span class='cp-sw' style='border:2px dashed #5e3c99;background:transparent'></span>"
@@ -758,11 +776,11 @@ def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster
     legend.append("<div><span class='cp-sw' style='height:0;border:0;border-top:4px dashed #b2182b'></span>"
                   f"{esc(t('map.legend.border', lang))}</div>")
     legend.append("</div>")
-    params = [(t("report.m.terrain", lang), results.terrain_source or "—"),
-              (t("report.m.resolution", lang), f"{results.grid.cellsize:g} m"),
+    params = [(t("report.m.terrain", lang), translate_message(results.terrain_source, lang) or "—"),
+              (t("report.m.resolution", lang), fmt_value(float(results.grid.cellsize), lang, "m")),
               (t("report.m.crs", lang), str(results.grid.crs)),
               ("coverage-planner", __version__)]
-    params += flat_parameters(results)
+    params += parameter_rows(results.parameters, lang, skip=("software", "crs", "resolution_m"))
     params_html = (f"<details class='cp-box cp-params'><summary>{esc(t('map.params', lang))}</summary><table>"
                    + "".join(f"<tr><td>{esc(k)}</td><td>{esc(v)}</td></tr>" for k, v in params)
                    + "</table></details>")

@@ -254,3 +254,60 @@ def test_overview_map_hides_coverage_outside_the_study_mask(res):
     np.testing.assert_array_equal(pixels(nothing_inside), pixels(no_level))
     np.testing.assert_array_equal(pixels(everything), pixels(unmasked))
     assert not np.array_equal(pixels(unmasked), pixels(no_level))  # the overlay is really drawn
+
+
+@needs_poppler
+def test_vietnamese_report_translates_the_core_messages(tmp_path):
+    """Reasons, warnings, terrain source and recorded parameters of the core appear in Vietnamese (QA: English
+    sentences were left in the vi report); the English report keeps the core's wording."""
+    import dataclasses
+
+    r = tiny_results()
+    assert len(r.unreachable)  # the fixture has stations no site reaches
+    r = dataclasses.replace(
+        r,
+        unreachable=r.unreachable.assign(reason=(
+            "terrain shadow: the best of 819 candidate sites in range has 128.7 dB path loss, more than the 127.0 dB "
+            "the mobile station's link budget allows (raise mast_height_m or eirp_dbm)")),
+        warnings=["towers: 6 tower(s) with status down (not used): VT-001, VT-002",
+                  "terrain: 172 void cell(s) filled by interpolation (0.0049%)",
+                  "tiny_results: synthetic scene, not a real analysis"],
+        terrain_source="1 raster (dem.tif), EPSG:32648, cell 90×90",
+    )
+    text = pdftotext(report.build_report(r, tmp_path / "vi.pdf"), layout=False)
+    flat = " ".join(text.split())
+    for english in ("tower(s)", "void cell", "terrain shadow", "cell 90×90", "good ≥", "mast 15", "1.3333",
+                    "k_factor", "threshold_"):
+        assert english not in flat, english
+    for vietnamese in ("bị địa hình che khuất", "128,7 dB", "Trạm BTS: 6 trạm ở trạng thái ngừng hoạt động",
+                       "Địa hình: 172 ô thiếu dữ liệu độ cao đã được nội suy (0,0049 %)", "ô lưới 90 × 90",
+                       "tốt ≥ -85 dBm, yếu ≥ -100 dBm", "cột anten 15 m", "1,3333", "1,5 m",
+                       "tiny_results: synthetic scene, not a real analysis"):  # unknown: unchanged
+        assert vietnamese in flat, vietnamese
+    en = " ".join(pdftotext(report.build_report(r, tmp_path / "en.pdf", lang="en"), layout=False).split())
+    for english in ("terrain shadow: the best of 819", "6 tower(s) with status down", "cell 90×90", "1.3333",
+                    "good ≥ -85 dBm"):
+        assert english in en, english
+
+
+def test_overview_legend_has_border_and_remote_commune_symbols(res, monkeypatch):
+    """Both commune kinds have a visible outline in the legend (the remote one had alpha=0: no symbol)."""
+    from matplotlib.figure import Figure
+
+    seen = []
+    original = Figure.legend
+
+    def spy(self, *args, **kwargs):
+        seen.extend(kwargs.get("handles", []))
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Figure, "legend", spy)
+    report.overview_png(res, "vi", width_in=4.0, dpi=60)
+    by_label = {h.get_label(): h for h in seen}
+    for label, colour in (("Xã biên giới", "#b2182b"), ("Xã vùng sâu, vùng xa", "#5e3c99")):
+        h = by_label[label]
+        assert h.get_alpha() in (None, 1.0) and h.get_linewidth() > 0, label
+        assert h.get_edgecolor()[3] > 0, label
+        from matplotlib.colors import to_hex
+
+        assert to_hex(h.get_edgecolor()) == colour

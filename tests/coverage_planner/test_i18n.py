@@ -1,0 +1,176 @@
+"""Vietnamese translation of the core's English messages (warnings, unreachable reasons, terrain source) and of
+the recorded parameters, with Vietnamese number formatting; unknown messages pass through unchanged."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from coverage_planner import i18n
+from coverage_planner.errors import ParameterError
+from coverage_planner.i18n import fmt_number_text, fmt_value, parameter_rows, translate_message
+
+from .tiny_results import tiny_results
+
+
+def _reason(n_in_range: int, min_loss: float, max_loss: float = 127.0) -> str:
+    """The core's own wording (analysis.placement.ReachStats.reason) for one station."""
+    from analysis.placement import ReachStats
+
+    stats = ReachStats(n_in_range=np.array([n_in_range]), n_covering=np.array([0]),
+                       min_loss_db=np.array([min_loss]), max_loss_db=np.array([max_loss]))
+    return stats.reason(0)
+
+
+def _terrain_source(paths, crs, res) -> str:
+    from coverage_planner.terrain import _describe
+
+    return _describe([Path(p) for p in paths], crs, res)
+
+
+#: (English message as the core writes it, expected Vietnamese) — one or more per known pattern.
+CASES = [
+    (_reason(819, 128.7),
+     "bị địa hình che khuất: vị trí tốt nhất trong 819 vị trí ứng viên trong bán kính có suy hao đường truyền "
+     "128,7 dB, vượt mức 127,0 dB mà quỹ đường truyền của trạm lưu động cho phép (tăng mast_height_m hoặc "
+     "eirp_dbm)"),
+    (_reason(0, float("nan")),
+     "không có vị trí ứng viên nào trong bán kính tính toán (các ràng buộc vị trí — khoảng cách tới đường hoặc "
+     "trung tâm xã, giới hạn độ dốc, địa hình hợp lệ — loại hết các vị trí lân cận)"),
+    ("no candidate site passes the site constraints", "không có vị trí ứng viên nào đáp ứng các ràng buộc vị trí"),
+    ("the candidate sites that seemed to reach it do not when checked with the exact terrain profile",
+     "các vị trí ứng viên tưởng như phủ được điểm này nhưng không phủ được khi kiểm tra lại bằng mặt cắt địa "
+     "hình chính xác"),
+    ("towers: 6 tower(s) with status down (not used): VTL-DBP-025-A, VNP-DBP-016-C",
+     "Trạm BTS: 6 trạm ở trạng thái ngừng hoạt động (không dùng trong tính toán): VTL-DBP-025-A, VNP-DBP-016-C"),
+    ("towers: 2 row(s) without technology: assumed 4G", "Trạm BTS: 2 dòng không ghi công nghệ: coi là 4G"),
+    ("towers: 3 row(s) without height_m: used default 30 (2G), 42.5 (4G)",
+     "Trạm BTS: 3 dòng không có độ cao anten (m): dùng giá trị mặc định 30 (2G), 42,5 (4G)"),
+    ("stations: 4 row(s) without a name: the id is used as the name",
+     "Điểm bỏ phiếu: 4 dòng không có tên: dùng mã điểm làm tên"),
+    ("stations: no voters column: every station counts 0 voters (weights use priority only)",
+     "Điểm bỏ phiếu: không có cột số cử tri: mỗi điểm được tính 0 cử tri (trọng số chỉ theo mức ưu tiên)"),
+    ("stations: 1234 station(s) without a commune: taken from the commune polygons",
+     "Điểm bỏ phiếu: 1.234 điểm không ghi xã: lấy theo ranh giới xã"),
+    ("stations: 2 station(s) outside every commune polygon: PS-1, PS-2",
+     "Điểm bỏ phiếu: 2 điểm nằm ngoài mọi ranh giới xã: PS-1, PS-2"),
+    ("stations: commune name(s) not in the communes file: Xã A, Xã B",
+     "Điểm bỏ phiếu: tên xã không có trong tệp xã/phường: Xã A, Xã B"),
+    ("communes: 3 invalid polygon(s) repaired (make_valid)", "Xã/phường: đã sửa 3 đa giác không hợp lệ (make_valid)"),
+    ("communes: names used more than once: Xã Na Son", "Xã/phường: tên xã bị trùng: Xã Na Son"),
+    ("communes: no border column and no border layer: no commune is marked as border",
+     "Xã/phường: không có cột biên giới và không có lớp đường biên giới: không xã nào được coi là xã biên giới"),
+    ("communes: no remote column and no roads/towns layer: no commune is marked as remote",
+     "Xã/phường: không có cột vùng sâu, vùng xa và không có lớp đường giao thông/khu dân cư: không xã nào được "
+     "coi là xã vùng sâu, vùng xa"),
+    ("scenario: tower id(s) VT-9, VT-10 listed as down are not in the towers file",
+     "Kịch bản: mã trạm VT-9, VT-10 được ghi là ngừng hoạt động nhưng không có trong tệp trạm BTS"),
+    ("towers: column(s) not recognised and ignored in towers.csv: 'ghi chu 2', 'xx' (see docs/INPUTS.md for "
+     "accepted names)",
+     "Trạm BTS: cột không nhận dạng được, đã bỏ qua trong towers.csv: 'ghi chu 2', 'xx' (tên cột hợp lệ: xem "
+     "docs/INPUTS.md)"),
+    ("roads: 2 polygon(s): their outlines are used as lines",
+     "Đường giao thông: 2 đa giác: dùng đường bao của chúng làm đường"),
+    ("towers.csv: columns 'lat', 'vi_do' all mean 'lat'; using 'lat'",
+     "towers.csv: các cột 'lat', 'vi_do' cùng mang nghĩa 'lat'; dùng cột 'lat'"),
+    ("terrain: 172 void cell(s) filled by interpolation (0.0049%)",
+     "Địa hình: 172 ô thiếu dữ liệu độ cao đã được nội suy (0,0049 %)"),
+    ("terrain: 12 source cells with heights outside -500…9000 m treated as voids (undeclared nodata?)",
+     "Địa hình: 12 ô nguồn có độ cao ngoài khoảng -500…9.000 m được coi là ô thiếu dữ liệu (giá trị nodata chưa "
+     "khai báo?)"),
+    ("terrain: 40 cell(s) at the edge of the analysis grid are not covered by the DEM (heights extrapolated; "
+     "points there are reported as outside the terrain)",
+     "Địa hình: 40 ô ở rìa lưới phân tích nằm ngoài DEM (độ cao được ngoại suy; các điểm ở đó được báo là nằm "
+     "ngoài vùng địa hình)"),
+    ("clutter: 99 analysis cell(s) have no land-cover data and use the constant [radio] vegetation values",
+     "Lớp phủ mặt đất: 99 ô lưới không có dữ liệu lớp phủ, dùng giá trị suy hao thực vật cố định trong [radio]"),
+    (_terrain_source(["dem.tif"], "EPSG:32648", (90.0, 90.0)), "1 raster (dem.tif), EPSG:32648, ô lưới 90 × 90"),
+    (_terrain_source(["N21E102.hgt", "N22E102.hgt"], "EPSG:4326", (1 / 3600, 1 / 3600)),
+     "2 mảnh SRTM (N21E102.hgt, N22E102.hgt), EPSG:4326, ô lưới 0,000277778 × 0,000277778"),
+    ("good ≥ -85 dBm, weak ≥ -100.5 dBm", "tốt ≥ -85 dBm, yếu ≥ -100,5 dBm"),
+    ("k=8, mast 20 m, EIRP 55.5 dBm, 4G 1800 MHz", "k = 8, cột anten 20 m, EIRP 55,5 dBm, 4G 1800 MHz"),
+    ("land cover lc.tif (EPSG:32648, 30 × 30): 1500 of 20000 cells with vegetation loss",
+     "lớp phủ mặt đất lc.tif (EPSG:32648, 30 × 30): 1.500/20.000 ô có suy hao do thực vật"),
+    ("0.4 dB/km, cap 12 dB, canopy 15 m", "0,4 dB/km, tối đa 12 dB, tán cây cao 15 m"),
+]
+
+
+@pytest.mark.parametrize(("english", "vietnamese"), CASES, ids=[c[0][:40] for c in CASES])
+def test_known_message_translates_to_vietnamese(english, vietnamese):
+    assert translate_message(english, "vi") == vietnamese
+    assert translate_message(english, "en") == english  # the English report keeps the core's text
+
+
+def test_every_pattern_has_a_case():
+    used = {next(i for i, (rx, _) in enumerate(i18n._MESSAGES_VI) if rx.fullmatch(e)) for e, _ in CASES}
+    assert used == set(range(len(i18n._MESSAGES_VI)))
+
+
+@pytest.mark.parametrize("message", [
+    "tiny_results: synthetic scene, not a real analysis",
+    "terrain shadow: something the core will say one day",
+    "towers: 6 tower(s) with status down",  # truncated: no full match, so no half-translated text
+    "",
+])
+def test_unknown_message_passes_through_unchanged(message):
+    assert translate_message(message, "vi") == message
+    assert translate_message(message, "en") == message
+
+
+def test_none_nan_and_bad_language():
+    assert translate_message(None, "vi") == "" and translate_message(float("nan"), "vi") == ""
+    with pytest.raises(ParameterError):
+        translate_message("x", "fr")
+
+
+def test_numbers_use_decimal_commas_in_vietnamese():
+    assert fmt_number_text("128.7", "vi") == "128,7" and fmt_number_text("128.7", "en") == "128.7"
+    assert fmt_number_text("30000", "vi") == "30.000" and fmt_number_text("30000", "en") == "30000"
+    assert fmt_number_text("1800", "vi", group=False) == "1800"
+    assert fmt_value(1.3333, "vi") == "1,3333" and fmt_value(1.3333, "en") == "1.3333"
+    assert fmt_value(1.5, "vi", "m") == "1,5 m" and fmt_value(90.0, "vi", "m") == "90 m"
+    assert fmt_value(30000, "vi", "m") == "30.000 m" and fmt_value(30000, "en", "m") == "30,000 m"
+    assert fmt_value([1.5, 2], "vi") == "1,5; 2" and fmt_value([1.5, 2], "en") == "1.5, 2"
+    assert fmt_value(True, "vi") == "Có"
+
+
+def test_parameter_rows_are_labelled_and_formatted():
+    params = tiny_results().parameters
+    vi = dict(parameter_rows(params, "vi"))
+    assert vi["Hệ số bán kính Trái Đất hiệu dụng k"] == "1,3333"
+    assert vi["Độ cao máy thu"] == "1,5 m"
+    assert vi["Mô hình truyền sóng"] == "Nhiễu xạ nhiều vật cản (Deygout) (deygout)"
+    assert vi["Ngưỡng 4G"] == "tốt ≥ -85 dBm, yếu ≥ -100 dBm"
+    assert vi["Thông số trạm lưu động"] == "k = 2, cột anten 15 m, EIRP 58 dBm, 4G 1800 MHz"
+    text = " ".join(a + " " + b for a, b in vi.items())
+    for english in ("k_factor", "receiver_height_m", "threshold_", "thresholds.", "good ≥", "mast ", "1.3333"):
+        assert english not in text, english
+    en = dict(parameter_rows(params, "en"))
+    assert en["Effective Earth radius factor k"] == "1.3333" and en["Thresholds 4G"] == "good ≥ -85 dBm, weak ≥ -100 dBm"
+    # nested thresholds only when there is no summary row; unknown keys stay as recorded
+    rows = dict(parameter_rows({"thresholds": {"5G": {"good_dbm": -95.5, "weak_dbm": -110.0}}, "new_gain_db": 2.5},
+                               "vi"))
+    assert rows == {"Ngưỡng tốt 5G": "-95,5 dBm", "Ngưỡng yếu 5G": "-110 dBm", "new_gain_db": "2,5 dB"}
+    assert "Phần mềm" not in dict(parameter_rows(params, "vi", skip=("software",)))
+
+
+def test_map_parameter_box_and_legend_are_translated():
+    from coverage_planner import webmap
+
+    res = tiny_results()
+    res.warnings = ["terrain: 172 void cell(s) filled by interpolation (0.0049%)"]
+    page = webmap.build_map(res, lang="vi")
+    start = page.index("class='cp-box cp-params'")
+    box = page[start:page.index("</details>", start)]
+    assert "Tham số tính toán" in box and "1,3333" in box and "tốt ≥ -85 dBm" in box and "cột anten 15 m" in box
+    for english in ("k_factor", "threshold_4G", "good ≥", "mast 15", "1.3333", "receiver_height_m"):
+        assert english not in box, english
+    legend = page[page.index("class='cp-box cp-legend'"):start]
+    assert "<h3>&nbsp;</h3>" not in legend
+    for op in sorted(set(res.towers["operator"].astype(str))):
+        assert f"</span>{op}</div>" in legend, op
+    assert "Trạm BTS (màu nhà mạng)" in legend
+    en = webmap.build_map(res, lang="en")
+    assert "Effective Earth radius factor k" in en and "good ≥ -85 dBm" in en and "Towers (operator colour)" in en
