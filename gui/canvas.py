@@ -17,8 +17,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from PyQt6.QtCore import QPointF, QRectF, Qt, QTimer, pyqtSignal
-from PyQt6.QtGui import QBrush, QColor, QCursor, QPainter, QPainterPath, QPen, QPixmap, QPolygonF, QTransform
+from PyQt6.QtCore import QPointF, QRect, QRectF, Qt, QTimer, pyqtSignal
+from PyQt6.QtGui import (
+    QBrush,
+    QColor,
+    QCursor,
+    QPainter,
+    QPainterPath,
+    QPainterPathStroker,
+    QPen,
+    QPixmap,
+    QPolygonF,
+    QTransform,
+)
 from PyQt6.QtWidgets import (
     QGraphicsItem,
     QGraphicsPathItem,
@@ -33,6 +44,9 @@ from gui.render import rgba_to_qimage
 LAYER_KEY = 0
 ROW_KEY = 1
 CLICK_TOLERANCE_PX = 4
+#: Unfilled polygons (communes) and lines (roads, border) are picked within this many pixels of their outline
+#: only: a click inside a commune or inside the curve of a road is a click on the map (terrain, level).
+PICK_TOLERANCE_PX = 5
 
 
 def symbol_path(kind: str, size: float) -> QPainterPath:
@@ -528,8 +542,17 @@ class MapCanvas(QGraphicsView):
                                           else Qt.CursorShape.ArrowCursor))
 
     def feature_at(self, view_pos) -> tuple[MapLayer, int, QGraphicsItem] | None:
-        """The top-most feature of a visible layer under a view position."""
-        for item in self.items(view_pos):
+        """The top-most feature of a visible layer under a view position.
+
+        Points and filled shapes (gaps) are hit inside their symbol / area. Unfilled polygons (communes) and
+        lines are hit only within :data:`PICK_TOLERANCE_PX` pixels of their outline: a QGraphicsPathItem's
+        shape includes the interior even without a brush (for an open line, the area its curve encloses).
+        """
+        tol = PICK_TOLERANCE_PX
+        exact = set(self.items(view_pos))
+        near = self.items(QRect(view_pos.x() - tol, view_pos.y() - tol, 2 * tol + 1, 2 * tol + 1))
+        scene_pt = self.mapToScene(view_pos)
+        for item in near:
             if item is self._highlight:
                 continue
             lid = item.data(LAYER_KEY)
@@ -538,8 +561,30 @@ class MapCanvas(QGraphicsView):
             lyr = self.layer(lid)
             if lyr is None or not lyr.visible or lyr.opacity <= 0.0:
                 continue
+            if self._outline_only(lyr, item):
+                if not self._near_outline(item, scene_pt, tol * self.metres_per_pixel()):
+                    continue
+            elif item not in exact:
+                continue
             return lyr, int(item.data(ROW_KEY)), item
         return None
+
+    @staticmethod
+    def _outline_only(lyr: MapLayer, item: QGraphicsItem) -> bool:
+        """True for features picked on their outline only: lines, and polygons drawn without a fill."""
+        if lyr.kind == "lines":
+            return True
+        return (lyr.kind == "polygons" and isinstance(item, QGraphicsPathItem)
+                and item.brush().style() == Qt.BrushStyle.NoBrush)
+
+    @staticmethod
+    def _near_outline(item: QGraphicsPathItem, scene_pt: QPointF, tolerance: float) -> bool:
+        """Whether a scene point lies within ``tolerance`` scene units of the item's path (its outline)."""
+        stroker = QPainterPathStroker()
+        stroker.setWidth(2.0 * tolerance)
+        stroker.setCapStyle(Qt.PenCapStyle.RoundCap)
+        stroker.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+        return stroker.createStroke(item.path()).contains(item.mapFromScene(scene_pt))
 
     def wheelEvent(self, event) -> None:
         steps = event.angleDelta().y() / 120.0

@@ -38,7 +38,8 @@ from PyQt6.QtWidgets import (
 )
 
 from coverage_planner import project as cp_project
-from gui.i18n import column_label, tr, value_label
+from gui import whatif
+from gui.i18n import column_label, plural, tr, value_label
 from gui.tablemodel import ROW_ROLE, DataFrameModel, FrameFilterProxy
 
 ERROR_STYLE = "background-color: #ffd6d6;"
@@ -506,24 +507,35 @@ class PlacementDock(QWidget):
             self.mast.setValue(float(p.placement.mast_height_m))
             self.k.blockSignals(False)
             self.mast.blockSignals(False)
-        res = self.session.results
-        props = getattr(res, "proposals", None)
-        if props is not None and len(props):
-            voters = int(props["voters_covered"].sum())
-            n = int(props["n_stations"].sum())
-            self.summary.setText(tr("{k} proposed sites reach {n} more polling stations ({v} voters).",
-                                    k=len(props), n=n, v=voters))
-        elif res is not None:
-            self.summary.setText(tr("No proposed sites in these results."))
-        else:
-            self.summary.setText("")
         self.refresh_sites()
 
+    @staticmethod
+    def _totals_text(k: int, n: int, v: int) -> str:
+        return " · ".join((plural(k, "{n} site", "{n} sites"),
+                           plural(n, "{n} more polling station reached", "{n} more polling stations reached"),
+                           plural(v, "{n} voter", "{n} voters")))
+
+    def _update_summary(self) -> None:
+        """The optimiser's proposal (as in the results) and, after moves or added sites, the current sites."""
+        res = self.session.results
+        props = getattr(res, "proposals", None)
+        lines = []
+        if props is not None and len(props):
+            lines.append(tr("Optimiser's proposal: {totals}", totals=self._totals_text(*whatif.proposal_totals(res))))
+        elif res is not None:
+            lines.append(tr("No proposed sites in these results."))
+        if res is not None and self.session.user_sites:
+            k, n, v, pending = whatif.current_totals(res, self.session.user_sites)
+            text = tr("Current sites (with your changes): {totals}", totals=self._totals_text(k, n, v))
+            lines.append(text + (f" ({tr('computing…')})" if pending else ""))
+        self.summary.setText("\n".join(lines))
+
     def refresh_sites(self) -> None:
+        self._update_summary()
         self.sites.clear()
         for site in self.session.user_sites.values():
             state = (tr("computing…") if site.level is None
-                     else tr("{n} stations reached", n=len(site.covered)))
+                     else plural(len(site.covered), "{n} station reached", "{n} stations reached"))
             it = QListWidgetItem(f"{site.site_id} ({value_label('origin', site.origin)}): {state}")
             it.setData(Qt.ItemDataRole.UserRole, site.site_id)
             self.sites.addItem(it)
@@ -766,6 +778,7 @@ class ResultsDock(QWidget):
         self._stale: set[str] = set()
         self.tabs.currentChanged.connect(self._tab_changed)
         session.results_changed.connect(lambda: QTimer.singleShot(20, self.refresh))
+        session.sites_changed.connect(self._sites_changed)
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -789,7 +802,16 @@ class ResultsDock(QWidget):
         self._stale.discard(key)
         attr = next(a for k, a, *_ in RESULT_TABS if k == key)
         res = self.session.results
-        self.tables[key].set_frame(getattr(res, attr, None) if res is not None else None)
+        if res is not None and key == "proposals":  # moved proposals at their current place and reach
+            frame = whatif.current_proposals(res, self.session.user_sites)
+        else:
+            frame = getattr(res, attr, None) if res is not None else None
+        self.tables[key].set_frame(frame)
+
+    def _sites_changed(self, *_) -> None:
+        self._stale.add("proposals")
+        if RESULT_TABS[self.tabs.currentIndex()][0] == "proposals":
+            self._fill("proposals")
 
     def _tab_changed(self, index: int) -> None:
         if 0 <= index < len(RESULT_TABS):

@@ -63,6 +63,10 @@ _COLUMNS_EN = {
     "backhaul_clearance": "Fresnel clearance", "operator": "Operator", "technology": "Technology",
     "frequency_mhz": "Frequency (MHz)", "height_m": "Height (m)", "eirp_dbm": "EIRP (dBm)",
     "azimuth_deg": "Azimuth (°)", "reason": "Reason", "mast_height_m": "Mast height (m)", "origin": "Origin",
+    "backup_server": "Backup server", "beamwidth_deg": "Beamwidth (°)", "front_to_back_db": "Front-to-back (dB)",
+    "mech_tilt_deg": "Mechanical tilt (°)", "elec_tilt_deg": "Electrical tilt (°)",
+    "vertical_beamwidth_deg": "Vertical beamwidth (°)", "candidate": "Candidate",
+    "baseline_status": "Status before",
 }
 _COLUMNS_VI = {
     "id": "Mã", "name": "Tên", "commune": "Xã/phường", "voters": "Cử tri", "priority": "Ưu tiên",
@@ -81,24 +85,55 @@ _COLUMNS_VI = {
     "frequency_mhz": "Tần số (MHz)", "height_m": "Độ cao (m)", "eirp_dbm": "EIRP (dBm)",
     "azimuth_deg": "Góc phương vị (°)", "reason": "Lý do", "mast_height_m": "Độ cao cột (m)",
     "origin": "Nguồn gốc",
+    "backup_server": "Trạm dự phòng", "beamwidth_deg": "Độ rộng búp sóng (°)",
+    "front_to_back_db": "Tỷ số trước/sau (dB)", "mech_tilt_deg": "Góc nghiêng cơ khí (°)",
+    "elec_tilt_deg": "Góc nghiêng điện (°)", "vertical_beamwidth_deg": "Độ rộng búp sóng đứng (°)",
+    "candidate": "Vị trí ứng viên", "baseline_status": "Trạng thái trước",
 }
 _VALUES = {
     ("status", "good"): ("Good", "Tốt"),
     ("status", "weak"): ("Weak", "Yếu"),
     ("status", "none"): ("No signal", "Không có sóng"),
+    ("baseline_status", "good"): ("Good", "Tốt"),
+    ("baseline_status", "weak"): ("Weak", "Yếu"),
+    ("baseline_status", "none"): ("No signal", "Không có sóng"),
     ("status", "on_air"): ("On air", "Đang phát sóng"),
     ("status", "planned"): ("Planned", "Quy hoạch"),
     ("status", "down"): ("Down", "Ngừng hoạt động"),
     ("backhaul", "ok"): ("Microwave OK", "Vi ba tới trạm"),
     ("backhaul", "needs satellite"): ("Needs satellite", "Cần truyền dẫn vệ tinh"),
+    ("backhaul", "not checked"): ("Not checked (site moved)", "Chưa kiểm tra (vị trí đã dời)"),
     ("origin", "proposal"): ("Proposed site moved", "Trạm đề xuất đã dời"),
     ("origin", "added"): ("Added on the map", "Thêm trên bản đồ"),
 }
 
 
+def plural(n: int, one: str, many: str) -> str:
+    """``tr(one)`` for n == 1 else ``tr(many)``, formatted with ``n`` (Vietnamese has one form for both)."""
+    return tr(one if n == 1 else many, n=n)
+
+
 def column_label(column: str) -> str:
     table = _COLUMNS_VI if _lang == "vi" else _COLUMNS_EN
     return table.get(column, column)
+
+
+#: Columns naming a serving tower, with the number of servers (``n_servers``) a station needs for the value to
+#: mean something: the pipeline keeps the strongest tower even when it is below the weak threshold.
+SERVER_COLUMNS = {"best_server": 1, "best_operator": 1, "backup_server": 2}
+NO_VALUE = "—"
+
+
+def hide_server(column: str, n_servers) -> bool:
+    """True when ``column`` (best/backup server) should be shown empty for a station with ``n_servers``."""
+    need = SERVER_COLUMNS.get(column)
+    if need is None or n_servers is None:
+        return False
+    try:
+        n = float(n_servers)
+    except (TypeError, ValueError):
+        return False
+    return n == n and n < need  # NaN (unknown) keeps the value
 
 
 def value_label(column: str, value: str) -> str:
@@ -136,6 +171,9 @@ VI: dict[str, str] = {
     "National border": "Đường biên giới quốc gia", "Roads": "Đường giao thông", "Communes": "Xã/phường",
     "Coverage gaps": "Vùng lõm sóng", "Added coverage of proposed sites": "Vùng phủ bổ sung của trạm đề xuất",
     "Best received level (dBm)": "Mức thu tốt nhất (dBm)", "Terrain (hillshade)": "Địa hình (bóng đổ)",
+    "Added coverage": "Vùng phủ bổ sung",
+    "Added coverage: cells where the proposed sites give at least weak signal and the towers give less":
+        "Vùng phủ bổ sung: nơi trạm đề xuất cho sóng từ mức yếu trở lên còn các trạm hiện có dưới mức yếu",
     # inputs dock
     "Terrain (DEM)": "Địa hình (DEM)", "Candidate sites": "Vị trí ứng viên", "Land cover": "Lớp phủ mặt đất",
     "Input": "Dữ liệu", "File": "Tệp", "State": "Tình trạng", "Open / replace file…": "Mở / thay tệp…",
@@ -171,8 +209,13 @@ VI: dict[str, str] = {
     "Run placement": "Chạy bố trí trạm", "Add a site on the map": "Thêm vị trí trên bản đồ",
     "Then click the map where a mobile station could stand": "Sau đó bấm lên bản đồ tại nơi có thể đặt trạm lưu động",
     "Remove site": "Xóa vị trí",
-    "{k} proposed sites reach {n} more polling stations ({v} voters).":
-        "{k} trạm đề xuất phủ thêm {n} điểm bỏ phiếu ({v} cử tri).",
+    "Optimiser's proposal: {totals}": "Đề xuất của bộ tối ưu: {totals}",
+    "Current sites (with your changes): {totals}": "Các vị trí hiện tại (có thay đổi của bạn): {totals}",
+    "{n} site": "{n} vị trí", "{n} sites": "{n} vị trí",
+    "{n} more polling station reached": "phủ thêm {n} điểm bỏ phiếu",
+    "{n} more polling stations reached": "phủ thêm {n} điểm bỏ phiếu",
+    "{n} voter": "{n} cử tri", "{n} voters": "{n} cử tri",
+    "{n} station reached": "phủ {n} điểm",
     "No proposed sites in these results.": "Kết quả này không có trạm đề xuất.", "computing…": "đang tính…",
     "{n} stations reached": "phủ {n} điểm",
     # scenario dock
@@ -196,6 +239,8 @@ VI: dict[str, str] = {
     "Checking inputs": "Đang kiểm tra dữ liệu", "Site coverage": "Vùng phủ vị trí",
     "Preparing the map": "Đang chuẩn bị bản đồ", "Ready": "Sẵn sàng", "Cancelling…": "Đang hủy…", "Cancelled": "Đã hủy", "Failed": "Thất bại",
     "{t} left": "còn {t}", "Inputs checked": "Đã kiểm tra dữ liệu", "Analysis finished": "Phân tích xong",
+    "Running the analysis": "Đang chạy phân tích", "Exporting the HTML map": "Đang xuất bản đồ HTML",
+    "Writing the PDF report": "Đang viết báo cáo PDF", "Exporting GIS files": "Đang xuất tệp GIS",
     "Site coverage updated": "Đã cập nhật vùng phủ vị trí", "Written: {path}": "Đã ghi: {path}",
     "Saved {path}": "Đã lưu {path}",
     "Inputs are valid: {t} towers, {s} polling stations, {c} communes.":
@@ -231,6 +276,17 @@ VI: dict[str, str] = {
 STAGE_LABELS = {"load": "Loading inputs", "coverage": "Coverage", "gaps": "Gaps", "resilience": "Resilience",
                 "placement": "Placement", "export": "Export", "check": "Checking inputs", "sites": "Site coverage",
                 "display": "Preparing the map"}
+
+#: Task names of ``TaskRunner.start`` (shown when a task starts), English; translated by tr().
+TASK_LABELS = {"run": "Running the analysis", "check": "Checking inputs", "sites": "Site coverage",
+               "export_html": "Exporting the HTML map", "export_pdf": "Writing the PDF report",
+               "export_gis": "Exporting GIS files"}
+
+
+def task_label(name: str) -> str:
+    """Translated label of a task name (a stage name or the name itself when unknown)."""
+    return tr(TASK_LABELS.get(name) or STAGE_LABELS.get(name) or name)
+
 
 #: (regular expression matching the whole English message, Vietnamese template with the named groups).
 #: Keep in step with the messages in coverage_planner/pipeline.py, inputs.py and terrain.py; a message that
@@ -289,7 +345,7 @@ def progress_message(message: str) -> str:
 
 def progress_text(stage: str, message: str) -> str:
     """The status-bar text of a progress item: "<stage>: <message>" or the stage alone, in the current language."""
-    label = tr(STAGE_LABELS.get(stage, stage)) if stage else ""
+    label = tr(STAGE_LABELS.get(stage) or TASK_LABELS.get(stage) or stage) if stage else ""
     msg = progress_message(message)
     if label and msg:
         return f"{label}: {msg}"

@@ -17,7 +17,7 @@ from PyQt6.QtWidgets import (
 )
 
 from gui.i18n import tr, value_label
-from gui.render import LEVEL_STEPS, PROPOSAL_COLOUR, STATUS_COLOURS
+from gui.render import ADDED_RGBA, LEVEL_STEPS, PROPOSAL_COLOUR, STATUS_COLOURS
 
 
 def _swatch(rgb: tuple[int, int, int], text: str) -> str:
@@ -42,8 +42,9 @@ def legend_html() -> str:
         f"<span style='color: {STATUS_COLOURS[s].name()}'>●</span>&nbsp;{value_label('status', s)}"
         for s in ("good", "weak", "none") if s in STATUS_COLOURS)
     prop = f"<span style='color: {PROPOSAL_COLOUR.name()}'>★</span>&nbsp;{tr('Proposed mobile sites')}"
+    added = _swatch(ADDED_RGBA[:3], tr("Added coverage"))
     return (f"<b>{tr('Best received level (dBm)')}</b><br>" + "<br>".join(rows)
-            + f"<br><b>{tr('Polling stations')}</b><br>{stations}<br>{prop}")
+            + f"<br><b>{tr('Polling stations')}</b><br>{stations}<br>{prop} &nbsp;{added}")
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 
@@ -103,6 +104,8 @@ class LayerPanel(QWidget):
         self.down_button.setToolTip(tr("Move layer down"))
         self.list.setToolTip(tr("Tick to show a layer; drag to change the drawing order"))
         self.legend.setText(legend_html())
+        self.legend.setToolTip(tr("Added coverage: cells where the proposed sites give at least weak signal "
+                                  "and the towers give less"))
 
     def layer_ids(self) -> list[str]:
         return [self.list.item(i).data(ID_ROLE) for i in range(self.list.count())]

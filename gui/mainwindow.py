@@ -36,18 +36,18 @@ from coverage_planner.results import Results, Scenario
 from gui import i18n
 from gui.canvas import MapCanvas
 from gui.docks import AttributesDock, InputsDock, ParametersDock, PlacementDock, ResultsDock, ScenarioDock
-from gui.i18n import STAGE_LABELS, progress_text, tr
+from gui.i18n import progress_text, task_label, tr
 from gui.layerpanel import LayerPanel
 from gui.maplayers import (
+    added_rgba,
     build_layers,
-    coverage_rgba,
     display_images,
     layer_title,
     proposal_level_with_sites,
     set_user_sites,
 )
-from gui.render import PROPOSAL_STEPS
 from gui.session import Session, UserSite
+from gui.whatif import current_proposals
 from gui.worker import TaskRunner, call_as_generator, format_eta
 
 ORGANISATION = "coverage-planner"
@@ -316,6 +316,7 @@ class MainWindow(QMainWindow):
         self.session.project_changed.connect(self._update_title)
         self.session.project_changed.connect(self._update_actions)
         self.session.results_changed.connect(self._update_actions)
+        self.session.sites_changed.connect(self._sync_proposals_frame)
 
     # ======================================================================================================
     # language
@@ -587,7 +588,8 @@ class MainWindow(QMainWindow):
     def _on_task_started(self, name: str) -> None:
         self.progress.setValue(0)
         self.eta_label.setText("")
-        self.stage_label.setText(tr(STAGE_LABELS.get(name, name)) + "…")
+        self.statusBar().clearMessage()  # a previous task's "Written: …" would hide this task's progress
+        self.stage_label.setText(task_label(name) + "…")
         self._show_progress(True)
         self._update_actions()
 
@@ -722,7 +724,9 @@ class MainWindow(QMainWindow):
         if lyr is None or lyr.frame is None:
             return
         rec = lyr.frame.iloc[row]
-        items = [(k, _plain(v)) for k, v in rec.items() if k != "geometry"]
+        n_servers = rec.get("n_servers")
+        items = [(k, i18n.NO_VALUE if i18n.hide_server(k, n_servers) else _plain(v))
+                 for k, v in rec.items() if k != "geometry"]
         name = rec.get("name", rec.get("site_id", rec.get("id", "")))
         self.attributes_dock.show_attributes(f"<b>{layer_title(layer_id)}</b>: {name}", items)
         self.docks["attributes"].raise_()
@@ -742,10 +746,12 @@ class MainWindow(QMainWindow):
                 items.append(("elevation_m", float(res.dem[r, c])))
                 if res.best_level is not None:
                     items.append(("level_dbm", float(res.best_level[r, c])))
+                n_cell = int(res.n_servers[r, c]) if res.n_servers is not None else None
                 if res.best_server is not None and res.best_server[r, c] >= 0:
-                    items.append(("best_server", str(res.towers["id"].iloc[int(res.best_server[r, c])])))
-                if res.n_servers is not None:
-                    items.append(("n_servers", int(res.n_servers[r, c])))
+                    items.append(("best_server", i18n.NO_VALUE if i18n.hide_server("best_server", n_cell)
+                                  else str(res.towers["id"].iloc[int(res.best_server[r, c])])))
+                if n_cell is not None:
+                    items.append(("n_servers", n_cell))
         self.canvas.clear_highlight()
         self.attributes_dock.show_attributes(tr("Map point"), items)
 
@@ -811,6 +817,14 @@ class MainWindow(QMainWindow):
             return
         self._compute_sites()
 
+    def _sync_proposals_frame(self, *_) -> None:
+        """The proposals layer's attributes follow the moved sites (position, reach), like the table."""
+        res = self.session.results
+        lyr = self.canvas.layer("proposals")
+        if res is None or lyr is None or res.proposals is None:
+            return
+        lyr.frame = current_proposals(res, self.session.user_sites)
+
     def user_sites_frame(self):
         import geopandas as gpd
         from shapely.geometry import Point
@@ -847,18 +861,18 @@ class MainWindow(QMainWindow):
     def _apply_sites(self, windows, per_site) -> None:
         res = self.session.results
         project = self.session.project
-        good = float(project.thresholds[project.placement.technology].good_dbm)
         for sid, w in per_site.items():
             site = self.session.user_sites.get(sid)
             if site is None:
                 continue
+            good = float(project.thresholds[project.placement.technology].good_dbm)
             site.level = w
             site.covered = cp_pipeline.stations_reached(res, w, good)
             self.session.put_site(site)
         level = proposal_level_with_sites(res, windows)
         if level is None:
             level = np.full(res.grid.shape, np.nan, np.float32)
-        self.canvas.update_raster("proposal_coverage", coverage_rgba(res, level, PROPOSAL_STEPS))
+        self.canvas.update_raster("proposal_coverage", added_rgba(res, level))
         self.displayed_proposal_level = level
         self._redraw_user_sites()
 
@@ -870,7 +884,8 @@ class MainWindow(QMainWindow):
         if res is None:
             self.show_error(tr("Nothing to export"), tr("Run the analysis first."))
             return False
-        return self._start(f"export_{kind}", lambda: call_as_generator(lambda: (kind, writer(res, path)), "export"))
+        return self._start(f"export_{kind}", lambda: call_as_generator(lambda: (kind, writer(res, path)),
+                                                                         f"export_{kind}"))
 
     def _default_out(self) -> Path:
         p = self.session.project

@@ -79,6 +79,13 @@ def coverage_rgba(results, level: np.ndarray | None, steps=render.LEVEL_STEPS) -
     return render.level_rgba(level, steps, mask=_webmap.study_mask(results))
 
 
+def added_rgba(results, level: np.ndarray | None = None) -> np.ndarray:
+    """RGBA of the *added coverage* layer: only the cells where the sites add service (weak or better where
+    the existing towers give less than weak), by the core's rule ``coverage_planner.webmap.added_coverage``,
+    the same as the HTML map. ``level`` None = ``results.proposal_level`` (the optimiser's sites)."""
+    return render.mask_rgba(_webmap.added_coverage(results, level))
+
+
 def display_images(results, terrain_rgba: np.ndarray | None = None) -> dict:
     """RGBA images of the raster layers and QPainterPaths of the vector layers (key ``"paths"``).
 
@@ -91,7 +98,7 @@ def display_images(results, terrain_rgba: np.ndarray | None = None) -> dict:
                     if getattr(results, lid, None) is not None}
     if results.best_level is not None:
         out["coverage"] = coverage_rgba(results, results.best_level)
-        out["proposal_coverage"] = coverage_rgba(results, results.proposal_level, render.PROPOSAL_STEPS)
+        out["proposal_coverage"] = added_rgba(results)
     return out
 
 

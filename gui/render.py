@@ -6,8 +6,6 @@ map's palette so the desktop map, the web map and the PDF agree.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from PyQt6.QtGui import QColor, QImage
 
@@ -24,11 +22,9 @@ def _rgb(hex_colour: str) -> tuple[int, int, int]:
 LEVEL_STEPS: tuple[tuple[float, tuple[int, int, int, int]], ...] = tuple(
     (lo, _rgb(colour) + (185,)) for lo, colour in _webmap.LEVEL_CLASSES
 )
-#: Added coverage of proposed / user sites: one hue, stronger where the level is good.
-PROPOSAL_STEPS: tuple[tuple[float, tuple[int, int, int, int]], ...] = (
-    (-85.0, tuple(_webmap.ADDED_COLOUR) + (200,)),
-    (-math.inf, tuple(_webmap.ADDED_COLOUR) + (110,)),
-)
+#: Added coverage of proposed / user sites: the cells where they add service
+#: (``coverage_planner.webmap.added_coverage``), in the HTML map's colour.
+ADDED_RGBA: tuple[int, int, int, int] = tuple(_webmap.ADDED_COLOUR) + (200,)
 
 STATUS_COLOURS = {k: QColor(v) for k, v in _webmap.STATUS_COLOURS.items()}
 GAP_COLOURS = {k: QColor(v) for k, v in _webmap.GAP_COLOURS.items()}
@@ -56,6 +52,14 @@ def level_rgba(level: np.ndarray, steps=LEVEL_STEPS, mask: np.ndarray | None = N
             m = (level >= threshold) & ~done
             out[m] = colour
             done |= m
+    return out
+
+
+def mask_rgba(mask: np.ndarray, colour=ADDED_RGBA) -> np.ndarray:
+    """uint8 RGBA (rows, cols, 4): ``colour`` where ``mask`` is True, transparent elsewhere."""
+    mask = np.asarray(mask, dtype=bool)
+    out = np.zeros(mask.shape + (4,), np.uint8)
+    out[mask] = colour
     return out
 
 

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from PyQt6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
 
-from gui.i18n import column_label, value_label
+from gui.i18n import NO_VALUE, column_label, hide_server, value_label
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 ROW_ROLE = Qt.ItemDataRole.UserRole + 2  # position of the row in the source frame
@@ -54,6 +54,7 @@ class DataFrameModel(QAbstractTableModel):
         self._frame = pd.DataFrame() if frame is None else frame
         self._columns = [c for c in self._frame.columns if c != "geometry"]
         self._values = [self._frame[c].to_numpy() for c in self._columns]
+        self._n_servers = self._frame["n_servers"].to_numpy() if "n_servers" in self._frame.columns else None
         self.endResetModel()
 
     def retranslate(self) -> None:
@@ -72,6 +73,9 @@ class DataFrameModel(QAbstractTableModel):
             return None
         col = self._columns[index.column()]
         value = self._values[index.column()][index.row()]
+        if self._n_servers is not None and hide_server(col, self._n_servers[index.row()]):
+            # no (backup) server: the strongest tower below the weak threshold is not a server; shown empty
+            value = NO_VALUE
         if role == Qt.ItemDataRole.DisplayRole:
             return _display(value, col)
         if role == SORT_ROLE:

@@ -7,6 +7,7 @@ import dataclasses
 import numpy as np
 import pytest
 
+from coverage_planner.webmap import added_coverage
 from gui import render
 from gui.maplayers import coverage_rgba, display_images
 
@@ -25,8 +26,9 @@ def test_best_level_and_added_coverage_hidden_outside_the_mask(tiny):
     assert (cov[~mask, 3] == 0).all() and (add[~mask, 3] == 0).all()
     has_level = mask & np.isfinite(tiny.best_level)
     assert has_level.sum() > 100 and (cov[has_level, 3] > 0).all()
-    has_added = mask & np.isfinite(tiny.proposal_level)
-    assert has_added.sum() > 10 and (add[has_added, 3] > 0).all()
+    has_added = added_coverage(res, tiny.proposal_level)  # only where the proposed sites add service
+    assert not has_added[~mask].any()
+    assert has_added.sum() > 10 and (add[has_added, 3] > 0).all() and (add[~has_added, 3] == 0).all()
     # without a mask the west half shows levels, as before
     plain = coverage_rgba(dataclasses.replace(tiny, study_mask=None), tiny.best_level)
     assert (plain[~mask & np.isfinite(tiny.best_level), 3] > 0).all()

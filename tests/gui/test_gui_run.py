@@ -169,8 +169,20 @@ def test_dragging_a_proposed_site_updates_its_coverage(ran, qtbot):
         r, c = res.grid.rowcol(s.geometry.x.iloc[row], s.geometry.y.iloc[row])
         assert level[int(np.floor(r + .5)) - r0, int(np.floor(c + .5)) - c0] >= good
         assert s["status"].iloc[row] != "good"
-    # the Placement dock lists it; removing it puts the marker back
+    # the Placement dock lists it; its summary and the Proposed sites table show the current sites
     assert any(sid in ran.placement_dock.sites.item(i).text() for i in range(ran.placement_dock.sites.count()))
+    assert "Current sites (with your changes)" in ran.placement_dock.summary.text()
+    table = ran.results_dock.table("proposals")
+    assert table.displayed_column("x")[0] == f"{x:.0f}"
+    assert table.displayed_column("n_stations")[0] == str(len(site.covered))
+    # the added-coverage layer marks exactly the cells the current sites add (the core's rule)
+    from coverage_planner.webmap import added_coverage
+
+    img = ran.canvas.layer("proposal_coverage").items[0].pixmap().toImage()
+    want = added_coverage(res, ran.displayed_proposal_level)
+    rr, cc = np.nonzero(want)
+    assert len(rr) and all(img.pixelColor(int(c), int(r)).alpha() > 0 for r, c in zip(rr[:50], cc[:50], strict=True))
+    # removing it puts the marker back
     with qtbot.waitSignal(ran.runner.finished, timeout=60000):
         ran.remove_site(sid)
     assert sid not in ran.session.user_sites

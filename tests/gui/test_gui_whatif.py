@@ -1,0 +1,99 @@
+"""After moving or adding sites, the Placement summary and the Proposed sites table show the current sites;
+the status bar names tasks in the interface language and drops the previous task's message."""
+
+from __future__ import annotations
+
+import pytest
+
+from gui.session import UserSite
+
+
+@pytest.fixture
+def shown(window, tiny, qtbot):
+    with qtbot.waitSignal(window.resultsShown, timeout=10000):
+        window.show_results(tiny)
+    return window
+
+
+def _covered(tiny, row):
+    return [s for s in str(tiny.proposals["stations_covered"].iloc[row]).split(";") if s]
+
+
+def test_summary_and_table_follow_a_moved_proposed_site(shown, tiny):
+    props = tiny.proposals
+    union = set()
+    for row in range(len(props)):
+        union.update(_covered(tiny, row))
+    text = shown.placement_dock.summary.text()
+    assert text.startswith(f"Optimiser's proposal: {len(props)} sites · {len(union)} more polling station")
+    assert "Current sites" not in text
+
+    sid = str(props["site_id"].iloc[0])
+    x, y = float(props["x"].iloc[0]) + 1500.0, float(props["y"].iloc[0]) - 800.0
+    reached = [s for s in tiny.stations["id"] if s not in union][:1]  # the moved site now reaches one station
+    shown.session.put_site(UserSite(sid, x, y, 30.0, origin="proposal", level=object(), covered=reached))
+
+    others = set()
+    for row in range(1, len(props)):
+        others.update(_covered(tiny, row))
+    current = others | set(reached)
+    voters = int(tiny.stations.loc[tiny.stations["id"].isin(current), "voters"].sum())
+    lines = shown.placement_dock.summary.text().split("\n")
+    assert lines[0].startswith("Optimiser's proposal:")  # the optimiser's result is still stated as such
+    assert lines[1] == (f"Current sites (with your changes): {len(props)} sites · {len(current)} more polling "
+                        f"station{'s' if len(current) != 1 else ''} reached · {voters} voters")
+    item = shown.placement_dock.sites.item(0).text()
+    assert item == f"{sid} (Proposed site moved): 1 station reached"  # singular
+
+    table = shown.results_dock.table("proposals")
+    assert table.displayed_column("site_id")[0] == sid
+    assert table.displayed_column("x")[0] == f"{x:.0f}" and table.displayed_column("y")[0] == f"{y:.0f}"
+    assert table.displayed_column("n_stations")[0] == "1"
+    assert table.displayed_column("backhaul")[0] == "Not checked (site moved)"
+    assert table.displayed_column("x")[1] == f"{props['x'].iloc[1]:.0f}"  # unmoved sites unchanged
+    # the map's attributes of the moved star say the same
+    shown._on_feature_clicked("proposals", 0)
+    assert shown.attributes_dock.values()["x"] == pytest.approx(x)
+    assert shown.attributes_dock.values()["n_stations"] == 1
+    # the results are not changed (display only); removing the site restores the proposal
+    assert float(shown.session.results.proposals["x"].iloc[0]) == float(props["x"].iloc[0])
+    shown.session.remove_site(sid)
+    assert shown.results_dock.table("proposals").displayed_column("x")[0] == f"{props['x'].iloc[0]:.0f}"
+    assert "Current sites" not in shown.placement_dock.summary.text()
+
+
+def test_pending_site_is_marked_computing_and_vietnamese_has_one_form(shown, tiny):
+    shown.session.put_site(UserSite("U01", float(tiny.proposals["x"].iloc[0]), float(tiny.proposals["y"].iloc[0]),
+                                    30.0, origin="added"))
+    assert "(computing…)" in shown.placement_dock.summary.text()
+    shown.set_language("vi")
+    shown.session.put_site(UserSite("U01", 290_000.0, 2_370_000.0, 30.0, origin="added", level=object(),
+                                    covered=["PS06"]))
+    assert shown.placement_dock.sites.item(0).text().endswith("phủ 1 điểm")
+    assert "Các vị trí hiện tại" in shown.placement_dock.summary.text()
+
+
+@pytest.mark.parametrize("lang,name,expected", [
+    ("en", "run", "Running the analysis…"), ("vi", "run", "Đang chạy phân tích…"),
+    ("en", "export_html", "Exporting the HTML map…"), ("vi", "export_pdf", "Đang viết báo cáo PDF…"),
+    ("vi", "export_gis", "Đang xuất tệp GIS…"), ("vi", "check", "Đang kiểm tra dữ liệu…"),
+])
+def test_task_names_are_translated_in_the_status_bar(make_window, lang, name, expected):
+    win = make_window(lang)
+    win._on_task_started(name)
+    assert win.stage_label.text() == expected
+
+
+def test_new_task_clears_the_previous_written_message(window, tmp_path):
+    window._on_task_finished("export_html", ("html", str(tmp_path / "map.html")))
+    assert "map.html" in window.statusBar().currentMessage()
+    window._on_task_started("export_pdf")
+    assert window.statusBar().currentMessage() == ""
+    assert window.stage_label.text() == "Writing the PDF report…"
+
+
+def test_export_progress_names_the_export(make_window):
+    win = make_window("vi")
+    win._on_task_started("export_pdf")
+    win._on_progress("export_pdf", 0.0, "", float("nan"))
+    assert win.stage_label.text() == "Đang viết báo cáo PDF"
