@@ -145,7 +145,7 @@ def _include_mask(n: int, include=None, exclude=None) -> np.ndarray:
 # numba kernels
 # --------------------------------------------------------------------------------------------------------------
 @njit(nogil=True, cache=True, parallel=True)
-def _update_window(best, server, count, level, row0, col0, index, threshold):
+def _update_window(best, server, count, level, row0, col0, index, threshold, good, classes, want_classes):
     # rows in parallel: each cell is touched by one thread, and windows are applied one after the other,
     # so the result does not depend on the number of threads
     nr, nc = best.shape
@@ -167,6 +167,10 @@ def _update_window(best, server, count, level, row0, col0, index, threshold):
                 server[r, c] = index
             if v >= threshold and count[r, c] < 65535:
                 count[r, c] += 1
+            if want_classes:  # this window's own class at the cell (2 good, 1 weak, 0 none); keep the best
+                k = 2 if v >= good else (1 if v >= threshold else 0)
+                if k > classes[r, c]:
+                    classes[r, c] = k
 
 
 @njit(nogil=True, cache=True)
@@ -205,6 +209,8 @@ def composite(
     *,
     include=None,
     exclude=None,
+    good_dbm=None,
+    classes_out: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Best level, best server and server count over a raster of ``shape`` from per-tower windows.
 
@@ -218,6 +224,11 @@ def composite(
         its level there is ``>=`` its threshold.
     include, exclude : optional boolean masks or index lists selecting the windows used (``exclude`` wins);
         ``best_server`` still holds indices into the full ``windows`` sequence.
+    good_dbm, classes_out : optional, together: one good threshold per window (``>=`` its weak threshold in
+        ``thresholds_dbm``) and an int8 array of ``shape``, filled with the best class any window gives at each
+        cell by its *own* thresholds (2 good, 1 weak, 0 none) — in the same pass. With equal thresholds for all
+        windows this is the class of the best level; with per-technology thresholds a weaker 2G window may
+        serve where a stronger 4G one does not.
 
     Returns
     -------
@@ -229,6 +240,23 @@ def composite(
     n = len(windows)
     thr = _check_thresholds(thresholds_dbm, n)
     use = _include_mask(n, include, exclude)
+    want = classes_out is not None
+    if want != (good_dbm is not None):
+        raise AnalysisError("give good_dbm and classes_out together (per-window good thresholds and the class grid)")
+    if want:
+        good = _check_thresholds(good_dbm, n)
+        if np.any(good < thr):
+            bad = int(np.flatnonzero(good < thr)[0])
+            raise AnalysisError(f"good_dbm[{bad}] = {good[bad]} is below the weak threshold {thr[bad]}; good must "
+                                "be the higher one")
+        if not (isinstance(classes_out, np.ndarray) and classes_out.shape == (nr, nc)
+                and classes_out.dtype == np.int8 and classes_out.flags.c_contiguous):
+            raise AnalysisError(f"classes_out must be a C-contiguous int8 array of shape {(nr, nc)}")
+        classes_out[...] = 0
+        classes = classes_out
+    else:
+        good = thr
+        classes = np.zeros((1, 1), np.int8)
     best = np.full((nr, nc), np.nan, dtype=np.float32)
     server = np.full((nr, nc), -1, dtype=np.int32)
     count = np.zeros((nr, nc), dtype=np.uint16)
@@ -238,7 +266,8 @@ def composite(
             continue
         level = np.ascontiguousarray(level, dtype=np.float32)
         _update_window(
-            best, server, count, level, np.int64(r0), np.int64(c0), np.int32(i), np.float32(thr[i])
+            best, server, count, level, np.int64(r0), np.int64(c0), np.int32(i), np.float32(thr[i]),
+            np.float32(good[i]), classes, want,
         )
     return best, server, count
 

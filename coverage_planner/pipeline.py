@@ -330,15 +330,23 @@ def iter_run(
     base_idx = [i for i in range(len(towers)) if windows[i] is not None]
     scen_idx = [i for i in base_idx if towers.at[i, "id"] not in set(scenario.down)]
 
-    def composite(indices):
+    def composite(indices, classes_out=None):
+        """Best level, server and count; and, into ``classes_out`` if given, the best class any tower gives
+        at each cell by its own technology's thresholds (a 2G tower at −95 dBm serves, weak ≥ −100, where a
+        stronger 4G one at −91 dBm does not, weak ≥ −90) — the cell counterpart of the stations' status."""
         if not indices:
             shape = grid.shape
+            if classes_out is not None:
+                classes_out[...] = 0
             return (np.full(shape, np.nan, np.float32), np.full(shape, -1, np.int32), np.zeros(shape, np.uint16))
-        bl, bs, ns = _coverage.composite(grid.shape, [windows[i] for i in indices], weak_thr[indices])
+        bl, bs, ns = _coverage.composite(grid.shape, [windows[i] for i in indices], weak_thr[indices],
+                                         good_dbm=None if classes_out is None else good_thr[indices],
+                                         classes_out=classes_out)
         bs = np.where(bs >= 0, np.asarray(indices, dtype=np.int32)[np.maximum(bs, 0)], -1).astype(np.int32)
         return bl, bs, ns
 
-    best_level, best_server, n_servers = composite(scen_idx)
+    class_grid = np.zeros(grid.shape, np.int8)
+    best_level, best_server, n_servers = composite(scen_idx, class_grid)
     by_group: dict[str, np.ndarray] = {}
     for col in ("operator", "technology") if groups else ():
         for value in sorted(towers[col].dropna().unique()):
@@ -416,22 +424,6 @@ def iter_run(
         stations["nearest_tower"] = ""
         stations["nearest_tower_km"] = np.nan
 
-    # per-cell class: the best class any tower gives by its own technology's thresholds (as for stations)
-    cell_groups = _threshold_groups(scen_idx, good_thr, weak_thr)
-    if len(cell_groups) <= 1:
-        bs = np.maximum(best_server, 0)
-        cell_good = np.where(best_server >= 0, good_thr[bs] if len(good_thr) else 0.0, 0.0)
-        cell_weak = np.where(best_server >= 0, weak_thr[bs] if len(weak_thr) else 0.0, 0.0)
-        class_grid = _gaps.classify(best_level, cell_good, cell_weak)
-    else:
-        class_grid = np.zeros(grid.shape, np.int8)
-        for (g, w), idx in cell_groups.items():
-            techs = set(tech[idx])  # thresholds are per technology: a group is one or more whole technologies
-            # one technology: its composite was made above (unless groups=False)
-            level = by_group.get(f"technology:{techs.pop()}") if len(techs) == 1 else None
-            if level is None:
-                level = composite(idx)[0]
-            np.maximum(class_grid, _gaps.classify(level, g, w), out=class_grid)
     zone_ids = ctx.zone_ids
     valid = zone_ids >= 0
     counts = _gaps.zonal_class_shares(class_grid, np.where(valid, zone_ids, 0), len(communes), valid)

@@ -165,3 +165,46 @@ def test_errors_name_the_quantity():
         composite((3, 3), [(lev, 0, 0)], [nan])
     with pytest.raises(AnalysisError, match="labels has 1 entries"):
         composite_groups((3, 3), [(lev, 0, 0), (lev, 0, 0)], [-80, -80], ["a"])
+
+
+def test_classes_by_each_windows_own_thresholds_match_an_oracle():
+    """classes_out = max over windows of the window's own class (gaps.classify with its thresholds), in the
+    same pass; best/server/count unchanged by asking for it."""
+    from analysis.gaps import classify
+
+    rng = np.random.default_rng(5)
+    shape = (13, 11)
+    windows, weak, good = [], [], []
+    for _ in range(30):
+        h, w = rng.integers(1, 9, 2)
+        lev = np.round(rng.uniform(-115, -60, (h, w))).astype(np.float32)
+        lev[rng.random((h, w)) < 0.2] = nan
+        windows.append((lev, int(rng.integers(-3, 12)), int(rng.integers(-3, 10))))
+        wk = float(rng.choice([-100.0, -95.0, -90.0]))  # per-technology thresholds, on whole dB (ties)
+        weak.append(wk)
+        good.append(wk + float(rng.choice([5.0, 10.0, 15.0])))
+    cls = np.full(shape, 7, np.int8)  # overwritten
+    best, server, count = composite(shape, windows, weak, good_dbm=good, classes_out=cls)
+    ref = np.zeros(shape, np.int8)
+    for k, (lev, r0, c0) in enumerate(windows):
+        full = np.full((shape[0] + 20, shape[1] + 20), nan, np.float32)
+        full[r0 + 10:r0 + 10 + lev.shape[0], c0 + 10:c0 + 10 + lev.shape[1]] = lev
+        ref = np.maximum(ref, classify(full[10:10 + shape[0], 10:10 + shape[1]], good[k], weak[k]))
+    np.testing.assert_array_equal(cls, ref)
+    b2, s2, c2 = composite(shape, windows, weak)
+    np.testing.assert_array_equal(best, b2)
+    np.testing.assert_array_equal(server, s2)
+    np.testing.assert_array_equal(count, c2)
+    # a 2G window at -95 (weak >= -100) serves where a stronger 4G one at -91 (weak >= -90) does not
+    four_g = (np.full((1, 1), -91.0, np.float32), 0, 0)
+    two_g = (np.full((1, 1), -95.0, np.float32), 0, 0)
+    one = np.zeros((1, 1), np.int8)
+    b, s, c = composite((1, 1), [four_g, two_g], [-90.0, -100.0], good_dbm=[-80.0, -85.0], classes_out=one)
+    assert (b[0, 0], s[0, 0], c[0, 0], one[0, 0]) == (np.float32(-91.0), 0, 1, 1)
+    assert classify(b, -80.0, -90.0)[0, 0] == 0  # the best level alone, by its own tower's thresholds: none
+    with pytest.raises(AnalysisError, match="together"):
+        composite((1, 1), [four_g], [-90.0], good_dbm=[-80.0])
+    with pytest.raises(AnalysisError, match="below the weak threshold"):
+        composite((1, 1), [four_g], [-90.0], good_dbm=[-95.0], classes_out=one)
+    with pytest.raises(AnalysisError, match="int8"):
+        composite((1, 1), [four_g], [-90.0], good_dbm=[-80.0], classes_out=np.zeros((1, 1), np.int16))
