@@ -316,15 +316,24 @@ def _rows_text(rows, limit: int = 10) -> str:
     return fmt(list(rows), limit)
 
 
+_SPACES = (" ", "\u00a0", "\u202f")  # space, no-break space, narrow no-break space
+_SPACE_GROUPED = re.compile(r"^[+-]?\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:[.,]\d+)?$")
+
+
 def parse_number(raw: Any) -> float | None:
     """Parse a number as typed in Vietnamese or English spreadsheets ("21.5", "21,5", "1 234", "103.05°")."""
     if raw is None:
         return None
     if isinstance(raw, (int, float)) and not isinstance(raw, bool):
         return float(raw) if math.isfinite(raw) else None
-    s = str(raw).strip().replace("\u00a0", "").replace(" ", "").rstrip("°")
+    s = str(raw).strip().rstrip("°").strip()
     if not s:
         return None
+    if any(ch in s for ch in _SPACES):
+        # a space only as a thousands separator ("1 234", "12 500,5"): "4 5" is a typo, not 45
+        if not _SPACE_GROUPED.match(s):
+            return None
+        s = "".join(ch for ch in s if ch not in _SPACES)
     if "," in s and "." not in s and s.count(",") == 1:
         s = s.replace(",", ".")
     try:

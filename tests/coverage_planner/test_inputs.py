@@ -64,7 +64,10 @@ def test_normalise_name(raw, expected):
 
 @pytest.mark.parametrize(
     "raw,expected", [("21.5", 21.5), ("21,5", 21.5), (" 1 200 ", 1200.0), ("103.05°", 103.05), ("abc", None),
-                     ("", None), ("1,234.5", None), ("nan", None), (7, 7.0)],
+                     ("", None), ("1,234.5", None), ("nan", None), (7, 7.0),
+                     # a space only as a thousands separator: "4 5" is a typo, not 45
+                     ("4 5", None), ("12 34", None), ("1 2345", None), ("1\u00a0234", 1234.0), ("12 500,5", 12500.5),
+                     ("-1 000", -1000.0), ("103.05 °", 103.05)],
 )  # fmt: skip
 def test_parse_number(raw, expected):
     assert parse_number(raw) == expected
