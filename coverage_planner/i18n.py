@@ -75,6 +75,7 @@ _STRINGS: dict[str, dict[str, str]] = {
     "map.legend.gap_none": {"vi": "Lõm sóng (không có sóng)", "en": "Gap (no signal)"},
     "map.legend.gap_weak": {"vi": "Sóng yếu", "en": "Weak signal"},
     "map.legend.tower_down": {"vi": "Trạm ngừng hoạt động", "en": "Tower down"},
+    "map.legend.tower_planned": {"vi": "Trạm quy hoạch (chưa phát sóng)", "en": "Planned tower (not on air)"},
     "map.legend.proposal": {"vi": "Trạm lưu động đề xuất", "en": "Proposed mobile station"},
     "map.legend.added": {"vi": "Vùng phủ bổ sung", "en": "Added coverage"},
     "map.legend.commune_border": {"vi": "Xã biên giới", "en": "Border commune"},

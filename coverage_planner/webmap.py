@@ -346,6 +346,7 @@ _PAGE_CSS = """
 .cp-tower-icon{border:2px solid #fff;border-radius:2px;box-shadow:0 0 2px #000;width:10px;height:10px}
 .cp-tower-down .cp-tower-icon{background:#999 !important;border-color:#d7191c}
 .cp-tower-down .cp-x{position:absolute;left:-3px;top:-9px;color:#d7191c;font:bold 16px/1 sans-serif}
+.cp-tower-planned .cp-tower-icon{background:#fff !important;border-style:dashed;border-width:2px}
 .cp-proposal-icon{background:#7b3294;color:#fff;border:2px solid #fff;border-radius:50%;width:20px;height:20px;
  text-align:center;font:bold 12px/20px sans-serif;box-shadow:0 0 3px #000}
 """
@@ -372,11 +373,12 @@ function cpStations(group, lab, col, items){
 }
 function cpTowers(group, lab, colour, items){
   items.forEach(function(s){
-    var down = s[2] === 'down';
-    var icon = L.divIcon({className: 'cp-tower' + (down ? ' cp-tower-down' : ''), iconSize: [14, 14],
-      html: '<div class="cp-tower-icon" style="background:' + colour + '"></div>' +
-            (down ? '<div class="cp-x">\\u2715</div>' : '')});
-    var m = L.marker([s[0], s[1]], {icon: icon, zIndexOffset: down ? 0 : 100});
+    var down = s[2] === 'down', planned = s[2] === 'planned';  // planned: hollow dashed square, not on air
+    var icon = L.divIcon({className: 'cp-tower' + (down ? ' cp-tower-down' : '') + (planned ? ' cp-tower-planned' : ''),
+      iconSize: [14, 14],
+      html: '<div class="cp-tower-icon" style="background:' + colour + (planned ? ';border-color:' + colour : '') +
+            '"></div>' + (down ? '<div class="cp-x">\\u2715</div>' : '')});
+    var m = L.marker([s[0], s[1]], {icon: icon, zIndexOffset: down || planned ? 0 : 100});
     m.bindPopup('<div class="cp-pop"><b>' + s[3] + '</b><br>' + cpTable(lab, s.slice(4)) + '</div>', {maxWidth: 320});
     m.bindTooltip(s[3]);
     m.addTo(group);
@@ -763,6 +765,9 @@ def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster
                    for oi, op in enumerate(sorted(set(towers["operator"].astype(str)), key=str.lower))]
     legend.append("<div><span class='cp-sw' style='background:#999;border-color:#d7191c'></span>"
                   f"{esc(t('map.legend.tower_down', lang))}</div>")
+    if towers is not None and len(towers) and (_col(towers, "status", "on_air") == "planned").any():
+        legend.append("<div><span class='cp-sw' style='background:#fff;border:2px dashed #555'></span>"
+                      f"{esc(t('map.legend.tower_planned', lang))}</div>")
     legend.append(f"<h3>{esc(t('map.legend.proposals', lang))}</h3>")
     legend.append(f"<div><span class='cp-dot' style='background:{PROPOSAL_COLOUR}'></span>"
                   f"{esc(t('map.legend.proposal', lang))}</div>")

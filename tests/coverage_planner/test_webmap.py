@@ -427,3 +427,20 @@ def test_study_mask_of_wrong_shape_is_rejected(res):
     bad = dataclasses.replace(res, study_mask=np.ones((3, 4), bool))
     with pytest.raises(ParameterError, match="study_mask has shape"):
         webmap.raster_layers(bad)
+
+
+@needs_chromium
+def test_planned_towers_are_drawn_hollow_and_explained(tmp_path):
+    """A planned tower does not serve: hollow dashed square (class cp-tower-planned), listed in the legend."""
+    res = tiny_results()
+    on_air = res.towers.index[res.towers["status"] == "on_air"]
+    res.towers.loc[on_air[0], "status"] = "planned"
+    html = webmap.build_map(res, lang="en")
+    assert "Planned tower (not on air)" in html
+    assert "Planned tower" not in webmap.build_map(tiny_results(), lang="en")  # no planned tower, no entry
+    path = tmp_path / "m.html"
+    path.write_text(html, encoding="utf-8")
+    dom, err = run_chromium(path)
+    assert not console_lines(err), console_lines(err)
+    assert count_class(dom, "leaflet-marker-icon", "cp-tower", "cp-tower-planned") == 1
+    assert count_class(dom, "cp-tower-down") == int((res.towers["status"] == "down").sum())
