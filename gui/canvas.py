@@ -41,6 +41,9 @@ from PyQt6.QtWidgets import (
 
 from gui.render import rgba_to_qimage
 
+#: opacity (0-255) of the white box behind the scale bar
+SCALE_BAR_BOX_ALPHA = 200
+
 LAYER_KEY = 0
 ROW_KEY = 1
 CLICK_TOLERANCE_PX = 4
@@ -669,8 +672,12 @@ class MapCanvas(QGraphicsView):
         painter.resetTransform()
         h = self.viewport().height()
         x0, y0 = 12, h - 14
-        painter.setPen(QPen(QColor(255, 255, 255, 220), 5))
-        painter.drawLine(x0, y0, x0 + px, y0)
+        # a translucent white box behind bar and label, so map symbols under it do not hide it
+        text_w = painter.fontMetrics().horizontalAdvance(label)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(255, 255, 255, SCALE_BAR_BOX_ALPHA))
+        painter.drawRoundedRect(QRectF(x0 - 6, y0 - 16, px + text_w + 24, 26), 3, 3)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.setPen(QPen(QColor(20, 20, 20), 2))
         painter.drawLine(x0, y0, x0 + px, y0)
         painter.drawLine(x0, y0 - 5, x0, y0)

@@ -39,7 +39,7 @@ from PyQt6.QtWidgets import (
 
 from coverage_planner import project as cp_project
 from gui import whatif
-from gui.i18n import column_label, plural, tr, value_label
+from gui.i18n import Msg, column_label, message_text, plural, scenario_label, tr, value_label
 from gui.tablemodel import ROW_ROLE, DataFrameModel, FrameFilterProxy
 
 ERROR_STYLE = "background-color: #ffd6d6;"
@@ -150,7 +150,8 @@ class InputsDock(QWidget):
         self.tree.resizeColumnToContents(0)
         self.messages.clear()
         for level, text in self.session.input_messages:
-            item = QListWidgetItem(("⛔ " if level == "error" else "⚠ " if level == "warning" else "ℹ ") + text)
+            prefix = "⛔ " if level == "error" else "⚠ " if level == "warning" else "ℹ "
+            item = QListWidgetItem(prefix + message_text(text))  # in the current language, also after a switch
             if level == "error":
                 item.setForeground(QBrush(QColor(180, 0, 0)))
             self.messages.addItem(item)
@@ -212,8 +213,8 @@ class InputsDock(QWidget):
             done.append((key, ps))
         if unknown:
             self.session.input_messages.append(
-                ("warning", tr("Could not tell which input {files} is: drop it onto the matching row.",
-                               files=", ".join(Path(u).name for u in unknown))))
+                ("warning", Msg("Could not tell which input {files} is: drop it onto the matching row.",
+                                files=", ".join(Path(u).name for u in unknown))))
             self.refresh()
         return done
 
@@ -305,6 +306,7 @@ class ParametersDock(QWidget):
     def __init__(self, session, parent=None) -> None:
         super().__init__(parent)
         self.session = session
+        self.busy = False  # a task runs: Run is disabled
         self.editors: dict[tuple, QWidget] = {}
         self.labels: dict[tuple, QLabel] = {}
         self.groups: dict[str, QGroupBox] = {}
@@ -347,7 +349,7 @@ class ParametersDock(QWidget):
                 w.deleteLater()
         self.editors, self.labels, self.groups, self.errors = {}, {}, {}, {}
         project = self.session.project
-        self.run_button.setEnabled(project is not None)
+        self.run_button.setEnabled(project is not None and not self.busy)
         if project is None:
             self._show_errors()
             return
@@ -433,7 +435,12 @@ class ParametersDock(QWidget):
             editor.setStyleSheet(ERROR_STYLE if path in self.errors else "")
             editor.setToolTip(self.errors.get(path, ""))
         self.message.setText("\n".join(self.errors.values()))
-        self.run_button.setEnabled(self.session.project is not None and not self.errors)
+        self.run_button.setEnabled(self.session.project is not None and not self.errors and not self.busy)
+
+    def set_busy(self, busy: bool) -> None:
+        """While a task runs, Run is disabled (the window's Run action is too)."""
+        self.busy = bool(busy)
+        self._show_errors()
 
     def has_errors(self) -> bool:
         return bool(self.errors)
@@ -450,6 +457,7 @@ class PlacementDock(QWidget):
     def __init__(self, session, parent=None) -> None:
         super().__init__(parent)
         self.session = session
+        self.busy = False  # a task runs: Run placement is disabled
         self.k = QSpinBox(self)
         self.k.setRange(1, 1000)
         self.mast = QDoubleSpinBox(self)
@@ -498,8 +506,9 @@ class PlacementDock(QWidget):
 
     def refresh(self) -> None:
         p = self.session.project
-        for w in (self.k, self.mast, self.run_button, self.add_button):
+        for w in (self.k, self.mast, self.add_button):
             w.setEnabled(p is not None)
+        self.run_button.setEnabled(p is not None and not self.busy)
         if p is not None:
             self.k.blockSignals(True)
             self.mast.blockSignals(True)
@@ -508,6 +517,10 @@ class PlacementDock(QWidget):
             self.k.blockSignals(False)
             self.mast.blockSignals(False)
         self.refresh_sites()
+
+    def set_busy(self, busy: bool) -> None:
+        self.busy = bool(busy)
+        self.run_button.setEnabled(self.session.project is not None and not self.busy)
 
     @staticmethod
     def _totals_text(k: int, n: int, v: int) -> str:
@@ -566,6 +579,7 @@ class ScenarioDock(QWidget):
     def __init__(self, session, parent=None) -> None:
         super().__init__(parent)
         self.session = session
+        self.busy = False  # a task runs: Re-run is disabled
         self.filter = QLineEdit(self)
         self.towers = QListWidget(self)
         self.run_button = QPushButton(self)
@@ -618,11 +632,16 @@ class ScenarioDock(QWidget):
                     it.setCheckState(Qt.CheckState.Checked if str(t.id) in self.session.down_towers
                                      else Qt.CheckState.Unchecked)
                     self.towers.addItem(it)
-            self.run_button.setEnabled(self.session.project is not None and towers is not None)
+            self.run_button.setEnabled(self.session.project is not None and towers is not None and not self.busy)
             self._apply_filter(self.filter.text())
             self._update_info()
         finally:
             self._syncing = False
+
+    def set_busy(self, busy: bool) -> None:
+        self.busy = bool(busy)
+        towers = getattr(self.session.results, "towers", None)
+        self.run_button.setEnabled(self.session.project is not None and towers is not None and not self.busy)
 
     def _sync_checks(self) -> None:
         self._syncing = True
@@ -716,11 +735,17 @@ class ResultsTable(QWidget):
 
     def set_frame(self, frame) -> None:
         self.model.set_frame(frame)
+        self.resize_columns()
+        self._update_count()
+
+    def resize_columns(self) -> None:
+        """Fit the columns to their header and (sampled) contents, at most 260 px each."""
+        if self.model.columnCount() == 0:
+            return
         self.view.resizeColumnsToContents()
         for c in range(self.model.columnCount()):
             if self.view.columnWidth(c) > 260:
                 self.view.setColumnWidth(c, 260)
-        self._update_count()
 
     def _filter(self, text: str) -> None:
         self.proxy.setFilterFixedString(text)
@@ -786,6 +811,7 @@ class ResultsDock(QWidget):
             self.tabs.setTabText(i, tr(title))
             self.tables[key].filter.setPlaceholderText(tr("Filter (any column)…"))
             self.tables[key].model.retranslate()
+            self.tables[key].resize_columns()  # the translated headers have other widths
             self.tables[key]._update_count()
         self._update_summary()
 
@@ -832,7 +858,7 @@ class ResultsDock(QWidget):
         for status, colour in (("good", "#1a9850"), ("weak", "#e08000"), ("none", "#d7191c")):
             parts.append(f"<b style='color:{colour}'>{value_label('status', status)}</b>: "
                          + tr("{n} stations, {v} voters", n=sc[status], v=vc[status]))
-        scen = res.scenario.name if getattr(res, "scenario", None) is not None else ""
+        scen = scenario_label(res.scenario.name) if getattr(res, "scenario", None) is not None else ""
         if getattr(res, "scenario", None) is not None and res.scenario.down:
             scen += " – " + tr("down: {ids}", ids=", ".join(res.scenario.down))
         self.summary.setText(f"<b>{res.project_name}</b> ({scen}) &nbsp; " + " &nbsp;·&nbsp; ".join(parts))
@@ -866,14 +892,16 @@ class AttributesDock(QWidget):
 
     def retranslate(self) -> None:
         self.table.setHorizontalHeaderLabels([tr("Field"), tr("Value")])
+        self.table.horizontalHeader().resizeSections(QHeaderView.ResizeMode.ResizeToContents)
         if self._last is not None:
             self.show_attributes(*self._last)
         else:
             self.title.setText(tr("Click an object on the map to see its attributes."))
 
-    def show_attributes(self, title: str, items: list[tuple[str, object]]) -> None:
+    def show_attributes(self, title, items: list[tuple[str, object]]) -> None:
+        """``title``: text, or a function returning it in the current language (re-called after a switch)."""
         self._last = (title, items)
-        self.title.setText(title)
+        self.title.setText(title() if callable(title) else title)
         self.table.setRowCount(len(items))
         for r, (key, value) in enumerate(items):
             k = QTableWidgetItem(column_label(key))

@@ -108,6 +108,39 @@ _VALUES = {
 }
 
 
+class Msg:
+    """A GUI message kept in English and translated each time it is shown, so it follows a language switch
+    (``str(Msg("Inputs are valid: {t} towers…", t=3))``)."""
+
+    def __init__(self, source: str, **fields) -> None:
+        self.source, self.fields = source, fields
+
+    def __str__(self) -> str:
+        return tr(self.source, **self.fields)
+
+    def __repr__(self) -> str:
+        return f"Msg({self.source!r}, **{self.fields!r})"
+
+
+def message_text(message) -> str:
+    """A message in the current language: a :class:`Msg` through ``tr``, a core warning/error (English text)
+    through ``coverage_planner.i18n.translate_message`` (unchanged when no pattern knows it)."""
+    if isinstance(message, Msg):
+        return str(message)
+    from coverage_planner.i18n import translate_message
+
+    return translate_message(message, _lang)
+
+
+#: Scenario names the GUI gives a run (shown in the Results summary), English; translated by tr().
+SCENARIO_NAMES = {"baseline": "baseline", "what-if": "what-if"}
+
+
+def scenario_label(name: str) -> str:
+    """A run's scenario name as shown: the GUI's own names translated, a project's own name unchanged."""
+    return tr(SCENARIO_NAMES[name]) if name in SCENARIO_NAMES else name
+
+
 def plural(n: int, one: str, many: str) -> str:
     """``tr(one)`` for n == 1 else ``tr(many)``, formatted with ``n`` (Vietnamese has one form for both)."""
     return tr(one if n == 1 else many, n=n)
@@ -230,6 +263,7 @@ VI: dict[str, str] = {
     "Filter (any column)…": "Lọc (mọi cột)…", "{shown} of {total}": "{shown} / {total}",
     "No results yet: open a project and run the analysis.": "Chưa có kết quả: hãy mở dự án và chạy phân tích.",
     "{n} stations, {v} voters": "{n} điểm, {v} cử tri", "down: {ids}": "ngừng: {ids}",
+    "baseline": "hiện trạng", "what-if": "giả định",
     # attributes dock
     "Field": "Trường", "Value": "Giá trị", "Click an object on the map to see its attributes.":
         "Bấm vào một đối tượng trên bản đồ để xem thuộc tính.", "Map point": "Điểm trên bản đồ",

@@ -25,8 +25,31 @@ def _swatch(rgb: tuple[int, int, int], text: str) -> str:
             f"&nbsp;{text}")
 
 
-def legend_html() -> str:
-    """Colour key of the level raster and the station symbols (same palette as the HTML map)."""
+def legend_html(layer_ids=None) -> str:
+    """Colour key of the level raster and the station symbols (same palette as the HTML map).
+
+    ``layer_ids``: the layers on the map; the level key and the proposed sites / added coverage entries are
+    shown only when those layers exist (not before a run). None = everything."""
+    has = (lambda lid: True) if layer_ids is None else (lambda lid: lid in layer_ids)
+    parts = []
+    if has("coverage"):
+        parts.append(_level_key())
+    if has("stations"):
+        stations = " ".join(
+            f"<span style='color: {STATUS_COLOURS[s].name()}'>●</span>&nbsp;{value_label('status', s)}"
+            for s in ("good", "weak", "none") if s in STATUS_COLOURS)
+        parts.append(f"<b>{tr('Polling stations')}</b><br>{stations}")
+    extra = []
+    if has("proposals"):
+        extra.append(f"<span style='color: {PROPOSAL_COLOUR.name()}'>★</span>&nbsp;{tr('Proposed mobile sites')}")
+    if has("proposal_coverage"):
+        extra.append(_swatch(ADDED_RGBA[:3], tr("Added coverage")))
+    if extra:
+        parts.append(" &nbsp;".join(extra))
+    return "<br>".join(parts)
+
+
+def _level_key() -> str:
     rows = []
     prev = None
     for lo, colour in LEVEL_STEPS:
@@ -38,13 +61,7 @@ def legend_html() -> str:
             label = f"{lo:.0f} … {prev:.0f}"
         rows.append(_swatch(colour[:3], label.replace("-", "−") + " dBm"))
         prev = lo
-    stations = " ".join(
-        f"<span style='color: {STATUS_COLOURS[s].name()}'>●</span>&nbsp;{value_label('status', s)}"
-        for s in ("good", "weak", "none") if s in STATUS_COLOURS)
-    prop = f"<span style='color: {PROPOSAL_COLOUR.name()}'>★</span>&nbsp;{tr('Proposed mobile sites')}"
-    added = _swatch(ADDED_RGBA[:3], tr("Added coverage"))
-    return (f"<b>{tr('Best received level (dBm)')}</b><br>" + "<br>".join(rows)
-            + f"<br><b>{tr('Polling stations')}</b><br>{stations}<br>{prop} &nbsp;{added}")
+    return f"<b>{tr('Best received level (dBm)')}</b><br>" + "<br>".join(rows)
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 
@@ -65,6 +82,11 @@ class LayerPanel(QWidget):
         self.list.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
         self.list.setDefaultDropAction(Qt.DropAction.MoveAction)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # long titles ("Vùng phủ bổ sung của trạm đề xuất") wrap instead of needing a horizontal scroll bar
+        self.list.setWordWrap(True)
+        self.list.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.list.setResizeMode(QListWidget.ResizeMode.Adjust)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.opacity_label = QLabel(self)
         self.opacity = QSlider(Qt.Orientation.Horizontal, self)
         self.opacity.setRange(0, 100)
@@ -103,9 +125,14 @@ class LayerPanel(QWidget):
         self.up_button.setToolTip(tr("Move layer up"))
         self.down_button.setToolTip(tr("Move layer down"))
         self.list.setToolTip(tr("Tick to show a layer; drag to change the drawing order"))
-        self.legend.setText(legend_html())
+        self._update_legend()
         self.legend.setToolTip(tr("Added coverage: cells where the proposed sites give at least weak signal "
                                   "and the towers give less"))
+
+    def _update_legend(self) -> None:
+        text = legend_html({lyr.layer_id for lyr in self.canvas.layers()})
+        self.legend.setText(text)
+        self.legend.setVisible(bool(text))
 
     def layer_ids(self) -> list[str]:
         return [self.list.item(i).data(ID_ROLE) for i in range(self.list.count())]
@@ -142,6 +169,7 @@ class LayerPanel(QWidget):
             if current is not None:
                 self.select_layer(current)
             self._sync_opacity()
+            self._update_legend()
         finally:
             self._syncing = False
 

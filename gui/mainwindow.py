@@ -23,6 +23,7 @@ from PyQt6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
+    QTabBar,
     QToolBar,
 )
 
@@ -53,6 +54,9 @@ from gui.worker import TaskRunner, call_as_generator, format_eta
 ORGANISATION = "coverage-planner"
 APPLICATION = "coverage-planner"
 MAX_RECENT = 8
+
+#: the stages of a run in order (coverage_planner.pipeline's; the GUI's short "display" step follows)
+RUN_STAGES = ("load", "coverage", "gaps", "resilience", "placement")
 
 DOCK_TITLES = {"layers": "Layers", "inputs": "Inputs", "parameters": "Parameters", "placement": "Placement",
                "scenario": "Scenario", "attributes": "Attributes", "results": "Results"}
@@ -141,6 +145,8 @@ class MainWindow(QMainWindow):
         self._preview = None
         self._transformer = None
         self._utm_label = ""
+        self._state_restored = False  # a saved dock layout was restored (then keep its sizes)
+        self._sized_docks = False
 
         self.canvas = MapCanvas(self)
         self.setCentralWidget(self.canvas)
@@ -192,8 +198,33 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.docks["layers"], self.docks["inputs"])
         self.docks["layers"].raise_()
         self.docks["parameters"].raise_()
-        self.resizeDocks([self.docks["layers"], self.docks["parameters"]], [250, 310], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.docks["layers"], self.docks["parameters"]], [270, 330], Qt.Orientation.Horizontal)
         self.resizeDocks([self.docks["results"]], [230], Qt.Orientation.Vertical)
+
+    #: share of the window height the Results dock gets when no saved layout exists (~9 table rows at 950 px)
+    RESULTS_HEIGHT_SHARE = 0.32
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._sized_docks:
+            self._sized_docks = True
+            if not self._state_restored:  # sizes relative to the real window size, known only now
+                h = max(230, int(self.height() * self.RESULTS_HEIGHT_SHARE))
+                self.resizeDocks([self.docks["results"]], [h], Qt.Orientation.Vertical)
+            self._fit_dock_tabs()
+
+    def dock_tab_bars(self) -> list[QTabBar]:
+        """The tab bars of the tabified docks (QMainWindow's own, not those inside the docks)."""
+        return [b for b in self.findChildren(QTabBar) if b.parent() is self]
+
+    def _fit_dock_tabs(self) -> None:
+        """Tabified docks show their full titles: no eliding, so the tab bar's minimum width (and with it the
+        dock area's) is that of the whole titles; a window too narrow for them gets scroll buttons."""
+        for bar in self.dock_tab_bars():
+            bar.setElideMode(Qt.TextElideMode.ElideNone)
+            bar.setExpanding(False)
+            bar.setUsesScrollButtons(False)
+        self.update()
 
     def _action(self, slot, shortcut=None, checkable=False) -> QAction:
         a = QAction(self)
@@ -362,6 +393,7 @@ class MainWindow(QMainWindow):
             self.canvas.set_layer_title(lyr.layer_id, layer_title(lyr.layer_id))
         self._rebuild_recent_menu()
         self._update_title()
+        QTimer.singleShot(0, self._fit_dock_tabs)  # after the dock area re-laid out its tabs with the new titles
         if not self.runner.is_running():
             self.stage_label.setText(tr("Ready"))
 
@@ -391,7 +423,7 @@ class MainWindow(QMainWindow):
             self.resize(1360, 860)
         state = self.settings.value("windowState")
         if isinstance(state, QByteArray) and not state.isEmpty():
-            self.restoreState(state)
+            self._state_restored = bool(self.restoreState(state))
 
     def save_settings(self) -> None:
         self.settings.setValue("geometry", self.saveGeometry())
@@ -543,11 +575,11 @@ class MainWindow(QMainWindow):
     # ======================================================================================================
     # tasks
     # ======================================================================================================
-    def _start(self, name: str, make_gen) -> bool:
+    def _start(self, name: str, make_gen, stages: tuple[str, ...] = ()) -> bool:
         if self.runner.is_running():
             self.statusBar().showMessage(tr("Busy: wait for the current task or cancel it."), 4000)
             return False
-        return self.runner.start(name, make_gen)
+        return self.runner.start(name, make_gen, stages)
 
     def check_inputs(self) -> bool:
         project = self.session.project
@@ -569,7 +601,7 @@ class MainWindow(QMainWindow):
         ctx = self.context
         inputs = self.session.inputs if ctx is None else None
         terrain = self._terrain_rgba
-        return self._start("run", lambda: _run_generator(project, scenario, ctx, inputs, terrain))
+        return self._start("run", lambda: _run_generator(project, scenario, ctx, inputs, terrain), RUN_STAGES)
 
     def run_scenario(self) -> bool:
         down = tuple(sorted(self.session.down_towers))
@@ -597,7 +629,7 @@ class MainWindow(QMainWindow):
         self.progress.setValue(int(round(fraction * 1000)))
         self.progress.setFormat(f"{fraction * 100:.0f} %")
         self.stage_label.setText(progress_text(stage, message))
-        text = format_eta(eta)
+        text = format_eta(eta)  # "" while unknown (new stage, not yet steady): shown as nothing, never a guess
         self.eta_label.setText(tr("{t} left", t=text) if text else "")
 
     def _on_task_finished(self, name: str, result) -> None:
@@ -606,8 +638,8 @@ class MainWindow(QMainWindow):
             inputs, images = result
             self._terrain_rgba = images["terrain"]
             msgs = [("warning", w) for w in (getattr(inputs, "warnings", None) or [])]
-            msgs.insert(0, ("info", tr("Inputs are valid: {t} towers, {s} polling stations, {c} communes.",
-                                       t=len(inputs.towers), s=len(inputs.stations), c=len(inputs.communes))))
+            msgs.insert(0, ("info", i18n.Msg("Inputs are valid: {t} towers, {s} polling stations, {c} communes.",
+                                             t=len(inputs.towers), s=len(inputs.stations), c=len(inputs.communes))))
             self.session.set_inputs(inputs, msgs)
             if self.session.results is None:
                 self._draw_preview(inputs, images)
@@ -664,6 +696,8 @@ class MainWindow(QMainWindow):
         for a in (self.act_export_html, self.act_export_pdf, self.act_export_gis):
             a.setEnabled(has_results and not busy)
         self.act_add_site.setEnabled(has_results)
+        for dock in (self.params_dock, self.placement_dock, self.scenario_dock):
+            dock.set_busy(busy)  # their Run buttons follow the Run action
 
     # ======================================================================================================
     # results on the map
@@ -728,7 +762,7 @@ class MainWindow(QMainWindow):
         items = [(k, i18n.NO_VALUE if i18n.hide_server(k, n_servers) else _plain(v))
                  for k, v in rec.items() if k != "geometry"]
         name = rec.get("name", rec.get("site_id", rec.get("id", "")))
-        self.attributes_dock.show_attributes(f"<b>{layer_title(layer_id)}</b>: {name}", items)
+        self.attributes_dock.show_attributes(lambda: f"<b>{layer_title(layer_id)}</b>: {name}", items)
         self.docks["attributes"].raise_()
         self.canvas.highlight(layer_id, row)
         self.results_dock.select_feature(layer_id, row)
@@ -753,7 +787,7 @@ class MainWindow(QMainWindow):
                 if n_cell is not None:
                     items.append(("n_servers", n_cell))
         self.canvas.clear_highlight()
-        self.attributes_dock.show_attributes(tr("Map point"), items)
+        self.attributes_dock.show_attributes(lambda: tr("Map point"), items)
 
     def _on_table_selected(self, layer_id: str, row: int) -> None:
         self.canvas.zoom_to_feature(layer_id, row)

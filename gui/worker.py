@@ -45,22 +45,52 @@ def format_eta(seconds: float) -> str:
 
 
 class EtaEstimator:
-    """Time remaining from the overall fraction done: linear extrapolation of the elapsed time.
+    """Time remaining, shown only when it can be honest.
 
-    Unknown (NaN) until 2 % is done and 1 s has passed, so the first noisy seconds show no estimate.
+    The stages of a run go at very different paces (placement is slow for its share of the bar, gaps and
+    resilience are fast), so the overall fraction alone mis-predicts badly. Rules:
+
+    * a stage change resets the estimate: nothing (NaN) until the new stage has run ``warmup`` seconds with at
+      least ``min_updates`` increasing fractions;
+    * the pace is measured within the current stage only, and the estimate is smoothed (exponential average,
+      ``alpha``) so it does not jump with each step;
+    * when ``stages`` (the task's stage order) says a stage is still ahead, whose pace is unknown, an estimate
+      under ``min_ahead`` seconds is not shown: a stage ahead never ends in "0:0x".
     """
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic, *, stages: tuple[str, ...] = (),
+                 warmup: float = 3.0, min_updates: int = 3, alpha: float = 0.3, min_ahead: float = 15.0) -> None:
         self._clock = clock
-        self._t0 = clock()
+        self._stages = tuple(stages)
+        self._warmup, self._min_updates, self._alpha, self._min_ahead = warmup, min_updates, alpha, min_ahead
+        self._stage: str | None = None
+        self._t0 = self._f0 = 0.0
+        self._last_f = -1.0
+        self._updates = 0
+        self._smooth = math.nan
 
-    def __call__(self, fraction: float) -> float:
-        elapsed = self._clock() - self._t0
-        if fraction < 0.02 or elapsed < 1.0:
-            return math.nan
+    def _stages_ahead(self, stage: str) -> bool:
+        return stage in self._stages and self._stages.index(stage) < len(self._stages) - 1
+
+    def __call__(self, fraction: float, stage: str = "") -> float:
+        now = self._clock()
         if fraction >= 1.0:
             return 0.0
-        return elapsed * (1.0 - fraction) / fraction
+        if stage != self._stage:  # a new stage: its pace is unknown
+            self._stage, self._t0, self._f0 = stage, now, fraction
+            self._last_f, self._updates, self._smooth = fraction, 0, math.nan
+            return math.nan
+        if fraction > self._last_f:
+            self._updates += 1
+            self._last_f = fraction
+        elapsed, done = now - self._t0, fraction - self._f0
+        if elapsed < self._warmup or self._updates < self._min_updates or done <= 0:
+            return math.nan
+        raw = elapsed * (1.0 - fraction) / done
+        self._smooth = raw if math.isnan(self._smooth) else self._alpha * raw + (1 - self._alpha) * self._smooth
+        if self._stages_ahead(stage) and self._smooth < self._min_ahead:
+            return math.nan
+        return self._smooth
 
 
 class GeneratorWorker(QObject):
@@ -72,9 +102,11 @@ class GeneratorWorker(QObject):
     cancelled = pyqtSignal()
     done = pyqtSignal()  # after any of the three above
 
-    def __init__(self, make_generator: Callable[[], Any], progress_interval: float = 0.05) -> None:
+    def __init__(self, make_generator: Callable[[], Any], progress_interval: float = 0.05,
+                 stages: tuple[str, ...] = ()) -> None:
         super().__init__()
         self._make_generator = make_generator
+        self._stages = tuple(stages)
         self._cancel = threading.Event()
         self._interval = float(progress_interval)
 
@@ -89,7 +121,7 @@ class GeneratorWorker(QObject):
     @pyqtSlot()
     def run(self) -> None:
         gen = None
-        eta = EtaEstimator()
+        eta = EtaEstimator(stages=self._stages)
         last_emit, last_stage = -math.inf, None
         try:
             if self._cancel.is_set():
@@ -111,12 +143,13 @@ class GeneratorWorker(QObject):
                 fraction = float(getattr(item, "fraction", 0.0) or 0.0)
                 fraction = min(max(fraction, 0.0), 1.0)
                 stage = str(getattr(item, "stage", ""))
+                seconds_left = eta(fraction, stage)  # every item: the estimator's pace needs them all
                 now = time.monotonic()
                 # Throttle: every queued signal makes the GUI thread wait for the GIL; a flood of them starves
                 # its timers and paints (measured: 0.5 s stalls at ~700 signals/s). Stage changes always pass.
                 if now - last_emit >= self._interval or stage != last_stage or fraction >= 1.0:
                     last_emit, last_stage = now, stage
-                    self.progress.emit(stage, fraction, str(getattr(item, "message", "")), eta(fraction))
+                    self.progress.emit(stage, fraction, str(getattr(item, "message", "")), seconds_left)
         except CancelledError:
             self.cancelled.emit()
         except CoveragePlannerError as exc:
@@ -164,14 +197,17 @@ class TaskRunner(QObject):
         """True from :meth:`start` until ``idle`` (the thread has ended and been cleaned up)."""
         return self._thread is not None
 
-    def start(self, name: str, make_generator: Callable[[], Any]) -> bool:
-        """Start ``make_generator()`` on a new thread; returns False if a task is already running."""
+    def start(self, name: str, make_generator: Callable[[], Any], stages: tuple[str, ...] = ()) -> bool:
+        """Start ``make_generator()`` on a new thread; returns False if a task is already running.
+
+        ``stages``: the task's stage names in order, if known (the time-left estimate then knows when a stage
+        of unknown pace is still ahead)."""
         if self._thread is not None:
             return False
         self._name = name
         thread = QThread()
         thread.setObjectName(f"coverage-planner-{name}")
-        worker = GeneratorWorker(make_generator, self.progress_interval)
+        worker = GeneratorWorker(make_generator, self.progress_interval, stages)
         worker.moveToThread(thread)
         thread.started.connect(worker.run)
         worker.progress.connect(self.progress)

@@ -205,13 +205,15 @@ def test_every_gui_string_has_a_vietnamese_translation():
     keys = set()
     for path in (REPO / "gui").glob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "tr" and node.args
+            func = getattr(node, "func", None)
+            name = getattr(func, "id", None) or getattr(func, "attr", None)
+            if (isinstance(node, ast.Call) and name in ("tr", "Msg") and node.args
                     and isinstance(node.args[0], ast.Constant)):
                 keys.add(node.args[0].value)
             if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "plural":  # plural(n, one, many)
                 keys |= {a.value for a in node.args[1:] if isinstance(a, ast.Constant)}
     for table in (docks.INPUT_LABELS, docks.PARAM_LABELS, docks.SECTION_LABELS, maplayers.LAYER_TITLES,
-                  i18n.STAGE_LABELS, i18n.TASK_LABELS, mainwindow.DOCK_TITLES):
+                  i18n.STAGE_LABELS, i18n.TASK_LABELS, i18n.SCENARIO_NAMES, mainwindow.DOCK_TITLES):
         keys |= set(table.values())
     assert len(keys) > 100
     missing = sorted(k for k in keys if k not in i18n.VI)

@@ -167,14 +167,15 @@ def test_event_loop_keeps_turning_while_a_python_heavy_task_runs(qtbot, runner):
     assert longest < 250
 
 
-def test_eta_is_extrapolated_from_elapsed_time():
+def test_eta_is_extrapolated_from_the_pace_of_the_current_stage():
     now = [100.0]
     eta = EtaEstimator(clock=lambda: now[0])
-    assert math.isnan(eta(0.5))  # under 1 s elapsed: no estimate yet
-    now[0] = 110.0
-    assert math.isnan(eta(0.01))  # under 2 %: no estimate yet
-    assert eta(0.25) == pytest.approx(30.0)
-    assert eta(1.0) == 0.0
+    assert math.isnan(eta(0.0, "coverage"))  # a new stage: no estimate yet
+    for i in range(1, 11):  # 0.025 per second for 10 s
+        now[0] += 1.0
+        left = eta(0.025 * i, "coverage")
+    assert left == pytest.approx(0.75 / 0.025, rel=0.1)
+    assert eta(1.0, "coverage") == 0.0
 
 
 def test_format_eta():
