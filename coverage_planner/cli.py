@@ -42,6 +42,32 @@ def handle_errors(func):
     return wrapper
 
 
+class FiniteFloat(click.FloatRange):
+    """A float option that refuses NaN (and infinity unless ``allow_inf``) as a usage error (exit 2)."""
+
+    name = "finite float"
+
+    def __init__(self, *args, allow_inf: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.allow_inf = allow_inf
+
+    def convert(self, value, param, ctx):
+        v = super().convert(value, param, ctx)
+        if v != v or (not self.allow_inf and v in (float("inf"), float("-inf"))):
+            self.fail(f"{value!r} is not a finite number.", param, ctx)
+        return v
+
+
+def refuse_overwriting_inputs(out, *inputs, param_hint: str = "OUT") -> None:
+    """Usage error (exit 2) when the output path is one of the input files: inputs are never modified."""
+    import os
+
+    for src in inputs:
+        if src is not None and os.path.exists(out) and os.path.samefile(out, src):
+            raise click.BadParameter(f"{out} is the input file {src}; inputs are never overwritten: choose another "
+                                     "output file name", param_hint=param_hint)
+
+
 project_argument = click.argument(
     "project", type=click.Path(exists=True, dir_okay=False, readable=True), metavar="PROJECT"
 )

@@ -30,6 +30,9 @@ def _analyse(project_path: str, out_dir: str | None, down, quiet: bool):
 
     proj = load_project(project_path)
     out = Path(out_dir) if out_dir else Path(proj.output_dir)
+    from coverage_planner.gisexport import check_output_folder
+
+    check_output_folder(out, proj)
     printer = ProgressPrinter(quiet)
     try:
         results = pipeline.run(proj, scenario_from_down(down), progress=printer, cache_dir=out / ".cache")

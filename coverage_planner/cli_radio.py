@@ -22,7 +22,7 @@ from pathlib import Path
 import click
 import numpy as np
 
-from coverage_planner.cli import handle_errors, main
+from coverage_planner.cli import FiniteFloat, handle_errors, main, refuse_overwriting_inputs
 from coverage_planner.errors import CRSError, InputError, ParameterError, RasterError
 
 MODELS = ("free_space", "knife_edge", "deygout", "hata", "cost231")
@@ -87,17 +87,17 @@ def _analysis(fn, *args, **kwargs):
 @main.command("viewshed")
 @click.argument("dem", type=click.Path(exists=True, dir_okay=False, readable=True))
 @click.argument("out", type=click.Path(dir_okay=False, writable=True))
-@click.option("--x", "x", type=float, required=True, help="Observer X in the DEM's CRS.")
-@click.option("--y", "y", type=float, required=True, help="Observer Y in the DEM's CRS.")
-@click.option("--observer-height", type=click.FloatRange(min=0.0), default=2.0, show_default=True,
+@click.option("--x", "x", type=FiniteFloat(), required=True, help="Observer X in the DEM's CRS.")
+@click.option("--y", "y", type=FiniteFloat(), required=True, help="Observer Y in the DEM's CRS.")
+@click.option("--observer-height", type=FiniteFloat(min=0.0), default=2.0, show_default=True,
               help="Observer height above ground (m), like gdal_viewshed -oz.")
-@click.option("--target-height", type=click.FloatRange(min=0.0), default=0.0, show_default=True,
+@click.option("--target-height", type=FiniteFloat(min=0.0), default=0.0, show_default=True,
               help="Target height above ground (m), like -tz.")
-@click.option("--max-distance", type=click.FloatRange(min=0.0, min_open=True), required=True,
+@click.option("--max-distance", type=FiniteFloat(min=0.0, min_open=True), required=True,
               help="Radius (m), like -md.")
-@click.option("--k", "k", type=click.FloatRange(min=0.0, min_open=True), default=4.0 / 3.0, show_default=True,
-              help="Effective earth radius factor (gdal_viewshed -cc = 1/k).")
-@click.option("--sector", nargs=2, type=float, default=None, metavar="START END",
+@click.option("--k", "k", type=FiniteFloat(min=0.0, min_open=True, allow_inf=True), default=4.0 / 3.0, show_default=True,
+              help="Effective earth radius factor (gdal_viewshed -cc = 1/k; inf = flat earth).")
+@click.option("--sector", nargs=2, type=FiniteFloat(), default=None, metavar="START END",
               help="Only azimuths from START clockwise to END (degrees from grid north).")
 @handle_errors
 def viewshed_command(dem, out, x, y, observer_height, target_height, max_distance, k, sector):
@@ -105,6 +105,7 @@ def viewshed_command(dem, out, x, y, observer_height, target_height, max_distanc
     from analysis.viewshed import viewshed
     from coverage_planner import io
 
+    refuse_overwriting_inputs(out, dem)
     arr, cs, transform, crs = _load_dem(dem)
     r, c = _cell_of(transform, arr.shape, x, y, dem, "observer")
     vs = _analysis(viewshed, arr, r, c, cellsize=cs, observer_height=observer_height, target_height=target_height,
@@ -125,13 +126,14 @@ def viewshed_command(dem, out, x, y, observer_height, target_height, max_distanc
 @click.option("--tower-id", "tower_ids", required=True, multiple=True,
               help="Id of the tower; repeat for several sectors (best level per cell).")
 @click.option("--model", type=click.Choice(MODELS), default="deygout", show_default=True)
-@click.option("--max-distance", type=click.FloatRange(min=0.0, min_open=True), default=35000.0, show_default=True,
+@click.option("--max-distance", type=FiniteFloat(min=0.0, min_open=True), default=35000.0, show_default=True,
               help="Radius (m).")
-@click.option("--k", "k", type=click.FloatRange(min=0.0, min_open=True), default=4.0 / 3.0, show_default=True,
+@click.option("--k", "k", type=FiniteFloat(min=0.0, min_open=True, allow_inf=True), default=4.0 / 3.0, show_default=True,
               help="Effective earth radius factor.")
-@click.option("--receiver-height", type=click.FloatRange(min=0.0), default=1.5, show_default=True)
-@click.option("--receiver-gain", type=float, default=0.0, show_default=True, help="dBi")
-@click.option("--margin", type=float, default=0.0, show_default=True, help="Body + indoor margins (dB).")
+@click.option("--receiver-height", type=FiniteFloat(min=0.0), default=1.5, show_default=True,
+              help="Receiver (handset) height above ground (m).")
+@click.option("--receiver-gain", type=FiniteFloat(), default=0.0, show_default=True, help="dBi")
+@click.option("--margin", type=FiniteFloat(), default=0.0, show_default=True, help="Body + indoor margins (dB).")
 @click.option("--source-crs", default=None, help="CRS of x/y columns in the towers file (default: lon/lat).")
 @handle_errors
 def coverage_command(dem, out, tower_file, tower_ids, model, max_distance, k, receiver_height, receiver_gain, margin,
@@ -141,6 +143,15 @@ def coverage_command(dem, out, tower_file, tower_ids, model, max_distance, k, re
     from coverage_planner import io
     from coverage_planner.inputs import load_towers
 
+    refuse_overwriting_inputs(out, dem, tower_file)
+    if source_crs is not None:
+        from pyproj import CRS
+
+        try:
+            CRS.from_user_input(source_crs)
+        except Exception as exc:
+            raise click.BadParameter(f"unknown CRS {source_crs!r} ({exc}); e.g. EPSG:4326 or EPSG:32648",
+                                     param_hint="--source-crs") from exc
     arr, cs, transform, crs = _load_dem(dem)
     towers = load_towers(tower_file, crs=crs, source_crs=source_crs)
     ids = towers["id"].astype(str)

@@ -27,6 +27,7 @@ def run_project(project, out_dir: Path, *, scenario: Scenario | None, placement:
     """Run the pipeline and write the requested outputs; returns (results, {name: path})."""
     from coverage_planner import gisexport, pipeline
 
+    gisexport.check_output_folder(out_dir, project)
     results = pipeline.run(project, scenario, progress=printer, placement=placement, cache_dir=out_dir / ".cache")
     printer.close()
     files = {}

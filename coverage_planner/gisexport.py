@@ -13,9 +13,44 @@ import numpy as np
 import pandas as pd
 
 from coverage_planner import io
+from coverage_planner.errors import OutputError
 from coverage_planner.results import Results
 
 LEVEL_NODATA = -9999.0
+
+
+#: Names of every file a run may write into its output folder (plus ``best_level_<group>_dbm.tif``).
+OUTPUT_NAMES = frozenset({
+    "best_level_dbm.tif", "best_server.tif", "server_count.tif", "proposed_sites_level_dbm.tif", "coverage.gpkg",
+    "polling_stations.csv", "communes.csv", "towers.csv", "proposed_sites.csv", "unreachable_stations.csv",
+    "placement_summary.csv", "coverage_tables.xlsx", "coverage_map.html", "gap_report_vi.pdf", "gap_report_en.pdf",
+})  # fmt: skip
+_GROUP_RASTER = re.compile(r"^best_level_.+_dbm\.tif$")
+
+
+def check_output_folder(out_dir: str | Path, project) -> None:
+    """Refuse, before any work, an output folder where a run would replace one of the project's input files
+    (e.g. ``--out`` = the project folder whose stations file is named ``polling_stations.csv``)."""
+    import os
+
+    out = Path(out_dir)
+    if not out.is_dir():
+        return
+    inp = project.inputs
+    refs = [inp.towers, inp.stations, inp.communes, inp.border, inp.roads, inp.towns, inp.candidates, inp.clutter,
+            *inp.terrain]
+    for ref in refs:
+        if ref is None:
+            continue
+        path = Path(ref)
+        name = path.name
+        if (name in OUTPUT_NAMES or _GROUP_RASTER.match(name)) and path.exists() and (out / name).exists() \
+                and os.path.samefile(out / name, path):
+            raise OutputError(
+                f"the output folder {out} holds the input file {name}, which the run would replace with its own "
+                f"{name}; inputs are never overwritten. How to fix: choose another output folder (--out, or "
+                "output_dir in the project file)"
+            )
 
 
 def _safe(name: str) -> str:

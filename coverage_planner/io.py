@@ -39,6 +39,24 @@ _CSV_ENCODINGS = ("utf-8-sig", "cp1258", "cp1252")
 # --------------------------------------------------------------------------------------------------------
 # atomic writes
 # --------------------------------------------------------------------------------------------------------
+#: Every input file this process has read (real path → what it was), so no output can ever replace one: an
+#: output folder that is also the input folder (``--out`` pointing at the project) must not turn the towers file
+#: into the exported towers table.
+_INPUT_FILES: dict[str, str] = {}
+
+
+def _register_input(path: Path, what: str) -> None:
+    with contextlib.suppress(OSError):
+        _INPUT_FILES[os.path.realpath(path)] = what
+
+
+def _refuse_input(dest: Path) -> None:
+    what = _INPUT_FILES.get(os.path.realpath(dest)) if _INPUT_FILES else None
+    if what is not None:
+        raise OutputError(f"cannot write {dest}: it is the {what} input file, and inputs are never overwritten. "
+                          "Choose an output folder that is not the input folder (--out, or output_dir in the project).")
+
+
 @contextlib.contextmanager
 def atomic_path(dest: str | os.PathLike) -> Iterator[Path]:
     """Yield a temporary path next to ``dest``; rename it over ``dest`` when the block succeeds.
@@ -51,6 +69,7 @@ def atomic_path(dest: str | os.PathLike) -> Iterator[Path]:
     ...     tmp.write_text("<html>…</html>")
     """
     dest = Path(dest)
+    _refuse_input(dest)
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
         fd, name = tempfile.mkstemp(prefix=f".{dest.stem}.", suffix=f".tmp{dest.suffix}", dir=dest.parent)
@@ -107,6 +126,7 @@ def _check_readable(path: Path, what: str) -> None:
         raise InputError(f"{what} path is a folder, not a file", path=path, hint="point to the file itself")
     if path.stat().st_size == 0:
         raise InputError(f"{what} file is empty", path=path, hint="export the table again with a header row and data")
+    _register_input(path, what)
 
 
 def read_table(
@@ -531,6 +551,7 @@ def _open_raster(path: Path, what: str):
         raise RasterError(f"{what} path is a folder", path=path, hint="point to the raster file itself")
     if path.stat().st_size == 0:
         raise RasterError(f"{what} file is empty", path=path, hint="download or export the raster again")
+    _register_input(path, what)
     try:
         return rasterio.open(path)
     except RasterioIOError as exc:

@@ -82,6 +82,14 @@ def test_viewshed_nodata_becomes_255(tmp_path, dem_arr):
         ["--x", "402000", "--y", "2397000", "--max-distance", "-5"],
         ["--x", "abc", "--y", "2397000", "--max-distance", "1000"],
         ["--x", "402000", "--y", "2397000", "--max-distance", "1000", "--k", "0"],
+        # NaN / infinity are usage errors, not tracebacks or application errors
+        ["--x", "nan", "--y", "2397000", "--max-distance", "1000"],
+        ["--x", "402000", "--y", "inf", "--max-distance", "1000"],
+        ["--x", "402000", "--y", "2397000", "--max-distance", "inf"],
+        ["--x", "402000", "--y", "2397000", "--max-distance", "nan"],
+        ["--x", "402000", "--y", "2397000", "--max-distance", "1000", "--observer-height", "nan"],
+        ["--x", "402000", "--y", "2397000", "--max-distance", "1000", "--sector", "nan", "10"],
+        ["--x", "402000", "--y", "2397000", "--max-distance", "1000", "--k", "nan"],
     ],
 )
 def test_viewshed_usage_errors_exit_2(tmp_path, dem_arr, args):
@@ -185,3 +193,32 @@ def test_coverage_unknown_tower_and_bad_model(tmp_path, dem_arr):
     res = CliRunner().invoke(main, ["coverage", str(src), str(tmp_path / "o.tif"), "--tower-file", str(towers),
                                     "--tower-id", "T1", "--model", "itm"])
     assert res.exit_code == 2
+
+
+def test_output_cannot_overwrite_an_input(tmp_path, dem_arr):
+    """OUT naming the DEM (or the towers file) is a usage error; the input stays byte for byte."""
+    src = write_dem(tmp_path / "dem.tif", dem_arr)
+    before = src.read_bytes()
+    x, y = centre(80, 70)
+    res = CliRunner().invoke(main, ["viewshed", str(src), str(src), "--x", str(x), "--y", str(y),
+                                    "--max-distance", "1000"])
+    assert res.exit_code == 2 and "never overwritten" in res.output
+    towers = _towers_csv(tmp_path / "towers.csv", [("T1", 80, 80, "omni")])
+    tbefore = towers.read_bytes()
+    for out in (src, towers, tmp_path / "." / "dem.tif"):
+        res = CliRunner().invoke(main, ["coverage", str(src), str(out), "--tower-file", str(towers),
+                                        "--tower-id", "T1", "--max-distance", "500"])
+        assert res.exit_code == 2 and "never overwritten" in res.output, res.output
+    assert src.read_bytes() == before and towers.read_bytes() == tbefore
+
+
+def test_coverage_bad_source_crs_and_infinite_margin_are_usage_errors(tmp_path, dem_arr):
+    src = write_dem(tmp_path / "dem.tif", dem_arr)
+    towers = _towers_csv(tmp_path / "towers.csv", [("T1", 80, 80, "omni")])
+    base = ["coverage", str(src), str(tmp_path / "o.tif"), "--tower-file", str(towers), "--tower-id", "T1"]
+    res = CliRunner().invoke(main, [*base, "--source-crs", "EPSG:9999999"])
+    assert res.exit_code == 2 and "--source-crs" in res.output and "Traceback" not in res.output
+    for opt in (["--margin", "inf"], ["--receiver-gain", "nan"]):
+        res = CliRunner().invoke(main, [*base, *opt])
+        assert res.exit_code == 2 and "finite" in res.output
+    assert not (tmp_path / "o.tif").exists()

@@ -54,3 +54,34 @@ def test_unwritable_output_folder_is_a_message_not_a_traceback(tmp_path):
     assert "Error: cannot write" in res.output and "a_file" in res.output and "--out" in res.output
     assert "Traceback" not in res.output and not isinstance(res.exception, OSError)
     assert blocker.read_text() == "not a folder"
+
+
+def test_output_folder_holding_the_inputs_is_refused_before_any_work(tmp_path):
+    """--out = the project folder, whose stations and towers files carry the names of exported tables: exit 1
+    before the analysis, nothing written, every input byte for byte unchanged."""
+    proj = write_project(tmp_path / "p")
+    folder = proj.parent
+    before = {f.name: f.read_bytes() for f in folder.iterdir() if f.is_file()}
+    for cmd in (["run", str(proj), "--out", str(folder), "-q"], ["map", str(proj), "--out", str(folder), "-q"],
+                ["report", str(proj), "--out", str(folder), "-q"]):
+        res = CliRunner().invoke(main, cmd)
+        assert res.exit_code == 1, res.output
+        assert "inputs are never overwritten" in res.output and "towers.csv" in res.output
+    after = {f.name: f.read_bytes() for f in folder.iterdir() if f.is_file()}
+    assert after == before and not (folder / ".cache").exists()
+
+
+def test_no_writer_replaces_a_file_read_as_input(tmp_path):
+    """The io backstop: once a file was read as an input, writing any output over it is an OutputError."""
+    import pytest
+
+    from coverage_planner import io
+    from coverage_planner.errors import OutputError
+
+    src = tmp_path / "stations.csv"
+    src.write_text("id,lon,lat\nA,103.0,21.5\n", encoding="utf-8")
+    io.read_table(src, what="stations")
+    with pytest.raises(OutputError, match="stations input file"):
+        io.write_text(src, "replaced")
+    assert src.read_text(encoding="utf-8").startswith("id,lon,lat")
+    io.write_text(tmp_path / "other.csv", "fine")  # any other path is written as usual
