@@ -612,7 +612,7 @@ def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster
                 tags.append(t("remote", lang))
             lbl = f"<b>{esc(r.name)}</b>" + (f" ({esc(', '.join(tags))})" if tags else "")
             if hasattr(r, "stations_good"):
-                lbl += (f"<br>{esc(t('map.layer.stations', lang, n=''))}: "
+                lbl += (f"<br>{esc(t('map.legend.stations', lang))}: "
                         f"{esc(status_label('good', lang))} {int(r.stations_good)}, "
                         f"{esc(status_label('weak', lang))} {int(r.stations_weak)}, "
                         f"{esc(status_label('none', lang))} {int(r.stations_none)}")

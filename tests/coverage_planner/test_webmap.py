@@ -444,3 +444,11 @@ def test_planned_towers_are_drawn_hollow_and_explained(tmp_path):
     assert not console_lines(err), console_lines(err)
     assert count_class(dom, "leaflet-marker-icon", "cp-tower", "cp-tower-planned") == 1
     assert count_class(dom, "cp-tower-down") == int((res.towers["status"] == "down").sum())
+
+
+def test_commune_tooltip_names_the_station_counts_without_empty_brackets():
+    res = tiny_results()
+    for lang, word in (("vi", "Điểm bỏ phiếu: "), ("en", "Polling stations: ")):
+        html = webmap.build_map(res, lang=lang)
+        assert word in html
+        assert "Polling stations ():" not in html and "Điểm bỏ phiếu ():" not in html
