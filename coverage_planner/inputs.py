@@ -1165,8 +1165,13 @@ def load_inputs(project, progress: Progress | None = None) -> Inputs:
     _stations_in_communes(stations, communes, warnings)
     if project.scenario.down:
         unknown = sorted(set(project.scenario.down) - set(towers["id"]))
-        if unknown:
-            warnings.append(f"scenario: tower id(s) {', '.join(unknown)} listed as down are not in the towers file")
+        if unknown:  # an error, as in run: a scenario with a mistyped id would silently keep that tower on air
+            raise InputError(
+                f"the failure scenario lists tower id(s) that are not in the towers file "
+                f"{Path(project.inputs.towers).name}: {', '.join(unknown[:10])}" + (" …" if len(unknown) > 10 else ""),
+                path=project.path, field="scenario.down",
+                hint="use ids from the towers file (column id / ma_tram), or remove them from [scenario] down",
+            )
     report(1.0, "inputs loaded")
     return Inputs(
         crs=crs, towers=towers, stations=stations, communes=communes, terrain=terrain, border=border, roads=roads,

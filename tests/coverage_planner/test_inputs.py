@@ -594,8 +594,11 @@ def test_load_inputs_requires_core_inputs(tmp_path):
 
 def test_load_inputs_scenario_unknown_tower(tmp_path):
     proj = build_project(tmp_path / "p", extra='\n[scenario]\ndown = ["DBN001", "NOPE"]\n')
-    inp = load_inputs(load_project(proj))
-    assert any("NOPE" in w and "not in the towers file" in w for w in inp.warnings)
+    with pytest.raises(InputError, match="not in the towers file") as ei:
+        load_inputs(load_project(proj))
+    msg = str(ei.value)
+    assert "NOPE" in msg and "DBN001" not in msg.split("How to fix")[0].split(":")[-1]
+    assert "scenario.down" in msg and "project.toml" in msg
 
 
 def test_load_inputs_real_communes(shared_real, tmp_path):
