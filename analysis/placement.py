@@ -365,6 +365,7 @@ class MaximalCovering:
         self.exact_objective = float("nan")
         self.upper_bound = float("nan")
         self.gap = float("nan")
+        self.dropped_no_gain = 0
         self.exact_gap = float("nan")
         self.solver = ""
         self.status = ""
@@ -422,8 +423,18 @@ class MaximalCovering:
         return float(self.weights[deg > 0].sum())
 
     def _set_best(self, sel: Sequence[int], kind: str) -> None:
-        """Make ``sel`` the reported plan, ordered by marginal weight (rank 1 = most valuable)."""
-        self.selected, self.site_gains = _order_by_gain(self.covers, self.weights, sel)
+        """Make ``sel`` the reported plan, ordered by marginal weight (rank 1 = most valuable).
+
+        For a budget ``k``, sites that add no weight to the ones ranked before them are left out (the MILP may
+        fill an over-large k with them: k = 5000 when 102 sites already cover everything coverable); their
+        number is ``dropped_no_gain``. The objective is unchanged by construction."""
+        order, gains = _order_by_gain(self.covers, self.weights, sel)
+        n = len(order)
+        if self.k != "min":
+            while n and gains[n - 1] <= 0.0:  # gains never increase along the order: zeros are at the end
+                n -= 1
+        self.dropped_no_gain = len(order) - n
+        self.selected, self.site_gains = order[:n], gains[:n]
         self.covered = _covered_by(self.covers, self.selected)
         self.objective = float(self.weights[self.covered].sum())
         self.solver = kind

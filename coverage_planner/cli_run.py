@@ -65,9 +65,14 @@ def print_summary(results, files, elapsed: float) -> None:
     s = results.placement_summary
     if s:
         if "greedy_objective" in s:
-            click.echo(f"  placement: {s['k']} mobile sites; greedy {s['greedy_objective']:.0f}, exact "
-                       f"{s['exact_objective']:.0f} (bound {s['upper_bound']:.0f}, gap {s['gap_pct']:.2f} %); "
-                       f"minimum sites to cover every reachable station: {s.get('lscp_sites')}")
+            more = (f" (k = {s['k_requested']} asked: the others would reach no further station)"
+                    if s.get("k_requested", 0) > s["k"] else "")
+            lscp = f"{s.get('lscp_sites')}" if s.get("lscp_exact") else \
+                f"about {s.get('lscp_sites')} (screening estimate; --k -1 checks every site exactly)"
+            click.echo(f"  placement: {s['k']} mobile sites{more}; greedy {s['greedy_objective']:.0f} "
+                       f"(gap {s.get('greedy_gap_pct', 0.0):.2f} %), exact {s['exact_objective']:.0f} "
+                       f"(bound {s['upper_bound']:.0f}, gap {s['gap_pct']:.2f} %); "
+                       f"minimum sites to cover every reachable station: {lscp}")
         if s.get("n_unreachable"):
             click.echo(f"  stations no candidate site can reach: {s['n_unreachable']}")
     for w in results.warnings[:10]:

@@ -739,12 +739,20 @@ def _placement_stage(ctx: Context, stations, communes, live_towers, params, st: 
         yield st.at("placement", 0.72 + 0.02 * rounds, f"Exact check of {len(todo)} chosen sites (round {rounds})")
     lscp = _placement.SetCovering.from_arrays(cov).solve(time_limit=p.solver_time_limit_s)
     summary["lscp_sites"] = len(lscp.selected)
+    # with k < 0 every site of that minimum was re-checked exactly; otherwise most columns are the screen's, so
+    # the count is an estimate (an exact-checked one may differ by a site or two)
+    summary["lscp_exact"] = bool(k_req is not None and int(k_req) < 0)
     summary["exact_rounds"] = rounds
     summary["exact_columns"] = len(exact_loss)
     if model is not None and selected:
-        summary.update(k=len(selected), greedy_objective=float(model.greedy_objective),
-                       exact_objective=float(model.exact_objective), upper_bound=float(model.upper_bound),
-                       gap_pct=round(100.0 * float(model.gap), 3), total_weight=float(weights.sum()),
+        ub = float(model.upper_bound)
+        summary.update(k=len(selected), k_requested=int(k_req) if k_req is not None else len(selected),
+                       sites_without_gain=int(model.dropped_no_gain),
+                       greedy_objective=float(model.greedy_objective),
+                       exact_objective=float(model.exact_objective), upper_bound=ub,
+                       # proven gap of the proposed plan (the better of greedy and exact) and of greedy alone
+                       gap_pct=round(100.0 * max(ub - float(model.objective), 0.0) / ub, 3) if ub > 0 else 0.0,
+                       greedy_gap_pct=round(100.0 * float(model.gap), 3), total_weight=float(weights.sum()),
                        solver="HiGHS (scipy.optimize.milp)")
     yield st.at("placement", 0.85, f"{len(selected)} sites chosen; backhaul check")
 

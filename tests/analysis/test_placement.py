@@ -285,3 +285,24 @@ def test_time_limit_with_incumbent_uses_better_plan(monkeypatch):
     w = np.array([1, 1, 1, 1, 1, 1, 2, 2], float)
     p = MaximalCovering.from_arrays(C, w, 2).solve_exact(time_limit=5)
     assert p.solver == "exact" and p.objective == 10 and p.exact_gap == 0.0
+
+
+def test_an_over_large_k_never_proposes_sites_that_add_nothing():
+    """k far above what covers every coverable demand: the plan keeps only sites with a positive marginal
+    weight (the MILP may fill k with useless sites); the objective is the coverable total either way."""
+    rng = np.random.default_rng(3)
+    cov = rng.random((40, 60)) < 0.08
+    cov[:, 50:] = False  # ten candidates that cover nothing
+    w = rng.integers(1, 20, 40).astype(float)
+    coverable = float(w[cov.any(axis=1)].sum())
+    usable = int(cov.any(axis=0).sum())  # the largest k the model accepts
+    m = MaximalCovering.from_arrays(cov, w, usable)
+    m.solve_greedy()
+    m.solve_exact(time_limit=30)
+    assert m.objective == pytest.approx(coverable)
+    assert all(g > 0 for g in m.site_gains) and len(m.selected) == len(m.site_gains) < usable
+    # every kept site is needed by the ranked order: removing the last one loses weight
+    last = m.selected[-1]
+    rest = cov[:, [j for j in m.selected if j != last]].any(axis=1)
+    assert float(w[rest].sum()) < coverable
+    assert m.dropped_no_gain >= 0 and not set(m.selected) & set(range(50, 60))

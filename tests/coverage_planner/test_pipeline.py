@@ -280,3 +280,19 @@ def test_display_level_rounds_down_to_agree_with_the_class():
     # a shown value is at or above a (whole-tenth) threshold exactly when the level is
     for thr in (-75.0, -75.1, -100.0):
         assert ((out[:6] >= thr) == (lv[:6] >= np.float32(thr))).all()
+
+
+def test_placement_summary_gaps_and_an_over_large_k(tiny, ctx):
+    """k far larger than needed: no proposed site reaches zero stations, k_requested is kept; gap_pct is the
+    proposed plan's proven gap (≤ greedy's); the minimum-sites count says whether it was exact-checked."""
+    tiny.placement.k = 60
+    res, _ = _run(tiny, context=ctx)
+    s = res.placement_summary
+    assert s["k_requested"] == 60 and s["k"] == len(res.proposals) < 60
+    assert (res.proposals["n_stations"] > 0).all()
+    assert 0.0 <= s["gap_pct"] <= s["greedy_gap_pct"] + 1e-9
+    assert s["lscp_exact"] is False
+    tiny.placement.k = -1
+    res2, _ = _run(tiny, context=ctx)
+    assert res2.placement_summary["lscp_exact"] is True
+    assert res2.placement_summary["k"] == res2.placement_summary["lscp_sites"]
