@@ -32,6 +32,11 @@ def handle_errors(func):
         except CoveragePlannerError as exc:
             click.echo(f"Error: {exc}", err=True)
             sys.exit(1)
+        except BrokenPipeError:  # `coverage-planner run … | head`: the reader left; stop quietly, like cat
+            import os
+
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(1)
         except OSError as exc:  # e.g. a read-only or full output folder: a message, not a traceback
             where = f" {exc.filename}" if getattr(exc, "filename", None) else ""
             click.echo(f"Error: cannot write or read{where}: {exc.strerror or exc}. How to fix: choose an output "

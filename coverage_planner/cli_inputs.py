@@ -85,7 +85,7 @@ def validate_command(project: str, quiet: bool, as_json: bool) -> None:
         rows, cols = t["shape"]
         lines += [
             f"Terrain: {t['source']}",
-            f"         {rows} × {cols} cells of {t['cellsize_m']:g} m, elevation {t['min_m']:.0f} … {t['max_m']:.0f} m, "
+            f"         {cols} × {rows} cells (columns × rows) of {t['cellsize_m']:g} m, elevation {t['min_m']:.0f} … {t['max_m']:.0f} m, "
             f"{t['void_count']} void cell(s) filled",
         ]
     lc = s.get("landcover")

@@ -191,6 +191,7 @@ _STRINGS: dict[str, dict[str, str]] = {
     "report.m.resolution": {"vi": "Độ phân giải lưới", "en": "Grid resolution"},
     "report.m.crs": {"vi": "Hệ toạ độ phân tích", "en": "Analysis CRS"},
     "report.m.grid": {"vi": "Kích thước lưới", "en": "Grid size"},
+    "report.m.grid_val": {"vi": "{cols} cột × {rows} hàng", "en": "{cols} columns × {rows} rows"},
     "report.m.placement": {"vi": "Chọn vị trí trạm lưu động", "en": "Mobile station placement"},
     "report.m.placement_val": {
         "vi": "k = {k}; tham lam {greedy}, tối ưu {exact} (chênh {gap} %); bộ giải {solver}",

@@ -466,7 +466,8 @@ def _story(results, lang, styles, page_width):
     rows.append([t("report.m.terrain", lang), translate_message(results.terrain_source, lang) or "—"])
     rows.append([t("report.m.resolution", lang), f"{fmt_float(results.grid.cellsize, 0, lang)} m"])
     rows.append([t("report.m.crs", lang), str(results.grid.crs)])
-    rows.append([t("report.m.grid", lang), f"{results.grid.shape[0]} × {results.grid.shape[1]}"])
+    rows.append([t("report.m.grid", lang), t("report.m.grid_val", lang, cols=results.grid.shape[1],
+                                                rows=results.grid.shape[0])])
     ps = results.placement_summary or {}
     if ps:
         rows.append([t("report.m.placement", lang), t(

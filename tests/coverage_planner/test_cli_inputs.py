@@ -97,3 +97,17 @@ def test_validate_passes_on_sample(runner, sample_project_path):
     res = runner.invoke(main, ["validate", "-q", str(sample_project_path)])
     assert res.exit_code == 0, res.output
     assert "OK: the inputs are valid." in res.output and "EPSG:32648" in res.output
+
+
+def test_output_into_a_closed_pipe_stops_quietly(mini_project):
+    """`coverage-planner validate P | head -1`: the reader leaves early; no traceback, no 'Error: … Broken pipe'."""
+    import subprocess
+    import sys
+
+    code = "import sys; from coverage_planner.cli import main; sys.argv = ['coverage-planner'] + sys.argv[1:]; main()"
+    p = subprocess.Popen([sys.executable, "-c", code, "validate", "-q", str(mini_project)], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE)
+    p.stdout.close()  # the reader is gone before the summary is printed
+    err = p.stderr.read().decode()
+    p.wait(timeout=120)
+    assert "Traceback" not in err and "Broken pipe" not in err, err
