@@ -1067,10 +1067,11 @@ def load_inputs(project, progress: Progress | None = None) -> Inputs:
         )
     refs = [(k, getattr(inp, k)) for k in ("towers", "stations", "communes", "border", "roads", "towns", "candidates")]
     refs += [("terrain", r) for r in inp.terrain] + [("clutter", inp.clutter)]
-    absent = [f"{k}: {r.raw} → {r.path}" for k, r in refs if r is not None and not Path(r.path).is_file()]
+    absent = [f"{k}: {r.raw} → {r.path}" + (" is a folder, not a file" if Path(r.path).is_dir() else "")
+              for k, r in refs if r is not None and not Path(r.path).is_file()]
     if absent:
         raise InputError(
-            f"{len(absent)} input file(s) not found",
+            f"{len(absent)} input file(s) not found or not files",
             path=project.path,
             problems=absent,
             hint="paths in the project file are relative to the project file's folder; correct them under [inputs]",

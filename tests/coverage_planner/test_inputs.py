@@ -583,6 +583,11 @@ def test_load_inputs_missing_files_listed_together(tmp_path):
     with pytest.raises(InputError, match="2 input file\\(s\\) not found") as ei:
         load_inputs(load_project(proj))
     assert "towers.csv" in str(ei.value) and "dem.tif" in str(ei.value)
+    # a path naming a folder says so
+    (proj.parent / "towers.csv").mkdir()
+    with pytest.raises(InputError) as ei:
+        load_inputs(load_project(proj))
+    assert "towers.csv" in str(ei.value) and "is a folder, not a file" in str(ei.value)
 
 
 def test_load_inputs_requires_core_inputs(tmp_path):
