@@ -57,3 +57,11 @@ def tiny():
     from tests.coverage_planner.tiny_results import tiny_results
 
     return tiny_results()
+
+
+@pytest.fixture
+def shown(window, tiny, qtbot):
+    """The main window showing the tiny results."""
+    with qtbot.waitSignal(window.resultsShown, timeout=10000):
+        window.show_results(tiny)
+    return window

@@ -4,16 +4,8 @@ core's rule (coverage_planner.webmap.added_coverage), so the desktop map and the
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
 from coverage_planner import webmap
-
-
-@pytest.fixture
-def shown(window, tiny, qtbot):
-    with qtbot.waitSignal(window.resultsShown, timeout=10000):
-        window.show_results(tiny)
-    return window
 
 
 def _alpha(window) -> np.ndarray:

@@ -14,13 +14,6 @@ from shapely.geometry import LineString, Point
 from gui.canvas import PICK_TOLERANCE_PX, MapCanvas
 
 
-@pytest.fixture
-def shown(window, tiny, qtbot):
-    with qtbot.waitSignal(window.resultsShown, timeout=10000):
-        window.show_results(tiny)
-    return window
-
-
 def _inner_point(tiny, canvas):
     """A point inside a commune, far (in pixels) from its outline and from every point symbol."""
     mpp = canvas.metres_per_pixel()

@@ -17,13 +17,6 @@ from gui.worker import EtaEstimator
 from tests.coverage_planner.tiny_project import write_project
 
 
-@pytest.fixture
-def shown(window, tiny, qtbot):
-    with qtbot.waitSignal(window.resultsShown, timeout=10000):
-        window.show_results(tiny)
-    return window
-
-
 # ----------------------------------------------------------------------------------------------------------
 # 1. language switch
 # ----------------------------------------------------------------------------------------------------------

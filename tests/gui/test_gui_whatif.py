@@ -8,13 +8,6 @@ import pytest
 from gui.session import UserSite
 
 
-@pytest.fixture
-def shown(window, tiny, qtbot):
-    with qtbot.waitSignal(window.resultsShown, timeout=10000):
-        window.show_results(tiny)
-    return window
-
-
 def _covered(tiny, row):
     return [s for s in str(tiny.proposals["stations_covered"].iloc[row]).split(";") if s]
 

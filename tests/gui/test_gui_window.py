@@ -18,13 +18,6 @@ from gui.docks import RESULT_TABS, guess_input_key
 REPO = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture
-def shown(window, tiny, qtbot):
-    with qtbot.waitSignal(window.resultsShown, timeout=10000):
-        window.show_results(tiny)
-    return window
-
-
 def _station_row(tiny, sid):
     return int(np.flatnonzero(tiny.stations["id"].to_numpy() == sid)[0])
 
