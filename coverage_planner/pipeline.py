@@ -560,7 +560,6 @@ def _gap_polygons(class_grid, zone_ids, grid: Grid, communes, live_towers, min_a
     still count in the commune statistics, which come from the raster).
     """
     import geopandas as gpd
-    from rasterio import features
 
     cols = ["status", "area_km2", "commune", "nearest_tower", "nearest_tower_km"]
     valid = zone_ids >= 0
@@ -573,7 +572,7 @@ def _gap_polygons(class_grid, zone_ids, grid: Grid, communes, live_towers, min_a
     kept_class[lab > 0] = gl.region_class[lab[lab > 0] - 1]
     # one value per (commune, class): shapes() then yields connected regions of one class within one commune
     code = np.where(kept_class >= 0, zone_ids * 2 + kept_class + 1, 0).astype(np.int32)
-    geoms, values = _shapes_to_polygons(features.shapes(code, mask=code > 0, transform=grid.transform))
+    geoms, values = _polygonize_by_zone(code, grid.transform)
     values = values - 1
     parts = gpd.GeoDataFrame(
         {"status": np.where(values % 2 == 0, STATUS_NONE, STATUS_WEAK),
@@ -592,8 +591,45 @@ def _gap_polygons(class_grid, zone_ids, grid: Grid, communes, live_towers, min_a
     else:
         parts["nearest_tower"] = ""
         parts["nearest_tower_km"] = np.nan
-    parts = parts.sort_values(["status", "area_km2"], ascending=[True, False]).reset_index(drop=True)
+    # a total order (ties of equal area by commune and position), whatever order the polygons were made in
+    b = parts.geometry.bounds
+    parts = parts.assign(_x=b["minx"].to_numpy(), _y=b["miny"].to_numpy()).sort_values(
+        ["status", "area_km2", "commune", "_y", "_x"], ascending=[True, False, True, True, True], kind="stable"
+    ).reset_index(drop=True)
     return parts[cols + ["geometry"]]
+
+
+def _polygonize_by_zone(code, transform):
+    """``rasterio.features.shapes`` of ``code`` (0 = nothing; value v belongs to zone (v − 1) // 2) one zone
+    window at a time: (polygons, values).
+
+    Regions never cross zones (the value carries the zone), so the polygons are those of one call on the whole
+    raster. GDAL's polygonize holds Python's GIL for the whole call (0.14–0.5 s on the sample): a call per commune
+    keeps each hold to a few tens of milliseconds, so the desktop app stays responsive while a run is in its gap
+    stage."""
+    from affine import Affine
+    from rasterio import features
+
+    rows, cols = np.nonzero(code > 0)
+    if not rows.size:
+        return np.empty(0, object), np.empty(0, np.int64)
+    zone = (code[rows, cols] - 1) // 2
+    order = np.argsort(zone, kind="stable")
+    zone, rows, cols = zone[order], rows[order], cols[order]
+    starts = np.flatnonzero(np.r_[True, zone[1:] != zone[:-1]])
+    ends = np.r_[starts[1:], zone.size]
+    geoms, values = [], []
+    for a, e in zip(starts, ends, strict=True):
+        z = int(zone[a])
+        r0, r1 = int(rows[a:e].min()), int(rows[a:e].max()) + 1
+        c0, c1 = int(cols[a:e].min()), int(cols[a:e].max()) + 1
+        win = code[r0:r1, c0:c1]
+        mask = (win == 2 * z + 1) | (win == 2 * z + 2)
+        g, v = _shapes_to_polygons(features.shapes(np.ascontiguousarray(win), mask=mask,
+                                                   transform=transform * Affine.translation(c0, r0)))
+        geoms.append(g)
+        values.append(v)
+    return np.concatenate(geoms), np.concatenate(values)
 
 
 def _demand_weights(stations, communes, project) -> np.ndarray:

@@ -296,3 +296,31 @@ def test_placement_summary_gaps_and_an_over_large_k(tiny, ctx):
     res2, _ = _run(tiny, context=ctx)
     assert res2.placement_summary["lscp_exact"] is True
     assert res2.placement_summary["k"] == res2.placement_summary["lscp_sites"]
+
+
+def test_polygonize_by_zone_equals_one_whole_raster_call():
+    """Gap polygons made one commune window at a time (short GIL holds) are exactly those of one call on the
+    whole raster: zones side by side, holes, diagonal contacts, a zone split in parts, values of both classes."""
+    import shapely
+    from affine import Affine
+    from rasterio import features
+
+    from coverage_planner.pipeline import _polygonize_by_zone, _shapes_to_polygons
+
+    rng = np.random.default_rng(7)
+    zone = np.repeat(np.arange(4), 15)[None, :].repeat(40, axis=0)  # 4 zones as vertical bands
+    zone[25:, :] += 4  # and a second row of zones: 8 in all
+    cls = (rng.random(zone.shape) < 0.45).astype(np.int32)  # 0 = none, 1 = weak (random, many small parts)
+    cls[5:12, 3:10] = 0
+    cls[7:9, 5:7] = 1  # a hole of the other class
+    code = (zone * 2 + cls + 1).astype(np.int32)
+    code[rng.random(code.shape) < 0.2] = 0  # cells without a gap
+    tr = Affine(90.0, 0.0, 206566.25, 0.0, -90.0, 2496180.75)
+    g1, v1 = _shapes_to_polygons(features.shapes(code, mask=code > 0, transform=tr))
+    g2, v2 = _polygonize_by_zone(code, tr)
+    assert len(g1) == len(g2) > 100
+    k1 = sorted(zip(v1.tolist(), [shapely.normalize(g).wkb for g in g1], strict=True))
+    k2 = sorted(zip(v2.tolist(), [shapely.normalize(g).wkb for g in g2], strict=True))
+    assert k1 == k2
+    empty = _polygonize_by_zone(np.zeros((3, 3), np.int32), tr)
+    assert len(empty[0]) == 0 and len(empty[1]) == 0
