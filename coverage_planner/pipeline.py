@@ -257,6 +257,16 @@ def display_level(level) -> np.ndarray:
         return np.floor(v * 10.0 + 1e-3) / 10.0
 
 
+def _towers_with_scenario(towers, scenario):
+    """The towers as the outputs show them: those a failure scenario takes off air have status ``down`` (a copy;
+    the loaded inputs, reused by the next run, are unchanged)."""
+    if not scenario.down:
+        return towers
+    out = towers.copy()
+    out.loc[out["id"].isin(set(scenario.down)), "status"] = "down"
+    return out
+
+
 def _threshold_groups(indices, good_thr, weak_thr) -> dict[tuple[float, float], list[int]]:
     """Tower indices grouped by their (good, weak) thresholds, i.e. by technology where thresholds differ."""
     groups: dict[tuple[float, float], list[int]] = {}
@@ -470,7 +480,7 @@ def iter_run(
         province=project.province,
         grid=grid,
         dem=dem,
-        towers=towers,
+        towers=_towers_with_scenario(towers, scenario),
         stations=stations,
         communes=communes,
         border=inputs.border,

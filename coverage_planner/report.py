@@ -370,7 +370,7 @@ def _story(results, lang, styles, page_width):
                 server += f" ({r.best_operator})"
             nearest = ""
             if getattr(r, "nearest_tower", ""):
-                nearest = f"{r.nearest_tower} ({fmt_float(getattr(r, 'nearest_tower_km', float('nan')), 1, lang)})"
+                nearest = f"{r.nearest_tower} ({fmt_float(getattr(r, 'nearest_tower_km', float('nan')), 2, lang)})"
             rows.append([_x(r.name), _x(r.commune), _x(fmt_int(r.voters, lang)), _x(status_label(r.status, lang)),
                          _x(server or "—"), _x(fmt_float(getattr(r, "level_dbm", float("nan")), 1, lang)),
                          _x(nearest)])

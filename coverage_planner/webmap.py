@@ -587,7 +587,7 @@ def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster
                    f"{esc(fmt_float(r.area_km2, 2, lang))} km²")
             if hasattr(r, "nearest_tower"):
                 lbl += (f"<br>{esc(t('nearest_tower', lang))}: {esc(r.nearest_tower)} "
-                        f"({_num(getattr(r, 'nearest_tower_km', float('nan')), 1, lang, 'km')})")
+                        f"({_num(getattr(r, 'nearest_tower_km', float('nan')), 2, lang, 'km')})")
             return {"s": str(r.status), "label": lbl}
 
         shown, min_km2 = select_gaps(results.gaps, results.grid.cellsize)
@@ -680,7 +680,7 @@ def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster
                 srv = f"{srv} ({_text(operator[k])})"
             nearest = ""
             if stt != "good" and _text(near[k]):
-                nearest = f"{esc(near[k])} ({_num(near_km[k], 1, lang, 'km')})"
+                nearest = f"{esc(near[k])} ({_num(near_km[k], 2, lang, 'km')})"
             items.append([round(float(slat[k]), 5), round(float(slon[k]), 5), esc(stt), esc(_text(names[k])),
                           0, esc(_text(communes[k])), 1, esc(fmt_int(_int(voters[k]), lang)),
                           2, esc(status_label(stt, lang)), 3, esc(srv) or "—",

@@ -115,6 +115,11 @@ def test_failure_scenario_lists_newly_uncovered(tiny, ctx):
     for sid in st.index[(st["n_servers"] >= 2)]:
         assert s2.loc[sid, "status"] != "none"
     assert victim not in set(s2["best_server"])
+    # the outputs show the scenario's tower as down; the loaded inputs (reused by the next run) are unchanged
+    tw = scen.towers.set_index("id")["status"]
+    assert tw[victim] == "down" and base.towers.set_index("id")["status"][victim] == "on_air"
+    assert ctx.inputs.towers.set_index("id")["status"][victim] == "on_air"
+    assert (tw.drop(victim) == base.towers.set_index("id")["status"].drop(victim)).all()
     with pytest.raises(ParameterError, match="NOPE"):
         _run(tiny, Scenario("x", ("NOPE",)), context=ctx)
 

@@ -91,7 +91,7 @@ def test_weak_and_no_signal_table_lists_exactly_those_stations(vi_text, res):
     # level and nearest tower with distance, decimal comma
     r = bad[bad["level_dbm"].notna()].iloc[0]
     assert f"{r.level_dbm:.1f}".replace(".", ",") in sec
-    assert f"{r.nearest_tower} ({r.nearest_tower_km:.1f})".replace(".", ",") in sec
+    assert f"{r.nearest_tower} ({r.nearest_tower_km:.2f})".replace(".", ",") in sec
     # "none" rows come before "weak" rows
     first_weak = min(sec.index(n) for n in bad.loc[bad.status == "weak", "name"])
     last_none = max(sec.index(n) for n in bad.loc[bad.status == "none", "name"])
