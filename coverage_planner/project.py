@@ -571,9 +571,13 @@ def load_project(path: str | os.PathLike) -> Project:
 
 
 def save_project(project: Project, path: str | os.PathLike | None = None) -> Path:
-    """Write the project as TOML (atomically). Relative input paths are re-expressed relative to ``path``.
+    """Write the project as TOML (atomically). Relative input paths are re-expressed relative to ``path``;
+    an input inside the project's folder is always written relative to it (the folder can be moved).
 
-    ``project.path`` becomes ``path``. Returns the written path.
+    When the project came from a file, that file is the template: only the values that differ from what it
+    says (or that were removed) are rewritten — its comments, order, number formats and untouched keys stay as
+    the user wrote them, and defaults it never named are not added. ``project.path`` becomes ``path``.
+    Returns the written path.
     """
     import tomli_w
 
@@ -583,14 +587,74 @@ def save_project(project: Project, path: str | os.PathLike | None = None) -> Pat
         if project.path is None:
             raise ProjectError("the project has no file yet", hint="give a path to save it to")
         path = project.path
+    old_path = project.path
     new = Path(path).resolve()
     if project.path is None or new.parent != project.path.parent:
         _rebase(project, new.parent)
+    _relative_inside(project, new.parent)
     project.path = new
-    text = tomli_w.dumps(project.to_dict())
+    data = project.to_dict()
+    text = None
+    if old_path is not None and Path(old_path).is_file():
+        try:
+            text = _update_toml(Path(old_path).read_bytes().decode("utf-8-sig"), data, Path(old_path))
+        except (ProjectError, UnicodeDecodeError, ValueError):
+            text = None  # the old file no longer reads as a project: write the whole project
+    if text is None:
+        text = tomli_w.dumps(data)
     with atomic_path(new) as tmp:
         tmp.write_text(text, encoding="utf-8")
     return new
+
+
+def _update_toml(original: str, data: dict, original_path: Path) -> str:
+    """``original`` (a project file's text) with the values of ``data`` that differ from what the file means
+    (its values as loaded, defaults included); keys the file had and ``data`` no longer has are removed."""
+    import tomlkit
+
+    doc = tomlkit.parse(original)
+    base = project_from_dict(tomllib.loads(original), original_path).to_dict()
+
+    def value(old_item, v):
+        # keep an integer written as an integer (90, not 90.0)
+        if isinstance(v, float) and v.is_integer() and isinstance(old_item, int) and not isinstance(old_item, bool):
+            return int(v)
+        return v
+
+    def merge(tbl, new: dict, old: dict) -> None:
+        for k, v in new.items():
+            ov = old.get(k) if isinstance(old, dict) else None
+            if isinstance(v, dict) and k in tbl and isinstance(tbl[k], dict):
+                merge(tbl[k], v, ov if isinstance(ov, dict) else {})
+            elif v != ov:
+                tbl[k] = value(tbl.get(k), v)
+        for k in [k for k in list(tbl.keys()) if k not in new and isinstance(old, dict) and k in old]:
+            del tbl[k]
+
+    merge(doc, data, base)
+    return tomlkit.dumps(doc)
+
+
+def _relative_inside(project: Project, folder: Path) -> None:
+    """Inputs (and the output folder) given as absolute paths inside ``folder`` become relative to it."""
+    folder = Path(folder).resolve()
+
+    def rel(ref: InputRef) -> InputRef:
+        p = Path(ref.raw).expanduser()
+        if not p.is_absolute():
+            return ref
+        try:
+            raw = p.resolve().relative_to(folder)
+        except ValueError:  # outside the project folder: stays absolute
+            return ref
+        return InputRef(folder / raw, raw.as_posix(), ref.crs, ref.layer)
+
+    for key in INPUT_KEYS:
+        val = getattr(project.inputs, key)
+        if key == "terrain":
+            project.inputs.terrain = [rel(v) for v in val]
+        elif val is not None:
+            setattr(project.inputs, key, rel(val))
 
 
 def _rebase(project: Project, folder: Path) -> None:

@@ -242,3 +242,52 @@ def test_to_dict_is_plain_toml_data(tmp_path):
 def test_transverse_mercator_analysis_crs_is_fine(tmp_path):
     for crs in ("EPSG:32648", "EPSG:3405"):  # UTM 48N, VN-2000 / UTM 48N
         assert load_project(write(tmp_path, f"[project]\ncrs = '{crs}'\n")).crs == crs
+
+
+def test_save_changes_only_the_edited_values_and_keeps_comments(tmp_path):
+    """The file is the template: comments, integers and untouched lines stay; defaults it never named are not
+    added; edited values are written; a removed optional input is removed."""
+    text = (
+        "# Điện Biên — my notes, keep me\n"
+        "[project]\n"
+        "name = \"Điện Biên\"  # trailing comment\n"
+        "resolution_m = 90\n"
+        "\n"
+        "[inputs]\n"
+        "towers = \"towers.csv\"\n"
+        "stations = \"stations.csv\"\n"
+        "communes = \"communes.geojson\"\n"
+        "terrain = [\"dem.tif\"]\n"
+        "roads = \"roads.geojson\"\n"
+        "\n"
+        "[radio]\n"
+        "# the model agreed with the operators\n"
+        "model = \"deygout\"\n"
+        "max_distance_m = 30000\n"
+    )
+    path = write(tmp_path, text)
+    p = load_project(path)
+    p.radio.k_factor = 1.2
+    p.radio.max_distance_m = 25000.0
+    p.inputs.roads = None
+    save_project(p)
+    out = path.read_text(encoding="utf-8")
+    for kept in ("# Điện Biên — my notes, keep me", "# trailing comment", "resolution_m = 90\n",
+                 "# the model agreed with the operators", 'model = "deygout"'):
+        assert kept in out, kept
+    assert "max_distance_m = 25000\n" in out and "k_factor = 1.2" in out
+    assert "roads" not in out
+    assert "[radio.defaults" not in out and "[scenario]" not in out and "[thresholds" not in out
+    q = load_project(path)
+    assert q.radio.k_factor == 1.2 and q.radio.max_distance_m == 25000.0 and q.inputs.roads is None
+    assert q.to_dict() == p.to_dict()
+
+
+def test_save_writes_inputs_inside_the_project_folder_relative(tmp_path):
+    p = load_project(write(tmp_path, FULL))
+    p.set_input("towers", str((tmp_path / "towers_v2.csv").resolve()))  # e.g. a file dropped in the GUI
+    p.set_input("roads", "/elsewhere/roads.geojson")
+    save_project(p)
+    q = load_project(p.path)
+    assert q.inputs.towers.raw == "towers_v2.csv"
+    assert q.inputs.roads.raw == "/elsewhere/roads.geojson"  # outside the folder: stays absolute
