@@ -146,6 +146,9 @@ def write_tables(results: Results, out_dir: str | Path) -> dict[str, Path]:
 def export_all(results: Results, out_dir: str | Path) -> dict[str, Path]:
     """Write every GIS and table output into ``out_dir``; returns {name: path}."""
     out = Path(out_dir)
+    planned = [out / n for n in OUTPUT_NAMES]
+    planned += [out / f"best_level_{_safe(name)}_dbm.tif" for name in results.group_levels]
+    io.refuse_inputs(planned)  # before the first file: a refused export leaves nothing behind
     files = write_rasters(results, out)
     files["gpkg"] = io.write_gpkg(layers(results), out / "coverage.gpkg")
     files.update(write_tables(results, out))

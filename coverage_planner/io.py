@@ -54,7 +54,14 @@ def _refuse_input(dest: Path) -> None:
     what = _INPUT_FILES.get(os.path.realpath(dest)) if _INPUT_FILES else None
     if what is not None:
         raise OutputError(f"cannot write {dest}: it is the {what} input file, and inputs are never overwritten. "
-                          "Choose an output folder that is not the input folder (--out, or output_dir in the project).")
+                          "How to fix: choose an output folder that is not the input folder.")
+
+
+def refuse_inputs(paths) -> None:
+    """:class:`OutputError` if any of ``paths`` is a file read as input — checked before an export writes its
+    first file, so a refused export leaves nothing behind."""
+    for p in paths:
+        _refuse_input(Path(p))
 
 
 @contextlib.contextmanager

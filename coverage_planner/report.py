@@ -528,6 +528,8 @@ def build_report(results, path, *, lang: str = "vi") -> Path:
                 invariant=1, lang=lang, initialFontName=FONT, initialFontSize=9,
             )
             doc.build(_story(results, lang, styles, doc.width), onFirstPage=on_page, onLaterPages=on_page)
+    except OutputError:
+        raise  # already says what and how to fix
     except OSError as exc:
         raise OutputError(f"Cannot write the report {dest}: {exc.strerror or exc}. How to fix: choose a writable "
                           "output folder (--out) and check the disk is not full.") from exc

@@ -810,6 +810,8 @@ def write_map(results, path, *, title: str | None = None, lang: str = "vi",
         dest.parent.mkdir(parents=True, exist_ok=True)
         with atomic_path(dest) as tmp:
             Path(tmp).write_text(page, encoding="utf-8")
+    except OutputError:
+        raise  # already says what and how to fix
     except OSError as exc:
         raise OutputError(f"Cannot write the map {dest}: {exc.strerror or exc}. How to fix: choose a writable "
                           "output folder (--out) and check the disk is not full.") from exc

@@ -329,3 +329,27 @@ def test_polygonize_by_zone_equals_one_whole_raster_call():
     assert k1 == k2
     empty = _polygonize_by_zone(np.zeros((3, 3), np.int32), tr)
     assert len(empty[0]) == 0 and len(empty[1]) == 0
+
+
+def test_exports_into_the_input_folder_write_nothing(tiny, ctx):
+    """The desktop app's exports into the project folder (whose inputs carry output names): refused before the
+    first file, one clear message, nothing written, inputs unchanged."""
+    from coverage_planner import gisexport, io, report, webmap
+    from coverage_planner.errors import OutputError
+
+    res, _ = _run(tiny, context=ctx, placement=False)
+    folder = tiny.path.parent
+    before = {f.name: f.read_bytes() for f in folder.iterdir() if f.is_file()}
+    with pytest.raises(OutputError, match="input file") as ei:
+        gisexport.export_all(res, folder)
+    assert "How to fix" in str(ei.value)
+    # map and report: the io message as it is, not wrapped again ("Cannot write the map …: cannot write …")
+    for fn, name in ((webmap.write_map, "coverage_map.html"), (report.build_report, "gap_report_vi.pdf")):
+        (folder / name).write_text("a user's file of that name, read as an input")
+        io._register_input(folder / name, "test")
+        with pytest.raises(OutputError) as ei:
+            fn(res, folder / name)
+        assert str(ei.value).lower().count("cannot write") == 1, str(ei.value)
+        before[name] = (folder / name).read_bytes()
+    after = {f.name: f.read_bytes() for f in folder.iterdir() if f.is_file()}
+    assert after == before
