@@ -6,10 +6,11 @@ the main window carries out (run, re-run, replace an input, zoom to a feature); 
 
 from __future__ import annotations
 
+import copy
 import math
 from pathlib import Path
 
-from PyQt6.QtCore import Qt, QTimer, pyqtSignal
+from PyQt6.QtCore import QEvent, Qt, QTimer, pyqtSignal
 from PyQt6.QtGui import QBrush, QColor
 from PyQt6.QtWidgets import (
     QAbstractItemView,
@@ -150,7 +151,7 @@ class InputsDock(QWidget):
         self.tree.resizeColumnToContents(0)
         self.messages.clear()
         for level, text in self.session.input_messages:
-            prefix = "⛔ " if level == "error" else "⚠ " if level == "warning" else "ℹ "
+            prefix = "✖ " if level == "error" else "⚠ " if level == "warning" else "ℹ "
             item = QListWidgetItem(prefix + message_text(text))  # in the current language, also after a switch
             if level == "error":
                 item.setForeground(QBrush(QColor(180, 0, 0)))
@@ -294,11 +295,59 @@ def apply_validated(project, path: tuple, value) -> None:
     setattr(obj, path[-1], value)
 
 
-class ParametersDock(QWidget):
-    """A form over the project's settings; each edit is checked by ``project_from_dict`` as it is typed."""
+def _get_attr_path(obj, path: tuple):
+    """The value at ``path`` in a project object (dataclasses and dicts of dataclasses)."""
+    for k in path:
+        obj = obj[k] if isinstance(obj, dict) else getattr(obj, k)
+    return obj
 
-    changed = pyqtSignal(tuple)  # path of the parameter changed
+
+def _field_matches(path: tuple, field: str | None) -> bool:
+    """Whether a core error's ``field`` ('radio.k_factor', or 'thresholds.4G' for the good/weak pair) is about
+    the parameter at ``path``."""
+    if not field:
+        return False
+    dotted = ".".join(str(k) for k in path)
+    return dotted == field or dotted.startswith(field + ".")
+
+
+def _format_value(value) -> str:
+    return "" if value is None else (f"{value:g}" if isinstance(value, float) else str(value))
+
+
+class ParamEdit(QLineEdit):
+    """A parameter's line edit: Esc puts back the value the project holds (``reverted``)."""
+
+    reverted = pyqtSignal()
+
+    def event(self, event) -> bool:
+        # take Esc before the window's shortcuts (Cancel) see it, but only while there is something to revert
+        if (event.type() == QEvent.Type.ShortcutOverride and event.key() == Qt.Key.Key_Escape
+                and self.property("pending")):
+            event.accept()
+            return True
+        return super().event(event)
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() == Qt.Key.Key_Escape and self.property("pending"):
+            self.reverted.emit()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+
+class ParametersDock(QWidget):
+    """A form over the project's settings.
+
+    Every keystroke checks the values shown in all fields together by ``project_from_dict`` (the project
+    file's rules) and marks the invalid ones red with the reason; a value reaches the project only when its
+    field is finished (Enter, focus out, a choice picked) and it is valid together with the fields it depends
+    on. An invalid field left as it is keeps the project's last valid value; Esc in it puts that value back.
+    """
+
+    changed = pyqtSignal(tuple)  # path of a parameter applied to the project
     runRequested = pyqtSignal()
+    validityChanged = pyqtSignal(bool)  # True: every field is valid
 
     #: parameters shown in the Placement dock instead
     EXCLUDE = {("placement", "k"), ("placement", "mast_height_m")}
@@ -310,7 +359,10 @@ class ParametersDock(QWidget):
         self.editors: dict[tuple, QWidget] = {}
         self.labels: dict[tuple, QLabel] = {}
         self.groups: dict[str, QGroupBox] = {}
-        self.errors: dict[tuple, str] = {}
+        self.errors: dict[tuple, str] = {}  # path -> reason (without the field's label)
+        self.hints: dict[tuple, str] = {}  # path -> how to fix, from the core's error
+        self._pending: set[tuple] = set()  # fields whose text is not the project's value (red or not applied)
+        self._valid = True
         self.message = QLabel(self)
         self.message.setWordWrap(True)
         self.message.setStyleSheet("color: #a00000;")
@@ -335,21 +387,23 @@ class ParametersDock(QWidget):
         for section, box in self.groups.items():
             box.setTitle(tr(SECTION_LABELS.get(section, section)))
         for path, label in self.labels.items():
-            text = param_label(path[-1])
-            if path[0] == "thresholds":
-                text = f"{path[1]} – {text}"
-            label.setText(text)
+            label.setText(self.label_text(path))
             label.setToolTip(".".join(path))
-        self._show_errors()
+        self.validate()  # the reasons in the new language
+
+    @staticmethod
+    def label_text(path: tuple) -> str:
+        text = param_label(path[-1])
+        return f"{path[1]} – {text}" if path[0] == "thresholds" else text
 
     def rebuild(self) -> None:
         while self._form_layout.count():
             w = self._form_layout.takeAt(0).widget()
             if w is not None:
                 w.deleteLater()
-        self.editors, self.labels, self.groups, self.errors = {}, {}, {}, {}
+        self.editors, self.labels, self.groups, self.errors, self.hints = {}, {}, {}, {}, {}
+        self._pending = set()
         project = self.session.project
-        self.run_button.setEnabled(project is not None and not self.busy)
         if project is None:
             self._show_errors()
             return
@@ -366,6 +420,7 @@ class ParametersDock(QWidget):
                     continue
                 label = QLabel(box)
                 editor = self._make_editor(path, value, box)
+                label.setBuddy(editor)
                 form.addRow(label, editor)
                 self.editors[path] = editor
                 self.labels[path] = label
@@ -379,11 +434,13 @@ class ParametersDock(QWidget):
             combo = QComboBox(parent)
             combo.addItems(list(choices))
             combo.setCurrentText(str(value))
-            combo.currentTextChanged.connect(lambda text, p=path: self.edit(p, text))
+            combo.currentTextChanged.connect(lambda _text: self.commit())  # picking a choice finishes it
             return combo
-        edit = QLineEdit(parent)
-        edit.setText("" if value is None else (f"{value:g}" if isinstance(value, float) else str(value)))
-        edit.textEdited.connect(lambda text, p=path: self.edit(p, text))
+        edit = ParamEdit(parent)
+        edit.setText(_format_value(value))
+        edit.textEdited.connect(lambda _text: self.validate())  # shown red or not; the project is not changed
+        edit.editingFinished.connect(self.commit)  # Enter or focus out
+        edit.reverted.connect(lambda p=path: self.revert(p))
         return edit
 
     @staticmethod
@@ -401,41 +458,129 @@ class ParametersDock(QWidget):
             return int(v)
         return v
 
-    def edit(self, path: tuple, text: str) -> bool:
-        """Validate one edited value; apply it to the project if the whole project stays valid."""
+    @staticmethod
+    def _text(editor) -> str:
+        return editor.currentText() if isinstance(editor, QComboBox) else editor.text()
+
+    def committed_value(self, path: tuple):
+        """The value the project holds for ``path`` (None for an unset optional value)."""
+        try:
+            return _get_attr_path(self.session.project, path)
+        except (AttributeError, KeyError):
+            return None
+
+    def validate(self) -> dict[tuple, object]:
+        """Check the values shown in every field together, by the project file's rules; mark the invalid
+        ones. Returns the edited values (different from the project's) that are valid together."""
         project = self.session.project
-        if project is None:
-            return False
-        data = project.to_dict()
-        try:
-            old = _get_path(data, path)
-        except KeyError:
-            old = None
-        try:
-            value = self._parse(path, text, old if old is not None else 0.0)
-            _set_path(data, path, value)
-            checked = cp_project.project_from_dict(data, project.path)
-        except ValueError as exc:  # includes ProjectError
-            self.errors[path] = str(exc)
-            self._show_errors()
-            return False
-        # copy the validated value (as the core normalised it) into the live project
-        new_value = checked
-        for k in path:
-            new_value = new_value[k] if isinstance(new_value, dict) else getattr(new_value, k)
-        apply_validated(project, path, new_value)
-        self.errors.pop(path, None)
+        errors: dict[tuple, str] = {}
+        hints: dict[tuple, str] = {}
+        good: dict[tuple, object] = {}
+        if project is not None and self.editors:
+            committed = project.to_dict()
+            for path, editor in self.editors.items():
+                try:
+                    old = _get_path(committed, path)
+                except KeyError:
+                    old = None
+                text = self._text(editor)
+                if text.strip() == _format_value(old):  # as shown (1.33333 for 4/3): not an edit
+                    continue
+                try:
+                    value = self._parse(path, text, old if old is not None else 0.0)
+                except ValueError as exc:
+                    errors[path] = str(exc)
+                    continue
+                if value != old:
+                    good[path] = value
+            # blame the fields named by the core's error (for a pair, the edited ones) until the rest is valid;
+            # the project's own values are valid, so this ends
+            while good:
+                data = copy.deepcopy(committed)
+                for path, value in good.items():
+                    _set_path(data, path, value)
+                try:
+                    cp_project.project_from_dict(data, project.path)
+                    break
+                except ValueError as exc:  # includes ProjectError
+                    field = getattr(exc, "field", None)
+                    blamed = [p for p in good if _field_matches(p, field)] or list(good)
+                    reason = message_text(getattr(exc, "message", None) or str(exc))
+                    for path in blamed:
+                        errors[path] = reason
+                        if getattr(exc, "hint", None):
+                            hints[path] = exc.hint
+                        del good[path]
+        self.errors, self.hints = errors, hints
+        self._pending = set(errors) | set(good)
         self._show_errors()
+        return good
+
+    def commit(self) -> list[tuple]:
+        """Apply every edited value that is valid (together with the values it depends on) to the project.
+        Invalid fields stay red and the project keeps their last valid values. Returns the paths applied."""
+        good = self.validate()
+        project = self.session.project
+        if project is None or not good:
+            return []
+        data = project.to_dict()
+        for path, value in good.items():
+            _set_path(data, path, value)
+        checked = cp_project.project_from_dict(data, project.path)
+        for path in good:  # the values as the core normalised them
+            apply_validated(project, path, _get_attr_path(checked, path))
+        self.validate()  # the applied fields are no longer pending
         self.session.mark_dirty()
-        self.changed.emit(path)
-        return True
+        for path in good:
+            self.changed.emit(path)
+        return list(good)
+
+    def revert(self, path: tuple) -> None:
+        """Show the project's value again in the field at ``path`` (Esc), dropping what was typed."""
+        editor = self.editors.get(path)
+        if editor is None:
+            return
+        value = self.committed_value(path)
+        if isinstance(editor, QComboBox):
+            editor.blockSignals(True)
+            editor.setCurrentText(str(value))
+            editor.blockSignals(False)
+        else:
+            editor.setText(_format_value(value))
+        self.validate()
+
+    def edit(self, path: tuple, text: str) -> bool:
+        """Type ``text`` into the field at ``path`` and finish it (as Enter does). True if the value was
+        applied (or already held by the project), False if it is invalid and marked red."""
+        editor = self.editors.get(path)
+        if editor is None or self.session.project is None:
+            return False
+        if isinstance(editor, QComboBox):
+            editor.blockSignals(True)
+            editor.setCurrentText(text)
+            editor.blockSignals(False)
+        else:
+            editor.setText(text)
+        self.commit()
+        return path not in self.errors
 
     def _show_errors(self) -> None:
+        pending = self._pending
         for path, editor in self.editors.items():
-            editor.setStyleSheet(ERROR_STYLE if path in self.errors else "")
-            editor.setToolTip(self.errors.get(path, ""))
-        self.message.setText("\n".join(self.errors.values()))
+            editor.setProperty("pending", path in pending)
+            if path in self.errors:
+                editor.setStyleSheet(ERROR_STYLE)
+                tip = self.errors[path] + (f"\n{tr('How to fix')}: {self.hints[path]}" if path in self.hints else "")
+                editor.setToolTip(tip + "\n" + tr("Esc puts back the value in use."))
+            else:
+                editor.setStyleSheet("")
+                editor.setToolTip("")
+        self.message.setText("\n".join(f"{self.label_text(p)}: {text}" for p, text in self.errors.items()))
         self.run_button.setEnabled(self.session.project is not None and not self.errors and not self.busy)
+        valid = not self.errors
+        if valid != self._valid:
+            self._valid = valid
+            self.validityChanged.emit(valid)
 
     def set_busy(self, busy: bool) -> None:
         """While a task runs, Run is disabled (the window's Run action is too)."""
@@ -458,6 +603,7 @@ class PlacementDock(QWidget):
         super().__init__(parent)
         self.session = session
         self.busy = False  # a task runs: Run placement is disabled
+        self.blocked = False  # a parameter is invalid: Run placement is disabled
         self.k = QSpinBox(self)
         self.k.setRange(1, 1000)
         self.mast = QDoubleSpinBox(self)
@@ -508,7 +654,7 @@ class PlacementDock(QWidget):
         p = self.session.project
         for w in (self.k, self.mast, self.add_button):
             w.setEnabled(p is not None)
-        self.run_button.setEnabled(p is not None and not self.busy)
+        self.run_button.setEnabled(p is not None and not self.busy and not self.blocked)
         if p is not None:
             self.k.blockSignals(True)
             self.mast.blockSignals(True)
@@ -518,9 +664,10 @@ class PlacementDock(QWidget):
             self.mast.blockSignals(False)
         self.refresh_sites()
 
-    def set_busy(self, busy: bool) -> None:
-        self.busy = bool(busy)
-        self.run_button.setEnabled(self.session.project is not None and not self.busy)
+    def set_busy(self, busy: bool, blocked: bool = False) -> None:
+        """``busy``: a task runs; ``blocked``: a parameter is invalid. Either disables Run placement."""
+        self.busy, self.blocked = bool(busy), bool(blocked)
+        self.run_button.setEnabled(self.session.project is not None and not self.busy and not self.blocked)
 
     @staticmethod
     def _totals_text(k: int, n: int, v: int) -> str:
@@ -580,6 +727,7 @@ class ScenarioDock(QWidget):
         super().__init__(parent)
         self.session = session
         self.busy = False  # a task runs: Re-run is disabled
+        self.blocked = False  # a parameter is invalid: Re-run is disabled
         self.filter = QLineEdit(self)
         self.towers = QListWidget(self)
         self.run_button = QPushButton(self)
@@ -632,16 +780,21 @@ class ScenarioDock(QWidget):
                     it.setCheckState(Qt.CheckState.Checked if str(t.id) in self.session.down_towers
                                      else Qt.CheckState.Unchecked)
                     self.towers.addItem(it)
-            self.run_button.setEnabled(self.session.project is not None and towers is not None and not self.busy)
+            self._update_run_button()
             self._apply_filter(self.filter.text())
             self._update_info()
         finally:
             self._syncing = False
 
-    def set_busy(self, busy: bool) -> None:
-        self.busy = bool(busy)
+    def set_busy(self, busy: bool, blocked: bool = False) -> None:
+        """``busy``: a task runs; ``blocked``: a parameter is invalid. Either disables Re-run."""
+        self.busy, self.blocked = bool(busy), bool(blocked)
+        self._update_run_button()
+
+    def _update_run_button(self) -> None:
         towers = getattr(self.session.results, "towers", None)
-        self.run_button.setEnabled(self.session.project is not None and towers is not None and not self.busy)
+        self.run_button.setEnabled(self.session.project is not None and towers is not None
+                                   and not self.busy and not self.blocked)
 
     def _sync_checks(self) -> None:
         self._syncing = True
@@ -804,7 +957,16 @@ class ResultsDock(QWidget):
         self.tabs.currentChanged.connect(self._tab_changed)
         session.results_changed.connect(lambda: QTimer.singleShot(20, self.refresh))
         session.sites_changed.connect(self._sites_changed)
+        self._project = session.project
+        session.project_changed.connect(self._project_changed)
         self.retranslate()
+
+    def _project_changed(self) -> None:
+        """Another project (not the same one saved or with an input replaced): its tables start unfiltered."""
+        if self.session.project is not self._project:
+            self._project = self.session.project
+            for table in self.tables.values():
+                table.filter.clear()
 
     def retranslate(self) -> None:
         for i, (key, _a, _l, title) in enumerate(RESULT_TABS):

@@ -291,6 +291,8 @@ VI: dict[str, str] = {
     "Open a project file first (File ▸ Open project…).": "Hãy mở một tệp dự án trước (Tệp ▸ Mở dự án…).",
     "Invalid parameters": "Tham số không hợp lệ",
     "Correct the parameters marked in red first.": "Hãy sửa các tham số tô đỏ trước.",
+    "How to fix": "Cách sửa",
+    "Esc puts back the value in use.": "Nhấn Esc để trả lại giá trị đang dùng.",
     "The inputs have a problem": "Dữ liệu đầu vào có lỗi", "The analysis failed": "Phân tích thất bại",
     "Site coverage failed": "Không tính được vùng phủ vị trí", "Export failed": "Xuất tệp thất bại",
     "Nothing to export": "Không có gì để xuất", "Run the analysis first.": "Hãy chạy phân tích trước.",

@@ -335,6 +335,7 @@ class MainWindow(QMainWindow):
         self.canvas.featureDragged.connect(self._on_feature_dragged)
         self.results_dock.featureSelected.connect(self._on_table_selected)
         self.params_dock.runRequested.connect(lambda: self.run_analysis())
+        self.params_dock.validityChanged.connect(self._update_actions)  # Run and Save wait for valid parameters
         self.placement_dock.runRequested.connect(lambda: self.run_analysis())
         self.placement_dock.addSiteToggled.connect(self._set_add_site)
         self.placement_dock.removeSiteRequested.connect(self.remove_site)
@@ -453,6 +454,8 @@ class MainWindow(QMainWindow):
 
     def maybe_discard_changes(self) -> bool:
         """True if the project may be replaced or the window closed (saved, discarded, or nothing to save)."""
+        if self.session.project is not None:
+            self.params_dock.commit()  # a valid value still in its field is a change too
         if not (self.confirm_unsaved and self.session.dirty and self.session.project is not None):
             return True
         buttons = (QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
@@ -530,6 +533,10 @@ class MainWindow(QMainWindow):
         project = self.session.project
         if project is None:
             return False
+        self.params_dock.commit()  # a valid value still being typed counts; an invalid one is never saved
+        if self.params_dock.has_errors():
+            self.show_error(tr("Invalid parameters"), tr("Correct the parameters marked in red first."))
+            return False
         if path is None and self.session.project_path is None:
             return self.save_project_as()
         try:
@@ -592,6 +599,7 @@ class MainWindow(QMainWindow):
         if project is None:
             self.show_error(tr("No project"), tr("Open a project file first (File ▸ Open project…)."))
             return False
+        self.params_dock.commit()  # F5 / the tool bar do not take the focus: apply a finished-looking edit
         if self.params_dock.has_errors():
             self.show_error(tr("Invalid parameters"), tr("Correct the parameters marked in red first."))
             return False
@@ -688,16 +696,18 @@ class MainWindow(QMainWindow):
         busy = self.runner.is_running()
         has_project = self.session.project is not None
         has_results = self.session.results is not None
-        self.act_run.setEnabled(has_project and not busy)
+        invalid = self.params_dock.has_errors()  # a parameter marked red: no run, no save until it is fixed
+        self.act_run.setEnabled(has_project and not busy and not invalid)
         self.act_check.setEnabled(has_project and not busy)
         self.act_cancel.setEnabled(busy)
-        self.act_save.setEnabled(has_project)
-        self.act_save_as.setEnabled(has_project)
+        self.act_save.setEnabled(has_project and not invalid)
+        self.act_save_as.setEnabled(has_project and not invalid)
         for a in (self.act_export_html, self.act_export_pdf, self.act_export_gis):
             a.setEnabled(has_results and not busy)
         self.act_add_site.setEnabled(has_results)
-        for dock in (self.params_dock, self.placement_dock, self.scenario_dock):
-            dock.set_busy(busy)  # their Run buttons follow the Run action
+        self.params_dock.set_busy(busy)  # the docks' Run buttons follow the Run action
+        for dock in (self.placement_dock, self.scenario_dock):
+            dock.set_busy(busy, invalid)
 
     # ======================================================================================================
     # results on the map

@@ -90,6 +90,8 @@ def test_parameters_are_validated_as_typed(window, project_copy, qtbot):
     assert "out of range" in dock.message.text()
     editor.clear()
     QTest.keyClicks(editor, "3000")
+    assert window.session.project.communes.border_distance_m != 3000.0  # applied when the field is finished
+    QTest.keyClick(editor, Qt.Key.Key_Return)
     assert window.session.project.communes.border_distance_m == 3000.0
     # the model is a choice list
     combo = dock.editors[("radio", "model")]
