@@ -635,6 +635,16 @@ def _update_toml(original: str, data: dict, original_path: Path) -> str:
     return tomlkit.dumps(doc)
 
 
+def _map_inputs(project: Project, fn) -> None:
+    """Replace every input reference ``ref`` of the project by ``fn(ref)`` (terrain: each file)."""
+    for key in INPUT_KEYS:
+        val = getattr(project.inputs, key)
+        if key == "terrain":
+            project.inputs.terrain = [fn(v) for v in val]
+        elif val is not None:
+            setattr(project.inputs, key, fn(val))
+
+
 def _relative_inside(project: Project, folder: Path) -> None:
     """Inputs (and the output folder) given as absolute paths inside ``folder`` become relative to it."""
     folder = Path(folder).resolve()
@@ -649,12 +659,7 @@ def _relative_inside(project: Project, folder: Path) -> None:
             return ref
         return InputRef(folder / raw, raw.as_posix(), ref.crs, ref.layer)
 
-    for key in INPUT_KEYS:
-        val = getattr(project.inputs, key)
-        if key == "terrain":
-            project.inputs.terrain = [rel(v) for v in val]
-        elif val is not None:
-            setattr(project.inputs, key, rel(val))
+    _map_inputs(project, rel)
 
 
 def _rebase(project: Project, folder: Path) -> None:
@@ -669,12 +674,7 @@ def _rebase(project: Project, folder: Path) -> None:
             raw = str(ref.path)
         return InputRef(Path(folder) / raw, Path(raw).as_posix(), ref.crs, ref.layer)
 
-    for key in INPUT_KEYS:
-        val = getattr(project.inputs, key)
-        if key == "terrain":
-            project.inputs.terrain = [rel(v) for v in val]
-        elif val is not None:
-            setattr(project.inputs, key, rel(val))
+    _map_inputs(project, rel)
     if not Path(project.output_dir_raw).expanduser().is_absolute():
         old = project.output_dir
         project.output_dir_raw = Path(os.path.relpath(old, folder)).as_posix()

@@ -65,3 +65,23 @@ def shown(window, tiny, qtbot):
     with qtbot.waitSignal(window.resultsShown, timeout=10000):
         window.show_results(tiny)
     return window
+
+
+@pytest.fixture(scope="module")
+def tiny_folder(tmp_path_factory):
+    """The tiny test project written once per test module (copy it before changing it: project_copy)."""
+    from tests.coverage_planner.tiny_project import write_project
+
+    folder = tmp_path_factory.mktemp("tiny_project")
+    write_project(folder)
+    return folder
+
+
+@pytest.fixture
+def project_copy(tiny_folder, tmp_path):
+    """A private copy of the tiny project; returns its project.toml."""
+    import shutil
+
+    dest = tmp_path / "proj"
+    shutil.copytree(tiny_folder, dest)
+    return dest / "project.toml"

@@ -11,25 +11,10 @@ from PyQt6.QtGui import QRawFont
 from PyQt6.QtTest import QTest
 
 from coverage_planner.project import load_project
-from tests.coverage_planner.tiny_project import write_project
 
 GOOD = ("thresholds", "4G", "good_dbm")
 WEAK = ("thresholds", "4G", "weak_dbm")
 DIST = ("radio", "max_distance_m")
-
-
-@pytest.fixture(scope="module")
-def tiny_folder(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("tiny_project_params")
-    write_project(folder)
-    return folder
-
-
-@pytest.fixture
-def project_copy(tiny_folder, tmp_path):
-    dest = tmp_path / "proj"
-    shutil.copytree(tiny_folder, dest)
-    return dest / "project.toml"
 
 
 @pytest.fixture

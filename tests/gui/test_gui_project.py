@@ -2,28 +2,10 @@
 
 from __future__ import annotations
 
-import shutil
-
-import pytest
 from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import QMessageBox
 
 from coverage_planner.project import load_project
-from tests.coverage_planner.tiny_project import write_project
-
-
-@pytest.fixture(scope="module")
-def tiny_folder(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("tiny_project")
-    write_project(folder)
-    return folder
-
-
-@pytest.fixture
-def project_copy(tiny_folder, tmp_path):
-    dest = tmp_path / "proj"
-    shutil.copytree(tiny_folder, dest)
-    return dest / "project.toml"
 
 
 def _open_and_check(window, path, qtbot):
