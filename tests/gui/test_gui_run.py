@@ -10,21 +10,10 @@ import pytest
 from PyQt6.QtCore import QElapsedTimer, QPoint, Qt, QTimer
 from PyQt6.QtTest import QTest
 
-from tests.coverage_planner.tiny_project import write_project
-
-
-@pytest.fixture(scope="module")
-def tiny_folder(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("tiny_run")
-    write_project(folder)
-    return folder
-
 
 @pytest.fixture
-def project_path(tiny_folder, tmp_path):
-    dest = tmp_path / "proj"
-    shutil.copytree(tiny_folder, dest, ignore=shutil.ignore_patterns("output"))
-    return dest / "project.toml"
+def project_path(project_copy):
+    return project_copy
 
 
 class StallMeter:
