@@ -165,7 +165,12 @@ def read_table(
     suffix = path.suffix.lower()
     score = getattr(is_header, "score", None)
     if suffix in (".csv", ".txt"):
-        return _frame_from_cells(_csv_cells(path, what, score), path, what, is_header), "table"
+        df = _frame_from_cells(_csv_cells(path, what, score), path, what, is_header)
+        raw = path.read_bytes()
+        note = csv_encoding_note(raw, _decode_csv(raw, path, what), path, what)
+        if note:
+            df.attrs["read_warnings"] = [*df.attrs.get("read_warnings", []), note]
+        return df, "table"
     if suffix in (".xlsx", ".xlsm"):
         formulas: list[tuple[int, int]] = []
         cells = _xlsx_cells(path, what, layer, formulas)
@@ -297,6 +302,29 @@ def _choose_delimiter(lines: list[str], score: Callable[[list[str]], int] | None
     return best
 
 
+_COMBINING = re.compile("[\u0300-\u036f]")
+
+
+def _stray_combining_marks(text: str) -> bool:
+    """Combining marks that do not compose with the letter before them (NFC), e.g. a Windows-1252 "Ìle" read
+    as Windows-1258 (byte CC is a combining grave there): the text is not Vietnamese Windows-1258."""
+    return bool(_COMBINING.search(unicodedata.normalize("NFC", text)))
+
+
+def csv_encoding_note(raw: bytes, text: str, path: Path, what: str) -> str | None:
+    """A warning when a CSV was not UTF-8: which legacy encoding was assumed, and how to avoid the guess."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None
+    try:
+        raw.decode("utf-8-sig")
+        return None
+    except UnicodeDecodeError:
+        pass
+    enc = "Windows-1258 (Vietnamese)" if text == raw.decode("cp1258", errors="replace") else "Windows-1252 (Western)"
+    return (f"{what}: {path.name} is not UTF-8; read as {enc}. Check that names with accents look right, or save "
+            "the file as CSV UTF-8 (Excel: File > Save As > CSV UTF-8) so nothing has to be guessed")
+
+
 def _decode_csv(raw: bytes, path: Path, what: str) -> str:
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with BOM ("Unicode text" from Excel)
         try:
@@ -315,9 +343,12 @@ def _decode_csv(raw: bytes, path: Path, what: str) -> str:
         )
     for enc in _CSV_ENCODINGS:
         try:
-            return raw.decode(enc)
+            text = raw.decode(enc)
         except UnicodeDecodeError:
             continue
+        if enc == "cp1258" and _stray_combining_marks(text):
+            continue  # Windows-1258 puts tone marks after vowels; marks left over after NFC mean another encoding
+        return text
     raise InputError(  # pragma: no cover - cp1252 decodes almost anything
         f"cannot decode {what} CSV", path=path, hint="save the file as UTF-8 (CSV UTF-8 in Excel)"
     )

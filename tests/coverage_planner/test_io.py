@@ -323,3 +323,38 @@ def test_exported_tables_never_carry_formulas(tmp_path):
     assert [r[0] for r in rows[1:]] == ["'" + evil, "'+cmd", "'@SUM(A1)", "-88.3", "Bản Nà Pen", "'-x"]
     assert rows[1][1] == "-88.3"
     assert df["name"].iloc[0] == evil  # the caller's frame is not changed
+
+
+def test_legacy_encodings_are_told_apart_and_reported(tmp_path):
+    """Not UTF-8: Windows-1258 (Vietnamese, tone marks as combining characters) unless marks are left over after
+    NFC, then Windows-1252; either way a warning says which was assumed. UTF-8 gives no warning."""
+    import unicodedata
+
+    from coverage_planner import io
+
+    header = "id,name,lon,lat\n"
+    vn = tmp_path / "vn.csv"
+    def cp1258(text):  # as Windows tools write it: precomposed base letters, tone marks as combining characters
+        out = []
+        for ch in text:
+            try:
+                ch.encode("cp1258")
+                out.append(ch)
+            except UnicodeEncodeError:
+                d = unicodedata.normalize("NFD", ch)
+                out.append(unicodedata.normalize("NFC", d[:-1]) + d[-1])
+        return "".join(out).encode("cp1258")
+
+    vn.write_bytes(cp1258(header + "A,Mường Nhé,103.1,21.5\n"))
+    df, _ = io.read_table(vn, what="stations")
+    assert df.iloc[0]["name"] == "Mường Nhé"
+    assert any("Windows-1258" in w for w in df.attrs["read_warnings"])
+    west = tmp_path / "west.csv"
+    west.write_bytes((header + "B,Ìle Saint-Louis,103.1,21.5\n").encode("cp1252"))
+    df, _ = io.read_table(west, what="stations")
+    assert df.iloc[0]["name"] == "Ìle Saint-Louis"
+    assert any("Windows-1252" in w for w in df.attrs["read_warnings"])
+    utf = tmp_path / "utf.csv"
+    utf.write_text(header + "C,Mường Nhé,103.1,21.5\n", encoding="utf-8")
+    df, _ = io.read_table(utf, what="stations")
+    assert not any("UTF-8" in w for w in df.attrs.get("read_warnings", []))
