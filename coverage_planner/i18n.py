@@ -336,20 +336,47 @@ _MESSAGES_VI: list[tuple[re.Pattern[str], str]] = [(re.compile(rx), tpl) for rx,
     (r"stations: (?P<n>\d+) station\(s\) without a commune: taken from the commune polygons",
      "Điểm bỏ phiếu: {n:n} điểm không ghi xã: lấy theo ranh giới xã"),
     (r"stations: (?P<n>\d+) station\(s\) outside every commune polygon: (?P<ids>.+)",
-     "Điểm bỏ phiếu: {n:n} điểm nằm ngoài mọi ranh giới xã: {ids}"),
-    (r"stations: commune name\(s\) not in the communes file: (?P<names>.+)",
-     "Điểm bỏ phiếu: tên xã không có trong tệp xã/phường: {names}"),
+     "Điểm bỏ phiếu: {n:n} điểm nằm ngoài mọi ranh giới xã: {ids:rows}"),
+    (r"stations: (?P<n>\d+) station commune name\(s\) matched ignoring case, Unicode form and the prefix "
+     r"Xã/Phường/Thị trấn/P\./X\./TT\.: (?P<list>.+)",
+     "Điểm bỏ phiếu: {n:n} tên xã được khớp khi bỏ qua chữ hoa/thường, dạng Unicode và tiền tố "
+     "Xã/Phường/Thị trấn/P./X./TT.: {list:rows}"),
+    (r"stations: (?P<n>\d+) station commune name\(s\) matched ignoring case, prefix and accents \(the only "
+     r"commune that matches\): (?P<list>.+)",
+     "Điểm bỏ phiếu: {n:n} tên xã được khớp khi bỏ qua chữ hoa/thường, tiền tố và dấu (xã duy nhất khớp): "
+     "{list:rows}"),
+    (r"stations: (?P<n>\d+) station\(s\) name a commune not in the communes file: assigned to the commune "
+     r"polygon they lie in: (?P<list>.+)\. To choose yourself, correct the commune names in the stations file",
+     "Điểm bỏ phiếu: {n:n} điểm ghi tên xã không có trong tệp xã/phường: đã gán theo ranh giới xã chứa điểm: "
+     "{list:rows}. Muốn tự chọn, hãy sửa tên xã trong tệp điểm bỏ phiếu"),
+    (r"stations: commune name\(s\) not in the communes file \(and the station lies outside every commune "
+     r"polygon, so it counts for no commune\): (?P<names>.+)",
+     "Điểm bỏ phiếu: tên xã không có trong tệp xã/phường (và điểm nằm ngoài mọi ranh giới xã nên không thuộc "
+     "xã nào): {names}"),
+    (r"(?P<what>[\w ]+): (?P<file>.+?), column '(?P<col>[^']*)': (?P<n>\d+) blank value\(s\) \((?P<rows>.+)\): "
+     r"used 0 voters",
+     "{what:what}: {file}, cột '{col}': {n:n} ô trống ({rows:rows}): tính 0 cử tri"),
+    (r"(?P<what>[\w ]+): (?P<file>.+?), column '(?P<col>[^']*)': (?P<n>\d+) blank value\(s\) \((?P<rows>.+)\): "
+     r"used priority 1",
+     "{what:what}: {file}, cột '{col}': {n:n} ô trống ({rows:rows}): dùng mức ưu tiên 1"),
+    (r"(?P<what>[\w ]+): (?P<file>.+?), column '(?P<col>[^']*)': (?P<n>\d+) blank value\(s\) \((?P<rows>.+)\): "
+     r"used on_air \(on air\)",
+     "{what:what}: {file}, cột '{col}': {n:n} ô trống ({rows:rows}): coi là đang phát sóng"),
+    (r"(?P<what>[\w ]+): (?P<file>.+?) is not UTF-8; read as Windows-(?P<cp>\d+) \((?P<lang>\w+)\)\. Check that "
+     r"names with accents look right, or save the file as CSV UTF-8 \(Excel: File > Save As > CSV UTF-8\) so "
+     r"nothing has to be guessed",
+     "{what:what}: {file} không phải UTF-8; đã đọc theo bảng mã Windows-{cp}. Hãy kiểm tra tên có dấu hiển thị "
+     "đúng, hoặc lưu tệp dạng CSV UTF-8 (Excel: File > Save As > CSV UTF-8) để khỏi phải đoán bảng mã"),
+    (r"(?P<what>[\w ]+): (?P<file>.+?): column '(?P<col>[^']*)' appears twice \(columns (?P<a>\d+) and "
+     r"(?P<b>\d+)\); using the first",
+     "{what:what}: {file}: cột '{col}' xuất hiện hai lần (cột {a} và {b}); dùng cột thứ nhất"),
     (r"communes: (?P<n>\d+) invalid polygon\(s\) repaired \(make_valid\)",
      "Xã/phường: đã sửa {n:n} đa giác không hợp lệ (make_valid)"),
-    (r"communes: names used more than once: (?P<names>.+)",
-     "Xã/phường: tên xã bị trùng: {names}"),
     (r"communes: no border column and no border layer: no commune is marked as border",
      "Xã/phường: không có cột biên giới và không có lớp đường biên giới: không xã nào được coi là xã biên giới"),
     (r"communes: no remote column and no roads/towns layer: no commune is marked as remote",
      "Xã/phường: không có cột vùng sâu, vùng xa và không có lớp đường giao thông/khu dân cư: không xã nào được "
      "coi là xã vùng sâu, vùng xa"),
-    (r"scenario: tower id\(s\) (?P<ids>.+) listed as down are not in the towers file",
-     "Kịch bản: mã trạm {ids} được ghi là ngừng hoạt động nhưng không có trong tệp trạm BTS"),
     (r"(?P<what>[\w ]+): column\(s\) not recognised and ignored in (?P<file>.+?): (?P<cols>.+) "
      r"\(see docs/INPUTS\.md for accepted names\)",
      "{what:what}: cột không nhận dạng được, đã bỏ qua trong {file}: {cols} (tên cột hợp lệ: xem docs/INPUTS.md)"),
@@ -404,6 +431,13 @@ def _decimal_commas(text: str) -> str:
     return re.sub(r"(?<=\d)\.(?=\d)", ",", text)
 
 
+def _rows_vi(text: str) -> str:
+    """The English words of the core's row listings in Vietnamese ("row 5", "(18 rows)", "did you mean")."""
+    text = re.sub(r"\((\d+) rows\)", lambda m: f"({fmt_int(int(m.group(1)), 'vi')} dòng)", text)
+    text = re.sub(r"\brows? ", "dòng ", text)
+    return text.replace("did you mean", "có phải là")
+
+
 def translate_message(message, lang: str = DEFAULT_LANG) -> str:
     """A warning or reason of the analysis core in ``lang``.
 
@@ -435,6 +469,8 @@ def translate_message(message, lang: str = DEFAULT_LANG) -> str:
                 return _FIELD_VI.get(value, value)
             if how == "kind":
                 return _KIND_VI.get(value, value)
+            if how == "rows":  # row lists inside a listing: "(rows 2, 3, … (18 rows))", "did you mean"
+                return _rows_vi(value)
             return value
 
         return nfc(_FIELD_RE.sub(fill, template))

@@ -1241,6 +1241,16 @@ def _match_commune_names(texts, names) -> dict[str, tuple[str, str]]:
     return out
 
 
+def _close_commune(text: str, names: list[str]) -> str | None:
+    """The commune name closest to a misspelt one ("Xã Mường Mùm" → "Xã Mường Mùn"), compared by
+    :func:`commune_key`; None when nothing is close."""
+    import difflib
+
+    keys = {commune_key(n): n for n in names}
+    best = difflib.get_close_matches(commune_key(text), list(keys), n=1, cutoff=0.6)
+    return keys[best[0]] if best else None
+
+
 def _stations_in_communes(stations, communes, warnings: list[str]) -> None:
     """Give every station the name of its commune as the communes file spells it (column ``commune``).
 
@@ -1274,24 +1284,27 @@ def _stations_in_communes(stations, communes, warnings: list[str]) -> None:
         if sel.any():
             pairs = sorted({(original[i], canon[i]) for i in np.flatnonzero(sel)})
             listing = "; ".join(
-                f"'{a}' → '{b}' ({_rows_text(rows[sel & (original == a)], 5)})" for a, b in pairs[:20]
+                f"'{a}' → '{b}' ({_rows_text(rows[sel & (original == a) & (canon == b)], 5)})" for a, b in pairs[:20]
             )
             warnings.append(f"stations: {int(sel.sum())} station commune name(s) matched {label}: {listing}")
     if to_poly.any():
         pairs = sorted({(original[i], canon[i]) for i in np.flatnonzero(to_poly)})
         listing = "; ".join(
-            f"'{a}' → '{b}' ({_rows_text(rows[to_poly & (original == a)], 5)})" for a, b in pairs[:20]
+            f"'{a}' → '{b}' ({_rows_text(rows[to_poly & (original == a) & (canon == b)], 5)})" for a, b in pairs[:20]
         )
+        hints = {a: _close_commune(a, list(communes["name"])) for a in {a for a, _ in pairs}}
+        hint = "; ".join(f"'{a}': did you mean '{h}'?" for a, h in sorted(hints.items()) if h)
         warnings.append(
             f"stations: {int(to_poly.sum())} station(s) name a commune not in the communes file: assigned to the "
-            f"commune polygon they lie in: {listing}"
+            f"commune polygon they lie in: {listing}" + (f" ({hint})" if hint else "")
+            + ". To choose yourself, correct the commune names in the stations file"
         )
     if (canon != original).any():
         stations["commune"] = canon
         loc = list(stations.columns).index("commune") + 1
         stations.insert(loc, "commune_source", original)
     if outside.any():
-        ids = stations.loc[outside, "id"].astype(str).tolist()
+        ids = [f"{i} (row {r})" for i, r in zip(stations.loc[outside, "id"].astype(str), rows[outside], strict=True)]
         warnings.append(f"stations: {len(ids)} station(s) outside every commune polygon: {', '.join(ids[:30])}")
     bad = sorted({t for t in original[unmatched & outside]})
     if bad:

@@ -56,17 +56,42 @@ CASES = [
      "Điểm bỏ phiếu: 1.234 điểm không ghi xã: lấy theo ranh giới xã"),
     ("stations: 2 station(s) outside every commune polygon: PS-1, PS-2",
      "Điểm bỏ phiếu: 2 điểm nằm ngoài mọi ranh giới xã: PS-1, PS-2"),
-    ("stations: commune name(s) not in the communes file: Xã A, Xã B",
-     "Điểm bỏ phiếu: tên xã không có trong tệp xã/phường: Xã A, Xã B"),
+    ("stations: 3 station commune name(s) matched ignoring case, Unicode form and the prefix "
+     "Xã/Phường/Thị trấn/P./X./TT.: 'xa tay' → 'Xã Tây' (rows 2, 3, 4)",
+     "Điểm bỏ phiếu: 3 tên xã được khớp khi bỏ qua chữ hoa/thường, dạng Unicode và tiền tố "
+     "Xã/Phường/Thị trấn/P./X./TT.: 'xa tay' → 'Xã Tây' (dòng 2, 3, 4)"),
+    ("stations: 1 station commune name(s) matched ignoring case, prefix and accents (the only commune that "
+     "matches): 'Xa Tay' → 'Xã Tây' (row 7)",
+     "Điểm bỏ phiếu: 1 tên xã được khớp khi bỏ qua chữ hoa/thường, tiền tố và dấu (xã duy nhất khớp): "
+     "'Xa Tay' → 'Xã Tây' (dòng 7)"),
+    ("stations: 18 station(s) name a commune not in the communes file: assigned to the commune polygon they lie "
+     "in: 'Xã Mường Mùm' → 'Xã Mường Mùn' (rows 171, 173, … (16 rows)) ('Xã Mường Mùm': did you mean "
+     "'Xã Mường Mùn'?). To choose yourself, correct the commune names in the stations file",
+     "Điểm bỏ phiếu: 18 điểm ghi tên xã không có trong tệp xã/phường: đã gán theo ranh giới xã chứa điểm: "
+     "'Xã Mường Mùm' → 'Xã Mường Mùn' (dòng 171, 173, … (16 dòng)) ('Xã Mường Mùm': có phải là "
+     "'Xã Mường Mùn'?). Muốn tự chọn, hãy sửa tên xã trong tệp điểm bỏ phiếu"),
+    ("stations: commune name(s) not in the communes file (and the station lies outside every commune polygon, "
+     "so it counts for no commune): Xã A",
+     "Điểm bỏ phiếu: tên xã không có trong tệp xã/phường (và điểm nằm ngoài mọi ranh giới xã nên không thuộc xã "
+     "nào): Xã A"),
+    ("stations: polling_stations.csv, column 'voters': 100 blank value(s) (rows 2, 3, … (100 rows)): used 0 voters",
+     "Điểm bỏ phiếu: polling_stations.csv, cột 'voters': 100 ô trống (dòng 2, 3, … (100 dòng)): tính 0 cử tri"),
+    ("stations: s.csv, column 'priority': 2 blank value(s) (rows 4, 9): used priority 1",
+     "Điểm bỏ phiếu: s.csv, cột 'priority': 2 ô trống (dòng 4, 9): dùng mức ưu tiên 1"),
+    ("towers: t.csv, column 'status': 1 blank value(s) (row 5): used on_air (on air)",
+     "Trạm BTS: t.csv, cột 'status': 1 ô trống (dòng 5): coi là đang phát sóng"),
+    ("stations: s.csv is not UTF-8; read as Windows-1258 (Vietnamese). Check that names with accents look right, "
+     "or save the file as CSV UTF-8 (Excel: File > Save As > CSV UTF-8) so nothing has to be guessed",
+     "Điểm bỏ phiếu: s.csv không phải UTF-8; đã đọc theo bảng mã Windows-1258. Hãy kiểm tra tên có dấu hiển thị "
+     "đúng, hoặc lưu tệp dạng CSV UTF-8 (Excel: File > Save As > CSV UTF-8) để khỏi phải đoán bảng mã"),
+    ("stations: s.csv: column 'voters' appears twice (columns 6 and 8); using the first",
+     "Điểm bỏ phiếu: s.csv: cột 'voters' xuất hiện hai lần (cột 6 và 8); dùng cột thứ nhất"),
     ("communes: 3 invalid polygon(s) repaired (make_valid)", "Xã/phường: đã sửa 3 đa giác không hợp lệ (make_valid)"),
-    ("communes: names used more than once: Xã Na Son", "Xã/phường: tên xã bị trùng: Xã Na Son"),
     ("communes: no border column and no border layer: no commune is marked as border",
      "Xã/phường: không có cột biên giới và không có lớp đường biên giới: không xã nào được coi là xã biên giới"),
     ("communes: no remote column and no roads/towns layer: no commune is marked as remote",
      "Xã/phường: không có cột vùng sâu, vùng xa và không có lớp đường giao thông/khu dân cư: không xã nào được "
      "coi là xã vùng sâu, vùng xa"),
-    ("scenario: tower id(s) VT-9, VT-10 listed as down are not in the towers file",
-     "Kịch bản: mã trạm VT-9, VT-10 được ghi là ngừng hoạt động nhưng không có trong tệp trạm BTS"),
     ("towers: column(s) not recognised and ignored in towers.csv: 'ghi chu 2', 'xx' (see docs/INPUTS.md for "
      "accepted names)",
      "Trạm BTS: cột không nhận dạng được, đã bỏ qua trong towers.csv: 'ghi chu 2', 'xx' (tên cột hợp lệ: xem "

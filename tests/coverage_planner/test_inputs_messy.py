@@ -301,3 +301,32 @@ def test_match_commune_names_prefix_without_accents():
     assert m["Xa Dung"] == ("Xã Xa Dung", "spelling")  # only the prefix is missing
     assert m["xa xa dung"] == ("Xã Xa Dung", "accents")
     assert m["Xa Tay"] == ("Xã Tây", "accents") and m["Phuong Tay"] == ("Xã Tây", "accents")
+
+
+def test_station_commune_warnings_split_rows_by_target_suggest_and_translate(tmp_path):
+    """One misspelt name whose stations lie in two communes: each target lists only its own rows; a close
+    commune name is suggested; every warning of the load has a Vietnamese form (no English left in the vi
+    report)."""
+    from coverage_planner.i18n import translate_message
+
+    proj = build_project(tmp_path / "p")
+    rows = [r[:] for r in STATION_ROWS]
+    names = [r[2] for r in rows]
+    west, east = names[0], names[-1]
+    assert west != east, "the fixture needs stations in two communes"
+    typo = west[:-1] + ("x" if west[-1] != "x" else "y")  # one letter off the west commune's name
+    for r in rows:
+        r[2] = typo
+    rows[0][5] = ""  # and a blank voters cell
+    write_csv(proj.parent / "polling_stations.csv", STATION_HEADER, rows)
+    inp = load_inputs(load_project(proj))
+    w = next(x for x in inp.warnings if "assigned to the commune polygon" in x)
+    for target in {west, east}:
+        own = [i + 2 for i, n in enumerate(names) if n == target]
+        listed = w.split(f"'{typo}' → '{target}' (")[1].split(")")[0]
+        assert listed == ("row " if len(own) == 1 else "rows ") + ", ".join(map(str, own)), listed
+    assert f"did you mean '{west}'?" in w
+    for msg in inp.warnings:
+        vi = translate_message(msg, "vi")
+        assert vi != msg, f"no Vietnamese for: {msg}"
+        assert "station(s)" not in vi and "blank value" not in vi and "rows " not in vi, vi
