@@ -374,6 +374,10 @@ _MESSAGES_VI: list[tuple[re.Pattern[str], str]] = [(re.compile(rx), tpl) for rx,
      "Xã/phường: đã sửa {n:n} đa giác không hợp lệ (make_valid)"),
     (r"communes: no border column and no border layer: no commune is marked as border",
      "Xã/phường: không có cột biên giới và không có lớp đường biên giới: không xã nào được coi là xã biên giới"),
+    (r"communes: no roads layer: remote derived from (?P<t>\d+) town\(s\) only \((?P<r>\d+) of (?P<n>\d+) "
+     r"communes remote\); give a roads file or a remote column in the communes file",
+     "Xã/phường: không có lớp đường giao thông: xã vùng sâu, vùng xa chỉ xác định theo {t:n} thị trấn, khu dân cư "
+     "({r:n}/{n:n} xã là vùng sâu, vùng xa); hãy cung cấp tệp đường giao thông hoặc cột vùng sâu trong tệp xã"),
     (r"communes: no remote column and no roads/towns layer: no commune is marked as remote",
      "Xã/phường: không có cột vùng sâu, vùng xa và không có lớp đường giao thông/khu dân cư: không xã nào được "
      "coi là xã vùng sâu, vùng xa"),

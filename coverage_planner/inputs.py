@@ -850,6 +850,12 @@ def load_communes(
         if layers:
             target = shapely.union_all(np.concatenate([g.to_crs(crs).geometry.to_numpy() for g in layers]))
             remote_col = np.asarray(centres.distance(target) > remote_distance_m)
+            if roads is None or not len(roads):  # towns alone mark most communes remote: say so
+                warn.append(
+                    f"communes: no roads layer: remote derived from {len(towns)} town(s) only "
+                    f"({int(remote_col.sum())} of {len(remote_col)} communes remote); give a roads file or a "
+                    "remote column in the communes file"
+                )
         else:
             remote_col = np.zeros(len(geo), dtype=bool)
             warn.append("communes: no remote column and no roads/towns layer: no commune is marked as remote")

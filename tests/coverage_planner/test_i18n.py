@@ -86,6 +86,10 @@ CASES = [
      "đúng, hoặc lưu tệp dạng CSV UTF-8 (Excel: File > Save As > CSV UTF-8) để khỏi phải đoán bảng mã"),
     ("stations: s.csv: column 'voters' appears twice (columns 6 and 8); using the first",
      "Điểm bỏ phiếu: s.csv: cột 'voters' xuất hiện hai lần (cột 6 và 8); dùng cột thứ nhất"),
+    ("communes: no roads layer: remote derived from 9 town(s) only (26 of 45 communes remote); give a roads "
+     "file or a remote column in the communes file",
+     "Xã/phường: không có lớp đường giao thông: xã vùng sâu, vùng xa chỉ xác định theo 9 thị trấn, khu dân cư "
+     "(26/45 xã là vùng sâu, vùng xa); hãy cung cấp tệp đường giao thông hoặc cột vùng sâu trong tệp xã"),
     ("communes: 3 invalid polygon(s) repaired (make_valid)", "Xã/phường: đã sửa 3 đa giác không hợp lệ (make_valid)"),
     ("communes: no border column and no border layer: no commune is marked as border",
      "Xã/phường: không có cột biên giới và không có lớp đường biên giới: không xã nào được coi là xã biên giới"),

@@ -330,3 +330,17 @@ def test_station_commune_warnings_split_rows_by_target_suggest_and_translate(tmp
         vi = translate_message(msg, "vi")
         assert vi != msg, f"no Vietnamese for: {msg}"
         assert "station(s)" not in vi and "blank value" not in vi and "rows " not in vi, vi
+
+
+def test_remote_flags_from_towns_only_are_warned(tmp_path):
+    """No roads layer: remote communes come from the towns alone, which marks many remote — say so, with the
+    count; with roads there is no such warning."""
+    proj = build_project(tmp_path / "p")
+    with_roads = load_inputs(load_project(proj))
+    assert not any("no roads layer" in w for w in with_roads.warnings)
+    text = proj.read_text(encoding="utf-8").replace('roads = "roads.geojson"\n', "")
+    proj.write_text(text, encoding="utf-8")
+    inp = load_inputs(load_project(proj))
+    n_remote = int(inp.communes["remote"].sum())
+    w = next(x for x in inp.warnings if "no roads layer" in x)
+    assert f"from 1 town(s) only ({n_remote} of {len(inp.communes)} communes remote)" in w
