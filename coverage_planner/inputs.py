@@ -253,12 +253,23 @@ class _Rows:
         out[ok] = fast[ok]
         return out
 
+    def _row_hint(self, i: int) -> str:
+        """What the row says, when it has text elsewhere: a total/footer line ("Tổng số: 267 trạm") is then
+        recognised at once."""
+        cells = [str(c) for c in self.df.iloc[i].to_numpy() if str(c).strip()]
+        if not cells:
+            return ""
+        text = " | ".join(cells)
+        text = text if len(text) <= 60 else text[:57] + "…"
+        total = re.search(r"\b(tổng|cộng|total|sum)\b", text, re.IGNORECASE)
+        return f" (the row reads: '{text}'" + ("; it looks like a total or footer line: delete it)" if total else ")")
+
     def ids(self, fld: str = "id", *, required: bool = True) -> np.ndarray:
         vals = self.text(fld)
         if required:
             for i, v in enumerate(vals):
                 if v == "":
-                    self.problem(self.rows[i], fld, "empty id")
+                    self.problem(self.rows[i], fld, "empty id" + self._row_hint(i))
         seen: dict[str, int] = {}
         for i, v in enumerate(vals):
             if v == "":

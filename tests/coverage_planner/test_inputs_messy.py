@@ -344,3 +344,12 @@ def test_remote_flags_from_towns_only_are_warned(tmp_path):
     n_remote = int(inp.communes["remote"].sum())
     w = next(x for x in inp.warnings if "no roads layer" in x)
     assert f"from 1 town(s) only ({n_remote} of {len(inp.communes)} communes remote)" in w
+
+
+def test_a_footer_row_is_named_as_such(tmp_path):
+    rows = [r[:] for r in STATION_ROWS] + [["", "Tổng số: 4 điểm", "", "", "", "1235", ""]]
+    with pytest.raises(InputError) as ei:
+        load_stations(write_csv(tmp_path / "s.csv", STATION_HEADER, rows), crs=UTM, warnings=[])
+    msg = str(ei.value)
+    assert "row 6" in msg and "empty id (the row reads: 'Tổng số: 4 điểm | 1235'" in msg
+    assert "looks like a total or footer line: delete it" in msg
