@@ -28,6 +28,7 @@ Example::
 
 from __future__ import annotations
 
+import contextvars
 import copy
 import difflib
 import math
@@ -295,6 +296,20 @@ def _suggest(key: str, allowed) -> str:
     return hint + "allowed keys: " + ", ".join(allowed)
 
 
+#: While :func:`project_from_dict` runs: the problems found so far, so that every one is reported at once (a
+#: value that is wrong is replaced by its default and reading goes on). None outside it: problems raise at once.
+_PROBLEMS: contextvars.ContextVar[list | None] = contextvars.ContextVar("project_problems", default=None)
+
+
+def _problem(exc: ProjectError, default=None):
+    """Record ``exc`` (and go on with ``default``) while a whole project file is read; else raise it."""
+    found = _PROBLEMS.get()
+    if found is None:
+        raise exc
+    found.append(exc)
+    return default
+
+
 class _Section:
     """Reads one TOML table, checking types, ranges and unknown keys."""
 
@@ -304,15 +319,14 @@ class _Section:
         if data is None:
             data = {}
         if not isinstance(data, dict):
-            raise ProjectError(
-                f"[{name}] must be a table, got {type(data).__name__}", path=path, hint=f"write it as [{name}] key = value"
-            )
+            _problem(ProjectError(f"[{name}] must be a table, got {type(data).__name__}", path=path,
+                                  hint=f"write it as [{name}] key = value"))
+            data = {}
         self.data = data
-        for key in data if allowed is not None else ():  # allowed None: any key (e.g. class codes)
+        for key in list(data) if allowed is not None else ():  # allowed None: any key (e.g. class codes)
             if key not in allowed:
-                raise ProjectError(
-                    f"unknown key '{key}' in section [{name}]", path=path, field=f"{name}.{key}", hint=_suggest(key, allowed)
-                )
+                _problem(ProjectError(f"unknown key '{key}' in section [{name}]", path=path, field=f"{name}.{key}",
+                                      hint=_suggest(key, allowed)))
 
     def _err(self, key, msg, hint=None):
         return ProjectError(msg, path=self.path, field=f"{self.name}.{key}", hint=hint)
@@ -324,13 +338,13 @@ class _Section:
         if allow_none and v in ("", "auto"):
             return None
         if isinstance(v, bool) or not isinstance(v, (int, float)):
-            raise self._err(key, f"must be a number, got {v!r}", hint=f"write e.g. {key} = {default}")
+            return _problem(self._err(key, f"must be a number, got {v!r}", hint=f"write e.g. {key} = {default}"), default)
         if integer and (not float(v).is_integer()):
-            raise self._err(key, f"must be a whole number, got {v!r}")
+            return _problem(self._err(key, f"must be a whole number, got {v!r}"), default)
         if not math.isfinite(v):
-            raise self._err(key, f"must be finite, got {v!r}")
+            return _problem(self._err(key, f"must be finite, got {v!r}"), default)
         if (lo is not None and v < lo) or (hi is not None and v > hi):
-            raise self._err(key, f"{v} is out of range [{lo}, {hi}]", hint=f"choose a value between {lo} and {hi}")
+            return _problem(self._err(key, f"{v} is out of range [{lo}, {hi}]", hint=f"choose a value between {lo} and {hi}"), default)
         return int(v) if integer else float(v)
 
     def string(self, key, default, choices=None):
@@ -338,11 +352,11 @@ class _Section:
             return default
         v = self.data[key]
         if not isinstance(v, str):
-            raise self._err(key, f"must be a text in quotes, got {v!r}")
+            return _problem(self._err(key, f"must be a text in quotes, got {v!r}"), default)
         if choices is not None:
             norm = {c.lower(): c for c in choices}
             if v.lower() not in norm:
-                raise self._err(key, f"'{v}' is not one of {', '.join(choices)}", hint=_suggest(v, choices))
+                return _problem(self._err(key, f"'{v}' is not one of {', '.join(choices)}", hint=_suggest(v, choices)), default)
             v = norm[v.lower()]
         return v
 
@@ -413,7 +427,31 @@ _SECTIONS = ("project", "inputs", "radio", "thresholds", "communes", "placement"
 
 
 def project_from_dict(data: dict, path: str | os.PathLike | None = None) -> Project:
-    """Build and validate a :class:`Project` from the TOML dict (``path`` = where relative paths start)."""
+    """Build and validate a :class:`Project` from the TOML dict (``path`` = where relative paths start).
+
+    Every problem is reported at once: the :class:`ProjectError` raised names the first one (its ``field``,
+    message and hint) and lists the others in ``problems``.
+    """
+    found: list[ProjectError] = []
+    token = _PROBLEMS.set(found)
+    try:
+        project = _project_from_dict(data, path)
+    except ProjectError as exc:  # a problem that stops the reading (the rest is not checked)
+        found.append(exc)
+    finally:
+        _PROBLEMS.reset(token)
+    if not found:
+        return project
+    first = found[0]
+    if len(found) == 1:
+        raise first
+    others = [f"field '{e.field}': {e.message}" + (f" (how to fix: {e.hint})" if e.hint else "") if e.field
+              else e.message for e in found[1:]]
+    raise ProjectError(f"{first.message} — and {len(others)} more problem(s) in the project file:", path=first.path,
+                       field=first.field, hint=first.hint, problems=others)
+
+
+def _project_from_dict(data: dict, path: str | os.PathLike | None = None) -> Project:
     p = Path(path).resolve() if path is not None else None
     folder = p.parent if p is not None else Path.cwd()
     top = _Section(data, "top level", p, _SECTIONS)

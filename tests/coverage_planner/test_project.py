@@ -291,3 +291,22 @@ def test_save_writes_inputs_inside_the_project_folder_relative(tmp_path):
     q = load_project(p.path)
     assert q.inputs.towers.raw == "towers_v2.csv"
     assert q.inputs.roads.raw == "/elsewhere/roads.geojson"  # outside the folder: stays absolute
+
+
+def test_every_problem_of_a_project_file_is_reported_at_once(tmp_path):
+    """A misspelt key, an out-of-range number and a bad choice in different sections: one error names the first
+    (field, hint — what the desktop app's red field uses) and lists the others; one problem stays as it was."""
+    text = ("[communes]\nborder_distance = 1000\n\n[radio]\nmax_distance_m = 5\nmodel = 'okumura'\n\n"
+            "[placement]\nk = 2.5\n")
+    with pytest.raises(ProjectError) as ei:
+        load_project(write(tmp_path, text))
+    e = ei.value
+    assert "3 more problem(s)" in e.message and e.field and e.hint  # the first one, as a single error would be
+    text = str(e)
+    for fld, words in (("communes.border_distance", "did you mean 'border_distance_m'"),
+                       ("radio.max_distance_m", "out of range"), ("radio.model", "okumura"),
+                       ("placement.k", "whole number")):
+        assert fld in text and words in text, fld
+    with pytest.raises(ProjectError) as ei:
+        load_project(write(tmp_path, "[radio]\nmax_distance_m = 5\n"))
+    assert ei.value.field == "radio.max_distance_m" and not ei.value.problems
