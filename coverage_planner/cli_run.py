@@ -73,6 +73,8 @@ def print_summary(results, files, elapsed: float) -> None:
                        f"(gap {s.get('greedy_gap_pct', 0.0):.2f} %), exact {s['exact_objective']:.0f} "
                        f"(bound {s['upper_bound']:.0f}, gap {s['gap_pct']:.2f} %); "
                        f"minimum sites to cover every reachable station: {lscp}")
+        if s.get("note"):
+            click.echo(f"  placement: {s['note']}")
         if s.get("n_unreachable"):
             click.echo(f"  stations no candidate site can reach: {s['n_unreachable']}")
     for w in results.warnings[:10]:

@@ -322,6 +322,10 @@ _MESSAGES_VI: list[tuple[re.Pattern[str], str]] = [(re.compile(rx), tpl) for rx,
     (r"the candidate sites that seemed to reach it do not when checked with the exact terrain profile",
      "các vị trí ứng viên tưởng như phủ được điểm này nhưng không phủ được khi kiểm tra lại bằng mặt cắt địa "
      "hình chính xác"),
+    (r"all (?P<n>\d+) stations that need better signal have priority 0: no mobile site is proposed; give them a "
+     r"priority above 0 in the stations file to place sites",
+     "cả {n:n} điểm cần cải thiện sóng đều có mức ưu tiên 0: không đề xuất trạm lưu động nào; hãy đặt mức ưu tiên "
+     "lớn hơn 0 trong tệp điểm bỏ phiếu để bố trí trạm"),
     # --- input warnings (coverage_planner.inputs) ---------------------------------------------------------------
     (r"towers: (?P<n>\d+) tower\(s\) with status down \(not used\): (?P<ids>.+)",
      "Trạm BTS: {n:n} trạm ở trạng thái ngừng hoạt động (không dùng trong tính toán): {ids}"),

@@ -706,6 +706,9 @@ def _placement_stage(ctx: Context, stations, communes, live_towers, params, st: 
                                "mast_height_m": p.mast_height_m, "eirp_dbm": p.eirp_dbm,
                                "technology": p.technology, "frequency_mhz": freq,
                                "threshold_dbm": thr.good_dbm}
+    if len(demand) and not (weights > 0).any():  # nothing to gain: say why no site will be proposed
+        summary["note"] = (f"all {len(demand)} stations that need better signal have priority 0: no mobile site is "
+                           "proposed; give them a priority above 0 in the stations file to place sites")
     empty_cols = ["rank", "site_id", "lon", "lat", "x", "y", "commune", "elevation_m", "n_stations",
                   "stations_covered", "voters_covered", "weight_covered", "backhaul", "backhaul_tower",
                   "backhaul_distance_km", "backhaul_clearance"]

@@ -385,6 +385,9 @@ def _story(results, lang, styles, page_width):
     props = results.proposals
     if props is None or len(props) == 0:
         s.append(P(_x(t("report.proposals.none", lang)), styles["body"]))
+        note = (results.placement_summary or {}).get("note")
+        if note:  # why nothing was proposed (e.g. every station in need has priority 0)
+            s.append(P(_x(translate_message(note, lang)), styles["body"]))
     else:
         s.append(P(_x(t("report.proposals.note", lang)), styles["small"]))
         s.append(Spacer(1, 0.2 * cm))

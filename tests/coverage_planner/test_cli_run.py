@@ -85,3 +85,26 @@ def test_no_writer_replaces_a_file_read_as_input(tmp_path):
         io.write_text(src, "replaced")
     assert src.read_text(encoding="utf-8").startswith("id,lon,lat")
     io.write_text(tmp_path / "other.csv", "fine")  # any other path is written as usual
+
+
+def test_priority_zero_everywhere_says_why_no_site_is_proposed(tmp_path):
+    """Every station in need has priority 0: no site, and the summary, console and report say why."""
+    import subprocess
+
+    proj = write_project(tmp_path / "p")
+    st = proj.parent / "polling_stations.csv"
+    lines = st.read_text(encoding="utf-8").splitlines()
+    head = lines[0].split(",")
+    pi = head.index("priority") if "priority" in head else None
+    if pi is None:  # add the column
+        lines = [lines[0] + ",priority"] + [ln + ",0" for ln in lines[1:]]
+    else:
+        lines = [lines[0]] + [",".join(c if j != pi else "0" for j, c in enumerate(ln.split(","))) for ln in lines[1:]]
+    st.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    res = CliRunner().invoke(main, ["run", str(proj), "--out", str(out), "-q", "--no-map", "--lang", "en"])
+    assert res.exit_code == 0, res.output
+    assert "have priority 0: no mobile site is proposed" in res.output
+    text = subprocess.run(["pdftotext", str(out / "gap_report_en.pdf"), "-"], capture_output=True, text=True).stdout
+    if text:  # poppler-utils present
+        assert "priority 0" in " ".join(text.split())

@@ -90,6 +90,10 @@ CASES = [
      "file or a remote column in the communes file",
      "Xã/phường: không có lớp đường giao thông: xã vùng sâu, vùng xa chỉ xác định theo 9 thị trấn, khu dân cư "
      "(26/45 xã là vùng sâu, vùng xa); hãy cung cấp tệp đường giao thông hoặc cột vùng sâu trong tệp xã"),
+    ("all 12 stations that need better signal have priority 0: no mobile site is proposed; give them a priority "
+     "above 0 in the stations file to place sites",
+     "cả 12 điểm cần cải thiện sóng đều có mức ưu tiên 0: không đề xuất trạm lưu động nào; hãy đặt mức ưu tiên "
+     "lớn hơn 0 trong tệp điểm bỏ phiếu để bố trí trạm"),
     ("communes: 3 invalid polygon(s) repaired (make_valid)", "Xã/phường: đã sửa 3 đa giác không hợp lệ (make_valid)"),
     ("communes: no border column and no border layer: no commune is marked as border",
      "Xã/phường: không có cột biên giới và không có lớp đường biên giới: không xã nào được coi là xã biên giới"),
