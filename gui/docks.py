@@ -39,7 +39,7 @@ from PyQt6.QtWidgets import (
 )
 
 from coverage_planner import project as cp_project
-from gui import whatif
+from coverage_planner import whatif
 from gui.i18n import Msg, column_label, message_text, plural, scenario_label, tr, value_label
 from gui.tablemodel import ROW_ROLE, DataFrameModel, FrameFilterProxy
 

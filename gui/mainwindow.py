@@ -34,6 +34,7 @@ from coverage_planner import inputs as cp_inputs
 from coverage_planner import pipeline as cp_pipeline
 from coverage_planner import project as cp_project
 from coverage_planner.results import Results, Scenario
+from coverage_planner.whatif import current_proposals
 from gui import i18n
 from gui.canvas import MapCanvas
 from gui.docks import AttributesDock, InputsDock, ParametersDock, PlacementDock, ResultsDock, ScenarioDock
@@ -48,7 +49,6 @@ from gui.maplayers import (
     set_user_sites,
 )
 from gui.session import Session, UserSite
-from gui.whatif import current_proposals
 from gui.worker import TaskRunner, call_as_generator, format_eta
 
 ORGANISATION = "coverage-planner"

@@ -1,8 +1,10 @@
-"""The user's what-if sites as the tables and the Placement panel show them (display logic, no Qt).
+"""What-if mobile sites: the proposals and totals as they stand after the user moved or added sites.
 
 The results keep the optimiser's proposal unchanged; these helpers give the *current* picture after the user
-dragged proposed sites or added sites on the map: the proposals table with moved sites at their new place and
-their recomputed reach, and the totals of all current sites.
+dragged proposed sites or added sites on the map (the desktop app): the proposals table with moved sites at
+their new place (position, elevation, commune) and their recomputed reach, and the totals of all current sites.
+``user_sites`` maps site ids to objects with ``x``, ``y``, ``origin`` ("proposal" or "added"), ``level`` (None
+while being computed) and ``covered`` (station ids), e.g. ``gui.session.UserSite``.
 """
 
 from __future__ import annotations
