@@ -36,12 +36,7 @@ def check_output_folder(out_dir: str | Path, project) -> None:
     out = Path(out_dir)
     if not out.is_dir():
         return
-    inp = project.inputs
-    refs = [inp.towers, inp.stations, inp.communes, inp.border, inp.roads, inp.towns, inp.candidates, inp.clutter,
-            *inp.terrain]
-    for ref in refs:
-        if ref is None:
-            continue
+    for _key, ref in project.inputs.refs():
         path = Path(ref)
         name = path.name
         if (name in OUTPUT_NAMES or _GROUP_RASTER.match(name)) and path.exists() and (out / name).exists() \

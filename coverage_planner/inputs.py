@@ -1082,10 +1082,8 @@ def load_inputs(project, progress: Progress | None = None) -> Inputs:
             field="inputs",
             hint="add under [inputs], e.g. " + ", ".join(f'{k} = "{k}.csv"' for k in missing),
         )
-    refs = [(k, getattr(inp, k)) for k in ("towers", "stations", "communes", "border", "roads", "towns", "candidates")]
-    refs += [("terrain", r) for r in inp.terrain] + [("clutter", inp.clutter)]
     absent = [f"{k}: {r.raw} → {r.path}" + (" is a folder, not a file" if Path(r.path).is_dir() else "")
-              for k, r in refs if r is not None and not Path(r.path).is_file()]
+              for k, r in inp.refs() if not Path(r.path).is_file()]
     if absent:
         raise InputError(
             f"{len(absent)} input file(s) not found or not files",

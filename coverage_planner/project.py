@@ -100,6 +100,17 @@ class InputPaths:
     candidates: InputRef | None = None
     clutter: InputRef | None = None
 
+    def refs(self) -> list[tuple[str, InputRef]]:
+        """Every input file the project names, as (key, reference), each terrain file on its own."""
+        out: list[tuple[str, InputRef]] = []
+        for key in INPUT_KEYS:
+            val = getattr(self, key)
+            if key == "terrain":
+                out += [(key, r) for r in val]
+            elif val is not None:
+                out.append((key, val))
+        return out
+
 
 @dataclass
 class TechDefaults:
