@@ -165,11 +165,10 @@ def read_table(
     suffix = path.suffix.lower()
     score = getattr(is_header, "score", None)
     if suffix in (".csv", ".txt"):
-        df = _frame_from_cells(_csv_cells(path, what, score), path, what, is_header)
-        raw = path.read_bytes()
-        note = csv_encoding_note(raw, _decode_csv(raw, path, what), path, what)
-        if note:
-            df.attrs["read_warnings"] = [*df.attrs.get("read_warnings", []), note]
+        cells, encoding = _csv_cells(path, what, score)
+        df = _frame_from_cells(cells, path, what, is_header)
+        if encoding in _LEGACY:  # not UTF-8: say which encoding was assumed
+            df.attrs["read_warnings"] = [*df.attrs.get("read_warnings", []), _legacy_note(encoding, path, what)]
         return df, "table"
     if suffix in (".xlsx", ".xlsm"):
         formulas: list[tuple[int, int]] = []
@@ -311,24 +310,20 @@ def _stray_combining_marks(text: str) -> bool:
     return bool(_COMBINING.search(unicodedata.normalize("NFC", text)))
 
 
-def csv_encoding_note(raw: bytes, text: str, path: Path, what: str) -> str | None:
-    """A warning when a CSV was not UTF-8: which legacy encoding was assumed, and how to avoid the guess."""
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return None
-    try:
-        raw.decode("utf-8-sig")
-        return None
-    except UnicodeDecodeError:
-        pass
-    enc = "Windows-1258 (Vietnamese)" if text == raw.decode("cp1258", errors="replace") else "Windows-1252 (Western)"
-    return (f"{what}: {path.name} is not UTF-8; read as {enc}. Check that names with accents look right, or save "
-            "the file as CSV UTF-8 (Excel: File > Save As > CSV UTF-8) so nothing has to be guessed")
+_LEGACY = {"cp1258": "Windows-1258 (Vietnamese)", "cp1252": "Windows-1252 (Western)"}
 
 
-def _decode_csv(raw: bytes, path: Path, what: str) -> str:
+def _legacy_note(encoding: str, path: Path, what: str) -> str:
+    """The warning for a CSV that was not UTF-8: which legacy encoding was assumed, how to avoid the guess."""
+    return (f"{what}: {path.name} is not UTF-8; read as {_LEGACY[encoding]}. Check that names with accents look "
+            "right, or save the file as CSV UTF-8 (Excel: File > Save As > CSV UTF-8) so nothing has to be guessed")
+
+
+def _decode_csv(raw: bytes, path: Path, what: str) -> tuple[str, str]:
+    """(text, encoding used) of a CSV's bytes."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with BOM ("Unicode text" from Excel)
         try:
-            return raw.decode("utf-16")
+            return raw.decode("utf-16"), "utf-16"
         except UnicodeDecodeError as exc:
             raise InputError(
                 f"cannot decode {what} file as UTF-16 ({exc.reason} at byte {exc.start})",
@@ -348,17 +343,18 @@ def _decode_csv(raw: bytes, path: Path, what: str) -> str:
             continue
         if enc == "cp1258" and _stray_combining_marks(text):
             continue  # Windows-1258 puts tone marks after vowels; marks left over after NFC mean another encoding
-        return text
+        return text, enc
     raise InputError(  # pragma: no cover - cp1252 decodes almost anything
         f"cannot decode {what} CSV", path=path, hint="save the file as UTF-8 (CSV UTF-8 in Excel)"
     )
 
 
-def _csv_cells(path: Path, what: str, score: Callable[[list[str]], int] | None = None) -> list[list[str]]:
+def _csv_cells(path: Path, what: str, score: Callable[[list[str]], int] | None = None) -> tuple[list[list[str]], str]:
+    """(text cells of every row, the encoding the file was read with)."""
     import csv
     import io as _io
 
-    text = _decode_csv(path.read_bytes(), path, what)
+    text, encoding = _decode_csv(path.read_bytes(), path, what)
     if not text.strip():
         raise InputError(f"{what} file is empty", path=path, hint="add a header row and data rows")
     lines = [ln for ln in text.splitlines() if ln.strip()]
@@ -369,7 +365,7 @@ def _csv_cells(path: Path, what: str, score: Callable[[list[str]], int] | None =
         raise InputError(
             f"cannot parse {what} CSV: {exc}", path=path, hint="save it as comma-separated UTF-8 CSV, one row per line"
         ) from exc
-    return [[nfc(c.strip()) for c in r] for r in rows]
+    return [[nfc(c.strip()) for c in r] for r in rows], encoding
 
 
 def _xlsx_cells(path: Path, what: str, sheet: str | None, formulas: list | None = None) -> list[list[str]]:
