@@ -389,17 +389,11 @@ def iter_run(
         With one threshold pair for every tower this is the class of the strongest tower. With several (2G, 3G
         and 4G thresholds differ), a 2G tower at −95 dBm serves (weak ≥ −100) where a 4G tower at −91 dBm
         does not (weak ≥ −90): the station is weak, served by the 2G tower, and is not "no signal"."""
-        lvl, best_t, count, second_t = station_service(indices)
-        tgroups = _threshold_groups(indices, good_thr, weak_thr)
-        if len(tgroups) <= 1:
-            # where no tower reaches, the level is NaN and the class is "none" whatever the threshold
-            g = np.where(best_t >= 0, good_thr[np.maximum(best_t, 0)], 0.0)
-            w = np.where(best_t >= 0, weak_thr[np.maximum(best_t, 0)], 0.0)
-            return _gaps.classify(lvl, g, w), lvl, best_t, count, second_t
+        _, best_t, count, second_t = station_service(indices)
         cls = np.zeros(len(stations), np.int8)
         lv = np.full(len(stations), -np.inf)
         bt = np.full(len(stations), -1)
-        for (g, w), idx in tgroups.items():
+        for (g, w), idx in _threshold_groups(indices, good_thr, weak_thr).items():
             lg, bg, _, _ = station_service(idx)
             cg = _gaps.classify(lg, g, w)
             lgf = np.where(np.isfinite(lg), lg, -np.inf)
