@@ -85,6 +85,7 @@ _STRINGS: dict[str, dict[str, str]] = {
     "map.legend.gaps": {"vi": "Vùng lõm sóng", "en": "Coverage gaps"},
     "map.legend.proposals": {"vi": "Đề xuất", "en": "Proposals"},
     "map.legend.boundaries": {"vi": "Ranh giới", "en": "Boundaries"},
+    "map.user_edits": {"vi": "Trạm lưu động do người dùng thay đổi", "en": "Mobile sites changed by the user"},
     "map.params": {"vi": "Tham số tính toán", "en": "Parameters used"},
     "map.created": {"vi": "Lập ngày {date}", "en": "Made on {date}"},
     "map.proposal": {"vi": "Trạm đề xuất #{rank}", "en": "Proposed station #{rank}"},
@@ -161,6 +162,19 @@ _STRINGS: dict[str, dict[str, str]] = {
         "en": "In order of priority. Backhaul: distance to the tower and Fresnel clearance "
               "(fraction of the first Fresnel zone radius).",
     },
+    "report.proposals.edited": {
+        "vi": "Danh sách gồm các thay đổi của người dùng trên ứng dụng: {changes}. Vùng phủ và truyền dẫn của "
+              "các trạm này được tính tại vị trí mới; số liệu của bộ tối ưu (số trạm tối thiểu, sai số tối ưu "
+              "đã chứng minh) là của phương án đề xuất ban đầu.",
+        "en": "This list includes changes made by the user in the desktop app: {changes}. The coverage and "
+              "backhaul of these sites were computed at their new places; the optimiser's figures (minimum "
+              "number of sites, proven optimality gap) describe its original proposal.",
+    },
+    "report.proposals.moved": {"vi": "đã dời {ids}", "en": "moved {ids}"},
+    "report.proposals.added": {"vi": "đã thêm {ids}", "en": "added {ids}"},
+    "placed_by.moved by user": {"vi": "đã dời", "en": "moved"},
+    "placed_by.added by user": {"vi": "người dùng thêm", "en": "added"},
+    "backhaul.not checked": {"vi": "Chưa kiểm tra", "en": "Not checked"},
     "report.unreachable": {"vi": "Điểm không vị trí nào phủ được", "en": "Stations no candidate site can reach"},
     "report.spof": {"vi": "Điểm chỉ có một trạm phục vụ (điểm lỗi đơn)",
                     "en": "Single points of failure (stations served by one tower)"},
@@ -240,6 +254,22 @@ def t(key: str, lang: str = DEFAULT_LANG, **fields) -> str:
 
 def has(key: str) -> bool:
     return key in _STRINGS
+
+
+def site_label(site_id, placed_by, lang: str = DEFAULT_LANG) -> str:
+    """A mobile site's id, with "(moved)" / "(added)" when the user moved or added it in the desktop app."""
+    key = f"placed_by.{placed_by}"
+    return nfc(f"{site_id} ({t(key, lang)})") if isinstance(placed_by, str) and has(key) else nfc(str(site_id))
+
+
+def edits_text(summary: dict, lang: str = DEFAULT_LANG) -> str:
+    """"moved MS-02, MS-05; added U01" from a plan's ``user_moved`` / ``user_added`` (empty: no changes)."""
+    parts = []
+    for field, key in (("user_moved", "report.proposals.moved"), ("user_added", "report.proposals.added")):
+        ids = list((summary or {}).get(field) or [])
+        if ids:
+            parts.append(t(key, lang, ids=", ".join(str(i) for i in ids)))
+    return "; ".join(parts)
 
 
 def status_label(status: str, lang: str = DEFAULT_LANG) -> str:

@@ -704,7 +704,7 @@ def _placement_stage(ctx: Context, stations, communes, live_towers, params, st: 
         summary["note"] = (f"all {len(demand)} stations that need better signal have priority 0: no mobile site is "
                            "proposed; give them a priority above 0 in the stations file to place sites")
     empty_cols = ["rank", "site_id", "lon", "lat", "x", "y", "commune", "elevation_m", "n_stations",
-                  "stations_covered", "voters_covered", "weight_covered", "backhaul", "backhaul_tower",
+                  "stations_covered", "stations_in_reach", "voters_covered", "weight_covered", "backhaul", "backhaul_tower",
                   "backhaul_distance_km", "backhaul_clearance"]
     if len(demand) == 0 or len(crow) == 0:
         unreachable = demand[["id", "name", "commune"]].assign(reason="no candidate site passes the site constraints")
@@ -813,14 +813,6 @@ def _placement_stage(ctx: Context, stations, communes, live_towers, params, st: 
         new = covered & ~already
         already |= covered
         lon, lat = to_ll.transform(float(x), float(y))
-        if len(tower_rows):
-            bh = _backhaul.best_backhaul(
-                dem, grid.cellsize, (r, c), p.backhaul_mast_height_m,
-                np.stack([tower_rows, tower_cols], axis=1), live_towers["height_m"].to_numpy(float),
-                p.backhaul_frequency_mhz, p.backhaul_range_m, project.radio.k_factor)
-            ti, dist, ratio = bh.index, bh.distance_m, bh.ratio
-        else:
-            ti, dist, ratio = -1, float("nan"), float("nan")
         rows_out.append({
             "rank": rank, "site_id": f"MS-{rank:02d}", "candidate": cids[j], "lon": round(lon, 6), "lat": round(lat, 6),
             "x": round(float(x), 1), "y": round(float(y), 1),
@@ -828,12 +820,10 @@ def _placement_stage(ctx: Context, stations, communes, live_towers, params, st: 
             "elevation_m": round(float(dem[r, c]), 1),
             "n_stations": int(new.sum()),
             "stations_covered": ";".join(demand.loc[new, "id"].astype(str)),
+            "stations_in_reach": ";".join(demand.loc[covered, "id"].astype(str)),
             "voters_covered": int(demand.loc[new, "voters"].sum()),
             "weight_covered": round(float(weights[new].sum()), 1),
-            "backhaul": "ok" if ti >= 0 else "needs satellite",
-            "backhaul_tower": live_towers["id"].iloc[ti] if ti >= 0 else "",
-            "backhaul_distance_km": round(dist / 1000.0, 2) if ti >= 0 else np.nan,
-            "backhaul_clearance": round(float(ratio), 2) if ti >= 0 else np.nan,
+            **_backhaul_fields(ctx, r, c, live_towers, (tower_rows, tower_cols)),
             "geometry": _point(x, y),
         })
     proposals = gpd.GeoDataFrame(rows_out, geometry="geometry", crs=grid.crs) if rows_out else \
@@ -854,6 +844,40 @@ def _placement_stage(ctx: Context, stations, communes, live_towers, params, st: 
     summary["n_no_candidate_reaches"] = int((~reach).sum())
     summary["covered_after"] = int(already.sum())
     return proposals, proposal_level, unreachable, summary
+
+
+def _backhaul_fields(ctx: Context, r: int, c: int, live_towers, tower_cells) -> dict[str, Any]:
+    """The proposals' backhaul columns for a mobile site on cell (r, c): the nearest on-air tower in range with
+    line of sight and the project's first-Fresnel-zone clearance (``analysis.backhaul.best_backhaul``)."""
+    p = ctx.project.placement
+    tower_rows, tower_cols = tower_cells
+    ti, dist, ratio = -1, float("nan"), float("nan")
+    if len(tower_rows):
+        bh = _backhaul.best_backhaul(
+            ctx.dem, ctx.grid.cellsize, (r, c), p.backhaul_mast_height_m,
+            np.stack([tower_rows, tower_cols], axis=1), live_towers["height_m"].to_numpy(float),
+            p.backhaul_frequency_mhz, p.backhaul_range_m, ctx.project.radio.k_factor)
+        ti, dist, ratio = bh.index, bh.distance_m, bh.ratio
+    return {"backhaul": "ok" if ti >= 0 else "needs satellite",
+            "backhaul_tower": str(live_towers["id"].iloc[ti]) if ti >= 0 else "",
+            "backhaul_distance_km": round(dist / 1000.0, 2) if ti >= 0 else np.nan,
+            "backhaul_clearance": round(float(ratio), 2) if ti >= 0 else np.nan}
+
+
+def site_backhaul(ctx: Context, towers, x: float, y: float) -> dict[str, Any]:
+    """Backhaul of a mobile site at map position (x, y), by the placement stage's rule: ``{"backhaul": "ok" |
+    "needs satellite", "backhaul_tower", "backhaul_distance_km", "backhaul_clearance"}``.
+
+    ``towers``: the towers of a run's results (``results.towers``); only those on air (not planned, not down
+    in the run's failure scenario) can carry the backhaul. Used for sites the user moved or added."""
+    live = towers[towers["status"].astype(str) == "on_air"] if len(towers) else towers
+    cells = _cell_index(ctx.grid, live) if len(live) else (np.zeros(0, int), np.zeros(0, int))
+    r, c = ctx.grid.rowcol(x, y)
+    r, c = int(math.floor(float(r) + 0.5)), int(math.floor(float(c) + 0.5))
+    nr, nc = ctx.grid.shape
+    if not (0 <= r < nr and 0 <= c < nc):
+        raise ParameterError(f"site at ({x:.0f}, {y:.0f}) is outside the terrain grid ({nc} × {nr} cells)")
+    return _backhaul_fields(ctx, r, c, live, cells)
 
 
 def _point(x, y):

@@ -23,12 +23,14 @@ from coverage_planner import __version__
 from coverage_planner.errors import OutputError
 from coverage_planner.i18n import (
     check_lang,
+    edits_text,
     fmt_date,
     fmt_float,
     fmt_int,
     has,
     nfc,
     parameter_rows,
+    site_label,
     status_label,
     t,
     translate_message,
@@ -390,6 +392,9 @@ def _story(results, lang, styles, page_width):
             s.append(P(_x(translate_message(note, lang)), styles["body"]))
     else:
         s.append(P(_x(t("report.proposals.note", lang)), styles["small"]))
+        edits = edits_text(results.placement_summary, lang)
+        if edits:
+            s.append(P(_x(t("report.proposals.edited", lang, changes=edits)), styles["small"]))
         s.append(Spacer(1, 0.2 * cm))
         rows = []
         zone_label = None
@@ -397,11 +402,11 @@ def _story(results, lang, styles, page_width):
             zone, e, n = utm_of(results, r.lon, r.lat, getattr(r, "x", None), getattr(r, "y", None))
             zone_label = zone_label or zone
             bh = str(getattr(r, "backhaul", ""))
-            bh_text = t(f"backhaul.{bh}", lang) if bh in ("ok", "needs satellite") else bh
+            bh_text = t(f"backhaul.{bh}", lang) if has(f"backhaul.{bh}") else bh
             if getattr(r, "backhaul_tower", ""):
                 bh_text += (f": {r.backhaul_tower}, {fmt_float(r.backhaul_distance_km, 1, lang)} km, "
                             f"F1 {fmt_float(getattr(r, 'backhaul_clearance', float('nan')), 2, lang)}")
-            rows.append([_x(int(r.rank)), _x(r.site_id), _x(f"{r.lat:.5f}, {r.lon:.5f}"),
+            rows.append([_x(int(r.rank)), _x(site_label(r.site_id, getattr(r, "placed_by", ""), lang)), _x(f"{r.lat:.5f}, {r.lon:.5f}"),
                          _x(f"{e:.0f} E, {n:.0f} N" if zone == zone_label else f"{zone}: {e:.0f} E, {n:.0f} N"),
                          _x(r.commune), _x(f"{int(r.n_stations)} / {fmt_int(r.voters_covered, lang)}"), _x(bh_text)])
         s.append(_table([t("report.col.rank", lang), t("report.col.site", lang), t("report.col.latlon", lang),

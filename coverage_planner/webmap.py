@@ -31,11 +31,14 @@ from coverage_planner import __version__
 from coverage_planner.errors import OutputError, ParameterError
 from coverage_planner.i18n import (
     check_lang,
+    edits_text,
     fmt_date,
     fmt_float,
     fmt_int,
     fmt_value,
+    has,
     parameter_rows,
+    site_label,
     status_label,
     t,
     translate_message,
@@ -709,13 +712,14 @@ def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster
             r = props.iloc[k]
             rank = _int(r.get("rank", k + 1))
             backhaul = _text(r.get("backhaul", ""))
-            bh_text = t(f"backhaul.{backhaul}", lang) if backhaul in ("ok", "needs satellite") else backhaul
+            bh_text = t(f"backhaul.{backhaul}", lang) if has(f"backhaul.{backhaul}") else backhaul
             btower = _text(r.get("backhaul_tower", ""))
             bh_html = esc(bh_text) + (
                 f" – {esc(btower)} ({_num(r.get('backhaul_distance_km', float('nan')), 1, lang, 'km')})"
                 if btower else "")
             items.append([round(float(plat[k]), 5), round(float(plon[k]), 5), rank,
-                          esc(f"{t('map.proposal', lang, rank=rank)}: {_text(r.get('site_id', ''))}"),
+                          esc(f"{t('map.proposal', lang, rank=rank)}: "
+                              f"{site_label(_text(r.get('site_id', '')), r.get('placed_by', ''), lang)}"),
                           0, esc(_text(r.get("commune", ""))), 1, esc(f"{plat[k]:.5f}, {plon[k]:.5f}"),
                           2, _num(r.get("elevation_m", float("nan")), 0, lang, "m"),
                           3, esc(fmt_int(_int(r.get("n_stations", 0)), lang)),
@@ -786,6 +790,9 @@ def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster
               (t("report.m.crs", lang), str(results.grid.crs)),
               ("coverage-planner", __version__)]
     params += parameter_rows(results.parameters, lang, skip=("software", "crs", "resolution_m"))
+    edits = edits_text(results.placement_summary, lang)
+    if edits:  # exported from the desktop app after the user moved or added mobile sites
+        params.append((t("map.user_edits", lang), edits))
     params_html = (f"<details class='cp-box cp-params'><summary>{esc(t('map.params', lang))}</summary><table>"
                    + "".join(f"<tr><td>{esc(k)}</td><td>{esc(v)}</td></tr>" for k, v in params)
                    + "</table></details>")

@@ -66,7 +66,7 @@ _COLUMNS_EN = {
     "backup_server": "Backup server", "beamwidth_deg": "Beamwidth (°)", "front_to_back_db": "Front-to-back (dB)",
     "mech_tilt_deg": "Mechanical tilt (°)", "elec_tilt_deg": "Electrical tilt (°)",
     "vertical_beamwidth_deg": "Vertical beamwidth (°)", "candidate": "Candidate",
-    "baseline_status": "Status before",
+    "baseline_status": "Status before", "stations_in_reach": "Stations in reach", "placed_by": "Placed by",
 }
 _COLUMNS_VI = {
     "id": "Mã", "name": "Tên", "commune": "Xã/phường", "voters": "Cử tri", "priority": "Ưu tiên",
@@ -89,6 +89,7 @@ _COLUMNS_VI = {
     "front_to_back_db": "Tỷ số trước/sau (dB)", "mech_tilt_deg": "Góc nghiêng cơ khí (°)",
     "elec_tilt_deg": "Góc nghiêng điện (°)", "vertical_beamwidth_deg": "Độ rộng búp sóng đứng (°)",
     "candidate": "Vị trí ứng viên", "baseline_status": "Trạng thái trước",
+    "stations_in_reach": "Điểm trong vùng phủ", "placed_by": "Người đặt",
 }
 _VALUES = {
     ("status", "good"): ("Good", "Tốt"),
@@ -102,7 +103,10 @@ _VALUES = {
     ("status", "down"): ("Down", "Ngừng hoạt động"),
     ("backhaul", "ok"): ("Microwave OK", "Vi ba tới trạm"),
     ("backhaul", "needs satellite"): ("Needs satellite", "Cần truyền dẫn vệ tinh"),
-    ("backhaul", "not checked"): ("Not checked (site moved)", "Chưa kiểm tra (vị trí đã dời)"),
+    ("backhaul", "not checked"): ("Not checked yet", "Chưa kiểm tra"),
+    ("placed_by", "optimiser"): ("Optimiser", "Tối ưu hóa"),
+    ("placed_by", "moved by user"): ("Moved by you", "Bạn đã dời"),
+    ("placed_by", "added by user"): ("Added by you", "Bạn đã thêm"),
     ("origin", "proposal"): ("Proposed site moved", "Trạm đề xuất đã dời"),
     ("origin", "added"): ("Added on the map", "Thêm trên bản đồ"),
 }
@@ -296,6 +300,9 @@ VI: dict[str, str] = {
     "The inputs have a problem": "Dữ liệu đầu vào có lỗi", "The analysis failed": "Phân tích thất bại",
     "Site coverage failed": "Không tính được vùng phủ vị trí", "Export failed": "Xuất tệp thất bại",
     "Nothing to export": "Không có gì để xuất", "Run the analysis first.": "Hãy chạy phân tích trước.",
+    "Sites still being computed": "Đang tính các vị trí trạm",
+    "The coverage of a site you moved or added is still being computed; export again in a moment.":
+        "Vùng phủ của vị trí trạm bạn vừa dời hoặc thêm đang được tính; hãy xuất lại sau giây lát.",
     "Run the analysis first": "Hãy chạy phân tích trước",
     "Moving or adding sites needs the terrain and radio settings of a run in this window: run the analysis, "
     "then move the sites again.":

@@ -33,8 +33,9 @@ from coverage_planner import gisexport, report, webmap
 from coverage_planner import inputs as cp_inputs
 from coverage_planner import pipeline as cp_pipeline
 from coverage_planner import project as cp_project
+from coverage_planner.errors import ParameterError
 from coverage_planner.results import Results, Scenario
-from coverage_planner.whatif import current_proposals
+from coverage_planner.whatif import current_plan, current_proposals
 from gui import i18n
 from gui.canvas import MapCanvas
 from gui.docks import AttributesDock, InputsDock, ParametersDock, PlacementDock, ResultsDock, ScenarioDock
@@ -100,9 +101,10 @@ def _check_generator(project):
     return inputs, display_images(_preview_results(project, inputs))
 
 
-def _sites_generator(context, proposals, moved: dict, sites: list):
-    """Coverage windows of every current site: unmoved proposals, moved proposals, added sites."""
-    windows, per_site = [], {}
+def _sites_generator(context, proposals, moved: dict, sites: list, towers=None):
+    """Coverage windows of every current site (unmoved proposals, moved proposals, added sites) and the backhaul
+    check of the user's sites (against the run's on-air ``towers``): ``(windows, {id: window}, {id: backhaul})``."""
+    windows, per_site, backhaul = [], {}, {}
     n = (0 if proposals is None else len(proposals)) + len(sites)
     done = 0
     if proposals is not None:
@@ -116,9 +118,11 @@ def _sites_generator(context, proposals, moved: dict, sites: list):
         w = cp_pipeline.site_coverage(context, site.x, site.y, mast_height_m=site.mast_height_m)
         windows.append(w)
         per_site[site.site_id] = w
+        if towers is not None:
+            backhaul[site.site_id] = cp_pipeline.site_backhaul(context, towers, site.x, site.y)
         done += 1
         yield _Step("sites", done / max(n, 1), site.site_id)
-    return windows, per_site
+    return windows, per_site, backhaul
 
 
 class MainWindow(QMainWindow):
@@ -138,6 +142,8 @@ class MainWindow(QMainWindow):
         self.last_error: QMessageBox | None = None
         self.last_exports: dict[str, Path] = {}
         self._moved: dict[str, tuple[float, float]] = {}
+        #: best level of the current mobile sites as the map shows it (None: the results' proposal level)
+        self.displayed_proposal_level: np.ndarray | None = None
         self._sites_pending = False
         self._terrain_rgba: np.ndarray | None = None  # hillshade image of the current terrain
         self._pending_images: dict | None = None  # raster images computed by the worker for the next results
@@ -738,6 +744,7 @@ class MainWindow(QMainWindow):
     def _on_results_changed(self) -> None:
         res = self.session.results
         self._moved = {}
+        self.displayed_proposal_level = None
         if res is None:
             return
         self._set_crs(res.grid)
@@ -899,10 +906,10 @@ class MainWindow(QMainWindow):
             self._sites_pending = True
             return False
         sites = list(self.session.user_sites.values())
-        ctx, props, moved = self.context, res.proposals, dict(self._moved)
-        return self._start("sites", lambda: _sites_generator(ctx, props, moved, sites))
+        ctx, props, moved, towers = self.context, res.proposals, dict(self._moved), res.towers
+        return self._start("sites", lambda: _sites_generator(ctx, props, moved, sites, towers))
 
-    def _apply_sites(self, windows, per_site) -> None:
+    def _apply_sites(self, windows, per_site, backhaul=None) -> None:
         res = self.session.results
         project = self.session.project
         for sid, w in per_site.items():
@@ -912,6 +919,7 @@ class MainWindow(QMainWindow):
             good = float(project.thresholds[project.placement.technology].good_dbm)
             site.level = w
             site.covered = cp_pipeline.stations_reached(res, w, good)
+            site.backhaul = (backhaul or {}).get(sid)
             self.session.put_site(site)
         level = proposal_level_with_sites(res, windows)
         if level is None:
@@ -928,6 +936,14 @@ class MainWindow(QMainWindow):
         if res is None:
             self.show_error(tr("Nothing to export"), tr("Run the analysis first."))
             return False
+        if self.session.user_sites:  # what the map shows: the sites as the user moved and added them
+            try:
+                res = current_plan(res, self.session.user_sites, self.displayed_proposal_level)
+            except ParameterError:
+                self.show_error(tr("Sites still being computed"),
+                                tr("The coverage of a site you moved or added is still being computed; export "
+                                   "again in a moment."))
+                return False
         return self._start(f"export_{kind}", lambda: call_as_generator(lambda: (kind, writer(res, path)),
                                                                          f"export_{kind}"))
 

@@ -47,6 +47,7 @@ class UserSite:
     origin: str = "added"  # "proposal" (a proposed site moved) or "added" (clicked on the map)
     level: Any = None
     covered: list[str] = field(default_factory=list)
+    backhaul: dict | None = None  # coverage_planner.pipeline.site_backhaul at (x, y), once computed
 
 
 class Session:

@@ -353,3 +353,29 @@ def test_exports_into_the_input_folder_write_nothing(tiny, ctx):
         before[name] = (folder / name).read_bytes()
     after = {f.name: f.read_bytes() for f in folder.iterdir() if f.is_file()}
     assert after == before
+
+
+def test_site_backhaul_is_the_placement_rule_and_skips_towers_off_air(tiny, ctx):
+    """The backhaul check of a user's site gives the placement stage's answer at a proposed site, and never
+    uses a tower that is down or planned."""
+    from coverage_planner import pipeline
+
+    res, _ = _run(tiny, context=ctx)
+    cols = ["backhaul", "backhaul_tower", "backhaul_distance_km", "backhaul_clearance"]
+    for _, p in res.proposals.iterrows():
+        got = pipeline.site_backhaul(ctx, res.towers, p["x"], p["y"])
+        assert got["backhaul"] == p["backhaul"] and got["backhaul_tower"] == p["backhaul_tower"]
+        np.testing.assert_equal([got[c] for c in cols[2:]], [p[c] for c in cols[2:]])
+    on_air = res.towers[res.towers["status"] == "on_air"]
+    t = on_air.iloc[0]
+    x, y = t.geometry.x + 3 * res.grid.cellsize, t.geometry.y  # next to it: clear line of sight
+    near = pipeline.site_backhaul(ctx, res.towers, x, y)
+    assert near["backhaul"] == "ok" and near["backhaul_tower"] == t["id"]
+    assert near["backhaul_distance_km"] == pytest.approx(3 * res.grid.cellsize / 1000.0, abs=0.01)
+    for status in ("down", "planned"):
+        towers = res.towers.copy()
+        towers.loc[towers["id"] == t["id"], "status"] = status
+        other = pipeline.site_backhaul(ctx, towers, x, y)
+        assert other["backhaul_tower"] != t["id"]
+    with pytest.raises(ParameterError, match="outside the terrain grid"):
+        pipeline.site_backhaul(ctx, res.towers, res.grid.bounds[0] - 1000.0, y)

@@ -227,11 +227,14 @@ def tiny_results(*, hostile_names: bool = False, scenario_down: tuple[str, ...] 
     prop_level = np.full(grid.shape, np.nan, np.float32)
     prows = []
     uncovered = stations[stations["status"] != "good"]
+    claimed: set = set()
     for rank, (sid, cand, x, y, bh_tower) in enumerate(sites, start=1):
         lvl = _tower_level(grid, dem, x, y, 1800.0, 58.0)
         prop_level = np.fmax(prop_level, lvl)
         covered = [s.id for s in uncovered.itertuples() if float(_sample(grid, lvl, s.geometry.x, s.geometry.y))
                    >= WEAK_DBM]
+        in_reach, covered = covered, [s for s in covered if s not in claimed]  # newly covered: not by a site before
+        claimed.update(covered)
         cov = stations[stations["id"].isin(covered)]
         lon, lat = to_ll.transform(x, y)
         if bh_tower:
@@ -241,7 +244,7 @@ def tiny_results(*, hostile_names: bool = False, scenario_down: tuple[str, ...] 
             rank=rank, site_id=sid, candidate=cand, lon=lon, lat=lat, x=x, y=y,
             commune=names[int(_sample(grid, commune_id, x, y)) - 1],
             elevation_m=float(_sample(grid, dem, x, y)), n_stations=len(covered),
-            stations_covered=";".join(covered), voters_covered=int(cov["voters"].sum()),
+            stations_covered=";".join(covered), stations_in_reach=";".join(in_reach), voters_covered=int(cov["voters"].sum()),
             weight_covered=float(cov["priority"].sum()), backhaul="ok" if bh_tower else "needs satellite",
             backhaul_tower=bh_tower, backhaul_distance_km=bh_km if bh_tower else np.nan,
             backhaul_clearance=0.82 if bh_tower else np.nan, geometry=Point(x, y),

@@ -204,6 +204,43 @@ def test_adding_a_site_by_clicking_the_map(ran, qtbot):
     assert ran.canvas.layers()[0].layer_id == "user_sites"  # drawn on top
 
 
+def test_exports_show_the_sites_as_the_user_left_them(ran, qtbot, tmp_path):
+    """After moving a proposed site and adding one, the exports write the current sites (what the map shows),
+    each user's site with its own backhaul check, marked as moved / added."""
+    import pandas as pd
+
+    from coverage_planner import pipeline
+
+    res = ran.session.results
+    sid = str(res.proposals["site_id"].iloc[0])
+    x0, y0 = float(res.proposals["x"].iloc[0]), float(res.proposals["y"].iloc[0])
+    with qtbot.waitSignal(ran.runner.finished, timeout=60000):
+        ran._on_feature_dragged("proposals", 0, x0 + 300.0, y0 - 200.0)
+    qtbot.waitUntil(lambda: not ran.runner.is_running(), timeout=10000)
+    x, y = (float(v) for v in res.grid.xy(60, 97))
+    with qtbot.waitSignal(ran.runner.finished, timeout=60000):
+        added = ran.add_site_at(x, y)
+    qtbot.waitUntil(lambda: not ran.runner.is_running(), timeout=10000)
+    for s in ran.session.user_sites.values():  # each has its own check at its place
+        assert s.backhaul == pipeline.site_backhaul(ran.context, res.towers, s.x, s.y)
+    gis, html = tmp_path / "gis", tmp_path / "map.html"
+    for action, dest in ((ran.export_gis, gis), (ran.export_html, html)):
+        with qtbot.waitSignal(ran.runner.finished, timeout=120000):
+            assert action(str(dest))
+        qtbot.waitUntil(lambda: not ran.runner.is_running(), timeout=10000)
+    table = pd.read_csv(gis / "proposed_sites.csv", keep_default_na=False).set_index("site_id")
+    assert table.loc[sid, "placed_by"] == "moved by user"
+    assert (table.loc[sid, "x"], table.loc[sid, "y"]) == (round(x0 + 300.0, 1), round(y0 - 200.0, 1))
+    assert table.loc[added.site_id, "placed_by"] == "added by user"
+    assert table.loc[added.site_id, "rank"] == len(res.proposals) + 1
+    assert set(table["backhaul"]) <= {"ok", "needs satellite"}  # every site checked, none "not checked"
+    page = html.read_text(encoding="utf-8")
+    assert f"{sid} (" in page and f"{added.site_id} (" in page
+    assert ran.last_error is None
+    # the results themselves keep the optimiser's proposal
+    assert "placed_by" not in res.proposals.columns and float(res.proposals["x"].iloc[0]) == x0
+
+
 def test_scenario_rerun_marks_towers_down(ran, qtbot):
     res = ran.session.results
     on_air = res.towers[res.towers["status"] == "on_air"]["id"].astype(str).tolist()

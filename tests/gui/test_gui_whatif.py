@@ -42,7 +42,7 @@ def test_summary_and_table_follow_a_moved_proposed_site(shown, tiny):
     assert table.displayed_column("site_id")[0] == sid
     assert table.displayed_column("x")[0] == f"{x:.0f}" and table.displayed_column("y")[0] == f"{y:.0f}"
     assert table.displayed_column("n_stations")[0] == "1"
-    assert table.displayed_column("backhaul")[0] == "Not checked (site moved)"
+    assert table.displayed_column("backhaul")[0] == "Not checked yet"  # no check of its own (yet)
     assert table.displayed_column("x")[1] == f"{props['x'].iloc[1]:.0f}"  # unmoved sites unchanged
     # the map's attributes of the moved star say the same
     shown._on_feature_clicked("proposals", 0)
@@ -64,6 +64,16 @@ def test_pending_site_is_marked_computing_and_vietnamese_has_one_form(shown, tin
                                     covered=["PS06"]))
     assert shown.placement_dock.sites.item(0).text().endswith("phủ 1 điểm")
     assert "Các vị trí hiện tại" in shown.placement_dock.summary.text()
+
+
+def test_export_waits_for_sites_being_computed(shown, tiny, tmp_path):
+    shown.session.put_site(UserSite("U01", float(tiny.proposals["x"].iloc[0]), float(tiny.proposals["y"].iloc[0]),
+                                    30.0, origin="added"))  # level None: still being computed
+    errors = []
+    shown.errorShown.connect(lambda title, text: errors.append(title))
+    assert not shown.export_html(tmp_path / "m.html")
+    assert errors == ["Sites still being computed"] and not (tmp_path / "m.html").exists()
+    assert not shown.runner.is_running()
 
 
 @pytest.mark.parametrize("lang,name,expected", [
