@@ -59,6 +59,12 @@ def print_summary(results, files, elapsed: float) -> None:
     click.echo(f"  polling stations: {n}  good {c['good']}  weak {c['weak']}  none {c['none']}")
     click.echo(f"  voters:           good {v['good']}  weak {v['weak']}  none {v['none']}")
     click.echo(f"  single points of failure: {int(results.stations['spof'].sum())}")
+    cp = results.contingency
+    if cp is not None and len(cp):
+        click.echo(f"  contingency plan: {len(cp)} sites each alone serve some stations — "
+                   f"{int(cp['n_lost'].sum())} stations ({int(cp['voters_lost'].sum())} voters) lose all signal if "
+                   f"theirs fails; one mobile site per failure restores {int(cp['n_restored'].sum())} of them "
+                   f"({int(cp['voters_restored'].sum())} voters)")
     if results.newly_uncovered:
         click.echo(f"  newly uncovered by the scenario: {len(results.newly_uncovered)}: "
                    + ", ".join(results.newly_uncovered[:15]) + (" …" if len(results.newly_uncovered) > 15 else ""))

@@ -23,7 +23,7 @@ LEVEL_NODATA = -9999.0
 OUTPUT_NAMES = frozenset({
     "best_level_dbm.tif", "best_server.tif", "server_count.tif", "proposed_sites_level_dbm.tif", "coverage.gpkg",
     "polling_stations.csv", "communes.csv", "towers.csv", "proposed_sites.csv", "unreachable_stations.csv",
-    "placement_summary.csv", "coverage_tables.xlsx", "coverage_map.html", "gap_report_vi.pdf", "gap_report_en.pdf",
+    "placement_summary.csv", "contingency_plan.csv", "coverage_tables.xlsx", "coverage_map.html", "gap_report_vi.pdf", "gap_report_en.pdf",
 })  # fmt: skip
 _GROUP_RASTER = re.compile(r"^best_level_.+_dbm\.tif$")
 
@@ -99,6 +99,8 @@ def layers(results: Results) -> dict:
         out["gap_areas"] = results.gaps
     if results.proposals is not None and len(results.proposals):
         out["proposed_sites"] = results.proposals
+    if results.contingency is not None and len(results.contingency):
+        out["contingency_sites"] = results.contingency  # point: the mobile site that restores (empty: none)
     if results.border is not None and len(results.border):
         out["national_border"] = results.border
     if results.roads is not None and len(results.roads):
@@ -129,6 +131,8 @@ def write_tables(results: Results, out_dir: str | Path) -> dict[str, Path]:
         tables["proposed_sites"] = _plain_table(results.proposals)
     if results.unreachable is not None:
         tables["unreachable_stations"] = pd.DataFrame(results.unreachable)
+    if results.contingency is not None:
+        tables["contingency_plan"] = _plain_table(results.contingency)
     if results.placement_summary:
         tables["placement_summary"] = pd.DataFrame(
             {"item": list(results.placement_summary), "value": [str(v) for v in results.placement_summary.values()]}

@@ -66,6 +66,11 @@ _STRINGS: dict[str, dict[str, str]] = {
     "map.layer.proposals": {"vi": "Trạm lưu động đề xuất ({n})", "en": "Proposed mobile stations ({n})"},
     "map.layer.proposal_cov": {"vi": "Vùng phủ bổ sung của trạm đề xuất",
                                "en": "Added coverage of proposed stations"},
+    "map.layer.contingency": {"vi": "Ứng cứu khi trạm sự cố ({n})", "en": "Contingency: if a site fails ({n})"},
+    "map.contingency": {"vi": "Nếu trạm {site} sự cố: đặt trạm lưu động tại đây",
+                        "en": "If {site} fails: place a mobile station here"},
+    "map.legend.contingency": {"vi": "Trạm lưu động ứng cứu khi trạm sự cố (lớp tắt sẵn)",
+                               "en": "Mobile station if a site fails (layer off by default)"},
     "map.layer.backhaul": {"vi": "Tuyến truyền dẫn", "en": "Backhaul links"},
     "map.layer.border": {"vi": "Đường biên giới quốc gia", "en": "National border"},
     "map.legend": {"vi": "Chú giải", "en": "Legend"},
@@ -175,6 +180,28 @@ _STRINGS: dict[str, dict[str, str]] = {
     "placed_by.moved by user": {"vi": "đã dời", "en": "moved"},
     "placed_by.added by user": {"vi": "người dùng thêm", "en": "added"},
     "backhaul.not checked": {"vi": "Chưa kiểm tra", "en": "Not checked"},
+    "report.contingency": {"vi": "Phương án ứng cứu khi một trạm gặp sự cố",
+                           "en": "Contingency plan: if a site fails"},
+    "report.contingency.note": {
+        "vi": "Mỗi dòng là một trạm (các sector của một nhà mạng trên cùng một cột anten) là trạm duy nhất phục vụ "
+              "một số điểm bỏ phiếu: nếu trạm mất điện hoặc bị sạt lở, các điểm này mất sóng hoàn toàn. Cột "
+              "“Đặt trạm lưu động” là vị trí ứng viên khôi phục được nhiều cử tri nhất (kiểm tra bằng mặt cắt địa "
+              "hình, mức thu tốt), với tuyến truyền dẫn tới một trạm khác còn hoạt động.",
+        "en": "Each row is a site (one operator's sectors on one mast) that alone serves some polling stations: "
+              "if it loses power or is hit by a landslide, these stations lose all signal. “Place a mobile "
+              "station” is the candidate site that restores the most voters (checked on the terrain profile, at "
+              "a good level), with a backhaul to another site that stays on air.",
+    },
+    "report.contingency.summary": {
+        "vi": "{sites} trạm là trạm phục vụ duy nhất của {n} điểm bỏ phiếu ({voters} cử tri). Với một trạm "
+              "lưu động cho mỗi sự cố, khôi phục được {restored} điểm ({rvoters} cử tri).",
+        "en": "{sites} sites are the only server of {n} polling stations ({voters} voters). One mobile station "
+              "per failure restores {restored} of them ({rvoters} voters).",
+    },
+    "report.col.site_fails": {"vi": "Trạm gặp sự cố", "en": "Site that fails"},
+    "report.col.lost": {"vi": "Mất sóng: điểm / cử tri", "en": "Lose signal: stations / voters"},
+    "report.col.restore": {"vi": "Đặt trạm lưu động", "en": "Place a mobile station"},
+    "report.col.restored": {"vi": "Khôi phục: điểm / cử tri", "en": "Restored: stations / voters"},
     "report.unreachable": {"vi": "Điểm không vị trí nào phủ được", "en": "Stations no candidate site can reach"},
     "report.spof": {"vi": "Điểm chỉ có một trạm phục vụ (điểm lỗi đơn)",
                     "en": "Single points of failure (stations served by one tower)"},
@@ -349,6 +376,8 @@ _MESSAGES_VI: list[tuple[re.Pattern[str], str]] = [(re.compile(rx), tpl) for rx,
      "trung tâm xã, giới hạn độ dốc, địa hình hợp lệ — loại hết các vị trí lân cận)"),
     (r"no candidate site passes the site constraints",
      "không có vị trí ứng viên nào đáp ứng các ràng buộc vị trí"),
+    (r"no candidate site reaches these stations with a good level",
+     "không có vị trí ứng viên nào phủ sóng tốt tới các điểm này"),
     (r"the candidate sites that seemed to reach it do not when checked with the exact terrain profile",
      "các vị trí ứng viên tưởng như phủ được điểm này nhưng không phủ được khi kiểm tra lại bằng mặt cắt địa "
      "hình chính xác"),

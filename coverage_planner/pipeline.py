@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import math
+import os
 import threading
 import time
 from dataclasses import dataclass
@@ -461,11 +462,21 @@ def iter_run(
     proposal_level = None
     unreachable = None
     summary: dict[str, Any] = {}
-    if placement and int(project.placement.k) != 0:
+    contingency = None
+    if placement:
         t3 = time.perf_counter()
-        proposals, proposal_level, unreachable, summary = yield from _placement_stage(
-            ctx, stations, communes, towers.iloc[scen_idx], mobile_link_params(project), st)
+        yield st.at("placement", 0.02, f"{int((stations['status'] != STATUS_GOOD).sum())} stations need better "
+                                       "signal; finding candidate sites")
+        candidates = _candidates(ctx, communes)
+        if int(project.placement.k) != 0:
+            proposals, proposal_level, unreachable, summary = yield from _placement_stage(
+                ctx, stations, communes, towers.iloc[scen_idx], mobile_link_params(project), st, candidates)
         timings["placement"] = time.perf_counter() - t3
+        t4 = time.perf_counter()
+        contingency = yield from _contingency_stage(
+            ctx, stations, communes, towers, scen_idx, [windows[i] for i in scen_idx], weak_thr[scen_idx],
+            mobile_link_params(project), st, candidates)
+        timings["contingency"] = time.perf_counter() - t4
     yield st.at("placement", 1.0, "Done")
     timings["total"] = time.perf_counter() - t0
 
@@ -486,6 +497,7 @@ def iter_run(
         gaps=gaps,
         proposals=proposals,
         proposal_level=proposal_level,
+        contingency=contingency,
         study_mask=ctx.zone_ids >= 0,
         unreachable=unreachable,
         placement_summary=summary,
@@ -683,7 +695,61 @@ def _candidates(ctx: Context, communes):
     return rows.astype(np.int64), cols.astype(np.int64), ids
 
 
-def _placement_stage(ctx: Context, stations, communes, live_towers, params, st: _Stages):
+def _mobile_max_loss(project, params) -> float:
+    """Largest path loss (dB) at which a mobile site still gives the placement technology's good level."""
+    p = project.placement
+    return p.eirp_dbm + params.receiver_gain_dbi - params.total_margin_db - project.thresholds[p.technology].good_dbm
+
+
+def _reciprocal_windows(ctx: Context, demand, params, st: _Stages, lo: float, hi: float):
+    """Reciprocity: one path-loss window per ``demand`` station (the station at receiver height as transmitter,
+    the mobile mast height at every cell), cached; progress between ``lo`` and ``hi`` of the placement stage."""
+    p = ctx.project.placement
+    freq = ctx.project.placement_frequency_mhz()
+    grid = ctx.grid
+    drow, dcol = _cell_index(grid, demand)
+    out = []
+    for i in range(len(demand)):
+        key = make_key(ctx.terrain_fp, kind="reciprocal", row=int(drow[i]), col=int(dcol[i]),
+                       mast=p.mast_height_m, f=freq, params=dataclasses.asdict(params), **_veg_key(ctx))
+        hit = ctx.cache.get(key)
+        if hit is None:
+            # vegetation here is the mast's (receiver side of this sweep), normally none: the station's own
+            # vegetation is added by the exact check (_exact_losses), so this screen can only under-estimate
+            w = _lb.path_loss_window(ctx.dem, float(drow[i]), float(dcol[i]), tx_height_m=params.receiver_height_m,
+                                     rx_height_m=p.mast_height_m, frequency_mhz=freq, params=params,
+                                     cellsize=grid.cellsize, vegetation=ctx.vegetation)
+            hit = ctx.cache.put(key, w.loss_db, w.row0, w.col0)
+        out.append(hit)
+        if i % 5 == 0 or i == len(demand) - 1:
+            yield st.at("placement", lo + (hi - lo) * (i + 1) / len(demand),
+                        f"Reciprocal path loss {i + 1}/{len(demand)}")
+    return out
+
+
+def _exact_losses(ctx: Context, loss_windows, drow, dcol, r: int, c: int, max_loss: float, params) -> np.ndarray:
+    """Exact profile loss (dB) from a mobile site on cell (r, c) to each station whose screen loss (its
+    reciprocal window) is within :data:`EXACT_BAND_DB` of ``max_loss``; NaN for the others. Site → station: the
+    vegetation loss applies at the station (the handset's end), with the station cell's land cover if any."""
+    p = ctx.project.placement
+    veg = ctx.vegetation
+    losses = np.full(len(loss_windows), np.nan)
+    for i, (lw, r0, c0) in enumerate(loss_windows):
+        rr, cc = r - r0, c - c0
+        if not (0 <= rr < lw.shape[0] and 0 <= cc < lw.shape[1]) or not lw[rr, cc] <= max_loss + EXACT_BAND_DB:
+            continue
+        g, am, hv = ((params.vegetation_db_per_km, params.vegetation_max_db, params.vegetation_height_m)
+                     if veg is None else veg.at(int(drow[i]), int(dcol[i])))
+        losses[i] = _prop.point_to_point_loss(
+            ctx.dem, r, c, int(drow[i]), int(dcol[i]),
+            a_height_m=p.mast_height_m, b_height_m=params.receiver_height_m,
+            frequency_mhz=ctx.project.placement_frequency_mhz(), cellsize=ctx.grid.cellsize, model=params.model,
+            k=params.k, environment=params.hata_environment,
+            vegetation_db_per_km=g, vegetation_max_db=am, vegetation_height_m=hv)
+    return losses
+
+
+def _placement_stage(ctx: Context, stations, communes, live_towers, params, st: _Stages, candidates):
     import geopandas as gpd
     from pyproj import Transformer
 
@@ -694,8 +760,7 @@ def _placement_stage(ctx: Context, stations, communes, live_towers, params, st: 
     demand_mask = (stations["status"] != STATUS_GOOD).to_numpy()
     demand = stations[demand_mask].reset_index(drop=True)
     weights = _demand_weights(demand, communes, project)
-    yield st.at("placement", 0.02, f"{len(demand)} stations need better signal; finding candidate sites")
-    crow, ccol, cids = _candidates(ctx, communes)
+    crow, ccol, cids = candidates
     summary: dict[str, Any] = {"k": p.k, "n_demand": len(demand), "n_candidates": len(crow),
                                "mast_height_m": p.mast_height_m, "eirp_dbm": p.eirp_dbm,
                                "technology": p.technology, "frequency_mhz": freq,
@@ -710,24 +775,9 @@ def _placement_stage(ctx: Context, stations, communes, live_towers, params, st: 
         unreachable = demand[["id", "name", "commune"]].assign(reason="no candidate site passes the site constraints")
         return gpd.GeoDataFrame(columns=empty_cols, geometry=[], crs=grid.crs), None, unreachable, summary
 
-    # reciprocity: one path-loss window per demand station (station at receiver height, mobile mast as receiver)
-    max_loss = p.eirp_dbm + params.receiver_gain_dbi - params.total_margin_db - thr.good_dbm
+    max_loss = _mobile_max_loss(project, params)
     drow, dcol = _cell_index(grid, demand)
-    loss_windows = []
-    for i in range(len(demand)):
-        key = make_key(ctx.terrain_fp, kind="reciprocal", row=int(drow[i]), col=int(dcol[i]),
-                       mast=p.mast_height_m, f=freq, params=dataclasses.asdict(params), **_veg_key(ctx))
-        hit = ctx.cache.get(key)
-        if hit is None:
-            # vegetation here is the mast's (receiver side of this sweep), normally none: the station's own
-            # vegetation is added by the exact check below, so this screen can only under-estimate the loss
-            w = _lb.path_loss_window(dem, float(drow[i]), float(dcol[i]), tx_height_m=params.receiver_height_m,
-                                     rx_height_m=p.mast_height_m, frequency_mhz=freq, params=params,
-                                     cellsize=grid.cellsize, vegetation=ctx.vegetation)
-            hit = ctx.cache.put(key, w.loss_db, w.row0, w.col0)
-        loss_windows.append(hit)
-        if i % 5 == 0 or i == len(demand) - 1:
-            yield st.at("placement", 0.05 + 0.6 * (i + 1) / len(demand), f"Reciprocal path loss {i + 1}/{len(demand)}")
+    loss_windows = yield from _reciprocal_windows(ctx, demand, params, st, 0.05, 0.65)
     covers, reach_stats = _placement.covers_from_loss_windows(loss_windows, crow, ccol, max_loss, return_stats=True)
     yield st.at("placement", 0.7, "Solving: lazy greedy and exact MILP")
     # The sweep's Deygout is reciprocal only statistically (each direction samples its own rays, tails of many
@@ -737,24 +787,8 @@ def _placement_stage(ctx: Context, stations, communes, live_towers, params, st: 
     cov = np.asarray(covers.toarray() if hasattr(covers, "toarray") else covers, dtype=bool)
     exact_loss: dict[int, np.ndarray] = {}
 
-    veg = ctx.vegetation
-
     def exact_column(j: int) -> np.ndarray:
-        # site → station: the vegetation loss applies at the station (the handset's end), with the station
-        # cell's land cover when there is any
-        losses = np.full(len(demand), np.nan)
-        for i, (lw, r0, c0) in enumerate(loss_windows):
-            rr, cc = int(crow[j]) - r0, int(ccol[j]) - c0
-            if not (0 <= rr < lw.shape[0] and 0 <= cc < lw.shape[1]) or not lw[rr, cc] <= max_loss + EXACT_BAND_DB:
-                continue
-            g, am, hv = ((params.vegetation_db_per_km, params.vegetation_max_db, params.vegetation_height_m)
-                         if veg is None else veg.at(int(drow[i]), int(dcol[i])))
-            losses[i] = _prop.point_to_point_loss(
-                dem, int(crow[j]), int(ccol[j]), int(drow[i]), int(dcol[i]),
-                a_height_m=p.mast_height_m, b_height_m=params.receiver_height_m, frequency_mhz=freq,
-                cellsize=grid.cellsize, model=params.model, k=params.k, environment=params.hata_environment,
-                vegetation_db_per_km=g, vegetation_max_db=am, vegetation_height_m=hv)
-        return losses
+        return _exact_losses(ctx, loss_windows, drow, dcol, int(crow[j]), int(ccol[j]), max_loss, params)
 
     k_req = p.k
     selected: list[int] = []
@@ -844,6 +878,123 @@ def _placement_stage(ctx: Context, stations, communes, live_towers, params, st: 
     summary["n_no_candidate_reaches"] = int((~reach).sum())
     summary["covered_after"] = int(already.sum())
     return proposals, proposal_level, unreachable, summary
+
+
+#: Columns of :attr:`Results.contingency` (see docs/OUTPUTS.md, ``contingency_plan``).
+CONTINGENCY_COLUMNS = [
+    "site", "operator", "towers", "site_lon", "site_lat", "n_lost", "voters_lost", "stations_lost", "restore_lon",
+    "restore_lat", "restore_x", "restore_y", "commune", "elevation_m", "n_restored", "voters_restored",
+    "stations_restored", "backhaul", "backhaul_tower", "backhaul_distance_km", "backhaul_clearance", "note"]
+
+
+def _site_name(ids) -> str:
+    """"VTL-DBP-001" for sectors VTL-DBP-001-A/-B/-C: their common prefix without a trailing separator (the
+    tower's own id for a single tower, the ids joined when they share nothing)."""
+    ids = [str(i) for i in ids]
+    if len(ids) == 1:
+        return ids[0]
+    prefix = os.path.commonprefix(ids).rstrip("-_ ./")
+    return prefix if len(prefix) >= 3 else "+".join(ids)
+
+
+def _contingency_stage(ctx: Context, stations, communes, towers, live_idx, live_windows, live_weak, params,
+                       st: _Stages, candidates):
+    """Contingency plan: for each site (the sectors of one operator on one mast) that is the only one serving
+    some polling stations, the stations that lose all service when it fails (power cut, landslide) and the
+    one mobile site that restores most of them (priority weight as in placement), checked with the exact
+    terrain profile, with a backhaul to a tower of another site. A GeoDataFrame (geometry: the mobile site),
+    most voters lost first; ``None`` when no site is the only server of any station."""
+    import geopandas as gpd
+    import pandas as pd
+    from pyproj import Transformer
+
+    from analysis import resilience as _resilience
+
+    grid, dem = ctx.grid, ctx.dem
+    live = towers.iloc[list(live_idx)].reset_index(drop=True)
+    if not len(live) or not len(stations):
+        return None
+    # which towers serve which station: its level at the station cell ≥ the weak threshold of its technology
+    srow, scol = _cell_index(grid, stations)
+    server = np.zeros((len(stations), len(live)), bool)
+    for k, (lv, r0, c0) in enumerate(live_windows):
+        rr, cc = srow - r0, scol - c0
+        ok = (rr >= 0) & (rr < lv.shape[0]) & (cc >= 0) & (cc < lv.shape[1])
+        vals = np.full(len(stations), -np.inf)
+        vals[ok] = np.nan_to_num(lv[rr[ok], cc[ok]], nan=-np.inf)
+        server[:, k] = vals >= live_weak[k]
+    site_of = _resilience.site_index(live["operator"].astype(str).to_numpy(), live.geometry.x.to_numpy(),
+                                     live.geometry.y.to_numpy(), tolerance_m=max(50.0, grid.cellsize))
+    lost = _resilience.lost_by_site(server, site_of)
+    yield st.at("placement", 0.9, f"Contingency: {len(lost)} sites are the only server of a polling station")
+    if not lost:
+        return None
+    at_risk = np.array(sorted({int(i) for v in lost.values() for i in v}), dtype=np.int64)
+    risk = stations.iloc[at_risk].reset_index(drop=True)
+    pos = {int(g): i for i, g in enumerate(at_risk)}
+    weights = _demand_weights(risk, communes, ctx.project)
+    voters = risk["voters"].to_numpy(float)
+    crow, ccol, _cids = candidates
+    max_loss = _mobile_max_loss(ctx.project, params)
+    drow, dcol = _cell_index(grid, risk)
+    loss_windows = yield from _reciprocal_windows(ctx, risk, params, st, 0.9, 0.98)
+    cov = np.zeros((len(risk), len(crow)), bool)
+    if len(crow):
+        covers = _placement.covers_from_loss_windows(loss_windows, crow, ccol, max_loss)
+        cov = np.asarray(covers.toarray() if hasattr(covers, "toarray") else covers, dtype=bool)
+    exact: set[int] = set()
+    to_ll = Transformer.from_crs(grid.crs, "EPSG:4326", always_xy=True)
+    ids = risk["id"].astype(str).to_numpy()
+    rows_out, geoms = [], []
+    zone = ctx.zone_ids
+    for s, members in lost.items():
+        local = np.array([pos[int(i)] for i in members], dtype=np.int64)
+        w = weights[local]
+        chosen = -1
+        for _round in range(8):  # screen → exact columns until the best candidate is an exact one
+            score = w @ cov[local] if len(crow) else np.zeros(0)
+            if not len(score) or score.max() <= 0:
+                break
+            j = int(np.argmax(score))
+            if j in exact:
+                chosen = j
+                break
+            cov[:, j] = np.nan_to_num(_exact_losses(ctx, loss_windows, drow, dcol, int(crow[j]), int(ccol[j]),
+                                                    max_loss, params), nan=np.inf) <= max_loss
+            exact.add(j)
+        else:
+            done = sorted(exact, key=lambda j: -float(w @ cov[local, j]))
+            chosen = done[0] if done and float(w @ cov[local, done[0]]) > 0 else -1
+        sectors = live.index[site_of == s]
+        first = live.iloc[int(sectors[0])]
+        slon, slat = to_ll.transform(first.geometry.x, first.geometry.y)
+        row = {"site": _site_name(live["id"].iloc[sectors]), "operator": str(first["operator"]),
+               "towers": ";".join(live["id"].astype(str).iloc[sectors]),
+               "site_lon": round(slon, 6), "site_lat": round(slat, 6),
+               "n_lost": len(local), "voters_lost": int(voters[local].sum()),
+               "stations_lost": ";".join(ids[local])}
+        if chosen >= 0:
+            r, c = int(crow[chosen]), int(ccol[chosen])
+            x, y = (float(v) for v in grid.xy(r, c))
+            lon, lat = to_ll.transform(x, y)
+            got = local[cov[local, chosen]]
+            others = live[site_of != s].reset_index(drop=True)
+            row.update(restore_lon=round(lon, 6), restore_lat=round(lat, 6), restore_x=round(x, 1),
+                       restore_y=round(y, 1), commune=communes["name"].iloc[zone[r, c]] if zone[r, c] >= 0 else "",
+                       elevation_m=round(float(dem[r, c]), 1), n_restored=len(got),
+                       voters_restored=int(voters[got].sum()), stations_restored=";".join(ids[got]),
+                       **_backhaul_fields(ctx, r, c, others, _cell_index(grid, others) if len(others)
+                                          else (np.zeros(0, int), np.zeros(0, int))), note="")
+            geoms.append(_point(x, y))
+        else:
+            row.update(n_restored=0, voters_restored=0, stations_restored="",
+                       note="no candidate site reaches these stations with a good level")
+            geoms.append(None)
+        rows_out.append(row)
+    frame = gpd.GeoDataFrame(pd.DataFrame(rows_out, columns=CONTINGENCY_COLUMNS), geometry=geoms, crs=grid.crs)
+    order = np.lexsort((frame["site"].to_numpy(), -frame["n_lost"].to_numpy(), -frame["voters_lost"].to_numpy()))
+    yield st.at("placement", 0.99, f"Contingency plan: {len(frame)} sites")
+    return frame.iloc[order].reset_index(drop=True)
 
 
 def _backhaul_fields(ctx: Context, r: int, c: int, live_towers, tower_cells) -> dict[str, Any]:

@@ -258,6 +258,45 @@ def _styles():
     }
 
 
+def _contingency_section(results, lang, styles) -> list:
+    """Flowables of the contingency plan (none when no site alone serves a station)."""
+    from reportlab.lib.units import cm
+    from reportlab.platypus import Paragraph as P
+    from reportlab.platypus import Spacer
+
+    cp = results.contingency
+    if cp is None or not len(cp):
+        return []
+    names = results.stations.set_index("id")["name"].astype(str).to_dict() if results.stations is not None else {}
+    out = [P(_x(t("report.contingency", lang)), styles["h1"]),
+           P(_x(t("report.contingency.note", lang)), styles["small"]),
+           P(_x(t("report.contingency.summary", lang, sites=fmt_int(len(cp), lang),
+                  n=fmt_int(int(cp["n_lost"].sum()), lang), voters=fmt_int(int(cp["voters_lost"].sum()), lang),
+                  restored=fmt_int(int(cp["n_restored"].sum()), lang),
+                  rvoters=fmt_int(int(cp["voters_restored"].sum()), lang))), styles["body"]),
+           Spacer(1, 0.2 * cm)]
+    rows = []
+    for r in cp.itertuples(index=False):
+        lost = [names.get(i, i) for i in str(r.stations_lost).split(";") if i]
+        shown = ", ".join(lost[:5]) + (f" (+{len(lost) - 5})" if len(lost) > 5 else "")
+        if int(r.n_restored) > 0:
+            where = f"{r.restore_lat:.5f}, {r.restore_lon:.5f}" + (f" – {r.commune}" if r.commune else "")
+            bh = str(r.backhaul)
+            bh_text = t(f"backhaul.{bh}", lang) if has(f"backhaul.{bh}") else bh
+            if r.backhaul_tower:
+                bh_text += f": {r.backhaul_tower}, {fmt_float(r.backhaul_distance_km, 1, lang)} km"
+            restored = f"{fmt_int(r.n_restored, lang)} / {fmt_int(r.voters_restored, lang)}"
+        else:
+            where, bh_text, restored = translate_message(str(r.note), lang), "—", "0"
+        rows.append([_x(f"{r.site} ({r.operator})"),
+                     _x(f"{fmt_int(r.n_lost, lang)} / {fmt_int(r.voters_lost, lang)}: {shown}"),
+                     _x(where), _x(restored), _x(bh_text)])
+    out.append(_table([t("report.col.site_fails", lang), t("report.col.lost", lang), t("report.col.restore", lang),
+                       t("report.col.restored", lang), t("report.col.backhaul", lang)], rows,
+                      [3.0 * cm, 5.2 * cm, 3.6 * cm, 1.9 * cm, 3.3 * cm], styles))
+    return out
+
+
 def _table(header, rows, col_widths, styles, *, align_right=()):
     from reportlab.lib import colors
     from reportlab.platypus import Paragraph, Table, TableStyle
@@ -448,6 +487,9 @@ def _story(results, lang, styles, page_width):
         s.append(P(_x(t("report.newly", lang)), styles["h2"]))
         names = st.set_index("id")["name"].to_dict() if "id" in st else {}
         s.append(P(_x(", ".join(f"{names.get(i, i)} ({i})" for i in results.newly_uncovered)), styles["body"]))
+
+    # --- contingency plan: per site that alone serves stations, what is lost and where a mobile site restores --
+    s.extend(_contingency_section(results, lang, styles))
 
     # --- methods ----------------------------------------------------------------------------------------------
     s.append(PageBreak())

@@ -92,6 +92,7 @@ class Results:
     gaps: Any = None  # GeoDataFrame of gap polygons
     proposals: Any = None  # GeoDataFrame of proposed mobile sites
     proposal_level: np.ndarray | None = None  # best level of proposed sites only (NaN elsewhere)
+    contingency: Any = None  # GeoDataFrame: per site that alone serves some stations, what fails and what restores
     study_mask: np.ndarray | None = None  # bool: cells inside a commune (the study area); renderers fade the rest
     unreachable: pd.DataFrame | None = None  # stations no candidate site can reach, with reason
     placement_summary: dict[str, Any] = field(default_factory=dict)

@@ -350,6 +350,8 @@ _PAGE_CSS = """
 .cp-tower-down .cp-tower-icon{background:#999 !important;border-color:#d7191c}
 .cp-tower-down .cp-x{position:absolute;left:-3px;top:-9px;color:#d7191c;font:bold 16px/1 sans-serif}
 .cp-tower-planned .cp-tower-icon{background:#fff !important;border-style:dashed;border-width:2px}
+.cp-contingency-icon{background:#e66101;color:#fff;border:2px solid #fff;border-radius:3px;width:16px;height:16px;
+ text-align:center;font:bold 11px/16px sans-serif;box-shadow:0 0 3px #000}
 .cp-proposal-icon{background:#7b3294;color:#fff;border:2px solid #fff;border-radius:50%;width:20px;height:20px;
  text-align:center;font:bold 12px/20px sans-serif;box-shadow:0 0 3px #000}
 """
@@ -383,6 +385,18 @@ function cpTowers(group, lab, colour, items){
             '"></div>' + (down ? '<div class="cp-x">\\u2715</div>' : '')});
     var m = L.marker([s[0], s[1]], {icon: icon, zIndexOffset: down || planned ? 0 : 100});
     m.bindPopup('<div class="cp-pop"><b>' + s[3] + '</b><br>' + cpTable(lab, s.slice(4)) + '</div>', {maxWidth: 320});
+    m.bindTooltip(s[3]);
+    m.addTo(group);
+  });
+}
+function cpContingency(group, lab, items){
+  items.forEach(function(s){
+    var icon = L.divIcon({className: 'cp-contingency', iconSize: [20, 20],
+      html: '<div class="cp-contingency-icon">!</div>'});
+    L.polyline([[s[4], s[5]], [s[0], s[1]]], {color: '#e66101', weight: 2, dashArray: '4 4', opacity: 0.9})
+      .addTo(group);
+    var m = L.marker([s[0], s[1]], {icon: icon, zIndexOffset: 900});
+    m.bindPopup('<div class="cp-pop"><b>' + s[3] + '</b><br>' + cpTable(lab, s.slice(6)) + '</div>', {maxWidth: 360});
     m.bindTooltip(s[3]);
     m.addTo(group);
   });
@@ -735,6 +749,29 @@ def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster
         fg.add_to(m)
         bh.add_to(m)
 
+    # --- contingency plan: where a mobile station restores the stations of a failed site (off by default) -----
+    cp = results.contingency
+    if cp is not None and len(cp) and (cp["n_restored"].astype(float) > 0).any():
+        names = dict(zip(st["id"].astype(str), st["name"].astype(str), strict=True)) if st is not None else {}
+        lab = [esc(t(k, lang)) for k in ("report.col.lost", "map.legend.stations", "report.col.restored",
+                                         "commune", "map.backhaul")]
+        items = []
+        for r in cp[cp["n_restored"].astype(float) > 0].itertuples(index=False):
+            lost = ", ".join(names.get(i, i) for i in str(r.stations_lost).split(";") if i)
+            bh = _text(r.backhaul)
+            bh_text = t(f"backhaul.{bh}", lang) if has(f"backhaul.{bh}") else bh
+            if _text(r.backhaul_tower):
+                bh_text += f" – {r.backhaul_tower} ({_num(r.backhaul_distance_km, 1, lang, 'km')})"
+            items.append([round(float(r.restore_lat), 5), round(float(r.restore_lon), 5), 0,
+                          esc(t("map.contingency", lang, site=f"{r.site} ({r.operator})")),
+                          round(float(r.site_lat), 5), round(float(r.site_lon), 5),
+                          0, esc(f"{fmt_int(r.n_lost, lang)} / {fmt_int(r.voters_lost, lang)}"), 1, esc(lost),
+                          2, esc(f"{fmt_int(r.n_restored, lang)} / {fmt_int(r.voters_restored, lang)}"),
+                          3, esc(_text(r.commune)), 4, esc(bh_text)])
+        fg = folium.FeatureGroup(name=t("map.layer.contingency", lang, n=len(items)), show=False)
+        fg.add_child(_points_element("Contingency", lab, items))
+        fg.add_to(m)
+
     # --- chrome: title, legend, parameters, layer control ---------------------------------------------------
     scen = results.scenario
     scen_text = (t("scenario.down", lang, towers=", ".join(scen.down)) if scen is not None and scen.down
@@ -777,6 +814,9 @@ def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster
                   f"{esc(t('map.legend.proposal', lang))}</div>")
     legend.append("<div><span class='cp-sw' style='background:rgb(%d,%d,%d);opacity:.5'></span>%s</div>"
                   % (*ADDED_COLOUR, esc(t("map.legend.added", lang))))
+    if cp is not None and len(cp):
+        legend.append("<div><span class='cp-sw' style='background:#e66101'></span>"
+                      f"{esc(t('map.legend.contingency', lang))}</div>")
     legend.append(f"<h3>{esc(t('map.legend.boundaries', lang))}</h3>")
     legend.append("<div><span class='cp-sw' style='border:3px solid #b2182b;background:transparent'></span>"
                   f"{esc(t('map.legend.commune_border', lang))}</div>")

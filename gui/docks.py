@@ -848,6 +848,7 @@ RESULT_TABS = (  # (key, results attribute, map layer id, tab title)
     ("proposals", "proposals", "proposals", "Proposed sites"),
     ("gaps", "gaps", "gaps", "Gaps"),
     ("unreachable", "unreachable", None, "Unreachable"),
+    ("contingency", "contingency", None, "If a site fails"),
 )
 
 

@@ -67,6 +67,11 @@ _COLUMNS_EN = {
     "mech_tilt_deg": "Mechanical tilt (°)", "elec_tilt_deg": "Electrical tilt (°)",
     "vertical_beamwidth_deg": "Vertical beamwidth (°)", "candidate": "Candidate",
     "baseline_status": "Status before", "stations_in_reach": "Stations in reach", "placed_by": "Placed by",
+    "site": "Site", "towers": "Sectors", "site_lon": "Site longitude", "site_lat": "Site latitude",
+    "n_lost": "Stations losing signal", "voters_lost": "Voters losing signal", "stations_lost": "Stations lost",
+    "restore_lon": "Mobile station longitude", "restore_lat": "Mobile station latitude",
+    "restore_x": "Mobile station E", "restore_y": "Mobile station N", "n_restored": "Stations restored",
+    "voters_restored": "Voters restored", "stations_restored": "Restored stations", "note": "Note",
 }
 _COLUMNS_VI = {
     "id": "Mã", "name": "Tên", "commune": "Xã/phường", "voters": "Cử tri", "priority": "Ưu tiên",
@@ -90,6 +95,11 @@ _COLUMNS_VI = {
     "elec_tilt_deg": "Góc nghiêng điện (°)", "vertical_beamwidth_deg": "Độ rộng búp sóng đứng (°)",
     "candidate": "Vị trí ứng viên", "baseline_status": "Trạng thái trước",
     "stations_in_reach": "Điểm trong vùng phủ", "placed_by": "Người đặt",
+    "site": "Trạm", "towers": "Các sector", "site_lon": "Kinh độ trạm", "site_lat": "Vĩ độ trạm",
+    "n_lost": "Số điểm mất sóng", "voters_lost": "Cử tri mất sóng", "stations_lost": "Điểm mất sóng",
+    "restore_lon": "Kinh độ trạm lưu động", "restore_lat": "Vĩ độ trạm lưu động",
+    "restore_x": "Trạm lưu động E", "restore_y": "Trạm lưu động N", "n_restored": "Số điểm khôi phục",
+    "voters_restored": "Cử tri khôi phục", "stations_restored": "Điểm được khôi phục", "note": "Ghi chú",
 }
 _VALUES = {
     ("status", "good"): ("Good", "Tốt"),
@@ -264,6 +274,7 @@ VI: dict[str, str] = {
         "Lần chạy gần nhất với {ids} ngừng: {n} điểm bỏ phiếu mất hoàn toàn sóng{list}.",
     # results dock
     "Proposed sites": "Trạm đề xuất", "Gaps": "Vùng lõm", "Unreachable": "Không thể phủ",
+    "If a site fails": "Khi trạm sự cố",
     "Filter (any column)…": "Lọc (mọi cột)…", "{shown} of {total}": "{shown} / {total}",
     "No results yet: open a project and run the analysis.": "Chưa có kết quả: hãy mở dự án và chạy phân tích.",
     "{n} stations, {v} voters": "{n} điểm, {v} cử tri", "down: {ids}": "ngừng: {ids}",
@@ -350,6 +361,9 @@ PROGRESS_PATTERNS_VI: tuple[tuple[str, str], ...] = (
      "Kiểm tra chính xác {n} vị trí đã chọn (vòng {r})"),
     (r"Solving(?:…|\.\.\.)?", "Đang giải…"),
     (r"(?P<n>\d+) sites chosen; backhaul check", "Đã chọn {n} vị trí; đang kiểm tra truyền dẫn"),
+    (r"Contingency: (?P<n>\d+) sites are the only server of a polling station",
+     "Phương án ứng cứu: {n} trạm là trạm phục vụ duy nhất của điểm bỏ phiếu"),
+    (r"Contingency plan: (?P<n>\d+) sites", "Phương án ứng cứu: {n} trạm"),
     (r"Done", "Xong"),
     # coverage_planner.inputs.load_inputs
     (r"reading terrain extent", "đang đọc phạm vi địa hình"),

@@ -94,6 +94,8 @@ CASES = [
      "above 0 in the stations file to place sites",
      "cả 12 điểm cần cải thiện sóng đều có mức ưu tiên 0: không đề xuất trạm lưu động nào; hãy đặt mức ưu tiên "
      "lớn hơn 0 trong tệp điểm bỏ phiếu để bố trí trạm"),
+    ("no candidate site reaches these stations with a good level",
+     "không có vị trí ứng viên nào phủ sóng tốt tới các điểm này"),
     ("communes: 3 invalid polygon(s) repaired (make_valid)", "Xã/phường: đã sửa 3 đa giác không hợp lệ (make_valid)"),
     ("communes: no border column and no border layer: no commune is marked as border",
      "Xã/phường: không có cột biên giới và không có lớp đường biên giới: không xã nào được coi là xã biên giới"),

@@ -379,3 +379,60 @@ def test_site_backhaul_is_the_placement_rule_and_skips_towers_off_air(tiny, ctx)
         assert other["backhaul_tower"] != t["id"]
     with pytest.raises(ParameterError, match="outside the terrain grid"):
         pipeline.site_backhaul(ctx, res.towers, res.grid.bounds[0] - 1000.0, y)
+
+
+def test_contingency_plan_claims_hold(tiny, ctx):
+    """Each row's lost stations are exactly those a failure scenario of that site's sectors leaves with no
+    signal; the mobile site reaches each restored station at the good level on the exact terrain profile; its
+    backhaul does not use the failed site."""
+    from analysis import propagation as pr
+    from coverage_planner import pipeline
+
+    res, _ = _run(tiny, context=ctx)
+    cp = res.contingency
+    assert cp is not None and len(cp) >= 1
+    pl, params = tiny.placement, pipeline.mobile_link_params(tiny)
+    good = tiny.thresholds[pl.technology].good_dbm
+    st = res.stations.set_index("id")
+    for _, row in cp.iterrows():
+        sectors = row["towers"].split(";")
+        scen, _ = _run(tiny, Scenario("site down", tuple(sectors)), context=ctx, placement=False)
+        assert set(row["stations_lost"].split(";")) == set(scen.newly_uncovered)
+        assert row["n_lost"] == len(scen.newly_uncovered)
+        assert row["voters_lost"] == int(st.loc[scen.newly_uncovered, "voters"].sum())
+        restored = [s for s in row["stations_restored"].split(";") if s]
+        assert row["n_restored"] == len(restored) and set(restored) <= set(row["stations_lost"].split(";"))
+        if restored:
+            assert row["backhaul_tower"] not in sectors
+            sr, sc = (int(np.floor(float(v) + 0.5)) for v in res.grid.rowcol(row["restore_x"], row["restore_y"]))
+            for sid in restored:
+                r, c = (int(np.floor(float(v) + 0.5)) for v in res.grid.rowcol(st.loc[sid].geometry.x,
+                                                                                 st.loc[sid].geometry.y))
+                loss = pr.point_to_point_loss(ctx.dem, sr, sc, r, c, a_height_m=pl.mast_height_m, b_height_m=1.5,
+                                              frequency_mhz=tiny.placement_frequency_mhz(),
+                                              cellsize=res.grid.cellsize)
+                assert pl.eirp_dbm - loss + params.receiver_gain_dbi - params.total_margin_db >= good - 1e-6
+    # only stations that have service today can lose it
+    lost = [s for t in cp["stations_lost"] for s in t.split(";")]
+    assert (st.loc[lost, "n_servers"] >= 1).all() and (st.loc[lost, "status"] != "none").all()
+
+
+def test_contingency_groups_the_sectors_of_one_mast(tmp_path):
+    """Two sectors of one mast that both serve a station are two servers but no backup: the station is not a
+    single point of failure by tower count, yet the contingency plan lists it under their site."""
+    from coverage_planner import pipeline
+    from coverage_planner.project import load_project
+
+    path = write_project(tmp_path / "proj")
+    towers = path.parent / "towers.csv"
+    lines = towers.read_text(encoding="utf-8").splitlines()
+    vtl = next(ln for ln in lines if ln.startswith("VTL-001,"))
+    a, b = (vtl.replace("VTL-001,", f"VTL-001-{s},", 1).rsplit(",", 2) for s in "AB")
+    lines[lines.index(vtl):lines.index(vtl) + 1] = [f"{a[0]},150,{a[2]}", f"{b[0]},240,{b[2]}"]
+    towers.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    project = load_project(path)
+    res = pipeline.run(project, context=pipeline.prepare(project, cache_dir=tmp_path / "cache"))
+    st = res.stations.set_index("id")
+    assert st.loc["KV-W3", "n_servers"] == 2 and not st.loc["KV-W3", "spof"]  # the premise: both sectors serve
+    row = res.contingency.set_index("site").loc["VTL-001"]
+    assert row["towers"] == "VTL-001-A;VTL-001-B" and "KV-W3" in row["stations_lost"].split(";")
