@@ -23,6 +23,7 @@ from typing import Any, Callable, Generator
 
 import numpy as np
 
+from analysis import antenna as _antenna
 from analysis import backhaul as _backhaul
 from analysis import coverage as _coverage
 from analysis import gaps as _gaps
@@ -198,8 +199,17 @@ def tower_window(ctx: Context, tower, params: _lb.LinkParams):
     return _cached_level(ctx, tower_site(tower, ctx.grid), params)
 
 
+#: The mobile station's antenna: omni with no vertical pattern, its gain inside the EIRP — the same antenna the
+#: placement's link budget assumes (path loss only), so the map of a proposed site and the stations the
+#: placement says it covers agree. (A 10° vertical beam with no tilt on a hilltop would lose 12–20 dB towards
+#: the valley stations below it.)
+MOBILE_ANTENNA = _antenna.Pattern(np.zeros(360), np.zeros(360),
+                                  name="mobile station: omni, no vertical pattern (gain in the EIRP)")
+
+
 def site_coverage(ctx: Context, x: float, y: float, *, mast_height_m=None, eirp_dbm=None, frequency_mhz=None):
-    """Forward coverage of one omni mobile site at map position (x, y): ``(level, row0, col0)``.
+    """Forward coverage of one omni mobile site at map position (x, y): ``(level, row0, col0)``, with the
+    :data:`MOBILE_ANTENNA` (the placement's link budget).
 
     Used by the GUI when a proposed site is dragged, and by tests to check placement claims.
     """
@@ -210,6 +220,7 @@ def site_coverage(ctx: Context, x: float, y: float, *, mast_height_m=None, eirp_
         height_m=float(mast_height_m if mast_height_m is not None else p.mast_height_m),
         frequency_mhz=float(frequency_mhz if frequency_mhz is not None else ctx.project.placement_frequency_mhz()),
         eirp_dbm=float(eirp_dbm if eirp_dbm is not None else p.eirp_dbm),
+        pattern=MOBILE_ANTENNA,
     )
     return _cached_level(ctx, site, mobile_link_params(ctx.project), kind="mobile")
 
