@@ -13,8 +13,8 @@ from B::
     F1(d1)       = sqrt(λ·d1·d2 / d),  λ = c / f
     ratio(d1)    = (ray − terrain) / F1
 
-:func:`fresnel_clearance` returns ``min ratio`` over samples spaced at most half a cell apart (end points
-excluded) and whether the ray clears the terrain everywhere (``ray ≥ terrain``). The check passes when
+:func:`fresnel_clearance` returns ``min ratio`` along the path (end points excluded; evaluated at every
+crossing of a grid line, at the terrain's highest point inside each cell and 4 points per cell) and whether the ray clears the terrain everywhere (``ray ≥ terrain``). The check passes when
 ``min ratio ≥ 0.6``. ``k = inf`` switches the earth bulge off.
 """
 
@@ -59,28 +59,79 @@ def _bilinear(dem, r, c):
 
 
 @njit(nogil=True, cache=True)
+def _ratio_at(dem, t, ar, ac, br, bc, za, zb, d, wavelength, inv_2kr):
+    d1 = t * d
+    d2 = d - d1
+    ground = _bilinear(dem, ar + t * (br - ar), ac + t * (bc - ac)) + d1 * d2 * inv_2kr
+    h = za + t * (zb - za) - ground
+    return h / math.sqrt(wavelength * d1 * d2 / d), h
+
+
+@njit(nogil=True, cache=True)
 def _clearance(dem, cellsize, ar, ac, ah, br, bc, bh, wavelength, inv_2kr):
+    """Minimum of ``ratio`` (and of the clearance in metres) along the path, end points excluded.
+
+    The interpolated terrain is bilinear inside each cell, so along the path it is a quadratic between two
+    crossings of grid lines, with kinks at the crossings, where ridges peak. It is evaluated at every
+    crossing, at the vertex of each piece's quadratic (the highest terrain inside a cell), and at 4 points per
+    piece for the slowly varying ray, bulge and Fresnel radius. (Samples every half cell missed peaks: a 22 km
+    hop read 1.13 where the surface gives 0.59, below the 0.6 rule.)"""
     za = _bilinear(dem, ar, ac) + ah
     zb = _bilinear(dem, br, bc) + bh
     dist_cells = math.hypot(br - ar, bc - ac)
     d = dist_cells * cellsize
-    n = int(math.ceil(dist_cells * 2.0))  # segments: spacing <= half a cell
-    if n < 2:
+    if dist_cells < 0.5:
         return np.inf, np.inf
+    nr, nc = dem.shape
+    # path parameters t of the grid-line crossings (cell centres are the nodes: integer rows/cols)
+    r_lo, r_hi = min(ar, br), max(ar, br)
+    c_lo, c_hi = min(ac, bc), max(ac, bc)
+    k_r0 = max(int(math.ceil(r_lo)), 0)
+    k_r1 = min(int(math.floor(r_hi)), nr - 1)
+    k_c0 = max(int(math.ceil(c_lo)), 0)
+    k_c1 = min(int(math.floor(c_hi)), nc - 1)
+    n_r = max(k_r1 - k_r0 + 1, 0) if br != ar else 0
+    n_c = max(k_c1 - k_c0 + 1, 0) if bc != ac else 0
+    ts = np.empty(n_r + n_c + 2)
+    ts[0] = 0.0
+    ts[1] = 1.0
+    m = 2
+    for k in range(n_r):
+        ts[m] = (k_r0 + k - ar) / (br - ar)
+        m += 1
+    for k in range(n_c):
+        ts[m] = (k_c0 + k - ac) / (bc - ac)
+        m += 1
+    ts = np.sort(ts)
     best_ratio = np.inf
     min_clear = np.inf
-    for i in range(1, n):
-        t = i / n
-        d1 = t * d
-        d2 = d - d1
-        ground = _bilinear(dem, ar + t * (br - ar), ac + t * (bc - ac)) + d1 * d2 * inv_2kr
-        h = za + t * (zb - za) - ground
-        f1 = math.sqrt(wavelength * d1 * d2 / d)
-        ratio = h / f1
-        if ratio < best_ratio:
-            best_ratio = ratio
-        if h < min_clear:
-            min_clear = h
+    for p in range(len(ts) - 1):
+        t0 = ts[p]
+        t1 = ts[p + 1]
+        if not t1 - t0 > 1e-12:
+            continue
+        # the terrain's quadratic on this piece, from three samples: its vertex if inside the piece
+        tm = 0.5 * (t0 + t1)
+        g0 = _bilinear(dem, ar + t0 * (br - ar), ac + t0 * (bc - ac))
+        gm = _bilinear(dem, ar + tm * (br - ar), ac + tm * (bc - ac))
+        g1 = _bilinear(dem, ar + t1 * (br - ar), ac + t1 * (bc - ac))
+        curv = g0 - 2.0 * gm + g1
+        for j in range(5):
+            if j < 4:
+                t = t0 + (t1 - t0) * j / 4.0
+            elif curv < 0.0:  # a maximum of the terrain inside the piece
+                t = tm + 0.25 * (t1 - t0) * (g0 - g1) / curv
+                if not (t0 < t < t1):
+                    continue
+            else:
+                continue
+            if t <= 0.0 or t >= 1.0:
+                continue
+            ratio, h = _ratio_at(dem, t, ar, ac, br, bc, za, zb, d, wavelength, inv_2kr)
+            if ratio < best_ratio:
+                best_ratio = ratio
+            if h < min_clear:
+                min_clear = h
     return best_ratio, min_clear
 
 
