@@ -386,6 +386,20 @@ _MESSAGES_VI: list[tuple[re.Pattern[str], str]] = [(re.compile(rx), tpl) for rx,
      "cả {n:n} điểm cần cải thiện sóng đều có mức ưu tiên 0: không đề xuất trạm lưu động nào; hãy đặt mức ưu tiên "
      "lớn hơn 0 trong tệp điểm bỏ phiếu để bố trí trạm"),
     # --- input warnings (coverage_planner.inputs) ---------------------------------------------------------------
+    (r"radio: (?P<m>Okumura-Hata|COST-231-Hata) is valid for (?P<lo>\d+)–(?P<hi>\d+) MHz; (?P<n>\d+) tower\(s\) "
+     r"transmit outside it \((?P<f>.+) MHz\): their levels are extrapolated; use model (?P<alt>\w+) for "
+     r"(?P<alo>\d+)–(?P<ahi>\d+) MHz, or deygout",
+     "Vô tuyến: mô hình {m} chỉ áp dụng cho {lo:d}–{hi:d} MHz; {n:n} trạm phát ngoài dải này ({f:d} MHz): mức "
+     "thu của chúng là ngoại suy; hãy dùng mô hình {alt} cho {alo:d}–{ahi:d} MHz, hoặc deygout"),
+    (r"radio: (?P<m>Okumura-Hata|COST-231-Hata) is valid for (?P<lo>\d+)–(?P<hi>\d+) MHz; (?P<n>\d+) tower\(s\) "
+     r"transmit outside it \((?P<f>.+) MHz\): their levels are extrapolated; use model (?P<alt>\w+) below "
+     r"(?P<alo>\d+) MHz, or deygout",
+     "Vô tuyến: mô hình {m} chỉ áp dụng cho {lo:d}–{hi:d} MHz; {n:n} trạm phát ngoài dải này ({f:d} MHz): mức "
+     "thu của chúng là ngoại suy; hãy dùng mô hình {alt} cho tần số dưới {alo:d} MHz, hoặc deygout"),
+    (r"radio: COST-231-Hata has no rural \(open area\) form: hata_environment 'rural' uses the medium-city "
+     r"formula, about 30 dB more loss than Okumura-Hata's open area at 1800 MHz",
+     "Vô tuyến: COST-231-Hata không có dạng cho vùng nông thôn (địa hình trống): hata_environment 'rural' dùng "
+     "công thức thành phố vừa, suy hao lớn hơn khoảng 30 dB so với Okumura-Hata vùng trống ở 1800 MHz"),
     (r"towers: (?P<n>\d+) tower\(s\) with status down \(not used\): (?P<ids>.+)",
      "Trạm BTS: {n:n} trạm ở trạng thái ngừng hoạt động (không dùng trong tính toán): {ids}"),
     (r"towers: (?P<n>\d+) row\(s\) without technology: assumed (?P<tech>.+)",

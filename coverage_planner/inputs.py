@@ -1179,6 +1179,7 @@ def load_inputs(project, progress: Progress | None = None) -> Inputs:
 
     report(0.95, "checking consistency")
     _stations_in_communes(stations, communes, warnings)
+    _model_validity(project, towers, warnings)
     if project.scenario.down:
         unknown = sorted(set(project.scenario.down) - set(towers["id"]))
         if unknown:  # an error, as in run: a scenario with a mistyped id would silently keep that tower on air
@@ -1193,6 +1194,28 @@ def load_inputs(project, progress: Progress | None = None) -> Inputs:
         crs=crs, towers=towers, stations=stations, communes=communes, terrain=terrain, border=border, roads=roads,
         towns=towns, candidates=candidates, landcover=landcover, warnings=warnings,
     )  # fmt: skip
+
+
+def _model_validity(project, towers, warnings: list[str]) -> None:
+    """Warn when the empirical Hata models are used outside what they were fitted for."""
+    model = project.radio.model
+    if model not in ("hata", "cost231"):
+        return
+    live = towers[towers["status"].astype(str) != "planned"] if "status" in towers else towers
+    f = live["frequency_mhz"].to_numpy(float) if "frequency_mhz" in live and len(live) else np.zeros(0)
+    f_mobile = float(project.placement_frequency_mhz())
+    lo, hi = (150.0, 1500.0) if model == "hata" else (1500.0, 2000.0)
+    name = "Okumura-Hata" if model == "hata" else "COST-231-Hata"
+    out = sorted({float(v) for v in f if not lo <= v <= hi} | ({f_mobile} if not lo <= f_mobile <= hi else set()))
+    if out:
+        n = int(np.sum((f < lo) | (f > hi)))
+        warnings.append(f"radio: {name} is valid for {lo:g}–{hi:g} MHz; {n} tower(s) transmit outside it ("
+                        + ", ".join(f"{v:g}" for v in out) + " MHz): their levels are extrapolated"
+                        + ("; use model cost231 for 1500–2000 MHz, or deygout" if model == "hata"
+                           else "; use model hata below 1500 MHz, or deygout"))
+    if model == "cost231" and project.radio.hata_environment == "rural":
+        warnings.append("radio: COST-231-Hata has no rural (open area) form: hata_environment 'rural' uses the "
+                        "medium-city formula, about 30 dB more loss than Okumura-Hata's open area at 1800 MHz")
 
 
 #: Administrative prefixes of commune names (casefolded), longest first: "Xã Mường Phăng" ~ "Mường Phăng".

@@ -94,6 +94,18 @@ CASES = [
      "above 0 in the stations file to place sites",
      "cả 12 điểm cần cải thiện sóng đều có mức ưu tiên 0: không đề xuất trạm lưu động nào; hãy đặt mức ưu tiên "
      "lớn hơn 0 trong tệp điểm bỏ phiếu để bố trí trạm"),
+    ("radio: Okumura-Hata is valid for 150–1500 MHz; 3 tower(s) transmit outside it (1800, 2100 MHz): their "
+     "levels are extrapolated; use model cost231 for 1500–2000 MHz, or deygout",
+     "Vô tuyến: mô hình Okumura-Hata chỉ áp dụng cho 150–1500 MHz; 3 trạm phát ngoài dải này (1800, 2100 MHz): "
+     "mức thu của chúng là ngoại suy; hãy dùng mô hình cost231 cho 1500–2000 MHz, hoặc deygout"),
+    ("radio: COST-231-Hata is valid for 1500–2000 MHz; 2 tower(s) transmit outside it (900, 2100 MHz): their "
+     "levels are extrapolated; use model hata below 1500 MHz, or deygout",
+     "Vô tuyến: mô hình COST-231-Hata chỉ áp dụng cho 1500–2000 MHz; 2 trạm phát ngoài dải này (900, 2100 MHz): "
+     "mức thu của chúng là ngoại suy; hãy dùng mô hình hata cho tần số dưới 1500 MHz, hoặc deygout"),
+    ("radio: COST-231-Hata has no rural (open area) form: hata_environment 'rural' uses the medium-city formula, "
+     "about 30 dB more loss than Okumura-Hata's open area at 1800 MHz",
+     "Vô tuyến: COST-231-Hata không có dạng cho vùng nông thôn (địa hình trống): hata_environment 'rural' dùng "
+     "công thức thành phố vừa, suy hao lớn hơn khoảng 30 dB so với Okumura-Hata vùng trống ở 1800 MHz"),
     ("no candidate site reaches these stations with a good level",
      "không có vị trí ứng viên nào phủ sóng tốt tới các điểm này"),
     ("communes: 3 invalid polygon(s) repaired (make_valid)", "Xã/phường: đã sửa 3 đa giác không hợp lệ (make_valid)"),

@@ -616,3 +616,26 @@ def test_load_inputs_real_communes(shared_real, tmp_path):
     g = load_communes(communes, crs=UTM, border=b, border_distance_m=5000)
     assert 40 <= len(g) <= 50
     assert 5 <= int(g["border"].sum()) < len(g)
+
+
+@pytest.mark.parametrize("model,env,expected", [
+    ("hata", "rural", ["Okumura-Hata is valid for 150–1500 MHz; 2 tower(s) transmit outside it (1800 MHz)"]),
+    ("cost231", "rural", ["COST-231-Hata is valid for 1500–2000 MHz; 1 tower(s) transmit outside it (900 MHz)",
+                          "COST-231-Hata has no rural (open area) form"]),
+    ("cost231", "urban", ["COST-231-Hata is valid for 1500–2000 MHz; 1 tower(s) transmit outside it (900 MHz)"]),
+    ("deygout", "rural", []),
+])
+def test_hata_models_outside_their_range_are_warned(tmp_path, model, env, expected):
+    """The tiny project has 4G towers at 1800 MHz (one down, still counted: it is not planned) and a 2G tower at
+    900 MHz; the mobile sites are 4G (1800 MHz)."""
+    from coverage_planner.inputs import load_inputs
+
+    from .tiny_project import write_project
+
+    path = write_project(tmp_path / "p")
+    text = path.read_text(encoding="utf-8").replace('model = "deygout"', f'model = "{model}"\nhata_environment = "{env}"')
+    path.write_text(text, encoding="utf-8")
+    warnings = [w for w in load_inputs(load_project(path)).warnings if w.startswith("radio:")]
+    assert len(warnings) == len(expected)
+    for w, e in zip(warnings, expected, strict=True):
+        assert e in w
