@@ -425,8 +425,10 @@ def iter_run(
     stations["status"] = status
     stations["level_dbm"] = display_level(lvl)
     ids = towers["id"].to_numpy()
-    stations["best_server"] = np.where(best_t >= 0, ids[np.maximum(best_t, 0)], "")
-    stations["best_operator"] = np.where(best_t >= 0, towers["operator"].to_numpy()[np.maximum(best_t, 0)], "")
+    # a station with no signal has no server (its level_dbm is still the strongest tower's, below the threshold)
+    served = (best_t >= 0) & (status != STATUS_NONE)
+    stations["best_server"] = np.where(served, ids[np.maximum(best_t, 0)], "")
+    stations["best_operator"] = np.where(served, towers["operator"].to_numpy()[np.maximum(best_t, 0)], "")
     stations["n_servers"] = count.astype(int)
     # nearest on-air tower (straight-line), useful for field teams whatever the coverage
     live = towers.iloc[scen_idx] if scen_idx else towers.iloc[:0]

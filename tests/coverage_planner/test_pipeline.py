@@ -238,16 +238,20 @@ def test_status_uses_each_towers_own_technology_thresholds(tiny, ctx):
     served = 0
     for sid in both:
         row = st.loc[sid]
-        assert row["best_server"] == "VNP-001", sid
         assert row["backup_server"] == "VTL-001", sid
         assert row["level_dbm"] < bst.loc[sid, "level_dbm"], sid  # the 2G level, below the 4G one
         lv = row["level_dbm"]
         expected = "good" if lv >= two_g.good_dbm else "weak" if lv >= two_g.weak_dbm else "none"
         assert row["status"] == expected, sid
+        assert row["best_server"] == ("VNP-001" if expected != "none" else ""), sid
         served += expected != "none"
     assert served > 0
-    # "no signal" ⇔ no server, for every station
+    # "no signal" ⇔ no server, for every station; and then no best server or operator is named
     assert ((st["status"] == "none") == (st["n_servers"] == 0)).all()
+    for frame in (st, bst):
+        assert ((frame["status"] == "none") == (frame["best_server"] == "")).all()
+        assert ((frame["status"] == "none") == (frame["best_operator"] == "")).all()
+    assert (bst["status"] == "none").any()
     # cells: a 4G-only classification would call everything "none"; the 2G tower's own thresholds keep its area
     com = res.communes.set_index("name")
     assert (com["area_good_pct"] + com["area_weak_pct"]).sum() > 0
