@@ -79,6 +79,10 @@ def print_summary(results, files, elapsed: float) -> None:
                        f"(gap {s.get('greedy_gap_pct', 0.0):.2f} %), exact {s['exact_objective']:.0f} "
                        f"(bound {s['upper_bound']:.0f}, gap {s['gap_pct']:.2f} %); "
                        f"minimum sites to cover every reachable station: {lscp}")
+        if s.get("n_lost"):
+            click.echo(f"  placement restores {s['lost_restored']} of the {s['n_lost']} stations the failure cut off "
+                       f"({s['voters_lost_restored']} of {s['voters_lost']} voters; their weight × "
+                       f"{s['restore_weight']:g}, [placement] restore_weight)")
         if s.get("note"):
             click.echo(f"  placement: {s['note']}")
         if s.get("n_unreachable"):

@@ -478,12 +478,13 @@ def iter_run(
     contingency = None
     if placement:
         t3 = time.perf_counter()
-        yield st.at("placement", 0.02, f"{int((stations['status'] != STATUS_GOOD).sum())} stations need better "
-                                       "signal; finding candidate sites")
+        n_need = int((stations["status"] != STATUS_GOOD).sum())
+        yield st.at("placement", 0.02, f"{n_need} stations need better signal; finding candidate sites")
         candidates = _candidates(ctx, communes)
         if int(project.placement.k) != 0:
             proposals, proposal_level, unreachable, summary = yield from _placement_stage(
-                ctx, stations, communes, towers.iloc[scen_idx], mobile_link_params(project), st, candidates)
+                ctx, stations, communes, towers.iloc[scen_idx], mobile_link_params(project), st, candidates,
+                lost=newly)
         timings["placement"] = time.perf_counter() - t3
         t4 = time.perf_counter()
         contingency = yield from _contingency_stage(
@@ -714,7 +715,7 @@ def _mobile_max_loss(project, params) -> float:
     return p.eirp_dbm + params.receiver_gain_dbi - params.total_margin_db - project.thresholds[p.technology].good_dbm
 
 
-def _reciprocal_windows(ctx: Context, demand, params, st: _Stages, lo: float, hi: float):
+def _reciprocal_windows(ctx: Context, demand, params, st: _Stages, lo: float, hi: float, contingency=False):
     """Reciprocity: one path-loss window per ``demand`` station (the station at receiver height as transmitter,
     the mobile mast height at every cell), cached; progress between ``lo`` and ``hi`` of the placement stage."""
     p = ctx.project.placement
@@ -735,8 +736,11 @@ def _reciprocal_windows(ctx: Context, demand, params, st: _Stages, lo: float, hi
             hit = ctx.cache.put(key, w.loss_db, w.row0, w.col0)
         out.append(hit)
         if i % 5 == 0 or i == len(demand) - 1:
-            yield st.at("placement", lo + (hi - lo) * (i + 1) / len(demand),
-                        f"Reciprocal path loss {i + 1}/{len(demand)}")
+            frac = lo + (hi - lo) * (i + 1) / len(demand)
+            if contingency:
+                yield st.at("placement", frac, f"Contingency: reciprocal path loss {i + 1}/{len(demand)}")
+            else:
+                yield st.at("placement", frac, f"Reciprocal path loss {i + 1}/{len(demand)}")
     return out
 
 
@@ -762,7 +766,10 @@ def _exact_losses(ctx: Context, loss_windows, drow, dcol, r: int, c: int, max_lo
     return losses
 
 
-def _placement_stage(ctx: Context, stations, communes, live_towers, params, st: _Stages, candidates):
+def _placement_stage(ctx: Context, stations, communes, live_towers, params, st: _Stages, candidates, lost=()):
+    """Mobile-site placement. ``lost``: ids of the stations a failure scenario cut off; their weight is
+    multiplied by ``[placement] restore_weight`` (restoring them comes first) and the summary says how many
+    of them the proposed sites restore."""
     import geopandas as gpd
     from pyproj import Transformer
 
@@ -773,6 +780,8 @@ def _placement_stage(ctx: Context, stations, communes, live_towers, params, st: 
     demand_mask = (stations["status"] != STATUS_GOOD).to_numpy()
     demand = stations[demand_mask].reset_index(drop=True)
     weights = _demand_weights(demand, communes, project)
+    is_lost = demand["id"].astype(str).isin({str(i) for i in lost}).to_numpy()
+    weights = np.where(is_lost, weights * float(p.restore_weight), weights)
     crow, ccol, cids = candidates
     summary: dict[str, Any] = {"k": p.k, "n_demand": len(demand), "n_candidates": len(crow),
                                "mast_height_m": p.mast_height_m, "eirp_dbm": p.eirp_dbm,
@@ -890,6 +899,11 @@ def _placement_stage(ctx: Context, stations, communes, live_towers, params, st: 
     summary["n_unreachable"] = len(unreachable)
     summary["n_no_candidate_reaches"] = int((~reach).sum())
     summary["covered_after"] = int(already.sum())
+    if is_lost.any():  # a failure scenario: how much of what it cut off the proposed sites give back
+        summary.update(n_lost=int(is_lost.sum()), lost_restored=int((already & is_lost).sum()),
+                       voters_lost=int(demand.loc[is_lost, "voters"].sum()),
+                       voters_lost_restored=int(demand.loc[already & is_lost, "voters"].sum()),
+                       restore_weight=float(p.restore_weight))
     return proposals, proposal_level, unreachable, summary
 
 
@@ -950,7 +964,7 @@ def _contingency_stage(ctx: Context, stations, communes, towers, live_idx, live_
     crow, ccol, _cids = candidates
     max_loss = _mobile_max_loss(ctx.project, params)
     drow, dcol = _cell_index(grid, risk)
-    loss_windows = yield from _reciprocal_windows(ctx, risk, params, st, 0.9, 0.98)
+    loss_windows = yield from _reciprocal_windows(ctx, risk, params, st, 0.9, 0.98, contingency=True)
     cov = np.zeros((len(risk), len(crow)), bool)
     if len(crow):
         covers = _placement.covers_from_loss_windows(loss_windows, crow, ccol, max_loss)

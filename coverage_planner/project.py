@@ -182,6 +182,7 @@ class PlacementSettings:
     frequency_mhz: float | None = None  # None: the technology's default frequency
     border_weight: float = 2.0
     remote_weight: float = 1.5
+    restore_weight: float = 5.0  # failure scenario: weight multiplier of the stations the failure cut off
     candidate_max_distance_m: float = 8000.0
     max_slope_deg: float = 15.0
     candidate_spacing_m: float = 500.0
@@ -546,6 +547,7 @@ def _project_from_dict(data: dict, path: str | os.PathLike | None = None) -> Pro
     pl.frequency_mhz = s.number("frequency_mhz", pl.frequency_mhz, 400, 6000, allow_none=True)
     pl.border_weight = s.number("border_weight", pl.border_weight, 0, 100)
     pl.remote_weight = s.number("remote_weight", pl.remote_weight, 0, 100)
+    pl.restore_weight = s.number("restore_weight", pl.restore_weight, 0, 1000)
     pl.candidate_max_distance_m = s.number("candidate_max_distance_m", pl.candidate_max_distance_m, 0, 100000)
     pl.max_slope_deg = s.number("max_slope_deg", pl.max_slope_deg, 0, 90)
     pl.candidate_spacing_m = s.number("candidate_spacing_m", pl.candidate_spacing_m, 1, 100000)

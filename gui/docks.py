@@ -238,6 +238,7 @@ PARAM_LABELS = {
     "k": "Number of sites k", "mast_height_m": "Mast height (m)", "eirp_dbm": "EIRP (dBm)",
     "technology": "Technology", "frequency_mhz": "Frequency (MHz, empty = default)",
     "border_weight": "Border weight", "remote_weight": "Remote weight",
+    "restore_weight": "Weight of stations a failure cut off",
     "candidate_max_distance_m": "Candidate max distance to road (m)", "max_slope_deg": "Max slope (°)",
     "candidate_spacing_m": "Candidate spacing (m)", "backhaul_range_m": "Backhaul range (m)",
     "backhaul_frequency_mhz": "Backhaul frequency (MHz)", "backhaul_mast_height_m": "Backhaul mast height (m)",

@@ -244,7 +244,8 @@ VI: dict[str, str] = {
     "Remote commune beyond (m)": "Xã vùng sâu khi xa hơn (m)", "Number of sites k": "Số trạm k",
     "Mast height (m)": "Độ cao cột (m)", "EIRP (dBm)": "EIRP (dBm)", "Technology": "Công nghệ",
     "Frequency (MHz, empty = default)": "Tần số (MHz, để trống = mặc định)", "Border weight": "Trọng số biên giới",
-    "Remote weight": "Trọng số vùng sâu", "Candidate max distance to road (m)":
+    "Remote weight": "Trọng số vùng sâu",
+    "Weight of stations a failure cut off": "Trọng số điểm mất sóng do sự cố", "Candidate max distance to road (m)":
         "Khoảng cách tối đa tới đường (m)", "Max slope (°)": "Độ dốc tối đa (°)",
     "Candidate spacing (m)": "Khoảng cách giữa các ứng viên (m)", "Backhaul range (m)": "Cự ly truyền dẫn (m)",
     "Backhaul frequency (MHz)": "Tần số truyền dẫn (MHz)", "Backhaul mast height (m)": "Độ cao cột truyền dẫn (m)",
@@ -356,6 +357,8 @@ PROGRESS_PATTERNS_VI: tuple[tuple[str, str], ...] = (
     (r"(?P<n>\d+) stations need better signal; finding candidate sites",
      "{n} điểm cần sóng tốt hơn; đang tìm vị trí ứng viên"),
     (r"Reciprocal path loss (?P<i>\d+)/(?P<n>\d+)", "Suy hao đường truyền (thuận nghịch) {i}/{n}"),
+    (r"Contingency: reciprocal path loss (?P<i>\d+)/(?P<n>\d+)",
+     "Phương án ứng cứu: suy hao đường truyền (thuận nghịch) {i}/{n}"),
     (r"Solving: lazy greedy and exact MILP", "Đang giải: thuật toán tham lam và MILP chính xác"),
     (r"Exact check of (?P<n>\d+) chosen sites \(round (?P<r>\d+)\)",
      "Kiểm tra chính xác {n} vị trí đã chọn (vòng {r})"),

@@ -466,3 +466,24 @@ def test_mobile_site_map_uses_the_placements_antenna(tiny, ctx):
                                   cellsize=res.grid.cellsize)
     budget = pl.eirp_dbm - loss + params.receiver_gain_dbi - params.total_margin_db
     assert level == pytest.approx(budget, abs=1.0)
+
+
+def test_failure_scenario_placement_restores_the_lost_stations_first(tmp_path):
+    """VTL-001 down cuts KV-W3 off (120 voters). With one site and no restore weight the optimiser serves the
+    bigger east-valley gap; with restore_weight the site goes where it gives KV-W3 back; the summary says so."""
+    from coverage_planner import pipeline
+    from coverage_planner.project import load_project
+
+    got = {}
+    for rw in (1.0, 100.0):
+        project = load_project(write_project(tmp_path / f"p{rw}", k=1))
+        project.placement.restore_weight = rw
+        res = pipeline.run(project, Scenario("VTL-001 down", ("VTL-001",)),
+                           context=pipeline.prepare(project, cache_dir=tmp_path / "cache"))
+        assert res.newly_uncovered == ["KV-W3"]
+        got[rw] = (res.proposals["stations_covered"].iloc[0].split(";"), res.placement_summary)
+    assert "KV-W3" not in got[1.0][0] and got[1.0][1]["lost_restored"] == 0  # the premise
+    stations, summary = got[100.0]
+    assert "KV-W3" in stations
+    assert (summary["n_lost"], summary["lost_restored"], summary["voters_lost"], summary["voters_lost_restored"]) == \
+        (1, 1, 120, 120)
