@@ -22,9 +22,9 @@ def _display(value, column: str) -> str:
     if isinstance(value, (float, np.floating)):
         if math.isnan(value):
             return "—"
-        if column in ("lon", "lat"):
+        if column in ("lon", "lat") or column.endswith(("_lon", "_lat")):
             return f"{value:.5f}"
-        if column in ("x", "y", "centre_x", "centre_y"):
+        if column in ("x", "y", "centre_x", "centre_y", "restore_x", "restore_y"):
             return f"{value:.0f}"
         return f"{value:.1f}" if abs(value) >= 10 or column.endswith("_pct") else f"{value:.2f}"
     if isinstance(value, (int, np.integer)):

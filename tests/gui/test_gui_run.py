@@ -95,6 +95,17 @@ def test_run_shows_results_that_match_the_pipeline(ran):
     assert len(ran.canvas.layer("proposals").frame) == len(ref.proposals)
 
 
+def test_contingency_table_shows_the_plan(ran):
+    cp = ran.session.results.contingency
+    assert cp is not None and len(cp)
+    table = ran.results_dock.table("contingency")
+    assert table.displayed_column("site") == list(cp["site"].astype(str))
+    # positions to 5 decimals (1 m), like the stations' lon/lat; projected metres whole
+    assert table.displayed_column("site_lat") == [f"{v:.5f}" for v in cp["site_lat"]]
+    assert table.displayed_column("restore_lon") == [f"{v:.5f}" if v == v else "—" for v in cp["restore_lon"]]
+    assert table.displayed_column("restore_x") == [f"{v:.0f}" if v == v else "—" for v in cp["restore_x"]]
+
+
 def test_event_loop_keeps_turning_during_a_run(ran):
     print(f"longest event-loop stall during the tiny project run: {ran._test_stall} ms")
     assert ran._test_stall < 500
