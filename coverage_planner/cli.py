@@ -134,3 +134,11 @@ def _register_subcommands() -> None:
 
 
 _register_subcommands()
+
+
+if __name__ == "__main__":  # `python -m coverage_planner.cli` (like `python -m coverage_planner`)
+    # This file runs as ``__main__``; the sub-command modules registered themselves on the group of the module
+    # imported by its own name, coverage_planner.cli, so run that one.
+    from coverage_planner.cli import main as _main
+
+    _main()

@@ -108,3 +108,14 @@ def test_priority_zero_everywhere_says_why_no_site_is_proposed(tmp_path):
     text = subprocess.run(["pdftotext", str(out / "gap_report_en.pdf"), "-"], capture_output=True, text=True).stdout
     if text:  # poppler-utils present
         assert "priority 0" in " ".join(text.split())
+
+
+def test_python_m_coverage_planner_cli_runs_the_command_group():
+    """``python -m coverage_planner.cli --help`` prints the help with every sub-command (it printed nothing)."""
+    import subprocess
+    import sys
+
+    for module in ("coverage_planner.cli", "coverage_planner"):
+        out = subprocess.run([sys.executable, "-m", module, "--help"], capture_output=True, text=True, timeout=120)
+        assert out.returncode == 0, out.stderr
+        assert "Commands:" in out.stdout and "run" in out.stdout and "validate" in out.stdout, out.stdout
