@@ -7,6 +7,7 @@ errors exit with code 2 (click's convention).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import sys
 
@@ -84,15 +85,41 @@ quiet_option = click.option("--quiet", "-q", is_flag=True, help="No progress out
 lang_option = click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True,
                            help="Language of the map and report: vi = Vietnamese, en = English.")
 down_option = click.option("--down", multiple=True, metavar="IDS",
-                           help="Tower ids taken off air for a failure scenario (comma-separated or repeated).")
+                           help="Tower ids taken off air for a failure scenario (comma-separated or repeated). A "
+                                "site id (VTL-DBP-042 for sectors VTL-DBP-042-A/-B/-C) takes all its sectors "
+                                "down.")
 
 
 def scenario_from_down(down, name: str | None = None):
-    """A Scenario from ``--down`` values (comma-separated or repeated), or None when no tower is down."""
+    """A Scenario from ``--down`` values (comma-separated or repeated; stripped, each id once, in order), or None
+    when no tower is down."""
+    from coverage_planner.inputs import normalise_down
     from coverage_planner.results import Scenario
 
-    ids = tuple(s.strip() for v in down for s in v.split(",") if s.strip())
+    ids = normalise_down(down, split_commas=True)
     return Scenario(name=name or "scenario", down=ids) if ids else None
+
+
+@contextlib.contextmanager
+def down_usage_errors():
+    """Unknown ``--down`` tower ids are a usage error (exit 2, click's convention), with the message naming them
+    (and "did you mean" for a case slip)."""
+    from coverage_planner.errors import UnknownTowerError
+
+    try:
+        yield
+    except UnknownTowerError as exc:
+        raise click.BadParameter(exc.message, param_hint="'--down'") from exc
+
+
+def echo_scenario_notes(results, *, warnings: bool) -> None:
+    """The scenario's notes (a site id expanded to its sectors) and, if ``warnings``, its warnings (a tower down
+    that is not on air anyway) as console lines."""
+    scen = results.scenario
+    for note in getattr(scen, "notes", ()):
+        click.echo(f"  note: {note}")
+    for w in getattr(scen, "warnings", ()) if warnings else ():
+        click.echo(f"  warning: {w}")
 
 
 class ProgressPrinter:

@@ -13,6 +13,8 @@ import click
 from coverage_planner.cli import (
     ProgressPrinter,
     down_option,
+    down_usage_errors,
+    echo_scenario_notes,
     handle_errors,
     lang_option,
     main,
@@ -35,7 +37,8 @@ def _analyse(project_path: str, out_dir: str | None, down, quiet: bool):
     check_output_folder(out, proj)
     printer = ProgressPrinter(quiet)
     try:
-        results = pipeline.run(proj, scenario_from_down(down), progress=printer, cache_dir=out / ".cache")
+        with down_usage_errors():
+            results = pipeline.run(proj, scenario_from_down(down), progress=printer, cache_dir=out / ".cache")
     finally:
         printer.close()
     return results, out
@@ -66,6 +69,7 @@ def map_cmd(project, out_dir, lang, down, title, quiet):
     results, out = _analyse(project, out_dir, down, quiet)
     path = webmap.write_map(results, out / "coverage_map.html", title=title, lang=lang)
     click.echo(_counts_line(results))
+    echo_scenario_notes(results, warnings=True)
     click.echo(f"map written: {path} ({_size(path)}; opens without internet)")
 
 
@@ -83,4 +87,5 @@ def report_cmd(project, out_dir, lang, down, quiet):
     results, out = _analyse(project, out_dir, down, quiet)
     path = report.build_report(results, out / f"gap_report_{lang}.pdf", lang=lang)
     click.echo(_counts_line(results))
+    echo_scenario_notes(results, warnings=True)
     click.echo(f"report written: {path} ({_size(path)})")

@@ -11,6 +11,8 @@ import click
 from coverage_planner.cli import (
     ProgressPrinter,
     down_option,
+    down_usage_errors,
+    echo_scenario_notes,
     handle_errors,
     lang_option,
     main,
@@ -28,8 +30,12 @@ def run_project(project, out_dir: Path, *, scenario: Scenario | None, placement:
     from coverage_planner import gisexport, pipeline
 
     gisexport.check_output_folder(out_dir, project)
-    results = pipeline.run(project, scenario, progress=printer, placement=placement, cache_dir=out_dir / ".cache")
-    printer.close()
+    try:
+        with down_usage_errors():
+            results = pipeline.run(project, scenario, progress=printer, placement=placement,
+                                   cache_dir=out_dir / ".cache")
+    finally:
+        printer.close()
     files = {}
     if "gis" in outputs:
         files.update(gisexport.export_all(results, out_dir))
@@ -56,6 +62,7 @@ def print_summary(results, files, elapsed: float) -> None:
     n = len(results.stations)
     click.echo(f"{results.project_name} — scenario: {results.scenario.name}"
                + (f" (down: {', '.join(results.scenario.down)})" if results.scenario.down else ""))
+    echo_scenario_notes(results, warnings=False)  # its warnings are the first of results.warnings, below
     click.echo(f"  polling stations: {n}  good {c['good']}  weak {c['weak']}  none {c['none']}")
     click.echo(f"  voters:           good {v['good']}  weak {v['weak']}  none {v['none']}")
     click.echo(f"  single points of failure: {int(results.stations['spof'].sum())}")

@@ -311,13 +311,11 @@ def iter_run(
     inputs = ctx.inputs
     grid, dem = ctx.grid, ctx.dem
     towers = inputs.towers.reset_index(drop=True)
-    unknown = sorted(set(scenario.down) - set(towers["id"]))
-    if unknown:
-        raise ParameterError(
-            f"scenario marks unknown tower ids down: {', '.join(unknown[:10])}"
-            + (" …" if len(unknown) > 10 else "")
-            + ". Use ids from the towers file."
-        )
+    # stripped, each once, a site id expanded to its sectors; unknown ids raise UnknownTowerError (naming them)
+    from coverage_planner.inputs import resolve_down
+
+    down = resolve_down(scenario.down, towers)
+    scenario = dataclasses.replace(scenario, down=down.ids, notes=tuple(down.notes), warnings=tuple(down.warnings))
     timings["load"] = time.perf_counter() - t0
     yield st.at("load", 1.0, f"{len(towers)} towers, {len(inputs.stations)} stations, DEM {grid.shape[1]}×{grid.shape[0]}")
 
@@ -507,7 +505,7 @@ def iter_run(
         terrain_source=getattr(inputs.terrain, "source", ""),
         timings=timings,
         group_levels=by_group,
-        warnings=list(getattr(inputs, "warnings", []) or []),
+        warnings=list(scenario.warnings) + list(getattr(inputs, "warnings", []) or []),
     )
 
 

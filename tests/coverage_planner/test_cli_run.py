@@ -32,9 +32,9 @@ def test_run_scenario_and_errors(tmp_path):
     assert "scenario: landslide (down: VTL-001)" in res.output
     assert "newly uncovered by the scenario" in res.output and "KV-W3" in res.output
     assert not (out / "proposed_sites.csv").exists() or "MS-" not in (out / "proposed_sites.csv").read_text()
-    # an unknown tower id is an application error: exit 1 with the id in the message
+    # an unknown tower id is a usage error: exit 2 with the id in the message
     res = runner.invoke(main, ["run", str(proj), "--out", str(out), "-q", "--no-map", "--no-report", "--down", "XX-9"])
-    assert res.exit_code == 1 and "XX-9" in res.output
+    assert res.exit_code == 2 and "XX-9" in res.output and "--down" in res.output
     # usage errors exit 2 with click's message
     res = runner.invoke(main, ["run", str(proj), "--k", "-5"])
     assert res.exit_code == 2 and "--k" in res.output
