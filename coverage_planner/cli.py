@@ -87,17 +87,32 @@ lang_option = click.option("--lang", type=click.Choice(["vi", "en"]), default="v
 down_option = click.option("--down", multiple=True, metavar="IDS",
                            help="Tower ids taken off air for a failure scenario (comma-separated or repeated). A "
                                 "site id (VTL-DBP-042 for sectors VTL-DBP-042-A/-B/-C) takes all its sectors "
-                                "down.")
+                                "down. Replaces the project's [scenario] down (default: that list).")
+scenario_name_option = click.option(
+    "--scenario-name", default=None, metavar="TEXT",
+    help="Name shown for the scenario (console, map, report). Default: the project's [scenario] name for its own "
+         "[scenario] down towers, else \"scenario\".")
 
 
-def scenario_from_down(down, name: str | None = None):
-    """A Scenario from ``--down`` values (comma-separated or repeated; stripped, each id once, in order), or None
-    when no tower is down."""
+def scenario_for(project, down, name: str | None = None):
+    """The run's Scenario: the ``--down`` towers (comma-separated or repeated; stripped, each id once, in order),
+    which replace the project's ``[scenario] down``, or else the project's own. Named ``--scenario-name``, else
+    the project's ``[scenario] name`` when the towers are the project's, else "scenario". A note is printed when
+    ``--down`` replaces a different project list."""
     from coverage_planner.inputs import normalise_down
+    from coverage_planner.pipeline import project_scenario
     from coverage_planner.results import Scenario
 
+    own = project_scenario(project)
     ids = normalise_down(down, split_commas=True)
-    return Scenario(name=name or "scenario", down=ids) if ids else None
+    if not ids:
+        return Scenario(name=name or own.name, down=own.down)
+    same = set(ids) == set(own.down)
+    if own.down and not same:
+        click.echo(f"note: --down replaces the project's [scenario] down ({', '.join(own.down)})"
+                   + (f" and its name '{own.name}'" if own.name != "scenario" and not name else ""))
+    project.scenario.down = []  # replaced: the project file's ids are neither used nor checked in this run
+    return Scenario(name=name or (own.name if same else "scenario"), down=ids)
 
 
 @contextlib.contextmanager

@@ -21,11 +21,12 @@ from coverage_planner.cli import (
     out_option,
     project_argument,
     quiet_option,
-    scenario_from_down,
+    scenario_for,
+    scenario_name_option,
 )
 
 
-def _analyse(project_path: str, out_dir: str | None, down, quiet: bool):
+def _analyse(project_path: str, out_dir: str | None, down, quiet: bool, scenario_name: str | None = None):
     """Load the project, run the pipeline; returns (results, output folder)."""
     from coverage_planner import pipeline
     from coverage_planner.project import load_project
@@ -38,7 +39,8 @@ def _analyse(project_path: str, out_dir: str | None, down, quiet: bool):
     printer = ProgressPrinter(quiet)
     try:
         with down_usage_errors():
-            results = pipeline.run(proj, scenario_from_down(down), progress=printer, cache_dir=out / ".cache")
+            results = pipeline.run(proj, scenario_for(proj, down, scenario_name), progress=printer,
+                                   cache_dir=out / ".cache")
     finally:
         printer.close()
     return results, out
@@ -59,14 +61,15 @@ def _counts_line(results) -> str:
 @out_option
 @lang_option
 @down_option
+@scenario_name_option
 @click.option("--title", default=None, help="Map title (default: built from the province).")
 @quiet_option
 @handle_errors
-def map_cmd(project, out_dir, lang, down, title, quiet):
+def map_cmd(project, out_dir, lang, down, scenario_name, title, quiet):
     """Run the analysis on PROJECT and write the offline HTML map coverage_map.html."""
     from coverage_planner import webmap
 
-    results, out = _analyse(project, out_dir, down, quiet)
+    results, out = _analyse(project, out_dir, down, quiet, scenario_name)
     path = webmap.write_map(results, out / "coverage_map.html", title=title, lang=lang)
     click.echo(_counts_line(results))
     echo_scenario_notes(results, warnings=True)
@@ -78,13 +81,14 @@ def map_cmd(project, out_dir, lang, down, title, quiet):
 @out_option
 @lang_option
 @down_option
+@scenario_name_option
 @quiet_option
 @handle_errors
-def report_cmd(project, out_dir, lang, down, quiet):
+def report_cmd(project, out_dir, lang, down, scenario_name, quiet):
     """Run the analysis on PROJECT and write the A4 PDF gap report gap_report_<lang>.pdf."""
     from coverage_planner import report
 
-    results, out = _analyse(project, out_dir, down, quiet)
+    results, out = _analyse(project, out_dir, down, quiet, scenario_name)
     path = report.build_report(results, out / f"gap_report_{lang}.pdf", lang=lang)
     click.echo(_counts_line(results))
     echo_scenario_notes(results, warnings=True)

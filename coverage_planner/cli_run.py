@@ -19,7 +19,8 @@ from coverage_planner.cli import (
     out_option,
     project_argument,
     quiet_option,
-    scenario_from_down,
+    scenario_for,
+    scenario_name_option,
 )
 from coverage_planner.results import Scenario
 
@@ -101,7 +102,7 @@ def print_summary(results, files, elapsed: float) -> None:
 @project_argument
 @out_option
 @down_option
-@click.option("--scenario-name", default=None, help="Name shown for the scenario.")
+@scenario_name_option
 @click.option("--k", "k", type=click.IntRange(min=-1), default=None,
               help="Number of mobile stations to place (-1: as few as needed; 0: no placement).")
 @click.option("--no-map", is_flag=True, help="Skip the HTML map.")
@@ -117,7 +118,7 @@ def run_cmd(project, out_dir, down, scenario_name, k, no_map, no_report, lang, q
     proj = load_project(project)
     if k is not None:
         proj.placement.k = k
-    scenario = scenario_from_down(down, scenario_name)
+    scenario = scenario_for(proj, down, scenario_name)
     out = Path(out_dir) if out_dir else proj.output_dir
     outputs = {"gis"} | (set() if no_map else {"map"}) | (set() if no_report else {"report"})
     results, files = run_project(proj, out, scenario=scenario, placement=proj.placement.k != 0, outputs=outputs,

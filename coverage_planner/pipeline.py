@@ -284,6 +284,17 @@ def _cell_index(grid: Grid, gdf) -> tuple[np.ndarray, np.ndarray]:
 # ----------------------------------------------------------------------------------------------------------
 # The run
 # ----------------------------------------------------------------------------------------------------------
+def project_scenario(project) -> Scenario:
+    """The project file's failure scenario: ``[scenario] down`` under ``[scenario] name`` ("Sạt lở Mường Nhà");
+    towers down without a name of their own are called "scenario", none down "baseline" unless named."""
+    s = getattr(project, "scenario", None)
+    down = tuple(getattr(s, "down", ()) or ())
+    name = str(getattr(s, "name", "") or "").strip() or "baseline"
+    if down and name == "baseline":
+        name = "scenario"
+    return Scenario(name=name, down=down)
+
+
 def iter_run(
     project,
     scenario: Scenario | None = None,
@@ -302,8 +313,7 @@ def iter_run(
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     if scenario is None:
-        down = tuple(getattr(getattr(project, "scenario", None), "down", ()) or ())
-        scenario = Scenario(name="baseline" if not down else "scenario", down=down)
+        scenario = project_scenario(project)
 
     # ---- load ------------------------------------------------------------------------------------------
     yield st.at("load", 0.0, "Reading inputs and terrain")
