@@ -81,6 +81,11 @@ out_option = click.option(
     "--out", "out_dir", type=click.Path(file_okay=False), default=None,
     help="Output folder (default: the project's output_dir).",
 )
+cache_option = click.option(
+    "--cache", "cache_dir", type=click.Path(file_okay=False), default=None, metavar="DIR",
+    help="Folder of the per-tower level cache (default: .cache in the project's output_dir, so runs written to "
+         "any --out share it).",
+)
 quiet_option = click.option("--quiet", "-q", is_flag=True, help="No progress output.")
 lang_option = click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True,
                            help="Language of the map and report: vi = Vietnamese, en = English.")
@@ -92,6 +97,31 @@ scenario_name_option = click.option(
     "--scenario-name", default=None, metavar="TEXT",
     help="Name shown for the scenario (console, map, report). Default: the project's [scenario] name for its own "
          "[scenario] down towers, else \"scenario\".")
+
+
+def cache_folder(project, out_dir, cache_dir=None):
+    """The level cache of a run: ``--cache DIR``, else ``.cache`` in the project's own ``output_dir`` — the
+    baseline run's — whatever ``--out`` is, so a scenario written to a new folder re-uses the computed towers
+    (the keys hold the terrain fingerprint and every parameter, so sharing is safe). When that folder cannot be
+    created or written (e.g. a read-only project folder), ``<out>/.cache``, with a note. Call it after the
+    output-folder check: it creates the folder. The cache writes only its own hashed ``.lvl`` entries."""
+    import os
+    from pathlib import Path
+
+    if cache_dir is not None:
+        return Path(cache_dir)
+    default = Path(project.output_dir) / ".cache"
+    try:
+        default.mkdir(parents=True, exist_ok=True)
+        if os.access(default, os.W_OK):
+            return default
+    except OSError:
+        pass
+    fallback = Path(out_dir) / ".cache"
+    if fallback != default:
+        click.echo(f"note: the project's output folder {project.output_dir} cannot be written: the level cache is "
+                   f"in {fallback} (use --cache DIR to share one between runs)")
+    return fallback
 
 
 def scenario_for(project, down, name: str | None = None):

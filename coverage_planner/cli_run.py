@@ -10,6 +10,8 @@ import click
 
 from coverage_planner.cli import (
     ProgressPrinter,
+    cache_folder,
+    cache_option,
     down_option,
     down_usage_errors,
     echo_scenario_notes,
@@ -26,15 +28,17 @@ from coverage_planner.results import Scenario
 
 
 def run_project(project, out_dir: Path, *, scenario: Scenario | None, placement: bool, outputs: set[str],
-                lang: str, printer: ProgressPrinter):
-    """Run the pipeline and write the requested outputs; returns (results, {name: path})."""
+                lang: str, printer: ProgressPrinter, cache_dir=None):
+    """Run the pipeline and write the requested outputs; returns (results, {name: path}). The level cache is
+    ``cache_dir`` or the project's own (:func:`coverage_planner.cli.cache_folder`)."""
     from coverage_planner import gisexport, pipeline
 
     gisexport.check_output_folder(out_dir, project)
+    out_dir.mkdir(parents=True, exist_ok=True)  # an output folder that cannot be made fails now, not after the run
+    cache = cache_folder(project, out_dir, cache_dir)
     try:
         with down_usage_errors():
-            results = pipeline.run(project, scenario, progress=printer, placement=placement,
-                                   cache_dir=out_dir / ".cache")
+            results = pipeline.run(project, scenario, progress=printer, placement=placement, cache_dir=cache)
     finally:
         printer.close()
     files = {}
@@ -108,9 +112,10 @@ def print_summary(results, files, elapsed: float) -> None:
 @click.option("--no-map", is_flag=True, help="Skip the HTML map.")
 @click.option("--no-report", is_flag=True, help="Skip the PDF report.")
 @lang_option
+@cache_option
 @quiet_option
 @handle_errors
-def run_cmd(project, out_dir, down, scenario_name, k, no_map, no_report, lang, quiet):
+def run_cmd(project, out_dir, down, scenario_name, k, no_map, no_report, lang, cache_dir, quiet):
     """Run the analysis on PROJECT and write GeoTIFFs, a GeoPackage, CSV/XLSX tables, the map and the report."""
     from coverage_planner.project import load_project
 
@@ -122,5 +127,5 @@ def run_cmd(project, out_dir, down, scenario_name, k, no_map, no_report, lang, q
     out = Path(out_dir) if out_dir else proj.output_dir
     outputs = {"gis"} | (set() if no_map else {"map"}) | (set() if no_report else {"report"})
     results, files = run_project(proj, out, scenario=scenario, placement=proj.placement.k != 0, outputs=outputs,
-                                 lang=lang, printer=ProgressPrinter(quiet))
+                                 lang=lang, printer=ProgressPrinter(quiet), cache_dir=cache_dir)
     print_summary(results, files, time.perf_counter() - t0)
