@@ -7,6 +7,7 @@ errors exit with code 2 (click's convention).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import sys
 
@@ -80,19 +81,90 @@ out_option = click.option(
     "--out", "out_dir", type=click.Path(file_okay=False), default=None,
     help="Output folder (default: the project's output_dir).",
 )
+cache_option = click.option(
+    "--cache", "cache_dir", type=click.Path(file_okay=False), default=None, metavar="DIR",
+    help="Folder of the per-tower level cache (default: .cache in the project's output_dir, so runs written to "
+         "any --out share it).",
+)
 quiet_option = click.option("--quiet", "-q", is_flag=True, help="No progress output.")
 lang_option = click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True,
                            help="Language of the map and report: vi = Vietnamese, en = English.")
 down_option = click.option("--down", multiple=True, metavar="IDS",
-                           help="Tower ids taken off air for a failure scenario (comma-separated or repeated).")
+                           help="Tower ids taken off air for a failure scenario (comma-separated or repeated). A "
+                                "site id (VTL-DBP-042 for sectors VTL-DBP-042-A/-B/-C) takes all its sectors "
+                                "down. Replaces the project's [scenario] down (default: that list).")
+scenario_name_option = click.option(
+    "--scenario-name", default=None, metavar="TEXT",
+    help="Name shown for the scenario (console, map, report). Default: the project's [scenario] name for its own "
+         "[scenario] down towers, else \"scenario\".")
 
 
-def scenario_from_down(down, name: str | None = None):
-    """A Scenario from ``--down`` values (comma-separated or repeated), or None when no tower is down."""
+def cache_folder(project, out_dir, cache_dir=None):
+    """The level cache of a run: ``--cache DIR``, else ``.cache`` in the project's own ``output_dir`` — the
+    baseline run's — whatever ``--out`` is, so a scenario written to a new folder re-uses the computed towers
+    (the keys hold the terrain fingerprint and every parameter, so sharing is safe). When that folder cannot be
+    created or written (e.g. a read-only project folder), ``<out>/.cache``, with a note. Call it after the
+    output-folder check: it creates the folder. The cache writes only its own hashed ``.lvl`` entries."""
+    import os
+    from pathlib import Path
+
+    if cache_dir is not None:
+        return Path(cache_dir)
+    default = Path(project.output_dir) / ".cache"
+    try:
+        default.mkdir(parents=True, exist_ok=True)
+        if os.access(default, os.W_OK):
+            return default
+    except OSError:
+        pass
+    fallback = Path(out_dir) / ".cache"
+    if fallback != default:
+        click.echo(f"note: the project's output folder {project.output_dir} cannot be written: the level cache is "
+                   f"in {fallback} (use --cache DIR to share one between runs)")
+    return fallback
+
+
+def scenario_for(project, down, name: str | None = None):
+    """The run's Scenario: the ``--down`` towers (comma-separated or repeated; stripped, each id once, in order),
+    which replace the project's ``[scenario] down``, or else the project's own. Named ``--scenario-name``, else
+    the project's ``[scenario] name`` when the towers are the project's, else "scenario". A note is printed when
+    ``--down`` replaces a different project list."""
+    from coverage_planner.inputs import normalise_down
+    from coverage_planner.pipeline import project_scenario
     from coverage_planner.results import Scenario
 
-    ids = tuple(s.strip() for v in down for s in v.split(",") if s.strip())
-    return Scenario(name=name or "scenario", down=ids) if ids else None
+    own = project_scenario(project)
+    ids = normalise_down(down, split_commas=True)
+    if not ids:
+        return Scenario(name=name or own.name, down=own.down)
+    same = set(ids) == set(own.down)
+    if own.down and not same:
+        click.echo(f"note: --down replaces the project's [scenario] down ({', '.join(own.down)})"
+                   + (f" and its name '{own.name}'" if own.name != "scenario" and not name else ""))
+    project.scenario.down = []  # replaced: the project file's ids are neither used nor checked in this run
+    return Scenario(name=name or (own.name if same else "scenario"), down=ids)
+
+
+@contextlib.contextmanager
+def down_usage_errors():
+    """Unknown ``--down`` tower ids are a usage error (exit 2, click's convention), with the message naming them
+    (and "did you mean" for a case slip)."""
+    from coverage_planner.errors import UnknownTowerError
+
+    try:
+        yield
+    except UnknownTowerError as exc:
+        raise click.BadParameter(exc.message, param_hint="'--down'") from exc
+
+
+def echo_scenario_notes(results, *, warnings: bool) -> None:
+    """The scenario's notes (a site id expanded to its sectors) and, if ``warnings``, its warnings (a tower down
+    that is not on air anyway) as console lines."""
+    scen = results.scenario
+    for note in getattr(scen, "notes", ()):
+        click.echo(f"  note: {note}")
+    for w in getattr(scen, "warnings", ()) if warnings else ():
+        click.echo(f"  warning: {w}")
 
 
 class ProgressPrinter:
@@ -134,3 +206,11 @@ def _register_subcommands() -> None:
 
 
 _register_subcommands()
+
+
+if __name__ == "__main__":  # `python -m coverage_planner.cli` (like `python -m coverage_planner`)
+    # This file runs as ``__main__``; the sub-command modules registered themselves on the group of the module
+    # imported by its own name, coverage_planner.cli, so run that one.
+    from coverage_planner.cli import main as _main
+
+    _main()

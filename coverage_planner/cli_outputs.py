@@ -12,18 +12,24 @@ import click
 
 from coverage_planner.cli import (
     ProgressPrinter,
+    cache_folder,
+    cache_option,
     down_option,
+    down_usage_errors,
+    echo_scenario_notes,
     handle_errors,
     lang_option,
     main,
     out_option,
     project_argument,
     quiet_option,
-    scenario_from_down,
+    scenario_for,
+    scenario_name_option,
 )
 
 
-def _analyse(project_path: str, out_dir: str | None, down, quiet: bool):
+def _analyse(project_path: str, out_dir: str | None, down, quiet: bool, scenario_name: str | None = None,
+             cache_dir: str | None = None):
     """Load the project, run the pipeline; returns (results, output folder)."""
     from coverage_planner import pipeline
     from coverage_planner.project import load_project
@@ -33,9 +39,13 @@ def _analyse(project_path: str, out_dir: str | None, down, quiet: bool):
     from coverage_planner.gisexport import check_output_folder
 
     check_output_folder(out, proj)
+    out.mkdir(parents=True, exist_ok=True)  # an output folder that cannot be made fails now, not after the run
+    cache = cache_folder(proj, out, cache_dir)
     printer = ProgressPrinter(quiet)
     try:
-        results = pipeline.run(proj, scenario_from_down(down), progress=printer, cache_dir=out / ".cache")
+        with down_usage_errors():
+            results = pipeline.run(proj, scenario_for(proj, down, scenario_name), progress=printer,
+                                   cache_dir=cache)
     finally:
         printer.close()
     return results, out
@@ -56,16 +66,19 @@ def _counts_line(results) -> str:
 @out_option
 @lang_option
 @down_option
+@scenario_name_option
 @click.option("--title", default=None, help="Map title (default: built from the province).")
+@cache_option
 @quiet_option
 @handle_errors
-def map_cmd(project, out_dir, lang, down, title, quiet):
+def map_cmd(project, out_dir, lang, down, scenario_name, title, cache_dir, quiet):
     """Run the analysis on PROJECT and write the offline HTML map coverage_map.html."""
     from coverage_planner import webmap
 
-    results, out = _analyse(project, out_dir, down, quiet)
+    results, out = _analyse(project, out_dir, down, quiet, scenario_name, cache_dir)
     path = webmap.write_map(results, out / "coverage_map.html", title=title, lang=lang)
     click.echo(_counts_line(results))
+    echo_scenario_notes(results, warnings=True)
     click.echo(f"map written: {path} ({_size(path)}; opens without internet)")
 
 
@@ -74,13 +87,16 @@ def map_cmd(project, out_dir, lang, down, title, quiet):
 @out_option
 @lang_option
 @down_option
+@scenario_name_option
+@cache_option
 @quiet_option
 @handle_errors
-def report_cmd(project, out_dir, lang, down, quiet):
+def report_cmd(project, out_dir, lang, down, scenario_name, cache_dir, quiet):
     """Run the analysis on PROJECT and write the A4 PDF gap report gap_report_<lang>.pdf."""
     from coverage_planner import report
 
-    results, out = _analyse(project, out_dir, down, quiet)
+    results, out = _analyse(project, out_dir, down, quiet, scenario_name, cache_dir)
     path = report.build_report(results, out / f"gap_report_{lang}.pdf", lang=lang)
     click.echo(_counts_line(results))
+    echo_scenario_notes(results, warnings=True)
     click.echo(f"report written: {path} ({_size(path)})")

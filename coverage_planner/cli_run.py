@@ -10,26 +10,37 @@ import click
 
 from coverage_planner.cli import (
     ProgressPrinter,
+    cache_folder,
+    cache_option,
     down_option,
+    down_usage_errors,
+    echo_scenario_notes,
     handle_errors,
     lang_option,
     main,
     out_option,
     project_argument,
     quiet_option,
-    scenario_from_down,
+    scenario_for,
+    scenario_name_option,
 )
 from coverage_planner.results import Scenario
 
 
 def run_project(project, out_dir: Path, *, scenario: Scenario | None, placement: bool, outputs: set[str],
-                lang: str, printer: ProgressPrinter):
-    """Run the pipeline and write the requested outputs; returns (results, {name: path})."""
+                lang: str, printer: ProgressPrinter, cache_dir=None):
+    """Run the pipeline and write the requested outputs; returns (results, {name: path}). The level cache is
+    ``cache_dir`` or the project's own (:func:`coverage_planner.cli.cache_folder`)."""
     from coverage_planner import gisexport, pipeline
 
     gisexport.check_output_folder(out_dir, project)
-    results = pipeline.run(project, scenario, progress=printer, placement=placement, cache_dir=out_dir / ".cache")
-    printer.close()
+    out_dir.mkdir(parents=True, exist_ok=True)  # an output folder that cannot be made fails now, not after the run
+    cache = cache_folder(project, out_dir, cache_dir)
+    try:
+        with down_usage_errors():
+            results = pipeline.run(project, scenario, progress=printer, placement=placement, cache_dir=cache)
+    finally:
+        printer.close()
     files = {}
     if "gis" in outputs:
         files.update(gisexport.export_all(results, out_dir))
@@ -56,6 +67,7 @@ def print_summary(results, files, elapsed: float) -> None:
     n = len(results.stations)
     click.echo(f"{results.project_name} — scenario: {results.scenario.name}"
                + (f" (down: {', '.join(results.scenario.down)})" if results.scenario.down else ""))
+    echo_scenario_notes(results, warnings=False)  # its warnings are the first of results.warnings, below
     click.echo(f"  polling stations: {n}  good {c['good']}  weak {c['weak']}  none {c['none']}")
     click.echo(f"  voters:           good {v['good']}  weak {v['weak']}  none {v['none']}")
     click.echo(f"  single points of failure: {int(results.stations['spof'].sum())}")
@@ -98,15 +110,16 @@ def print_summary(results, files, elapsed: float) -> None:
 @project_argument
 @out_option
 @down_option
-@click.option("--scenario-name", default=None, help="Name shown for the scenario.")
+@scenario_name_option
 @click.option("--k", "k", type=click.IntRange(min=-1), default=None,
               help="Number of mobile stations to place (-1: as few as needed; 0: no placement).")
 @click.option("--no-map", is_flag=True, help="Skip the HTML map.")
 @click.option("--no-report", is_flag=True, help="Skip the PDF report.")
 @lang_option
+@cache_option
 @quiet_option
 @handle_errors
-def run_cmd(project, out_dir, down, scenario_name, k, no_map, no_report, lang, quiet):
+def run_cmd(project, out_dir, down, scenario_name, k, no_map, no_report, lang, cache_dir, quiet):
     """Run the analysis on PROJECT and write GeoTIFFs, a GeoPackage, CSV/XLSX tables, the map and the report."""
     from coverage_planner.project import load_project
 
@@ -114,9 +127,9 @@ def run_cmd(project, out_dir, down, scenario_name, k, no_map, no_report, lang, q
     proj = load_project(project)
     if k is not None:
         proj.placement.k = k
-    scenario = scenario_from_down(down, scenario_name)
+    scenario = scenario_for(proj, down, scenario_name)
     out = Path(out_dir) if out_dir else proj.output_dir
     outputs = {"gis"} | (set() if no_map else {"map"}) | (set() if no_report else {"report"})
     results, files = run_project(proj, out, scenario=scenario, placement=proj.placement.k != 0, outputs=outputs,
-                                 lang=lang, printer=ProgressPrinter(quiet))
+                                 lang=lang, printer=ProgressPrinter(quiet), cache_dir=cache_dir)
     print_summary(results, files, time.perf_counter() - t0)

@@ -75,6 +75,20 @@ class ParameterError(CoveragePlannerError, ValueError):
     """A numeric parameter passed to an analysis or pipeline function is out of range."""
 
 
+class UnknownTowerError(ParameterError):
+    """A failure scenario names tower ids that are not in the towers file.
+
+    ``unknown``: the ids as given; ``suggestions``: id → the tower or site id it matches ignoring case.
+    The command line turns it into a usage error (exit 2) for ``--down``.
+    """
+
+    def __init__(self, message: str, *, unknown: list[str], suggestions: dict[str, str] | None = None) -> None:
+        self.unknown = list(unknown)
+        self.suggestions = dict(suggestions or {})
+        self.message = message
+        super().__init__(message)
+
+
 class CancelledError(CoveragePlannerError, RuntimeError):
     """A long operation was cancelled by the user."""
 

@@ -385,6 +385,11 @@ _MESSAGES_VI: list[tuple[re.Pattern[str], str]] = [(re.compile(rx), tpl) for rx,
      r"priority above 0 in the stations file to place sites",
      "cả {n:n} điểm cần cải thiện sóng đều có mức ưu tiên 0: không đề xuất trạm lưu động nào; hãy đặt mức ưu tiên "
      "lớn hơn 0 trong tệp điểm bỏ phiếu để bố trí trạm"),
+    # --- failure scenario (coverage_planner.inputs.resolve_down) ------------------------------------------------
+    (r"(?P<id>\S+) is planned, not on air: taking it down changes nothing",
+     "{id} là trạm quy hoạch, chưa phát sóng: cho ngừng hoạt động không thay đổi gì"),
+    (r"(?P<id>\S+) is already down in the towers file: taking it down changes nothing",
+     "{id} đã ở trạng thái ngừng hoạt động trong tệp trạm: cho ngừng hoạt động không thay đổi gì"),
     # --- input warnings (coverage_planner.inputs) ---------------------------------------------------------------
     (r"radio: (?P<m>Okumura-Hata|COST-231-Hata) is valid for (?P<lo>\d+)–(?P<hi>\d+) MHz; (?P<n>\d+) tower\(s\) "
      r"transmit outside it \((?P<f>.+) MHz\): their levels are extrapolated; use model (?P<alt>\w+) for "

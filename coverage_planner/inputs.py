@@ -1038,6 +1038,114 @@ class Inputs:
         return d
 
 
+#: A sector's id is its site's id, a separator and a short sector label: VTL-DBP-042-A, VNP-DBP-003_2,
+#: BTS7-S1. The label is one or two letters or one digit (after an optional letter), so "VTL-DBP" is not the
+#: site of "VTL-DBP-011" (a tower of its own).
+_SECTOR_ID = re.compile(r"(?P<site>.+)[-_. ](?:[A-Za-z]{1,2}|[A-Za-z]?[0-9])")
+
+_NOT_ON_AIR = {"planned": "is planned, not on air", "down": "is already down in the towers file"}
+
+
+def normalise_down(ids, *, split_commas: bool = False) -> tuple[str, ...]:
+    """Tower ids of a failure scenario as written: spaces stripped, empty ones dropped, each id once in the
+    order given (``split_commas``: values may hold several comma-separated ids, as ``--down`` does)."""
+    out: dict[str, None] = {}
+    for value in ids or ():
+        for part in str(value).split(",") if split_commas else (str(value),):
+            if part.strip():
+                out.setdefault(part.strip(), None)
+    return tuple(out)
+
+
+@dataclass
+class DownTowers:
+    """A failure scenario's towers resolved against the towers table (:func:`resolve_down`)."""
+
+    ids: tuple[str, ...]  # tower ids taken down: site ids expanded to their sectors, each once, in order
+    notes: list[str] = field(default_factory=list)  # e.g. which sectors a site id stands for
+    warnings: list[str] = field(default_factory=list)  # ids that are not on air anyway
+
+
+def _sites(towers) -> dict[str, list[str]]:
+    """Site id → its sectors' tower ids, for the sectors that share one mast (same operator and place)."""
+    ids = towers["id"].astype(str).tolist()
+    groups: dict[str, list[int]] = {}
+    for i, tid in enumerate(ids):
+        m = _SECTOR_ID.fullmatch(tid)
+        if m:
+            groups.setdefault(m["site"], []).append(i)
+    if not groups or "geometry" not in towers:
+        return {site: [ids[i] for i in rows] for site, rows in groups.items()}
+    from analysis.resilience import site_index
+
+    x, y = towers.geometry.x.to_numpy(), towers.geometry.y.to_numpy()
+    ops = towers["operator"].astype(str).to_numpy() if "operator" in towers else np.zeros(len(ids), dtype=object)
+    out = {}
+    for site, rows in groups.items():
+        if len(set(site_index(ops[rows], x[rows], y[rows]).tolist())) == 1:  # one mast: they fail together
+            out[site] = [ids[i] for i in rows]
+    return out
+
+
+def _unknown_listing(unknown, suggestions) -> str:
+    """'XX-9', 'vtl-dbp-011' (did you mean 'VTL-DBP-011'?) — at most ten, then "…"."""
+    return ", ".join(f"'{u}'" + (f" (did you mean '{suggestions[u]}'?)" if u in suggestions else "")
+                     for u in unknown[:10]) + (" …" if len(unknown) > 10 else "")
+
+
+def resolve_down(requested, towers) -> DownTowers:
+    """Resolve a failure scenario's tower ids against ``towers`` (the canonical towers table).
+
+    Ids are stripped and de-duplicated (first occurrence kept). An id that is not a tower id but the site id of
+    sectors on one mast (``VTL-DBP-042`` for ``VTL-DBP-042-A/-B/-C``) stands for all of them: a power cut or a
+    landslide takes the whole mast (a note says so). A tower that is planned or already down is kept, with a
+    warning: taking it down changes nothing. Unknown ids raise :class:`UnknownTowerError` naming them, with
+    "did you mean" for an id that matches a tower or site id ignoring case.
+    """
+    from coverage_planner.errors import UnknownTowerError
+
+    wanted = normalise_down(requested)
+    ids = towers["id"].astype(str).tolist()
+    status = dict(zip(ids, towers["status"].astype(str).tolist(), strict=True)) if "status" in towers else {}
+    known = set(ids)
+    sites = {site: sectors for site, sectors in _sites(towers).items() if site not in known}
+    out: dict[str, None] = {}
+    notes: list[str] = []
+    warnings: list[str] = []
+    unknown: list[str] = []
+    for tid in wanted:
+        if tid in known:
+            members = [tid]
+        elif tid in sites:
+            members = sites[tid]
+            notes.append(f"{tid} is a site: all its {len(members)} sectors are taken down ({', '.join(members)}); "
+                         "a power cut or a landslide takes the whole mast")
+        else:
+            unknown.append(tid)
+            continue
+        off = [m for m in members if status.get(m, "on_air") != "on_air"]
+        if off and len(off) == len(members) and len({status[m] for m in off}) == 1:
+            warnings.append(f"{tid} {_NOT_ON_AIR.get(status[off[0]], 'is not on air')}: taking it down changes "
+                            "nothing")
+        else:
+            warnings.extend(f"{m} {_NOT_ON_AIR.get(status[m], 'is not on air')}: taking it down changes nothing"
+                            for m in off)
+        for m in members:
+            out.setdefault(m, None)
+    if unknown:
+        folded: dict[str, list[str]] = {}
+        for cand in [*ids, *sites]:
+            folded.setdefault(cand.casefold(), []).append(cand)
+        suggestions = {u: folded[u.casefold()][0] for u in unknown if len(folded.get(u.casefold(), [])) == 1}
+        example = next(iter(sites.items()), None)
+        site_hint = (f"; a site id such as {example[0]} takes all its sectors down ({', '.join(example[1])})"
+                     if example else "")
+        raise UnknownTowerError(
+            f"unknown tower id(s) for the failure scenario: {_unknown_listing(unknown, suggestions)}. Use tower ids from the towers file (column "
+            f"id / ma_tram){site_hint}", unknown=unknown, suggestions=suggestions)
+    return DownTowers(ids=tuple(out), notes=notes, warnings=warnings)
+
+
 def _terrain_extent_lonlat(paths) -> tuple[float, float, float, float]:
     """Union of the DEM files' extents in WGS 84 (metadata only)."""
     from pyproj import Transformer
@@ -1181,14 +1289,18 @@ def load_inputs(project, progress: Progress | None = None) -> Inputs:
     _stations_in_communes(stations, communes, warnings)
     _model_validity(project, towers, warnings)
     if project.scenario.down:
-        unknown = sorted(set(project.scenario.down) - set(towers["id"]))
-        if unknown:  # an error, as in run: a scenario with a mistyped id would silently keep that tower on air
+        from coverage_planner.errors import UnknownTowerError
+
+        try:
+            resolve_down(project.scenario.down, towers)
+        except UnknownTowerError as exc:  # an error, as in run: a mistyped id would silently keep a tower on air
             raise InputError(
                 f"the failure scenario lists tower id(s) that are not in the towers file "
-                f"{Path(project.inputs.towers).name}: {', '.join(unknown[:10])}" + (" …" if len(unknown) > 10 else ""),
+                f"{Path(project.inputs.towers).name}: {_unknown_listing(exc.unknown, exc.suggestions)}",
                 path=project.path, field="scenario.down",
-                hint="use ids from the towers file (column id / ma_tram), or remove them from [scenario] down",
-            )
+                hint="use ids from the towers file (column id / ma_tram) or a site id for all the sectors of one "
+                     "mast, or remove them from [scenario] down",
+            ) from exc
     report(1.0, "inputs loaded")
     return Inputs(
         crs=crs, towers=towers, stations=stations, communes=communes, terrain=terrain, border=border, roads=roads,

@@ -295,6 +295,17 @@ def _cell_index(grid: Grid, gdf) -> tuple[np.ndarray, np.ndarray]:
 # ----------------------------------------------------------------------------------------------------------
 # The run
 # ----------------------------------------------------------------------------------------------------------
+def project_scenario(project) -> Scenario:
+    """The project file's failure scenario: ``[scenario] down`` under ``[scenario] name`` ("Sạt lở Mường Nhà");
+    towers down without a name of their own are called "scenario", none down "baseline" unless named."""
+    s = getattr(project, "scenario", None)
+    down = tuple(getattr(s, "down", ()) or ())
+    name = str(getattr(s, "name", "") or "").strip() or "baseline"
+    if down and name == "baseline":
+        name = "scenario"
+    return Scenario(name=name, down=down)
+
+
 def iter_run(
     project,
     scenario: Scenario | None = None,
@@ -313,8 +324,7 @@ def iter_run(
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     if scenario is None:
-        down = tuple(getattr(getattr(project, "scenario", None), "down", ()) or ())
-        scenario = Scenario(name="baseline" if not down else "scenario", down=down)
+        scenario = project_scenario(project)
 
     # ---- load ------------------------------------------------------------------------------------------
     yield st.at("load", 0.0, "Reading inputs and terrain")
@@ -322,13 +332,11 @@ def iter_run(
     inputs = ctx.inputs
     grid, dem = ctx.grid, ctx.dem
     towers = inputs.towers.reset_index(drop=True)
-    unknown = sorted(set(scenario.down) - set(towers["id"]))
-    if unknown:
-        raise ParameterError(
-            f"scenario marks unknown tower ids down: {', '.join(unknown[:10])}"
-            + (" …" if len(unknown) > 10 else "")
-            + ". Use ids from the towers file."
-        )
+    # stripped, each once, a site id expanded to its sectors; unknown ids raise UnknownTowerError (naming them)
+    from coverage_planner.inputs import resolve_down
+
+    down = resolve_down(scenario.down, towers)
+    scenario = dataclasses.replace(scenario, down=down.ids, notes=tuple(down.notes), warnings=tuple(down.warnings))
     timings["load"] = time.perf_counter() - t0
     yield st.at("load", 1.0, f"{len(towers)} towers, {len(inputs.stations)} stations, DEM {grid.shape[1]}×{grid.shape[0]}")
 
@@ -521,7 +529,7 @@ def iter_run(
         terrain_source=getattr(inputs.terrain, "source", ""),
         timings=timings,
         group_levels=by_group,
-        warnings=list(getattr(inputs, "warnings", []) or []),
+        warnings=list(scenario.warnings) + list(getattr(inputs, "warnings", []) or []),
     )
 
 

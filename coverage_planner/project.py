@@ -564,7 +564,8 @@ def _project_from_dict(data: dict, path: str | os.PathLike | None = None) -> Pro
         raise ProjectError(
             f"must be a list of tower ids, got {down!r}", path=p, field="scenario.down", hint='write down = ["BTS001", "BTS002"]'
         )
-    proj.scenario.down = [str(x) for x in down]
+    # spaces stripped and each id once, in the order written (as --down does): " VTL-1" is tower VTL-1
+    proj.scenario.down = list(dict.fromkeys(str(x).strip() for x in down if str(x).strip()))
 
     s = _Section(top.data.get("clutter"), "clutter", p, ("classes",))
     if "classes" in s.data:

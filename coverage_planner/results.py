@@ -61,10 +61,17 @@ class Grid:
 
 @dataclass
 class Scenario:
-    """A what-if: towers taken off air (landslide, power cut)."""
+    """A what-if: towers taken off air (landslide, power cut).
+
+    ``down`` holds tower ids; the pipeline returns it resolved (a site id expanded to its sectors, repeated ids
+    once, in the order given), with ``notes`` (e.g. which sectors a site id stands for) and ``warnings`` (a
+    tower that is not on air anyway) about it.
+    """
 
     name: str = "baseline"
     down: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass

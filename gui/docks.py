@@ -753,6 +753,7 @@ class ScenarioDock(QWidget):
         self.run_button.clicked.connect(self.runRequested)
         self.clear_button.clicked.connect(self._clear)
         session.results_changed.connect(self.refresh)
+        session.inputs_changed.connect(self.refresh)  # the towers are listed (and ticked) once inputs are read
         session.scenario_changed.connect(self._sync_checks)
         self.retranslate()
 
@@ -769,6 +770,8 @@ class ScenarioDock(QWidget):
             self.towers.clear()
             res = self.session.results
             towers = getattr(res, "towers", None)
+            if towers is None:  # before the first run: the checked inputs' towers
+                towers = getattr(self.session.inputs, "towers", None)
             if towers is not None:
                 for t in towers.itertuples():
                     label = f"{t.id} – {t.operator} {t.technology}"

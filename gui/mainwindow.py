@@ -610,16 +610,40 @@ class MainWindow(QMainWindow):
             self.show_error(tr("Invalid parameters"), tr("Correct the parameters marked in red first."))
             return False
         if scenario is None:
-            down = tuple(sorted(self.session.down_towers))
-            scenario = Scenario(name=project.scenario.name if not down else "what-if", down=down)
+            scenario = self.current_scenario()
         ctx = self.context
         inputs = self.session.inputs if ctx is None else None
         terrain = self._terrain_rgba
         return self._start("run", lambda: _run_generator(project, scenario, ctx, inputs, terrain), RUN_STAGES)
 
     def run_scenario(self) -> bool:
+        return self.run_analysis(self.current_scenario())
+
+    def current_scenario(self) -> Scenario:
+        """The scenario the next run computes: the towers ticked down in the Scenario tab (a project opens with its
+        ``[scenario] down`` ticked). The project's ``[scenario] name`` is used only while the ticked towers are
+        that list (as written, or with site ids expanded to their sectors, as a run returns them); any other
+        set is the GUI's "what-if" (none down: "baseline")."""
         down = tuple(sorted(self.session.down_towers))
-        return self.run_analysis(Scenario(name="what-if" if down else "baseline", down=down))
+        own = cp_pipeline.project_scenario(self.session.project)
+        if set(down) in self._project_down_sets(own.down):
+            name = own.name if own.name != "scenario" else ("what-if" if down else "baseline")
+        else:
+            name = "what-if" if down else "baseline"
+        return Scenario(name=name, down=down)
+
+    def _project_down_sets(self, down) -> list[set[str]]:
+        """The project's scenario towers as written and, when the towers are loaded, resolved (site ids expanded)."""
+        sets = [set(down)]
+        towers = getattr(self.session.results, "towers", None)
+        if towers is None:
+            towers = getattr(self.session.inputs, "towers", None)
+        if down and towers is not None:
+            try:
+                sets.append(set(cp_inputs.resolve_down(down, towers).ids))
+            except ParameterError:  # an unknown id: the run reports it
+                pass
+        return sets
 
     def cancel_task(self) -> None:
         if self.runner.is_running():
@@ -654,6 +678,12 @@ class MainWindow(QMainWindow):
             msgs = [("warning", w) for w in (getattr(inputs, "warnings", None) or [])]
             msgs.insert(0, ("info", i18n.Msg("Inputs are valid: {t} towers, {s} polling stations, {c} communes.",
                                              t=len(inputs.towers), s=len(inputs.stations), c=len(inputs.communes))))
+            own = cp_pipeline.project_scenario(self.session.project).down
+            if self.session.results is None and own and self.session.down_towers == set(own):
+                try:  # the project's site ids ticked as their sectors (as the run will take them down)
+                    self.session.down_towers = set(cp_inputs.resolve_down(own, inputs.towers).ids)
+                except ParameterError:  # an unknown id: the run reports it
+                    pass
             self.session.set_inputs(inputs, msgs)
             if self.session.results is None:
                 self._draw_preview(inputs, images)

@@ -77,7 +77,8 @@ class Session:
         self.inputs = None
         self.input_messages = []
         self.results = None
-        self.down_towers = set()
+        # the project file's failure scenario is ticked down, so the first run is that scenario
+        self.down_towers = set(getattr(getattr(project, "scenario", None), "down", ()) or ())
         self.user_sites = {}
         self._set_dirty(False)
         self.project_changed.emit()

@@ -18,8 +18,9 @@ def test_run_writes_everything_and_prints_a_summary(tmp_path):
                  "coverage_map.html", "gap_report_en.pdf"):
         assert (out / name).stat().st_size > 0, name
     assert "polling stations: 6" in res.output and "placement:" in res.output
-    assert (out / ".cache").is_dir()  # the cache lives with the outputs, not in the input folder
-    assert not (proj.parent / "output").exists()
+    # the level cache is the project's own (its output_dir, "output"), shared by runs to any --out
+    assert list((proj.parent / "output" / ".cache").rglob("*.lvl")) and not (out / ".cache").exists()
+    assert sorted(f.name for f in (proj.parent / "output").iterdir()) == [".cache"]  # no output written there
 
 
 def test_run_scenario_and_errors(tmp_path):
@@ -32,9 +33,9 @@ def test_run_scenario_and_errors(tmp_path):
     assert "scenario: landslide (down: VTL-001)" in res.output
     assert "newly uncovered by the scenario" in res.output and "KV-W3" in res.output
     assert not (out / "proposed_sites.csv").exists() or "MS-" not in (out / "proposed_sites.csv").read_text()
-    # an unknown tower id is an application error: exit 1 with the id in the message
+    # an unknown tower id is a usage error: exit 2 with the id in the message
     res = runner.invoke(main, ["run", str(proj), "--out", str(out), "-q", "--no-map", "--no-report", "--down", "XX-9"])
-    assert res.exit_code == 1 and "XX-9" in res.output
+    assert res.exit_code == 2 and "XX-9" in res.output and "--down" in res.output
     # usage errors exit 2 with click's message
     res = runner.invoke(main, ["run", str(proj), "--k", "-5"])
     assert res.exit_code == 2 and "--k" in res.output
@@ -108,3 +109,60 @@ def test_priority_zero_everywhere_says_why_no_site_is_proposed(tmp_path):
     text = subprocess.run(["pdftotext", str(out / "gap_report_en.pdf"), "-"], capture_output=True, text=True).stdout
     if text:  # poppler-utils present
         assert "priority 0" in " ".join(text.split())
+
+
+def test_python_m_coverage_planner_cli_runs_the_command_group():
+    """``python -m coverage_planner.cli --help`` prints the help with every sub-command (it printed nothing)."""
+    import subprocess
+    import sys
+
+    for module in ("coverage_planner.cli", "coverage_planner"):
+        out = subprocess.run([sys.executable, "-m", module, "--help"], capture_output=True, text=True, timeout=120)
+        assert out.returncode == 0, out.stderr
+        assert "Commands:" in out.stdout and "run" in out.stdout and "validate" in out.stdout, out.stdout
+
+
+def _entries(folder):
+    return {f: f.stat().st_mtime_ns for f in folder.rglob("*.lvl")}
+
+
+def test_a_scenario_written_to_a_new_folder_reuses_the_project_cache(tmp_path):
+    """`run --out A` then `run --out B --down …`: B's run reads every tower from the project's cache (nothing
+    recomputed or rewritten, no cache of its own); map and report share it too; --cache DIR chooses another."""
+    proj = write_project(tmp_path / "p")
+    cache = proj.parent / "output" / ".cache"
+    runner = CliRunner()
+    args = ["-q", "--no-map", "--no-report", "--k", "0"]
+    res = runner.invoke(main, ["run", str(proj), "--out", str(tmp_path / "A"), *args])
+    assert res.exit_code == 0, res.output
+    before = _entries(cache)
+    assert len(before) >= 2  # the on-air towers
+    res = runner.invoke(main, ["run", str(proj), "--out", str(tmp_path / "B"), *args, "--down", "VTL-001"])
+    assert res.exit_code == 0, res.output
+    assert _entries(cache) == before and not (tmp_path / "B" / ".cache").exists()
+    for cmd in ("map", "report"):
+        res = runner.invoke(main, [cmd, str(proj), "--out", str(tmp_path / "C"), "-q", "--down", "VTL-001"])
+        assert res.exit_code == 0, res.output
+        assert {f: t for f, t in _entries(cache).items() if f in before} == before
+        assert not (tmp_path / "C" / ".cache").exists()
+    # --cache DIR: that folder, not the project's
+    own = tmp_path / "own-cache"
+    res = runner.invoke(main, ["run", str(proj), "--out", str(tmp_path / "D"), *args, "--cache", str(own)])
+    assert res.exit_code == 0, res.output
+    assert len(_entries(own)) == len(before) and not (tmp_path / "D" / ".cache").exists()
+    # a file is not a cache folder (usage error)
+    res = runner.invoke(main, ["run", str(proj), *args, "--cache", str(proj.parent / "towers.csv")])
+    assert res.exit_code == 2 and "--cache" in res.output
+
+
+def test_unwritable_project_output_folder_puts_the_cache_in_out(tmp_path):
+    """The project's output folder cannot be made (a file of that name, as a read-only folder would refuse):
+    the run still works with the cache in <out>/.cache, and says so."""
+    proj = write_project(tmp_path / "p")
+    (proj.parent / "output").write_text("not a folder")
+    out = tmp_path / "A"
+    res = CliRunner().invoke(main, ["run", str(proj), "--out", str(out), "-q", "--no-map", "--no-report",
+                                    "--k", "0"])
+    assert res.exit_code == 0, res.output
+    assert "note: the project's output folder" in res.output and str(out / ".cache") in res.output
+    assert _entries(out / ".cache") and (proj.parent / "output").read_text() == "not a folder"

@@ -43,6 +43,10 @@ CASES = [
     ("the candidate sites that seemed to reach it do not when checked with the exact terrain profile",
      "các vị trí ứng viên tưởng như phủ được điểm này nhưng không phủ được khi kiểm tra lại bằng mặt cắt địa "
      "hình chính xác"),
+    ("VTL-DBP-068 is planned, not on air: taking it down changes nothing",
+     "VTL-DBP-068 là trạm quy hoạch, chưa phát sóng: cho ngừng hoạt động không thay đổi gì"),
+    ("VTL-DBP-025 is already down in the towers file: taking it down changes nothing",
+     "VTL-DBP-025 đã ở trạng thái ngừng hoạt động trong tệp trạm: cho ngừng hoạt động không thay đổi gì"),
     ("towers: 6 tower(s) with status down (not used): VTL-DBP-025-A, VNP-DBP-016-C",
      "Trạm BTS: 6 trạm ở trạng thái ngừng hoạt động (không dùng trong tính toán): VTL-DBP-025-A, VNP-DBP-016-C"),
     ("towers: 2 row(s) without technology: assumed 4G", "Trạm BTS: 2 dòng không ghi công nghệ: coi là 4G"),
