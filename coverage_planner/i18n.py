@@ -99,6 +99,10 @@ _STRINGS: dict[str, dict[str, str]] = {
     "map.backhaul": {"vi": "Truyền dẫn", "en": "Backhaul"},
     "map.elevation": {"vi": "Độ cao", "en": "Elevation"},
     "map.servers": {"vi": "Số trạm phục vụ", "en": "Servers"},
+    "map.before": {"vi": "Trước sự cố", "en": "Before the failure"},
+    "map.lost": {"vi": "Mất sóng do sự cố: {n} điểm ({voters} cử tri)",
+                 "en": "Lost all signal in this scenario: {n} stations ({voters} voters)"},
+    "map.legend.lost": {"vi": "Mất sóng do sự cố (viền đen)", "en": "Lost signal in this scenario (black ring)"},
     # --- report -------------------------------------------------------------------------------------------
     "report.title": {"vi": "Báo cáo vùng lõm sóng di động tại các điểm bỏ phiếu",
                      "en": "Mobile coverage gap report for polling stations"},
@@ -118,6 +122,8 @@ _STRINGS: dict[str, dict[str, str]] = {
     "report.kf.prop_voters": {"vi": "Cử tri được phủ thêm nhờ trạm đề xuất",
                               "en": "Voters newly covered by the proposed stations"},
     "report.kf.newly": {"vi": "Điểm mất sóng trong kịch bản", "en": "Stations losing signal in this scenario"},
+    "report.kf.newly_voters": {"vi": "Cử tri tại các điểm mất sóng trong kịch bản",
+                               "en": "Voters at the stations losing signal in this scenario"},
     "report.kf.what": {"vi": "Chỉ tiêu", "en": "Figure"},
     "report.kf.value": {"vi": "Giá trị", "en": "Value"},
     "report.overview": {"vi": "Bản đồ tổng quan", "en": "Overview map"},
@@ -212,6 +218,13 @@ _STRINGS: dict[str, dict[str, str]] = {
     "report.spof.none": {"vi": "Không có điểm nào chỉ phụ thuộc vào một trạm.",
                          "en": "No station depends on a single tower."},
     "report.newly": {"vi": "Điểm mất sóng trong kịch bản này", "en": "Stations losing signal in this scenario"},
+    "report.newly.summary": {
+        "vi": "Khi các trạm {towers} ngừng hoạt động, {n} điểm bỏ phiếu ({voters} cử tri) mất hoàn toàn sóng di động.",
+        "en": "With {towers} off air, {n} polling stations ({voters} voters) lose all mobile signal.",
+    },
+    "report.col.before_now": {"vi": "Trước → nay", "en": "Before → now"},
+    "report.col.served_before": {"vi": "Trạm phục vụ trước sự cố", "en": "Served before by"},
+    "report.total": {"vi": "Tổng", "en": "Total"},
     "report.methods": {"vi": "Phương pháp và tham số", "en": "Methods and parameters"},
     "report.methods.intro": {
         "vi": "Mức thu được tính cho từng ô lưới từ mọi trạm BTS đang phát sóng theo mô hình truyền sóng dưới "
@@ -297,6 +310,11 @@ def edits_text(summary: dict, lang: str = DEFAULT_LANG) -> str:
         if ids:
             parts.append(t(key, lang, ids=", ".join(str(i) for i in ids)))
     return "; ".join(parts)
+
+
+def natural_key(text) -> str:
+    """Sort key for names: case-insensitive, numbers in numeric order ("Bản số 2" before "Bản số 10")."""
+    return re.sub(r"\d+", lambda m: m.group(0).zfill(9), nfc(text).casefold())
 
 
 def status_label(status: str, lang: str = DEFAULT_LANG) -> str:

@@ -28,6 +28,7 @@ from coverage_planner.i18n import (
     fmt_float,
     fmt_int,
     has,
+    natural_key,
     nfc,
     parameter_rows,
     site_label,
@@ -132,6 +133,7 @@ def key_figures(results) -> dict[str, int]:
     }
     if results.newly_uncovered:
         out["newly"] = len(results.newly_uncovered)
+        out["newly_voters"] = int(results.lost_stations()["voters"].sum())
     return out
 
 
@@ -236,7 +238,7 @@ def overview_png(results, lang: str = "vi", *, width_in: float = 7.0, dpi: int =
 # ----------------------------------------------------------------------------------------------------------
 def _styles():
     from reportlab.lib import colors
-    from reportlab.lib.enums import TA_CENTER
+    from reportlab.lib.enums import TA_CENTER, TA_RIGHT
     from reportlab.lib.styles import ParagraphStyle
 
     base = ParagraphStyle("cp-body", fontName=FONT, fontSize=9.5, leading=12.5)
@@ -244,6 +246,7 @@ def _styles():
         "body": base,
         "small": ParagraphStyle("cp-small", parent=base, fontSize=8, leading=10),
         "cell": ParagraphStyle("cp-cell", parent=base, fontSize=7.8, leading=9.4),
+        "cellr": ParagraphStyle("cp-cellr", parent=base, fontSize=7.8, leading=9.4, alignment=TA_RIGHT),
         "head": ParagraphStyle("cp-headcell", parent=base, fontName=FONT_BOLD, fontSize=7.8, leading=9.4,
                                textColor=colors.white),
         "h1": ParagraphStyle("cp-h1", parent=base, fontName=FONT_BOLD, fontSize=15, leading=19, spaceBefore=4,
@@ -256,6 +259,41 @@ def _styles():
         "coverbig": ParagraphStyle("cp-coverbig", parent=base, fontName=FONT_BOLD, fontSize=18, leading=24,
                                    alignment=TA_CENTER),
     }
+
+
+def _lost_section(results, lang, styles) -> list:
+    """Flowables of the stations a failure scenario takes off the air: how many, how many voters, and a table
+    with commune, voters, status before → now and the tower that served each one before the failure."""
+    from reportlab.lib.units import cm
+    from reportlab.platypus import Paragraph as P
+    from reportlab.platypus import Spacer
+
+    lost = results.lost_stations()
+    down = ", ".join(str(i) for i in results.scenario.down)
+    out = [P(_x(t("report.newly", lang)), styles["h1"]),
+           P(_x(t("report.newly.summary", lang, n=fmt_int(len(lost), lang),
+                  voters=fmt_int(int(lost["voters"].sum()), lang), towers=down)), styles["body"]),
+           Spacer(1, 0.2 * cm)]
+    tw = results.towers
+    operators = (dict(zip(tw["id"].astype(str), tw["operator"].astype(str), strict=True))
+                 if tw is not None and "operator" in tw else {})
+    now = status_label("none", lang)
+    rows = []
+    lost = lost.assign(_nm=lost["name"].astype(str).map(natural_key))
+    for r in lost.sort_values(["commune", "_nm"], kind="stable").itertuples(index=False):
+        before = str(getattr(r, "baseline_status", "") or "")
+        change = f"{status_label(before, lang)} → {now}" if before else f"? → {now}"
+        server = str(getattr(r, "baseline_server", "") or "")
+        if server and operators.get(server):
+            server += f" ({operators[server]})"
+        rows.append([_x(r.name), _x(r.commune), P(_x(fmt_int(r.voters, lang)), styles["cellr"]), _x(change),
+                     _x(server or "—")])
+    rows.append([f"<b>{_x(t('report.total', lang))}</b>", "",
+                 P(f"<b>{_x(fmt_int(int(lost['voters'].sum()), lang))}</b>", styles["cellr"]), "", ""])
+    out.append(_table([t("name", lang), t("commune", lang), t("voters", lang), t("report.col.before_now", lang),
+                       t("report.col.served_before", lang)], rows,
+                      [5.6 * cm, 3.0 * cm, 1.4 * cm, 3.2 * cm, 3.8 * cm], styles, align_right=(2,)))
+    return out
 
 
 def _contingency_section(results, lang, styles) -> list:
@@ -356,7 +394,7 @@ def _story(results, lang, styles, page_width):
               ("none", "report.kf.none"), ("voters_total", "report.kf.voters_total"),
               ("voters_affected", "report.kf.voters_affected"), ("spof", "report.kf.spof"),
               ("proposals", "report.kf.proposals"), ("prop_voters", "report.kf.prop_voters"),
-              ("newly", "report.kf.newly")]
+              ("newly", "report.kf.newly"), ("newly_voters", "report.kf.newly_voters")]
     rows = [[_x(t(key, lang)), f"<b>{_x(fmt_int(kf[k], lang))}</b>"] for k, key in labels if k in kf]
     s.append(_table([t("report.kf.what", lang), t("report.kf.value", lang)], rows, [11 * cm, 3.5 * cm], styles,
                     align_right=(1,)))
@@ -375,6 +413,11 @@ def _story(results, lang, styles, page_width):
                            Image(io.BytesIO(png), width=img_w, height=img_h),
                            P(_x(t("report.overview.caption", lang, crs=results.grid.crs)), styles["small"])]))
     s.append(PageBreak())
+
+    # --- a failure scenario: the stations that lose all signal, right after the overview -------------------
+    if results.newly_uncovered:
+        s.extend(_lost_section(results, lang, styles))
+        s.append(PageBreak())
 
     # --- communes ------------------------------------------------------------------------------------------
     s.append(P(_x(t("report.communes", lang)), styles["h1"]))
@@ -483,10 +526,6 @@ def _story(results, lang, styles, page_width):
         s.append(_table([t("name", lang), t("commune", lang), t("voters", lang), t("report.col.only_server", lang),
                          t("report.col.level", lang), t("status", lang)], rows,
                         [4.8 * cm, 3.2 * cm, 1.6 * cm, 3.4 * cm, 1.8 * cm, 2.2 * cm], styles, align_right=(2, 4)))
-    if results.newly_uncovered:
-        s.append(P(_x(t("report.newly", lang)), styles["h2"]))
-        names = st.set_index("id")["name"].to_dict() if "id" in st else {}
-        s.append(P(_x(", ".join(f"{names.get(i, i)} ({i})" for i in results.newly_uncovered)), styles["body"]))
 
     # --- contingency plan: per site that alone serves stations, what is lost and where a mobile site restores --
     s.extend(_contingency_section(results, lang, styles))

@@ -341,6 +341,7 @@ _PAGE_CSS = """
 .cp-sw{display:inline-block;width:14px;height:11px;margin-right:5px;vertical-align:middle;border:1px solid #555}
 .cp-dot{display:inline-block;width:11px;height:11px;border-radius:50%;margin-right:5px;vertical-align:middle;
  border:1px solid #333}
+.cp-dot-lost{width:9px;height:9px;border:3px solid #000}
 .cp-params{position:absolute;bottom:40px;left:10px;z-index:1000;max-width:340px;max-height:45%;overflow:auto}
 .cp-params summary{cursor:pointer;font-weight:bold}
 .cp-params table{border-collapse:collapse}.cp-params td{padding:0 6px 0 0;vertical-align:top}
@@ -367,13 +368,19 @@ function cpTable(lab, rows){
   }
   return h + '</table>';
 }
-function cpStations(group, lab, col, items){
-  items.forEach(function(s){
-    var m = L.circleMarker([s[0], s[1]], {radius: 6, color: '#222', weight: 1, fillColor: col[s[2]] || '#777',
+function cpStations(group, lab, col, items, opts){
+  var lost = {};  // item indices of the stations a failure scenario takes off the air: black ring, drawn on top
+  ((opts && opts.lost) || []).forEach(function(i){ lost[i] = true; });
+  items.forEach(function(s, i){
+    var m = L.circleMarker([s[0], s[1]], lost[i] ?
+      {radius: 7, color: '#000', weight: 3.5, fillColor: col[s[2]] || '#777', fillOpacity: 1,
+       className: 'cp-station cp-station-' + s[2] + ' cp-station-lost'} :
+      {radius: 6, color: '#222', weight: 1, fillColor: col[s[2]] || '#777',
       fillOpacity: 0.95, className: 'cp-station cp-station-' + s[2]});
     m.bindPopup('<div class="cp-pop"><b>' + s[3] + '</b><br>' + cpTable(lab, s.slice(4)) + '</div>', {maxWidth: 320});
     m.bindTooltip(s[3]);
     m.addTo(group);
+    if (lost[i]) group.on('add', function(){ m.bringToFront(); });
   });
 }
 function cpTowers(group, lab, colour, items){
@@ -682,7 +689,12 @@ def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster
     if st is not None and len(st):
         slat, slon = _ll(st)
         lab = [esc(t(k, lang)) for k in ("commune", "voters", "status", "best_server", "level", "map.servers",
-                                         "nearest_tower")]
+                                         "nearest_tower", "map.before")]
+        # a failure scenario: the stations that lose all signal get a black ring and "Before the failure: …"
+        lost_ids = {str(i) for i in (results.newly_uncovered or [])}
+        before = _col(st, "baseline_status", "")
+        sid = _col(st, "id", "")
+        lost_idx = []
         status = _col(st, "status", "none")
         names, communes = _col(st, "name", ""), _col(st, "commune", "")
         voters, level = _col(st, "voters", 0), _col(st, "level_dbm", float("nan"))
@@ -703,8 +715,13 @@ def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster
                           2, esc(status_label(stt, lang)), 3, esc(srv) or "—",
                           4, _num(level[k], 1, lang, "dBm"), 5, "" if nserv[k] is None else esc(_int(nserv[k])),
                           6, nearest])
+            if str(sid[k]) in lost_ids:
+                lost_idx.append(k)
+                b = _text(before[k])
+                items[-1] += [7, esc(status_label(b, lang) if b in ("good", "weak", "none") else b)]
         fg = folium.FeatureGroup(name=t("map.layer.stations", lang, n=len(items)))
-        fg.add_child(_points_element("Stations", lab, STATUS_COLOURS, items))
+        fg.add_child(_points_element("Stations", lab, STATUS_COLOURS, items,
+                                     *([{"lost": lost_idx}] if lost_idx else [])))
         fg.add_to(m)
 
     # --- proposals, added coverage, backhaul -----------------------------------------------------------------
@@ -779,13 +796,19 @@ def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster
     if scen is not None and scen.name and scen.name != "baseline":
         scen_text = f"{scen.name}: {scen_text}"
     counts = results.station_counts() if st is not None and len(st) else {"good": 0, "weak": 0, "none": 0}
+    lost_html = ""
+    if results.newly_uncovered and st is not None and len(st):
+        lost = results.lost_stations()
+        lost_html = (f"<br><span class='cp-dot cp-dot-lost' style='background:{STATUS_COLOURS['none']}'></span>"
+                     + esc(t("map.lost", lang, n=fmt_int(len(lost), lang),
+                             voters=fmt_int(int(lost["voters"].sum()), lang))))
     title_html = (f"<div class='cp-box cp-title'><h1>{esc(title)}</h1>"
                   f"{esc(t('map.created', lang, date=fmt_date(results.created, lang, time=True)))} · "
                   f"{esc(t('scenario', lang))}: {esc(scen_text)}<br>"
                   + " · ".join(f"<span class='cp-dot' style='background:{STATUS_COLOURS[s]}'></span>"
                                f"{esc(status_label(s, lang))}: <b class='cp-count-{s}'>{counts[s]}</b>"
                                for s in ("good", "weak", "none"))
-                  + "</div>")
+                  + lost_html + "</div>")
     legend = [f"<div class='cp-box cp-legend'><h2>{esc(t('map.legend', lang))}</h2>",
               f"<h3>{esc(t('map.legend.level', lang))}</h3>"]
     legend += [f"<div><span class='cp-sw' style='background:{c};opacity:.75'></span>{esc(lbl)}</div>"
@@ -795,6 +818,9 @@ def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster
     legend.append(f"<h3>{esc(t('map.legend.stations', lang))}</h3>")
     legend += [f"<div><span class='cp-dot' style='background:{STATUS_COLOURS[s]}'></span>"
                f"{esc(status_label(s, lang))}</div>" for s in ("good", "weak", "none")]
+    if lost_html:
+        legend.append(f"<div><span class='cp-dot cp-dot-lost' style='background:{STATUS_COLOURS['none']}'></span>"
+                      f"{esc(t('map.legend.lost', lang))}</div>")
     legend.append(f"<h3>{esc(t('map.legend.gaps', lang))}</h3>")
     legend.append(f"<div><span class='cp-sw' style='background:{GAP_COLOURS['none']};opacity:.5'></span>"
                   f"{esc(t('map.legend.gap_none', lang))}</div>")

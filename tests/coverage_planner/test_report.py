@@ -79,6 +79,8 @@ def test_key_figures_equal_the_analysis(vi_text, res):
     assert value("Trạm lưu động đề xuất") == str(len(res.proposals))
     assert value("Cử tri được phủ thêm nhờ trạm đề xuất") == fmt_int(res.proposals["voters_covered"].sum(), "vi")
     assert value("Điểm mất sóng trong kịch bản") == str(len(res.newly_uncovered))
+    lost_voters = int(res.stations.loc[res.stations["id"].isin(res.newly_uncovered), "voters"].sum())
+    assert value("Cử tri tại các điểm mất sóng trong kịch bản") == fmt_int(lost_voters, "vi")
     assert c["weak"] > 0 and c["none"] > 0 and v["weak"] + v["none"] >= 1000  # the test data exercise "1.234"
 
 
@@ -135,8 +137,32 @@ def test_single_points_of_failure(vi_text, res):
     for r in spof.itertuples():
         assert re.search(rf"{re.escape(r.name)}\s+{re.escape(r.commune)}\s+{r.voters}\s+{re.escape(r.best_server)}",
                          sec), r.name
-    for n in res.newly_uncovered:
-        assert f"({n})" in sec
+
+
+@needs_poppler
+def test_lost_stations_table_right_after_the_overview(vi_text, res, tmp_path):
+    """QA: in a scenario the lost stations were a run-on paragraph of names near the end. Now a table on the page
+    after the overview map: name, commune, voters, status before → now, the tower that served it, and a total."""
+    i = vi_text.index("Điểm mất sóng trong kịch bản này")
+    assert vi_text.index("Bản đồ tổng quan") < i < vi_text.index("Theo xã/phường")
+    sec = _section(vi_text, "Điểm mất sóng trong kịch bản này", "Theo xã/phường")
+    lost = res.stations[res.stations["id"].isin(res.newly_uncovered)]
+    assert len(lost) == 2
+    voters = int(lost["voters"].sum())
+    assert f"Khi các trạm VT-002 ngừng hoạt động, {len(lost)} điểm bỏ phiếu ({fmt_int(voters, 'vi')} cử tri)" in sec
+    for r in lost.itertuples():
+        before = {"good": "Tốt", "weak": "Yếu"}[r.baseline_status]
+        assert re.search(rf"{re.escape(r.name)}\s+{re.escape(r.commune)}\s+{fmt_int(r.voters, 'vi')}\s+"
+                         rf"{before} → Không có sóng\s+{r.baseline_server} \(Viettel\)", sec), r.name
+    assert re.search(rf"^\s*Tổng\s+{re.escape(fmt_int(voters, 'vi'))}\s*$", sec, re.M)
+    # English too; no such section without a scenario
+    en = pdftotext(report.build_report(res, tmp_path / "en.pdf", lang="en"))
+    sec = _section(en, "Stations losing signal in this scenario\n", "By commune")
+    assert f"With VT-002 off air, {len(lost)} polling stations ({fmt_int(voters, 'en')} voters) lose" in sec
+    assert "Good → No signal" in sec and "Served before by" in sec
+    assert "Voters at the stations losing signal in this scenario" in en
+    base = pdftotext(report.build_report(tiny_results(), tmp_path / "base.pdf"))
+    assert "Điểm mất sóng trong kịch bản" not in base and "Trước → nay" not in base
 
 
 @needs_poppler

@@ -453,3 +453,41 @@ def test_commune_tooltip_names_the_station_counts_without_empty_brackets():
         assert word in html or json.dumps(word)[1:-1] in html  # the label may sit in JSON (\\u escapes)
         for bad in ("Polling stations ():", "Điểm bỏ phiếu ():"):
             assert bad not in html and json.dumps(bad)[1:-1] not in html
+
+
+def test_stations_lost_in_a_scenario_stand_out():
+    """QA: in a failure scenario the stations that lost service looked like any other red station. They carry
+    "Before the failure: good/weak" in their popup, a black ring (class cp-station-lost), a legend entry and a
+    count in the title; a baseline map has none of these."""
+    res = tiny_results(scenario_down=("VT-002",))
+    assert len(res.newly_uncovered) == 2
+    html = webmap.build_map(res, lang="en")
+    (lab, colours, items, opts), = calls(html, "Stations")
+    assert lab[7] == "Before the failure"
+    ids = res.stations["id"].tolist()
+    assert sorted(opts["lost"]) == sorted(ids.index(i) for i in res.newly_uncovered)
+    for k, it in enumerate(items):
+        row = dict(zip(it[4::2], it[5::2], strict=True))
+        if k in opts["lost"]:
+            before = res.stations["baseline_status"].iloc[k]
+            assert row[7] == {"good": "Good", "weak": "Weak"}[before] and it[2] == "none"
+        else:
+            assert 7 not in row
+    lost = res.stations[res.stations["id"].isin(res.newly_uncovered)]
+    assert f"Lost all signal in this scenario: {len(lost)} stations ({lost['voters'].sum():,} voters)" in html
+    assert "Lost signal in this scenario (black ring)" in html
+    vi = webmap.build_map(res)
+    assert "Mất sóng do sự cố: 2 điểm" in vi and "Trước sự cố" in vi
+    base = webmap.build_map(tiny_results(), lang="en")
+    assert "(black ring)" not in base and "Lost all signal" not in base
+    assert len(calls(base, "Stations")[0]) == 3  # no options argument without a scenario
+
+
+@needs_chromium
+def test_stations_lost_in_a_scenario_render_with_a_ring(tmp_path):
+    res = tiny_results(scenario_down=("VT-002",))
+    path = webmap.write_map(res, tmp_path / "m.html")
+    dom, err = run_chromium(path)
+    assert not console_lines(err), console_lines(err)
+    assert count_class(dom, "cp-station", "cp-station-none", "cp-station-lost") == len(res.newly_uncovered)
+    assert count_class(dom, "cp-station") == len(res.stations)
