@@ -135,6 +135,10 @@ _STRINGS: dict[str, dict[str, str]] = {
               "(green = good, orange = weak, red = none). Purple stars: proposed mobile stations. "
               "Thick red line: national border. UTM coordinates ({crs}), km.",
     },
+    "report.overview.down": {"vi": "Dấu ✕ đỏ: trạm ngừng hoạt động; trạm giả định ngừng trong kịch bản này ({n}): "
+                                   "{towers}.",
+                             "en": "Red ✕: towers off air; taken off air in this scenario ({n}): {towers}."},
+    "list.more": {"vi": "(+{n})", "en": "(+{n})"},
     "report.communes": {"vi": "Theo xã/phường", "en": "By commune"},
     "report.communes.note": {
         "vi": "Xã biên giới và xã vùng sâu, vùng xa được liệt kê trước. Diện tích: % diện tích xã có sóng "
@@ -310,6 +314,14 @@ def edits_text(summary: dict, lang: str = DEFAULT_LANG) -> str:
         if ids:
             parts.append(t(key, lang, ids=", ".join(str(i) for i in ids)))
     return "; ".join(parts)
+
+
+def short_list(items, lang: str = DEFAULT_LANG, limit: int = 3) -> str:
+    """``items`` joined by ", ", the first ``limit`` only when there are more: "A, B, C … (+49)"."""
+    items = [str(i) for i in items]
+    if len(items) <= limit:
+        return ", ".join(items)
+    return ", ".join(items[:limit]) + " … " + t("list.more", lang, n=fmt_int(len(items) - limit, lang))
 
 
 def natural_key(text) -> str:

@@ -31,6 +31,7 @@ from coverage_planner.i18n import (
     natural_key,
     nfc,
     parameter_rows,
+    short_list,
     site_label,
     status_label,
     t,
@@ -50,6 +51,8 @@ from coverage_planner.webmap import (
 )
 
 FONT = "DejaVuSans"
+DOWN_COLOUR = "#d7191c"  # towers off air on the overview map
+MAX_DOWN_LABELS = 6  # the overview map names a scenario's down towers when there are at most this many
 FONT_BOLD = "DejaVuSans-Bold"
 _fonts_registered = False
 
@@ -192,8 +195,18 @@ def overview_png(results, lang: str = "vi", *, width_in: float = 7.0, dpi: int =
         down = (tw["status"].astype(str) == "down").to_numpy() if "status" in tw else np.zeros(len(tw), bool)
         tx, ty = tw.geometry.x.to_numpy() / 1000, tw.geometry.y.to_numpy() / 1000
         ax.scatter(tx[~down], ty[~down], marker="^", s=22, c="black", edgecolors="white", linewidths=0.5, zorder=5)
-        if down.any():
-            ax.scatter(tx[down], ty[down], marker="x", s=28, c="#d7191c", linewidths=1.5, zorder=5)
+        if down.any():  # on top of the stations and proposals, big, with a white halo: seen on red backgrounds
+            ax.scatter(tx[down], ty[down], marker="X", s=110, c=DOWN_COLOUR, edgecolors="white", linewidths=1.1,
+                       zorder=9)
+            # the scenario's towers, when a few: named on the map (all of them are in the caption)
+            scen = tw["id"].astype(str).isin({str(i) for i in results.scenario.down}).to_numpy() & down
+            if 0 < scen.sum() <= MAX_DOWN_LABELS:
+                import matplotlib.patheffects as pe
+
+                for x, y, tid in zip(tx[scen], ty[scen], tw["id"].astype(str).to_numpy()[scen], strict=True):
+                    ax.annotate(tid, (x, y), xytext=(6, -9), textcoords="offset points", fontsize=6.5,
+                                color=DOWN_COLOUR, fontweight="bold", zorder=10,
+                                path_effects=[pe.withStroke(linewidth=2.2, foreground="white")])
     st = results.stations
     for status in ("good", "weak", "none"):
         s = st[st["status"] == status]
@@ -220,7 +233,8 @@ def overview_png(results, lang: str = "vi", *, width_in: float = 7.0, dpi: int =
                        markeredgecolor=PROPOSAL_COLOUR, label=t("map.legend.proposal", lang)),
                 Line2D([], [], marker="^", ls="", markerfacecolor="black", markeredgecolor="black",
                        label=t("tower", lang)),
-                Line2D([], [], marker="x", ls="", markeredgecolor="#d7191c", label=t("map.legend.tower_down", lang)),
+                Line2D([], [], marker="X", ls="", markersize=8, markerfacecolor=DOWN_COLOUR, markeredgecolor="white",
+                       label=t("map.legend.tower_down", lang)),
                 Line2D([], [], color="#b2182b", lw=2.2, label=t("map.legend.border", lang)),
                 # commune outlines as drawn on the map (no fill: alpha=0 would hide the edge as well)
                 Patch(facecolor="none", edgecolor="#b2182b", lw=1.2, label=t("map.legend.commune_border", lang)),
@@ -358,6 +372,15 @@ def _table(header, rows, col_widths, styles, *, align_right=()):
     return tbl
 
 
+def _overview_caption(results, lang) -> str:
+    """The overview map's caption; in a scenario it names the towers taken off air."""
+    text = t("report.overview.caption", lang, crs=results.grid.crs)
+    down = list(getattr(results.scenario, "down", ()) or ())
+    if down:
+        text += " " + t("report.overview.down", lang, n=fmt_int(len(down), lang), towers=short_list(down, lang, 30))
+    return text
+
+
 def _scenario_text(results, lang) -> str:
     scen = results.scenario
     text = (t("scenario.down", lang, towers=", ".join(scen.down)) if scen is not None and scen.down
@@ -411,7 +434,7 @@ def _story(results, lang, styles, page_width):
         img_w, img_h = img_w * max_h / img_h, max_h
     s.append(KeepTogether([P(_x(t("report.overview", lang)), styles["h2"]),
                            Image(io.BytesIO(png), width=img_w, height=img_h),
-                           P(_x(t("report.overview.caption", lang, crs=results.grid.crs)), styles["small"])]))
+                           P(_x(_overview_caption(results, lang)), styles["small"])]))
     s.append(PageBreak())
 
     # --- a failure scenario: the stations that lose all signal, right after the overview -------------------

@@ -341,6 +341,8 @@ _PAGE_CSS = """
 .cp-sw{display:inline-block;width:14px;height:11px;margin-right:5px;vertical-align:middle;border:1px solid #555}
 .cp-dot{display:inline-block;width:11px;height:11px;border-radius:50%;margin-right:5px;vertical-align:middle;
  border:1px solid #333}
+.cp-sw-down{width:11px;background:#fff;border:2px solid #d7191c;border-radius:50%;color:#d7191c;
+ font:bold 9px/11px sans-serif;text-align:center}
 .cp-dot-lost{width:9px;height:9px;border:3px solid #000}
 .cp-params{position:absolute;bottom:40px;left:10px;z-index:1000;max-width:340px;max-height:45%;overflow:auto}
 .cp-params summary{cursor:pointer;font-weight:bold}
@@ -348,8 +350,8 @@ _PAGE_CSS = """
 .cp-pop table{border-collapse:collapse;font-size:12px}.cp-pop th{text-align:left;padding-right:8px;
  font-weight:normal;color:#555}.cp-pop b{font-size:13px}
 .cp-tower-icon{border:2px solid #fff;border-radius:2px;box-shadow:0 0 2px #000;width:10px;height:10px}
-.cp-tower-down .cp-tower-icon{background:#999 !important;border-color:#d7191c}
-.cp-tower-down .cp-x{position:absolute;left:-3px;top:-9px;color:#d7191c;font:bold 16px/1 sans-serif}
+.cp-tower-down .cp-x{width:18px;height:18px;border:3px solid #d7191c;border-radius:50%;background:#fff;
+ color:#d7191c;text-align:center;font:bold 15px/18px sans-serif;box-shadow:0 0 0 1.5px #fff,0 0 4px 1px #000}
 .cp-tower-planned .cp-tower-icon{background:#fff !important;border-style:dashed;border-width:2px}
 .cp-contingency-icon{background:#e66101;color:#fff;border:2px solid #fff;border-radius:3px;width:16px;height:16px;
  text-align:center;font:bold 11px/16px sans-serif;box-shadow:0 0 3px #000}
@@ -387,10 +389,12 @@ function cpTowers(group, lab, colour, items){
   items.forEach(function(s){
     var down = s[2] === 'down', planned = s[2] === 'planned';  // planned: hollow dashed square, not on air
     var icon = L.divIcon({className: 'cp-tower' + (down ? ' cp-tower-down' : '') + (planned ? ' cp-tower-planned' : ''),
-      iconSize: [14, 14],
-      html: '<div class="cp-tower-icon" style="background:' + colour + (planned ? ';border-color:' + colour : '') +
-            '"></div>' + (down ? '<div class="cp-x">\\u2715</div>' : '')});
-    var m = L.marker([s[0], s[1]], {icon: icon, zIndexOffset: down || planned ? 0 : 100});
+      // down: a red ✕ in a white disc ringed in red (seen on red and green backgrounds), above the other towers
+      iconSize: down ? [24, 24] : [14, 14],
+      html: down ? '<div class="cp-x">\\u2715</div>' :
+            '<div class="cp-tower-icon" style="background:' + colour + (planned ? ';border-color:' + colour : '') +
+            '"></div>'});
+    var m = L.marker([s[0], s[1]], {icon: icon, zIndexOffset: down ? 500 : (planned ? 0 : 100)});
     m.bindPopup('<div class="cp-pop"><b>' + s[3] + '</b><br>' + cpTable(lab, s.slice(4)) + '</div>', {maxWidth: 320});
     m.bindTooltip(s[3]);
     m.addTo(group);
@@ -830,7 +834,7 @@ def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster
     if towers is not None and len(towers):  # same operators and colours as the tower layers
         legend += [f"<div><span class='cp-sw' style='background:{_operator_colour(op, oi)}'></span>{esc(op)}</div>"
                    for oi, op in enumerate(sorted(set(towers["operator"].astype(str)), key=str.lower))]
-    legend.append("<div><span class='cp-sw' style='background:#999;border-color:#d7191c'></span>"
+    legend.append("<div><span class='cp-sw cp-sw-down'>\u2715</span>"
                   f"{esc(t('map.legend.tower_down', lang))}</div>")
     if towers is not None and len(towers) and (_col(towers, "status", "on_air") == "planned").any():
         legend.append("<div><span class='cp-sw' style='background:#fff;border:2px dashed #555'></span>"

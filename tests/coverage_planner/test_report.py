@@ -6,6 +6,7 @@ import re
 import shutil
 import subprocess
 
+import numpy as np
 import pytest
 
 from coverage_planner import report
@@ -337,3 +338,58 @@ def test_overview_legend_has_border_and_remote_commune_symbols(res, monkeypatch)
         from matplotlib.colors import to_hex
 
         assert to_hex(h.get_edgecolor()) == colour
+
+
+def test_down_towers_drawn_on_top_big_and_named(monkeypatch, tmp_path):
+    """QA: the red ✕ of a down tower was drawn under the station dots, small, on red backgrounds. Now above
+    stations and proposals, larger, with a white edge; the scenario's towers are named on the map and in the
+    caption."""
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    res = tiny_results(scenario_down=("VT-002",))
+    scatters, notes, legend = [], [], []
+    original_scatter, original_annotate, original_legend = Axes.scatter, Axes.annotate, Figure.legend
+
+    def scatter(self, x, y, *args, **kwargs):
+        scatters.append((len(np.atleast_1d(x)), kwargs))
+        return original_scatter(self, x, y, *args, **kwargs)
+
+    def annotate(self, text, *args, **kwargs):
+        notes.append(text)
+        return original_annotate(self, text, *args, **kwargs)
+
+    def spy_legend(self, *args, **kwargs):
+        legend.extend(kwargs.get("handles", []))
+        return original_legend(self, *args, **kwargs)
+
+    monkeypatch.setattr(Axes, "scatter", scatter)
+    monkeypatch.setattr(Axes, "annotate", annotate)
+    monkeypatch.setattr(Figure, "legend", spy_legend)
+    report.overview_png(res, "vi", width_in=4.0, dpi=60)
+    n_down = int((res.towers["status"] == "down").sum())
+    down = [kw for n, kw in scatters if kw.get("marker") == "X"]
+    assert len(down) == 1 and sum(n for n, kw in scatters if kw.get("marker") == "X") == n_down
+    others = [kw for n, kw in scatters if kw.get("marker") != "X"]
+    assert down[0]["zorder"] > max(kw.get("zorder", 0) for kw in others)  # above stations and proposals
+    assert down[0]["s"] >= 4 * max(kw.get("s", 0) for kw in others if kw.get("marker") == "^")
+    assert down[0]["edgecolors"] == "white"
+    assert "VT-002" in notes and "MB-020" not in notes  # the scenario's tower is named, not the input's down one
+    assert any(h.get_label() == "Trạm ngừng hoạt động" and h.get_marker() == "X" for h in legend)
+    if shutil.which("pdftotext"):
+        text = " ".join(pdftotext(report.build_report(res, tmp_path / "r.pdf"), layout=False).split())
+        cap = text[text.index("Nền: địa hình bóng đổ"):]
+        assert "Dấu ✕ đỏ: trạm ngừng hoạt động; trạm giả định ngừng trong kịch bản này (1): VT-002." in cap
+        en = " ".join(pdftotext(report.build_report(res, tmp_path / "e.pdf", lang="en"), layout=False).split())
+        assert "Red ✕: towers off air; taken off air in this scenario (1): VT-002." in en
+        base = " ".join(pdftotext(report.build_report(tiny_results(), tmp_path / "b.pdf"), layout=False).split())
+        assert "giả định ngừng trong kịch bản này" not in base
+
+
+def test_short_list():
+    from coverage_planner.i18n import short_list
+
+    ids = [f"T{i}" for i in range(52)]
+    assert short_list(ids, "en", 3) == "T0, T1, T2 … (+49)"
+    assert short_list(ids[:3], "vi", 3) == "T0, T1, T2"
+    assert short_list([f"T{i}" for i in range(1300)], "vi", 1).endswith("(+1.299)")

@@ -491,3 +491,42 @@ def test_stations_lost_in_a_scenario_render_with_a_ring(tmp_path):
     assert not console_lines(err), console_lines(err)
     assert count_class(dom, "cp-station", "cp-station-none", "cp-station-lost") == len(res.newly_uncovered)
     assert count_class(dom, "cp-station") == len(res.stations)
+
+
+@needs_chromium
+def test_down_towers_are_a_big_ringed_cross_above_the_other_towers(tmp_path):
+    """QA: at province zoom the down marker (grey square, small red ✕) was lost among the red stations. Now a
+    24 px white disc ringed in red with a red ✕, drawn above the other towers; the legend shows the same sign."""
+    res = tiny_results(scenario_down=("VT-002",))
+    html = webmap.build_map(res, lang="en")
+    assert "<span class='cp-sw cp-sw-down'>\u2715</span>Tower down" in html
+    assert re.search(r"\.cp-tower-down \.cp-x\{[^}]*border:3px solid #d7191c[^}]*background:#fff", html)
+    path = tmp_path / "m.html"
+    path.write_text(html, encoding="utf-8")
+    dom, err = run_chromium(path)
+    assert not console_lines(err), console_lines(err)
+    n_down = int((res.towers["status"] == "down").sum())
+    assert n_down == 2 and count_class(dom, "cp-tower-down") == n_down and count_class(dom, "cp-x") == n_down
+    from html.parser import HTMLParser
+
+    icons = []  # (classes, style) of every tower marker
+
+    class P(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            a = dict(attrs)
+            cls = set((a.get("class") or "").split())
+            if {"leaflet-marker-icon", "cp-tower"} <= cls:
+                icons.append((cls, a.get("style") or ""))
+
+    P().feed(dom)
+    assert len(icons) == len(res.towers)
+
+    def z(style):
+        return int(re.search(r"z-index: (-?\d+)", style).group(1))
+
+    down = [st for c, st in icons if "cp-tower-down" in c]
+    others = [st for c, st in icons if "cp-tower-down" not in c]
+    assert len(down) == n_down
+    for style in down:
+        assert "width: 24px" in style and "height: 24px" in style, style
+        assert z(style) > max(z(o) for o in others)
