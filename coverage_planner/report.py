@@ -192,9 +192,14 @@ def overview_png(results, lang: str = "vi", *, width_in: float = 7.0, dpi: int =
         km(results.border).plot(ax=ax, color="#b2182b", linewidth=2.2, zorder=4)
     if results.towers is not None and len(results.towers):
         tw = results.towers
-        down = (tw["status"].astype(str) == "down").to_numpy() if "status" in tw else np.zeros(len(tw), bool)
+        status = tw["status"].astype(str).to_numpy() if "status" in tw else np.full(len(tw), "on_air")
+        down, planned = status == "down", status == "planned"
         tx, ty = tw.geometry.x.to_numpy() / 1000, tw.geometry.y.to_numpy() / 1000
-        ax.scatter(tx[~down], ty[~down], marker="^", s=22, c="black", edgecolors="white", linewidths=0.5, zorder=5)
+        on = ~down & ~planned
+        ax.scatter(tx[on], ty[on], marker="^", s=22, c="black", edgecolors="white", linewidths=0.5, zorder=5)
+        if planned.any():  # not on air: hollow, dashed outline (as on the HTML map)
+            ax.scatter(tx[planned], ty[planned], marker="^", s=30, facecolors="white", edgecolors="black",
+                       linewidths=0.9, linestyles=(0, (1.5, 1.0)), zorder=5)
         if down.any():  # on top of the stations and proposals, big, with a white halo: seen on red backgrounds
             ax.scatter(tx[down], ty[down], marker="X", s=110, c=DOWN_COLOUR, edgecolors="white", linewidths=1.1,
                        zorder=9)
@@ -226,6 +231,8 @@ def overview_png(results, lang: str = "vi", *, width_in: float = 7.0, dpi: int =
     ax.tick_params(labelsize=7)
     ax.set_xlabel("E (km)", fontsize=7)
     ax.set_ylabel("N (km)", fontsize=7)
+    has_planned = results.towers is not None and "status" in results.towers and \
+        bool((results.towers["status"].astype(str) == "planned").any())
     handles = [Patch(facecolor=c, alpha=0.7, label=lbl + " dBm") for c, lbl in level_legend(lang)]
     handles += [Line2D([], [], marker="o", ls="", markerfacecolor=STATUS_COLOURS[s], markeredgecolor="black",
                        label=status_label(s, lang)) for s in ("good", "weak", "none")]
@@ -233,6 +240,8 @@ def overview_png(results, lang: str = "vi", *, width_in: float = 7.0, dpi: int =
                        markeredgecolor=PROPOSAL_COLOUR, label=t("map.legend.proposal", lang)),
                 Line2D([], [], marker="^", ls="", markerfacecolor="black", markeredgecolor="black",
                        label=t("tower", lang)),
+                *([Line2D([], [], marker="^", ls="", markerfacecolor="white", markeredgecolor="black",
+                          label=t("map.legend.tower_planned", lang))] if has_planned else []),
                 Line2D([], [], marker="X", ls="", markersize=8, markerfacecolor=DOWN_COLOUR, markeredgecolor="white",
                        label=t("map.legend.tower_down", lang)),
                 Line2D([], [], color="#b2182b", lw=2.2, label=t("map.legend.border", lang)),

@@ -393,3 +393,40 @@ def test_short_list():
     assert short_list(ids, "en", 3) == "T0, T1, T2 … (+49)"
     assert short_list(ids[:3], "vi", 3) == "T0, T1, T2"
     assert short_list([f"T{i}" for i in range(1300)], "vi", 1).endswith("(+1.299)")
+
+
+def test_planned_towers_are_hollow_on_the_overview_map(monkeypatch):
+    """QA: planned towers (not on air) were drawn as on-air ▲. Now a hollow, dashed ▲ with a legend entry, as
+    the HTML map does; no entry when no tower is planned."""
+    from matplotlib.axes import Axes
+    from matplotlib.colors import to_hex
+    from matplotlib.figure import Figure
+
+    res = tiny_results()
+    on_air = res.towers.index[res.towers["status"] == "on_air"]
+    res.towers.loc[on_air[0], "status"] = "planned"
+    calls, legend = [], []
+    original_scatter, original_legend = Axes.scatter, Figure.legend
+
+    def scatter(self, x, y, *args, **kwargs):
+        calls.append((len(np.atleast_1d(x)), kwargs))
+        return original_scatter(self, x, y, *args, **kwargs)
+
+    def spy_legend(self, *args, **kwargs):
+        legend[:] = kwargs.get("handles", [])
+        return original_legend(self, *args, **kwargs)
+
+    monkeypatch.setattr(Axes, "scatter", scatter)
+    monkeypatch.setattr(Figure, "legend", spy_legend)
+    report.overview_png(res, "en", width_in=4.0, dpi=60)
+    triangles = [(n, kw) for n, kw in calls if kw.get("marker") == "^"]
+    solid = [n for n, kw in triangles if kw.get("c") == "black"]
+    hollow = [kw for n, kw in triangles if kw.get("facecolors") == "white"]
+    assert solid == [len(on_air) - 1]  # the planned tower is not among the on-air ones
+    assert len(hollow) == 1 and hollow[0]["edgecolors"] == "black" and hollow[0]["linestyles"] != "solid"
+    h = {h.get_label(): h for h in legend}["Planned tower (not on air)"]
+    assert h.get_marker() == "^" and to_hex(h.get_markerfacecolor()) == "#ffffff"
+    calls.clear()
+    report.overview_png(tiny_results(), "en", width_in=4.0, dpi=60)
+    assert "Planned tower (not on air)" not in {h.get_label() for h in legend}
+    assert not [kw for n, kw in calls if kw.get("facecolors") == "white"]
