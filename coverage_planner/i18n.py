@@ -92,6 +92,7 @@ _STRINGS: dict[str, dict[str, str]] = {
     "map.legend.boundaries": {"vi": "Ranh giới", "en": "Boundaries"},
     "map.user_edits": {"vi": "Trạm lưu động do người dùng thay đổi", "en": "Mobile sites changed by the user"},
     "map.params": {"vi": "Tham số tính toán", "en": "Parameters used"},
+    "map.down_short": {"vi": "{n} trạm: {towers}", "en": "{n} towers: {towers}"},
     "map.created": {"vi": "Lập ngày {date}", "en": "Made on {date}"},
     "map.proposal": {"vi": "Trạm đề xuất #{rank}", "en": "Proposed station #{rank}"},
     "map.stations_covered": {"vi": "Điểm bỏ phiếu được phủ", "en": "Stations covered"},

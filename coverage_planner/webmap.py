@@ -38,12 +38,17 @@ from coverage_planner.i18n import (
     fmt_value,
     has,
     parameter_rows,
+    short_list,
     site_label,
     status_label,
     t,
     translate_message,
 )
 from coverage_planner.io import atomic_path
+
+#: The map title lists the towers of a failure scenario up to this many; more are shortened (all are in the
+#: parameters box).
+MAX_TITLE_TOWERS = 4
 
 #: Long side (pixels) of every raster embedded in the page.
 MAX_RASTER_PX = 800
@@ -333,7 +338,7 @@ def _offline_head() -> str:
 _PAGE_CSS = """
 .cp-box{background:rgba(255,255,255,.93);padding:6px 9px;border-radius:5px;box-shadow:0 1px 5px rgba(0,0,0,.4);
  font:12px/1.35 "DejaVu Sans",Arial,sans-serif;color:#222}
-.cp-title{position:absolute;top:10px;left:54px;z-index:1000;max-width:calc(100% - 420px)}
+.cp-title{position:absolute;top:10px;left:54px;z-index:1000;max-width:calc(100% - 420px);box-sizing:border-box;overflow-wrap:anywhere}
 .leaflet-control-layers{font-size:12px}
 .cp-title h1{font-size:16px;margin:0 0 2px 0}
 .cp-legend{position:absolute;bottom:28px;right:10px;z-index:1000;max-height:70%;overflow:auto}
@@ -363,6 +368,15 @@ _PAGE_CSS = """
 # Python, so concatenating them into popup HTML is safe. Row layout: [label index, value, ...] pairs after the
 # fixed leading fields; labels come once per layer in ``lab``.
 _PAGE_JS = """
+// the title box ends left of the layer panel (whose width depends on the layer names), at any window width
+function cpFitTitle(){
+  var title = document.querySelector('.cp-title'), panel = document.querySelector('.leaflet-control-layers');
+  if (!title || !panel) return;
+  var room = panel.getBoundingClientRect().left - title.getBoundingClientRect().left - 12;
+  title.style.maxWidth = Math.max(220, room) + 'px';
+}
+window.addEventListener('load', cpFitTitle);
+window.addEventListener('resize', cpFitTitle);
 function cpTable(lab, rows){
   var h = '<table>';
   for (var i = 0; i < rows.length; i += 2) {
@@ -795,8 +809,11 @@ def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster
 
     # --- chrome: title, legend, parameters, layer control ---------------------------------------------------
     scen = results.scenario
-    scen_text = (t("scenario.down", lang, towers=", ".join(scen.down)) if scen is not None and scen.down
-                 else t("scenario.baseline", lang))
+    down = [str(i) for i in scen.down] if scen is not None and scen.down else []
+    # the title names a few towers only ("52 towers: A, B, C … (+49)"); the parameters box has them all
+    scen_text = (t("scenario.down", lang, towers=", ".join(down) if len(down) <= MAX_TITLE_TOWERS else
+                   t("map.down_short", lang, n=fmt_int(len(down), lang), towers=short_list(down, lang, 3)))
+                 if down else t("scenario.baseline", lang))
     if scen is not None and scen.name and scen.name != "baseline":
         scen_text = f"{scen.name}: {scen_text}"
     counts = results.station_counts() if st is not None and len(st) else {"good": 0, "weak": 0, "none": 0}
@@ -855,7 +872,8 @@ def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster
     legend.append("<div><span class='cp-sw' style='height:0;border:0;border-top:4px dashed #b2182b'></span>"
                   f"{esc(t('map.legend.border', lang))}</div>")
     legend.append("</div>")
-    params = [(t("report.m.terrain", lang), translate_message(results.terrain_source, lang) or "—"),
+    params = [(t("scenario", lang), t("scenario.down", lang, towers=", ".join(down)))] if down else []
+    params += [(t("report.m.terrain", lang), translate_message(results.terrain_source, lang) or "—"),
               (t("report.m.resolution", lang), fmt_value(float(results.grid.cellsize), lang, "m")),
               (t("report.m.crs", lang), str(results.grid.crs)),
               ("coverage-planner", __version__)]

@@ -530,3 +530,62 @@ def test_down_towers_are_a_big_ringed_cross_above_the_other_towers(tmp_path):
     for style in down:
         assert "width: 24px" in style and "height: 24px" in style, style
         assert z(style) > max(z(o) for o in others)
+
+
+def _title_html(page: str) -> str:
+    return re.search(r"<div class='cp-box cp-title'>.*?</div>", page, re.S).group(0)
+
+
+def _params_html(page: str) -> str:
+    return re.search(r"<details class='cp-box cp-params'>.*?</details>", page, re.S).group(0)
+
+
+def test_title_shortens_a_long_list_of_down_towers():
+    """QA: with 52 towers down the title box ran under the layer panel and cut the id list. The title names the
+    first three and the count; the parameters box has the full list."""
+    import dataclasses
+
+    from coverage_planner.results import Scenario
+
+    ids = tuple(f"VTL-DBP-{i:03d}-A" for i in range(1, 53))
+    res = dataclasses.replace(tiny_results(), scenario=Scenario(name="what-if", down=ids))
+    page = webmap.build_map(res, lang="en")
+    title = _title_html(page)
+    assert "Assumed off air: 52 towers: VTL-DBP-001-A, VTL-DBP-002-A, VTL-DBP-003-A … (+49)" in title
+    assert "VTL-DBP-004-A" not in title
+    params = _params_html(page)
+    assert f"<tr><td>Scenario</td><td>Assumed off air: {', '.join(ids)}</td></tr>" in params
+    vi = webmap.build_map(res)
+    assert "Giả định ngừng hoạt động: 52 trạm: VTL-DBP-001-A, VTL-DBP-002-A, VTL-DBP-003-A … (+49)" in _title_html(vi)
+    # a few towers are all named in the title
+    few = dataclasses.replace(res, scenario=Scenario(name="what-if", down=ids[:4]))
+    assert f"Assumed off air: {', '.join(ids[:4])}" in _title_html(webmap.build_map(few, lang="en"))
+    # baseline: no scenario row in the parameters box
+    assert "<td>Scenario</td>" not in _params_html(webmap.build_map(tiny_results(), lang="en"))
+
+
+@needs_chromium
+@pytest.mark.parametrize("width", [1400, 1000])
+def test_title_box_ends_left_of_the_layer_panel(tmp_path, width):
+    import dataclasses
+
+    from coverage_planner.results import Scenario
+
+    ids = tuple(f"VTL-DBP-{i:03d}-A" for i in range(1, 53))
+    res = dataclasses.replace(tiny_results(), scenario=Scenario(name="a long scenario name " * 3, down=ids))
+    probe = """<script>window.addEventListener('load', function() { setTimeout(function() {
+      var t = document.querySelector('.cp-title').getBoundingClientRect();
+      var p = document.querySelector('.leaflet-control-layers').getBoundingClientRect();
+      var pre = document.createElement('pre'); pre.id = 'cp-probe';
+      pre.textContent = [t.left, t.right, t.bottom, p.left, p.top].join(' ');
+      document.body.appendChild(pre); }, 0); });</script></body>"""
+    path = tmp_path / "m.html"
+    path.write_text(webmap.build_map(res, lang="en").replace("</body>", probe, 1), encoding="utf-8")
+    with tempfile.TemporaryDirectory(prefix="chromium-") as ud:
+        cp = subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", f"--user-data-dir={ud}",
+                             "--host-resolver-rules=MAP * ~NOTFOUND", f"--window-size={width},800",
+                             "--virtual-time-budget=5000", "--dump-dom", path.resolve().as_uri()],
+                            capture_output=True, text=True, timeout=120)
+    t_left, t_right, t_bottom, p_left, p_top = map(float, re.search(r'<pre id="cp-probe">(.*?)</pre>',
+                                                                    cp.stdout).group(1).split())
+    assert t_right <= p_left, (t_right, p_left)  # side by side, no overlap
