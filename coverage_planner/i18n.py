@@ -246,6 +246,13 @@ _STRINGS: dict[str, dict[str, str]] = {
     "report.m.max_distance": {"vi": "Bán kính tính tối đa", "en": "Maximum distance"},
     "report.m.rx_height": {"vi": "Độ cao máy thu", "en": "Receiver height"},
     "report.m.thresholds": {"vi": "Ngưỡng tốt / yếu", "en": "Good / weak thresholds"},
+    "report.m.levels": {"vi": "Mức thu (dBm)", "en": "Received levels (dBm)"},
+    "report.m.levels_val": {
+        "vi": "Tổng công suất thu của sóng mang (dBm), không phải RSRP/RSCP: với 4G, tổng −75 dBm ≈ RSRP −103 dBm "
+              "ở băng thông 10 MHz; với 3G, tổng ≈ RSCP + 10 dB. Xem docs/INPUTS.md.",
+        "en": "Total received power of the carrier (dBm), not RSRP/RSCP: for 4G, −75 dBm total ≈ RSRP −103 dBm "
+              "at 10 MHz; for 3G, total ≈ RSCP + 10 dB. See docs/INPUTS.md.",
+    },
     "report.m.terrain": {"vi": "Dữ liệu địa hình", "en": "Terrain source"},
     "report.m.resolution": {"vi": "Độ phân giải lưới", "en": "Grid resolution"},
     "report.m.crs": {"vi": "Hệ toạ độ phân tích", "en": "Analysis CRS"},
@@ -497,8 +504,8 @@ _MESSAGES_VI: list[tuple[re.Pattern[str], str]] = [(re.compile(rx), tpl) for rx,
      r"vegetation values",
      "Lớp phủ mặt đất: {n:n} ô lưới không có dữ liệu lớp phủ, dùng giá trị suy hao thực vật cố định trong [radio]"),
     (rf"(?P<n>\d+) (?P<kind>raster|SRTM tile|ESRI ASCII grid)s? \((?P<names>.*)\), (?P<crs>.+), "
-     rf"cell (?P<a>{_NUM})×(?P<b>{_NUM})",
-     "{n:n} {kind:kind} ({names}), {crs}, ô lưới {a:n} × {b:n}"),
+     rf"cell (?P<a>{_NUM})×(?P<b>{_NUM})(?P<u>°| .+)?",
+     "{n:n} {kind:kind} ({names}), {crs}, ô lưới {a:n} × {b:n}{u}"),
     # --- parameter values (coverage_planner.pipeline._parameters) ------------------------------------------
     (rf"good ≥ (?P<g>{_NUM}) dBm, weak ≥ (?P<w>{_NUM}) dBm", "tốt ≥ {g:n} dBm, yếu ≥ {w:n} dBm"),
     (rf"k=(?P<k>\d+), mast (?P<h>{_NUM}) m, EIRP (?P<e>{_NUM}) dBm, (?P<tech>\S+) (?P<f>{_NUM}) MHz",

@@ -581,6 +581,7 @@ def _story(results, lang, styles, page_width):
     rh = _param(results, "radio", "receiver_height_m")
     if rh is not None:
         rows.append([t("report.m.rx_height", lang), f"{fmt_float(rh, 1, lang)} m"])
+    rows.append([t("report.m.levels", lang), t("report.m.levels_val", lang)])
     for tech, (good, weak) in sorted(thresholds(results).items()):
         rows.append([f"{t('report.m.thresholds', lang)} {tech}",
                      f"{fmt_float(good, 0, lang)} / {fmt_float(weak, 0, lang)} dBm"])

@@ -873,7 +873,8 @@ def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster
                   f"{esc(t('map.legend.border', lang))}</div>")
     legend.append("</div>")
     params = [(t("scenario", lang), t("scenario.down", lang, towers=", ".join(down)))] if down else []
-    params += [(t("report.m.terrain", lang), translate_message(results.terrain_source, lang) or "—"),
+    params += [(t("report.m.levels", lang), t("report.m.levels_val", lang)),
+               (t("report.m.terrain", lang), translate_message(results.terrain_source, lang) or "—"),
               (t("report.m.resolution", lang), fmt_value(float(results.grid.cellsize), lang, "m")),
               (t("report.m.crs", lang), str(results.grid.crs)),
               ("coverage-planner", __version__)]

@@ -299,7 +299,7 @@ def test_vietnamese_report_translates_the_core_messages(tmp_path):
         warnings=["towers: 6 tower(s) with status down (not used): VT-001, VT-002",
                   "terrain: 172 void cell(s) filled by interpolation (0.0049%)",
                   "tiny_results: synthetic scene, not a real analysis"],
-        terrain_source="1 raster (dem.tif), EPSG:32648, cell 90×90",
+        terrain_source="1 raster (dem.tif), EPSG:32648, cell 90×90 m",
     )
     text = pdftotext(report.build_report(r, tmp_path / "vi.pdf"), layout=False)
     flat = " ".join(text.split())
@@ -307,12 +307,12 @@ def test_vietnamese_report_translates_the_core_messages(tmp_path):
                     "k_factor", "threshold_"):
         assert english not in flat, english
     for vietnamese in ("bị địa hình che khuất", "128,7 dB", "Trạm BTS: 6 trạm ở trạng thái ngừng hoạt động",
-                       "Địa hình: 172 ô thiếu dữ liệu độ cao đã được nội suy (0,0049 %)", "ô lưới 90 × 90",
+                       "Địa hình: 172 ô thiếu dữ liệu độ cao đã được nội suy (0,0049 %)", "ô lưới 90 × 90 m",
                        "tốt ≥ -85 dBm, yếu ≥ -100 dBm", "cột anten 15 m", "1,3333", "1,5 m",
                        "tiny_results: synthetic scene, not a real analysis"):  # unknown: unchanged
         assert vietnamese in flat, vietnamese
     en = " ".join(pdftotext(report.build_report(r, tmp_path / "en.pdf", lang="en"), layout=False).split())
-    for english in ("terrain shadow: the best of 819", "6 tower(s) with status down", "cell 90×90", "1.3333",
+    for english in ("terrain shadow: the best of 819", "6 tower(s) with status down", "cell 90×90 m", "1.3333",
                     "good ≥ -85 dBm"):
         assert english in en, english
 
@@ -430,3 +430,16 @@ def test_planned_towers_are_hollow_on_the_overview_map(monkeypatch):
     report.overview_png(tiny_results(), "en", width_in=4.0, dpi=60)
     assert "Planned tower (not on air)" not in {h.get_label() for h in legend}
     assert not [kw for n, kw in calls if kw.get("facecolors") == "white"]
+
+
+@needs_poppler
+def test_methods_say_levels_are_total_carrier_power_not_rsrp(vi_text, res, tmp_path):
+    """QA: the outputs never said what the dBm levels are. The methods table says: total received power of the
+    carrier, not RSRP/RSCP, with the 4G example and a pointer to docs/INPUTS.md."""
+    flat = " ".join(_section(vi_text, "Phương pháp và tham số", None).split())
+    assert ("Mức thu (dBm) Tổng công suất thu của sóng mang (dBm), không phải RSRP/RSCP: với 4G, tổng −75 dBm ≈ "
+            "RSRP −103 dBm") in flat
+    assert "Xem docs/INPUTS.md." in flat
+    en = " ".join(pdftotext(report.build_report(res, tmp_path / "en.pdf", lang="en"), layout=False).split())
+    assert ("Received levels (dBm) Total received power of the carrier (dBm), not RSRP/RSCP: for 4G, −75 dBm "
+            "total ≈ RSRP −103 dBm at 10 MHz; for 3G, total ≈ RSCP + 10 dB. See docs/INPUTS.md.") in en

@@ -589,3 +589,13 @@ def test_title_box_ends_left_of_the_layer_panel(tmp_path, width):
     t_left, t_right, t_bottom, p_left, p_top = map(float, re.search(r'<pre id="cp-probe">(.*?)</pre>',
                                                                     cp.stdout).group(1).split())
     assert t_right <= p_left, (t_right, p_left)  # side by side, no overlap
+
+
+def test_parameters_box_says_levels_are_total_carrier_power():
+    res = tiny_results()
+    params = _params_html(webmap.build_map(res, lang="en"))
+    assert ("<tr><td>Received levels (dBm)</td><td>Total received power of the carrier (dBm), not RSRP/RSCP: "
+            "for 4G, −75 dBm total ≈ RSRP −103 dBm at 10 MHz; for 3G, total ≈ RSCP + 10 dB. "
+            "See docs/INPUTS.md.</td></tr>") in params
+    vi = _params_html(webmap.build_map(res))
+    assert "<tr><td>Mức thu (dBm)</td><td>Tổng công suất thu của sóng mang (dBm), không phải RSRP/RSCP" in vi
