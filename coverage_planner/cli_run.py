@@ -78,7 +78,9 @@ def print_summary(results, files, elapsed: float) -> None:
                    f"theirs fails; one mobile site per failure restores {int(cp['n_restored'].sum())} of them "
                    f"({int(cp['voters_restored'].sum())} voters)")
     if results.newly_uncovered:
-        click.echo(f"  newly uncovered by the scenario: {len(results.newly_uncovered)}: "
+        lost_voters = int(results.lost_stations()["voters"].sum())
+        click.echo(f"  newly uncovered by the scenario: {len(results.newly_uncovered)} stations "
+                   f"({lost_voters} voters): "
                    + ", ".join(results.newly_uncovered[:15]) + (" …" if len(results.newly_uncovered) > 15 else ""))
     s = results.placement_summary
     if s:

@@ -92,6 +92,7 @@ _STRINGS: dict[str, dict[str, str]] = {
     "map.legend.boundaries": {"vi": "Ranh giới", "en": "Boundaries"},
     "map.user_edits": {"vi": "Trạm lưu động do người dùng thay đổi", "en": "Mobile sites changed by the user"},
     "map.params": {"vi": "Tham số tính toán", "en": "Parameters used"},
+    "map.down_short": {"vi": "{n} trạm: {towers}", "en": "{n} towers: {towers}"},
     "map.created": {"vi": "Lập ngày {date}", "en": "Made on {date}"},
     "map.proposal": {"vi": "Trạm đề xuất #{rank}", "en": "Proposed station #{rank}"},
     "map.stations_covered": {"vi": "Điểm bỏ phiếu được phủ", "en": "Stations covered"},
@@ -99,6 +100,10 @@ _STRINGS: dict[str, dict[str, str]] = {
     "map.backhaul": {"vi": "Truyền dẫn", "en": "Backhaul"},
     "map.elevation": {"vi": "Độ cao", "en": "Elevation"},
     "map.servers": {"vi": "Số trạm phục vụ", "en": "Servers"},
+    "map.before": {"vi": "Trước sự cố", "en": "Before the failure"},
+    "map.lost": {"vi": "Mất sóng do sự cố: {n} điểm ({voters} cử tri)",
+                 "en": "Lost all signal in this scenario: {n} stations ({voters} voters)"},
+    "map.legend.lost": {"vi": "Mất sóng do sự cố (viền đen)", "en": "Lost signal in this scenario (black ring)"},
     # --- report -------------------------------------------------------------------------------------------
     "report.title": {"vi": "Báo cáo vùng lõm sóng di động tại các điểm bỏ phiếu",
                      "en": "Mobile coverage gap report for polling stations"},
@@ -118,6 +123,8 @@ _STRINGS: dict[str, dict[str, str]] = {
     "report.kf.prop_voters": {"vi": "Cử tri được phủ thêm nhờ trạm đề xuất",
                               "en": "Voters newly covered by the proposed stations"},
     "report.kf.newly": {"vi": "Điểm mất sóng trong kịch bản", "en": "Stations losing signal in this scenario"},
+    "report.kf.newly_voters": {"vi": "Cử tri tại các điểm mất sóng trong kịch bản",
+                               "en": "Voters at the stations losing signal in this scenario"},
     "report.kf.what": {"vi": "Chỉ tiêu", "en": "Figure"},
     "report.kf.value": {"vi": "Giá trị", "en": "Value"},
     "report.overview": {"vi": "Bản đồ tổng quan", "en": "Overview map"},
@@ -129,6 +136,10 @@ _STRINGS: dict[str, dict[str, str]] = {
               "(green = good, orange = weak, red = none). Purple stars: proposed mobile stations. "
               "Thick red line: national border. UTM coordinates ({crs}), km.",
     },
+    "report.overview.down": {"vi": "Dấu ✕ đỏ: trạm ngừng hoạt động; trạm giả định ngừng trong kịch bản này ({n}): "
+                                   "{towers}.",
+                             "en": "Red ✕: towers off air; taken off air in this scenario ({n}): {towers}."},
+    "list.more": {"vi": "(+{n})", "en": "(+{n})"},
     "report.communes": {"vi": "Theo xã/phường", "en": "By commune"},
     "report.communes.note": {
         "vi": "Xã biên giới và xã vùng sâu, vùng xa được liệt kê trước. Diện tích: % diện tích xã có sóng "
@@ -212,6 +223,13 @@ _STRINGS: dict[str, dict[str, str]] = {
     "report.spof.none": {"vi": "Không có điểm nào chỉ phụ thuộc vào một trạm.",
                          "en": "No station depends on a single tower."},
     "report.newly": {"vi": "Điểm mất sóng trong kịch bản này", "en": "Stations losing signal in this scenario"},
+    "report.newly.summary": {
+        "vi": "Khi các trạm {towers} ngừng hoạt động, {n} điểm bỏ phiếu ({voters} cử tri) mất hoàn toàn sóng di động.",
+        "en": "With {towers} off air, {n} polling stations ({voters} voters) lose all mobile signal.",
+    },
+    "report.col.before_now": {"vi": "Trước → nay", "en": "Before → now"},
+    "report.col.served_before": {"vi": "Trạm phục vụ trước sự cố", "en": "Served before by"},
+    "report.total": {"vi": "Tổng", "en": "Total"},
     "report.methods": {"vi": "Phương pháp và tham số", "en": "Methods and parameters"},
     "report.methods.intro": {
         "vi": "Mức thu được tính cho từng ô lưới từ mọi trạm BTS đang phát sóng theo mô hình truyền sóng dưới "
@@ -228,6 +246,13 @@ _STRINGS: dict[str, dict[str, str]] = {
     "report.m.max_distance": {"vi": "Bán kính tính tối đa", "en": "Maximum distance"},
     "report.m.rx_height": {"vi": "Độ cao máy thu", "en": "Receiver height"},
     "report.m.thresholds": {"vi": "Ngưỡng tốt / yếu", "en": "Good / weak thresholds"},
+    "report.m.levels": {"vi": "Mức thu (dBm)", "en": "Received levels (dBm)"},
+    "report.m.levels_val": {
+        "vi": "Tổng công suất thu của sóng mang (dBm), không phải RSRP/RSCP: với 4G, tổng −75 dBm ≈ RSRP −103 dBm "
+              "ở băng thông 10 MHz; với 3G, tổng ≈ RSCP + 10 dB. Xem docs/INPUTS.md.",
+        "en": "Total received power of the carrier (dBm), not RSRP/RSCP: for 4G, −75 dBm total ≈ RSRP −103 dBm "
+              "at 10 MHz; for 3G, total ≈ RSCP + 10 dB. See docs/INPUTS.md.",
+    },
     "report.m.terrain": {"vi": "Dữ liệu địa hình", "en": "Terrain source"},
     "report.m.resolution": {"vi": "Độ phân giải lưới", "en": "Grid resolution"},
     "report.m.crs": {"vi": "Hệ toạ độ phân tích", "en": "Analysis CRS"},
@@ -297,6 +322,19 @@ def edits_text(summary: dict, lang: str = DEFAULT_LANG) -> str:
         if ids:
             parts.append(t(key, lang, ids=", ".join(str(i) for i in ids)))
     return "; ".join(parts)
+
+
+def short_list(items, lang: str = DEFAULT_LANG, limit: int = 3) -> str:
+    """``items`` joined by ", ", the first ``limit`` only when there are more: "A, B, C … (+49)"."""
+    items = [str(i) for i in items]
+    if len(items) <= limit:
+        return ", ".join(items)
+    return ", ".join(items[:limit]) + " … " + t("list.more", lang, n=fmt_int(len(items) - limit, lang))
+
+
+def natural_key(text) -> str:
+    """Sort key for names: case-insensitive, numbers in numeric order ("Bản số 2" before "Bản số 10")."""
+    return re.sub(r"\d+", lambda m: m.group(0).zfill(9), nfc(text).casefold())
 
 
 def status_label(status: str, lang: str = DEFAULT_LANG) -> str:
@@ -485,8 +523,8 @@ _MESSAGES_VI: list[tuple[re.Pattern[str], str]] = [(re.compile(rx), tpl) for rx,
      r"vegetation values",
      "Lớp phủ mặt đất: {n:n} ô lưới không có dữ liệu lớp phủ, dùng giá trị suy hao thực vật cố định trong [radio]"),
     (rf"(?P<n>\d+) (?P<kind>raster|SRTM tile|ESRI ASCII grid)s? \((?P<names>.*)\), (?P<crs>.+), "
-     rf"cell (?P<a>{_NUM})×(?P<b>{_NUM})",
-     "{n:n} {kind:kind} ({names}), {crs}, ô lưới {a:n} × {b:n}"),
+     rf"cell (?P<a>{_NUM})×(?P<b>{_NUM})(?P<u>°| .+)?",
+     "{n:n} {kind:kind} ({names}), {crs}, ô lưới {a:n} × {b:n}{u}"),
     # --- parameter values (coverage_planner.pipeline._parameters) ------------------------------------------
     (rf"good ≥ (?P<g>{_NUM}) dBm, weak ≥ (?P<w>{_NUM}) dBm", "tốt ≥ {g:n} dBm, yếu ≥ {w:n} dBm"),
     (rf"k=(?P<k>\d+), mast (?P<h>{_NUM}) m, EIRP (?P<e>{_NUM}) dBm, (?P<tech>\S+) (?P<f>{_NUM}) MHz",

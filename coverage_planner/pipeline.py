@@ -473,8 +473,10 @@ def iter_run(
     stations["backup_server"] = np.where(second_t >= 0, ids[np.maximum(second_t, 0)], "")
     newly: list[str] = []
     if scenario.down:
-        base_status = classify_stations(base_idx)[0]
+        base_status, _, base_best, _, _ = classify_stations(base_idx)
         stations["baseline_status"] = base_status
+        # the tower that served the station before the failure ("" if none): for the lost stations, a down one
+        stations["baseline_server"] = np.where(base_best >= 0, ids[np.maximum(base_best, 0)], "")
         newly = stations.loc[(base_status != STATUS_NONE) & (stations["status"] == STATUS_NONE), "id"].tolist()
     yield st.at("resilience", 1.0, f"{int(stations['spof'].sum())} single points of failure")
 

@@ -28,8 +28,10 @@ from coverage_planner.i18n import (
     fmt_float,
     fmt_int,
     has,
+    natural_key,
     nfc,
     parameter_rows,
+    short_list,
     site_label,
     status_label,
     t,
@@ -49,6 +51,8 @@ from coverage_planner.webmap import (
 )
 
 FONT = "DejaVuSans"
+DOWN_COLOUR = "#d7191c"  # towers off air on the overview map
+MAX_DOWN_LABELS = 6  # the overview map names a scenario's down towers when there are at most this many
 FONT_BOLD = "DejaVuSans-Bold"
 _fonts_registered = False
 
@@ -132,6 +136,7 @@ def key_figures(results) -> dict[str, int]:
     }
     if results.newly_uncovered:
         out["newly"] = len(results.newly_uncovered)
+        out["newly_voters"] = int(results.lost_stations()["voters"].sum())
     return out
 
 
@@ -187,11 +192,26 @@ def overview_png(results, lang: str = "vi", *, width_in: float = 7.0, dpi: int =
         km(results.border).plot(ax=ax, color="#b2182b", linewidth=2.2, zorder=4)
     if results.towers is not None and len(results.towers):
         tw = results.towers
-        down = (tw["status"].astype(str) == "down").to_numpy() if "status" in tw else np.zeros(len(tw), bool)
+        status = tw["status"].astype(str).to_numpy() if "status" in tw else np.full(len(tw), "on_air")
+        down, planned = status == "down", status == "planned"
         tx, ty = tw.geometry.x.to_numpy() / 1000, tw.geometry.y.to_numpy() / 1000
-        ax.scatter(tx[~down], ty[~down], marker="^", s=22, c="black", edgecolors="white", linewidths=0.5, zorder=5)
-        if down.any():
-            ax.scatter(tx[down], ty[down], marker="x", s=28, c="#d7191c", linewidths=1.5, zorder=5)
+        on = ~down & ~planned
+        ax.scatter(tx[on], ty[on], marker="^", s=22, c="black", edgecolors="white", linewidths=0.5, zorder=5)
+        if planned.any():  # not on air: hollow, dashed outline (as on the HTML map)
+            ax.scatter(tx[planned], ty[planned], marker="^", s=30, facecolors="white", edgecolors="black",
+                       linewidths=0.9, linestyles=(0, (1.5, 1.0)), zorder=5)
+        if down.any():  # on top of the stations and proposals, big, with a white halo: seen on red backgrounds
+            ax.scatter(tx[down], ty[down], marker="X", s=110, c=DOWN_COLOUR, edgecolors="white", linewidths=1.1,
+                       zorder=9)
+            # the scenario's towers, when a few: named on the map (all of them are in the caption)
+            scen = tw["id"].astype(str).isin({str(i) for i in results.scenario.down}).to_numpy() & down
+            if 0 < scen.sum() <= MAX_DOWN_LABELS:
+                import matplotlib.patheffects as pe
+
+                for x, y, tid in zip(tx[scen], ty[scen], tw["id"].astype(str).to_numpy()[scen], strict=True):
+                    ax.annotate(tid, (x, y), xytext=(6, -9), textcoords="offset points", fontsize=6.5,
+                                color=DOWN_COLOUR, fontweight="bold", zorder=10,
+                                path_effects=[pe.withStroke(linewidth=2.2, foreground="white")])
     st = results.stations
     for status in ("good", "weak", "none"):
         s = st[st["status"] == status]
@@ -211,6 +231,8 @@ def overview_png(results, lang: str = "vi", *, width_in: float = 7.0, dpi: int =
     ax.tick_params(labelsize=7)
     ax.set_xlabel("E (km)", fontsize=7)
     ax.set_ylabel("N (km)", fontsize=7)
+    has_planned = results.towers is not None and "status" in results.towers and \
+        bool((results.towers["status"].astype(str) == "planned").any())
     handles = [Patch(facecolor=c, alpha=0.7, label=lbl + " dBm") for c, lbl in level_legend(lang)]
     handles += [Line2D([], [], marker="o", ls="", markerfacecolor=STATUS_COLOURS[s], markeredgecolor="black",
                        label=status_label(s, lang)) for s in ("good", "weak", "none")]
@@ -218,7 +240,10 @@ def overview_png(results, lang: str = "vi", *, width_in: float = 7.0, dpi: int =
                        markeredgecolor=PROPOSAL_COLOUR, label=t("map.legend.proposal", lang)),
                 Line2D([], [], marker="^", ls="", markerfacecolor="black", markeredgecolor="black",
                        label=t("tower", lang)),
-                Line2D([], [], marker="x", ls="", markeredgecolor="#d7191c", label=t("map.legend.tower_down", lang)),
+                *([Line2D([], [], marker="^", ls="", markerfacecolor="white", markeredgecolor="black",
+                          label=t("map.legend.tower_planned", lang))] if has_planned else []),
+                Line2D([], [], marker="X", ls="", markersize=8, markerfacecolor=DOWN_COLOUR, markeredgecolor="white",
+                       label=t("map.legend.tower_down", lang)),
                 Line2D([], [], color="#b2182b", lw=2.2, label=t("map.legend.border", lang)),
                 # commune outlines as drawn on the map (no fill: alpha=0 would hide the edge as well)
                 Patch(facecolor="none", edgecolor="#b2182b", lw=1.2, label=t("map.legend.commune_border", lang)),
@@ -236,7 +261,7 @@ def overview_png(results, lang: str = "vi", *, width_in: float = 7.0, dpi: int =
 # ----------------------------------------------------------------------------------------------------------
 def _styles():
     from reportlab.lib import colors
-    from reportlab.lib.enums import TA_CENTER
+    from reportlab.lib.enums import TA_CENTER, TA_RIGHT
     from reportlab.lib.styles import ParagraphStyle
 
     base = ParagraphStyle("cp-body", fontName=FONT, fontSize=9.5, leading=12.5)
@@ -244,6 +269,7 @@ def _styles():
         "body": base,
         "small": ParagraphStyle("cp-small", parent=base, fontSize=8, leading=10),
         "cell": ParagraphStyle("cp-cell", parent=base, fontSize=7.8, leading=9.4),
+        "cellr": ParagraphStyle("cp-cellr", parent=base, fontSize=7.8, leading=9.4, alignment=TA_RIGHT),
         "head": ParagraphStyle("cp-headcell", parent=base, fontName=FONT_BOLD, fontSize=7.8, leading=9.4,
                                textColor=colors.white),
         "h1": ParagraphStyle("cp-h1", parent=base, fontName=FONT_BOLD, fontSize=15, leading=19, spaceBefore=4,
@@ -256,6 +282,41 @@ def _styles():
         "coverbig": ParagraphStyle("cp-coverbig", parent=base, fontName=FONT_BOLD, fontSize=18, leading=24,
                                    alignment=TA_CENTER),
     }
+
+
+def _lost_section(results, lang, styles) -> list:
+    """Flowables of the stations a failure scenario takes off the air: how many, how many voters, and a table
+    with commune, voters, status before → now and the tower that served each one before the failure."""
+    from reportlab.lib.units import cm
+    from reportlab.platypus import Paragraph as P
+    from reportlab.platypus import Spacer
+
+    lost = results.lost_stations()
+    down = ", ".join(str(i) for i in results.scenario.down)
+    out = [P(_x(t("report.newly", lang)), styles["h1"]),
+           P(_x(t("report.newly.summary", lang, n=fmt_int(len(lost), lang),
+                  voters=fmt_int(int(lost["voters"].sum()), lang), towers=down)), styles["body"]),
+           Spacer(1, 0.2 * cm)]
+    tw = results.towers
+    operators = (dict(zip(tw["id"].astype(str), tw["operator"].astype(str), strict=True))
+                 if tw is not None and "operator" in tw else {})
+    now = status_label("none", lang)
+    rows = []
+    lost = lost.assign(_nm=lost["name"].astype(str).map(natural_key))
+    for r in lost.sort_values(["commune", "_nm"], kind="stable").itertuples(index=False):
+        before = str(getattr(r, "baseline_status", "") or "")
+        change = f"{status_label(before, lang)} → {now}" if before else f"? → {now}"
+        server = str(getattr(r, "baseline_server", "") or "")
+        if server and operators.get(server):
+            server += f" ({operators[server]})"
+        rows.append([_x(r.name), _x(r.commune), P(_x(fmt_int(r.voters, lang)), styles["cellr"]), _x(change),
+                     _x(server or "—")])
+    rows.append([f"<b>{_x(t('report.total', lang))}</b>", "",
+                 P(f"<b>{_x(fmt_int(int(lost['voters'].sum()), lang))}</b>", styles["cellr"]), "", ""])
+    out.append(_table([t("name", lang), t("commune", lang), t("voters", lang), t("report.col.before_now", lang),
+                       t("report.col.served_before", lang)], rows,
+                      [5.6 * cm, 3.0 * cm, 1.4 * cm, 3.2 * cm, 3.8 * cm], styles, align_right=(2,)))
+    return out
 
 
 def _contingency_section(results, lang, styles) -> list:
@@ -320,6 +381,15 @@ def _table(header, rows, col_widths, styles, *, align_right=()):
     return tbl
 
 
+def _overview_caption(results, lang) -> str:
+    """The overview map's caption; in a scenario it names the towers taken off air."""
+    text = t("report.overview.caption", lang, crs=results.grid.crs)
+    down = list(getattr(results.scenario, "down", ()) or ())
+    if down:
+        text += " " + t("report.overview.down", lang, n=fmt_int(len(down), lang), towers=short_list(down, lang, 30))
+    return text
+
+
 def _scenario_text(results, lang) -> str:
     scen = results.scenario
     text = (t("scenario.down", lang, towers=", ".join(scen.down)) if scen is not None and scen.down
@@ -356,7 +426,7 @@ def _story(results, lang, styles, page_width):
               ("none", "report.kf.none"), ("voters_total", "report.kf.voters_total"),
               ("voters_affected", "report.kf.voters_affected"), ("spof", "report.kf.spof"),
               ("proposals", "report.kf.proposals"), ("prop_voters", "report.kf.prop_voters"),
-              ("newly", "report.kf.newly")]
+              ("newly", "report.kf.newly"), ("newly_voters", "report.kf.newly_voters")]
     rows = [[_x(t(key, lang)), f"<b>{_x(fmt_int(kf[k], lang))}</b>"] for k, key in labels if k in kf]
     s.append(_table([t("report.kf.what", lang), t("report.kf.value", lang)], rows, [11 * cm, 3.5 * cm], styles,
                     align_right=(1,)))
@@ -373,8 +443,13 @@ def _story(results, lang, styles, page_width):
         img_w, img_h = img_w * max_h / img_h, max_h
     s.append(KeepTogether([P(_x(t("report.overview", lang)), styles["h2"]),
                            Image(io.BytesIO(png), width=img_w, height=img_h),
-                           P(_x(t("report.overview.caption", lang, crs=results.grid.crs)), styles["small"])]))
+                           P(_x(_overview_caption(results, lang)), styles["small"])]))
     s.append(PageBreak())
+
+    # --- a failure scenario: the stations that lose all signal, right after the overview -------------------
+    if results.newly_uncovered:
+        s.extend(_lost_section(results, lang, styles))
+        s.append(PageBreak())
 
     # --- communes ------------------------------------------------------------------------------------------
     s.append(P(_x(t("report.communes", lang)), styles["h1"]))
@@ -483,10 +558,6 @@ def _story(results, lang, styles, page_width):
         s.append(_table([t("name", lang), t("commune", lang), t("voters", lang), t("report.col.only_server", lang),
                          t("report.col.level", lang), t("status", lang)], rows,
                         [4.8 * cm, 3.2 * cm, 1.6 * cm, 3.4 * cm, 1.8 * cm, 2.2 * cm], styles, align_right=(2, 4)))
-    if results.newly_uncovered:
-        s.append(P(_x(t("report.newly", lang)), styles["h2"]))
-        names = st.set_index("id")["name"].to_dict() if "id" in st else {}
-        s.append(P(_x(", ".join(f"{names.get(i, i)} ({i})" for i in results.newly_uncovered)), styles["body"]))
 
     # --- contingency plan: per site that alone serves stations, what is lost and where a mobile site restores --
     s.extend(_contingency_section(results, lang, styles))
@@ -510,6 +581,7 @@ def _story(results, lang, styles, page_width):
     rh = _param(results, "radio", "receiver_height_m")
     if rh is not None:
         rows.append([t("report.m.rx_height", lang), f"{fmt_float(rh, 1, lang)} m"])
+    rows.append([t("report.m.levels", lang), t("report.m.levels_val", lang)])
     for tech, (good, weak) in sorted(thresholds(results).items()):
         rows.append([f"{t('report.m.thresholds', lang)} {tech}",
                      f"{fmt_float(good, 0, lang)} / {fmt_float(weak, 0, lang)} dBm"])

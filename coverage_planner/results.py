@@ -119,3 +119,13 @@ class Results:
     def voter_counts(self) -> dict[str, int]:
         v = self.stations.groupby("status")["voters"].sum()
         return {k: int(v.get(k, 0)) for k in STATUSES}
+
+    def lost_stations(self):
+        """The rows of ``stations`` a failure scenario takes off the air (``newly_uncovered``), in that order;
+        empty when there are none (ids missing from ``stations`` are left out)."""
+        st = self.stations
+        ids = [str(i) for i in self.newly_uncovered]
+        if not ids or "id" not in st:
+            return st.iloc[0:0]
+        keyed = st.set_index(st["id"].astype(str))
+        return keyed.loc[[i for i in ids if i in keyed.index]].reset_index(drop=True)

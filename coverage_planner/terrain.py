@@ -126,11 +126,21 @@ def resolve_analysis_crs(crs: str, lon: float, lat: float) -> str:
     return str(crs)
 
 
-def _describe(paths: list[Path], crs: str | None, res) -> str:
+def _describe(paths: list[Path], crs: str | None, res, unit: str = "") -> str:
+    """"1 raster (dem.tif), EPSG:32648, cell 90×90 m": ``unit`` is the source cell size's unit ("m", "°")."""
     names = ", ".join(p.name for p in paths[:4]) + (f" … (+{len(paths) - 4})" if len(paths) > 4 else "")
     kind = {".hgt": "SRTM tile", ".asc": "ESRI ASCII grid"}.get(paths[0].suffix.lower(), "raster")
     plural = "s" if len(paths) > 1 else ""
-    return f"{len(paths)} {kind}{plural} ({names}), {crs}, cell {res[0]:.6g}×{res[1]:.6g}"
+    unit = "°" if unit == "°" else (f" {unit}" if unit else "")
+    return f"{len(paths)} {kind}{plural} ({names}), {crs}, cell {res[0]:.6g}×{res[1]:.6g}{unit}"
+
+
+def _cell_unit(crs) -> str:
+    """Unit of a raster's cell size in ``crs`` (a rasterio CRS): "°", "m", or the CRS's own linear unit."""
+    if crs.is_geographic:
+        return "°"
+    units = (crs.linear_units or "").strip().lower()
+    return "m" if units in ("metre", "meter", "metres", "meters", "m") else units
 
 
 def load_terrain(
@@ -199,7 +209,7 @@ def load_terrain(
     src[invalid] = np.nan
     src_rio = RioCRS.from_user_input(src_crs)
     res = (abs(transform.a), abs(transform.e))
-    source = _describe(paths, src_crs, res)
+    source = _describe(paths, src_crs, res, _cell_unit(src_rio))
 
     # analysis CRS
     sb = array_bounds(src.shape[0], src.shape[1], transform)  # (west, south, east, north)

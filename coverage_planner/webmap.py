@@ -38,12 +38,17 @@ from coverage_planner.i18n import (
     fmt_value,
     has,
     parameter_rows,
+    short_list,
     site_label,
     status_label,
     t,
     translate_message,
 )
 from coverage_planner.io import atomic_path
+
+#: The map title lists the towers of a failure scenario up to this many; more are shortened (all are in the
+#: parameters box).
+MAX_TITLE_TOWERS = 4
 
 #: Long side (pixels) of every raster embedded in the page.
 MAX_RASTER_PX = 800
@@ -333,7 +338,7 @@ def _offline_head() -> str:
 _PAGE_CSS = """
 .cp-box{background:rgba(255,255,255,.93);padding:6px 9px;border-radius:5px;box-shadow:0 1px 5px rgba(0,0,0,.4);
  font:12px/1.35 "DejaVu Sans",Arial,sans-serif;color:#222}
-.cp-title{position:absolute;top:10px;left:54px;z-index:1000;max-width:calc(100% - 420px)}
+.cp-title{position:absolute;top:10px;left:54px;z-index:1000;max-width:calc(100% - 420px);box-sizing:border-box;overflow-wrap:anywhere}
 .leaflet-control-layers{font-size:12px}
 .cp-title h1{font-size:16px;margin:0 0 2px 0}
 .cp-legend{position:absolute;bottom:28px;right:10px;z-index:1000;max-height:70%;overflow:auto}
@@ -341,14 +346,17 @@ _PAGE_CSS = """
 .cp-sw{display:inline-block;width:14px;height:11px;margin-right:5px;vertical-align:middle;border:1px solid #555}
 .cp-dot{display:inline-block;width:11px;height:11px;border-radius:50%;margin-right:5px;vertical-align:middle;
  border:1px solid #333}
+.cp-sw-down{width:11px;background:#fff;border:2px solid #d7191c;border-radius:50%;color:#d7191c;
+ font:bold 9px/11px sans-serif;text-align:center}
+.cp-dot-lost{width:9px;height:9px;border:3px solid #000}
 .cp-params{position:absolute;bottom:40px;left:10px;z-index:1000;max-width:340px;max-height:45%;overflow:auto}
 .cp-params summary{cursor:pointer;font-weight:bold}
 .cp-params table{border-collapse:collapse}.cp-params td{padding:0 6px 0 0;vertical-align:top}
 .cp-pop table{border-collapse:collapse;font-size:12px}.cp-pop th{text-align:left;padding-right:8px;
  font-weight:normal;color:#555}.cp-pop b{font-size:13px}
 .cp-tower-icon{border:2px solid #fff;border-radius:2px;box-shadow:0 0 2px #000;width:10px;height:10px}
-.cp-tower-down .cp-tower-icon{background:#999 !important;border-color:#d7191c}
-.cp-tower-down .cp-x{position:absolute;left:-3px;top:-9px;color:#d7191c;font:bold 16px/1 sans-serif}
+.cp-tower-down .cp-x{width:18px;height:18px;border:3px solid #d7191c;border-radius:50%;background:#fff;
+ color:#d7191c;text-align:center;font:bold 15px/18px sans-serif;box-shadow:0 0 0 1.5px #fff,0 0 4px 1px #000}
 .cp-tower-planned .cp-tower-icon{background:#fff !important;border-style:dashed;border-width:2px}
 .cp-contingency-icon{background:#e66101;color:#fff;border:2px solid #fff;border-radius:3px;width:16px;height:16px;
  text-align:center;font:bold 11px/16px sans-serif;box-shadow:0 0 3px #000}
@@ -360,6 +368,15 @@ _PAGE_CSS = """
 # Python, so concatenating them into popup HTML is safe. Row layout: [label index, value, ...] pairs after the
 # fixed leading fields; labels come once per layer in ``lab``.
 _PAGE_JS = """
+// the title box ends left of the layer panel (whose width depends on the layer names), at any window width
+function cpFitTitle(){
+  var title = document.querySelector('.cp-title'), panel = document.querySelector('.leaflet-control-layers');
+  if (!title || !panel) return;
+  var room = panel.getBoundingClientRect().left - title.getBoundingClientRect().left - 12;
+  title.style.maxWidth = Math.max(220, room) + 'px';
+}
+window.addEventListener('load', cpFitTitle);
+window.addEventListener('resize', cpFitTitle);
 function cpTable(lab, rows){
   var h = '<table>';
   for (var i = 0; i < rows.length; i += 2) {
@@ -367,23 +384,31 @@ function cpTable(lab, rows){
   }
   return h + '</table>';
 }
-function cpStations(group, lab, col, items){
-  items.forEach(function(s){
-    var m = L.circleMarker([s[0], s[1]], {radius: 6, color: '#222', weight: 1, fillColor: col[s[2]] || '#777',
+function cpStations(group, lab, col, items, opts){
+  var lost = {};  // item indices of the stations a failure scenario takes off the air: black ring, drawn on top
+  ((opts && opts.lost) || []).forEach(function(i){ lost[i] = true; });
+  items.forEach(function(s, i){
+    var m = L.circleMarker([s[0], s[1]], lost[i] ?
+      {radius: 7, color: '#000', weight: 3.5, fillColor: col[s[2]] || '#777', fillOpacity: 1,
+       className: 'cp-station cp-station-' + s[2] + ' cp-station-lost'} :
+      {radius: 6, color: '#222', weight: 1, fillColor: col[s[2]] || '#777',
       fillOpacity: 0.95, className: 'cp-station cp-station-' + s[2]});
     m.bindPopup('<div class="cp-pop"><b>' + s[3] + '</b><br>' + cpTable(lab, s.slice(4)) + '</div>', {maxWidth: 320});
     m.bindTooltip(s[3]);
     m.addTo(group);
+    if (lost[i]) group.on('add', function(){ m.bringToFront(); });
   });
 }
 function cpTowers(group, lab, colour, items){
   items.forEach(function(s){
     var down = s[2] === 'down', planned = s[2] === 'planned';  // planned: hollow dashed square, not on air
     var icon = L.divIcon({className: 'cp-tower' + (down ? ' cp-tower-down' : '') + (planned ? ' cp-tower-planned' : ''),
-      iconSize: [14, 14],
-      html: '<div class="cp-tower-icon" style="background:' + colour + (planned ? ';border-color:' + colour : '') +
-            '"></div>' + (down ? '<div class="cp-x">\\u2715</div>' : '')});
-    var m = L.marker([s[0], s[1]], {icon: icon, zIndexOffset: down || planned ? 0 : 100});
+      // down: a red ✕ in a white disc ringed in red (seen on red and green backgrounds), above the other towers
+      iconSize: down ? [24, 24] : [14, 14],
+      html: down ? '<div class="cp-x">\\u2715</div>' :
+            '<div class="cp-tower-icon" style="background:' + colour + (planned ? ';border-color:' + colour : '') +
+            '"></div>'});
+    var m = L.marker([s[0], s[1]], {icon: icon, zIndexOffset: down ? 500 : (planned ? 0 : 100)});
     m.bindPopup('<div class="cp-pop"><b>' + s[3] + '</b><br>' + cpTable(lab, s.slice(4)) + '</div>', {maxWidth: 320});
     m.bindTooltip(s[3]);
     m.addTo(group);
@@ -682,7 +707,12 @@ def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster
     if st is not None and len(st):
         slat, slon = _ll(st)
         lab = [esc(t(k, lang)) for k in ("commune", "voters", "status", "best_server", "level", "map.servers",
-                                         "nearest_tower")]
+                                         "nearest_tower", "map.before")]
+        # a failure scenario: the stations that lose all signal get a black ring and "Before the failure: …"
+        lost_ids = {str(i) for i in (results.newly_uncovered or [])}
+        before = _col(st, "baseline_status", "")
+        sid = _col(st, "id", "")
+        lost_idx = []
         status = _col(st, "status", "none")
         names, communes = _col(st, "name", ""), _col(st, "commune", "")
         voters, level = _col(st, "voters", 0), _col(st, "level_dbm", float("nan"))
@@ -703,8 +733,13 @@ def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster
                           2, esc(status_label(stt, lang)), 3, esc(srv) or "—",
                           4, _num(level[k], 1, lang, "dBm"), 5, "" if nserv[k] is None else esc(_int(nserv[k])),
                           6, nearest])
+            if str(sid[k]) in lost_ids:
+                lost_idx.append(k)
+                b = _text(before[k])
+                items[-1] += [7, esc(status_label(b, lang) if b in ("good", "weak", "none") else b)]
         fg = folium.FeatureGroup(name=t("map.layer.stations", lang, n=len(items)))
-        fg.add_child(_points_element("Stations", lab, STATUS_COLOURS, items))
+        fg.add_child(_points_element("Stations", lab, STATUS_COLOURS, items,
+                                     *([{"lost": lost_idx}] if lost_idx else [])))
         fg.add_to(m)
 
     # --- proposals, added coverage, backhaul -----------------------------------------------------------------
@@ -774,18 +809,27 @@ def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster
 
     # --- chrome: title, legend, parameters, layer control ---------------------------------------------------
     scen = results.scenario
-    scen_text = (t("scenario.down", lang, towers=", ".join(scen.down)) if scen is not None and scen.down
-                 else t("scenario.baseline", lang))
+    down = [str(i) for i in scen.down] if scen is not None and scen.down else []
+    # the title names a few towers only ("52 towers: A, B, C … (+49)"); the parameters box has them all
+    scen_text = (t("scenario.down", lang, towers=", ".join(down) if len(down) <= MAX_TITLE_TOWERS else
+                   t("map.down_short", lang, n=fmt_int(len(down), lang), towers=short_list(down, lang, 3)))
+                 if down else t("scenario.baseline", lang))
     if scen is not None and scen.name and scen.name != "baseline":
         scen_text = f"{scen.name}: {scen_text}"
     counts = results.station_counts() if st is not None and len(st) else {"good": 0, "weak": 0, "none": 0}
+    lost_html = ""
+    if results.newly_uncovered and st is not None and len(st):
+        lost = results.lost_stations()
+        lost_html = (f"<br><span class='cp-dot cp-dot-lost' style='background:{STATUS_COLOURS['none']}'></span>"
+                     + esc(t("map.lost", lang, n=fmt_int(len(lost), lang),
+                             voters=fmt_int(int(lost["voters"].sum()), lang))))
     title_html = (f"<div class='cp-box cp-title'><h1>{esc(title)}</h1>"
                   f"{esc(t('map.created', lang, date=fmt_date(results.created, lang, time=True)))} · "
                   f"{esc(t('scenario', lang))}: {esc(scen_text)}<br>"
                   + " · ".join(f"<span class='cp-dot' style='background:{STATUS_COLOURS[s]}'></span>"
                                f"{esc(status_label(s, lang))}: <b class='cp-count-{s}'>{counts[s]}</b>"
                                for s in ("good", "weak", "none"))
-                  + "</div>")
+                  + lost_html + "</div>")
     legend = [f"<div class='cp-box cp-legend'><h2>{esc(t('map.legend', lang))}</h2>",
               f"<h3>{esc(t('map.legend.level', lang))}</h3>"]
     legend += [f"<div><span class='cp-sw' style='background:{c};opacity:.75'></span>{esc(lbl)}</div>"
@@ -795,6 +839,9 @@ def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster
     legend.append(f"<h3>{esc(t('map.legend.stations', lang))}</h3>")
     legend += [f"<div><span class='cp-dot' style='background:{STATUS_COLOURS[s]}'></span>"
                f"{esc(status_label(s, lang))}</div>" for s in ("good", "weak", "none")]
+    if lost_html:
+        legend.append(f"<div><span class='cp-dot cp-dot-lost' style='background:{STATUS_COLOURS['none']}'></span>"
+                      f"{esc(t('map.legend.lost', lang))}</div>")
     legend.append(f"<h3>{esc(t('map.legend.gaps', lang))}</h3>")
     legend.append(f"<div><span class='cp-sw' style='background:{GAP_COLOURS['none']};opacity:.5'></span>"
                   f"{esc(t('map.legend.gap_none', lang))}</div>")
@@ -804,7 +851,7 @@ def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster
     if towers is not None and len(towers):  # same operators and colours as the tower layers
         legend += [f"<div><span class='cp-sw' style='background:{_operator_colour(op, oi)}'></span>{esc(op)}</div>"
                    for oi, op in enumerate(sorted(set(towers["operator"].astype(str)), key=str.lower))]
-    legend.append("<div><span class='cp-sw' style='background:#999;border-color:#d7191c'></span>"
+    legend.append("<div><span class='cp-sw cp-sw-down'>\u2715</span>"
                   f"{esc(t('map.legend.tower_down', lang))}</div>")
     if towers is not None and len(towers) and (_col(towers, "status", "on_air") == "planned").any():
         legend.append("<div><span class='cp-sw' style='background:#fff;border:2px dashed #555'></span>"
@@ -825,7 +872,9 @@ def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster
     legend.append("<div><span class='cp-sw' style='height:0;border:0;border-top:4px dashed #b2182b'></span>"
                   f"{esc(t('map.legend.border', lang))}</div>")
     legend.append("</div>")
-    params = [(t("report.m.terrain", lang), translate_message(results.terrain_source, lang) or "—"),
+    params = [(t("scenario", lang), t("scenario.down", lang, towers=", ".join(down)))] if down else []
+    params += [(t("report.m.levels", lang), t("report.m.levels_val", lang)),
+               (t("report.m.terrain", lang), translate_message(results.terrain_source, lang) or "—"),
               (t("report.m.resolution", lang), fmt_value(float(results.grid.cellsize), lang, "m")),
               (t("report.m.crs", lang), str(results.grid.crs)),
               ("coverage-planner", __version__)]

@@ -40,7 +40,8 @@ from PyQt6.QtWidgets import (
 
 from coverage_planner import project as cp_project
 from coverage_planner import whatif
-from gui.i18n import Msg, column_label, message_text, plural, scenario_label, tr, value_label
+from coverage_planner.i18n import fmt_int, natural_key
+from gui.i18n import Msg, column_label, language, message_text, plural, scenario_label, tr, value_label
 from gui.tablemodel import ROW_ROLE, DataFrameModel, FrameFilterProxy
 
 ERROR_STYLE = "background-color: #ffd6d6;"
@@ -721,6 +722,11 @@ class PlacementDock(QWidget):
 # ==========================================================================================================
 # Scenario
 # ==========================================================================================================
+def _voters_text(n: int) -> str:
+    """"1,234 voters" / "1.234 cử tri": the count with the language's thousands separator."""
+    return tr("{n} voter" if n == 1 else "{n} voters", n=fmt_int(n, "vi" if language() == "vi" else "en"))
+
+
 class ScenarioDock(QWidget):
     runRequested = pyqtSignal()
 
@@ -735,6 +741,11 @@ class ScenarioDock(QWidget):
         self.clear_button = QPushButton(self)
         self.info = QLabel(self)
         self.info.setWordWrap(True)
+        self.lost = QListWidget(self)  # the polling stations the last scenario run took off the air
+        self.lost.setWordWrap(True)  # long names wrap: the voters at the end stay visible in a narrow dock
+        self.lost.setAlternatingRowColors(True)
+        self.lost.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.lost.hide()
         self.help = QLabel(self)
         self.help.setWordWrap(True)
         lay = QVBoxLayout(self)
@@ -747,6 +758,7 @@ class ScenarioDock(QWidget):
         row.addWidget(self.run_button)
         lay.addLayout(row)
         lay.addWidget(self.info)
+        lay.addWidget(self.lost, 1)
         self._syncing = False
         self.towers.itemChanged.connect(self._item_changed)
         self.filter.textChanged.connect(self._apply_filter)
@@ -816,11 +828,24 @@ class ScenarioDock(QWidget):
         parts = []
         if self.session.down_towers:
             parts.append(tr("Marked down: {ids}", ids=", ".join(sorted(self.session.down_towers))))
+        self.lost.clear()
         if res is not None and getattr(res, "scenario", None) is not None and res.scenario.down:
-            newly = list(getattr(res, "newly_uncovered", []) or [])
-            parts.append(tr("Last run with {ids} down: {n} polling stations lose all signal{list}.",
-                            ids=", ".join(res.scenario.down), n=len(newly),
-                            list=(": " + ", ".join(newly[:30])) if newly else ""))
+            lost = res.lost_stations() if getattr(res, "newly_uncovered", None) else None
+            if lost is None or not len(lost):
+                parts.append(tr("Last run with {ids} down: no polling station loses all signal.",
+                                ids=", ".join(res.scenario.down)))
+            else:
+                parts.append(tr("Last run with {ids} down: {n} polling stations lose all signal ({voters}):",
+                                ids=", ".join(res.scenario.down), n=len(lost),
+                                voters=_voters_text(int(lost["voters"].sum()))))
+                lost = lost.assign(_nm=lost["name"].astype(str).map(natural_key))
+                for r in lost.sort_values(["commune", "_nm"], kind="stable").itertuples(index=False):
+                    it = QListWidgetItem(tr("{name} ({commune}) — {voters}", name=r.name, commune=r.commune,
+                                            voters=_voters_text(int(r.voters))))
+                    it.setData(Qt.ItemDataRole.UserRole, str(r.id))
+                    it.setToolTip(it.text())
+                    self.lost.addItem(it)
+        self.lost.setVisible(self.lost.count() > 0)
         self.info.setText("\n".join(parts))
 
     def _item_changed(self, item) -> None:

@@ -66,7 +66,7 @@ _COLUMNS_EN = {
     "backup_server": "Backup server", "beamwidth_deg": "Beamwidth (°)", "front_to_back_db": "Front-to-back (dB)",
     "mech_tilt_deg": "Mechanical tilt (°)", "elec_tilt_deg": "Electrical tilt (°)",
     "vertical_beamwidth_deg": "Vertical beamwidth (°)", "candidate": "Candidate",
-    "baseline_status": "Status before", "stations_in_reach": "Stations in reach", "placed_by": "Placed by",
+    "baseline_status": "Status before", "baseline_server": "Server before", "stations_in_reach": "Stations in reach", "placed_by": "Placed by",
     "site": "Site", "towers": "Sectors", "site_lon": "Site longitude", "site_lat": "Site latitude",
     "n_lost": "Stations losing signal", "voters_lost": "Voters losing signal", "stations_lost": "Stations lost",
     "restore_lon": "Mobile station longitude", "restore_lat": "Mobile station latitude",
@@ -93,7 +93,7 @@ _COLUMNS_VI = {
     "backup_server": "Trạm dự phòng", "beamwidth_deg": "Độ rộng búp sóng (°)",
     "front_to_back_db": "Tỷ số trước/sau (dB)", "mech_tilt_deg": "Góc nghiêng cơ khí (°)",
     "elec_tilt_deg": "Góc nghiêng điện (°)", "vertical_beamwidth_deg": "Độ rộng búp sóng đứng (°)",
-    "candidate": "Vị trí ứng viên", "baseline_status": "Trạng thái trước",
+    "candidate": "Vị trí ứng viên", "baseline_status": "Trạng thái trước", "baseline_server": "Trạm phục vụ trước",
     "stations_in_reach": "Điểm trong vùng phủ", "placed_by": "Người đặt",
     "site": "Trạm", "towers": "Các sector", "site_lon": "Kinh độ trạm", "site_lat": "Vĩ độ trạm",
     "n_lost": "Số điểm mất sóng", "voters_lost": "Cử tri mất sóng", "stations_lost": "Điểm mất sóng",
@@ -271,8 +271,11 @@ VI: dict[str, str] = {
         "Đánh dấu các trạm ngừng phát sóng (sạt lở, mất điện), rồi chạy lại.",
     "Filter towers…": "Lọc trạm…", "Re-run with towers down": "Chạy lại với các trạm ngừng",
     "All on air": "Tất cả hoạt động", "Marked down: {ids}": "Đánh dấu ngừng: {ids}",
-    "Last run with {ids} down: {n} polling stations lose all signal{list}.":
-        "Lần chạy gần nhất với {ids} ngừng: {n} điểm bỏ phiếu mất hoàn toàn sóng{list}.",
+    "Last run with {ids} down: {n} polling stations lose all signal ({voters}):":
+        "Lần chạy gần nhất với {ids} ngừng: {n} điểm bỏ phiếu mất hoàn toàn sóng ({voters}):",
+    "Last run with {ids} down: no polling station loses all signal.":
+        "Lần chạy gần nhất với {ids} ngừng: không điểm bỏ phiếu nào mất hoàn toàn sóng.",
+    "{name} ({commune}) — {voters}": "{name} ({commune}) — {voters}",
     # results dock
     "Proposed sites": "Trạm đề xuất", "Gaps": "Vùng lõm", "Unreachable": "Không thể phủ",
     "If a site fails": "Khi trạm sự cố",

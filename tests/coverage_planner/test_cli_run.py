@@ -32,6 +32,14 @@ def test_run_scenario_and_errors(tmp_path):
     assert res.exit_code == 0, res.output
     assert "scenario: landslide (down: VTL-001)" in res.output
     assert "newly uncovered by the scenario" in res.output and "KV-W3" in res.output
+    # with the voters of those stations (QA): the stations that had service and lost it
+    import pandas as pd
+
+    st = pd.read_csv(out / "polling_stations.csv", keep_default_na=False)
+    lost = st[(st["baseline_status"] != "none") & (st["status"] == "none")]
+    assert set(lost["baseline_server"]) == {"VTL-001"}
+    assert f"newly uncovered by the scenario: {len(lost)} stations ({int(lost['voters'].sum())} voters): " \
+        in res.output
     assert not (out / "proposed_sites.csv").exists() or "MS-" not in (out / "proposed_sites.csv").read_text()
     # an unknown tower id is a usage error: exit 2 with the id in the message
     res = runner.invoke(main, ["run", str(proj), "--out", str(out), "-q", "--no-map", "--no-report", "--down", "XX-9"])

@@ -24,10 +24,10 @@ def _reason(n_in_range: int, min_loss: float, max_loss: float = 127.0) -> str:
     return stats.reason(0)
 
 
-def _terrain_source(paths, crs, res) -> str:
+def _terrain_source(paths, crs, res, unit="") -> str:
     from coverage_planner.terrain import _describe
 
-    return _describe([Path(p) for p in paths], crs, res)
+    return _describe([Path(p) for p in paths], crs, res, unit)
 
 
 #: (English message as the core writes it, expected Vietnamese) — one or more per known pattern.
@@ -137,9 +137,10 @@ CASES = [
      "ngoài vùng địa hình)"),
     ("clutter: 99 analysis cell(s) have no land-cover data and use the constant [radio] vegetation values",
      "Lớp phủ mặt đất: 99 ô lưới không có dữ liệu lớp phủ, dùng giá trị suy hao thực vật cố định trong [radio]"),
+    (_terrain_source(["dem.tif"], "EPSG:32648", (90.0, 90.0), "m"), "1 raster (dem.tif), EPSG:32648, ô lưới 90 × 90 m"),
+    (_terrain_source(["N21E102.hgt", "N22E102.hgt"], "EPSG:4326", (1 / 3600, 1 / 3600), "°"),
+     "2 mảnh SRTM (N21E102.hgt, N22E102.hgt), EPSG:4326, ô lưới 0,000277778 × 0,000277778°"),
     (_terrain_source(["dem.tif"], "EPSG:32648", (90.0, 90.0)), "1 raster (dem.tif), EPSG:32648, ô lưới 90 × 90"),
-    (_terrain_source(["N21E102.hgt", "N22E102.hgt"], "EPSG:4326", (1 / 3600, 1 / 3600)),
-     "2 mảnh SRTM (N21E102.hgt, N22E102.hgt), EPSG:4326, ô lưới 0,000277778 × 0,000277778"),
     ("good ≥ -85 dBm, weak ≥ -100.5 dBm", "tốt ≥ -85 dBm, yếu ≥ -100,5 dBm"),
     ("k=8, mast 20 m, EIRP 55.5 dBm, 4G 1800 MHz", "k = 8, cột anten 20 m, EIRP 55,5 dBm, 4G 1800 MHz"),
     ("land cover lc.tif (EPSG:32648, 30 × 30): 1500 of 20000 cells with vegetation loss",

@@ -6,6 +6,7 @@ import re
 import shutil
 import subprocess
 
+import numpy as np
 import pytest
 
 from coverage_planner import report
@@ -79,6 +80,8 @@ def test_key_figures_equal_the_analysis(vi_text, res):
     assert value("Trạm lưu động đề xuất") == str(len(res.proposals))
     assert value("Cử tri được phủ thêm nhờ trạm đề xuất") == fmt_int(res.proposals["voters_covered"].sum(), "vi")
     assert value("Điểm mất sóng trong kịch bản") == str(len(res.newly_uncovered))
+    lost_voters = int(res.stations.loc[res.stations["id"].isin(res.newly_uncovered), "voters"].sum())
+    assert value("Cử tri tại các điểm mất sóng trong kịch bản") == fmt_int(lost_voters, "vi")
     assert c["weak"] > 0 and c["none"] > 0 and v["weak"] + v["none"] >= 1000  # the test data exercise "1.234"
 
 
@@ -135,8 +138,32 @@ def test_single_points_of_failure(vi_text, res):
     for r in spof.itertuples():
         assert re.search(rf"{re.escape(r.name)}\s+{re.escape(r.commune)}\s+{r.voters}\s+{re.escape(r.best_server)}",
                          sec), r.name
-    for n in res.newly_uncovered:
-        assert f"({n})" in sec
+
+
+@needs_poppler
+def test_lost_stations_table_right_after_the_overview(vi_text, res, tmp_path):
+    """QA: in a scenario the lost stations were a run-on paragraph of names near the end. Now a table on the page
+    after the overview map: name, commune, voters, status before → now, the tower that served it, and a total."""
+    i = vi_text.index("Điểm mất sóng trong kịch bản này")
+    assert vi_text.index("Bản đồ tổng quan") < i < vi_text.index("Theo xã/phường")
+    sec = _section(vi_text, "Điểm mất sóng trong kịch bản này", "Theo xã/phường")
+    lost = res.stations[res.stations["id"].isin(res.newly_uncovered)]
+    assert len(lost) == 2
+    voters = int(lost["voters"].sum())
+    assert f"Khi các trạm VT-002 ngừng hoạt động, {len(lost)} điểm bỏ phiếu ({fmt_int(voters, 'vi')} cử tri)" in sec
+    for r in lost.itertuples():
+        before = {"good": "Tốt", "weak": "Yếu"}[r.baseline_status]
+        assert re.search(rf"{re.escape(r.name)}\s+{re.escape(r.commune)}\s+{fmt_int(r.voters, 'vi')}\s+"
+                         rf"{before} → Không có sóng\s+{r.baseline_server} \(Viettel\)", sec), r.name
+    assert re.search(rf"^\s*Tổng\s+{re.escape(fmt_int(voters, 'vi'))}\s*$", sec, re.M)
+    # English too; no such section without a scenario
+    en = pdftotext(report.build_report(res, tmp_path / "en.pdf", lang="en"))
+    sec = _section(en, "Stations losing signal in this scenario\n", "By commune")
+    assert f"With VT-002 off air, {len(lost)} polling stations ({fmt_int(voters, 'en')} voters) lose" in sec
+    assert "Good → No signal" in sec and "Served before by" in sec
+    assert "Voters at the stations losing signal in this scenario" in en
+    base = pdftotext(report.build_report(tiny_results(), tmp_path / "base.pdf"))
+    assert "Điểm mất sóng trong kịch bản" not in base and "Trước → nay" not in base
 
 
 @needs_poppler
@@ -272,7 +299,7 @@ def test_vietnamese_report_translates_the_core_messages(tmp_path):
         warnings=["towers: 6 tower(s) with status down (not used): VT-001, VT-002",
                   "terrain: 172 void cell(s) filled by interpolation (0.0049%)",
                   "tiny_results: synthetic scene, not a real analysis"],
-        terrain_source="1 raster (dem.tif), EPSG:32648, cell 90×90",
+        terrain_source="1 raster (dem.tif), EPSG:32648, cell 90×90 m",
     )
     text = pdftotext(report.build_report(r, tmp_path / "vi.pdf"), layout=False)
     flat = " ".join(text.split())
@@ -280,12 +307,12 @@ def test_vietnamese_report_translates_the_core_messages(tmp_path):
                     "k_factor", "threshold_"):
         assert english not in flat, english
     for vietnamese in ("bị địa hình che khuất", "128,7 dB", "Trạm BTS: 6 trạm ở trạng thái ngừng hoạt động",
-                       "Địa hình: 172 ô thiếu dữ liệu độ cao đã được nội suy (0,0049 %)", "ô lưới 90 × 90",
+                       "Địa hình: 172 ô thiếu dữ liệu độ cao đã được nội suy (0,0049 %)", "ô lưới 90 × 90 m",
                        "tốt ≥ -85 dBm, yếu ≥ -100 dBm", "cột anten 15 m", "1,3333", "1,5 m",
                        "tiny_results: synthetic scene, not a real analysis"):  # unknown: unchanged
         assert vietnamese in flat, vietnamese
     en = " ".join(pdftotext(report.build_report(r, tmp_path / "en.pdf", lang="en"), layout=False).split())
-    for english in ("terrain shadow: the best of 819", "6 tower(s) with status down", "cell 90×90", "1.3333",
+    for english in ("terrain shadow: the best of 819", "6 tower(s) with status down", "cell 90×90 m", "1.3333",
                     "good ≥ -85 dBm"):
         assert english in en, english
 
@@ -311,3 +338,108 @@ def test_overview_legend_has_border_and_remote_commune_symbols(res, monkeypatch)
         from matplotlib.colors import to_hex
 
         assert to_hex(h.get_edgecolor()) == colour
+
+
+def test_down_towers_drawn_on_top_big_and_named(monkeypatch, tmp_path):
+    """QA: the red ✕ of a down tower was drawn under the station dots, small, on red backgrounds. Now above
+    stations and proposals, larger, with a white edge; the scenario's towers are named on the map and in the
+    caption."""
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    res = tiny_results(scenario_down=("VT-002",))
+    scatters, notes, legend = [], [], []
+    original_scatter, original_annotate, original_legend = Axes.scatter, Axes.annotate, Figure.legend
+
+    def scatter(self, x, y, *args, **kwargs):
+        scatters.append((len(np.atleast_1d(x)), kwargs))
+        return original_scatter(self, x, y, *args, **kwargs)
+
+    def annotate(self, text, *args, **kwargs):
+        notes.append(text)
+        return original_annotate(self, text, *args, **kwargs)
+
+    def spy_legend(self, *args, **kwargs):
+        legend.extend(kwargs.get("handles", []))
+        return original_legend(self, *args, **kwargs)
+
+    monkeypatch.setattr(Axes, "scatter", scatter)
+    monkeypatch.setattr(Axes, "annotate", annotate)
+    monkeypatch.setattr(Figure, "legend", spy_legend)
+    report.overview_png(res, "vi", width_in=4.0, dpi=60)
+    n_down = int((res.towers["status"] == "down").sum())
+    down = [kw for n, kw in scatters if kw.get("marker") == "X"]
+    assert len(down) == 1 and sum(n for n, kw in scatters if kw.get("marker") == "X") == n_down
+    others = [kw for n, kw in scatters if kw.get("marker") != "X"]
+    assert down[0]["zorder"] > max(kw.get("zorder", 0) for kw in others)  # above stations and proposals
+    assert down[0]["s"] >= 4 * max(kw.get("s", 0) for kw in others if kw.get("marker") == "^")
+    assert down[0]["edgecolors"] == "white"
+    assert "VT-002" in notes and "MB-020" not in notes  # the scenario's tower is named, not the input's down one
+    assert any(h.get_label() == "Trạm ngừng hoạt động" and h.get_marker() == "X" for h in legend)
+    if shutil.which("pdftotext"):
+        text = " ".join(pdftotext(report.build_report(res, tmp_path / "r.pdf"), layout=False).split())
+        cap = text[text.index("Nền: địa hình bóng đổ"):]
+        assert "Dấu ✕ đỏ: trạm ngừng hoạt động; trạm giả định ngừng trong kịch bản này (1): VT-002." in cap
+        en = " ".join(pdftotext(report.build_report(res, tmp_path / "e.pdf", lang="en"), layout=False).split())
+        assert "Red ✕: towers off air; taken off air in this scenario (1): VT-002." in en
+        base = " ".join(pdftotext(report.build_report(tiny_results(), tmp_path / "b.pdf"), layout=False).split())
+        assert "giả định ngừng trong kịch bản này" not in base
+
+
+def test_short_list():
+    from coverage_planner.i18n import short_list
+
+    ids = [f"T{i}" for i in range(52)]
+    assert short_list(ids, "en", 3) == "T0, T1, T2 … (+49)"
+    assert short_list(ids[:3], "vi", 3) == "T0, T1, T2"
+    assert short_list([f"T{i}" for i in range(1300)], "vi", 1).endswith("(+1.299)")
+
+
+def test_planned_towers_are_hollow_on_the_overview_map(monkeypatch):
+    """QA: planned towers (not on air) were drawn as on-air ▲. Now a hollow, dashed ▲ with a legend entry, as
+    the HTML map does; no entry when no tower is planned."""
+    from matplotlib.axes import Axes
+    from matplotlib.colors import to_hex
+    from matplotlib.figure import Figure
+
+    res = tiny_results()
+    on_air = res.towers.index[res.towers["status"] == "on_air"]
+    res.towers.loc[on_air[0], "status"] = "planned"
+    calls, legend = [], []
+    original_scatter, original_legend = Axes.scatter, Figure.legend
+
+    def scatter(self, x, y, *args, **kwargs):
+        calls.append((len(np.atleast_1d(x)), kwargs))
+        return original_scatter(self, x, y, *args, **kwargs)
+
+    def spy_legend(self, *args, **kwargs):
+        legend[:] = kwargs.get("handles", [])
+        return original_legend(self, *args, **kwargs)
+
+    monkeypatch.setattr(Axes, "scatter", scatter)
+    monkeypatch.setattr(Figure, "legend", spy_legend)
+    report.overview_png(res, "en", width_in=4.0, dpi=60)
+    triangles = [(n, kw) for n, kw in calls if kw.get("marker") == "^"]
+    solid = [n for n, kw in triangles if kw.get("c") == "black"]
+    hollow = [kw for n, kw in triangles if kw.get("facecolors") == "white"]
+    assert solid == [len(on_air) - 1]  # the planned tower is not among the on-air ones
+    assert len(hollow) == 1 and hollow[0]["edgecolors"] == "black" and hollow[0]["linestyles"] != "solid"
+    h = {h.get_label(): h for h in legend}["Planned tower (not on air)"]
+    assert h.get_marker() == "^" and to_hex(h.get_markerfacecolor()) == "#ffffff"
+    calls.clear()
+    report.overview_png(tiny_results(), "en", width_in=4.0, dpi=60)
+    assert "Planned tower (not on air)" not in {h.get_label() for h in legend}
+    assert not [kw for n, kw in calls if kw.get("facecolors") == "white"]
+
+
+@needs_poppler
+def test_methods_say_levels_are_total_carrier_power_not_rsrp(vi_text, res, tmp_path):
+    """QA: the outputs never said what the dBm levels are. The methods table says: total received power of the
+    carrier, not RSRP/RSCP, with the 4G example and a pointer to docs/INPUTS.md."""
+    flat = " ".join(_section(vi_text, "Phương pháp và tham số", None).split())
+    assert ("Mức thu (dBm) Tổng công suất thu của sóng mang (dBm), không phải RSRP/RSCP: với 4G, tổng −75 dBm ≈ "
+            "RSRP −103 dBm") in flat
+    assert "Xem docs/INPUTS.md." in flat
+    en = " ".join(pdftotext(report.build_report(res, tmp_path / "en.pdf", lang="en"), layout=False).split())
+    assert ("Received levels (dBm) Total received power of the carrier (dBm), not RSRP/RSCP: for 4G, −75 dBm "
+            "total ≈ RSRP −103 dBm at 10 MHz; for 3G, total ≈ RSCP + 10 dB. See docs/INPUTS.md.") in en

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from affine import Affine
@@ -103,6 +105,7 @@ def test_undeclared_nodata_treated_as_void(tmp_path):
     t = load_terrain(tmp_path / "n.tif", resolution_m=100)
     assert t.void_count == 1 and t.dem[3, 4] == pytest.approx(650.0)
     assert any("treated as voids" in w for w in t.warnings)
+    assert t.source.endswith(", EPSG:32648, cell 100×100 m")  # the cell size says its unit (QA)
 
 
 def write_hgt(path, z):
@@ -119,6 +122,7 @@ def test_hgt_tiles_mosaicked(tmp_path):
     t = load_terrain([a, b], resolution_m=500, bounds=(x0, y1 - 10000, x1, y1))
     assert t.grid.crs == "EPSG:32648"
     assert "2 SRTM tiles" in t.source and "N21E102.hgt" in t.source
+    assert re.search(r"cell 0\.000833\d*×0\.000833\d*°$", t.source), t.source  # 3″ tiles: degrees, not metres
     west = t.elevation_at(x0 + 2000, y1 - 5000)[0]
     east = t.elevation_at(x1 - 2000, y1 - 5000)[0]
     assert west == pytest.approx(300) and east == pytest.approx(900)

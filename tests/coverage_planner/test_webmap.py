@@ -453,3 +453,149 @@ def test_commune_tooltip_names_the_station_counts_without_empty_brackets():
         assert word in html or json.dumps(word)[1:-1] in html  # the label may sit in JSON (\\u escapes)
         for bad in ("Polling stations ():", "Điểm bỏ phiếu ():"):
             assert bad not in html and json.dumps(bad)[1:-1] not in html
+
+
+def test_stations_lost_in_a_scenario_stand_out():
+    """QA: in a failure scenario the stations that lost service looked like any other red station. They carry
+    "Before the failure: good/weak" in their popup, a black ring (class cp-station-lost), a legend entry and a
+    count in the title; a baseline map has none of these."""
+    res = tiny_results(scenario_down=("VT-002",))
+    assert len(res.newly_uncovered) == 2
+    html = webmap.build_map(res, lang="en")
+    (lab, colours, items, opts), = calls(html, "Stations")
+    assert lab[7] == "Before the failure"
+    ids = res.stations["id"].tolist()
+    assert sorted(opts["lost"]) == sorted(ids.index(i) for i in res.newly_uncovered)
+    for k, it in enumerate(items):
+        row = dict(zip(it[4::2], it[5::2], strict=True))
+        if k in opts["lost"]:
+            before = res.stations["baseline_status"].iloc[k]
+            assert row[7] == {"good": "Good", "weak": "Weak"}[before] and it[2] == "none"
+        else:
+            assert 7 not in row
+    lost = res.stations[res.stations["id"].isin(res.newly_uncovered)]
+    assert f"Lost all signal in this scenario: {len(lost)} stations ({lost['voters'].sum():,} voters)" in html
+    assert "Lost signal in this scenario (black ring)" in html
+    vi = webmap.build_map(res)
+    assert "Mất sóng do sự cố: 2 điểm" in vi and "Trước sự cố" in vi
+    base = webmap.build_map(tiny_results(), lang="en")
+    assert "(black ring)" not in base and "Lost all signal" not in base
+    assert len(calls(base, "Stations")[0]) == 3  # no options argument without a scenario
+
+
+@needs_chromium
+def test_stations_lost_in_a_scenario_render_with_a_ring(tmp_path):
+    res = tiny_results(scenario_down=("VT-002",))
+    path = webmap.write_map(res, tmp_path / "m.html")
+    dom, err = run_chromium(path)
+    assert not console_lines(err), console_lines(err)
+    assert count_class(dom, "cp-station", "cp-station-none", "cp-station-lost") == len(res.newly_uncovered)
+    assert count_class(dom, "cp-station") == len(res.stations)
+
+
+@needs_chromium
+def test_down_towers_are_a_big_ringed_cross_above_the_other_towers(tmp_path):
+    """QA: at province zoom the down marker (grey square, small red ✕) was lost among the red stations. Now a
+    24 px white disc ringed in red with a red ✕, drawn above the other towers; the legend shows the same sign."""
+    res = tiny_results(scenario_down=("VT-002",))
+    html = webmap.build_map(res, lang="en")
+    assert "<span class='cp-sw cp-sw-down'>\u2715</span>Tower down" in html
+    assert re.search(r"\.cp-tower-down \.cp-x\{[^}]*border:3px solid #d7191c[^}]*background:#fff", html)
+    path = tmp_path / "m.html"
+    path.write_text(html, encoding="utf-8")
+    dom, err = run_chromium(path)
+    assert not console_lines(err), console_lines(err)
+    n_down = int((res.towers["status"] == "down").sum())
+    assert n_down == 2 and count_class(dom, "cp-tower-down") == n_down and count_class(dom, "cp-x") == n_down
+    from html.parser import HTMLParser
+
+    icons = []  # (classes, style) of every tower marker
+
+    class P(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            a = dict(attrs)
+            cls = set((a.get("class") or "").split())
+            if {"leaflet-marker-icon", "cp-tower"} <= cls:
+                icons.append((cls, a.get("style") or ""))
+
+    P().feed(dom)
+    assert len(icons) == len(res.towers)
+
+    def z(style):
+        return int(re.search(r"z-index: (-?\d+)", style).group(1))
+
+    down = [st for c, st in icons if "cp-tower-down" in c]
+    others = [st for c, st in icons if "cp-tower-down" not in c]
+    assert len(down) == n_down
+    for style in down:
+        assert "width: 24px" in style and "height: 24px" in style, style
+        assert z(style) > max(z(o) for o in others)
+
+
+def _title_html(page: str) -> str:
+    return re.search(r"<div class='cp-box cp-title'>.*?</div>", page, re.S).group(0)
+
+
+def _params_html(page: str) -> str:
+    return re.search(r"<details class='cp-box cp-params'>.*?</details>", page, re.S).group(0)
+
+
+def test_title_shortens_a_long_list_of_down_towers():
+    """QA: with 52 towers down the title box ran under the layer panel and cut the id list. The title names the
+    first three and the count; the parameters box has the full list."""
+    import dataclasses
+
+    from coverage_planner.results import Scenario
+
+    ids = tuple(f"VTL-DBP-{i:03d}-A" for i in range(1, 53))
+    res = dataclasses.replace(tiny_results(), scenario=Scenario(name="what-if", down=ids))
+    page = webmap.build_map(res, lang="en")
+    title = _title_html(page)
+    assert "Assumed off air: 52 towers: VTL-DBP-001-A, VTL-DBP-002-A, VTL-DBP-003-A … (+49)" in title
+    assert "VTL-DBP-004-A" not in title
+    params = _params_html(page)
+    assert f"<tr><td>Scenario</td><td>Assumed off air: {', '.join(ids)}</td></tr>" in params
+    vi = webmap.build_map(res)
+    assert "Giả định ngừng hoạt động: 52 trạm: VTL-DBP-001-A, VTL-DBP-002-A, VTL-DBP-003-A … (+49)" in _title_html(vi)
+    # a few towers are all named in the title
+    few = dataclasses.replace(res, scenario=Scenario(name="what-if", down=ids[:4]))
+    assert f"Assumed off air: {', '.join(ids[:4])}" in _title_html(webmap.build_map(few, lang="en"))
+    # baseline: no scenario row in the parameters box
+    assert "<td>Scenario</td>" not in _params_html(webmap.build_map(tiny_results(), lang="en"))
+
+
+@needs_chromium
+@pytest.mark.parametrize("width", [1400, 1000])
+def test_title_box_ends_left_of_the_layer_panel(tmp_path, width):
+    import dataclasses
+
+    from coverage_planner.results import Scenario
+
+    ids = tuple(f"VTL-DBP-{i:03d}-A" for i in range(1, 53))
+    res = dataclasses.replace(tiny_results(), scenario=Scenario(name="a long scenario name " * 3, down=ids))
+    probe = """<script>window.addEventListener('load', function() { setTimeout(function() {
+      var t = document.querySelector('.cp-title').getBoundingClientRect();
+      var p = document.querySelector('.leaflet-control-layers').getBoundingClientRect();
+      var pre = document.createElement('pre'); pre.id = 'cp-probe';
+      pre.textContent = [t.left, t.right, t.bottom, p.left, p.top].join(' ');
+      document.body.appendChild(pre); }, 0); });</script></body>"""
+    path = tmp_path / "m.html"
+    path.write_text(webmap.build_map(res, lang="en").replace("</body>", probe, 1), encoding="utf-8")
+    with tempfile.TemporaryDirectory(prefix="chromium-") as ud:
+        cp = subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", f"--user-data-dir={ud}",
+                             "--host-resolver-rules=MAP * ~NOTFOUND", f"--window-size={width},800",
+                             "--virtual-time-budget=5000", "--dump-dom", path.resolve().as_uri()],
+                            capture_output=True, text=True, timeout=120)
+    t_left, t_right, t_bottom, p_left, p_top = map(float, re.search(r'<pre id="cp-probe">(.*?)</pre>',
+                                                                    cp.stdout).group(1).split())
+    assert t_right <= p_left, (t_right, p_left)  # side by side, no overlap
+
+
+def test_parameters_box_says_levels_are_total_carrier_power():
+    res = tiny_results()
+    params = _params_html(webmap.build_map(res, lang="en"))
+    assert ("<tr><td>Received levels (dBm)</td><td>Total received power of the carrier (dBm), not RSRP/RSCP: "
+            "for 4G, −75 dBm total ≈ RSRP −103 dBm at 10 MHz; for 3G, total ≈ RSCP + 10 dB. "
+            "See docs/INPUTS.md.</td></tr>") in params
+    vi = _params_html(webmap.build_map(res))
+    assert "<tr><td>Mức thu (dBm)</td><td>Tổng công suất thu của sóng mang (dBm), không phải RSRP/RSCP" in vi

@@ -262,12 +262,20 @@ def tiny_results(*, hostile_names: bool = False, scenario_down: tuple[str, ...] 
 
     newly_uncovered: list[str] = []
     if scenario_down:
-        b0, _, _ = composite(pd.Series([s == "on_air" or t in scenario_down
-                                        for s, t in zip(towers["status"], towers["id"], strict=True)]))
+        b0, bs0, _ = composite(pd.Series([s == "on_air" or t in scenario_down
+                                          for s, t in zip(towers["status"], towers["id"], strict=True)]))
         before = _classify(b0)
+        base_status, base_server = [], []
         for s in stations.itertuples():
-            if int(_sample(grid, before, s.geometry.x, s.geometry.y)) > 0 and s.status == "none":
+            cls0 = int(_sample(grid, before, s.geometry.x, s.geometry.y))
+            srv0 = int(_sample(grid, bs0, s.geometry.x, s.geometry.y))
+            base_status.append(("none", "weak", "good")[cls0])
+            base_server.append(towers.loc[srv0, "id"] if srv0 >= 0 and cls0 > 0 else "")
+            if cls0 > 0 and s.status == "none":
                 newly_uncovered.append(s.id)
+        # as the pipeline: status and best server before the failure, only in a scenario
+        stations["baseline_status"] = base_status
+        stations["baseline_server"] = base_server
 
     return Results(
         project_name="Tiny Điện Biên test",

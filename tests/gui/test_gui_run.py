@@ -10,6 +10,8 @@ import pytest
 from PyQt6.QtCore import QElapsedTimer, QPoint, Qt, QTimer
 from PyQt6.QtTest import QTest
 
+from coverage_planner.i18n import fmt_int
+
 
 @pytest.fixture
 def project_path(project_copy):
@@ -268,6 +270,24 @@ def test_scenario_rerun_marks_towers_down(ran, qtbot):
     new = ran.session.results
     assert new.scenario.down == (down,)
     assert f"{len(new.newly_uncovered)} polling stations lose all signal" in ran.scenario_dock.info.text()
+    # the lost stations are listed by name with commune and voters, not as bare ids (QA)
+    lost = new.lost_stations()
+    assert len(lost) > 0
+    assert f"({int(lost['voters'].sum())} voters)" in ran.scenario_dock.info.text()
+    dock_lost = ran.scenario_dock.lost
+    assert dock_lost.count() == len(lost) and not dock_lost.isHidden()
+    texts = {dock_lost.item(i).data(Qt.ItemDataRole.UserRole): dock_lost.item(i).text()
+             for i in range(dock_lost.count())}
+    for r in lost.itertuples():
+        assert texts[r.id] == f"{r.name} ({r.commune}) — {fmt_int(r.voters, 'en')} voter{'s' if r.voters != 1 else ''}"
+    ran.set_language("vi")
+    try:
+        r = lost.iloc[0]
+        texts = [dock_lost.item(i).text() for i in range(dock_lost.count())]
+        assert f"{r['name']} ({r['commune']}) — {fmt_int(r['voters'], 'vi')} cử tri" in texts
+        assert "điểm bỏ phiếu mất hoàn toàn sóng" in ran.scenario_dock.info.text()
+    finally:
+        ran.set_language("en")
     row = int(np.flatnonzero(new.towers["id"].astype(str).to_numpy() == down)[0])
     brush = ran.canvas.layer("towers").items[row].brush().color()
     assert (brush.red(), brush.green(), brush.blue()) == (150, 150, 150)  # drawn as down
