@@ -38,6 +38,7 @@ from coverage_planner.i18n import (
     translate_message,
 )
 from coverage_planner.io import atomic_path
+from coverage_planner.results import GENERIC_SCENARIO_NAMES
 from coverage_planner.webmap import (
     LEVEL_CLASSES,
     PROPOSAL_COLOUR,
@@ -394,7 +395,7 @@ def _scenario_text(results, lang) -> str:
     scen = results.scenario
     text = (t("scenario.down", lang, towers=", ".join(scen.down)) if scen is not None and scen.down
             else t("scenario.baseline", lang))
-    if scen is not None and scen.name and scen.name != "baseline":
+    if scen is not None and scen.name and scen.name not in GENERIC_SCENARIO_NAMES:
         text = f"{scen.name} – {text}"
     return text
 

@@ -59,6 +59,10 @@ class Grid:
         return x, y
 
 
+#: Scenario names the software gives by itself (no name of the user's): not shown in front of the towers down.
+GENERIC_SCENARIO_NAMES = frozenset({"baseline", "scenario", "what-if"})
+
+
 @dataclass
 class Scenario:
     """A what-if: towers taken off air (landslide, power cut).

@@ -45,6 +45,7 @@ from coverage_planner.i18n import (
     translate_message,
 )
 from coverage_planner.io import atomic_path
+from coverage_planner.results import GENERIC_SCENARIO_NAMES
 
 #: The map title lists the towers of a failure scenario up to this many; more are shortened (all are in the
 #: parameters box).
@@ -814,7 +815,7 @@ def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster
     scen_text = (t("scenario.down", lang, towers=", ".join(down) if len(down) <= MAX_TITLE_TOWERS else
                    t("map.down_short", lang, n=fmt_int(len(down), lang), towers=short_list(down, lang, 3)))
                  if down else t("scenario.baseline", lang))
-    if scen is not None and scen.name and scen.name != "baseline":
+    if scen is not None and scen.name and scen.name not in GENERIC_SCENARIO_NAMES:
         scen_text = f"{scen.name}: {scen_text}"
     counts = results.station_counts() if st is not None and len(st) else {"good": 0, "weak": 0, "none": 0}
     lost_html = ""
