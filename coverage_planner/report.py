@@ -138,6 +138,10 @@ def key_figures(results) -> dict[str, int]:
     if results.newly_uncovered:
         out["newly"] = len(results.newly_uncovered)
         out["newly_voters"] = int(results.lost_stations()["voters"].sum())
+        ps = results.placement_summary or {}
+        if "lost_restored" in ps:  # how much of it the proposed mobile stations give back
+            out["lost_restored"] = int(ps["lost_restored"])
+            out["lost_voters_restored"] = int(ps["voters_lost_restored"])
     return out
 
 
@@ -364,8 +368,10 @@ def _table(header, rows, col_widths, styles, *, align_right=()):
     from reportlab.platypus import Paragraph, Table, TableStyle
 
     data = [[Paragraph(_x(h), styles["head"]) for h in header]]
+    right = set(align_right)  # cells are Paragraphs: their own style aligns them (the table's ALIGN does not)
     for r in rows:
-        data.append([c if not isinstance(c, str) else Paragraph(c, styles["cell"]) for c in r])
+        data.append([c if not isinstance(c, str) else Paragraph(c, styles["cellr" if i in right else "cell"])
+                     for i, c in enumerate(r)])
     tbl = Table(data, colWidths=col_widths, repeatRows=1, hAlign="LEFT")
     cmds = [
         ("FONTNAME", (0, 0), (-1, -1), FONT),
@@ -427,7 +433,8 @@ def _story(results, lang, styles, page_width):
               ("none", "report.kf.none"), ("voters_total", "report.kf.voters_total"),
               ("voters_affected", "report.kf.voters_affected"), ("spof", "report.kf.spof"),
               ("proposals", "report.kf.proposals"), ("prop_voters", "report.kf.prop_voters"),
-              ("newly", "report.kf.newly"), ("newly_voters", "report.kf.newly_voters")]
+              ("newly", "report.kf.newly"), ("newly_voters", "report.kf.newly_voters"),
+              ("lost_restored", "report.kf.lost_restored"), ("lost_voters_restored", "report.kf.lost_voters_restored")]
     rows = [[_x(t(key, lang)), f"<b>{_x(fmt_int(kf[k], lang))}</b>"] for k, key in labels if k in kf]
     s.append(_table([t("report.kf.what", lang), t("report.kf.value", lang)], rows, [11 * cm, 3.5 * cm], styles,
                     align_right=(1,)))

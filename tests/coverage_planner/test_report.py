@@ -444,3 +444,33 @@ def test_methods_say_levels_are_total_carrier_power_not_rsrp(vi_text, res, tmp_p
     en = " ".join(pdftotext(report.build_report(res, tmp_path / "en.pdf", lang="en"), layout=False).split())
     assert ("Received levels (dBm) Total received power of the carrier (dBm), not RSRP/RSCP: for 4G, −75 dBm "
             "total ≈ RSRP −103 dBm at 10 MHz; for 3G, total ≈ RSCP + 10 dB. See docs/INPUTS.md.") in en
+
+
+def test_number_columns_are_right_aligned():
+    """The cells are Paragraphs, whose own style aligns them: align_right must pick the right-aligned style
+    (the table's ALIGN command had no effect, so every number column printed left-aligned)."""
+    from reportlab.lib.enums import TA_LEFT, TA_RIGHT
+
+    report.register_fonts()
+    styles = report._styles()
+    tbl = report._table(["name", "voters"], [["Bản A", "1.234"], ["Bản B", "56"]], [100, 50], styles,
+                        align_right=(1,))
+    cells = tbl._cellvalues
+    assert [c.style.alignment for c in (cells[1][0], cells[2][0])] == [TA_LEFT, TA_LEFT]
+    assert [c.style.alignment for c in (cells[1][1], cells[2][1])] == [TA_RIGHT, TA_RIGHT]
+
+
+@needs_poppler
+def test_key_figures_say_how_many_lost_stations_the_sites_restore(res, tmp_path):
+    import dataclasses
+
+    assert "lost_restored" not in report.key_figures(res)  # a scenario run without placement: nothing claimed
+    lost = res.lost_stations()
+    summary = dict(res.placement_summary, n_lost=len(lost), lost_restored=1, voters_lost=int(lost["voters"].sum()),
+                   voters_lost_restored=int(lost["voters"].iloc[0]))
+    r2 = dataclasses.replace(res, placement_summary=summary)
+    kf = report.key_figures(r2)
+    assert (kf["lost_restored"], kf["lost_voters_restored"]) == (1, int(lost["voters"].iloc[0]))
+    text = " ".join(pdftotext(report.build_report(r2, tmp_path / "en.pdf", lang="en")).split())
+    assert "Of these, stations the proposed mobile stations restore 1" in text
+    assert f"Voters at the restored stations {fmt_int(int(lost['voters'].iloc[0]), 'en')}" in text
