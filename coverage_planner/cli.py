@@ -57,6 +57,10 @@ class FiniteFloat(click.FloatRange):
         super().__init__(*args, **kwargs)
         self.allow_inf = allow_inf
 
+    def _describe_range(self) -> str:
+        # no bounds: say nothing in --help (click printed "[x<=None]")
+        return "" if self.min is None and self.max is None else super()._describe_range()
+
     def convert(self, value, param, ctx):
         v = super().convert(value, param, ctx)
         if v != v or (not self.allow_inf and v in (float("inf"), float("-inf"))):

@@ -222,3 +222,13 @@ def test_coverage_bad_source_crs_and_infinite_margin_are_usage_errors(tmp_path, 
         res = CliRunner().invoke(main, [*base, *opt])
         assert res.exit_code == 2 and "finite" in res.output
     assert not (tmp_path / "o.tif").exists()
+
+
+def test_help_shows_no_empty_ranges():
+    """Unbounded number options said "[x<=None; required]" in --help."""
+    from coverage_planner.cli import main
+
+    for cmd in ("viewshed", "coverage"):
+        out = CliRunner().invoke(main, [cmd, "--help"]).output
+        assert "None" not in out and "[required]" in out, cmd
+    assert "[default: 2.0; x>=0.0]" in CliRunner().invoke(main, ["viewshed", "--help"]).output  # bounds still shown
