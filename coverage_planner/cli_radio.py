@@ -133,7 +133,8 @@ def viewshed_command(dem, out, x, y, observer_height, target_height, max_distanc
 @click.option("--receiver-height", type=FiniteFloat(min=0.0), default=1.5, show_default=True,
               help="Receiver (handset) height above ground (m).")
 @click.option("--receiver-gain", type=FiniteFloat(), default=0.0, show_default=True, help="dBi")
-@click.option("--margin", type=FiniteFloat(), default=0.0, show_default=True, help="Body + indoor margins (dB).")
+@click.option("--margin", type=FiniteFloat(), default=3.0, show_default=True,
+              help="Body + indoor margins (dB); 3 = the project's default body loss, so levels match `run`.")
 @click.option("--source-crs", default=None, help="CRS of x/y columns in the towers file (default: lon/lat).")
 @handle_errors
 def coverage_command(dem, out, tower_file, tower_ids, model, max_distance, k, receiver_height, receiver_gain, margin,

@@ -162,7 +162,7 @@ def test_coverage_command(tmp_path, dem_arr):
     assert res.exit_code == 0, res.output
     with rasterio.open(out) as ds:
         got, tr = ds.read(1), ds.transform
-    params = lb.LinkParams(model="knife_edge", max_distance_m=1500.0)
+    params = lb.LinkParams(model="knife_edge", max_distance_m=1500.0, margin_db=3.0)  # the default --margin
     w = lb.received_level(dem_arr, lb.RadioSite(80, 80, 30.0, 1800.0, 60.0, azimuth_deg=None, mech_tilt_deg=2.0,
                                                 elec_tilt_deg=2.0, vertical_beamwidth_deg=8.0), params, cellsize=CS)
     assert (tr.c, tr.f) == (X0 + w.col0 * CS, Y0 - w.row0 * CS)
@@ -173,12 +173,20 @@ def test_coverage_command(tmp_path, dem_arr):
     assert res.exit_code == 0, res.output
     with rasterio.open(out) as ds:
         both = ds.read(1)
-    p2 = lb.LinkParams(model="free_space", max_distance_m=1500.0)
+    p2 = lb.LinkParams(model="free_space", max_distance_m=1500.0, margin_db=3.0)
     kw = dict(mech_tilt_deg=2.0, elec_tilt_deg=2.0, vertical_beamwidth_deg=8.0)
     north = lb.received_level(dem_arr, lb.RadioSite(60, 90, 30, 1800, 60, azimuth_deg=0.0, **kw), p2, cellsize=CS)
     south = lb.received_level(dem_arr, lb.RadioSite(60, 90, 30, 1800, 60, azimuth_deg=180.0, **kw), p2, cellsize=CS)
     assert np.allclose(both, np.fmax(north.level_dbm, south.level_dbm), equal_nan=True)
     assert not math.isclose(float(np.nanmax(north.level_dbm - south.level_dbm)), 0.0)
+    # --margin 0: 3 dB more everywhere than the default (the project's 3 dB body loss)
+    res = CliRunner().invoke(main, ["coverage", str(src), str(tmp_path / "m0.tif"), "--tower-file", str(towers),
+                                    "--tower-id", "S-A", "--tower-id", "S-B", "--max-distance", "1500", "--model",
+                                    "free_space", "--margin", "0"])
+    with rasterio.open(tmp_path / "m0.tif") as ds:
+        m0 = ds.read(1)
+    assert np.array_equal(np.isnan(m0), np.isnan(both))
+    assert np.allclose((m0 - both)[~np.isnan(both)], 3.0, atol=1e-4)
 
 
 def test_coverage_unknown_tower_and_bad_model(tmp_path, dem_arr):
