@@ -104,28 +104,28 @@ scenario_name_option = click.option(
 
 
 def cache_folder(project, out_dir, cache_dir=None):
-    """The level cache of a run: ``--cache DIR``, else ``.cache`` in the project's own ``output_dir`` — the
-    baseline run's — whatever ``--out`` is, so a scenario written to a new folder re-uses the computed towers
-    (the keys hold the terrain fingerprint and every parameter, so sharing is safe). When that folder cannot be
-    created or written (e.g. a read-only project folder), ``<out>/.cache``, with a note. Call it after the
-    output-folder check: it creates the folder. The cache writes only its own hashed ``.lvl`` entries."""
+    """The level cache of a run: ``--cache DIR``; else, when ``--out`` is another folder and the project's own
+    ``output_dir`` already holds a cache (a baseline run was made there), that cache — so a scenario written to a
+    new folder re-uses the computed towers (the keys hold the terrain fingerprint and every parameter, so sharing
+    is safe), with a note; else ``<out>/.cache``. A cache folder is never created outside ``--out`` unasked (a
+    copied project whose ``output_dir`` points elsewhere must not write hundreds of MB there). Call it after the
+    output-folder check. The cache writes only its own hashed ``.lvl`` entries."""
     import os
     from pathlib import Path
 
     if cache_dir is not None:
         return Path(cache_dir)
-    default = Path(project.output_dir) / ".cache"
+    own = Path(out_dir) / ".cache"
+    shared = Path(project.output_dir) / ".cache"
     try:
-        default.mkdir(parents=True, exist_ok=True)
-        if os.access(default, os.W_OK):
-            return default
+        same = own.resolve() == shared.resolve()
     except OSError:
-        pass
-    fallback = Path(out_dir) / ".cache"
-    if fallback != default:
-        click.echo(f"note: the project's output folder {project.output_dir} cannot be written: the level cache is "
-                   f"in {fallback} (use --cache DIR to share one between runs)")
-    return fallback
+        same = False
+    if not same and shared.is_dir() and os.access(shared, os.W_OK):
+        click.echo(f"note: re-using the level cache of the project's output folder ({shared}); --cache DIR "
+                   "chooses another")
+        return shared
+    return own
 
 
 def scenario_for(project, down, name: str | None = None):

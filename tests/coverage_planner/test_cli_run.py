@@ -18,9 +18,8 @@ def test_run_writes_everything_and_prints_a_summary(tmp_path):
                  "coverage_map.html", "gap_report_en.pdf"):
         assert (out / name).stat().st_size > 0, name
     assert "polling stations: 6" in res.output and "placement:" in res.output
-    # the level cache is the project's own (its output_dir, "output"), shared by runs to any --out
-    assert list((proj.parent / "output" / ".cache").rglob("*.lvl")) and not (out / ".cache").exists()
-    assert sorted(f.name for f in (proj.parent / "output").iterdir()) == [".cache"]  # no output written there
+    # no baseline cache in the project's own output folder yet: the cache is in --out, nothing written there
+    assert list((out / ".cache").rglob("*.lvl")) and not (proj.parent / "output").exists()
 
 
 def test_run_scenario_and_errors(tmp_path):
@@ -135,13 +134,14 @@ def _entries(folder):
 
 
 def test_a_scenario_written_to_a_new_folder_reuses_the_project_cache(tmp_path):
-    """`run --out A` then `run --out B --down …`: B's run reads every tower from the project's cache (nothing
-    recomputed or rewritten, no cache of its own); map and report share it too; --cache DIR chooses another."""
+    """The baseline `run P` (the project's output folder), then `run --out B --down …`: B's run reads every tower
+    from the project's cache (nothing recomputed or rewritten, no cache of its own); map and report share it
+    too; --cache DIR chooses another."""
     proj = write_project(tmp_path / "p")
     cache = proj.parent / "output" / ".cache"
     runner = CliRunner()
     args = ["-q", "--no-map", "--no-report", "--k", "0"]
-    res = runner.invoke(main, ["run", str(proj), "--out", str(tmp_path / "A"), *args])
+    res = runner.invoke(main, ["run", str(proj), *args])
     assert res.exit_code == 0, res.output
     before = _entries(cache)
     assert len(before) >= 2  # the on-air towers
@@ -163,14 +163,14 @@ def test_a_scenario_written_to_a_new_folder_reuses_the_project_cache(tmp_path):
     assert res.exit_code == 2 and "--cache" in res.output
 
 
-def test_unwritable_project_output_folder_puts_the_cache_in_out(tmp_path):
-    """The project's output folder cannot be made (a file of that name, as a read-only folder would refuse):
-    the run still works with the cache in <out>/.cache, and says so."""
+def test_a_first_run_elsewhere_keeps_its_cache_in_out(tmp_path):
+    """With --out and no cache in the project's output folder yet, the cache goes to <out>/.cache and nothing is
+    created at the project's output_dir (a copied sample's output_dir points out of its folder: QA found 300 MB
+    of cache written to /output/sample)."""
     proj = write_project(tmp_path / "p")
-    (proj.parent / "output").write_text("not a folder")
     out = tmp_path / "A"
     res = CliRunner().invoke(main, ["run", str(proj), "--out", str(out), "-q", "--no-map", "--no-report",
                                     "--k", "0"])
     assert res.exit_code == 0, res.output
-    assert "note: the project's output folder" in res.output and str(out / ".cache") in res.output
-    assert _entries(out / ".cache") and (proj.parent / "output").read_text() == "not a folder"
+    assert _entries(out / ".cache") and not (proj.parent / "output").exists()
+    assert "re-using the level cache" not in res.output
