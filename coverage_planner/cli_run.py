@@ -70,7 +70,7 @@ def print_summary(results, files, elapsed: float) -> None:
     echo_scenario_notes(results, warnings=False)  # its warnings are the first of results.warnings, below
     click.echo(f"  polling stations: {n}  good {c['good']}  weak {c['weak']}  none {c['none']}")
     click.echo(f"  voters:           good {v['good']}  weak {v['weak']}  none {v['none']}")
-    click.echo(f"  single points of failure: {int(results.stations['spof'].sum())}")
+    click.echo(f"  single points of failure (stations one site serves): {int(results.stations['spof'].sum())}")
     cp = results.contingency
     if cp is not None and len(cp):
         click.echo(f"  contingency plan: {len(cp)} sites each alone serve some stations — "

@@ -118,7 +118,8 @@ _STRINGS: dict[str, dict[str, str]] = {
     "report.kf.voters_total": {"vi": "Tổng số cử tri", "en": "Voters in total"},
     "report.kf.voters_affected": {"vi": "Cử tri tại điểm sóng yếu hoặc không có sóng",
                                   "en": "Voters at stations with weak or no signal"},
-    "report.kf.spof": {"vi": "Điểm chỉ có một trạm phục vụ", "en": "Stations served by a single tower"},
+    "report.kf.spof": {"vi": "Điểm chỉ có một trạm (một cột anten) phục vụ",
+                       "en": "Stations served by a single site (one mast)"},
     "report.kf.proposals": {"vi": "Trạm lưu động đề xuất", "en": "Proposed mobile stations"},
     "report.kf.prop_voters": {"vi": "Cử tri được phủ thêm nhờ trạm đề xuất",
                               "en": "Voters newly covered by the proposed stations"},
@@ -162,7 +163,7 @@ _STRINGS: dict[str, dict[str, str]] = {
     "report.col.utm": {"vi": "UTM {zone} (E, N)", "en": "UTM {zone} (E, N)"},
     "report.col.covered": {"vi": "Điểm / cử tri được phủ", "en": "Stations / voters covered"},
     "report.col.backhaul": {"vi": "Truyền dẫn", "en": "Backhaul"},
-    "report.col.only_server": {"vi": "Trạm duy nhất", "en": "Only server"},
+    "report.col.only_server": {"vi": "Trạm duy nhất (sector mạnh nhất)", "en": "Only site (best sector)"},
     "report.col.reason": {"vi": "Lý do", "en": "Reason"},
     "report.type.border_remote": {"vi": "BG, VS", "en": "B, R"},
     "report.type.border": {"vi": "BG", "en": "B"},
@@ -219,13 +220,17 @@ _STRINGS: dict[str, dict[str, str]] = {
     "report.col.restored": {"vi": "Khôi phục: điểm / cử tri", "en": "Restored: stations / voters"},
     "report.unreachable": {"vi": "Điểm không vị trí nào phủ được", "en": "Stations no candidate site can reach"},
     "report.spof": {"vi": "Điểm chỉ có một trạm phục vụ (điểm lỗi đơn)",
-                    "en": "Single points of failure (stations served by one tower)"},
+                    "en": "Single points of failure (stations served by one site)"},
     "report.spof.note": {
-        "vi": "Nếu trạm này mất điện hoặc sự cố, điểm bỏ phiếu mất sóng. Nên chuẩn bị phương án dự phòng.",
-        "en": "If this tower fails (power cut, landslide), the station loses signal. Plan a fallback.",
+        "vi": "Một trạm là các sector của một nhà mạng trên cùng một cột anten (hai sector của một cột không dự "
+              "phòng cho nhau). Nếu trạm mất điện hoặc bị sạt lở, điểm bỏ phiếu mất sóng; phương án ứng cứu cho "
+              "từng trạm ở mục sau.",
+        "en": "A site is one operator's sectors on one mast (two sectors of one mast are no backup for each "
+              "other). If it fails (power cut, landslide), the station loses signal; the contingency plan per "
+              "site follows.",
     },
     "report.spof.none": {"vi": "Không có điểm nào chỉ phụ thuộc vào một trạm.",
-                         "en": "No station depends on a single tower."},
+                         "en": "No station depends on a single site."},
     "report.newly": {"vi": "Điểm mất sóng trong kịch bản này", "en": "Stations losing signal in this scenario"},
     "report.newly.summary": {
         "vi": "Khi các trạm {towers} ngừng hoạt động, {n} điểm bỏ phiếu ({voters} cử tri) mất hoàn toàn sóng di động.",

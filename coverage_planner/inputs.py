@@ -1043,6 +1043,12 @@ class Inputs:
 #: site of "VTL-DBP-011" (a tower of its own).
 _SECTOR_ID = re.compile(r"(?P<site>.+)[-_. ](?:[A-Za-z]{1,2}|[A-Za-z]?[0-9])")
 
+def sector_site(tower_id: str) -> str | None:
+    """The site id in a sector id ("VTL-DBP-042" in "VTL-DBP-042-A"; None when the id has no sector suffix)."""
+    m = _SECTOR_ID.fullmatch(str(tower_id))
+    return m["site"] if m else None
+
+
 _NOT_ON_AIR = {"planned": "is planned, not on air", "down": "is already down in the towers file"}
 
 

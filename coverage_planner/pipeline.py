@@ -14,7 +14,6 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import math
-import os
 import threading
 import time
 from dataclasses import dataclass
@@ -469,8 +468,16 @@ def iter_run(
     yield st.at("gaps", 1.0, f"{int((stations['status'] != STATUS_GOOD).sum())} stations with weak or no signal")
 
     # ---- resilience: single points of failure and scenario impact -------------------------------------
-    stations["spof"] = stations["n_servers"].to_numpy() == 1
-    stations["backup_server"] = np.where(second_t >= 0, ids[np.maximum(second_t, 0)], "")
+    # by *site* (an operator's sectors on one mast): a power cut or a landslide takes the whole mast, so a station
+    # served by two sectors of one mast has no backup
+    service = _station_service_matrix(grid, stations, towers, scen_idx, windows, weak_thr)
+    n_sites = service.n_sites()
+    stations["n_sites"] = n_sites
+    stations["spof"] = n_sites == 1
+    best_local = {int(t): k for k, t in enumerate(scen_idx)}
+    backup = service.backup(np.array([best_local.get(int(t), -1) for t in best_t]), status != STATUS_NONE)
+    stations["backup_server"] = (np.where(backup >= 0, service.ids[np.maximum(backup, 0)], "") if len(service.ids)
+                                 else "")  # every tower down
     newly: list[str] = []
     if scenario.down:
         base_status, _, base_best, _, _ = classify_stations(base_idx)
@@ -497,9 +504,8 @@ def iter_run(
                 lost=newly)
         timings["placement"] = time.perf_counter() - t3
         t4 = time.perf_counter()
-        contingency = yield from _contingency_stage(
-            ctx, stations, communes, towers, scen_idx, [windows[i] for i in scen_idx], weak_thr[scen_idx],
-            mobile_link_params(project), st, candidates)
+        contingency = yield from _contingency_stage(ctx, stations, communes, service, mobile_link_params(project),
+                                                    st, candidates)
         timings["contingency"] = time.perf_counter() - t4
     yield st.at("placement", 1.0, "Done")
     timings["total"] = time.perf_counter() - t0
@@ -925,17 +931,71 @@ CONTINGENCY_COLUMNS = [
 
 
 def _site_name(ids) -> str:
-    """"VTL-DBP-001" for sectors VTL-DBP-001-A/-B/-C: their common prefix without a trailing separator (the
-    tower's own id for a single tower, the ids joined when they share nothing)."""
+    """"VTL-DBP-001" for sectors VTL-DBP-001-A/-B/-C (the site id ``--down`` also accepts); a single tower's own
+    id; the ids joined with "+" when they do not share one site id."""
+    from coverage_planner.inputs import sector_site
+
     ids = [str(i) for i in ids]
     if len(ids) == 1:
         return ids[0]
-    prefix = os.path.commonprefix(ids).rstrip("-_ ./")
-    return prefix if len(prefix) >= 3 else "+".join(ids)
+    sites = {sector_site(i) for i in ids}
+    return sites.pop() if len(sites) == 1 and None not in sites else "+".join(ids)
 
 
-def _contingency_stage(ctx: Context, stations, communes, towers, live_idx, live_windows, live_weak, params,
-                       st: _Stages, candidates):
+@dataclass
+class _Service:
+    """Which on-air tower serves which station: ``level`` (n_stations × n_live, dBm at the station cell, -inf
+    out of reach), ``server`` (level ≥ the weak threshold of the tower's technology), the live towers' rows,
+    ids and ``site_of`` (:func:`analysis.resilience.site_index`, 50 m)."""
+
+    level: np.ndarray
+    server: np.ndarray
+    live: Any
+    ids: np.ndarray
+    site_of: np.ndarray
+
+    def n_sites(self) -> np.ndarray:
+        """Number of distinct sites serving each station."""
+        if not self.server.shape[1]:
+            return np.zeros(self.server.shape[0], int)
+        s = np.where(self.server, self.site_of[None, :], -1)
+        s.sort(axis=1)
+        return ((s[:, 1:] != s[:, :-1]) & (s[:, 1:] >= 0)).sum(axis=1) + (s[:, :1] >= 0).sum(axis=1)
+
+    def backup(self, best_local: np.ndarray, served: np.ndarray) -> np.ndarray:
+        """Local index of the strongest serving tower on another site than ``best_local`` (-1: none)."""
+        if not self.server.shape[1]:
+            return np.full(self.server.shape[0], -1)
+        other = self.server & (self.site_of[None, :] != np.where(best_local >= 0, self.site_of[np.maximum(
+            best_local, 0)], -1)[:, None])
+        lv = np.where(other, self.level, -np.inf)
+        j = lv.argmax(axis=1)
+        return np.where(served & np.isfinite(lv[np.arange(len(j)), j]), j, -1)
+
+
+def _station_service_matrix(grid: Grid, stations, towers, live_idx, windows, weak_thr) -> _Service:
+    from analysis import resilience as _resilience
+
+    live = towers.iloc[list(live_idx)].reset_index(drop=True)
+    srow, scol = _cell_index(grid, stations)
+    level = np.full((len(stations), len(live)), -np.inf)
+    for k, t in enumerate(live_idx):
+        lv, r0, c0 = windows[t]
+        rr, cc = srow - r0, scol - c0
+        ok = (rr >= 0) & (rr < lv.shape[0]) & (cc >= 0) & (cc < lv.shape[1])
+        level[ok, k] = np.nan_to_num(lv[rr[ok], cc[ok]], nan=-np.inf)
+    server = level >= np.asarray(weak_thr)[list(live_idx)][None, :] if len(live) else level.astype(bool)
+    site_of = (_resilience.site_index(live["operator"].astype(str).to_numpy(), live.geometry.x.to_numpy(),
+                                      live.geometry.y.to_numpy(), tolerance_m=SITE_TOLERANCE_M)
+               if len(live) else np.zeros(0, np.int64))
+    return _Service(level, server, live, live["id"].astype(str).to_numpy(), site_of)
+
+
+#: Towers of one operator within this distance are one site (the sectors on one mast): they fail together.
+SITE_TOLERANCE_M = 50.0
+
+
+def _contingency_stage(ctx: Context, stations, communes, service: _Service, params, st: _Stages, candidates):
     """Contingency plan: for each site (the sectors of one operator on one mast) that is the only one serving
     some polling stations, the stations that lose all service when it fails (power cut, landslide) and the
     one mobile site that restores most of them (priority weight as in placement), checked with the exact
@@ -948,21 +1008,10 @@ def _contingency_stage(ctx: Context, stations, communes, towers, live_idx, live_
     from analysis import resilience as _resilience
 
     grid, dem = ctx.grid, ctx.dem
-    live = towers.iloc[list(live_idx)].reset_index(drop=True)
+    live, site_of = service.live, service.site_of
     if not len(live) or not len(stations):
         return None
-    # which towers serve which station: its level at the station cell ≥ the weak threshold of its technology
-    srow, scol = _cell_index(grid, stations)
-    server = np.zeros((len(stations), len(live)), bool)
-    for k, (lv, r0, c0) in enumerate(live_windows):
-        rr, cc = srow - r0, scol - c0
-        ok = (rr >= 0) & (rr < lv.shape[0]) & (cc >= 0) & (cc < lv.shape[1])
-        vals = np.full(len(stations), -np.inf)
-        vals[ok] = np.nan_to_num(lv[rr[ok], cc[ok]], nan=-np.inf)
-        server[:, k] = vals >= live_weak[k]
-    site_of = _resilience.site_index(live["operator"].astype(str).to_numpy(), live.geometry.x.to_numpy(),
-                                     live.geometry.y.to_numpy(), tolerance_m=max(50.0, grid.cellsize))
-    lost = _resilience.lost_by_site(server, site_of)
+    lost = _resilience.lost_by_site(service.server, site_of)
     yield st.at("placement", 0.9, f"Contingency: {len(lost)} sites are the only server of a polling station")
     if not lost:
         return None

@@ -77,7 +77,7 @@ def test_key_figures_equal_the_analysis(vi_text, res):
     assert value("Điểm có sóng yếu") == str(c["weak"])
     assert value("Điểm không có sóng") == str(c["none"])
     assert value("Cử tri tại điểm sóng yếu hoặc không có sóng") == fmt_int(v["weak"] + v["none"], "vi")
-    assert value("Điểm chỉ có một trạm phục vụ") == str(int(res.stations["spof"].sum()))
+    assert value("Điểm chỉ có một trạm (một cột anten) phục vụ") == str(int(res.stations["spof"].sum()))
     assert value("Trạm lưu động đề xuất") == str(len(res.proposals))
     assert value("Cử tri được phủ thêm nhờ trạm đề xuất") == fmt_int(res.proposals["voters_covered"].sum(), "vi")
     assert value("Điểm mất sóng trong kịch bản") == str(len(res.newly_uncovered))
