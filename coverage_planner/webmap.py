@@ -340,10 +340,17 @@ _PAGE_CSS = """
 .cp-box{background:rgba(255,255,255,.93);padding:6px 9px;border-radius:5px;box-shadow:0 1px 5px rgba(0,0,0,.4);
  font:12px/1.35 "DejaVu Sans",Arial,sans-serif;color:#222}
 .cp-title{position:absolute;top:10px;left:54px;z-index:1000;max-width:calc(100% - 420px);box-sizing:border-box;overflow-wrap:anywhere}
+.cp-id{white-space:nowrap}
 .leaflet-control-layers{font-size:12px}
+.leaflet-control-layers-expanded{max-width:290px;box-sizing:border-box}
+.leaflet-control-layers-list{overflow-y:auto;overflow-x:hidden}
+.leaflet-control-layers label{padding-left:18px;text-indent:-18px}
 .cp-title h1{font-size:16px;margin:0 0 2px 0}
-.cp-legend{position:absolute;bottom:28px;right:10px;z-index:1000;max-height:70%;overflow:auto}
-.cp-legend h2{font-size:13px;margin:0 0 4px 0}.cp-legend h3{font-size:12px;margin:6px 0 2px 0}
+.cp-legend{position:absolute;bottom:28px;right:10px;z-index:1000;max-width:270px;max-height:45%;overflow:auto;
+ box-sizing:border-box}
+.cp-legend summary{font-size:13px;font-weight:bold;cursor:pointer;margin:0 0 2px 0}
+.cp-legend h3{font-size:12px;margin:6px 0 2px 0}
+.cp-legend div{padding-left:20px;text-indent:-20px}.cp-legend div span{text-indent:0}
 .cp-sw{display:inline-block;width:14px;height:11px;margin-right:5px;vertical-align:middle;border:1px solid #555}
 .cp-dot{display:inline-block;width:11px;height:11px;border-radius:50%;margin-right:5px;vertical-align:middle;
  border:1px solid #333}
@@ -369,15 +376,33 @@ _PAGE_CSS = """
 # Python, so concatenating them into popup HTML is safe. Row layout: [label index, value, ...] pairs after the
 # fixed leading fields; labels come once per layer in ``lab``.
 _PAGE_JS = """
-// the title box ends left of the layer panel (whose width depends on the layer names), at any window width
-function cpFitTitle(){
-  var title = document.querySelector('.cp-title'), panel = document.querySelector('.leaflet-control-layers');
-  if (!title || !panel) return;
-  var room = panel.getBoundingClientRect().left - title.getBoundingClientRect().left - 12;
-  title.style.maxWidth = Math.max(220, room) + 'px';
+// Panels fit any window: the layer panel (top right) and the legend (bottom right) share the map's height,
+// each scrolling when short of room (the layer panel gets at most 45 % when both are too tall); the title box
+// ends left of the layer panel.
+function cpLayout(){
+  var map = document.querySelector('.folium-map'), title = document.querySelector('.cp-title');
+  var panel = document.querySelector('.leaflet-control-layers'), legend = document.querySelector('.cp-legend');
+  if (!map) return;
+  var box = map.getBoundingClientRect(), list = panel && panel.querySelector('.leaflet-control-layers-list');
+  if (list) { list.style.height = ''; list.style.maxHeight = ''; list.classList.remove('leaflet-control-layers-scrollbar'); }
+  if (legend) legend.style.maxHeight = 'none';
+  var gap = 8, top = panel ? panel.getBoundingClientRect().top - box.top : 10;
+  var room = box.height - top - 28 - gap;  // layer panel top .. legend bottom (28 px above the map's bottom)
+  var ph = panel ? panel.offsetHeight : 0, lh = legend ? legend.offsetHeight : 0;
+  if (list && ph + lh > room) {
+    var cap = Math.max(room - lh, Math.min(ph, Math.round(room * 0.45)), 60);
+    list.style.maxHeight = Math.max(40, list.offsetHeight - (ph - cap)) + 'px';
+    ph = panel.offsetHeight;
+  }
+  if (legend) legend.style.maxHeight = Math.max(40, room - ph) + 'px';
+  if (title && panel) {
+    var left = panel.getBoundingClientRect().left - title.getBoundingClientRect().left - 12;
+    title.style.maxWidth = Math.max(220, left) + 'px';
+  }
 }
-window.addEventListener('load', cpFitTitle);
-window.addEventListener('resize', cpFitTitle);
+window.addEventListener('load', cpLayout);
+window.addEventListener('resize', cpLayout);
+document.addEventListener('toggle', cpLayout, true);  // the legend or the parameters box folded / unfolded
 function cpTable(lab, rows){
   var h = '<table>';
   for (var i = 0; i < rows.length; i += 2) {
@@ -581,6 +606,16 @@ def _bool(v) -> bool:
         return bool(v) and not (isinstance(v, float) and math.isnan(v))
     except (TypeError, ValueError):
         return False
+
+
+def _nowrap_ids(html_text: str, ids) -> str:
+    """``html_text`` (escaped) with every tower id of ``ids`` in a ``cp-id`` span, so a line never breaks inside
+    an id ("VTL-DBP-" / "036")."""
+    keys = sorted({esc(i) for i in ids if str(i)}, key=len, reverse=True)
+    if not keys:
+        return html_text
+    rx = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(k) for k in keys) + r")(?![\w-])")
+    return rx.sub(lambda m: f"<span class='cp-id'>{m.group(0)}</span>", html_text)
 
 
 def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster_px: int = MAX_RASTER_PX) -> str:
@@ -826,14 +861,15 @@ def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster
                              voters=fmt_int(int(lost["voters"].sum()), lang))))
     title_html = (f"<div class='cp-box cp-title'><h1>{esc(title)}</h1>"
                   f"{esc(t('map.created', lang, date=fmt_date(results.created, lang, time=True)))} · "
-                  f"{esc(t('scenario', lang))}: {esc(scen_text)}<br>"
+                  f"{esc(t('scenario', lang))}: {_nowrap_ids(esc(scen_text), down)}<br>"
                   + " · ".join(f"<span class='cp-dot' style='background:{STATUS_COLOURS[s]}'></span>"
                                f"{esc(status_label(s, lang))}: <b class='cp-count-{s}'>{counts[s]}</b>"
                                for s in ("good", "weak", "none"))
                   + lost_html + "</div>")
-    legend = [f"<div class='cp-box cp-legend'><h2>{esc(t('map.legend', lang))}</h2>",
+    # a foldable legend (open): on a small window it scrolls, the layout script gives it the room left
+    legend = [f"<details class='cp-box cp-legend' open><summary>{esc(t('map.legend', lang))}</summary>",
               f"<h3>{esc(t('map.legend.level', lang))}</h3>"]
-    legend += [f"<div><span class='cp-sw' style='background:{c};opacity:.75'></span>{esc(lbl)}</div>"
+    legend += [f"<div class='cp-level'><span class='cp-sw' style='background:{c};opacity:.75'></span>{esc(lbl)}</div>"
                for c, lbl in level_legend(lang)]
     legend.append(f"<div><span class='cp-sw' style='background:transparent'></span>"
                   f"{esc(t('map.legend.nolevel', lang))}</div>")
@@ -872,7 +908,7 @@ def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster
                   f"{esc(t('map.legend.commune_remote', lang))}</div>")
     legend.append("<div><span class='cp-sw' style='height:0;border:0;border-top:4px dashed #b2182b'></span>"
                   f"{esc(t('map.legend.border', lang))}</div>")
-    legend.append("</div>")
+    legend.append("</details>")
     params = [(t("scenario", lang), t("scenario.down", lang, towers=", ".join(down)))] if down else []
     params += [(t("report.m.levels", lang), t("report.m.levels_val", lang)),
                (t("report.m.terrain", lang), translate_message(results.terrain_source, lang) or "—"),

@@ -532,8 +532,10 @@ def test_down_towers_are_a_big_ringed_cross_above_the_other_towers(tmp_path):
         assert z(style) > max(z(o) for o in others)
 
 
-def _title_html(page: str) -> str:
-    return re.search(r"<div class='cp-box cp-title'>.*?</div>", page, re.S).group(0)
+def _title_html(page: str, *, ids: bool = False) -> str:
+    """The title box; its tower ids are each in a ``cp-id`` span, left out unless ``ids``."""
+    html = re.search(r"<div class='cp-box cp-title'>.*?</div>", page, re.S).group(0)
+    return html if ids else re.sub(r"<span class='cp-id'>(.*?)</span>", r"\1", html)
 
 
 def _params_html(page: str) -> str:
@@ -599,3 +601,104 @@ def test_parameters_box_says_levels_are_total_carrier_power():
             "See docs/INPUTS.md.</td></tr>") in params
     vi = _params_html(webmap.build_map(res))
     assert "<tr><td>Mức thu (dBm)</td><td>Tổng công suất thu của sóng mang (dBm), không phải RSRP/RSCP" in vi
+
+
+# --- panels fit small windows ---------------------------------------------
+_LAYOUT_PROBE = """<script>window.addEventListener('load', function() { setTimeout(function() {
+  function r(el) { if (!el) return null; var b = el.getBoundingClientRect();
+    return [b.left, b.top, b.right, b.bottom]; }
+  var legend = document.querySelector('.cp-legend'), out = {
+    title: r(document.querySelector('.cp-title')), panel: r(document.querySelector('.leaflet-control-layers')),
+    legend: r(legend), params: r(document.querySelector('.cp-params')),
+    scale: r(document.querySelector('.leaflet-control-scale')), zoom: r(document.querySelector('.leaflet-control-zoom')),
+    map: r(document.querySelector('.folium-map')),
+    classes: Array.prototype.map.call(document.querySelectorAll('.cp-legend .cp-level'), r),
+    ids: Array.prototype.map.call(document.querySelectorAll('.cp-title .cp-id'),
+                                  function(e) { return e.getClientRects().length; })};
+  function done() {
+    var pre = document.createElement('pre'); pre.id = 'cp-probe'; pre.textContent = JSON.stringify(out);
+    document.body.appendChild(pre); }
+  %EXTRA%
+  }, 50); });</script></body>"""
+
+
+def probe_page(page: str, tmp_path: Path, width: int, height: int, extra: str = "done();") -> dict:
+    """Render ``page`` in headless Chromium with a ``width`` × ``height`` window and return the probe's
+    measurements. (The page's viewport is shorter than the window — 557 px at 700 — so the checks are
+    stricter than the window size says.)"""
+    path = tmp_path / f"probe_{width}x{height}.html"
+    path.write_text(page.replace("</body>", _LAYOUT_PROBE.replace("%EXTRA%", extra), 1), encoding="utf-8")
+    with tempfile.TemporaryDirectory(prefix="chromium-") as ud:
+        cp = subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", f"--user-data-dir={ud}",
+                             "--host-resolver-rules=MAP * ~NOTFOUND", "--hide-scrollbars",
+                             f"--window-size={width},{height}", "--virtual-time-budget=5000", "--dump-dom",
+                             path.resolve().as_uri()], capture_output=True, text=True, timeout=120)
+    import html
+
+    return json.loads(html.unescape(re.search(r'<pre id="cp-probe">(.*?)</pre>', cp.stdout, re.S).group(1)))
+
+
+def _overlap(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _long_scenario_results():
+    """The tiny scene in a failure scenario, with as many layers and legend rows as a province run shows."""
+    import dataclasses
+
+    res = tiny_results(scenario_down=("VT-001",))
+    extra = res.towers.iloc[[0, 1]].copy()  # two more operators: two more tower layers and legend rows
+    extra["id"], extra["operator"] = ["VNM-1", "GM-1"], ["Vietnamobile", "Gmobile"]
+    import pandas as pd
+
+    towers = type(res.towers)(pd.concat([res.towers, extra], ignore_index=True), crs=res.towers.crs)
+    return dataclasses.replace(res, towers=towers, scenario=dataclasses.replace(res.scenario, down=("VTL-DBP-036",)))
+
+
+@needs_chromium
+@pytest.mark.parametrize("size", [(1000, 700), (1400, 900), (800, 600)])
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_panels_fit_small_windows_without_overlapping(tmp_path, monkeypatch, size, lang):
+    """QA: at 1000×700 the layer list and the legend covered ~40 % of the map and hid the legend's dBm classes;
+    at 1400×900 in a scenario the layer list covered the legend heading. Now the panels share the height (each
+    scrolls when short of room), nothing overlaps, and the dBm classes show."""
+    monkeypatch.setattr(webmap, "MAX_GAP_VERTICES", 40)  # the long gap layer name of a province
+    res = _long_scenario_results()
+    assert res.newly_uncovered
+    out = probe_page(webmap.build_map(res, lang=lang), tmp_path, *size)
+    boxes = {k: out[k] for k in ("title", "panel", "legend", "params", "scale", "zoom")}
+    for a in boxes:
+        for b in boxes:
+            if a < b:
+                assert not _overlap(boxes[a], boxes[b]), (a, boxes[a], b, boxes[b])
+    w, h = size
+    for k, box in boxes.items():  # inside the window
+        assert box[0] >= 0 and box[1] >= 0 and box[2] <= w and box[3] <= h, (k, box)
+    legend = out["legend"]
+    assert len(out["classes"]) == 6
+    for c in out["classes"]:  # every dBm class row is visible inside the legend, without scrolling
+        assert legend[1] <= c[1] and c[3] <= legend[3], (c, legend)
+    if size == (1000, 700):  # the panels leave most of the map free
+        panels = sum((b[2] - b[0]) * (b[3] - b[1]) for b in (out["panel"], out["legend"]))
+        assert panels / (w * h) < 0.27, panels / (w * h)
+
+
+def test_title_never_breaks_inside_a_tower_id():
+    res = _long_scenario_results()
+    title = _title_html(webmap.build_map(res), ids=True)
+    assert "<span class='cp-id'>VTL-DBP-036</span>" in title
+    assert re.search(r"\.cp-id\{[^}]*white-space:nowrap", webmap.build_map(res))
+
+
+@needs_chromium
+@pytest.mark.parametrize("width", [1000, 1400])
+def test_title_ids_render_on_one_line(tmp_path, width):
+    import dataclasses
+
+    from coverage_planner.results import Scenario
+
+    ids = ("VTL-DBP-036", "VTL-DBP-037-A", "VTL-DBP-038")
+    res = dataclasses.replace(tiny_results(), scenario=Scenario(name="Sạt lở đèo Pha Đin, mất điện lưới " * 2,
+                                                                down=ids))
+    out = probe_page(webmap.build_map(res), tmp_path, width, 700)
+    assert out["ids"] == [1, 1, 1]  # each id is one box: not split across lines
