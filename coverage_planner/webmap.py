@@ -378,7 +378,7 @@ _PAGE_CSS = """
 _PAGE_JS = """
 // Panels fit any window: the layer panel (top right) and the legend (bottom right) share the map's height,
 // each scrolling when short of room (the layer panel gets at most 45 % when both are too tall); the title box
-// ends left of the layer panel.
+// ends left of the layer panel; popups open below the title box (autoPan padding).
 function cpLayout(){
   var map = document.querySelector('.folium-map'), title = document.querySelector('.cp-title');
   var panel = document.querySelector('.leaflet-control-layers'), legend = document.querySelector('.cp-legend');
@@ -398,6 +398,10 @@ function cpLayout(){
   if (title && panel) {
     var left = panel.getBoundingClientRect().left - title.getBoundingClientRect().left - 12;
     title.style.maxWidth = Math.max(220, left) + 'px';
+  }
+  if (title && window.L) {  // popups pan clear of the title box (Leaflet reads these options when one opens)
+    var below = Math.ceil(title.getBoundingClientRect().bottom - box.top) + 10;
+    L.Popup.mergeOptions({autoPanPaddingTopLeft: L.point(10, below), autoPanPaddingBottomRight: L.point(10, 10)});
   }
 }
 window.addEventListener('load', cpLayout);

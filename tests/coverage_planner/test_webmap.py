@@ -603,7 +603,7 @@ def test_parameters_box_says_levels_are_total_carrier_power():
     assert "<tr><td>Mức thu (dBm)</td><td>Tổng công suất thu của sóng mang (dBm), không phải RSRP/RSCP" in vi
 
 
-# --- panels fit small windows ---------------------------------------------
+# --- panels fit small windows; popups open clear of the title ---------------------------------------------
 _LAYOUT_PROBE = """<script>window.addEventListener('load', function() { setTimeout(function() {
   function r(el) { if (!el) return null; var b = el.getBoundingClientRect();
     return [b.left, b.top, b.right, b.bottom]; }
@@ -702,3 +702,29 @@ def test_title_ids_render_on_one_line(tmp_path, width):
                                                                 down=ids))
     out = probe_page(webmap.build_map(res), tmp_path, width, 700)
     assert out["ids"] == [1, 1, 1]  # each id is one box: not split across lines
+
+
+@needs_chromium
+@pytest.mark.parametrize("size", [(1000, 700), (1400, 900)])
+def test_popups_in_the_north_open_clear_of_the_title(tmp_path, size):
+    """QA: the popup of a station near the top edge opened under the title box (its name hidden)."""
+    res = tiny_results()
+    page = webmap.build_map(res, lang="en")
+    assert "autoPanPaddingTopLeft" in page
+    map_var = re.search(r"var (map_[0-9a-f]+) = L\.map", page).group(1)
+    lat = float(res.stations.to_crs("EPSG:4326").geometry.y.max())
+    # once the first view has settled: the northernmost station just below the top edge, then open its popup
+    extra = f"""setTimeout(function() {{
+    var north = null; {map_var}.eachLayer(function(l) {{
+      if (l.getPopup && l.getPopup() && l.getLatLng && Math.abs(l.getLatLng().lat - {lat}) < 1e-4) north = l; }});
+    {map_var}.setView(north.getLatLng(), 12, {{animate: false}});
+    {map_var}.panBy([0, {map_var}.latLngToContainerPoint(north.getLatLng()).y - 15], {{animate: false}});
+    var panBy = {map_var}.panBy;  // the auto-pan without animation (headless timers are not reliable)
+    {map_var}.panBy = function(offset) {{ return panBy.call(this, offset, {{animate: false}}); }};
+    north.openPopup();
+    setTimeout(function() {{
+      out.popup = r(north.getPopup().getElement()); out.title = r(document.querySelector('.cp-title')); done();
+    }}, 200); }}, 1000);"""
+    out = probe_page(page, tmp_path, *size, extra=extra)
+    assert out["popup"] is not None
+    assert out["popup"][1] >= out["title"][3], (out["popup"], out["title"])  # opens below the title box
