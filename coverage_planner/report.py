@@ -149,8 +149,37 @@ def key_figures(results) -> dict[str, int]:
 # overview map
 # ----------------------------------------------------------------------------------------------------------
 def overview_png(results, lang: str = "vi", *, width_in: float = 7.0, dpi: int = 150) -> bytes:
-    """The overview map as PNG bytes (matplotlib Agg): hillshade, best level, communes, border, towers,
-    stations by status, proposals."""
+    """The overview map (:func:`overview_figure`) as PNG bytes."""
+    fig = overview_figure(results, lang, width_in=width_in, dpi=dpi)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
+    return buf.getvalue()
+
+
+def _fit_legend(fig, ax, handles):
+    """The legend under the map, in as many columns (five at most) as fit the image's width, and the map
+    just above it, its axis label clear of it (QA: five columns were clipped at the right edge)."""
+    renderer = fig.canvas.get_renderer()
+    width, height = fig.bbox.width, fig.bbox.height
+    for ncol in (5, 4, 3, 2, 1):
+        legend = fig.legend(handles=handles, loc="lower center", ncol=ncol, fontsize=6.5, frameon=False,
+                            bbox_to_anchor=(0.5, 0.0), borderaxespad=0.3, columnspacing=1.2)
+        bb = legend.get_window_extent(renderer)
+        if (bb.x0 >= 0.01 * width and bb.x1 <= 0.99 * width) or ncol == 1:
+            break
+        legend.remove()
+    # room under the axes for the tick labels and "E (km)", above the legend
+    top = legend.get_window_extent(renderer).y1 / height
+    below = ax.get_tightbbox(renderer).y0 - ax.get_window_extent(renderer).y0  # ticks + label (negative)
+    pos = ax.get_position()
+    bottom = top + (-below + 6) / height
+    ax.set_position([pos.x0, bottom, pos.width, pos.y1 - bottom])
+    return legend
+
+
+def overview_figure(results, lang: str = "vi", *, width_in: float = 7.0, dpi: int = 150):
+    """The overview map as a matplotlib Figure (Agg): hillshade, best level, communes, border, towers,
+    stations by status, proposals; the legend under it fits the width."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.colors import ListedColormap
     from matplotlib.figure import Figure
@@ -254,11 +283,8 @@ def overview_png(results, lang: str = "vi", *, width_in: float = 7.0, dpi: int =
                 Patch(facecolor="none", edgecolor="#b2182b", lw=1.2, label=t("map.legend.commune_border", lang)),
                 Patch(facecolor="none", edgecolor="#5e3c99", lw=1.0, ls="--",
                       label=t("map.legend.commune_remote", lang))]
-    fig.legend(handles=handles, loc="lower center", ncol=5, fontsize=6.5, frameon=False,
-               bbox_to_anchor=(0.5, 0.0))
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
-    return buf.getvalue()
+    _fit_legend(fig, ax, handles)
+    return fig
 
 
 # ----------------------------------------------------------------------------------------------------------

@@ -474,3 +474,24 @@ def test_key_figures_say_how_many_lost_stations_the_sites_restore(res, tmp_path)
     text = " ".join(pdftotext(report.build_report(r2, tmp_path / "en.pdf", lang="en")).split())
     assert "Of these, stations the proposed mobile stations restore 1" in text
     assert f"Voters at the restored stations {fmt_int(int(lost['voters'].iloc[0]), 'en')}" in text
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_overview_legend_fits_inside_the_image(lang):
+    """QA: the overview map's legend was clipped at the right edge ("Xã vùng sâu, vùng" instead of "…, vùng xa").
+    Every legend entry lies inside the image, and below the axis label, in both languages."""
+    res = tiny_results(scenario_down=("VT-002",))
+    res.towers.loc[res.towers["id"] == "VNP-011", "status"] = "planned"  # the longest entry: planned towers
+    fig = report.overview_figure(res, lang)
+    renderer = fig.canvas.get_renderer()
+    fig.canvas.draw()
+    (legend,) = fig.legends
+    width, height = fig.bbox.width, fig.bbox.height
+    texts = [tx.get_text() for tx in legend.get_texts()]
+    assert ("Xã vùng sâu, vùng xa" if lang == "vi" else "Remote commune") in texts
+    for item in [legend, *legend.get_texts()]:
+        bb = item.get_window_extent(renderer)
+        assert 0 <= bb.x0 and bb.x1 <= width and 0 <= bb.y0 and bb.y1 <= height, (item, bb, width)
+    ax = fig.axes[0]
+    label = ax.xaxis.label.get_window_extent(renderer)
+    assert legend.get_window_extent(renderer).y1 <= label.y0  # under the "E (km)" label, not over it
