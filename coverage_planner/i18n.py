@@ -46,7 +46,7 @@ _STRINGS: dict[str, dict[str, str]] = {
     "date": {"vi": "Ngày", "en": "Date"},
     "province": {"vi": "Tỉnh", "en": "Province"},
     "scenario": {"vi": "Kịch bản", "en": "Scenario"},
-    "scenario.baseline": {"vi": "Hiện trạng (tất cả trạm hoạt động theo dữ liệu)",
+    "scenario.baseline": {"vi": "Hiện trạng (các trạm theo dữ liệu đầu vào)",
                           "en": "Baseline (towers as in the input data)"},
     "scenario.down": {"vi": "Giả định ngừng hoạt động: {towers}", "en": "Assumed off air: {towers}"},
     "none_dash": {"vi": "—", "en": "—"},

@@ -495,3 +495,21 @@ def test_overview_legend_fits_inside_the_image(lang):
     ax = fig.axes[0]
     label = ax.xaxis.label.get_window_extent(renderer)
     assert legend.get_window_extent(renderer).y1 <= label.y0  # under the "E (km)" label, not over it
+
+
+@needs_poppler
+def test_baseline_label_does_not_claim_every_tower_is_on_air(tmp_path):
+    """QA: "Hiện trạng (tất cả trạm hoạt động theo dữ liệu)" read as "all towers operating" while the input has
+    towers down; it now says "the towers as in the input data", like the English."""
+    from coverage_planner import webmap
+
+    res = tiny_results()
+    assert (res.towers["status"] == "down").any()
+    for lang, label in (("vi", "Hiện trạng (các trạm theo dữ liệu đầu vào)"),
+                        ("en", "Baseline (towers as in the input data)")):
+        cover = " ".join(pdftotext(report.build_report(res, tmp_path / f"r_{lang}.pdf", lang=lang),
+                                   layout=False).split("\f")[0].split())
+        assert f": {label}" in cover
+        title = re.search(r"<div class='cp-box cp-title'>.*?</div>", webmap.build_map(res, lang=lang), re.S).group(0)
+        assert f": {label}<br>" in title
+        assert "tất cả trạm hoạt động" not in cover + title
