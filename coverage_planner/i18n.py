@@ -45,6 +45,7 @@ _STRINGS: dict[str, dict[str, str]] = {
     "distance": {"vi": "Khoảng cách", "en": "Distance"},
     "date": {"vi": "Ngày", "en": "Date"},
     "province": {"vi": "Tỉnh", "en": "Province"},
+    "province.name": {"vi": "Tỉnh {province}", "en": "{province} Province"},
     "scenario": {"vi": "Kịch bản", "en": "Scenario"},
     "scenario.baseline": {"vi": "Hiện trạng (các trạm theo dữ liệu đầu vào)",
                           "en": "Baseline (towers as in the input data)"},
@@ -231,6 +232,10 @@ _STRINGS: dict[str, dict[str, str]] = {
         "vi": "Khi các trạm {towers} ngừng hoạt động, {n} điểm bỏ phiếu ({voters} cử tri) mất hoàn toàn sóng di động.",
         "en": "With {towers} off air, {n} polling stations ({voters} voters) lose all mobile signal.",
     },
+    "report.newly.summary_one": {  # one tower down: "trạm", not the plural "các trạm"
+        "vi": "Khi trạm {towers} ngừng hoạt động, {n} điểm bỏ phiếu ({voters} cử tri) mất hoàn toàn sóng di động.",
+        "en": "With {towers} off air, {n} polling stations ({voters} voters) lose all mobile signal.",
+    },
     "report.col.before_now": {"vi": "Trước → nay", "en": "Before → now"},
     "report.col.served_before": {"vi": "Trạm phục vụ trước sự cố", "en": "Served before by"},
     "report.total": {"vi": "Tổng", "en": "Total"},
@@ -310,6 +315,15 @@ def t(key: str, lang: str = DEFAULT_LANG, **fields) -> str:
 
 def has(key: str) -> bool:
     return key in _STRINGS
+
+
+def province_name(province, lang: str = DEFAULT_LANG) -> str:
+    """"Tỉnh Điện Biên" / "Điện Biên Province"; a name that already says it is a province or city ("Tỉnh …",
+    "Thành phố …", "… Province") is kept as it is."""
+    name = nfc(str(province or "")).strip()
+    if not name or re.match(r"(?i)(tỉnh|thành phố|tp\.?)\s", name) or re.search(r"(?i)\b(province|city)$", name):
+        return name
+    return t("province.name", lang, province=name)
 
 
 def site_label(site_id, placed_by, lang: str = DEFAULT_LANG) -> str:

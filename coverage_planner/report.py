@@ -31,6 +31,7 @@ from coverage_planner.i18n import (
     natural_key,
     nfc,
     parameter_rows,
+    province_name,
     short_list,
     site_label,
     status_label,
@@ -325,7 +326,8 @@ def _lost_section(results, lang, styles) -> list:
     lost = results.lost_stations()
     down = ", ".join(str(i) for i in results.scenario.down)
     out = [P(_x(t("report.newly", lang)), styles["h1"]),
-           P(_x(t("report.newly.summary", lang, n=fmt_int(len(lost), lang),
+           P(_x(t("report.newly.summary_one" if len(results.scenario.down) == 1 else "report.newly.summary", lang,
+                  n=fmt_int(len(lost), lang),
                   voters=fmt_int(int(lost["voters"].sum()), lang), towers=down)), styles["body"]),
            Spacer(1, 0.2 * cm)]
     tw = results.towers
@@ -442,7 +444,7 @@ def _story(results, lang, styles, page_width):
     s.append(Spacer(1, 4.5 * cm))
     s.append(P(_x(t("report.title", lang)), styles["title"]))
     s.append(Spacer(1, 1.2 * cm))
-    s.append(P(_x(f"{t('province', lang)} {results.province}" if results.province else results.project_name),
+    s.append(P(_x(province_name(results.province, lang) if results.province else results.project_name),
                styles["coverbig"]))
     s.append(Spacer(1, 0.6 * cm))
     s.append(P(_x(t("report.subtitle", lang, project=results.project_name)), styles["cover"]))

@@ -151,7 +151,7 @@ def test_lost_stations_table_right_after_the_overview(vi_text, res, tmp_path):
     lost = res.stations[res.stations["id"].isin(res.newly_uncovered)]
     assert len(lost) == 2
     voters = int(lost["voters"].sum())
-    assert f"Khi các trạm VT-002 ngừng hoạt động, {len(lost)} điểm bỏ phiếu ({fmt_int(voters, 'vi')} cử tri)" in sec
+    assert f"Khi trạm VT-002 ngừng hoạt động, {len(lost)} điểm bỏ phiếu ({fmt_int(voters, 'vi')} cử tri)" in sec
     for r in lost.itertuples():
         before = {"good": "Tốt", "weak": "Yếu"}[r.baseline_status]
         assert re.search(rf"{re.escape(r.name)}\s+{re.escape(r.commune)}\s+{fmt_int(r.voters, 'vi')}\s+"
@@ -513,3 +513,29 @@ def test_baseline_label_does_not_claim_every_tower_is_on_air(tmp_path):
         title = re.search(r"<div class='cp-box cp-title'>.*?</div>", webmap.build_map(res, lang=lang), re.S).group(0)
         assert f": {label}<br>" in title
         assert "tất cả trạm hoạt động" not in cover + title
+
+
+@needs_poppler
+def test_lost_summary_singular_for_one_tower_and_province_cover(tmp_path):
+    """QA: "Khi các trạm VTL-DBP-036 ngừng hoạt động" used the plural for one tower; the English cover said
+    "Province Điện Biên"."""
+    one = tiny_results(scenario_down=("VT-002",))
+    text = " ".join(pdftotext(report.build_report(one, tmp_path / "one.pdf"), layout=False).split())
+    assert "Khi trạm VT-002 ngừng hoạt động, " in text and "các trạm VT-002" not in text
+    assert text.startswith("Báo cáo vùng lõm sóng di động tại các điểm bỏ phiếu Tỉnh Điện Biên ")
+    two = tiny_results(scenario_down=("VT-002", "VNP-010"))
+    text = " ".join(pdftotext(report.build_report(two, tmp_path / "two.pdf"), layout=False).split())
+    assert "Khi các trạm VT-002, VNP-010 ngừng hoạt động, " in text
+    en = " ".join(pdftotext(report.build_report(one, tmp_path / "en.pdf", lang="en"), layout=False).split())
+    assert "Mobile coverage gap report for polling stations Điện Biên Province " in en
+    assert "Province Điện Biên" not in en and "With VT-002 off air, " in en
+
+
+def test_province_name():
+    from coverage_planner.i18n import province_name
+
+    assert province_name("Điện Biên", "vi") == "Tỉnh Điện Biên"
+    assert province_name("Điện Biên", "en") == "Điện Biên Province"
+    assert province_name("Tỉnh Lai Châu", "en") == "Tỉnh Lai Châu"  # already named: not doubled
+    assert province_name("Thành phố Hà Nội", "vi") == "Thành phố Hà Nội"
+    assert province_name("Lai Chau Province", "vi") == "Lai Chau Province"
