@@ -201,12 +201,16 @@ _STRINGS: dict[str, dict[str, str]] = {
     "report.contingency.note": {
         "vi": "Mỗi dòng là một trạm (các sector của một nhà mạng trên cùng một cột anten) là trạm duy nhất phục vụ "
               "một số điểm bỏ phiếu: nếu trạm mất điện hoặc bị sạt lở, các điểm này mất sóng hoàn toàn. Cột "
-              "“Đặt trạm lưu động” là vị trí ứng viên khôi phục được nhiều cử tri nhất (kiểm tra bằng mặt cắt địa "
-              "hình, mức thu tốt), với tuyến truyền dẫn tới một trạm khác còn hoạt động.",
+              "“Đặt trạm lưu động” là vị trí ứng viên khôi phục được tổng trọng số ưu tiên lớn nhất (số cử tri × "
+              "mức ưu tiên của điểm, nhân thêm hệ số cho xã biên giới và xã vùng sâu, vùng xa, như khi chọn trạm "
+              "lưu động; kiểm tra bằng mặt cắt địa hình, mức thu tốt), với tuyến truyền dẫn tới một trạm khác còn "
+              "hoạt động. Cột “Khôi phục” ghi đủ các điểm vẫn mất sóng.",
         "en": "Each row is a site (one operator's sectors on one mast) that alone serves some polling stations: "
               "if it loses power or is hit by a landslide, these stations lose all signal. “Place a mobile "
-              "station” is the candidate site that restores the most voters (checked on the terrain profile, at "
-              "a good level), with a backhaul to another site that stays on air.",
+              "station” is the candidate site that restores the most priority weight (voters × the station's "
+              "priority, raised for border and remote communes, as in the placement; checked on the terrain "
+              "profile, at a good level), with a backhaul to another site that stays on air. “Restored” lists "
+              "every station that stays without signal.",
     },
     "report.contingency.summary": {
         "vi": "{sites} trạm là trạm phục vụ duy nhất của {n} điểm bỏ phiếu ({voters} cử tri). Với một trạm "
@@ -218,6 +222,9 @@ _STRINGS: dict[str, dict[str, str]] = {
     "report.col.lost": {"vi": "Mất sóng: điểm / cử tri", "en": "Lose signal: stations / voters"},
     "report.col.restore": {"vi": "Đặt trạm lưu động", "en": "Place a mobile station"},
     "report.col.restored": {"vi": "Khôi phục: điểm / cử tri", "en": "Restored: stations / voters"},
+    "report.contingency.still_lost": {"vi": "Vẫn mất sóng ({n}):", "en": "Still without signal ({n}):"},
+    "map.contingency.restored": {"vi": "Điểm được khôi phục", "en": "Stations restored"},
+    "map.contingency.still_lost": {"vi": "Vẫn mất sóng", "en": "Still without signal"},
     "report.unreachable": {"vi": "Điểm không vị trí nào phủ được", "en": "Stations no candidate site can reach"},
     "report.spof": {"vi": "Điểm chỉ có một trạm phục vụ (điểm lỗi đơn)",
                     "en": "Single points of failure (stations served by one tower)"},
@@ -324,6 +331,23 @@ def province_name(province, lang: str = DEFAULT_LANG) -> str:
     if not name or re.match(r"(?i)(tỉnh|thành phố|tp\.?)\s", name) or re.search(r"(?i)\b(province|city)$", name):
         return name
     return t("province.name", lang, province=name)
+
+
+def station_label(name, commune=None) -> str:
+    """A polling station's name with its commune, "Bản Na Sang (Xã Mường Nhé)": names repeat across communes."""
+    name = "" if name is None or (isinstance(name, float) and math.isnan(name)) else nfc(name)
+    if commune is None or (isinstance(commune, float) and math.isnan(commune)) or not str(commune).strip():
+        return name
+    return f"{name} ({nfc(commune)})"
+
+
+def station_labels(stations) -> dict[str, str]:
+    """{station id: :func:`station_label`} of a stations table (empty for None)."""
+    if stations is None or "id" not in stations:
+        return {}
+    communes = stations["commune"] if "commune" in stations else [None] * len(stations)
+    names = stations["name"] if "name" in stations else stations["id"]
+    return {str(i): station_label(n, c) for i, n, c in zip(stations["id"], names, communes, strict=True)}
 
 
 def site_label(site_id, placed_by, lang: str = DEFAULT_LANG) -> str:

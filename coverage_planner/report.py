@@ -34,6 +34,7 @@ from coverage_planner.i18n import (
     province_name,
     short_list,
     site_label,
+    station_labels,
     status_label,
     t,
     translate_message,
@@ -55,6 +56,7 @@ from coverage_planner.webmap import (
 FONT = "DejaVuSans"
 DOWN_COLOUR = "#d7191c"  # towers off air on the overview map
 MAX_DOWN_LABELS = 6  # the overview map names a scenario's down towers when there are at most this many
+CONTINGENCY_NAMES = 3  # a contingency row names this many of the lost stations ("(+7)" for the rest)
 FONT_BOLD = "DejaVuSans-Bold"
 _fonts_registered = False
 
@@ -361,7 +363,7 @@ def _contingency_section(results, lang, styles) -> list:
     cp = results.contingency
     if cp is None or not len(cp):
         return []
-    names = results.stations.set_index("id")["name"].astype(str).to_dict() if results.stations is not None else {}
+    labels = station_labels(results.stations)  # "name (commune)": station names repeat across communes
     out = [P(_x(t("report.contingency", lang)), styles["h1"]),
            P(_x(t("report.contingency.note", lang)), styles["small"]),
            P(_x(t("report.contingency.summary", lang, sites=fmt_int(len(cp), lang),
@@ -371,24 +373,40 @@ def _contingency_section(results, lang, styles) -> list:
            Spacer(1, 0.2 * cm)]
     rows = []
     for r in cp.itertuples(index=False):
-        lost = [names.get(i, i) for i in str(r.stations_lost).split(";") if i]
-        shown = ", ".join(lost[:5]) + (f" (+{len(lost) - 5})" if len(lost) > 5 else "")
-        if int(r.n_restored) > 0:
-            where = f"{r.restore_lat:.5f}, {r.restore_lon:.5f}" + (f" – {r.commune}" if r.commune else "")
+        lost_ids = _ids(r.stations_lost)
+        restored_ids = set(_ids(r.stations_restored))
+        kept = [labels.get(i, i) for i in lost_ids if i not in restored_ids]  # lost and not restored
+        lost = _x(f"{fmt_int(r.n_lost, lang)} / {fmt_int(r.voters_lost, lang)}")
+        if int(r.n_restored) > 0:  # the lost stations, a few (the ones still without signal are all listed)
+            names = [labels.get(i, i) for i in lost_ids]
+            lost += _x(": " + ", ".join(names[:CONTINGENCY_NAMES]) + (
+                " " + t("list.more", lang, n=fmt_int(len(names) - CONTINGENCY_NAMES, lang))
+                if len(names) > CONTINGENCY_NAMES else ""))
+            where = f"{r.restore_lat:.5f}, {r.restore_lon:.5f}" + (f" – {r.commune}" if _text(r.commune) else "")
             bh = str(r.backhaul)
             bh_text = t(f"backhaul.{bh}", lang) if has(f"backhaul.{bh}") else bh
-            if r.backhaul_tower:
+            if _text(r.backhaul_tower):
                 bh_text += f": {r.backhaul_tower}, {fmt_float(r.backhaul_distance_km, 1, lang)} km"
-            restored = f"{fmt_int(r.n_restored, lang)} / {fmt_int(r.voters_restored, lang)}"
-        else:
+            restored = _x(f"{fmt_int(r.n_restored, lang)} / {fmt_int(r.voters_restored, lang)}")
+        else:  # nothing restored: all of them are listed as still without signal
             where, bh_text, restored = translate_message(str(r.note), lang), "—", "0"
-        rows.append([_x(f"{r.site} ({r.operator})"),
-                     _x(f"{fmt_int(r.n_lost, lang)} / {fmt_int(r.voters_lost, lang)}: {shown}"),
-                     _x(where), _x(restored), _x(bh_text)])
+        if kept:
+            restored += (f"<br/><b>{_x(t('report.contingency.still_lost', lang, n=fmt_int(len(kept), lang)))}</b> "
+                         + _x(", ".join(kept)))
+        rows.append([_x(f"{r.site} ({r.operator})"), lost, _x(where), restored, _x(bh_text)])
     out.append(_table([t("report.col.site_fails", lang), t("report.col.lost", lang), t("report.col.restore", lang),
                        t("report.col.restored", lang), t("report.col.backhaul", lang)], rows,
-                      [3.0 * cm, 5.2 * cm, 3.6 * cm, 1.9 * cm, 3.3 * cm], styles))
+                      [2.6 * cm, 4.6 * cm, 3.1 * cm, 3.8 * cm, 2.9 * cm], styles))
     return out
+
+
+def _ids(value) -> list[str]:
+    """The ids of a ``;``-separated column value (none for blank or NaN)."""
+    return [i for i in _text(value).split(";") if i]
+
+
+def _text(value) -> str:
+    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
 
 
 def _table(header, rows, col_widths, styles, *, align_right=()):

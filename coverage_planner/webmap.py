@@ -40,6 +40,7 @@ from coverage_planner.i18n import (
     parameter_rows,
     short_list,
     site_label,
+    station_labels,
     status_label,
     t,
     translate_message,
@@ -451,7 +452,7 @@ function cpContingency(group, lab, items){
     L.polyline([[s[4], s[5]], [s[0], s[1]]], {color: '#e66101', weight: 2, dashArray: '4 4', opacity: 0.9})
       .addTo(group);
     var m = L.marker([s[0], s[1]], {icon: icon, zIndexOffset: 900});
-    m.bindPopup('<div class="cp-pop"><b>' + s[3] + '</b><br>' + cpTable(lab, s.slice(6)) + '</div>', {maxWidth: 360});
+    m.bindPopup('<div class="cp-pop"><b>' + s[3] + '</b><br>' + cpTable(lab, s.slice(6)) + '</div>', {maxWidth: 380, maxHeight: 360});
     m.bindTooltip(s[3]);
     m.addTo(group);
   });
@@ -827,12 +828,15 @@ def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster
     # --- contingency plan: where a mobile station restores the stations of a failed site (off by default) -----
     cp = results.contingency
     if cp is not None and len(cp) and (cp["n_restored"].astype(float) > 0).any():
-        names = dict(zip(st["id"].astype(str), st["name"].astype(str), strict=True)) if st is not None else {}
-        lab = [esc(t(k, lang)) for k in ("report.col.lost", "map.legend.stations", "report.col.restored",
-                                         "commune", "map.backhaul")]
+        labels = station_labels(st)  # "name (commune)": station names repeat across communes
+        # where first; then which stations stay without signal, then (the longest) those restored
+        lab = [esc(t(k, lang)) for k in ("report.col.lost", "report.col.restored", "report.col.latlon",
+                                         "map.elevation", "commune", "map.backhaul", "map.contingency.still_lost",
+                                         "map.contingency.restored")]
         items = []
         for r in cp[cp["n_restored"].astype(float) > 0].itertuples(index=False):
-            lost = ", ".join(names.get(i, i) for i in str(r.stations_lost).split(";") if i)
+            restored_ids = [i for i in _text(r.stations_restored).split(";") if i]
+            kept = [i for i in _text(r.stations_lost).split(";") if i and i not in set(restored_ids)]
             bh = _text(r.backhaul)
             bh_text = t(f"backhaul.{bh}", lang) if has(f"backhaul.{bh}") else bh
             if _text(r.backhaul_tower):
@@ -840,9 +844,12 @@ def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster
             items.append([round(float(r.restore_lat), 5), round(float(r.restore_lon), 5), 0,
                           esc(t("map.contingency", lang, site=f"{r.site} ({r.operator})")),
                           round(float(r.site_lat), 5), round(float(r.site_lon), 5),
-                          0, esc(f"{fmt_int(r.n_lost, lang)} / {fmt_int(r.voters_lost, lang)}"), 1, esc(lost),
-                          2, esc(f"{fmt_int(r.n_restored, lang)} / {fmt_int(r.voters_restored, lang)}"),
-                          3, esc(_text(r.commune)), 4, esc(bh_text)])
+                          0, esc(f"{fmt_int(r.n_lost, lang)} / {fmt_int(r.voters_lost, lang)}"),
+                          1, esc(f"{fmt_int(r.n_restored, lang)} / {fmt_int(r.voters_restored, lang)}"),
+                          2, esc(f"{float(r.restore_lat):.5f}, {float(r.restore_lon):.5f}"),
+                          3, _num(r.elevation_m, 0, lang, "m"), 4, esc(_text(r.commune)), 5, esc(bh_text),
+                          6, esc(", ".join(labels.get(i, i) for i in kept) or "—"),
+                          7, esc(", ".join(labels.get(i, i) for i in restored_ids))])
         fg = folium.FeatureGroup(name=t("map.layer.contingency", lang, n=len(items)), show=False)
         fg.add_child(_points_element("Contingency", lab, items))
         fg.add_to(m)
