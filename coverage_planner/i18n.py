@@ -245,6 +245,14 @@ _STRINGS: dict[str, dict[str, str]] = {
     },
     "report.col.before_now": {"vi": "Trước → nay", "en": "Before → now"},
     "report.col.served_before": {"vi": "Trạm phục vụ trước sự cố", "en": "Served before by"},
+    "report.col.restored_by": {"vi": "Khôi phục bởi", "en": "Restored by"},
+    "report.newly.restored_by": {
+        "vi": "Cột “Khôi phục bởi”: trạm lưu động đề xuất phủ lại điểm này (xem mục Trạm phát sóng lưu động đề "
+              "xuất); “—”: không trạm đề xuất nào phủ tới.",
+        "en": "“Restored by”: the proposed mobile station that covers the station again (see Proposed mobile base "
+              "stations); “—”: no proposed station reaches it.",
+    },
+    "map.restored_by": {"vi": "Khôi phục bởi trạm đề xuất", "en": "Restored by proposed station"},
     "report.total": {"vi": "Tổng", "en": "Total"},
     "report.methods": {"vi": "Phương pháp và tham số", "en": "Methods and parameters"},
     "report.methods.intro": {

@@ -331,7 +331,12 @@ def _lost_section(results, lang, styles) -> list:
            P(_x(t("report.newly.summary_one" if len(results.scenario.down) == 1 else "report.newly.summary", lang,
                   n=fmt_int(len(lost), lang),
                   voters=fmt_int(int(lost["voters"].sum()), lang), towers=down)), styles["body"]),
+           P(_x(t("report.newly.restored_by", lang)), styles["small"]),
            Spacer(1, 0.2 * cm)]
+    restored_by = results.restored_by()  # which proposed mobile station gives each lost station back
+    props = results.proposals
+    placed_by = (dict(zip(props["site_id"].astype(str), props["placed_by"], strict=True))
+                 if props is not None and "placed_by" in props else {})
     tw = results.towers
     operators = (dict(zip(tw["id"].astype(str), tw["operator"].astype(str), strict=True))
                  if tw is not None and "operator" in tw else {})
@@ -344,13 +349,14 @@ def _lost_section(results, lang, styles) -> list:
         server = str(getattr(r, "baseline_server", "") or "")
         if server and operators.get(server):
             server += f" ({operators[server]})"
+        site = restored_by.get(str(r.id))
         rows.append([_x(r.name), _x(r.commune), P(_x(fmt_int(r.voters, lang)), styles["cellr"]), _x(change),
-                     _x(server or "—")])
+                     _x(server or "—"), _x(site_label(site, placed_by.get(site), lang) if site else "—")])
     rows.append([f"<b>{_x(t('report.total', lang))}</b>", "",
-                 P(f"<b>{_x(fmt_int(int(lost['voters'].sum()), lang))}</b>", styles["cellr"]), "", ""])
+                 P(f"<b>{_x(fmt_int(int(lost['voters'].sum()), lang))}</b>", styles["cellr"]), "", "", ""])
     out.append(_table([t("name", lang), t("commune", lang), t("voters", lang), t("report.col.before_now", lang),
-                       t("report.col.served_before", lang)], rows,
-                      [5.6 * cm, 3.0 * cm, 1.4 * cm, 3.2 * cm, 3.8 * cm], styles, align_right=(2,)))
+                       t("report.col.served_before", lang), t("report.col.restored_by", lang)], rows,
+                      [4.2 * cm, 2.6 * cm, 1.3 * cm, 3.6 * cm, 3.3 * cm, 2.0 * cm], styles, align_right=(2,)))
     return out
 
 

@@ -748,7 +748,11 @@ def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster
     if st is not None and len(st):
         slat, slon = _ll(st)
         lab = [esc(t(k, lang)) for k in ("commune", "voters", "status", "best_server", "level", "map.servers",
-                                         "nearest_tower", "map.before")]
+                                         "nearest_tower", "map.before", "map.restored_by")]
+        restored_by = results.restored_by()  # lost station → the proposed mobile station that restores it
+        props = results.proposals
+        placed_by = (dict(zip(props["site_id"].astype(str), props["placed_by"], strict=True))
+                     if props is not None and "placed_by" in props else {})
         # a failure scenario: the stations that lose all signal get a black ring and "Before the failure: …"
         lost_ids = {str(i) for i in (results.newly_uncovered or [])}
         before = _col(st, "baseline_status", "")
@@ -777,7 +781,9 @@ def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster
             if str(sid[k]) in lost_ids:
                 lost_idx.append(k)
                 b = _text(before[k])
-                items[-1] += [7, esc(status_label(b, lang) if b in ("good", "weak", "none") else b)]
+                items[-1] += [7, esc(status_label(b, lang) if b in ("good", "weak", "none") else b),
+                              8, esc(site_label(restored_by[str(sid[k])], placed_by.get(restored_by[str(sid[k])]),
+                                                lang) if str(sid[k]) in restored_by else "—")]
         fg = folium.FeatureGroup(name=t("map.layer.stations", lang, n=len(items)))
         fg.add_child(_points_element("Stations", lab, STATUS_COLOURS, items,
                                      *([{"lost": lost_idx}] if lost_idx else [])))

@@ -539,3 +539,26 @@ def test_province_name():
     assert province_name("Tỉnh Lai Châu", "en") == "Tỉnh Lai Châu"  # already named: not doubled
     assert province_name("Thành phố Hà Nội", "vi") == "Thành phố Hà Nội"
     assert province_name("Lai Chau Province", "vi") == "Lai Chau Province"
+
+
+@needs_poppler
+def test_lost_stations_table_says_which_proposed_station_restores_each(tmp_path):
+    """QA: the lost-stations table did not say which mobile site gives each station back."""
+    from .test_webmap import _restoring_scenario
+
+    res = _restoring_scenario()
+    st = res.stations.set_index("id")
+    for lang, head, note in (("vi", "Khôi phục bởi", "Cột “Khôi phục bởi”: trạm lưu động đề xuất phủ lại điểm này"),
+                             ("en", "Restored by", "“Restored by”: the proposed mobile station that covers")):
+        text = pdftotext(report.build_report(res, tmp_path / f"r_{lang}.pdf", lang=lang), layout=False)
+        flat = " ".join(text.split())
+        sec = flat[flat.index("Điểm mất sóng trong kịch bản này" if lang == "vi" else
+                              "Stations losing signal in this scenario"):]
+        assert note in sec and head in sec
+        raw = " ".join(subprocess.run(["pdftotext", "-raw", str(tmp_path / f"r_{lang}.pdf"), "-"],
+                                      capture_output=True, text=True, check=True).stdout.split())
+        # a row reads: name commune voters before → now served-before restored-by
+        for sid, site in (("PS03", "MS-01"), ("PS10", "—")):
+            r = st.loc[sid]
+            assert re.search(rf"{re.escape(r['name'])} {re.escape(r['commune'])} {fmt_int(r['voters'], lang)} "
+                             rf".+? → .+? {re.escape(r['baseline_server'])} \(\w+\) {site}(?: |$)", raw), (sid, lang)

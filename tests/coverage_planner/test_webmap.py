@@ -728,3 +728,29 @@ def test_popups_in_the_north_open_clear_of_the_title(tmp_path, size):
     out = probe_page(page, tmp_path, *size, extra=extra)
     assert out["popup"] is not None
     assert out["popup"][1] >= out["title"][3], (out["popup"], out["title"])  # opens below the title box
+
+
+def _restoring_scenario():
+    """The tiny scene with VT-002 down; the proposed MS-01 restores the lost PS03, nothing reaches PS10."""
+    res = tiny_results(scenario_down=("VT-002",))
+    assert res.newly_uncovered == ["PS03", "PS10"]
+    p = res.proposals
+    p.loc[p["site_id"] == "MS-01", ["stations_covered", "stations_in_reach"]] = ["PS06;PS07;PS03", "PS06;PS07;PS03"]
+    return res
+
+
+def test_lost_station_popup_says_which_proposed_station_restores_it():
+    """QA: in a failure scenario the duty engineer could not see which mobile site restores which lost station."""
+    res = _restoring_scenario()
+    assert res.restored_by() == {"PS03": "MS-01"}
+    ids = res.stations["id"].tolist()
+    for lang, label in (("en", "Restored by proposed station"), ("vi", "Khôi phục bởi trạm đề xuất")):
+        (lab, _colours, items, opts), = calls(webmap.build_map(res, lang=lang), "Stations")
+        assert lab[8] == label
+        rows = {ids[k]: dict(zip(it[4::2], it[5::2], strict=True)) for k, it in enumerate(items)}
+        assert rows["PS03"][8] == "MS-01" and rows["PS10"][8] == "—"
+        assert all(8 not in rows[i] for i in ids if i not in res.newly_uncovered)  # only the lost stations
+    # a site the user moved in the desktop app says so
+    res.proposals["placed_by"] = ["moved by user", "optimiser"]
+    (lab, _colours, items, opts), = calls(webmap.build_map(res, lang="en"), "Stations")
+    assert dict(zip(items[ids.index("PS03")][4::2], items[ids.index("PS03")][5::2], strict=True))[8] == "MS-01 (moved)"
