@@ -45,8 +45,9 @@ _STRINGS: dict[str, dict[str, str]] = {
     "distance": {"vi": "Khoảng cách", "en": "Distance"},
     "date": {"vi": "Ngày", "en": "Date"},
     "province": {"vi": "Tỉnh", "en": "Province"},
+    "province.name": {"vi": "Tỉnh {province}", "en": "{province} Province"},
     "scenario": {"vi": "Kịch bản", "en": "Scenario"},
-    "scenario.baseline": {"vi": "Hiện trạng (tất cả trạm hoạt động theo dữ liệu)",
+    "scenario.baseline": {"vi": "Hiện trạng (các trạm theo dữ liệu đầu vào)",
                           "en": "Baseline (towers as in the input data)"},
     "scenario.down": {"vi": "Giả định ngừng hoạt động: {towers}", "en": "Assumed off air: {towers}"},
     "none_dash": {"vi": "—", "en": "—"},
@@ -201,12 +202,16 @@ _STRINGS: dict[str, dict[str, str]] = {
     "report.contingency.note": {
         "vi": "Mỗi dòng là một trạm (các sector của một nhà mạng trên cùng một cột anten) là trạm duy nhất phục vụ "
               "một số điểm bỏ phiếu: nếu trạm mất điện hoặc bị sạt lở, các điểm này mất sóng hoàn toàn. Cột "
-              "“Đặt trạm lưu động” là vị trí ứng viên khôi phục được nhiều cử tri nhất (kiểm tra bằng mặt cắt địa "
-              "hình, mức thu tốt), với tuyến truyền dẫn tới một trạm khác còn hoạt động.",
+              "“Đặt trạm lưu động” là vị trí ứng viên khôi phục được tổng trọng số ưu tiên lớn nhất (số cử tri × "
+              "mức ưu tiên của điểm, nhân thêm hệ số cho xã biên giới và xã vùng sâu, vùng xa, như khi chọn trạm "
+              "lưu động; kiểm tra bằng mặt cắt địa hình, mức thu tốt), với tuyến truyền dẫn tới một trạm khác còn "
+              "hoạt động. Cột “Khôi phục” ghi đủ các điểm vẫn mất sóng.",
         "en": "Each row is a site (one operator's sectors on one mast) that alone serves some polling stations: "
               "if it loses power or is hit by a landslide, these stations lose all signal. “Place a mobile "
-              "station” is the candidate site that restores the most voters (checked on the terrain profile, at "
-              "a good level), with a backhaul to another site that stays on air.",
+              "station” is the candidate site that restores the most priority weight (voters × the station's "
+              "priority, raised for border and remote communes, as in the placement; checked on the terrain "
+              "profile, at a good level), with a backhaul to another site that stays on air. “Restored” lists "
+              "every station that stays without signal.",
     },
     "report.contingency.summary": {
         "vi": "{sites} trạm là trạm phục vụ duy nhất của {n} điểm bỏ phiếu ({voters} cử tri). Với một trạm "
@@ -218,6 +223,9 @@ _STRINGS: dict[str, dict[str, str]] = {
     "report.col.lost": {"vi": "Mất sóng: điểm / cử tri", "en": "Lose signal: stations / voters"},
     "report.col.restore": {"vi": "Đặt trạm lưu động", "en": "Place a mobile station"},
     "report.col.restored": {"vi": "Khôi phục: điểm / cử tri", "en": "Restored: stations / voters"},
+    "report.contingency.still_lost": {"vi": "Vẫn mất sóng ({n}):", "en": "Still without signal ({n}):"},
+    "map.contingency.restored": {"vi": "Điểm được khôi phục", "en": "Stations restored"},
+    "map.contingency.still_lost": {"vi": "Vẫn mất sóng", "en": "Still without signal"},
     "report.unreachable": {"vi": "Điểm không vị trí nào phủ được", "en": "Stations no candidate site can reach"},
     "report.spof": {"vi": "Điểm chỉ có một trạm phục vụ (điểm lỗi đơn)",
                     "en": "Single points of failure (stations served by one site)"},
@@ -236,8 +244,20 @@ _STRINGS: dict[str, dict[str, str]] = {
         "vi": "Khi các trạm {towers} ngừng hoạt động, {n} điểm bỏ phiếu ({voters} cử tri) mất hoàn toàn sóng di động.",
         "en": "With {towers} off air, {n} polling stations ({voters} voters) lose all mobile signal.",
     },
+    "report.newly.summary_one": {  # one tower down: "trạm", not the plural "các trạm"
+        "vi": "Khi trạm {towers} ngừng hoạt động, {n} điểm bỏ phiếu ({voters} cử tri) mất hoàn toàn sóng di động.",
+        "en": "With {towers} off air, {n} polling stations ({voters} voters) lose all mobile signal.",
+    },
     "report.col.before_now": {"vi": "Trước → nay", "en": "Before → now"},
     "report.col.served_before": {"vi": "Trạm phục vụ trước sự cố", "en": "Served before by"},
+    "report.col.restored_by": {"vi": "Khôi phục bởi", "en": "Restored by"},
+    "report.newly.restored_by": {
+        "vi": "Cột “Khôi phục bởi”: trạm lưu động đề xuất phủ lại điểm này (xem mục Trạm phát sóng lưu động đề "
+              "xuất); “—”: không trạm đề xuất nào phủ tới.",
+        "en": "“Restored by”: the proposed mobile station that covers the station again (see Proposed mobile base "
+              "stations); “—”: no proposed station reaches it.",
+    },
+    "map.restored_by": {"vi": "Khôi phục bởi trạm đề xuất", "en": "Restored by proposed station"},
     "report.total": {"vi": "Tổng", "en": "Total"},
     "report.methods": {"vi": "Phương pháp và tham số", "en": "Methods and parameters"},
     "report.methods.intro": {
@@ -315,6 +335,32 @@ def t(key: str, lang: str = DEFAULT_LANG, **fields) -> str:
 
 def has(key: str) -> bool:
     return key in _STRINGS
+
+
+def province_name(province, lang: str = DEFAULT_LANG) -> str:
+    """"Tỉnh Điện Biên" / "Điện Biên Province"; a name that already says it is a province or city ("Tỉnh …",
+    "Thành phố …", "… Province") is kept as it is."""
+    name = nfc(str(province or "")).strip()
+    if not name or re.match(r"(?i)(tỉnh|thành phố|tp\.?)\s", name) or re.search(r"(?i)\b(province|city)$", name):
+        return name
+    return t("province.name", lang, province=name)
+
+
+def station_label(name, commune=None) -> str:
+    """A polling station's name with its commune, "Bản Na Sang (Xã Mường Nhé)": names repeat across communes."""
+    name = "" if name is None or (isinstance(name, float) and math.isnan(name)) else nfc(name)
+    if commune is None or (isinstance(commune, float) and math.isnan(commune)) or not str(commune).strip():
+        return name
+    return f"{name} ({nfc(commune)})"
+
+
+def station_labels(stations) -> dict[str, str]:
+    """{station id: :func:`station_label`} of a stations table (empty for None)."""
+    if stations is None or "id" not in stations:
+        return {}
+    communes = stations["commune"] if "commune" in stations else [None] * len(stations)
+    names = stations["name"] if "name" in stations else stations["id"]
+    return {str(i): station_label(n, c) for i, n, c in zip(stations["id"], names, communes, strict=True)}
 
 
 def site_label(site_id, placed_by, lang: str = DEFAULT_LANG) -> str:

@@ -31,8 +31,10 @@ from coverage_planner.i18n import (
     natural_key,
     nfc,
     parameter_rows,
+    province_name,
     short_list,
     site_label,
+    station_labels,
     status_label,
     t,
     translate_message,
@@ -54,6 +56,7 @@ from coverage_planner.webmap import (
 FONT = "DejaVuSans"
 DOWN_COLOUR = "#d7191c"  # towers off air on the overview map
 MAX_DOWN_LABELS = 6  # the overview map names a scenario's down towers when there are at most this many
+CONTINGENCY_NAMES = 3  # a contingency row names this many of the lost stations ("(+7)" for the rest)
 FONT_BOLD = "DejaVuSans-Bold"
 _fonts_registered = False
 
@@ -149,8 +152,37 @@ def key_figures(results) -> dict[str, int]:
 # overview map
 # ----------------------------------------------------------------------------------------------------------
 def overview_png(results, lang: str = "vi", *, width_in: float = 7.0, dpi: int = 150) -> bytes:
-    """The overview map as PNG bytes (matplotlib Agg): hillshade, best level, communes, border, towers,
-    stations by status, proposals."""
+    """The overview map (:func:`overview_figure`) as PNG bytes."""
+    fig = overview_figure(results, lang, width_in=width_in, dpi=dpi)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
+    return buf.getvalue()
+
+
+def _fit_legend(fig, ax, handles):
+    """The legend under the map, in as many columns (five at most) as fit the image's width, and the map
+    just above it, its axis label clear of it (QA: five columns were clipped at the right edge)."""
+    renderer = fig.canvas.get_renderer()
+    width, height = fig.bbox.width, fig.bbox.height
+    for ncol in (5, 4, 3, 2, 1):
+        legend = fig.legend(handles=handles, loc="lower center", ncol=ncol, fontsize=6.5, frameon=False,
+                            bbox_to_anchor=(0.5, 0.0), borderaxespad=0.3, columnspacing=1.2)
+        bb = legend.get_window_extent(renderer)
+        if (bb.x0 >= 0.01 * width and bb.x1 <= 0.99 * width) or ncol == 1:
+            break
+        legend.remove()
+    # room under the axes for the tick labels and "E (km)", above the legend
+    top = legend.get_window_extent(renderer).y1 / height
+    below = ax.get_tightbbox(renderer).y0 - ax.get_window_extent(renderer).y0  # ticks + label (negative)
+    pos = ax.get_position()
+    bottom = top + (-below + 6) / height
+    ax.set_position([pos.x0, bottom, pos.width, pos.y1 - bottom])
+    return legend
+
+
+def overview_figure(results, lang: str = "vi", *, width_in: float = 7.0, dpi: int = 150):
+    """The overview map as a matplotlib Figure (Agg): hillshade, best level, communes, border, towers,
+    stations by status, proposals; the legend under it fits the width."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.colors import ListedColormap
     from matplotlib.figure import Figure
@@ -254,11 +286,8 @@ def overview_png(results, lang: str = "vi", *, width_in: float = 7.0, dpi: int =
                 Patch(facecolor="none", edgecolor="#b2182b", lw=1.2, label=t("map.legend.commune_border", lang)),
                 Patch(facecolor="none", edgecolor="#5e3c99", lw=1.0, ls="--",
                       label=t("map.legend.commune_remote", lang))]
-    fig.legend(handles=handles, loc="lower center", ncol=5, fontsize=6.5, frameon=False,
-               bbox_to_anchor=(0.5, 0.0))
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
-    return buf.getvalue()
+    _fit_legend(fig, ax, handles)
+    return fig
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -299,9 +328,15 @@ def _lost_section(results, lang, styles) -> list:
     lost = results.lost_stations()
     down = ", ".join(str(i) for i in results.scenario.down)
     out = [P(_x(t("report.newly", lang)), styles["h1"]),
-           P(_x(t("report.newly.summary", lang, n=fmt_int(len(lost), lang),
+           P(_x(t("report.newly.summary_one" if len(results.scenario.down) == 1 else "report.newly.summary", lang,
+                  n=fmt_int(len(lost), lang),
                   voters=fmt_int(int(lost["voters"].sum()), lang), towers=down)), styles["body"]),
+           P(_x(t("report.newly.restored_by", lang)), styles["small"]),
            Spacer(1, 0.2 * cm)]
+    restored_by = results.restored_by()  # which proposed mobile station gives each lost station back
+    props = results.proposals
+    placed_by = (dict(zip(props["site_id"].astype(str), props["placed_by"], strict=True))
+                 if props is not None and "placed_by" in props else {})
     tw = results.towers
     operators = (dict(zip(tw["id"].astype(str), tw["operator"].astype(str), strict=True))
                  if tw is not None and "operator" in tw else {})
@@ -314,13 +349,14 @@ def _lost_section(results, lang, styles) -> list:
         server = str(getattr(r, "baseline_server", "") or "")
         if server and operators.get(server):
             server += f" ({operators[server]})"
+        site = restored_by.get(str(r.id))
         rows.append([_x(r.name), _x(r.commune), P(_x(fmt_int(r.voters, lang)), styles["cellr"]), _x(change),
-                     _x(server or "—")])
+                     _x(server or "—"), _x(site_label(site, placed_by.get(site), lang) if site else "—")])
     rows.append([f"<b>{_x(t('report.total', lang))}</b>", "",
-                 P(f"<b>{_x(fmt_int(int(lost['voters'].sum()), lang))}</b>", styles["cellr"]), "", ""])
+                 P(f"<b>{_x(fmt_int(int(lost['voters'].sum()), lang))}</b>", styles["cellr"]), "", "", ""])
     out.append(_table([t("name", lang), t("commune", lang), t("voters", lang), t("report.col.before_now", lang),
-                       t("report.col.served_before", lang)], rows,
-                      [5.6 * cm, 3.0 * cm, 1.4 * cm, 3.2 * cm, 3.8 * cm], styles, align_right=(2,)))
+                       t("report.col.served_before", lang), t("report.col.restored_by", lang)], rows,
+                      [4.2 * cm, 2.6 * cm, 1.3 * cm, 3.6 * cm, 3.3 * cm, 2.0 * cm], styles, align_right=(2,)))
     return out
 
 
@@ -333,7 +369,7 @@ def _contingency_section(results, lang, styles) -> list:
     cp = results.contingency
     if cp is None or not len(cp):
         return []
-    names = results.stations.set_index("id")["name"].astype(str).to_dict() if results.stations is not None else {}
+    labels = station_labels(results.stations)  # "name (commune)": station names repeat across communes
     out = [P(_x(t("report.contingency", lang)), styles["h1"]),
            P(_x(t("report.contingency.note", lang)), styles["small"]),
            P(_x(t("report.contingency.summary", lang, sites=fmt_int(len(cp), lang),
@@ -343,24 +379,40 @@ def _contingency_section(results, lang, styles) -> list:
            Spacer(1, 0.2 * cm)]
     rows = []
     for r in cp.itertuples(index=False):
-        lost = [names.get(i, i) for i in str(r.stations_lost).split(";") if i]
-        shown = ", ".join(lost[:5]) + (f" (+{len(lost) - 5})" if len(lost) > 5 else "")
-        if int(r.n_restored) > 0:
-            where = f"{r.restore_lat:.5f}, {r.restore_lon:.5f}" + (f" – {r.commune}" if r.commune else "")
+        lost_ids = _ids(r.stations_lost)
+        restored_ids = set(_ids(r.stations_restored))
+        kept = [labels.get(i, i) for i in lost_ids if i not in restored_ids]  # lost and not restored
+        lost = _x(f"{fmt_int(r.n_lost, lang)} / {fmt_int(r.voters_lost, lang)}")
+        if int(r.n_restored) > 0:  # the lost stations, a few (the ones still without signal are all listed)
+            names = [labels.get(i, i) for i in lost_ids]
+            lost += _x(": " + ", ".join(names[:CONTINGENCY_NAMES]) + (
+                " " + t("list.more", lang, n=fmt_int(len(names) - CONTINGENCY_NAMES, lang))
+                if len(names) > CONTINGENCY_NAMES else ""))
+            where = f"{r.restore_lat:.5f}, {r.restore_lon:.5f}" + (f" – {r.commune}" if _text(r.commune) else "")
             bh = str(r.backhaul)
             bh_text = t(f"backhaul.{bh}", lang) if has(f"backhaul.{bh}") else bh
-            if r.backhaul_tower:
+            if _text(r.backhaul_tower):
                 bh_text += f": {r.backhaul_tower}, {fmt_float(r.backhaul_distance_km, 1, lang)} km"
-            restored = f"{fmt_int(r.n_restored, lang)} / {fmt_int(r.voters_restored, lang)}"
-        else:
+            restored = _x(f"{fmt_int(r.n_restored, lang)} / {fmt_int(r.voters_restored, lang)}")
+        else:  # nothing restored: all of them are listed as still without signal
             where, bh_text, restored = translate_message(str(r.note), lang), "—", "0"
-        rows.append([_x(f"{r.site} ({r.operator})"),
-                     _x(f"{fmt_int(r.n_lost, lang)} / {fmt_int(r.voters_lost, lang)}: {shown}"),
-                     _x(where), _x(restored), _x(bh_text)])
+        if kept:
+            restored += (f"<br/><b>{_x(t('report.contingency.still_lost', lang, n=fmt_int(len(kept), lang)))}</b> "
+                         + _x(", ".join(kept)))
+        rows.append([_x(f"{r.site} ({r.operator})"), lost, _x(where), restored, _x(bh_text)])
     out.append(_table([t("report.col.site_fails", lang), t("report.col.lost", lang), t("report.col.restore", lang),
                        t("report.col.restored", lang), t("report.col.backhaul", lang)], rows,
-                      [3.0 * cm, 5.2 * cm, 3.6 * cm, 1.9 * cm, 3.3 * cm], styles))
+                      [2.6 * cm, 4.6 * cm, 3.1 * cm, 3.8 * cm, 2.9 * cm], styles))
     return out
+
+
+def _ids(value) -> list[str]:
+    """The ids of a ``;``-separated column value (none for blank or NaN)."""
+    return [i for i in _text(value).split(";") if i]
+
+
+def _text(value) -> str:
+    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
 
 
 def _table(header, rows, col_widths, styles, *, align_right=()):
@@ -416,7 +468,7 @@ def _story(results, lang, styles, page_width):
     s.append(Spacer(1, 4.5 * cm))
     s.append(P(_x(t("report.title", lang)), styles["title"]))
     s.append(Spacer(1, 1.2 * cm))
-    s.append(P(_x(f"{t('province', lang)} {results.province}" if results.province else results.project_name),
+    s.append(P(_x(province_name(results.province, lang) if results.province else results.project_name),
                styles["coverbig"]))
     s.append(Spacer(1, 0.6 * cm))
     s.append(P(_x(t("report.subtitle", lang, project=results.project_name)), styles["cover"]))

@@ -133,3 +133,24 @@ class Results:
             return st.iloc[0:0]
         keyed = st.set_index(st["id"].astype(str))
         return keyed.loc[[i for i in ids if i in keyed.index]].reset_index(drop=True)
+
+    def restored_by(self) -> dict[str, str]:
+        """{station id: site id of the proposed mobile station that restores it} for the stations a failure
+        scenario takes off the air (``newly_uncovered``): the site that newly covers it (``stations_covered``),
+        else the best-ranked one that reaches it (``stations_in_reach``). Lost stations no site reaches are left
+        out."""
+        lost = {str(i) for i in self.newly_uncovered}
+        props = self.proposals
+        if not lost or props is None or not len(props) or "site_id" not in props:
+            return {}
+        if "rank" in props:
+            props = props.sort_values("rank", kind="stable")
+        out: dict[str, str] = {}
+        for column in ("stations_covered", "stations_in_reach"):
+            if column not in props:
+                continue
+            for site, ids in zip(props["site_id"].astype(str), props[column], strict=True):
+                for i in (ids.split(";") if isinstance(ids, str) else ()):
+                    if i in lost and i not in out:
+                        out[i] = site
+        return out

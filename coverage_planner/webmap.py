@@ -40,6 +40,7 @@ from coverage_planner.i18n import (
     parameter_rows,
     short_list,
     site_label,
+    station_labels,
     status_label,
     t,
     translate_message,
@@ -340,10 +341,17 @@ _PAGE_CSS = """
 .cp-box{background:rgba(255,255,255,.93);padding:6px 9px;border-radius:5px;box-shadow:0 1px 5px rgba(0,0,0,.4);
  font:12px/1.35 "DejaVu Sans",Arial,sans-serif;color:#222}
 .cp-title{position:absolute;top:10px;left:54px;z-index:1000;max-width:calc(100% - 420px);box-sizing:border-box;overflow-wrap:anywhere}
+.cp-id{white-space:nowrap}
 .leaflet-control-layers{font-size:12px}
+.leaflet-control-layers-expanded{max-width:290px;box-sizing:border-box}
+.leaflet-control-layers-list{overflow-y:auto;overflow-x:hidden}
+.leaflet-control-layers label{padding-left:18px;text-indent:-18px}
 .cp-title h1{font-size:16px;margin:0 0 2px 0}
-.cp-legend{position:absolute;bottom:28px;right:10px;z-index:1000;max-height:70%;overflow:auto}
-.cp-legend h2{font-size:13px;margin:0 0 4px 0}.cp-legend h3{font-size:12px;margin:6px 0 2px 0}
+.cp-legend{position:absolute;bottom:28px;right:10px;z-index:1000;max-width:270px;max-height:45%;overflow:auto;
+ box-sizing:border-box}
+.cp-legend summary{font-size:13px;font-weight:bold;cursor:pointer;margin:0 0 2px 0}
+.cp-legend h3{font-size:12px;margin:6px 0 2px 0}
+.cp-legend div{padding-left:20px;text-indent:-20px}.cp-legend div span{text-indent:0}
 .cp-sw{display:inline-block;width:14px;height:11px;margin-right:5px;vertical-align:middle;border:1px solid #555}
 .cp-dot{display:inline-block;width:11px;height:11px;border-radius:50%;margin-right:5px;vertical-align:middle;
  border:1px solid #333}
@@ -369,15 +377,37 @@ _PAGE_CSS = """
 # Python, so concatenating them into popup HTML is safe. Row layout: [label index, value, ...] pairs after the
 # fixed leading fields; labels come once per layer in ``lab``.
 _PAGE_JS = """
-// the title box ends left of the layer panel (whose width depends on the layer names), at any window width
-function cpFitTitle(){
-  var title = document.querySelector('.cp-title'), panel = document.querySelector('.leaflet-control-layers');
-  if (!title || !panel) return;
-  var room = panel.getBoundingClientRect().left - title.getBoundingClientRect().left - 12;
-  title.style.maxWidth = Math.max(220, room) + 'px';
+// Panels fit any window: the layer panel (top right) and the legend (bottom right) share the map's height,
+// each scrolling when short of room (the layer panel gets at most 45 % when both are too tall); the title box
+// ends left of the layer panel; popups open below the title box (autoPan padding).
+function cpLayout(){
+  var map = document.querySelector('.folium-map'), title = document.querySelector('.cp-title');
+  var panel = document.querySelector('.leaflet-control-layers'), legend = document.querySelector('.cp-legend');
+  if (!map) return;
+  var box = map.getBoundingClientRect(), list = panel && panel.querySelector('.leaflet-control-layers-list');
+  if (list) { list.style.height = ''; list.style.maxHeight = ''; list.classList.remove('leaflet-control-layers-scrollbar'); }
+  if (legend) legend.style.maxHeight = 'none';
+  var gap = 8, top = panel ? panel.getBoundingClientRect().top - box.top : 10;
+  var room = box.height - top - 28 - gap;  // layer panel top .. legend bottom (28 px above the map's bottom)
+  var ph = panel ? panel.offsetHeight : 0, lh = legend ? legend.offsetHeight : 0;
+  if (list && ph + lh > room) {
+    var cap = Math.max(room - lh, Math.min(ph, Math.round(room * 0.45)), 60);
+    list.style.maxHeight = Math.max(40, list.offsetHeight - (ph - cap)) + 'px';
+    ph = panel.offsetHeight;
+  }
+  if (legend) legend.style.maxHeight = Math.max(40, room - ph) + 'px';
+  if (title && panel) {
+    var left = panel.getBoundingClientRect().left - title.getBoundingClientRect().left - 12;
+    title.style.maxWidth = Math.max(220, left) + 'px';
+  }
+  if (title && window.L) {  // popups pan clear of the title box (Leaflet reads these options when one opens)
+    var below = Math.ceil(title.getBoundingClientRect().bottom - box.top) + 10;
+    L.Popup.mergeOptions({autoPanPaddingTopLeft: L.point(10, below), autoPanPaddingBottomRight: L.point(10, 10)});
+  }
 }
-window.addEventListener('load', cpFitTitle);
-window.addEventListener('resize', cpFitTitle);
+window.addEventListener('load', cpLayout);
+window.addEventListener('resize', cpLayout);
+document.addEventListener('toggle', cpLayout, true);  // the legend or the parameters box folded / unfolded
 function cpTable(lab, rows){
   var h = '<table>';
   for (var i = 0; i < rows.length; i += 2) {
@@ -422,7 +452,7 @@ function cpContingency(group, lab, items){
     L.polyline([[s[4], s[5]], [s[0], s[1]]], {color: '#e66101', weight: 2, dashArray: '4 4', opacity: 0.9})
       .addTo(group);
     var m = L.marker([s[0], s[1]], {icon: icon, zIndexOffset: 900});
-    m.bindPopup('<div class="cp-pop"><b>' + s[3] + '</b><br>' + cpTable(lab, s.slice(6)) + '</div>', {maxWidth: 360});
+    m.bindPopup('<div class="cp-pop"><b>' + s[3] + '</b><br>' + cpTable(lab, s.slice(6)) + '</div>', {maxWidth: 380, maxHeight: 360});
     m.bindTooltip(s[3]);
     m.addTo(group);
   });
@@ -583,6 +613,16 @@ def _bool(v) -> bool:
         return False
 
 
+def _nowrap_ids(html_text: str, ids) -> str:
+    """``html_text`` (escaped) with every tower id of ``ids`` in a ``cp-id`` span, so a line never breaks inside
+    an id ("VTL-DBP-" / "036")."""
+    keys = sorted({esc(i) for i in ids if str(i)}, key=len, reverse=True)
+    if not keys:
+        return html_text
+    rx = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(k) for k in keys) + r")(?![\w-])")
+    return rx.sub(lambda m: f"<span class='cp-id'>{m.group(0)}</span>", html_text)
+
+
 def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster_px: int = MAX_RASTER_PX) -> str:
     """The complete offline HTML page (a ``str``) for ``results``.
 
@@ -708,7 +748,11 @@ def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster
     if st is not None and len(st):
         slat, slon = _ll(st)
         lab = [esc(t(k, lang)) for k in ("commune", "voters", "status", "best_server", "level", "map.servers",
-                                         "nearest_tower", "map.before")]
+                                         "nearest_tower", "map.before", "map.restored_by")]
+        restored_by = results.restored_by()  # lost station → the proposed mobile station that restores it
+        props = results.proposals
+        placed_by = (dict(zip(props["site_id"].astype(str), props["placed_by"], strict=True))
+                     if props is not None and "placed_by" in props else {})
         # a failure scenario: the stations that lose all signal get a black ring and "Before the failure: …"
         lost_ids = {str(i) for i in (results.newly_uncovered or [])}
         before = _col(st, "baseline_status", "")
@@ -737,7 +781,9 @@ def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster
             if str(sid[k]) in lost_ids:
                 lost_idx.append(k)
                 b = _text(before[k])
-                items[-1] += [7, esc(status_label(b, lang) if b in ("good", "weak", "none") else b)]
+                items[-1] += [7, esc(status_label(b, lang) if b in ("good", "weak", "none") else b),
+                              8, esc(site_label(restored_by[str(sid[k])], placed_by.get(restored_by[str(sid[k])]),
+                                                lang) if str(sid[k]) in restored_by else "—")]
         fg = folium.FeatureGroup(name=t("map.layer.stations", lang, n=len(items)))
         fg.add_child(_points_element("Stations", lab, STATUS_COLOURS, items,
                                      *([{"lost": lost_idx}] if lost_idx else [])))
@@ -788,12 +834,15 @@ def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster
     # --- contingency plan: where a mobile station restores the stations of a failed site (off by default) -----
     cp = results.contingency
     if cp is not None and len(cp) and (cp["n_restored"].astype(float) > 0).any():
-        names = dict(zip(st["id"].astype(str), st["name"].astype(str), strict=True)) if st is not None else {}
-        lab = [esc(t(k, lang)) for k in ("report.col.lost", "map.legend.stations", "report.col.restored",
-                                         "commune", "map.backhaul")]
+        labels = station_labels(st)  # "name (commune)": station names repeat across communes
+        # where first; then which stations stay without signal, then (the longest) those restored
+        lab = [esc(t(k, lang)) for k in ("report.col.lost", "report.col.restored", "report.col.latlon",
+                                         "map.elevation", "commune", "map.backhaul", "map.contingency.still_lost",
+                                         "map.contingency.restored")]
         items = []
         for r in cp[cp["n_restored"].astype(float) > 0].itertuples(index=False):
-            lost = ", ".join(names.get(i, i) for i in str(r.stations_lost).split(";") if i)
+            restored_ids = [i for i in _text(r.stations_restored).split(";") if i]
+            kept = [i for i in _text(r.stations_lost).split(";") if i and i not in set(restored_ids)]
             bh = _text(r.backhaul)
             bh_text = t(f"backhaul.{bh}", lang) if has(f"backhaul.{bh}") else bh
             if _text(r.backhaul_tower):
@@ -801,9 +850,12 @@ def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster
             items.append([round(float(r.restore_lat), 5), round(float(r.restore_lon), 5), 0,
                           esc(t("map.contingency", lang, site=f"{r.site} ({r.operator})")),
                           round(float(r.site_lat), 5), round(float(r.site_lon), 5),
-                          0, esc(f"{fmt_int(r.n_lost, lang)} / {fmt_int(r.voters_lost, lang)}"), 1, esc(lost),
-                          2, esc(f"{fmt_int(r.n_restored, lang)} / {fmt_int(r.voters_restored, lang)}"),
-                          3, esc(_text(r.commune)), 4, esc(bh_text)])
+                          0, esc(f"{fmt_int(r.n_lost, lang)} / {fmt_int(r.voters_lost, lang)}"),
+                          1, esc(f"{fmt_int(r.n_restored, lang)} / {fmt_int(r.voters_restored, lang)}"),
+                          2, esc(f"{float(r.restore_lat):.5f}, {float(r.restore_lon):.5f}"),
+                          3, _num(r.elevation_m, 0, lang, "m"), 4, esc(_text(r.commune)), 5, esc(bh_text),
+                          6, esc(", ".join(labels.get(i, i) for i in kept) or "—"),
+                          7, esc(", ".join(labels.get(i, i) for i in restored_ids))])
         fg = folium.FeatureGroup(name=t("map.layer.contingency", lang, n=len(items)), show=False)
         fg.add_child(_points_element("Contingency", lab, items))
         fg.add_to(m)
@@ -826,14 +878,15 @@ def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster
                              voters=fmt_int(int(lost["voters"].sum()), lang))))
     title_html = (f"<div class='cp-box cp-title'><h1>{esc(title)}</h1>"
                   f"{esc(t('map.created', lang, date=fmt_date(results.created, lang, time=True)))} · "
-                  f"{esc(t('scenario', lang))}: {esc(scen_text)}<br>"
+                  f"{esc(t('scenario', lang))}: {_nowrap_ids(esc(scen_text), down)}<br>"
                   + " · ".join(f"<span class='cp-dot' style='background:{STATUS_COLOURS[s]}'></span>"
                                f"{esc(status_label(s, lang))}: <b class='cp-count-{s}'>{counts[s]}</b>"
                                for s in ("good", "weak", "none"))
                   + lost_html + "</div>")
-    legend = [f"<div class='cp-box cp-legend'><h2>{esc(t('map.legend', lang))}</h2>",
+    # a foldable legend (open): on a small window it scrolls, the layout script gives it the room left
+    legend = [f"<details class='cp-box cp-legend' open><summary>{esc(t('map.legend', lang))}</summary>",
               f"<h3>{esc(t('map.legend.level', lang))}</h3>"]
-    legend += [f"<div><span class='cp-sw' style='background:{c};opacity:.75'></span>{esc(lbl)}</div>"
+    legend += [f"<div class='cp-level'><span class='cp-sw' style='background:{c};opacity:.75'></span>{esc(lbl)}</div>"
                for c, lbl in level_legend(lang)]
     legend.append(f"<div><span class='cp-sw' style='background:transparent'></span>"
                   f"{esc(t('map.legend.nolevel', lang))}</div>")
@@ -872,7 +925,7 @@ def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster
                   f"{esc(t('map.legend.commune_remote', lang))}</div>")
     legend.append("<div><span class='cp-sw' style='height:0;border:0;border-top:4px dashed #b2182b'></span>"
                   f"{esc(t('map.legend.border', lang))}</div>")
-    legend.append("</div>")
+    legend.append("</details>")
     params = [(t("scenario", lang), t("scenario.down", lang, towers=", ".join(down)))] if down else []
     params += [(t("report.m.levels", lang), t("report.m.levels_val", lang)),
                (t("report.m.terrain", lang), translate_message(results.terrain_source, lang) or "—"),

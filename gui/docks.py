@@ -40,8 +40,8 @@ from PyQt6.QtWidgets import (
 
 from coverage_planner import project as cp_project
 from coverage_planner import whatif
-from coverage_planner.i18n import fmt_int, natural_key
-from gui.i18n import Msg, column_label, language, message_text, plural, scenario_label, tr, value_label
+from coverage_planner.i18n import natural_key
+from gui.i18n import Msg, column_label, message_text, num, plural, scenario_label, tr, value_label
 from gui.tablemodel import ROW_ROLE, DataFrameModel, FrameFilterProxy
 
 ERROR_STYLE = "background-color: #ffd6d6;"
@@ -229,6 +229,20 @@ CHOICES = {("radio", "model"): cp_project.MODELS, ("radio", "default_technology"
            ("placement", "technology"): cp_project.TECHNOLOGIES}
 if hasattr(cp_project, "HATA_ENVIRONMENTS"):
     CHOICES[("radio", "hata_environment")] = cp_project.HATA_ENVIRONMENTS
+#: Labels of the choice values (the project file keeps the values: "deygout", "rural").
+CHOICE_LABELS = {  # short: the Parameters dock is narrow
+    "free_space": "Free space", "knife_edge": "Single knife edge", "deygout": "Deygout (multiple edges)",
+    "hata": "Okumura–Hata", "cost231": "COST-231 Hata",
+    "urban": "Urban", "suburban": "Suburban", "rural": "Rural",
+}
+
+
+def choice_label(value) -> str:
+    """A choice value as shown in its combo box, in the current language (unknown values as they are)."""
+    text = str(value)
+    return tr(CHOICE_LABELS[text]) if text in CHOICE_LABELS else text
+
+
 PARAM_LABELS = {
     "model": "Propagation model", "k_factor": "Earth radius factor k", "max_distance_m": "Max distance (m)",
     "receiver_height_m": "Receiver height (m)", "receiver_gain_dbi": "Receiver gain (dBi)",
@@ -391,6 +405,10 @@ class ParametersDock(QWidget):
         for path, label in self.labels.items():
             label.setText(self.label_text(path))
             label.setToolTip(".".join(path))
+        for editor in self.editors.values():  # choices: translated labels, the stored values unchanged
+            if isinstance(editor, QComboBox):
+                for i in range(editor.count()):
+                    editor.setItemText(i, choice_label(editor.itemData(i)))
         self.validate()  # the reasons in the new language
 
     @staticmethod
@@ -434,9 +452,11 @@ class ParametersDock(QWidget):
         choices = CHOICES.get(path)
         if choices is not None:
             combo = QComboBox(parent)
-            combo.addItems(list(choices))
-            combo.setCurrentText(str(value))
-            combo.currentTextChanged.connect(lambda _text: self.commit())  # picking a choice finishes it
+            for choice in choices:  # the label shown, the value kept as item data (what the project stores)
+                combo.addItem(choice_label(choice), str(choice))
+                combo.setItemData(combo.count() - 1, str(choice), Qt.ItemDataRole.ToolTipRole)
+            self._select(combo, value)
+            combo.currentIndexChanged.connect(lambda _i: self.commit())  # picking a choice finishes it
             return combo
         edit = ParamEdit(parent)
         edit.setText(_format_value(value))
@@ -462,7 +482,26 @@ class ParametersDock(QWidget):
 
     @staticmethod
     def _text(editor) -> str:
-        return editor.currentText() if isinstance(editor, QComboBox) else editor.text()
+        """The value of a field: a combo box's stored value (not its translated label), an edit's text."""
+        if isinstance(editor, QComboBox):
+            data = editor.currentData()
+            return editor.currentText() if data is None else str(data)
+        return editor.text()
+
+    @staticmethod
+    def _select(combo, value) -> None:
+        """Show ``value`` (a stored value, or a label as shown) in ``combo``, without committing; a value that
+        is not a choice is added as it is."""
+        text = "" if value is None else str(value)
+        i = combo.findData(text)
+        if i < 0:
+            i = combo.findText(text)
+        if i < 0:
+            combo.addItem(choice_label(text), text)
+            i = combo.count() - 1
+        blocked = combo.blockSignals(True)
+        combo.setCurrentIndex(i)
+        combo.blockSignals(blocked)
 
     def committed_value(self, path: tuple):
         """The value the project holds for ``path`` (None for an unset optional value)."""
@@ -544,9 +583,7 @@ class ParametersDock(QWidget):
             return
         value = self.committed_value(path)
         if isinstance(editor, QComboBox):
-            editor.blockSignals(True)
-            editor.setCurrentText(str(value))
-            editor.blockSignals(False)
+            self._select(editor, value)
         else:
             editor.setText(_format_value(value))
         self.validate()
@@ -558,9 +595,7 @@ class ParametersDock(QWidget):
         if editor is None or self.session.project is None:
             return False
         if isinstance(editor, QComboBox):
-            editor.blockSignals(True)
-            editor.setCurrentText(text)
-            editor.blockSignals(False)
+            self._select(editor, text)
         else:
             editor.setText(text)
         self.commit()
@@ -724,7 +759,7 @@ class PlacementDock(QWidget):
 # ==========================================================================================================
 def _voters_text(n: int) -> str:
     """"1,234 voters" / "1.234 cử tri": the count with the language's thousands separator."""
-    return tr("{n} voter" if n == 1 else "{n} voters", n=fmt_int(n, "vi" if language() == "vi" else "en"))
+    return tr("{n} voter" if n == 1 else "{n} voters", n=num(n))
 
 
 class ScenarioDock(QWidget):
@@ -1049,7 +1084,7 @@ class ResultsDock(QWidget):
         parts = []
         for status, colour in (("good", "#1a9850"), ("weak", "#e08000"), ("none", "#d7191c")):
             parts.append(f"<b style='color:{colour}'>{value_label('status', status)}</b>: "
-                         + tr("{n} stations, {v} voters", n=sc[status], v=vc[status]))
+                         + tr("{n} stations, {v} voters", n=num(sc[status]), v=num(vc[status])))
         scen = scenario_label(res.scenario.name) if getattr(res, "scenario", None) is not None else ""
         if getattr(res, "scenario", None) is not None and res.scenario.down:
             scen += " – " + tr("down: {ids}", ids=", ".join(res.scenario.down))

@@ -155,9 +155,24 @@ def scenario_label(name: str) -> str:
     return tr(SCENARIO_NAMES[name]) if name in SCENARIO_NAMES else name
 
 
+def num(n) -> str:
+    """An integer with the current language's thousands separator: "6.534" (vi), "6,534" (en)."""
+    from coverage_planner.i18n import fmt_int
+
+    return fmt_int(n, _lang)
+
+
+def decimal(x, digits: int) -> str:
+    """A number with ``digits`` decimals in the current language's style: "-87,5" (vi), "-87.5" (en)."""
+    from coverage_planner.i18n import fmt_float
+
+    return fmt_float(x, digits, _lang)
+
+
 def plural(n: int, one: str, many: str) -> str:
-    """``tr(one)`` for n == 1 else ``tr(many)``, formatted with ``n`` (Vietnamese has one form for both)."""
-    return tr(one if n == 1 else many, n=n)
+    """``tr(one)`` for n == 1 else ``tr(many)``, formatted with ``n`` (with the language's thousands separator;
+    Vietnamese has one form for both)."""
+    return tr(one if n == 1 else many, n=num(n))
 
 
 def column_label(column: str) -> str:
@@ -242,6 +257,9 @@ VI: dict[str, str] = {
     "Default technology": "Công nghệ mặc định", "Good from (dBm)": "Tốt từ (dBm)", "Weak from (dBm)": "Yếu từ (dBm)",
     "Border commune within (m)": "Xã biên giới trong phạm vi (m)",
     "Remote commune beyond (m)": "Xã vùng sâu khi xa hơn (m)", "Number of sites k": "Số trạm k",
+    "Free space": "Không gian tự do", "Single knife edge": "Lưỡi dao đơn",
+    "Deygout (multiple edges)": "Deygout (nhiều vật cản)", "Okumura–Hata": "Okumura–Hata",
+    "COST-231 Hata": "COST-231 Hata", "Urban": "Đô thị", "Suburban": "Ngoại ô", "Rural": "Nông thôn",
     "Mast height (m)": "Độ cao cột (m)", "EIRP (dBm)": "EIRP (dBm)", "Technology": "Công nghệ",
     "Frequency (MHz, empty = default)": "Tần số (MHz, để trống = mặc định)", "Border weight": "Trọng số biên giới",
     "Remote weight": "Trọng số vùng sâu",

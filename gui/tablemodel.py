@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from PyQt6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
 
-from gui.i18n import NO_VALUE, column_label, hide_server, value_label
+from gui.i18n import NO_VALUE, column_label, decimal, hide_server, value_label
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 ROW_ROLE = Qt.ItemDataRole.UserRole + 2  # position of the row in the source frame
@@ -23,10 +23,11 @@ def _display(value, column: str) -> str:
         if math.isnan(value):
             return "—"
         if column in ("lon", "lat") or column.endswith(("_lon", "_lat")):
-            return f"{value:.5f}"
+            return f"{value:.5f}"  # coordinates as in the report and the GIS files (point: pasted into GPS tools)
         if column in ("x", "y", "centre_x", "centre_y", "restore_x", "restore_y"):
             return f"{value:.0f}"
-        return f"{value:.1f}" if abs(value) >= 10 or column.endswith("_pct") else f"{value:.2f}"
+        # the language's decimal separator, as the report: "-87,5" (vi), "-87.5" (en); sorting uses SORT_ROLE
+        return decimal(value, 1 if abs(value) >= 10 or column.endswith("_pct") else 2)
     if isinstance(value, (int, np.integer)):
         return str(int(value))
     return value_label(column, str(value))

@@ -57,7 +57,8 @@ def test_map_has_an_off_by_default_layer_for_restorable_sites(res, tmp_path):
     assert len(items) == 1 and items[0][3] == "If VT-001 (Viettel) fails: place a mobile station here"
     assert items[0][:2] == [21.52, 103.12] and items[0][4:6] == [21.5, 103.1]
     row = dict(zip(items[0][6::2], items[0][7::2], strict=True))
-    assert row[1] == ", ".join(res._lost["name"].iloc[:2])  # the names of the stations that lose signal
+    lost = [f"{n} ({c})" for n, c in zip(res._lost["name"], res._lost["commune"], strict=True)]
+    assert row[7] == lost[0] and row[6] == lost[1]  # restored / still without signal, with their communes
     # a layer of its own, listed in the layer control but not drawn until ticked (off by default)
     group = re.search(r'"Contingency: if a site fails \(1\)" : (feature_group_\w+)', page).group(1)
     assert f"cpContingency({group}," in page and f"{group}.addTo(" not in page
@@ -79,3 +80,60 @@ def test_report_section(res, tmp_path):
         assert res._lost["name"].iloc[2] in text
     assert "2 sites are the only server of 3 polling stations" in " ".join(subprocess.run(
         ["pdftotext", str(tmp_path / "r_en.pdf"), "-"], capture_output=True, text=True, check=True).stdout.split())
+
+
+def _raw_text(pdf) -> str:
+    """pdftotext -raw: the text in drawing order, so a table cell's lines stay together."""
+    return " ".join(subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True,
+                                   check=True).stdout.split())
+
+
+def test_map_popup_of_a_contingency_site_says_where_and_which_stations(res, tmp_path):
+    """QA: the popup gave neither the restore point's coordinates and elevation nor which stations it restores
+    and which stay without signal."""
+    for lang, labels in (("en", ["Lose signal: stations / voters", "Restored: stations / voters",
+                                 "Lat, lon (WGS 84)", "Elevation", "Commune", "Backhaul", "Still without signal",
+                                 "Stations restored"]),
+                         ("vi", ["Mất sóng: điểm / cử tri", "Khôi phục: điểm / cử tri", "Vĩ độ, kinh độ (WGS 84)",
+                                 "Độ cao", "Xã/phường", "Truyền dẫn", "Vẫn mất sóng", "Điểm được khôi phục"])):
+        (lab, items), = calls(webmap.build_map(res, lang=lang), "Contingency")
+        assert lab == labels
+        row = {lab[k]: v for k, v in zip(items[0][6::2], items[0][7::2], strict=True)}
+        lost = [f"{n} ({c})" for n, c in zip(res._lost["name"], res._lost["commune"], strict=True)]
+        assert row[labels[7]] == lost[0] and row[labels[6]] == lost[1]
+        assert row[labels[2]] == "21.52000, 103.12000"
+        assert row[labels[3]] == "812 m"
+    # every lost station restored: "—" under "still without signal"
+    res.contingency.loc[0, ["n_restored", "stations_restored"]] = [2, res.contingency.loc[0, "stations_lost"]]
+    (lab, items), = calls(webmap.build_map(res, lang="en"), "Contingency")
+    row = {lab[k]: v for k, v in zip(items[0][6::2], items[0][7::2], strict=True)}
+    assert row["Still without signal"] == "—" and row["Stations restored"].count(" (") == 2
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext not installed")
+def test_report_rows_name_the_stations_still_without_signal_with_their_commune(res, tmp_path):
+    """QA: a row listed five lost stations and "(+7)", not which ones the mobile site leaves without signal, and
+    names without their commune (names repeat across communes). The note said the site "restores the most
+    voters" though it maximises the priority weight."""
+    st = res.stations
+    lbl = {i: f"{n} ({c})" for i, n, c in zip(st["id"], st["name"], st["commune"], strict=True)}
+    ids = list(st["id"].iloc[:9])
+    # a site whose failure cuts 9 stations, 2 of them restored
+    res.contingency.loc[0, ["n_lost", "stations_lost", "n_restored", "stations_restored"]] = [
+        9, ";".join(ids), 2, ";".join(ids[3:5])]
+    text = _raw_text(report.build_report(res, tmp_path / "r_en.pdf", lang="en"))
+    sec = text[text.index("Contingency plan: if a site fails"):text.index("Methods and parameters")]
+    assert "restores the most priority weight (voters × the station's priority, raised for border and remote" in sec
+    assert "restores the most voters" not in text
+    # the lost ones: three, then "(+6)"; the 7 not restored all listed, with their communes
+    assert f"9 / {res.contingency.loc[0, 'voters_lost']}: {lbl[ids[0]]}, {lbl[ids[1]]}, {lbl[ids[2]]} (+6)" in sec
+    kept = [lbl[i] for i in ids if i not in ids[3:5]]
+    assert "Still without signal (7): " + ", ".join(kept) in sec
+    # nothing restored: the row lists them all as still without signal
+    gone = res._lost.iloc[2]
+    assert f"Still without signal (1): {gone['name']} ({gone['commune']})" in sec
+    vi = _raw_text(report.build_report(res, tmp_path / "r_vi.pdf", lang="vi"))
+    sec = vi[vi.index("Phương án ứng cứu khi một trạm gặp sự cố"):vi.index("Phương pháp và tham số")]
+    assert "khôi phục được tổng trọng số ưu tiên lớn nhất (số cử tri × mức ưu tiên của điểm" in sec
+    assert "khôi phục được nhiều cử tri nhất" not in vi
+    assert "Vẫn mất sóng (7): " + ", ".join(kept) in sec

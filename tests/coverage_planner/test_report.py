@@ -151,7 +151,7 @@ def test_lost_stations_table_right_after_the_overview(vi_text, res, tmp_path):
     lost = res.stations[res.stations["id"].isin(res.newly_uncovered)]
     assert len(lost) == 2
     voters = int(lost["voters"].sum())
-    assert f"Khi các trạm VT-002 ngừng hoạt động, {len(lost)} điểm bỏ phiếu ({fmt_int(voters, 'vi')} cử tri)" in sec
+    assert f"Khi trạm VT-002 ngừng hoạt động, {len(lost)} điểm bỏ phiếu ({fmt_int(voters, 'vi')} cử tri)" in sec
     for r in lost.itertuples():
         before = {"good": "Tốt", "weak": "Yếu"}[r.baseline_status]
         assert re.search(rf"{re.escape(r.name)}\s+{re.escape(r.commune)}\s+{fmt_int(r.voters, 'vi')}\s+"
@@ -474,3 +474,91 @@ def test_key_figures_say_how_many_lost_stations_the_sites_restore(res, tmp_path)
     text = " ".join(pdftotext(report.build_report(r2, tmp_path / "en.pdf", lang="en")).split())
     assert "Of these, stations the proposed mobile stations restore 1" in text
     assert f"Voters at the restored stations {fmt_int(int(lost['voters'].iloc[0]), 'en')}" in text
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_overview_legend_fits_inside_the_image(lang):
+    """QA: the overview map's legend was clipped at the right edge ("Xã vùng sâu, vùng" instead of "…, vùng xa").
+    Every legend entry lies inside the image, and below the axis label, in both languages."""
+    res = tiny_results(scenario_down=("VT-002",))
+    res.towers.loc[res.towers["id"] == "VNP-011", "status"] = "planned"  # the longest entry: planned towers
+    fig = report.overview_figure(res, lang)
+    renderer = fig.canvas.get_renderer()
+    fig.canvas.draw()
+    (legend,) = fig.legends
+    width, height = fig.bbox.width, fig.bbox.height
+    texts = [tx.get_text() for tx in legend.get_texts()]
+    assert ("Xã vùng sâu, vùng xa" if lang == "vi" else "Remote commune") in texts
+    for item in [legend, *legend.get_texts()]:
+        bb = item.get_window_extent(renderer)
+        assert 0 <= bb.x0 and bb.x1 <= width and 0 <= bb.y0 and bb.y1 <= height, (item, bb, width)
+    ax = fig.axes[0]
+    label = ax.xaxis.label.get_window_extent(renderer)
+    assert legend.get_window_extent(renderer).y1 <= label.y0  # under the "E (km)" label, not over it
+
+
+@needs_poppler
+def test_baseline_label_does_not_claim_every_tower_is_on_air(tmp_path):
+    """QA: "Hiện trạng (tất cả trạm hoạt động theo dữ liệu)" read as "all towers operating" while the input has
+    towers down; it now says "the towers as in the input data", like the English."""
+    from coverage_planner import webmap
+
+    res = tiny_results()
+    assert (res.towers["status"] == "down").any()
+    for lang, label in (("vi", "Hiện trạng (các trạm theo dữ liệu đầu vào)"),
+                        ("en", "Baseline (towers as in the input data)")):
+        cover = " ".join(pdftotext(report.build_report(res, tmp_path / f"r_{lang}.pdf", lang=lang),
+                                   layout=False).split("\f")[0].split())
+        assert f": {label}" in cover
+        title = re.search(r"<div class='cp-box cp-title'>.*?</div>", webmap.build_map(res, lang=lang), re.S).group(0)
+        assert f": {label}<br>" in title
+        assert "tất cả trạm hoạt động" not in cover + title
+
+
+@needs_poppler
+def test_lost_summary_singular_for_one_tower_and_province_cover(tmp_path):
+    """QA: "Khi các trạm VTL-DBP-036 ngừng hoạt động" used the plural for one tower; the English cover said
+    "Province Điện Biên"."""
+    one = tiny_results(scenario_down=("VT-002",))
+    text = " ".join(pdftotext(report.build_report(one, tmp_path / "one.pdf"), layout=False).split())
+    assert "Khi trạm VT-002 ngừng hoạt động, " in text and "các trạm VT-002" not in text
+    assert text.startswith("Báo cáo vùng lõm sóng di động tại các điểm bỏ phiếu Tỉnh Điện Biên ")
+    two = tiny_results(scenario_down=("VT-002", "VNP-010"))
+    text = " ".join(pdftotext(report.build_report(two, tmp_path / "two.pdf"), layout=False).split())
+    assert "Khi các trạm VT-002, VNP-010 ngừng hoạt động, " in text
+    en = " ".join(pdftotext(report.build_report(one, tmp_path / "en.pdf", lang="en"), layout=False).split())
+    assert "Mobile coverage gap report for polling stations Điện Biên Province " in en
+    assert "Province Điện Biên" not in en and "With VT-002 off air, " in en
+
+
+def test_province_name():
+    from coverage_planner.i18n import province_name
+
+    assert province_name("Điện Biên", "vi") == "Tỉnh Điện Biên"
+    assert province_name("Điện Biên", "en") == "Điện Biên Province"
+    assert province_name("Tỉnh Lai Châu", "en") == "Tỉnh Lai Châu"  # already named: not doubled
+    assert province_name("Thành phố Hà Nội", "vi") == "Thành phố Hà Nội"
+    assert province_name("Lai Chau Province", "vi") == "Lai Chau Province"
+
+
+@needs_poppler
+def test_lost_stations_table_says_which_proposed_station_restores_each(tmp_path):
+    """QA: the lost-stations table did not say which mobile site gives each station back."""
+    from .test_webmap import _restoring_scenario
+
+    res = _restoring_scenario()
+    st = res.stations.set_index("id")
+    for lang, head, note in (("vi", "Khôi phục bởi", "Cột “Khôi phục bởi”: trạm lưu động đề xuất phủ lại điểm này"),
+                             ("en", "Restored by", "“Restored by”: the proposed mobile station that covers")):
+        text = pdftotext(report.build_report(res, tmp_path / f"r_{lang}.pdf", lang=lang), layout=False)
+        flat = " ".join(text.split())
+        sec = flat[flat.index("Điểm mất sóng trong kịch bản này" if lang == "vi" else
+                              "Stations losing signal in this scenario"):]
+        assert note in sec and head in sec
+        raw = " ".join(subprocess.run(["pdftotext", "-raw", str(tmp_path / f"r_{lang}.pdf"), "-"],
+                                      capture_output=True, text=True, check=True).stdout.split())
+        # a row reads: name commune voters before → now served-before restored-by
+        for sid, site in (("PS03", "MS-01"), ("PS10", "—")):
+            r = st.loc[sid]
+            assert re.search(rf"{re.escape(r['name'])} {re.escape(r['commune'])} {fmt_int(r['voters'], lang)} "
+                             rf".+? → .+? {re.escape(r['baseline_server'])} \(\w+\) {site}(?: |$)", raw), (sid, lang)

@@ -532,8 +532,10 @@ def test_down_towers_are_a_big_ringed_cross_above_the_other_towers(tmp_path):
         assert z(style) > max(z(o) for o in others)
 
 
-def _title_html(page: str) -> str:
-    return re.search(r"<div class='cp-box cp-title'>.*?</div>", page, re.S).group(0)
+def _title_html(page: str, *, ids: bool = False) -> str:
+    """The title box; its tower ids are each in a ``cp-id`` span, left out unless ``ids``."""
+    html = re.search(r"<div class='cp-box cp-title'>.*?</div>", page, re.S).group(0)
+    return html if ids else re.sub(r"<span class='cp-id'>(.*?)</span>", r"\1", html)
 
 
 def _params_html(page: str) -> str:
@@ -599,3 +601,156 @@ def test_parameters_box_says_levels_are_total_carrier_power():
             "See docs/INPUTS.md.</td></tr>") in params
     vi = _params_html(webmap.build_map(res))
     assert "<tr><td>Mức thu (dBm)</td><td>Tổng công suất thu của sóng mang (dBm), không phải RSRP/RSCP" in vi
+
+
+# --- panels fit small windows; popups open clear of the title ---------------------------------------------
+_LAYOUT_PROBE = """<script>window.addEventListener('load', function() { setTimeout(function() {
+  function r(el) { if (!el) return null; var b = el.getBoundingClientRect();
+    return [b.left, b.top, b.right, b.bottom]; }
+  var legend = document.querySelector('.cp-legend'), out = {
+    title: r(document.querySelector('.cp-title')), panel: r(document.querySelector('.leaflet-control-layers')),
+    legend: r(legend), params: r(document.querySelector('.cp-params')),
+    scale: r(document.querySelector('.leaflet-control-scale')), zoom: r(document.querySelector('.leaflet-control-zoom')),
+    map: r(document.querySelector('.folium-map')),
+    classes: Array.prototype.map.call(document.querySelectorAll('.cp-legend .cp-level'), r),
+    ids: Array.prototype.map.call(document.querySelectorAll('.cp-title .cp-id'),
+                                  function(e) { return e.getClientRects().length; })};
+  function done() {
+    var pre = document.createElement('pre'); pre.id = 'cp-probe'; pre.textContent = JSON.stringify(out);
+    document.body.appendChild(pre); }
+  %EXTRA%
+  }, 50); });</script></body>"""
+
+
+def probe_page(page: str, tmp_path: Path, width: int, height: int, extra: str = "done();") -> dict:
+    """Render ``page`` in headless Chromium with a ``width`` × ``height`` window and return the probe's
+    measurements. (The page's viewport is shorter than the window — 557 px at 700 — so the checks are
+    stricter than the window size says.)"""
+    path = tmp_path / f"probe_{width}x{height}.html"
+    path.write_text(page.replace("</body>", _LAYOUT_PROBE.replace("%EXTRA%", extra), 1), encoding="utf-8")
+    with tempfile.TemporaryDirectory(prefix="chromium-") as ud:
+        cp = subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", f"--user-data-dir={ud}",
+                             "--host-resolver-rules=MAP * ~NOTFOUND", "--hide-scrollbars",
+                             f"--window-size={width},{height}", "--virtual-time-budget=5000", "--dump-dom",
+                             path.resolve().as_uri()], capture_output=True, text=True, timeout=120)
+    import html
+
+    return json.loads(html.unescape(re.search(r'<pre id="cp-probe">(.*?)</pre>', cp.stdout, re.S).group(1)))
+
+
+def _overlap(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _long_scenario_results():
+    """The tiny scene in a failure scenario, with as many layers and legend rows as a province run shows."""
+    import dataclasses
+
+    res = tiny_results(scenario_down=("VT-001",))
+    extra = res.towers.iloc[[0, 1]].copy()  # two more operators: two more tower layers and legend rows
+    extra["id"], extra["operator"] = ["VNM-1", "GM-1"], ["Vietnamobile", "Gmobile"]
+    import pandas as pd
+
+    towers = type(res.towers)(pd.concat([res.towers, extra], ignore_index=True), crs=res.towers.crs)
+    return dataclasses.replace(res, towers=towers, scenario=dataclasses.replace(res.scenario, down=("VTL-DBP-036",)))
+
+
+@needs_chromium
+@pytest.mark.parametrize("size", [(1000, 700), (1400, 900), (800, 600)])
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_panels_fit_small_windows_without_overlapping(tmp_path, monkeypatch, size, lang):
+    """QA: at 1000×700 the layer list and the legend covered ~40 % of the map and hid the legend's dBm classes;
+    at 1400×900 in a scenario the layer list covered the legend heading. Now the panels share the height (each
+    scrolls when short of room), nothing overlaps, and the dBm classes show."""
+    monkeypatch.setattr(webmap, "MAX_GAP_VERTICES", 40)  # the long gap layer name of a province
+    res = _long_scenario_results()
+    assert res.newly_uncovered
+    out = probe_page(webmap.build_map(res, lang=lang), tmp_path, *size)
+    boxes = {k: out[k] for k in ("title", "panel", "legend", "params", "scale", "zoom")}
+    for a in boxes:
+        for b in boxes:
+            if a < b:
+                assert not _overlap(boxes[a], boxes[b]), (a, boxes[a], b, boxes[b])
+    w, h = size
+    for k, box in boxes.items():  # inside the window
+        assert box[0] >= 0 and box[1] >= 0 and box[2] <= w and box[3] <= h, (k, box)
+    legend = out["legend"]
+    assert len(out["classes"]) == 6
+    for c in out["classes"]:  # every dBm class row is visible inside the legend, without scrolling
+        assert legend[1] <= c[1] and c[3] <= legend[3], (c, legend)
+    if size == (1000, 700):  # the panels leave most of the map free
+        panels = sum((b[2] - b[0]) * (b[3] - b[1]) for b in (out["panel"], out["legend"]))
+        assert panels / (w * h) < 0.27, panels / (w * h)
+
+
+def test_title_never_breaks_inside_a_tower_id():
+    res = _long_scenario_results()
+    title = _title_html(webmap.build_map(res), ids=True)
+    assert "<span class='cp-id'>VTL-DBP-036</span>" in title
+    assert re.search(r"\.cp-id\{[^}]*white-space:nowrap", webmap.build_map(res))
+
+
+@needs_chromium
+@pytest.mark.parametrize("width", [1000, 1400])
+def test_title_ids_render_on_one_line(tmp_path, width):
+    import dataclasses
+
+    from coverage_planner.results import Scenario
+
+    ids = ("VTL-DBP-036", "VTL-DBP-037-A", "VTL-DBP-038")
+    res = dataclasses.replace(tiny_results(), scenario=Scenario(name="Sạt lở đèo Pha Đin, mất điện lưới " * 2,
+                                                                down=ids))
+    out = probe_page(webmap.build_map(res), tmp_path, width, 700)
+    assert out["ids"] == [1, 1, 1]  # each id is one box: not split across lines
+
+
+@needs_chromium
+@pytest.mark.parametrize("size", [(1000, 700), (1400, 900)])
+def test_popups_in_the_north_open_clear_of_the_title(tmp_path, size):
+    """QA: the popup of a station near the top edge opened under the title box (its name hidden)."""
+    res = tiny_results()
+    page = webmap.build_map(res, lang="en")
+    assert "autoPanPaddingTopLeft" in page
+    map_var = re.search(r"var (map_[0-9a-f]+) = L\.map", page).group(1)
+    lat = float(res.stations.to_crs("EPSG:4326").geometry.y.max())
+    # once the first view has settled: the northernmost station just below the top edge, then open its popup
+    extra = f"""setTimeout(function() {{
+    var north = null; {map_var}.eachLayer(function(l) {{
+      if (l.getPopup && l.getPopup() && l.getLatLng && Math.abs(l.getLatLng().lat - {lat}) < 1e-4) north = l; }});
+    {map_var}.setView(north.getLatLng(), 12, {{animate: false}});
+    {map_var}.panBy([0, {map_var}.latLngToContainerPoint(north.getLatLng()).y - 15], {{animate: false}});
+    var panBy = {map_var}.panBy;  // the auto-pan without animation (headless timers are not reliable)
+    {map_var}.panBy = function(offset) {{ return panBy.call(this, offset, {{animate: false}}); }};
+    north.openPopup();
+    setTimeout(function() {{
+      out.popup = r(north.getPopup().getElement()); out.title = r(document.querySelector('.cp-title')); done();
+    }}, 200); }}, 1000);"""
+    out = probe_page(page, tmp_path, *size, extra=extra)
+    assert out["popup"] is not None
+    assert out["popup"][1] >= out["title"][3], (out["popup"], out["title"])  # opens below the title box
+
+
+def _restoring_scenario():
+    """The tiny scene with VT-002 down; the proposed MS-01 restores the lost PS03, nothing reaches PS10."""
+    res = tiny_results(scenario_down=("VT-002",))
+    assert res.newly_uncovered == ["PS03", "PS10"]
+    p = res.proposals
+    p.loc[p["site_id"] == "MS-01", ["stations_covered", "stations_in_reach"]] = ["PS06;PS07;PS03", "PS06;PS07;PS03"]
+    return res
+
+
+def test_lost_station_popup_says_which_proposed_station_restores_it():
+    """QA: in a failure scenario the duty engineer could not see which mobile site restores which lost station."""
+    res = _restoring_scenario()
+    assert res.restored_by() == {"PS03": "MS-01"}
+    ids = res.stations["id"].tolist()
+    for lang, label in (("en", "Restored by proposed station"), ("vi", "Khôi phục bởi trạm đề xuất")):
+        (lab, _colours, items, opts), = calls(webmap.build_map(res, lang=lang), "Stations")
+        assert lab[8] == label
+        rows = {ids[k]: dict(zip(it[4::2], it[5::2], strict=True)) for k, it in enumerate(items)}
+        assert rows["PS03"][8] == "MS-01" and rows["PS10"][8] == "—"
+        assert all(8 not in rows[i] for i in ids if i not in res.newly_uncovered)  # only the lost stations
+    # a site the user moved in the desktop app says so
+    res.proposals["placed_by"] = ["moved by user", "optimiser"]
+    (lab, _colours, items, opts), = calls(webmap.build_map(res, lang="en"), "Stations")
+    assert dict(zip(items[ids.index("PS03")][4::2], items[ids.index("PS03")][5::2], strict=True))[8] == "MS-01 (moved)"

@@ -77,7 +77,7 @@ def test_parameters_are_validated_as_typed(window, project_copy, qtbot):
     assert window.session.project.communes.border_distance_m == 3000.0
     # the model is a choice list
     combo = dock.editors[("radio", "model")]
-    combo.setCurrentText("hata")
+    combo.setCurrentIndex(combo.findData("hata"))  # shown as "Okumura–Hata", stored as "hata"
     assert window.session.project.radio.model == "hata"
 
 
@@ -165,10 +165,10 @@ def test_choice_parameters_are_lists_of_the_allowed_values(window, project_copy,
     _open_and_check(window, project_copy, qtbot)
     combo = window.params_dock.editors[("radio", "model")]
     assert isinstance(combo, QComboBox)
-    assert [combo.itemText(i) for i in range(combo.count())] == list(cp_project.MODELS)
+    assert [combo.itemData(i) for i in range(combo.count())] == list(cp_project.MODELS)  # labels shown: translated
     if hasattr(cp_project, "HATA_ENVIRONMENTS"):
         env = window.params_dock.editors[("radio", "hata_environment")]
-        assert isinstance(env, QComboBox) and env.currentText() == window.session.project.radio.hata_environment
+        assert isinstance(env, QComboBox) and env.currentData() == window.session.project.radio.hata_environment
 
 
 def test_unsaved_changes_are_confirmed_before_opening_another_project(window, project_copy, qtbot, monkeypatch):

@@ -205,8 +205,8 @@ def test_every_gui_string_has_a_vietnamese_translation():
                 keys.add(node.args[0].value)
             if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "plural":  # plural(n, one, many)
                 keys |= {a.value for a in node.args[1:] if isinstance(a, ast.Constant)}
-    for table in (docks.INPUT_LABELS, docks.PARAM_LABELS, docks.SECTION_LABELS, maplayers.LAYER_TITLES,
-                  i18n.STAGE_LABELS, i18n.TASK_LABELS, i18n.SCENARIO_NAMES, mainwindow.DOCK_TITLES):
+    for table in (docks.INPUT_LABELS, docks.PARAM_LABELS, docks.CHOICE_LABELS, docks.SECTION_LABELS,
+                  maplayers.LAYER_TITLES, i18n.STAGE_LABELS, i18n.TASK_LABELS, i18n.SCENARIO_NAMES, mainwindow.DOCK_TITLES):
         keys |= set(table.values())
     assert len(keys) > 100
     missing = sorted(k for k in keys if k not in i18n.VI)
