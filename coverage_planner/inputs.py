@@ -1104,8 +1104,8 @@ def resolve_down(requested, towers) -> DownTowers:
 
     Ids are stripped and de-duplicated (first occurrence kept). An id that is not a tower id but the site id of
     sectors on one mast (``VTL-DBP-042`` for ``VTL-DBP-042-A/-B/-C``) stands for all of them: a power cut or a
-    landslide takes the whole mast (a note says so). A tower that is planned or already down is kept, with a
-    warning: taking it down changes nothing. Unknown ids raise :class:`UnknownTowerError` naming them, with
+    landslide takes the whole mast (a note says so). A tower that is planned or already down is left out, with
+    a warning: taking it down changes nothing (it is not drawn or listed as failed). Unknown ids raise :class:`UnknownTowerError` naming them, with
     "did you mean" for an id that matches a tower or site id ignoring case.
     """
     from coverage_planner.errors import UnknownTowerError
@@ -1136,8 +1136,9 @@ def resolve_down(requested, towers) -> DownTowers:
         else:
             warnings.extend(f"{m} {_NOT_ON_AIR.get(status[m], 'is not on air')}: taking it down changes nothing"
                             for m in off)
-        for m in members:
-            out.setdefault(m, None)
+        for m in members:  # a tower that is not on air is left out: it must not be drawn or listed as failed
+            if status.get(m, "on_air") == "on_air":
+                out.setdefault(m, None)
     if unknown:
         folded: dict[str, list[str]] = {}
         for cand in [*ids, *sites]:
