@@ -334,6 +334,9 @@ VI: dict[str, str] = {
     "Site coverage failed": "Không tính được vùng phủ vị trí", "Export failed": "Xuất tệp thất bại",
     "Nothing to export": "Không có gì để xuất", "Run the analysis first.": "Hãy chạy phân tích trước.",
     "Sites still being computed": "Đang tính các vị trí trạm",
+    "Outside the terrain": "Ngoài vùng địa hình",
+    "A mobile station must stand on the terrain of the analysis: place it inside the DEM.":
+        "Trạm lưu động phải đặt trên vùng địa hình của phân tích: hãy đặt trong phạm vi DEM.",
     "The coverage of a site you moved or added is still being computed; export again in a moment.":
         "Vùng phủ của vị trí trạm bạn vừa dời hoặc thêm đang được tính; hãy xuất lại sau giây lát.",
     "Run the analysis first": "Hãy chạy phân tích trước",

@@ -855,8 +855,23 @@ class MainWindow(QMainWindow):
         if on:
             self.statusBar().showMessage(tr("Click the map where a mobile station could stand."), 6000)
 
+    def _on_terrain(self, x: float, y: float) -> bool:
+        """Whether (x, y) is on valid terrain of the results' grid; else says so (a site there cannot be computed:
+        QA found one outside the DEM blocked every later site and export)."""
+        res = self.session.results
+        r, c = (int(np.floor(float(v) + 0.5)) for v in res.grid.rowcol(x, y))
+        rows, cols = res.grid.shape
+        if 0 <= r < rows and 0 <= c < cols and np.isfinite(res.dem[r, c]):
+            return True
+        self.show_error(tr("Outside the terrain"),
+                        tr("A mobile station must stand on the terrain of the analysis: place it inside the DEM."))
+        return False
+
     def add_site_at(self, x: float, y: float) -> UserSite | None:
         if self.session.project is None or self.session.results is None:
+            return None
+        if not self._on_terrain(x, y):
+            self._set_add_site(False)
             return None
         site = UserSite(self.session.next_site_id(), float(x), float(y),
                         float(self.session.project.placement.mast_height_m), origin="added")
@@ -884,6 +899,16 @@ class MainWindow(QMainWindow):
         if res is None or self.session.project is None:
             return
         mast = float(self.session.project.placement.mast_height_m)
+        if not self._on_terrain(x, y):  # put the marker back where it was
+            if layer_id == "proposals":
+                sid = str(res.proposals["site_id"].iloc[row])
+                site = self.session.user_sites.get(sid)
+                px, py = (site.x, site.y) if site is not None else (float(res.proposals["x"].iloc[row]),
+                                                                  float(res.proposals["y"].iloc[row]))
+                self.canvas.move_feature("proposals", row, px, py)
+            else:
+                self._redraw_user_sites()
+            return
         if layer_id == "proposals":
             sid = str(res.proposals["site_id"].iloc[row])
             self._moved[sid] = (x, y)

@@ -100,3 +100,22 @@ def test_export_progress_names_the_export(make_window):
     win._on_task_started("export_pdf")
     win._on_progress("export_pdf", 0.0, "", float("nan"))
     assert win.stage_label.text() == "Đang viết báo cáo PDF"
+
+
+def test_a_site_outside_the_terrain_is_refused_at_the_click(shown, tiny):
+    """QA: a site added outside the DEM stayed "computing…" forever and blocked every later site and export."""
+    from types import SimpleNamespace
+
+    if shown.session.project is None:  # results shown without a project: the mast height is all a site needs
+        shown.session.project = SimpleNamespace(placement=SimpleNamespace(mast_height_m=20.0))
+    errors = []
+    shown.errorShown.connect(lambda title, text: errors.append(title))
+    xmin, ymin, xmax, ymax = tiny.grid.bounds
+    assert shown.add_site_at(xmax + 5000.0, ymax + 5000.0) is None
+    assert errors == ["Outside the terrain"] and not shown.session.user_sites and not shown.runner.is_running()
+    # dragging a proposed site off the terrain puts it back
+    x0, y0 = float(tiny.proposals["x"].iloc[0]), float(tiny.proposals["y"].iloc[0])
+    shown._on_feature_dragged("proposals", 0, xmin - 3000.0, y0)
+    assert errors[-1] == "Outside the terrain" and not shown.session.user_sites
+    item = shown.canvas.layer("proposals").items[0]
+    assert item.pos().x() == pytest.approx(x0) and -item.pos().y() == pytest.approx(y0)
