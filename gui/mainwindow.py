@@ -635,15 +635,19 @@ class MainWindow(QMainWindow):
     def _project_down_sets(self, down) -> list[set[str]]:
         """The project's scenario towers as written and, when the towers are loaded, resolved (site ids expanded)."""
         sets = [set(down)]
-        towers = getattr(self.session.results, "towers", None)
+        # the towers as loaded (the results' towers carry the last scenario's "down" status, and towers not on
+        # air are left out of a scenario: resolved against those, the project's list would vanish)
+        towers = getattr(getattr(self.context, "inputs", None), "towers", None)
         if towers is None:
             towers = getattr(self.session.inputs, "towers", None)
+        if towers is None:
+            towers = getattr(self.session.results, "towers", None)
         if down and towers is not None:
             try:
                 sets.append(set(cp_inputs.resolve_down(down, towers).ids))
             except ParameterError:  # an unknown id: the run reports it
                 pass
-        return sets
+        return [s for s in sets if s]
 
     def cancel_task(self) -> None:
         if self.runner.is_running():
