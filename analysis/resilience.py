@@ -44,6 +44,37 @@ def site_index(operators, x, y, *, tolerance_m: float = 50.0) -> np.ndarray:
     return np.unique(roots, return_inverse=True)[1].astype(np.int64).reshape(n)
 
 
+def _checked(server, site_of):
+    srv = np.asarray(server, dtype=bool)
+    so = np.asarray(site_of, dtype=np.int64)
+    if srv.ndim != 2 or so.shape != (srv.shape[1],):
+        raise AnalysisError(f"server must be (n_stations, n_towers) and site_of (n_towers,), got {srv.shape} and "
+                            f"{so.shape}")
+    return srv, so
+
+
+def n_sites(server, site_of) -> np.ndarray:
+    """Number of distinct sites serving each station (``server``, ``site_of`` as in :func:`lost_by_site`)."""
+    srv, so = _checked(server, site_of)
+    if srv.shape[1] == 0:
+        return np.zeros(srv.shape[0], np.int64)
+    s = np.sort(np.where(srv, so[None, :], -1), axis=1)
+    return ((s[:, 1:] != s[:, :-1]) & (s[:, 1:] >= 0)).sum(axis=1) + (s[:, 0] >= 0)
+
+
+def backup_tower(level, server, site_of, best) -> np.ndarray:
+    """Per station, the strongest serving tower (largest ``level``) on another site than tower ``best`` (-1 for
+    none, or when ``best`` is -1): what keeps the station on air when the best server's mast fails."""
+    srv, so = _checked(server, site_of)
+    best = np.asarray(best, dtype=np.int64)
+    if srv.shape[1] == 0:
+        return np.full(srv.shape[0], -1, np.int64)
+    best_site = np.where(best >= 0, so[np.maximum(best, 0)], -1)
+    lv = np.where(srv & (so[None, :] != best_site[:, None]), np.asarray(level, dtype=float), -np.inf)
+    j = lv.argmax(axis=1)
+    return np.where((best >= 0) & np.isfinite(lv[np.arange(len(j)), j]), j, -1)
+
+
 def lost_by_site(server, site_of) -> dict[int, np.ndarray]:
     """Stations that lose every server when a site fails: ``{site: station indices}`` for each site that is the
     only one serving at least one station.
@@ -52,18 +83,9 @@ def lost_by_site(server, site_of) -> dict[int, np.ndarray]:
     technology or better); ``site_of``: int (n_towers,) from :func:`site_index`. A station with no server is
     in no list (it has nothing to lose); one served by two sites is in none either.
     """
-    srv = np.asarray(server, dtype=bool)
-    so = np.asarray(site_of, dtype=np.int64)
-    if srv.ndim != 2 or so.shape != (srv.shape[1],):
-        raise AnalysisError(f"server must be (n_stations, n_towers) and site_of (n_towers,), got {srv.shape} and "
-                            f"{so.shape}")
+    srv, so = _checked(server, site_of)
     if srv.shape[1] == 0:
         return {}
-    big = np.iinfo(np.int64).max
-    lo = np.where(srv, so[None, :], big).min(axis=1)
-    hi = np.where(srv, so[None, :], -1).max(axis=1)
-    single = (hi >= 0) & (lo == hi)
-    out: dict[int, np.ndarray] = {}
-    for s in np.unique(lo[single]):
-        out[int(s)] = np.flatnonzero(single & (lo == s))
-    return out
+    single = n_sites(srv, so) == 1
+    only = np.where(srv, so[None, :], -1).max(axis=1)  # the one site, where there is one
+    return {int(s): np.flatnonzero(single & (only == s)) for s in np.unique(only[single])}

@@ -956,21 +956,15 @@ class _Service:
 
     def n_sites(self) -> np.ndarray:
         """Number of distinct sites serving each station."""
-        if not self.server.shape[1]:
-            return np.zeros(self.server.shape[0], int)
-        s = np.where(self.server, self.site_of[None, :], -1)
-        s.sort(axis=1)
-        return ((s[:, 1:] != s[:, :-1]) & (s[:, 1:] >= 0)).sum(axis=1) + (s[:, :1] >= 0).sum(axis=1)
+        from analysis import resilience as _resilience
+
+        return _resilience.n_sites(self.server, self.site_of)
 
     def backup(self, best_local: np.ndarray, served: np.ndarray) -> np.ndarray:
         """Local index of the strongest serving tower on another site than ``best_local`` (-1: none)."""
-        if not self.server.shape[1]:
-            return np.full(self.server.shape[0], -1)
-        other = self.server & (self.site_of[None, :] != np.where(best_local >= 0, self.site_of[np.maximum(
-            best_local, 0)], -1)[:, None])
-        lv = np.where(other, self.level, -np.inf)
-        j = lv.argmax(axis=1)
-        return np.where(served & np.isfinite(lv[np.arange(len(j)), j]), j, -1)
+        from analysis import resilience as _resilience
+
+        return np.where(served, _resilience.backup_tower(self.level, self.server, self.site_of, best_local), -1)
 
 
 def _station_service_matrix(grid: Grid, stations, towers, live_idx, windows, weak_thr) -> _Service:
@@ -1033,6 +1027,7 @@ def _contingency_stage(ctx: Context, stations, communes, service: _Service, para
     ids = risk["id"].astype(str).to_numpy()
     rows_out, geoms = [], []
     zone = ctx.zone_ids
+    trow, tcol = _cell_index(grid, live)  # the live towers' cells, once: each site's backhaul uses the others
     for s, members in lost.items():
         local = np.array([pos[int(i)] for i in members], dtype=np.int64)
         w = weights[local]
@@ -1064,13 +1059,13 @@ def _contingency_stage(ctx: Context, stations, communes, service: _Service, para
             x, y = (float(v) for v in grid.xy(r, c))
             lon, lat = to_ll.transform(x, y)
             got = local[cov[local, chosen]]
-            others = live[site_of != s].reset_index(drop=True)
+            keep = site_of != s
+            others = live[keep].reset_index(drop=True)
             row.update(restore_lon=round(lon, 6), restore_lat=round(lat, 6), restore_x=round(x, 1),
                        restore_y=round(y, 1), commune=communes["name"].iloc[zone[r, c]] if zone[r, c] >= 0 else "",
                        elevation_m=round(float(dem[r, c]), 1), n_restored=len(got),
                        voters_restored=int(voters[got].sum()), stations_restored=";".join(ids[got]),
-                       **_backhaul_fields(ctx, r, c, others, _cell_index(grid, others) if len(others)
-                                          else (np.zeros(0, int), np.zeros(0, int))), note="")
+                       **_backhaul_fields(ctx, r, c, others, (trow[keep], tcol[keep])), note="")
             geoms.append(_point(x, y))
         else:
             row.update(n_restored=0, voters_restored=0, stations_restored="",

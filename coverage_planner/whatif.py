@@ -70,12 +70,11 @@ def _voters(results) -> dict:
     return dict(zip(s["id"].astype(str), s["voters"], strict=True))
 
 
-def _site_updates(results, site) -> dict:
-    """Position, elevation, commune and backhaul of a user's site."""
-    from pyproj import Transformer
+def _site_updates(results, site, to_ll) -> dict:
+    """Position, elevation, commune and backhaul of a user's site (``to_ll``: analysis CRS → WGS 84)."""
     from shapely.geometry import Point
 
-    lon, lat = Transformer.from_crs(results.grid.crs, "EPSG:4326", always_xy=True).transform(site.x, site.y)
+    lon, lat = to_ll.transform(site.x, site.y)
     out = {"x": round(float(site.x), 1), "y": round(float(site.y), 1), "lon": round(lon, 6), "lat": round(lat, 6),
            "geometry": Point(site.x, site.y), "elevation_m": np.nan, "commune": ""}
     r, c = results.grid.rowcol(site.x, site.y)
@@ -94,7 +93,9 @@ def _frame(results, user_sites: dict, *, with_added: bool):
     """The proposals as the sites stand (see :func:`current_proposals`), with a ``placed_by`` column and the
     added sites as extra rows when ``with_added``."""
     import pandas as pd
+    from pyproj import Transformer
 
+    to_ll = Transformer.from_crs(results.grid.crs, "EPSG:4326", always_xy=True)
     props = results.proposals
     moved = _moved(user_sites)
     added = _added(user_sites) if with_added else []
@@ -118,7 +119,7 @@ def _frame(results, user_sites: dict, *, with_added: bool):
         rec["placed_by"] = BY_OPTIMISER
         rec["_reach"] = _proposal_reach(rec)
         if site is not None:
-            rec.update(_site_updates(results, site))
+            rec.update(_site_updates(results, site, to_ll))
             rec["placed_by"] = MOVED_BY_USER
             rec["_reach"] = None if site.level is None else list(site.covered)
     rank = max([int(r["rank"]) for r in records], default=0)
@@ -127,7 +128,7 @@ def _frame(results, user_sites: dict, *, with_added: bool):
         rec = {c: np.nan for c in cols}
         rec.update(rank=rank, site_id=site.site_id, candidate="", placed_by=ADDED_BY_USER,
                    _reach=None if site.level is None else list(site.covered))
-        rec.update(_site_updates(results, site))
+        rec.update(_site_updates(results, site, to_ll))
         records.append(rec)
     # recount in table order: each site lists what no site before it reaches
     voters = _voters(results)

@@ -118,8 +118,8 @@ def _sites_generator(context, proposals, moved: dict, sites: list, towers=None):
         w = cp_pipeline.site_coverage(context, site.x, site.y, mast_height_m=site.mast_height_m)
         windows.append(w)
         per_site[site.site_id] = w
-        if towers is not None:
-            backhaul[site.site_id] = cp_pipeline.site_backhaul(context, towers, site.x, site.y)
+        if towers is not None:  # a site that did not move keeps its check (a moved one is a new UserSite)
+            backhaul[site.site_id] = site.backhaul or cp_pipeline.site_backhaul(context, towers, site.x, site.y)
         done += 1
         yield _Step("sites", done / max(n, 1), site.site_id)
     return windows, per_site, backhaul

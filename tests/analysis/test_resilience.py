@@ -58,3 +58,22 @@ def test_two_sectors_of_one_mast_are_no_backup():
     assert lost_by_site(np.zeros((3, 0), bool), np.zeros(0, int)) == {}
     with pytest.raises(AnalysisError, match="n_towers"):
         lost_by_site(server, [0, 1])
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_site_counts_and_backup_match_brute_force(seed):
+    from analysis.resilience import backup_tower, n_sites
+
+    rng = np.random.default_rng(seed)
+    n_st, n_tw = 200, 30
+    site_of = np.sort(rng.integers(0, 12, n_tw))
+    server = rng.random((n_st, n_tw)) < 0.1
+    level = rng.normal(-90.0, 10.0, (n_st, n_tw))
+    best = np.array([int(np.flatnonzero(r)[np.argmax(lv[r])]) if r.any() else -1
+                     for r, lv in zip(server, level, strict=True)])
+    got_n, got_b = n_sites(server, site_of), backup_tower(level, server, site_of, best)
+    for i in range(n_st):
+        assert got_n[i] == len({int(site_of[t]) for t in np.flatnonzero(server[i])})
+        others = [t for t in np.flatnonzero(server[i]) if best[i] >= 0 and site_of[t] != site_of[best[i]]]
+        assert got_b[i] == (max(others, key=lambda t: level[i, t]) if others else -1)
+    assert (got_n >= 2).any() and (got_b >= 0).any()
