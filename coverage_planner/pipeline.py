@@ -237,10 +237,12 @@ def levels_at(grid: Grid, window, x, y) -> np.ndarray:
 
 
 def stations_reached(results: Results, window, good_dbm: float | None = None) -> list[str]:
-    """Ids of stations not yet 'good' that a mobile site's forward ``window`` serves at ``good_dbm`` or better.
+    """Ids of stations not yet 'good' that a mobile site's forward ``window`` (the swept raster of
+    :func:`site_coverage`) serves at ``good_dbm`` or better.
 
-    ``good_dbm`` defaults to the good threshold of the placement technology recorded in ``results``. The same
-    rule decides which stations a proposed site covers in the placement stage.
+    ``good_dbm`` defaults to the good threshold of the placement technology recorded in ``results``. This reads
+    the map's raster, an approximation that can differ from the placement by a station near the threshold: the
+    placement checks each station with the exact terrain profile — :func:`site_reach` applies that rule.
     """
     s = results.stations
     if s is None or not len(s) or "status" not in s.columns:
@@ -731,26 +733,44 @@ def _mobile_max_loss(project, params) -> float:
     return p.eirp_dbm + params.receiver_gain_dbi - params.total_margin_db - project.thresholds[p.technology].good_dbm
 
 
+def _mast_key(project, mast_height_m) -> Any:
+    """The mast height as the placement's cache keys hold it: the project's own value (as the TOML gave it, so
+    20 and 20.0 share one key) unless ``mast_height_m`` differs from it."""
+    own = project.placement.mast_height_m
+    return own if mast_height_m is None or float(mast_height_m) == float(own) else float(mast_height_m)
+
+
+def _reciprocal_keys(ctx: Context, drow, dcol, params, mast_height_m=None) -> list[str]:
+    """Cache keys of the reciprocal path-loss windows of stations on cells (drow, dcol)."""
+    mast = _mast_key(ctx.project, mast_height_m)
+    freq = ctx.project.placement_frequency_mhz()
+    return [make_key(ctx.terrain_fp, kind="reciprocal", row=int(r), col=int(c), mast=mast, f=freq,
+                     params=dataclasses.asdict(params), **_veg_key(ctx)) for r, c in zip(drow, dcol, strict=True)]
+
+
+def _reciprocal_window(ctx: Context, key: str, row: int, col: int, params, mast_height_m=None):
+    """The reciprocal path-loss window of a station on cell (row, col) — the station at receiver height as
+    transmitter, the mobile mast at every cell — from the cache or computed (then cached)."""
+    hit = ctx.cache.get(key)
+    if hit is None:
+        # vegetation here is the mast's (receiver side of this sweep), normally none: the station's own
+        # vegetation is added by the exact check (_exact_losses), so this screen can only under-estimate
+        w = _lb.path_loss_window(ctx.dem, float(row), float(col), tx_height_m=params.receiver_height_m,
+                                 rx_height_m=float(_mast_key(ctx.project, mast_height_m)),
+                                 frequency_mhz=ctx.project.placement_frequency_mhz(), params=params,
+                                 cellsize=ctx.grid.cellsize, vegetation=ctx.vegetation)
+        hit = ctx.cache.put(key, w.loss_db, w.row0, w.col0)
+    return hit
+
+
 def _reciprocal_windows(ctx: Context, demand, params, st: _Stages, lo: float, hi: float, contingency=False):
     """Reciprocity: one path-loss window per ``demand`` station (the station at receiver height as transmitter,
     the mobile mast height at every cell), cached; progress between ``lo`` and ``hi`` of the placement stage."""
-    p = ctx.project.placement
-    freq = ctx.project.placement_frequency_mhz()
-    grid = ctx.grid
-    drow, dcol = _cell_index(grid, demand)
+    drow, dcol = _cell_index(ctx.grid, demand)
+    keys = _reciprocal_keys(ctx, drow, dcol, params)
     out = []
     for i in range(len(demand)):
-        key = make_key(ctx.terrain_fp, kind="reciprocal", row=int(drow[i]), col=int(dcol[i]),
-                       mast=p.mast_height_m, f=freq, params=dataclasses.asdict(params), **_veg_key(ctx))
-        hit = ctx.cache.get(key)
-        if hit is None:
-            # vegetation here is the mast's (receiver side of this sweep), normally none: the station's own
-            # vegetation is added by the exact check (_exact_losses), so this screen can only under-estimate
-            w = _lb.path_loss_window(ctx.dem, float(drow[i]), float(dcol[i]), tx_height_m=params.receiver_height_m,
-                                     rx_height_m=p.mast_height_m, frequency_mhz=freq, params=params,
-                                     cellsize=grid.cellsize, vegetation=ctx.vegetation)
-            hit = ctx.cache.put(key, w.loss_db, w.row0, w.col0)
-        out.append(hit)
+        out.append(_reciprocal_window(ctx, keys[i], int(drow[i]), int(dcol[i]), params))
         if i % 5 == 0 or i == len(demand) - 1:
             frac = lo + (hi - lo) * (i + 1) / len(demand)
             if contingency:
@@ -760,11 +780,13 @@ def _reciprocal_windows(ctx: Context, demand, params, st: _Stages, lo: float, hi
     return out
 
 
-def _exact_losses(ctx: Context, loss_windows, drow, dcol, r: int, c: int, max_loss: float, params) -> np.ndarray:
+def _exact_losses(ctx: Context, loss_windows, drow, dcol, r: int, c: int, max_loss: float, params,
+                  mast_height_m=None) -> np.ndarray:
     """Exact profile loss (dB) from a mobile site on cell (r, c) to each station whose screen loss (its
     reciprocal window) is within :data:`EXACT_BAND_DB` of ``max_loss``; NaN for the others. Site → station: the
-    vegetation loss applies at the station (the handset's end), with the station cell's land cover if any."""
-    p = ctx.project.placement
+    vegetation loss applies at the station (the handset's end), with the station cell's land cover if any.
+    ``mast_height_m``: the site's mast (default the project's ``[placement] mast_height_m``)."""
+    mast = float(_mast_key(ctx.project, mast_height_m))
     veg = ctx.vegetation
     losses = np.full(len(loss_windows), np.nan)
     for i, (lw, r0, c0) in enumerate(loss_windows):
@@ -775,11 +797,46 @@ def _exact_losses(ctx: Context, loss_windows, drow, dcol, r: int, c: int, max_lo
                      if veg is None else veg.at(int(drow[i]), int(dcol[i])))
         losses[i] = _prop.point_to_point_loss(
             ctx.dem, r, c, int(drow[i]), int(dcol[i]),
-            a_height_m=p.mast_height_m, b_height_m=params.receiver_height_m,
+            a_height_m=mast, b_height_m=params.receiver_height_m,
             frequency_mhz=ctx.project.placement_frequency_mhz(), cellsize=ctx.grid.cellsize, model=params.model,
             k=params.k, environment=params.hata_environment,
             vegetation_db_per_km=g, vegetation_max_db=am, vegetation_height_m=hv)
     return losses
+
+
+def site_reach(ctx: Context, stations, x: float, y: float, *, mast_height_m=None) -> list[str]:
+    """Ids of the stations in need (status not "good" in ``stations``, a run's ``results.stations``) that a
+    mobile site at map position (x, y) reaches, by the placement stage's rule: the site on its cell, the
+    :data:`MOBILE_ANTENNA` (path loss only, gain in the EIRP), the project's mast height (or
+    ``mast_height_m``), EIRP, frequency, link parameters and computation radius, the good threshold of the
+    placement technology, and each station checked with the exact terrain profile
+    (:func:`analysis.propagation.point_to_point_loss`) when its reciprocal screen is within
+    :data:`EXACT_BAND_DB` of the budget. So a proposed site left at (or dragged by 0 m back to) its place lists
+    exactly its ``stations_in_reach``; ids in the order of ``stations``.
+
+    Used for the sites the desktop user moved or added (``coverage_planner.whatif``); slow the first time
+    (one reciprocal window per station in need, cached: the run that placed the sites already made them), so
+    call it off the GUI thread. Raises :class:`ParameterError` for a position outside the terrain grid."""
+    r, c = ctx.grid.rowcol(x, y)
+    r, c = int(math.floor(float(r) + 0.5)), int(math.floor(float(c) + 0.5))
+    nr, nc = ctx.grid.shape
+    if not (0 <= r < nr and 0 <= c < nc):
+        raise ParameterError(f"site at ({x:.0f}, {y:.0f}) is outside the terrain grid ({nc} × {nr} cells)")
+    if stations is None or not len(stations) or "status" not in stations.columns:
+        return []
+    demand = stations[(stations["status"] != STATUS_GOOD).to_numpy()].reset_index(drop=True)
+    if not len(demand):
+        return []
+    params = mobile_link_params(ctx.project)
+    max_loss = _mobile_max_loss(ctx.project, params)
+    drow, dcol = _cell_index(ctx.grid, demand)
+    keys = _reciprocal_keys(ctx, drow, dcol, params, mast_height_m)
+    ctx.cache.prefetch(keys)
+    windows = [_reciprocal_window(ctx, key, int(a), int(b), params, mast_height_m)
+               for key, a, b in zip(keys, drow, dcol, strict=True)]
+    losses = _exact_losses(ctx, windows, drow, dcol, r, c, max_loss, params, mast_height_m=mast_height_m)
+    reached = np.nan_to_num(losses, nan=np.inf) <= max_loss
+    return [str(i) for i in demand["id"].to_numpy()[reached]]
 
 
 def _placement_stage(ctx: Context, stations, communes, live_towers, params, st: _Stages, candidates, lost=()):
@@ -1148,5 +1205,5 @@ def _parameters(project, inputs) -> dict[str, Any]:
     return out
 
 
-__all__ = ["Progress", "Context", "prepare", "iter_run", "run", "site_coverage", "tower_window", "link_params",
-           "levels_at", "stations_reached"]
+__all__ = ["Progress", "Context", "prepare", "iter_run", "run", "site_coverage", "site_reach", "site_backhaul",
+           "tower_window", "link_params", "levels_at", "stations_reached"]
