@@ -5,7 +5,9 @@ dragged proposed sites or added sites on the map (the desktop app): the proposal
 their new place (position, elevation, commune, backhaul) and the reach of every site recounted, the totals of
 all current sites, and :func:`current_plan`, the results as the sites now stand, for the exports.
 ``user_sites`` maps site ids to objects with ``x``, ``y``, ``origin`` ("proposal" or "added"), ``level`` (None
-while being computed), ``covered`` (station ids) and optionally ``backhaul`` (a dict from
+while being computed), ``covered`` (the ids of the stations in need it reaches, from
+:func:`coverage_planner.pipeline.site_reach`: the optimiser's rule, exact terrain profile per station, so a
+proposal moved by 0 m keeps its ``stations_in_reach``) and optionally ``backhaul`` (a dict from
 :func:`coverage_planner.pipeline.site_backhaul`), e.g. ``gui.session.UserSite``.
 
 Counting, as the optimiser counts: every site lists the stations it reaches that no site before it in the
@@ -135,6 +137,8 @@ def _frame(results, user_sites: dict, *, with_added: bool):
     already: set[str] = set()
     for rec in records:
         reach = rec.pop("_reach")
+        if rec["placed_by"] != BY_OPTIMISER and "stations_in_reach" in cols:  # its own reach, not the proposal's
+            rec["stations_in_reach"] = "" if reach is None else ";".join(dict.fromkeys(reach))
         if reach is None:  # still being computed
             rec.update(n_stations=np.nan, stations_covered="", voters_covered=np.nan)
             continue

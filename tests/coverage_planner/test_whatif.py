@@ -154,3 +154,142 @@ def test_exports_mark_the_users_changes(res, tmp_path):
     vi = report.build_report(plan, tmp_path / "r_vi.pdf", lang="vi")
     text = subprocess.run(["pdftotext", str(vi), "-"], capture_output=True, text=True, check=True).stdout
     assert "đã dời MS-01; đã thêm U01" in " ".join(text.split())
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The reach of a user's site by the optimiser's rule (exact terrain profile per station), on a real run of the
+# tiny project. Before: it was read off the site's forward raster, so dragging a proposal by 0 m could change its
+# count by a station (QA: MS-04 8 → 7).
+# --------------------------------------------------------------------------------------------------------------
+def _cell(grid, x, y) -> tuple[int, int]:
+    r, c = grid.rowcol(x, y)
+    return int(np.floor(float(r) + 0.5)), int(np.floor(float(c) + 0.5))
+
+
+def _recount(ctx, project, res, x, y, mast_height_m=None) -> list[str]:
+    """Independent recount: every station in need within the mobile computation radius, its level from
+    ``point_to_point_loss`` on the straight profile against the good threshold of the placement technology."""
+    from analysis import propagation as pr
+    from coverage_planner import pipeline
+
+    pl, params = project.placement, pipeline.mobile_link_params(project)
+    mast = pl.mast_height_m if mast_height_m is None else mast_height_m
+    good = project.thresholds[pl.technology].good_dbm
+    sr, sc = _cell(res.grid, x, y)
+    out = []
+    for s in res.stations.itertuples():
+        if s.status == "good":
+            continue
+        r, c = _cell(res.grid, s.geometry.x, s.geometry.y)
+        if np.hypot(r - sr, c - sc) * res.grid.cellsize > pl.coverage_radius_m:
+            continue
+        loss = pr.point_to_point_loss(ctx.dem, sr, sc, r, c, a_height_m=mast, b_height_m=params.receiver_height_m,
+                                      frequency_mhz=project.placement_frequency_mhz(), cellsize=res.grid.cellsize,
+                                      model=params.model, k=params.k, environment=params.hata_environment,
+                                      vegetation_db_per_km=params.vegetation_db_per_km,
+                                      vegetation_max_db=params.vegetation_max_db,
+                                      vegetation_height_m=params.vegetation_height_m)
+        if pl.eirp_dbm - loss + params.receiver_gain_dbi - params.total_margin_db >= good:
+            out.append(str(s.id))
+    return out
+
+
+def _raster_reach(ctx, project, res, x, y) -> list[str]:
+    """The old rule: the stations the site's forward raster shows at the good level."""
+    from coverage_planner import pipeline
+
+    good = project.thresholds[project.placement.technology].good_dbm
+    return pipeline.stations_reached(res, pipeline.site_coverage(ctx, float(x), float(y)), good)
+
+
+@pytest.fixture(scope="module")
+def real(tmp_path_factory):
+    """The tiny project (tests/coverage_planner/tiny_project.py) run through the pipeline: (project, context)."""
+    from coverage_planner import pipeline
+    from coverage_planner.project import load_project
+
+    from .tiny_project import write_project
+
+    folder = tmp_path_factory.mktemp("whatif_real")
+    project = load_project(write_project(folder / "proj", k=2))
+    return project, pipeline.prepare(project, cache_dir=folder / "cache")
+
+
+def test_a_proposal_moved_to_its_own_place_keeps_the_optimisers_stations(real):
+    """(a) Each proposal "moved" by 0 m (and within its own cell) reaches exactly the optimiser's
+    ``stations_in_reach``, and the exported plan shows the optimiser's counts. Over several mobile EIRPs, so that
+    the threshold falls near some station's level: in at least one case the forward raster reaches a different
+    list there (the defect this guards against)."""
+    from coverage_planner import pipeline
+
+    project, ctx = real
+    raster_differs = 0
+    checked = 0
+    for eirp in (40.0, 43.0, 46.0, 49.0, 52.0, 55.0):
+        project.placement.eirp_dbm = eirp
+        res = pipeline.run(project, context=ctx)
+        assert len(res.proposals) >= 1
+        for rec in res.proposals.to_dict("records"):
+            want = ids(rec["stations_in_reach"])
+            for dx in (0.0, 0.3 * res.grid.cellsize):  # 0 m, and a nudge that stays on the site's cell
+                x, y = rec["x"] + dx, rec["y"] - dx
+                assert _cell(res.grid, x, y) == _cell(res.grid, rec["x"], rec["y"])
+                got = pipeline.site_reach(ctx, res.stations, x, y, mast_height_m=project.placement.mast_height_m)
+                assert got == want, (eirp, rec["site_id"], dx)
+                plan = whatif.current_plan(res, {rec["site_id"]: site(rec["site_id"], x, y, "proposal", got,
+                                                                      backhaul=BH)})
+                row = plan.proposals.set_index("site_id").loc[rec["site_id"]]
+                assert row["placed_by"] == whatif.MOVED_BY_USER
+                assert ids(row["stations_in_reach"]) == want
+                assert ids(row["stations_covered"]) == ids(rec["stations_covered"])
+                assert row["n_stations"] == rec["n_stations"] and row["voters_covered"] == rec["voters_covered"]
+                assert plan.placement_summary["current_stations"] == whatif.proposal_totals(res)[1]
+                checked += 1
+            raster_differs += _raster_reach(ctx, project, res, rec["x"], rec["y"]) != want
+    assert checked >= 12
+    assert raster_differs >= 1, "premise: the forward raster disagrees with the optimiser at some proposal"
+
+
+def test_a_moved_site_reaches_what_an_exact_recount_finds(real):
+    """(b) A site moved anywhere east of the ridge (where the stations in need are) lists the stations an
+    independent recount with ``point_to_point_loss`` finds, in table order; with its own mast height too. Some
+    of these places are ones where the forward raster gives another list."""
+    from coverage_planner import pipeline
+
+    project, ctx = real
+    project.placement.eirp_dbm = 55.0
+    res = pipeline.run(project, context=ctx)
+    order = [str(s) for s in res.stations["id"]]
+    raster_differs = reached = 0
+    for r in range(4, 120, 13):
+        for c in range(64, 120, 9):
+            x, y = (float(v) for v in res.grid.xy(r, c))
+            got = pipeline.site_reach(ctx, res.stations, x, y)
+            want = _recount(ctx, project, res, x, y)
+            assert got == want, (r, c)
+            assert got == sorted(got, key=order.index)
+            reached += bool(got)
+            raster_differs += _raster_reach(ctx, project, res, x, y) != want
+    assert reached >= 5 and raster_differs >= 1  # premise: the places test something
+    # a site with another mast than the project's
+    x, y = (float(v) for v in res.grid.xy(30, 100))
+    for mast in (5.0, 40.0):
+        assert pipeline.site_reach(ctx, res.stations, x, y, mast_height_m=mast) == _recount(ctx, project, res, x, y,
+                                                                                            mast)
+    with pytest.raises(ParameterError, match="outside the terrain grid"):
+        pipeline.site_reach(ctx, res.stations, res.grid.bounds[0] - 500.0, y)
+
+
+def test_an_exported_moved_site_lists_its_own_reach(res):
+    """``stations_in_reach`` of a moved site is its own reach (not the proposal's), of an added one likewise;
+    empty while being computed."""
+    reach = ids(res.proposals["stations_in_reach"].iloc[1])[:1]
+    x, y = (float(v) for v in res.grid.xy(40, 60))
+    plan = whatif.current_plan(res, {"MS-01": site("MS-01", x, y, "proposal", reach),
+                                     "U01": site("U01", x, y, "added", reach[::-1])})
+    p = plan.proposals.set_index("site_id")
+    assert ids(p.loc["MS-01", "stations_in_reach"]) == reach != ids(res.proposals["stations_in_reach"].iloc[0])
+    assert ids(p.loc["U01", "stations_in_reach"]) == reach
+    assert p.loc["MS-02", "stations_in_reach"] == res.proposals["stations_in_reach"].iloc[1]
+    pending = whatif.current_proposals(res, {"MS-01": site("MS-01", x, y, "proposal", [], level=None)})
+    assert pending.set_index("site_id").loc["MS-01", "stations_in_reach"] == ""
