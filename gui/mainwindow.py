@@ -101,10 +101,12 @@ def _check_generator(project):
     return inputs, display_images(_preview_results(project, inputs))
 
 
-def _sites_generator(context, proposals, moved: dict, sites: list, towers=None):
-    """Coverage windows of every current site (unmoved proposals, moved proposals, added sites) and the backhaul
-    check of the user's sites (against the run's on-air ``towers``): ``(windows, {id: window}, {id: backhaul})``."""
-    windows, per_site, backhaul = [], {}, {}
+def _sites_generator(context, proposals, moved: dict, sites: list, towers=None, stations=None):
+    """Coverage windows of every current site (unmoved proposals, moved proposals, added sites), and for the
+    user's sites the backhaul check (against the run's on-air ``towers``) and the stations they reach (the
+    optimiser's rule, ``coverage_planner.pipeline.site_reach``, against the run's ``stations``):
+    ``(windows, {id: window}, {id: backhaul}, {id: station ids})``."""
+    windows, per_site, backhaul, reach = [], {}, {}, {}
     n = (0 if proposals is None else len(proposals)) + len(sites)
     done = 0
     if proposals is not None:
@@ -120,9 +122,13 @@ def _sites_generator(context, proposals, moved: dict, sites: list, towers=None):
         per_site[site.site_id] = w
         if towers is not None:  # a site that did not move keeps its check (a moved one is a new UserSite)
             backhaul[site.site_id] = site.backhaul or cp_pipeline.site_backhaul(context, towers, site.x, site.y)
+        if stations is not None:  # likewise its reach, once computed (level set)
+            reach[site.site_id] = (list(site.covered) if site.level is not None else
+                                   cp_pipeline.site_reach(context, stations, site.x, site.y,
+                                                          mast_height_m=site.mast_height_m))
         done += 1
         yield _Step("sites", done / max(n, 1), site.site_id)
-    return windows, per_site, backhaul
+    return windows, per_site, backhaul, reach
 
 
 class MainWindow(QMainWindow):
@@ -965,19 +971,19 @@ class MainWindow(QMainWindow):
             self._sites_pending = True
             return False
         sites = list(self.session.user_sites.values())
-        ctx, props, moved, towers = self.context, res.proposals, dict(self._moved), res.towers
-        return self._start("sites", lambda: _sites_generator(ctx, props, moved, sites, towers))
+        ctx, props, moved, towers, stations = (self.context, res.proposals, dict(self._moved), res.towers,
+                                               res.stations)
+        return self._start("sites", lambda: _sites_generator(ctx, props, moved, sites, towers, stations))
 
-    def _apply_sites(self, windows, per_site, backhaul=None) -> None:
+    def _apply_sites(self, windows, per_site, backhaul=None, reach=None) -> None:
+        """Show the worker's results (``_sites_generator``): nothing is computed here, on the GUI thread."""
         res = self.session.results
-        project = self.session.project
         for sid, w in per_site.items():
             site = self.session.user_sites.get(sid)
             if site is None:
                 continue
-            good = float(project.thresholds[project.placement.technology].good_dbm)
             site.level = w
-            site.covered = cp_pipeline.stations_reached(res, w, good)
+            site.covered = list((reach or {}).get(sid, []))
             site.backhaul = (backhaul or {}).get(sid)
             self.session.put_site(site)
         level = proposal_level_with_sites(res, windows)

@@ -164,13 +164,10 @@ def test_dragging_a_proposed_site_updates_its_coverage(ran, qtbot):
     shown = ran.displayed_proposal_level[r0:r0 + level.shape[0], c0:c0 + level.shape[1]]
     finite = np.isfinite(level)
     assert np.all(shown[finite] >= level[finite] - 0.006)  # the level cache stores 0.01 dB steps
-    good = ran.session.project.thresholds[ran.session.project.placement.technology].good_dbm
-    s = res.stations
-    for sid_ in site.covered:
-        row = int(np.flatnonzero(s["id"].astype(str).to_numpy() == sid_)[0])
-        r, c = res.grid.rowcol(s.geometry.x.iloc[row], s.geometry.y.iloc[row])
-        assert level[int(np.floor(r + .5)) - r0, int(np.floor(c + .5)) - c0] >= good
-        assert s["status"].iloc[row] != "good"
+    # the stations it reaches: the optimiser's rule (exact terrain profile per station), as the core counts them
+    assert site.covered == pipeline.site_reach(ran.context, res.stations, x, y, mast_height_m=site.mast_height_m)
+    status = res.stations.set_index("id")["status"]
+    assert all(status[sid_] != "good" for sid_ in site.covered)
     # the Placement dock lists it; its summary and the Proposed sites table show the current sites
     assert any(sid in ran.placement_dock.sites.item(i).text() for i in range(ran.placement_dock.sites.count()))
     assert "Current sites (with your changes)" in ran.placement_dock.summary.text()
@@ -194,6 +191,54 @@ def test_dragging_a_proposed_site_updates_its_coverage(ran, qtbot):
     restored = ran.displayed_proposal_level
     np.testing.assert_array_equal(np.isfinite(restored), np.isfinite(res.proposal_level)
                                   if res.proposal_level is not None else False)
+
+
+def test_a_proposal_dragged_by_0_m_keeps_the_optimisers_reach(ran, qtbot, monkeypatch):
+    """QA: dragging MS-04 by 0 m changed its count 8 → 7 (its reach was read off the forward raster). A user's
+    site is counted by the optimiser's rule, on the worker thread: dropped on its own place it lists exactly its
+    ``stations_in_reach``; dropped where the raster and the exact profile disagree, the exact one counts."""
+    import threading
+
+    from coverage_planner import pipeline
+
+    res = ran.session.results
+    threads = []
+    real = pipeline.site_reach
+
+    def recording(*args, **kwargs):
+        threads.append(threading.current_thread())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "site_reach", recording)
+    rec = res.proposals.iloc[0]
+    sid, x0, y0 = str(rec["site_id"]), float(rec["x"]), float(rec["y"])
+    with qtbot.waitSignal(ran.runner.finished, timeout=60000):
+        ran._on_feature_dragged("proposals", 0, x0, y0)
+    qtbot.waitUntil(lambda: not ran.runner.is_running(), timeout=10000)
+    site = ran.session.user_sites[sid]
+    assert site.level is not None and site.covered == [s for s in rec["stations_in_reach"].split(";") if s]
+    assert threads and threading.main_thread() not in threads  # computed by the worker, never on the GUI thread
+    table = ran.results_dock.table("proposals")
+    assert table.displayed_column("n_stations")[0] == str(int(rec["n_stations"]))
+    # a place where the forward raster shows another list than the exact profile
+    good = ran.session.project.thresholds[ran.session.project.placement.technology].good_dbm
+    place = None
+    for r in range(4, 120, 7):
+        for c in range(64, 120, 7):
+            x, y = (float(v) for v in res.grid.xy(r, c))
+            exact = real(ran.context, res.stations, x, y)
+            if exact != pipeline.stations_reached(res, pipeline.site_coverage(ran.context, x, y), good):
+                place = (x, y, exact)
+                break
+        if place:
+            break
+    assert place is not None, "premise: somewhere east of the ridge the raster and the exact profile disagree"
+    x, y, exact = place
+    with qtbot.waitSignal(ran.runner.finished, timeout=60000):
+        ran._on_feature_dragged("proposals", 0, x, y)
+    qtbot.waitUntil(lambda: not ran.runner.is_running(), timeout=10000)
+    assert ran.session.user_sites[sid].covered == exact
+    assert threading.main_thread() not in threads
 
 
 def test_adding_a_site_by_clicking_the_map(ran, qtbot):
