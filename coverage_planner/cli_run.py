@@ -61,6 +61,44 @@ def run_project(project, out_dir: Path, *, scenario: Scenario | None, placement:
     return results, files
 
 
+def _text(v) -> str:
+    return "" if v is None or (isinstance(v, float) and v != v) else str(v)
+
+
+def _whole(v) -> str:
+    try:
+        return f"{int(v)}"
+    except (TypeError, ValueError):
+        return "—"
+
+
+def proposal_lines(proposals) -> list[str]:
+    """The proposed mobile sites as a compact table, one line per site in rank order: id, lon/lat (WGS 84, 5
+    decimals, about 1 m), commune, stations and voters it newly covers (they add up to the plan's totals), and
+    the backhaul verdict with its tower and distance. No lines without proposals."""
+    if proposals is None or not len(proposals):
+        return []
+    rows = []
+    for r in proposals.sort_values("rank", kind="stable").to_dict("records"):
+        bh = _text(r.get("backhaul"))
+        if _text(r.get("backhaul_tower")):
+            km = r.get("backhaul_distance_km")
+            bh += f" ({r['backhaul_tower']}" + (f", {float(km):.1f} km)" if _text(km) else ")")
+        rows.append((_text(r.get("site_id")), f"{float(r['lon']):.5f}", f"{float(r['lat']):.5f}",
+                     _text(r.get("commune")) or "—", _whole(r.get("n_stations")), _whole(r.get("voters_covered")),
+                     bh or "—"))
+    head = ("site", "lon", "lat", "commune", "stations", "voters", "backhaul")
+    width = [max(len(x[i]) for x in [head, *rows]) for i in range(len(head))]
+    right = {1, 2, 4, 5}  # numbers
+
+    def line(cells) -> str:
+        out = [c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(cells, width, strict=True))]
+        return ("    " + "  ".join(out)).rstrip()
+
+    return ["  proposed mobile sites (stations and voters newly covered; WGS 84):", line(head),
+            *(line(x) for x in rows)]
+
+
 def print_summary(results, files, elapsed: float) -> None:
     c = results.station_counts()
     v = results.voter_counts()
@@ -93,6 +131,8 @@ def print_summary(results, files, elapsed: float) -> None:
                        f"(gap {s.get('greedy_gap_pct', 0.0):.2f} %), exact {s['exact_objective']:.0f} "
                        f"(bound {s['upper_bound']:.0f}, gap {s['gap_pct']:.2f} %); "
                        f"minimum sites to cover every reachable station: {lscp}")
+            for text in proposal_lines(results.proposals):
+                click.echo(text)
         if s.get("n_lost"):
             click.echo(f"  placement restores {s['lost_restored']} of the {s['n_lost']} stations the failure cut off "
                        f"({s['voters_lost_restored']} of {s['voters_lost']} voters; their weight × "

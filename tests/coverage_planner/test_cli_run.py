@@ -174,3 +174,68 @@ def test_a_first_run_elsewhere_keeps_its_cache_in_out(tmp_path):
     assert res.exit_code == 0, res.output
     assert _entries(out / ".cache") and not (proj.parent / "output").exists()
     assert "re-using the level cache" not in res.output
+
+
+def _site_lines(output: str) -> tuple[list[str], list[str]]:
+    """The console lines of the proposed-sites table (header, rows) and the lines before it."""
+    lines = output.splitlines()
+    start = next(i for i, ln in enumerate(lines) if ln.startswith("  proposed mobile sites"))
+    rows = []
+    for ln in lines[start + 2:]:
+        if not ln.startswith("    ") or ln.startswith("    /"):
+            break
+        rows.append(ln)
+    return lines[:start], [lines[start + 1], *rows]
+
+
+def test_run_summary_lists_the_proposed_sites(tmp_path):
+    """After the placement line, one line per proposed site: id, lon/lat to 5 decimals, commune, stations and
+    voters newly covered and the backhaul verdict — the values of proposed_sites.csv."""
+    import pandas as pd
+
+    proj = write_project(tmp_path / "p", k=2)
+    out = tmp_path / "out"
+    res = CliRunner().invoke(main, ["run", str(proj), "--out", str(out), "-q", "--no-map", "--no-report"])
+    assert res.exit_code == 0, res.output
+    table = pd.read_csv(out / "proposed_sites.csv", keep_default_na=False)
+    assert len(table) >= 1
+    before, (head, *rows) = _site_lines(res.output)
+    assert before[-1].startswith("  placement: ")  # right after the placement line
+    assert head.split() == ["site", "lon", "lat", "commune", "stations", "voters", "backhaul"]
+    assert len(rows) == len(table)
+    for line, r in zip(rows, table.sort_values("rank").itertuples(), strict=True):
+        cells = line.split()
+        assert cells[:3] == [r.site_id, f"{r.lon:.5f}", f"{r.lat:.5f}"]
+        assert line.split(f"{r.lat:.5f}", 1)[1].split()[:len(r.commune.split())] == r.commune.split()
+        assert f" {r.n_stations} " in line and f" {r.voters_covered} " in line
+        assert line.rstrip().endswith(r.backhaul if not r.backhaul_tower else
+                                      f"{r.backhaul} ({r.backhaul_tower}, {r.backhaul_distance_km:.1f} km)")
+    # no placement: no table
+    res = CliRunner().invoke(main, ["run", str(proj), "--out", str(out), "-q", "--no-map", "--no-report",
+                                    "--k", "0"])
+    assert res.exit_code == 0, res.output
+    assert "placement" not in res.output and "proposed mobile sites" not in res.output
+
+
+def test_proposal_lines_are_aligned_and_name_the_backhaul():
+    """Several sites (the hand-built tiny results: one with a microwave link, one needing satellite): one line
+    each in rank order, the columns aligned, the link's tower and distance given."""
+    from coverage_planner.cli_run import proposal_lines
+
+    from .tiny_results import tiny_results
+
+    res = tiny_results()
+    props = res.proposals.iloc[::-1]  # rank order is restored
+    title, head, *rows = proposal_lines(props)
+    assert "proposed mobile sites" in title and len(rows) == len(props)
+    for line, r in zip(rows, res.proposals.sort_values("rank").itertuples(), strict=True):
+        assert line.split()[:3] == [r.site_id, f"{r.lon:.5f}", f"{r.lat:.5f}"] and r.commune in line
+        if r.backhaul_tower:
+            assert line.endswith(f"ok ({r.backhaul_tower}, {r.backhaul_distance_km:.1f} km)")
+        else:
+            assert line.endswith("needs satellite")
+    # numbers are right-aligned under their heading: each ends where the heading ends
+    lat_end, voters_end = head.index(" lat") + len(" lat"), head.index(" voters") + len(" voters")
+    for line, r in zip(rows, res.proposals.sort_values("rank").itertuples(), strict=True):
+        assert line[:lat_end].endswith(f" {r.lat:.5f}") and line[:voters_end].endswith(f" {r.voters_covered}")
+    assert proposal_lines(None) == [] and proposal_lines(props.iloc[:0]) == []
