@@ -135,11 +135,11 @@ _STRINGS: dict[str, dict[str, str]] = {
     "report.kf.value": {"vi": "Giá trị", "en": "Value"},
     "report.overview": {"vi": "Bản đồ tổng quan", "en": "Overview map"},
     "report.overview.caption": {
-        "vi": "Nền: địa hình bóng đổ. Màu: mức thu tốt nhất (dBm). Chấm: điểm bỏ phiếu theo trạng thái "
-              "(xanh = tốt, cam = yếu, đỏ = không có sóng). Sao tím: trạm lưu động đề xuất. "
+        "vi": "Nền: địa hình bóng đổ. Màu: mức thu tốt nhất (dBm). Điểm bỏ phiếu theo trạng thái: "
+              "● xanh = tốt, ◆ cam = yếu, ■ đỏ = không có sóng. Sao tím: trạm lưu động đề xuất. "
               "Đường đỏ đậm: biên giới quốc gia. Toạ độ UTM ({crs}), đơn vị km.",
-        "en": "Base: terrain hillshade. Colours: best received level (dBm). Dots: polling stations by status "
-              "(green = good, orange = weak, red = none). Purple stars: proposed mobile stations. "
+        "en": "Base: terrain hillshade. Colours: best received level (dBm). Polling stations by status: "
+              "● green = good, ◆ orange = weak, ■ red = no signal. Purple stars: proposed mobile stations. "
               "Thick red line: national border. UTM coordinates ({crs}), km.",
     },
     "report.overview.down": {"vi": "Dấu ✕ đỏ: trạm ngừng hoạt động; trạm giả định ngừng trong kịch bản này ({n}): "

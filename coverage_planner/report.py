@@ -62,6 +62,10 @@ SECTION_MIN_SPACE_CM = 6.0  # a section starts on a new page when less than this
 HEADING_MIN_SPACE_CM = 3.5  # … and a sub-heading with the first rows of its table
 CONTINGENCY_NAMES = 3  # a contingency row names this many of the lost stations ("(+7)" for the rest)
 FONT_BOLD = "DejaVuSans-Bold"
+#: Polling stations on the PDF maps and legend: a shape per status as well as a colour, so a report printed in
+#: black and white still tells them apart (towers are ▲, down towers ✕, proposals ★: none of these).
+#: status → (matplotlib marker, scatter size in pt², legend marker size in pt)
+STATUS_MARKERS = {"good": ("o", 16, 5.5), "weak": ("D", 14, 5.0), "none": ("s", 18, 5.5)}
 _fonts_registered = False
 
 
@@ -257,7 +261,8 @@ def overview_figure(results, lang: str = "vi", *, width_in: float = 7.0, dpi: in
     for status in ("good", "weak", "none"):
         s = st[st["status"] == status]
         if len(s):
-            ax.scatter(s.geometry.x / 1000, s.geometry.y / 1000, s=16, c=STATUS_COLOURS[status],
+            marker, size, _ = STATUS_MARKERS[status]
+            ax.scatter(s.geometry.x / 1000, s.geometry.y / 1000, marker=marker, s=size, c=STATUS_COLOURS[status],
                        edgecolors="black", linewidths=0.4, zorder=6)
     if results.proposals is not None and len(results.proposals):
         p = results.proposals
@@ -275,7 +280,8 @@ def overview_figure(results, lang: str = "vi", *, width_in: float = 7.0, dpi: in
     has_planned = results.towers is not None and "status" in results.towers and \
         bool((results.towers["status"].astype(str) == "planned").any())
     handles = [Patch(facecolor=c, alpha=0.7, label=lbl + " dBm") for c, lbl in level_legend(lang)]
-    handles += [Line2D([], [], marker="o", ls="", markerfacecolor=STATUS_COLOURS[s], markeredgecolor="black",
+    handles += [Line2D([], [], marker=STATUS_MARKERS[s][0], markersize=STATUS_MARKERS[s][2], ls="",
+                       markerfacecolor=STATUS_COLOURS[s], markeredgecolor="black", markeredgewidth=0.5,
                        label=status_label(s, lang)) for s in ("good", "weak", "none")]
     handles += [Line2D([], [], marker="*", ls="", markersize=11, markerfacecolor=PROPOSAL_COLOUR,
                        markeredgecolor=PROPOSAL_COLOUR, label=t("map.legend.proposal", lang)),

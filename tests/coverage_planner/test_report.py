@@ -670,3 +670,48 @@ def test_overview_map_takes_the_room_left_never_less_than_the_minimum():
     w, h = block.wrap(17 * cm, 8 * cm + text)  # too little room: full size, so the frame starts a new page
     assert h > 8 * cm + text and block.img_h == pytest.approx(min(17 * cm * aspect, 25 * cm - text))
     assert block.split(17 * cm, 8 * cm + text) == []
+
+
+def test_station_classes_have_distinct_marker_shapes(monkeypatch):
+    """QA: printed in black and white, good / weak / no-signal stations were the same dots. Each class now has
+    its own marker shape on the overview map and the same shape in its legend entry, and none of them is the
+    tower's ▲, the down tower's ✕ or the proposal's ★."""
+    from matplotlib.axes import Axes
+    from matplotlib.colors import to_hex
+    from matplotlib.figure import Figure
+
+    from coverage_planner.webmap import STATUS_COLOURS
+
+    res = tiny_results(scenario_down=("VT-002",))
+    assert set(res.stations["status"]) == {"good", "weak", "none"}
+    scatters, legend = [], []
+    original_scatter, original_legend = Axes.scatter, Figure.legend
+
+    def scatter(self, x, y, *args, **kwargs):
+        scatters.append((sorted(np.round(np.atleast_1d(x), 6)), kwargs))
+        return original_scatter(self, x, y, *args, **kwargs)
+
+    def spy_legend(self, *args, **kwargs):
+        legend[:] = kwargs.get("handles", [])
+        return original_legend(self, *args, **kwargs)
+
+    monkeypatch.setattr(Axes, "scatter", scatter)
+    monkeypatch.setattr(Figure, "legend", spy_legend)
+    report.overview_png(res, "en", width_in=4.0, dpi=60)
+    st = res.stations
+    drawn, others = {}, set()
+    for xs, kw in scatters:  # a station layer is the scatter of exactly that class's stations, in its colour
+        status = next((s for s in STATUS_COLOURS
+                       if xs == sorted(np.round(st.geometry.x[st["status"] == s].to_numpy() / 1000, 6))), None)
+        if status:
+            assert to_hex(kw["c"]) == STATUS_COLOURS[status]
+            drawn[status] = kw.get("marker", "o")  # matplotlib's default is a circle
+        else:
+            others.add(kw.get("marker", "o"))
+    assert set(drawn) == {"good", "weak", "none"}
+    assert len(set(drawn.values())) == 3, drawn  # three shapes
+    assert {"^", "X", "*"} <= others and not others & set(drawn.values())  # none is a tower's or a proposal's
+    handles = {h.get_label(): h for h in legend}
+    for status, label in (("good", "Good"), ("weak", "Weak"), ("none", "No signal")):
+        assert handles[label].get_marker() == drawn[status], status
+        assert to_hex(handles[label].get_markerfacecolor()) == STATUS_COLOURS[status]
