@@ -715,3 +715,39 @@ def test_station_classes_have_distinct_marker_shapes(monkeypatch):
     for status, label in (("good", "Good"), ("weak", "Weak"), ("none", "No signal")):
         assert handles[label].get_marker() == drawn[status], status
         assert to_hex(handles[label].get_markerfacecolor()) == STATUS_COLOURS[status]
+
+
+SNAKE_CASE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+
+
+@needs_poppler
+def test_vietnamese_report_names_no_parameter_identifiers(tiny_scenario, tmp_path):
+    """QA: "(tăng mast_height_m hoặc eirp_dbm)" and other setting names printed in the Vietnamese report. The
+    reasons, warnings and parameters the core writes (its own wording, not copies) come out with Vietnamese
+    terms: no snake_case identifier is left in the text, except inside file names. The English report keeps the
+    core's wording."""
+    import dataclasses
+
+    from analysis.placement import ReachStats
+
+    stats = ReachStats(n_in_range=np.array([819, 0]), n_covering=np.array([0, 0]),
+                       min_loss_db=np.array([128.7, np.nan]), max_loss_db=np.array([127.0, 127.0]))
+    st = tiny_scenario.stations.iloc[:2]
+    unreachable = st[["id", "name", "commune"]].assign(reason=[stats.reason(0), stats.reason(1)])
+    warnings = [*tiny_scenario.warnings,
+                "radio: COST-231-Hata has no rural (open area) form: hata_environment 'rural' uses the medium-city "
+                "formula, about 30 dB more loss than Okumura-Hata's open area at 1800 MHz",
+                "communes: 2 invalid polygon(s) repaired (make_valid)",
+                "towers: 3 row(s) without height_m: used default 30 (4G)",
+                "towers.csv: columns 'do_cao', 'height' all mean 'height_m'; using 'do_cao'"]
+    params = dict(tiny_scenario.parameters, placement={"mast_height_m": 20.0, "eirp_dbm": 55.0})
+    r = dataclasses.replace(tiny_scenario, unreachable=unreachable, warnings=warnings, parameters=params)
+    text = " ".join(pdftotext(report.build_report(r, tmp_path / "vi.pdf"), layout=False).split())
+    assert "chiều cao cột anten hoặc EIRP của trạm lưu động" in text  # the reason, in Vietnamese
+    files = re.compile(r"\S+\.(?:csv|tif|tiff|hgt|asc|geojson|gpkg|shp|xlsx|md|py)\b")
+    quoted = re.compile(r"'[^']*'")  # column names of the user's files, quoted as they are
+    left = SNAKE_CASE.findall(quoted.sub("", files.sub("", text)))
+    assert not left, sorted(set(left))
+    en = " ".join(pdftotext(report.build_report(r, tmp_path / "en.pdf", lang="en"), layout=False).split())
+    assert "(raise mast_height_m or eirp_dbm)" in en and "hata_environment 'rural'" in en
+    assert "placement.mast_height_m" in en
