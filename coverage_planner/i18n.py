@@ -135,11 +135,11 @@ _STRINGS: dict[str, dict[str, str]] = {
     "report.kf.value": {"vi": "Giá trị", "en": "Value"},
     "report.overview": {"vi": "Bản đồ tổng quan", "en": "Overview map"},
     "report.overview.caption": {
-        "vi": "Nền: địa hình bóng đổ. Màu: mức thu tốt nhất (dBm). Chấm: điểm bỏ phiếu theo trạng thái "
-              "(xanh = tốt, cam = yếu, đỏ = không có sóng). Sao tím: trạm lưu động đề xuất. "
+        "vi": "Nền: địa hình bóng đổ. Màu: mức thu tốt nhất (dBm). Điểm bỏ phiếu theo trạng thái: "
+              "● xanh = tốt, ◆ cam = yếu, ■ đỏ = không có sóng. Sao tím: trạm lưu động đề xuất. "
               "Đường đỏ đậm: biên giới quốc gia. Toạ độ UTM ({crs}), đơn vị km.",
-        "en": "Base: terrain hillshade. Colours: best received level (dBm). Dots: polling stations by status "
-              "(green = good, orange = weak, red = none). Purple stars: proposed mobile stations. "
+        "en": "Base: terrain hillshade. Colours: best received level (dBm). Polling stations by status: "
+              "● green = good, ◆ orange = weak, ■ red = no signal. Purple stars: proposed mobile stations. "
               "Thick red line: national border. UTM coordinates ({crs}), km.",
     },
     "report.overview.down": {"vi": "Dấu ✕ đỏ: trạm ngừng hoạt động; trạm giả định ngừng trong kịch bản này ({n}): "
@@ -451,7 +451,37 @@ _WHAT_VI = {
     "towns": "Thị trấn, khu dân cư", "candidates": "Vị trí ứng viên", "candidate sites": "Vị trí ứng viên",
     "lines": "Lớp đường", "points": "Lớp điểm",
 }
-_FIELD_VI = {"frequency_mhz": "tần số (MHz)", "height_m": "độ cao anten (m)", "eirp_dbm": "EIRP (dBm)"}
+#: Input columns (canonical names, coverage_planner.inputs) as the Vietnamese messages name them.
+_FIELD_VI = {
+    "frequency_mhz": "tần số (MHz)", "height_m": "độ cao anten (m)", "eirp_dbm": "EIRP (dBm)",
+    "id": "mã", "name": "tên", "operator": "nhà mạng", "technology": "công nghệ", "status": "trạng thái",
+    "tx_power_dbm": "công suất phát (dBm)", "antenna_gain_dbi": "độ lợi anten (dBi)", "losses_db": "suy hao (dB)",
+    "azimuth_deg": "góc phương vị (°)", "beamwidth_deg": "độ rộng búp sóng (°)",
+    "front_to_back_db": "tỉ số trước/sau (dB)", "vertical_beamwidth_deg": "độ rộng búp sóng dọc (°)",
+    "mech_tilt_deg": "góc ngẩng cơ (°)", "elec_tilt_deg": "góc ngẩng điện (°)", "lon": "kinh độ", "lat": "vĩ độ",
+    "x": "toạ độ X", "y": "toạ độ Y", "commune": "xã/phường", "voters": "số cử tri", "priority": "mức ưu tiên",
+    "border": "xã biên giới", "remote": "xã vùng sâu, vùng xa",
+}
+#: Project settings (project.toml keys, the desktop app's Parameters panel) in the words an engineer uses, so
+#: a Vietnamese message or parameter table never shows an identifier such as ``mast_height_m``.
+PARAM_NAMES_VI = {
+    "model": "mô hình truyền sóng", "k_factor": "hệ số bán kính Trái Đất k", "max_distance_m": "bán kính tính tối đa",
+    "receiver_height_m": "độ cao máy thu", "receiver_gain_dbi": "độ lợi máy thu", "body_loss_db": "suy hao cơ thể",
+    "indoor_loss_db": "suy hao trong nhà", "vegetation_db_per_km": "suy hao thực vật theo km",
+    "vegetation_max_db": "suy hao thực vật tối đa", "vegetation_height_m": "chiều cao thảm thực vật",
+    "hata_environment": "môi trường Hata", "default_technology": "công nghệ mặc định",
+    "good_dbm": "ngưỡng tốt", "weak_dbm": "ngưỡng yếu",
+    "border_distance_m": "khoảng cách xét xã biên giới", "remote_distance_m": "khoảng cách xét xã vùng sâu",
+    "k": "số trạm k", "mast_height_m": "chiều cao cột anten", "eirp_dbm": "EIRP", "technology": "công nghệ",
+    "frequency_mhz": "tần số", "border_weight": "trọng số xã biên giới", "remote_weight": "trọng số xã vùng sâu",
+    "restore_weight": "trọng số điểm mất sóng do sự cố",
+    "candidate_max_distance_m": "khoảng cách tối đa từ vị trí ứng viên tới đường", "max_slope_deg": "độ dốc tối đa",
+    "candidate_spacing_m": "khoảng cách giữa các vị trí ứng viên", "backhaul_range_m": "cự ly truyền dẫn",
+    "backhaul_frequency_mhz": "tần số truyền dẫn", "backhaul_mast_height_m": "chiều cao cột anten truyền dẫn",
+    "coverage_radius_m": "bán kính tính phủ sóng của trạm lưu động",
+    "solver_time_limit_s": "giới hạn thời gian giải", "resolution_m": "độ phân giải lưới",
+    "radio": "vô tuyến", "communes": "xã/phường", "thresholds": "ngưỡng",  # the project file's sections
+}
 _KIND_VI = {"raster": "raster", "rasters": "raster", "SRTM tile": "mảnh SRTM", "SRTM tiles": "mảnh SRTM",
             "ESRI ASCII grid": "lưới ESRI ASCII", "ESRI ASCII grids": "lưới ESRI ASCII"}
 
@@ -461,8 +491,8 @@ _MESSAGES_VI: list[tuple[re.Pattern[str], str]] = [(re.compile(rx), tpl) for rx,
      rf"more than the (?P<max>{_NUM}) dB the mobile station's link budget allows \(raise mast_height_m or "
      r"eirp_dbm\)",
      "bị địa hình che khuất: vị trí tốt nhất trong {n:n} vị trí ứng viên trong bán kính có suy hao đường truyền "
-     "{loss:n} dB, vượt mức {max:n} dB mà quỹ đường truyền của trạm lưu động cho phép (tăng mast_height_m "
-     "hoặc eirp_dbm)"),
+     "{loss:n} dB, vượt mức {max:n} dB mà quỹ đường truyền của trạm lưu động cho phép (tăng chiều cao cột "
+     "anten hoặc EIRP của trạm lưu động)"),
     (r"no candidate site within the computation radius \(site constraints — distance to a road or commune "
      r"centre, slope limit, valid terrain — leave none nearby\)",
      "không có vị trí ứng viên nào trong bán kính tính toán (các ràng buộc vị trí — khoảng cách tới đường hoặc "
@@ -496,7 +526,7 @@ _MESSAGES_VI: list[tuple[re.Pattern[str], str]] = [(re.compile(rx), tpl) for rx,
      "thu của chúng là ngoại suy; hãy dùng mô hình {alt} cho tần số dưới {alo:d} MHz, hoặc deygout"),
     (r"radio: COST-231-Hata has no rural \(open area\) form: hata_environment 'rural' uses the medium-city "
      r"formula, about 30 dB more loss than Okumura-Hata's open area at 1800 MHz",
-     "Vô tuyến: COST-231-Hata không có dạng cho vùng nông thôn (địa hình trống): hata_environment 'rural' dùng "
+     "Vô tuyến: COST-231-Hata không có dạng cho vùng nông thôn (địa hình trống): môi trường Hata 'nông thôn' (rural) dùng "
      "công thức thành phố vừa, suy hao lớn hơn khoảng 30 dB so với Okumura-Hata vùng trống ở 1800 MHz"),
     (r"towers: (?P<n>\d+) tower\(s\) with status down \(not used\): (?P<ids>.+)",
      "Trạm BTS: {n:n} trạm ở trạng thái ngừng hoạt động (không dùng trong tính toán): {ids}"),
@@ -546,7 +576,7 @@ _MESSAGES_VI: list[tuple[re.Pattern[str], str]] = [(re.compile(rx), tpl) for rx,
      r"(?P<b>\d+)\); using the first",
      "{what:what}: {file}: cột '{col}' xuất hiện hai lần (cột {a} và {b}); dùng cột thứ nhất"),
     (r"communes: (?P<n>\d+) invalid polygon\(s\) repaired \(make_valid\)",
-     "Xã/phường: đã sửa {n:n} đa giác không hợp lệ (make_valid)"),
+     "Xã/phường: đã tự động sửa {n:n} đa giác không hợp lệ"),
     (r"communes: no border column and no border layer: no commune is marked as border",
      "Xã/phường: không có cột biên giới và không có lớp đường biên giới: không xã nào được coi là xã biên giới"),
     (r"communes: no roads layer: remote derived from (?P<t>\d+) town\(s\) only \((?P<r>\d+) of (?P<n>\d+) "
@@ -562,7 +592,7 @@ _MESSAGES_VI: list[tuple[re.Pattern[str], str]] = [(re.compile(rx), tpl) for rx,
     (r"(?P<what>[\w ]+): (?P<n>\d+) polygon\(s\): their outlines are used as lines",
      "{what:what}: {n:n} đa giác: dùng đường bao của chúng làm đường"),
     (r"(?P<file>.+?): columns (?P<cols>.+) all mean '(?P<fld>[^']*)'; using '(?P<first>.*)'",
-     "{file}: các cột {cols} cùng mang nghĩa '{fld}'; dùng cột '{first}'"),
+     "{file}: các cột {cols} cùng mang nghĩa '{fld:field}'; dùng cột '{first}'"),
     # --- terrain and land cover (coverage_planner.terrain, coverage_planner.landcover) --------------------------
     (r"terrain: (?P<n>\d+) void cell\(s\) filled by interpolation \((?P<pct>" + _NUM + r")%\)",
      "Địa hình: {n:n} ô thiếu dữ liệu độ cao đã được nội suy ({pct:n} %)"),
@@ -712,12 +742,29 @@ def parameter_rows(parameters, lang: str = DEFAULT_LANG, *, skip=()) -> list[tup
     def unit_of(key: str) -> str:
         return next((u for suffix, u in _UNITS if key.endswith(suffix)), "")
 
+    def shown(path: str) -> str:
+        """A recorded key (dotted for nested ones) as shown: in Vietnamese the project settings' terms
+        ("placement.mast_height_m" → "Thông số trạm lưu động – chiều cao cột anten"); a key with an unknown
+        part is shown as recorded."""
+        if lang != "vi":
+            return path
+        words = []
+        for part in path.split("."):
+            if part in _PARAM_LABELS and "{" not in _PARAM_LABELS[part]["vi"]:
+                words.append(_PARAM_LABELS[part]["vi"])
+            elif part in PARAM_NAMES_VI:
+                words.append(PARAM_NAMES_VI[part])
+            else:
+                return path
+        text = " – ".join(words)
+        return text[:1].upper() + text[1:]
+
     def walk(prefix: str, v) -> None:
         if isinstance(v, dict):
             for k in sorted(v, key=str):
                 walk(f"{prefix}.{k}" if prefix else str(k), v[k])
         else:
-            rows.append((prefix, fmt_value(v, lang, unit_of(prefix.rsplit(".", 1)[-1]))))
+            rows.append((shown(prefix), fmt_value(v, lang, unit_of(prefix.rsplit(".", 1)[-1]))))
 
     order = {k: i for i, k in enumerate(_PARAM_ORDER)}
 

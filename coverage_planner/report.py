@@ -12,6 +12,7 @@ results give the same bytes.
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 import os
@@ -56,8 +57,15 @@ from coverage_planner.webmap import (
 FONT = "DejaVuSans"
 DOWN_COLOUR = "#d7191c"  # towers off air on the overview map
 MAX_DOWN_LABELS = 6  # the overview map names a scenario's down towers when there are at most this many
+MAP_MIN_HEIGHT_CM = 11.0  # the overview map is never drawn smaller; with less room it starts a new page
+SECTION_MIN_SPACE_CM = 6.0  # a section starts on a new page when less than this is left on the current one
+HEADING_MIN_SPACE_CM = 3.5  # … and a sub-heading with the first rows of its table
 CONTINGENCY_NAMES = 3  # a contingency row names this many of the lost stations ("(+7)" for the rest)
 FONT_BOLD = "DejaVuSans-Bold"
+#: Polling stations on the PDF maps and legend: a shape per status as well as a colour, so a report printed in
+#: black and white still tells them apart (towers are ▲, down towers ✕, proposals ★: none of these).
+#: status → (matplotlib marker, scatter size in pt², legend marker size in pt)
+STATUS_MARKERS = {"good": ("o", 16, 5.5), "weak": ("D", 14, 5.0), "none": ("s", 18, 5.5)}
 _fonts_registered = False
 
 
@@ -253,7 +261,8 @@ def overview_figure(results, lang: str = "vi", *, width_in: float = 7.0, dpi: in
     for status in ("good", "weak", "none"):
         s = st[st["status"] == status]
         if len(s):
-            ax.scatter(s.geometry.x / 1000, s.geometry.y / 1000, s=16, c=STATUS_COLOURS[status],
+            marker, size, _ = STATUS_MARKERS[status]
+            ax.scatter(s.geometry.x / 1000, s.geometry.y / 1000, marker=marker, s=size, c=STATUS_COLOURS[status],
                        edgecolors="black", linewidths=0.4, zorder=6)
     if results.proposals is not None and len(results.proposals):
         p = results.proposals
@@ -271,7 +280,8 @@ def overview_figure(results, lang: str = "vi", *, width_in: float = 7.0, dpi: in
     has_planned = results.towers is not None and "status" in results.towers and \
         bool((results.towers["status"].astype(str) == "planned").any())
     handles = [Patch(facecolor=c, alpha=0.7, label=lbl + " dBm") for c, lbl in level_legend(lang)]
-    handles += [Line2D([], [], marker="o", ls="", markerfacecolor=STATUS_COLOURS[s], markeredgecolor="black",
+    handles += [Line2D([], [], marker=STATUS_MARKERS[s][0], markersize=STATUS_MARKERS[s][2], ls="",
+                       markerfacecolor=STATUS_COLOURS[s], markeredgecolor="black", markeredgewidth=0.5,
                        label=status_label(s, lang)) for s in ("good", "weak", "none")]
     handles += [Line2D([], [], marker="*", ls="", markersize=11, markerfacecolor=PROPOSAL_COLOUR,
                        markeredgecolor=PROPOSAL_COLOUR, label=t("map.legend.proposal", lang)),
@@ -440,6 +450,83 @@ def _table(header, rows, col_widths, styles, *, align_right=()):
     return tbl
 
 
+def _section_break(min_space_cm: float = SECTION_MIN_SPACE_CM):
+    """Before a section: a new page only when less than ``min_space_cm`` is left on this one, so a short
+    section (a few lost stations, three communes) shares a page instead of leaving one mostly blank, and a
+    heading is never left alone at the foot of a page."""
+    from reportlab.lib.units import cm
+    from reportlab.platypus import CondPageBreak
+
+    return CondPageBreak(min_space_cm * cm)
+
+
+def map_block(heading, png: bytes, caption, *, min_height: float, max_height: float):
+    """A reportlab flowable: heading, map image and caption as one block whose map takes the height left on the
+    page (see :func:`_map_block_class`); ``max_height`` = the height of an empty page's frame."""
+    return _map_block_class()(heading, png, caption, min_height=min_height, max_height=max_height)
+
+
+@functools.cache
+def _map_block_class():
+    """The flowable class of :func:`map_block` (made on first use: reportlab is imported only for a report)."""
+    from reportlab.platypus import Flowable
+
+    class MapBlock(Flowable):
+        """Heading, map image and caption as one block whose map takes the height left on the page: as large as
+        the frame's width allows (its aspect kept), no larger than the space under what precedes it, never below
+        ``min_height`` — with less room than that the block goes to the next page, where it is drawn full size
+        (within ``max_height``, an empty page). The heading, map and caption are never separated."""
+
+        def __init__(self, heading, png: bytes, caption, *, min_height: float, max_height: float):
+            from PIL import Image as PILImage
+
+            super().__init__()
+            self.heading, self.caption, self.png = heading, caption, png
+            self.min_height, self.max_height = min_height, max_height
+            with PILImage.open(io.BytesIO(png)) as im:
+                self.aspect = im.size[1] / im.size[0]  # height / width of the picture
+            self.img_w = self.img_h = 0.0
+            self._parts = (0.0, 0.0, 0.0, 0.0)
+
+        def getSpaceBefore(self):  # noqa: N802 (reportlab's API)
+            return self.heading.getSpaceBefore()
+
+        def wrap(self, avail_width, avail_height):
+            hh = self.heading.wrap(avail_width, avail_height)[1]
+            ch = self.caption.wrap(avail_width, avail_height)[1]
+            gap_h, gap_c = self.heading.getSpaceAfter(), max(self.caption.getSpaceBefore(), 4.0)
+            text = hh + gap_h + gap_c + ch
+            full = min(avail_width * self.aspect, self.max_height - text)  # full width, or an empty page's height
+            room = avail_height - text
+            if room >= full:
+                self.img_h = full
+            elif room >= self.min_height:
+                self.img_h = room
+            else:  # does not fit: ask for the full size, so the frame moves the block to the next page
+                self.img_h = full
+            self.img_w = self.img_h / self.aspect
+            self._parts = (hh, gap_h, gap_c, ch)
+            self.width, self.height = avail_width, hh + gap_h + self.img_h + gap_c + ch
+            return self.width, self.height
+
+        def split(self, avail_width, avail_height):
+            return []  # heading, map and caption stay together
+
+        def draw(self):
+            from reportlab.platypus import Image
+
+            hh, gap_h, gap_c, ch = self._parts
+            y = self.height - hh
+            self.heading.drawOn(self.canv, 0, y)
+            y -= gap_h + self.img_h
+            Image(io.BytesIO(self.png), width=self.img_w, height=self.img_h).drawOn(
+                self.canv, (self.width - self.img_w) / 2, y)
+            y -= gap_c + ch
+            self.caption.drawOn(self.canv, 0, y)
+
+    return MapBlock
+
+
 def _overview_caption(results, lang) -> str:
     """The overview map's caption; in a scenario it names the towers taken off air."""
     text = t("report.overview.caption", lang, crs=results.grid.crs)
@@ -458,9 +545,9 @@ def _scenario_text(results, lang) -> str:
     return text
 
 
-def _story(results, lang, styles, page_width):
+def _story(results, lang, styles, page_width, frame_height):
     from reportlab.lib.units import cm
-    from reportlab.platypus import Image, KeepTogether, PageBreak, Paragraph, Spacer
+    from reportlab.platypus import PageBreak, Paragraph, Spacer
 
     P = Paragraph  # noqa: N806
     s = []
@@ -491,25 +578,17 @@ def _story(results, lang, styles, page_width):
     s.append(_table([t("report.kf.what", lang), t("report.kf.value", lang)], rows, [11 * cm, 3.5 * cm], styles,
                     align_right=(1,)))
     s.append(Spacer(1, 0.4 * cm))
-    png = overview_png(results, lang)
-    from PIL import Image as PILImage
-
-    with PILImage.open(io.BytesIO(png)) as im:
-        w_px, h_px = im.size
-    img_w = page_width
-    img_h = img_w * h_px / w_px
-    max_h = 15.5 * cm
-    if img_h > max_h:
-        img_w, img_h = img_w * max_h / img_h, max_h
-    s.append(KeepTogether([P(_x(t("report.overview", lang)), styles["h2"]),
-                           Image(io.BytesIO(png), width=img_w, height=img_h),
-                           P(_x(_overview_caption(results, lang)), styles["small"])]))
-    s.append(PageBreak())
+    # the map fills the rest of the key-figures page (QA: in a scenario the longer table pushed a fixed-size map
+    # to the next page and left this one mostly blank)
+    s.append(map_block(P(_x(t("report.overview", lang)), styles["h2"]), overview_png(results, lang),
+                       P(_x(_overview_caption(results, lang)), styles["small"]), min_height=MAP_MIN_HEIGHT_CM * cm,
+                       max_height=frame_height))
+    s.append(_section_break())
 
     # --- a failure scenario: the stations that lose all signal, right after the overview -------------------
     if results.newly_uncovered:
         s.extend(_lost_section(results, lang, styles))
-        s.append(PageBreak())
+        s.append(_section_break())
 
     # --- communes ------------------------------------------------------------------------------------------
     s.append(P(_x(t("report.communes", lang)), styles["h1"]))
@@ -530,7 +609,7 @@ def _story(results, lang, styles, page_width):
                     [5.4 * cm, 1.6 * cm, 3.4 * cm, 3.0 * cm, 3.6 * cm], styles, align_right=(2, 3, 4)))
 
     # --- stations with weak / no signal -------------------------------------------------------------------------
-    s.append(PageBreak())
+    s.append(_section_break())
     s.append(P(_x(t("report.gaps", lang)), styles["h1"]))
     st = results.stations
     bad = st[st["status"].isin(["none", "weak"])].copy()
@@ -556,7 +635,7 @@ def _story(results, lang, styles, page_width):
                         align_right=(2, 5)))
 
     # --- proposals -------------------------------------------------------------------------------------------
-    s.append(PageBreak())
+    s.append(_section_break())
     s.append(P(_x(t("report.proposals", lang)), styles["h1"]))
     props = results.proposals
     if props is None or len(props) == 0:
@@ -590,6 +669,7 @@ def _story(results, lang, styles, page_width):
                         align_right=(0, 5)))
     unr = results.unreachable
     if unr is not None and len(unr):
+        s.append(_section_break(HEADING_MIN_SPACE_CM))  # the heading with its table's first rows
         s.append(P(_x(t("report.unreachable", lang)), styles["h2"]))
         rows = [[_x(r.get("name", r.get("id", ""))), _x(r.get("commune", "")),
                  _x(translate_message(r.get("reason", ""), lang))]
@@ -598,6 +678,7 @@ def _story(results, lang, styles, page_width):
                         [5.0 * cm, 3.5 * cm, 8.5 * cm], styles))
 
     # --- single points of failure ------------------------------------------------------------------------------
+    s.append(_section_break())
     s.append(P(_x(t("report.spof", lang)), styles["h1"] if len(props if props is not None else []) > 6
                else styles["h2"]))
     spof = st[st["spof"].fillna(False).astype(bool)] if "spof" in st else st.iloc[0:0]
@@ -620,10 +701,13 @@ def _story(results, lang, styles, page_width):
                         [4.8 * cm, 3.2 * cm, 1.6 * cm, 3.4 * cm, 1.8 * cm, 2.2 * cm], styles, align_right=(2, 4)))
 
     # --- contingency plan: per site that alone serves stations, what is lost and where a mobile site restores --
-    s.extend(_contingency_section(results, lang, styles))
+    contingency = _contingency_section(results, lang, styles)
+    if contingency:
+        s.append(_section_break())
+        s.extend(contingency)
 
     # --- methods ----------------------------------------------------------------------------------------------
-    s.append(PageBreak())
+    s.append(_section_break())
     s.append(P(_x(t("report.methods", lang)), styles["h1"]))
     s.append(P(_x(t("report.methods.intro", lang)), styles["body"]))
     s.append(Spacer(1, 0.3 * cm))
@@ -709,7 +793,9 @@ def build_report(results, path, *, lang: str = "vi") -> Path:
                 subject=nfc(f"{results.province} – {results.project_name}"), creator=f"coverage-planner {__version__}",
                 invariant=1, lang=lang, initialFontName=FONT, initialFontSize=9,
             )
-            doc.build(_story(results, lang, styles, doc.width), onFirstPage=on_page, onLaterPages=on_page)
+            # a frame's usable height: the page within the margins less its padding (6 pt at top and bottom)
+            doc.build(_story(results, lang, styles, doc.width, doc.height - 12), onFirstPage=on_page,
+                      onLaterPages=on_page)
     except OutputError:
         raise  # already says what and how to fix
     except OSError as exc:

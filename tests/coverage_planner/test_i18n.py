@@ -34,8 +34,8 @@ def _terrain_source(paths, crs, res, unit="") -> str:
 CASES = [
     (_reason(819, 128.7),
      "bị địa hình che khuất: vị trí tốt nhất trong 819 vị trí ứng viên trong bán kính có suy hao đường truyền "
-     "128,7 dB, vượt mức 127,0 dB mà quỹ đường truyền của trạm lưu động cho phép (tăng mast_height_m hoặc "
-     "eirp_dbm)"),
+     "128,7 dB, vượt mức 127,0 dB mà quỹ đường truyền của trạm lưu động cho phép (tăng chiều cao cột anten hoặc "
+     "EIRP của trạm lưu động)"),
     (_reason(0, float("nan")),
      "không có vị trí ứng viên nào trong bán kính tính toán (các ràng buộc vị trí — khoảng cách tới đường hoặc "
      "trung tâm xã, giới hạn độ dốc, địa hình hợp lệ — loại hết các vị trí lân cận)"),
@@ -108,11 +108,11 @@ CASES = [
      "mức thu của chúng là ngoại suy; hãy dùng mô hình hata cho tần số dưới 1500 MHz, hoặc deygout"),
     ("radio: COST-231-Hata has no rural (open area) form: hata_environment 'rural' uses the medium-city formula, "
      "about 30 dB more loss than Okumura-Hata's open area at 1800 MHz",
-     "Vô tuyến: COST-231-Hata không có dạng cho vùng nông thôn (địa hình trống): hata_environment 'rural' dùng "
-     "công thức thành phố vừa, suy hao lớn hơn khoảng 30 dB so với Okumura-Hata vùng trống ở 1800 MHz"),
+     "Vô tuyến: COST-231-Hata không có dạng cho vùng nông thôn (địa hình trống): môi trường Hata 'nông thôn' "
+     "(rural) dùng công thức thành phố vừa, suy hao lớn hơn khoảng 30 dB so với Okumura-Hata vùng trống ở 1800 MHz"),
     ("no candidate site reaches these stations with a good level",
      "không có vị trí ứng viên nào phủ sóng tốt tới các điểm này"),
-    ("communes: 3 invalid polygon(s) repaired (make_valid)", "Xã/phường: đã sửa 3 đa giác không hợp lệ (make_valid)"),
+    ("communes: 3 invalid polygon(s) repaired (make_valid)", "Xã/phường: đã tự động sửa 3 đa giác không hợp lệ"),
     ("communes: no border column and no border layer: no commune is marked as border",
      "Xã/phường: không có cột biên giới và không có lớp đường biên giới: không xã nào được coi là xã biên giới"),
     ("communes: no remote column and no roads/towns layer: no commune is marked as remote",
@@ -125,7 +125,9 @@ CASES = [
     ("roads: 2 polygon(s): their outlines are used as lines",
      "Đường giao thông: 2 đa giác: dùng đường bao của chúng làm đường"),
     ("towers.csv: columns 'lat', 'vi_do' all mean 'lat'; using 'lat'",
-     "towers.csv: các cột 'lat', 'vi_do' cùng mang nghĩa 'lat'; dùng cột 'lat'"),
+     "towers.csv: các cột 'lat', 'vi_do' cùng mang nghĩa 'vĩ độ'; dùng cột 'lat'"),
+    ("stations.csv: columns 'so_cu_tri', 'voters' all mean 'voters'; using 'so_cu_tri'",
+     "stations.csv: các cột 'so_cu_tri', 'voters' cùng mang nghĩa 'số cử tri'; dùng cột 'so_cu_tri'"),
     ("terrain: 172 void cell(s) filled by interpolation (0.0049%)",
      "Địa hình: 172 ô thiếu dữ liệu độ cao đã được nội suy (0,0049 %)"),
     ("terrain: 12 source cells with heights outside -500…9000 m treated as voids (undeclared nodata?)",
@@ -153,6 +155,37 @@ CASES = [
 def test_known_message_translates_to_vietnamese(english, vietnamese):
     assert translate_message(english, "vi") == vietnamese
     assert translate_message(english, "en") == english  # the English report keeps the core's text
+
+
+#: A snake_case identifier (``mast_height_m``, ``make_valid``): never in the Vietnamese text itself.
+SNAKE = r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b"
+
+
+def test_vietnamese_templates_name_no_identifiers():
+    """QA: "tăng mast_height_m hoặc eirp_dbm" in the Vietnamese report. The templates' own words name settings
+    and operations in Vietnamese; only the captured fields (ids, file names, column names) pass as they are."""
+    import re
+
+    for rx, template in i18n._MESSAGES_VI:
+        words = i18n._FIELD_RE.sub("", template)
+        assert not re.findall(SNAKE, words), (rx.pattern[:60], re.findall(SNAKE, words))
+
+
+def test_every_input_field_and_project_setting_has_a_vietnamese_name():
+    """Messages name an input column by its canonical field ({fld:field}); each has a Vietnamese name, and every
+    project setting has a term for the messages and the parameter table."""
+    import dataclasses
+    import re
+
+    from coverage_planner import inputs, project
+
+    fields = set(inputs.TOWER_ALIASES) | set(inputs.STATION_ALIASES) | set(inputs.COMMUNE_ALIASES)
+    assert fields <= set(i18n._FIELD_VI), fields - set(i18n._FIELD_VI)
+    settings = {f.name for cls in (project.RadioSettings, project.CommuneSettings, project.PlacementSettings)
+                for f in dataclasses.fields(cls)} - {"defaults"}
+    assert settings <= set(i18n.PARAM_NAMES_VI), settings - set(i18n.PARAM_NAMES_VI)
+    for term in (*i18n._FIELD_VI.values(), *i18n.PARAM_NAMES_VI.values()):
+        assert not re.search(SNAKE, term), term
 
 
 def test_every_pattern_has_a_case():
@@ -206,6 +239,12 @@ def test_parameter_rows_are_labelled_and_formatted():
                                "vi"))
     assert rows == {"Ngưỡng tốt 5G": "-95,5 dBm", "Ngưỡng yếu 5G": "-110 dBm", "new_gain_db": "2,5 dB"}
     assert "Phần mềm" not in dict(parameter_rows(params, "vi", skip=("software",)))
+    # settings recorded as a table (nested keys): Vietnamese terms, not "placement.mast_height_m"; English as is
+    nested = {"placement": {"mast_height_m": 20.0, "eirp_dbm": 55.5}, "radio": {"hata_environment": "rural"}}
+    assert dict(parameter_rows(nested, "vi")) == {"Thông số trạm lưu động – chiều cao cột anten": "20 m",
+                                                  "Thông số trạm lưu động – EIRP": "55,5 dBm",
+                                                  "Vô tuyến – môi trường Hata": "rural"}
+    assert dict(parameter_rows(nested, "en"))["placement.mast_height_m"] == "20 m"
 
 
 def test_map_parameter_box_and_legend_are_translated():

@@ -562,3 +562,192 @@ def test_lost_stations_table_says_which_proposed_station_restores_each(tmp_path)
             r = st.loc[sid]
             assert re.search(rf"{re.escape(r['name'])} {re.escape(r['commune'])} {fmt_int(r['voters'], lang)} "
                              rf".+? → .+? {re.escape(r['baseline_server'])} \(\w+\) {site}(?: |$)", raw), (sid, lang)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# the tiny project through the pipeline, in a failure scenario (QA: report layout and wording)
+# ----------------------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def tiny_scenario(tmp_path_factory):
+    """The tiny project (tiny_project.py) analysed with its Viettel tower down: stations lose signal, so the
+    report has the scenario's longer key-figures table and the lost-stations section."""
+    from coverage_planner import pipeline
+    from coverage_planner.project import load_project
+    from coverage_planner.results import Scenario
+
+    from .tiny_project import write_project
+
+    folder = tmp_path_factory.mktemp("tiny_scenario")
+    project = load_project(write_project(folder / "proj"))
+    res = pipeline.run(project, Scenario("scenario", ("VTL-001",)), cache_dir=folder / "cache")
+    assert res.newly_uncovered and len(res.proposals)
+    return res
+
+
+def page_fill(pdf, top_cm: float = 1.8, bottom_cm: float = 2.0, dpi: int = 30) -> list[float]:
+    """Per page, how far down the page's frame (within the top and bottom margins, so without the footer) its
+    content reaches: 0 = nothing printed, 1 = down to the bottom margin. Measured on the rendered page
+    (pdftoppm): the lowest pixel row darker than light grey, so text, tables and pictures all count."""
+    import tempfile
+    from pathlib import Path
+
+    from PIL import Image
+
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run(["pdftoppm", "-r", str(dpi), "-gray", "-png", str(pdf), f"{tmp}/p"], check=True)
+        pages = sorted(Path(tmp).glob("p-*.png"), key=lambda p: int(p.stem.split("-")[-1]))
+        fills = []
+        for page in pages:
+            px = np.asarray(Image.open(page).convert("L"))
+            top, bottom = round(top_cm / 2.54 * dpi), px.shape[0] - round(bottom_cm / 2.54 * dpi)
+            dark = np.flatnonzero((px[top:bottom] < 200).any(axis=1))
+            fills.append(0.0 if not len(dark) else (dark[-1] + 1) / (bottom - top))
+    return fills
+
+
+def test_page_fill_measures_how_far_down_content_reaches(tmp_path):
+    """The measure itself: a page with one line at the top is nearly empty, a full table page is full."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import cm
+    from reportlab.pdfgen.canvas import Canvas
+
+    pdf = tmp_path / "fill.pdf"
+    c = Canvas(str(pdf), pagesize=A4)
+    w, h = A4
+    for y_cm in (3.0, h / cm / 2, 2.5):  # a line 3 cm from the top, half-way, just above the bottom margin
+        c.line(2 * cm, h - y_cm * cm if y_cm != 2.5 else 2.5 * cm, 10 * cm, h - y_cm * cm if y_cm != 2.5 else 2.5 * cm)
+        c.drawString(2 * cm, 1 * cm, "footer, below the bottom margin: not counted")
+        c.showPage()
+    c.save()
+    first, middle, last = page_fill(pdf)
+    assert first < 0.1 and 0.4 < middle < 0.6 and last > 0.95
+
+
+@needs_poppler
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_scenario_report_leaves_no_page_mostly_blank(tiny_scenario, lang, tmp_path):
+    """QA: in a failure scenario the longer key-figures table pushed the overview map to the next page and left
+    page 2 mostly blank (short sections each on their own page did the same). The map now fills the rest of
+    the key-figures page and a section starts a new page only when little room is left: every page between
+    the cover and the last is at least half filled, and page 2 holds the key figures and the whole map."""
+    pdf = report.build_report(tiny_scenario, tmp_path / f"r_{lang}.pdf", lang=lang)
+    fills = page_fill(pdf)
+    assert len(fills) >= 3
+    for n, fill in enumerate(fills[1:-1], start=2):
+        assert fill >= 0.5, (n, [round(f, 2) for f in fills])
+    page2 = subprocess.run(["pdftotext", "-f", "2", "-l", "2", str(pdf), "-"], capture_output=True, text=True,
+                           check=True).stdout
+    heads = ("Số liệu chính", "Bản đồ tổng quan", "Nền: địa hình bóng đổ") if lang == "vi" else (
+        "Key figures", "Overview map", "Base: terrain hillshade")
+    for head in heads:
+        assert head in page2, head
+    listing = subprocess.run(["pdfimages", "-f", "2", "-l", "2", "-list", str(pdf)], capture_output=True, text=True,
+                             check=True).stdout.splitlines()[2:]
+    images = [ln.split() for ln in listing if ln.split()[2] == "image"]
+    assert len(images) == 1  # the map, on the same page
+    height_cm = int(images[0][4]) / float(images[0][13]) * 2.54  # pixels / pixels per inch as placed
+    assert height_cm >= report.MAP_MIN_HEIGHT_CM - 0.1, height_cm  # not shrunk to a stamp to fit
+
+
+def test_overview_map_takes_the_room_left_never_less_than_the_minimum():
+    """The map block: full width when the page has room, else the height left (aspect kept), never below the
+    minimum — then it asks for its full size, which moves it to the next page."""
+    from reportlab.lib.units import cm
+    from reportlab.platypus import Paragraph
+
+    report.register_fonts()
+    styles = report._styles()
+    png = report.overview_png(tiny_results(), "vi", width_in=4.0, dpi=40)
+    block = report.map_block(Paragraph("Map", styles["h2"]), png, Paragraph("Caption", styles["small"]),
+                             min_height=11 * cm, max_height=25 * cm)
+    aspect = block.aspect
+    w, h = block.wrap(17 * cm, 30 * cm)  # lots of room: the map at the full width
+    assert block.img_w == pytest.approx(17 * cm) and block.img_h == pytest.approx(17 * cm * aspect)
+    text = h - block.img_h
+    w, h = block.wrap(17 * cm, 14 * cm + text)  # 14 cm left: the map is 14 cm high, as wide as its aspect gives
+    assert h == pytest.approx(14 * cm + text) and block.img_h == pytest.approx(14 * cm)
+    assert block.img_w == pytest.approx(14 * cm / aspect)
+    w, h = block.wrap(17 * cm, 8 * cm + text)  # too little room: full size, so the frame starts a new page
+    assert h > 8 * cm + text and block.img_h == pytest.approx(min(17 * cm * aspect, 25 * cm - text))
+    assert block.split(17 * cm, 8 * cm + text) == []
+
+
+def test_station_classes_have_distinct_marker_shapes(monkeypatch):
+    """QA: printed in black and white, good / weak / no-signal stations were the same dots. Each class now has
+    its own marker shape on the overview map and the same shape in its legend entry, and none of them is the
+    tower's ▲, the down tower's ✕ or the proposal's ★."""
+    from matplotlib.axes import Axes
+    from matplotlib.colors import to_hex
+    from matplotlib.figure import Figure
+
+    from coverage_planner.webmap import STATUS_COLOURS
+
+    res = tiny_results(scenario_down=("VT-002",))
+    assert set(res.stations["status"]) == {"good", "weak", "none"}
+    scatters, legend = [], []
+    original_scatter, original_legend = Axes.scatter, Figure.legend
+
+    def scatter(self, x, y, *args, **kwargs):
+        scatters.append((sorted(np.round(np.atleast_1d(x), 6)), kwargs))
+        return original_scatter(self, x, y, *args, **kwargs)
+
+    def spy_legend(self, *args, **kwargs):
+        legend[:] = kwargs.get("handles", [])
+        return original_legend(self, *args, **kwargs)
+
+    monkeypatch.setattr(Axes, "scatter", scatter)
+    monkeypatch.setattr(Figure, "legend", spy_legend)
+    report.overview_png(res, "en", width_in=4.0, dpi=60)
+    st = res.stations
+    drawn, others = {}, set()
+    for xs, kw in scatters:  # a station layer is the scatter of exactly that class's stations, in its colour
+        status = next((s for s in STATUS_COLOURS
+                       if xs == sorted(np.round(st.geometry.x[st["status"] == s].to_numpy() / 1000, 6))), None)
+        if status:
+            assert to_hex(kw["c"]) == STATUS_COLOURS[status]
+            drawn[status] = kw.get("marker", "o")  # matplotlib's default is a circle
+        else:
+            others.add(kw.get("marker", "o"))
+    assert set(drawn) == {"good", "weak", "none"}
+    assert len(set(drawn.values())) == 3, drawn  # three shapes
+    assert {"^", "X", "*"} <= others and not others & set(drawn.values())  # none is a tower's or a proposal's
+    handles = {h.get_label(): h for h in legend}
+    for status, label in (("good", "Good"), ("weak", "Weak"), ("none", "No signal")):
+        assert handles[label].get_marker() == drawn[status], status
+        assert to_hex(handles[label].get_markerfacecolor()) == STATUS_COLOURS[status]
+
+
+SNAKE_CASE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+
+
+@needs_poppler
+def test_vietnamese_report_names_no_parameter_identifiers(tiny_scenario, tmp_path):
+    """QA: "(tăng mast_height_m hoặc eirp_dbm)" and other setting names printed in the Vietnamese report. The
+    reasons, warnings and parameters the core writes (its own wording, not copies) come out with Vietnamese
+    terms: no snake_case identifier is left in the text, except inside file names. The English report keeps the
+    core's wording."""
+    import dataclasses
+
+    from analysis.placement import ReachStats
+
+    stats = ReachStats(n_in_range=np.array([819, 0]), n_covering=np.array([0, 0]),
+                       min_loss_db=np.array([128.7, np.nan]), max_loss_db=np.array([127.0, 127.0]))
+    st = tiny_scenario.stations.iloc[:2]
+    unreachable = st[["id", "name", "commune"]].assign(reason=[stats.reason(0), stats.reason(1)])
+    warnings = [*tiny_scenario.warnings,
+                "radio: COST-231-Hata has no rural (open area) form: hata_environment 'rural' uses the medium-city "
+                "formula, about 30 dB more loss than Okumura-Hata's open area at 1800 MHz",
+                "communes: 2 invalid polygon(s) repaired (make_valid)",
+                "towers: 3 row(s) without height_m: used default 30 (4G)",
+                "towers.csv: columns 'do_cao', 'height' all mean 'height_m'; using 'do_cao'"]
+    params = dict(tiny_scenario.parameters, placement={"mast_height_m": 20.0, "eirp_dbm": 55.0})
+    r = dataclasses.replace(tiny_scenario, unreachable=unreachable, warnings=warnings, parameters=params)
+    text = " ".join(pdftotext(report.build_report(r, tmp_path / "vi.pdf"), layout=False).split())
+    assert "chiều cao cột anten hoặc EIRP của trạm lưu động" in text  # the reason, in Vietnamese
+    files = re.compile(r"\S+\.(?:csv|tif|tiff|hgt|asc|geojson|gpkg|shp|xlsx|md|py)\b")
+    quoted = re.compile(r"'[^']*'")  # column names of the user's files, quoted as they are
+    left = SNAKE_CASE.findall(quoted.sub("", files.sub("", text)))
+    assert not left, sorted(set(left))
+    en = " ".join(pdftotext(report.build_report(r, tmp_path / "en.pdf", lang="en"), layout=False).split())
+    assert "(raise mast_height_m or eirp_dbm)" in en and "hata_environment 'rural'" in en
+    assert "placement.mast_height_m" in en
