@@ -37,9 +37,6 @@ from coverage_planner.results import STATUS_GOOD, STATUS_NONE, STATUS_WEAK, Grid
 
 # Share of the progress bar given to each stage (sums to 1).
 _STAGE_WEIGHTS = {"load": 0.10, "coverage": 0.55, "gaps": 0.10, "resilience": 0.05, "placement": 0.20}
-#: placement: for a chosen site, stations whose swept path loss is within this margin above the link budget
-#: (or below it) are re-computed with the exact, reciprocal profile method
-EXACT_BAND_DB = 10.0
 _CLASS_TO_STATUS = np.array([STATUS_NONE, STATUS_WEAK, STATUS_GOOD], dtype=object)
 
 
@@ -754,7 +751,7 @@ def _reciprocal_window(ctx: Context, key: str, row: int, col: int, params, mast_
     hit = ctx.cache.get(key)
     if hit is None:
         # vegetation here is the mast's (receiver side of this sweep), normally none: the station's own
-        # vegetation is added by the exact check (_exact_losses), so this screen can only under-estimate
+        # vegetation is added by the exact check (_exact_losses), so this screen tends to under-estimate
         w = _lb.path_loss_window(ctx.dem, float(row), float(col), tx_height_m=params.receiver_height_m,
                                  rx_height_m=float(_mast_key(ctx.project, mast_height_m)),
                                  frequency_mhz=ctx.project.placement_frequency_mhz(), params=params,
@@ -780,43 +777,65 @@ def _reciprocal_windows(ctx: Context, demand, params, st: _Stages, lo: float, hi
     return out
 
 
-def _exact_losses(ctx: Context, loss_windows, drow, dcol, r: int, c: int, max_loss: float, params,
+def _exact_losses(ctx: Context, drow, dcol, r: int, c: int, max_loss: float, params,
                   mast_height_m=None) -> np.ndarray:
-    """Exact profile loss (dB) from a mobile site on cell (r, c) to each station whose screen loss (its
-    reciprocal window) is within :data:`EXACT_BAND_DB` of ``max_loss``; NaN for the others. Site → station: the
-    vegetation loss applies at the station (the handset's end), with the station cell's land cover if any.
-    ``mast_height_m``: the site's mast (default the project's ``[placement] mast_height_m``)."""
+    """Exact profile loss (dB) from a mobile site on cell (r, c) to each station on cells (``drow``, ``dcol``)
+    within the computation radius (``params.max_distance_m``, cell-centre distance, as the reciprocal windows);
+    NaN for the others. The placement's rule for "a site reaches a station" is ``loss <= max_loss`` here, for
+    the optimiser's exact check, the contingency plan and :func:`site_reach` alike, and it does not depend on the
+    screen (the reciprocal windows only choose which sites get checked).
+
+    Site → station: the vegetation loss applies at the station (the handset's end), with the station cell's
+    land cover if any. A station on the site's own cell: free space over half a cell (as the sweep's own
+    cell). A station whose free-space loss alone exceeds ``max_loss`` is not profiled (NaN): every model's loss
+    is at least free space (:func:`analysis.propagation.profile_loss` adds only non-negative terms), so it
+    cannot be reached. ``mast_height_m``: the site's mast (default the project's ``[placement] mast_height_m``)."""
     mast = float(_mast_key(ctx.project, mast_height_m))
+    cs = ctx.grid.cellsize
+    freq = ctx.project.placement_frequency_mhz()
     veg = ctx.vegetation
-    losses = np.full(len(loss_windows), np.nan)
-    for i, (lw, r0, c0) in enumerate(loss_windows):
-        rr, cc = r - r0, c - c0
-        if not (0 <= rr < lw.shape[0] and 0 <= cc < lw.shape[1]) or not lw[rr, cc] <= max_loss + EXACT_BAND_DB:
-            continue
+    drow = np.asarray(drow, dtype=np.int64)
+    dcol = np.asarray(dcol, dtype=np.int64)
+    losses = np.full(len(drow), np.nan)
+    dist = np.hypot(drow - int(r), dcol - int(c)) * cs
+    nr, nc = ctx.grid.shape
+    near = (dist <= float(params.max_distance_m)) & (drow >= 0) & (drow < nr) & (dcol >= 0) & (dcol < nc)
+    same = near & (dist == 0)
+    losses[same] = float(_prop.free_space_loss(0.5 * cs, freq))
+    with np.errstate(divide="ignore"):
+        fspl = _prop.free_space_loss(np.where(dist > 0, dist, 1.0), freq)
+    for i in np.flatnonzero(near & ~same & (fspl <= max_loss)):
         g, am, hv = ((params.vegetation_db_per_km, params.vegetation_max_db, params.vegetation_height_m)
                      if veg is None else veg.at(int(drow[i]), int(dcol[i])))
         losses[i] = _prop.point_to_point_loss(
-            ctx.dem, r, c, int(drow[i]), int(dcol[i]),
-            a_height_m=mast, b_height_m=params.receiver_height_m,
-            frequency_mhz=ctx.project.placement_frequency_mhz(), cellsize=ctx.grid.cellsize, model=params.model,
-            k=params.k, environment=params.hata_environment,
+            ctx.dem, int(r), int(c), int(drow[i]), int(dcol[i]),
+            a_height_m=mast, b_height_m=params.receiver_height_m, frequency_mhz=freq, cellsize=cs,
+            model=params.model, k=params.k, environment=params.hata_environment,
             vegetation_db_per_km=g, vegetation_max_db=am, vegetation_height_m=hv)
     return losses
 
 
+def _exact_reach(ctx: Context, drow, dcol, r: int, c: int, max_loss: float, params, mast_height_m=None):
+    """Bool per station on cells (``drow``, ``dcol``): a mobile site on cell (r, c) reaches it (the placement's
+    rule, :func:`_exact_losses` within ``max_loss``)."""
+    losses = _exact_losses(ctx, drow, dcol, r, c, max_loss, params, mast_height_m=mast_height_m)
+    return np.nan_to_num(losses, nan=np.inf) <= max_loss
+
+
 def site_reach(ctx: Context, stations, x: float, y: float, *, mast_height_m=None) -> list[str]:
     """Ids of the stations in need (status not "good" in ``stations``, a run's ``results.stations``) that a
-    mobile site at map position (x, y) reaches, by the placement stage's rule: the site on its cell, the
-    :data:`MOBILE_ANTENNA` (path loss only, gain in the EIRP), the project's mast height (or
+    mobile site at map position (x, y) reaches, by the placement stage's rule (:func:`_exact_reach`): the site
+    on its cell, the :data:`MOBILE_ANTENNA` (path loss only, gain in the EIRP), the project's mast height (or
     ``mast_height_m``), EIRP, frequency, link parameters and computation radius, the good threshold of the
-    placement technology, and each station checked with the exact terrain profile
-    (:func:`analysis.propagation.point_to_point_loss`) when its reciprocal screen is within
-    :data:`EXACT_BAND_DB` of the budget. So a proposed site left at (or dragged by 0 m back to) its place lists
-    exactly its ``stations_in_reach``; ids in the order of ``stations``.
+    placement technology, and every station within the radius checked with the exact terrain profile
+    (:func:`analysis.propagation.point_to_point_loss`). The optimiser's ``stations_in_reach`` are this same
+    rule at the proposal's cell, so a proposed site left at (or dragged by 0 m back to) its place lists exactly
+    its ``stations_in_reach``; ids in the order of ``stations``.
 
-    Used for the sites the desktop user moved or added (``coverage_planner.whatif``); slow the first time
-    (one reciprocal window per station in need, cached: the run that placed the sites already made them), so
-    call it off the GUI thread. Raises :class:`ParameterError` for a position outside the terrain grid."""
+    Used for the sites the desktop user moved or added (``coverage_planner.whatif``). No reciprocal window is
+    needed: one exact profile per station in need within the radius whose free-space loss is within the budget
+    (a few hundred at most, well under a second on the sample), whether or not a run placed sites; still, call
+    it off the GUI thread. Raises :class:`ParameterError` for a position outside the terrain grid."""
     r, c = ctx.grid.rowcol(x, y)
     r, c = int(math.floor(float(r) + 0.5)), int(math.floor(float(c) + 0.5))
     nr, nc = ctx.grid.shape
@@ -830,12 +849,7 @@ def site_reach(ctx: Context, stations, x: float, y: float, *, mast_height_m=None
     params = mobile_link_params(ctx.project)
     max_loss = _mobile_max_loss(ctx.project, params)
     drow, dcol = _cell_index(ctx.grid, demand)
-    keys = _reciprocal_keys(ctx, drow, dcol, params, mast_height_m)
-    ctx.cache.prefetch(keys)
-    windows = [_reciprocal_window(ctx, key, int(a), int(b), params, mast_height_m)
-               for key, a, b in zip(keys, drow, dcol, strict=True)]
-    losses = _exact_losses(ctx, windows, drow, dcol, r, c, max_loss, params, mast_height_m=mast_height_m)
-    reached = np.nan_to_num(losses, nan=np.inf) <= max_loss
+    reached = _exact_reach(ctx, drow, dcol, r, c, max_loss, params, mast_height_m=mast_height_m)
     return [str(i) for i in demand["id"].to_numpy()[reached]]
 
 
@@ -883,7 +897,7 @@ def _placement_stage(ctx: Context, stations, communes, live_towers, params, st: 
     exact_loss: dict[int, np.ndarray] = {}
 
     def exact_column(j: int) -> np.ndarray:
-        return _exact_losses(ctx, loss_windows, drow, dcol, int(crow[j]), int(ccol[j]), max_loss, params)
+        return _exact_reach(ctx, drow, dcol, int(crow[j]), int(ccol[j]), max_loss, params)
 
     k_req = p.k
     selected: list[int] = []
@@ -907,7 +921,7 @@ def _placement_stage(ctx: Context, stations, communes, live_towers, params, st: 
             break
         for j in todo:
             exact_loss[j] = exact_column(j)
-            cov[:, j] = np.nan_to_num(exact_loss[j], nan=np.inf) <= max_loss
+            cov[:, j] = exact_loss[j]
         yield st.at("placement", 0.72 + 0.02 * rounds, f"Exact check of {len(todo)} chosen sites (round {rounds})")
     lscp = _placement.SetCovering.from_arrays(cov).solve(time_limit=p.solver_time_limit_s)
     summary["lscp_sites"] = len(lscp.selected)
@@ -1097,8 +1111,7 @@ def _contingency_stage(ctx: Context, stations, communes, service: _Service, para
             if j in exact:
                 chosen = j
                 break
-            cov[:, j] = np.nan_to_num(_exact_losses(ctx, loss_windows, drow, dcol, int(crow[j]), int(ccol[j]),
-                                                    max_loss, params), nan=np.inf) <= max_loss
+            cov[:, j] = _exact_reach(ctx, drow, dcol, int(crow[j]), int(ccol[j]), max_loss, params)
             exact.add(j)
         else:
             done = sorted(exact, key=lambda j: -float(w @ cov[local, j]))
