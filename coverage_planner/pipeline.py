@@ -37,9 +37,11 @@ from coverage_planner.results import STATUS_GOOD, STATUS_NONE, STATUS_WEAK, Grid
 
 # Share of the progress bar given to each stage (sums to 1).
 _STAGE_WEIGHTS = {"load": 0.10, "coverage": 0.55, "gaps": 0.10, "resilience": 0.05, "placement": 0.20}
-#: placement: for a chosen site, stations whose swept path loss is within this margin above the link budget
-#: (or below it) are re-computed with the exact, reciprocal profile method
-EXACT_BAND_DB = 10.0
+#: placement: rounds of "solve, then check the chosen sites with the exact profile" at most
+EXACT_ROUNDS = 8
+#: placement: per chosen site and round, unchecked candidates that the screen says would do better in its place
+#: and that get the exact check too (so a list of equal screen claims is not walked one site per round)
+EXACT_CHALLENGERS = 4
 _CLASS_TO_STATUS = np.array([STATUS_NONE, STATUS_WEAK, STATUS_GOOD], dtype=object)
 
 
@@ -754,7 +756,7 @@ def _reciprocal_window(ctx: Context, key: str, row: int, col: int, params, mast_
     hit = ctx.cache.get(key)
     if hit is None:
         # vegetation here is the mast's (receiver side of this sweep), normally none: the station's own
-        # vegetation is added by the exact check (_exact_losses), so this screen can only under-estimate
+        # vegetation is added by the exact check (_exact_losses), so this screen tends to under-estimate
         w = _lb.path_loss_window(ctx.dem, float(row), float(col), tx_height_m=params.receiver_height_m,
                                  rx_height_m=float(_mast_key(ctx.project, mast_height_m)),
                                  frequency_mhz=ctx.project.placement_frequency_mhz(), params=params,
@@ -780,43 +782,96 @@ def _reciprocal_windows(ctx: Context, demand, params, st: _Stages, lo: float, hi
     return out
 
 
-def _exact_losses(ctx: Context, loss_windows, drow, dcol, r: int, c: int, max_loss: float, params,
+def _exact_losses(ctx: Context, drow, dcol, r: int, c: int, max_loss: float, params,
                   mast_height_m=None) -> np.ndarray:
-    """Exact profile loss (dB) from a mobile site on cell (r, c) to each station whose screen loss (its
-    reciprocal window) is within :data:`EXACT_BAND_DB` of ``max_loss``; NaN for the others. Site → station: the
-    vegetation loss applies at the station (the handset's end), with the station cell's land cover if any.
-    ``mast_height_m``: the site's mast (default the project's ``[placement] mast_height_m``)."""
+    """Exact profile loss (dB) from a mobile site on cell (r, c) to each station on cells (``drow``, ``dcol``)
+    within the computation radius (``params.max_distance_m``, cell-centre distance, as the reciprocal windows);
+    NaN for the others. The placement's rule for "a site reaches a station" is ``loss <= max_loss`` here, for
+    the optimiser's exact check, the contingency plan and :func:`site_reach` alike, and it does not depend on the
+    screen (the reciprocal windows only choose which sites get checked).
+
+    Site → station: the vegetation loss applies at the station (the handset's end), with the station cell's
+    land cover if any. A station on the site's own cell: free space over half a cell (as the sweep's own
+    cell). A station whose free-space loss alone exceeds ``max_loss`` is not profiled (NaN): every model's loss
+    is at least free space (:func:`analysis.propagation.profile_loss` adds only non-negative terms), so it
+    cannot be reached. ``mast_height_m``: the site's mast (default the project's ``[placement] mast_height_m``)."""
     mast = float(_mast_key(ctx.project, mast_height_m))
+    cs = ctx.grid.cellsize
+    freq = ctx.project.placement_frequency_mhz()
     veg = ctx.vegetation
-    losses = np.full(len(loss_windows), np.nan)
-    for i, (lw, r0, c0) in enumerate(loss_windows):
-        rr, cc = r - r0, c - c0
-        if not (0 <= rr < lw.shape[0] and 0 <= cc < lw.shape[1]) or not lw[rr, cc] <= max_loss + EXACT_BAND_DB:
-            continue
+    drow = np.asarray(drow, dtype=np.int64)
+    dcol = np.asarray(dcol, dtype=np.int64)
+    losses = np.full(len(drow), np.nan)
+    dist = np.hypot(drow - int(r), dcol - int(c)) * cs
+    nr, nc = ctx.grid.shape
+    near = (dist <= float(params.max_distance_m)) & (drow >= 0) & (drow < nr) & (dcol >= 0) & (dcol < nc)
+    same = near & (dist == 0)
+    losses[same] = float(_prop.free_space_loss(0.5 * cs, freq))
+    with np.errstate(divide="ignore"):
+        fspl = _prop.free_space_loss(np.where(dist > 0, dist, 1.0), freq)
+    for i in np.flatnonzero(near & ~same & (fspl <= max_loss)):
         g, am, hv = ((params.vegetation_db_per_km, params.vegetation_max_db, params.vegetation_height_m)
                      if veg is None else veg.at(int(drow[i]), int(dcol[i])))
         losses[i] = _prop.point_to_point_loss(
-            ctx.dem, r, c, int(drow[i]), int(dcol[i]),
-            a_height_m=mast, b_height_m=params.receiver_height_m,
-            frequency_mhz=ctx.project.placement_frequency_mhz(), cellsize=ctx.grid.cellsize, model=params.model,
-            k=params.k, environment=params.hata_environment,
+            ctx.dem, int(r), int(c), int(drow[i]), int(dcol[i]),
+            a_height_m=mast, b_height_m=params.receiver_height_m, frequency_mhz=freq, cellsize=cs,
+            model=params.model, k=params.k, environment=params.hata_environment,
             vegetation_db_per_km=g, vegetation_max_db=am, vegetation_height_m=hv)
     return losses
 
 
+def _exact_reach(ctx: Context, drow, dcol, r: int, c: int, max_loss: float, params, mast_height_m=None):
+    """Bool per station on cells (``drow``, ``dcol``): a mobile site on cell (r, c) reaches it (the placement's
+    rule, :func:`_exact_losses` within ``max_loss``)."""
+    losses = _exact_losses(ctx, drow, dcol, r, c, max_loss, params, mast_height_m=mast_height_m)
+    return np.nan_to_num(losses, nan=np.inf) <= max_loss
+
+
+def _exact_challengers(cov: np.ndarray, checked: np.ndarray, weights: np.ndarray, selected,
+                       per_site: int | None = None) -> list[int]:
+    """Unchecked candidates that, as ``cov`` (exact columns and the screen's) has them, would add more weight in
+    place of one of the ``selected`` sites than that site adds: the ``per_site`` (default
+    :data:`EXACT_CHALLENGERS`) best of them per site (a tie sampled evenly over its members), sorted — the next
+    exact checks of the placement loop."""
+    import scipy.sparse as sp
+
+    per_site = EXACT_CHALLENGERS if per_site is None else int(per_site)
+    if not len(selected) or per_site <= 0 or checked.all():
+        return []
+    mat = sp.csc_array(cov)
+    out: set[int] = set()
+    for s in selected:
+        others = np.zeros(cov.shape[0], bool)
+        for t in selected:
+            if t != s:
+                others |= cov[:, t]
+        gain = np.asarray(mat.T @ np.where(others, 0.0, weights), dtype=float).ravel()
+        cand = np.flatnonzero(~checked & (gain > gain[s]))
+        picked: list[int] = []
+        for g in np.unique(gain[cand])[::-1]:  # best claim first; within a tie, spread over the group: the
+            group = cand[gain[cand] == g]      # screen's false claims come in clusters (one shadowed slope)
+            want = min(per_site - len(picked), len(group))
+            picked.extend(int(group[i]) for i in np.unique(np.linspace(0, len(group) - 1, want).round().astype(int)))
+            if len(picked) >= per_site:
+                break
+        out.update(picked)
+    return sorted(out)
+
+
 def site_reach(ctx: Context, stations, x: float, y: float, *, mast_height_m=None) -> list[str]:
     """Ids of the stations in need (status not "good" in ``stations``, a run's ``results.stations``) that a
-    mobile site at map position (x, y) reaches, by the placement stage's rule: the site on its cell, the
-    :data:`MOBILE_ANTENNA` (path loss only, gain in the EIRP), the project's mast height (or
+    mobile site at map position (x, y) reaches, by the placement stage's rule (:func:`_exact_reach`): the site
+    on its cell, the :data:`MOBILE_ANTENNA` (path loss only, gain in the EIRP), the project's mast height (or
     ``mast_height_m``), EIRP, frequency, link parameters and computation radius, the good threshold of the
-    placement technology, and each station checked with the exact terrain profile
-    (:func:`analysis.propagation.point_to_point_loss`) when its reciprocal screen is within
-    :data:`EXACT_BAND_DB` of the budget. So a proposed site left at (or dragged by 0 m back to) its place lists
-    exactly its ``stations_in_reach``; ids in the order of ``stations``.
+    placement technology, and every station within the radius checked with the exact terrain profile
+    (:func:`analysis.propagation.point_to_point_loss`). The optimiser's ``stations_in_reach`` are this same
+    rule at the proposal's cell, so a proposed site left at (or dragged by 0 m back to) its place lists exactly
+    its ``stations_in_reach``; ids in the order of ``stations``.
 
-    Used for the sites the desktop user moved or added (``coverage_planner.whatif``); slow the first time
-    (one reciprocal window per station in need, cached: the run that placed the sites already made them), so
-    call it off the GUI thread. Raises :class:`ParameterError` for a position outside the terrain grid."""
+    Used for the sites the desktop user moved or added (``coverage_planner.whatif``). No reciprocal window is
+    needed: one exact profile per station in need within the radius whose free-space loss is within the budget
+    (a few hundred at most, well under a second on the sample), whether or not a run placed sites; still, call
+    it off the GUI thread. Raises :class:`ParameterError` for a position outside the terrain grid."""
     r, c = ctx.grid.rowcol(x, y)
     r, c = int(math.floor(float(r) + 0.5)), int(math.floor(float(c) + 0.5))
     nr, nc = ctx.grid.shape
@@ -830,12 +885,7 @@ def site_reach(ctx: Context, stations, x: float, y: float, *, mast_height_m=None
     params = mobile_link_params(ctx.project)
     max_loss = _mobile_max_loss(ctx.project, params)
     drow, dcol = _cell_index(ctx.grid, demand)
-    keys = _reciprocal_keys(ctx, drow, dcol, params, mast_height_m)
-    ctx.cache.prefetch(keys)
-    windows = [_reciprocal_window(ctx, key, int(a), int(b), params, mast_height_m)
-               for key, a, b in zip(keys, drow, dcol, strict=True)]
-    losses = _exact_losses(ctx, windows, drow, dcol, r, c, max_loss, params, mast_height_m=mast_height_m)
-    reached = np.nan_to_num(losses, nan=np.inf) <= max_loss
+    reached = _exact_reach(ctx, drow, dcol, r, c, max_loss, params, mast_height_m=mast_height_m)
     return [str(i) for i in demand["id"].to_numpy()[reached]]
 
 
@@ -876,56 +926,93 @@ def _placement_stage(ctx: Context, stations, communes, live_towers, params, st: 
     covers, reach_stats = _placement.covers_from_loss_windows(loss_windows, crow, ccol, max_loss, return_stats=True)
     yield st.at("placement", 0.7, "Solving: lazy greedy and exact MILP")
     # The sweep's Deygout is reciprocal only statistically (each direction samples its own rays, tails of many
-    # dB in steep relief). So the covers matrix from the sweep is a screen: every site the solver picks gets its
-    # column re-computed with the exact straight-line profile method (exactly reciprocal: station→site equals
-    # site→station), and the problem is solved again until the chosen sites' columns are all exact.
+    # dB in steep relief), so the covers matrix from the sweep is a screen. A candidate's column is replaced by
+    # its exact one (_exact_reach: the straight-line profile to every station in the radius, exactly
+    # reciprocal) when the solver picks it, and the problem is solved again until every site of the proposed
+    # plan (and of the greedy plan) has an exact column. Exact columns are kept for good, so a refuted claim is
+    # never proposed again and a confirmed one stays; they come first in the matrix the solver sees, so among
+    # equal screen claims a confirmed site wins the tie (before, the solver went down a list of equal screen
+    # claims one refuted site per round and stopped after 8 rounds on a site that had just been refuted). Each
+    # round also checks the best few unchecked challengers of every chosen site (_exact_challengers).
     cov = np.asarray(covers.toarray() if hasattr(covers, "toarray") else covers, dtype=bool)
-    exact_loss: dict[int, np.ndarray] = {}
+    checked = np.zeros(len(crow), bool)
 
-    def exact_column(j: int) -> np.ndarray:
-        return _exact_losses(ctx, loss_windows, drow, dcol, int(crow[j]), int(ccol[j]), max_loss, params)
+    def check(cols, rounds):
+        for n_done, j in enumerate(cols, start=1):
+            cov[:, j] = _exact_reach(ctx, drow, dcol, int(crow[j]), int(ccol[j]), max_loss, params)
+            checked[j] = True
+            if n_done % 8 == 0 or n_done == len(cols):  # a cancel point every few sites
+                yield st.at("placement", min(0.72 + 0.015 * rounds, 0.84),
+                            f"Exact check of {n_done}/{len(cols)} sites (round {rounds})")
+
+    def solve(matrix, k):
+        """The covering model on ``matrix`` with the exact-checked columns first (ties go to them); the
+        column order, so that ``order[j]`` is the candidate of the model's column j."""
+        order = np.concatenate([np.flatnonzero(checked), np.flatnonzero(~checked)])
+        m = _placement.MaximalCovering.from_arrays(matrix[:, order], weights, k)
+        m.solve_greedy()
+        m.solve_exact(time_limit=p.solver_time_limit_s)
+        return m, order
 
     k_req = p.k
     selected: list[int] = []
     model = None
+    ub = 0.0
     rounds = 0
+    converged = True
     k = int(k_req) if int(k_req) > 0 else 0
-    for rounds in range(1, 9):
+    for rounds in range(1, EXACT_ROUNDS + 1):
         usable = int(cov.any(axis=0).sum())
         if k_req is not None and int(k_req) < 0:  # "as few as needed": the minimum number of sites
             k = len(_placement.SetCovering.from_arrays(cov).solve(time_limit=p.solver_time_limit_s).selected)
         k_eff = min(k, usable)
         if k_eff <= 0:
-            selected = []
+            model, selected = None, []
             break
-        model = _placement.MaximalCovering.from_arrays(cov, weights, k_eff)
-        model.solve_greedy()
-        model.solve_exact(time_limit=p.solver_time_limit_s)
-        selected = list(model.selected)
-        todo = [j for j in selected if j not in exact_loss]
+        model, order = solve(cov, k_eff)
+        selected = [int(order[j]) for j in model.selected]
+        ub = float(model.upper_bound)
+        plans = set(selected) | {int(order[j]) for j in (model.greedy_selected or []) + (model.exact_selected or [])}
+        todo = sorted(j for j in plans if not checked[j])
         if not todo:
             break
-        for j in todo:
-            exact_loss[j] = exact_column(j)
-            cov[:, j] = np.nan_to_num(exact_loss[j], nan=np.inf) <= max_loss
-        yield st.at("placement", 0.72 + 0.02 * rounds, f"Exact check of {len(todo)} chosen sites (round {rounds})")
+        yield from check(todo, rounds)
+        yield from check(_exact_challengers(cov, checked, weights, selected), rounds)
+    else:
+        converged = False
+    if not converged:
+        # rounds used up with unchecked sites still chosen: the plan from exact-checked sites only (what the
+        # proposals claim is then what the objective counts); the bound is the whole matrix's (exact columns
+        # and the screen's), at least the restricted one's, so the published gaps stay proven and conservative
+        usable = int(cov.any(axis=0).sum())
+        k_eff = min(k, usable)
+        ub = float(solve(cov, k_eff)[0].upper_bound) if k_eff > 0 else 0.0
+        only = np.where(checked[None, :], cov, False)
+        k_eff = min(k, int(only.any(axis=0).sum()))
+        if k_eff > 0:
+            model, order = solve(only, k_eff)
+            selected = [int(order[j]) for j in model.selected]
+            ub = max(ub, float(model.upper_bound))
+        else:
+            model, selected = None, []
     lscp = _placement.SetCovering.from_arrays(cov).solve(time_limit=p.solver_time_limit_s)
     summary["lscp_sites"] = len(lscp.selected)
     # with k < 0 every site of that minimum was re-checked exactly; otherwise most columns are the screen's, so
     # the count is an estimate (an exact-checked one may differ by a site or two)
-    summary["lscp_exact"] = bool(k_req is not None and int(k_req) < 0)
+    summary["lscp_exact"] = bool(k_req is not None and int(k_req) < 0 and converged)
     summary["exact_rounds"] = rounds
-    summary["exact_columns"] = len(exact_loss)
+    summary["exact_columns"] = int(checked.sum())
+    summary["exact_converged"] = bool(converged)
     if model is not None and selected:
-        ub = float(model.upper_bound)
+        greedy_obj = float(model.greedy_objective)
         summary.update(k=len(selected), k_requested=int(k_req) if k_req is not None else len(selected),
                        sites_without_gain=int(model.dropped_no_gain),
-                       greedy_objective=float(model.greedy_objective),
+                       greedy_objective=greedy_obj,
                        exact_objective=float(model.exact_objective), upper_bound=ub,
                        # proven gap of the proposed plan (the better of greedy and exact) and of greedy alone
                        gap_pct=round(100.0 * max(ub - float(model.objective), 0.0) / ub, 3) if ub > 0 else 0.0,
-                       greedy_gap_pct=round(100.0 * float(model.gap), 3), total_weight=float(weights.sum()),
-                       solver="HiGHS (scipy.optimize.milp)")
+                       greedy_gap_pct=round(100.0 * max(ub - greedy_obj, 0.0) / ub, 3) if ub > 0 else 0.0,
+                       total_weight=float(weights.sum()), solver="HiGHS (scipy.optimize.milp)")
     yield st.at("placement", 0.85, f"{len(selected)} sites chosen; backhaul check")
 
     # per proposed site: stations covered, forward coverage, backhaul
@@ -1097,8 +1184,7 @@ def _contingency_stage(ctx: Context, stations, communes, service: _Service, para
             if j in exact:
                 chosen = j
                 break
-            cov[:, j] = np.nan_to_num(_exact_losses(ctx, loss_windows, drow, dcol, int(crow[j]), int(ccol[j]),
-                                                    max_loss, params), nan=np.inf) <= max_loss
+            cov[:, j] = _exact_reach(ctx, drow, dcol, int(crow[j]), int(ccol[j]), max_loss, params)
             exact.add(j)
         else:
             done = sorted(exact, key=lambda j: -float(w @ cov[local, j]))

@@ -215,18 +215,44 @@ def real(tmp_path_factory):
     return project, pipeline.prepare(project, cache_dir=folder / "cache")
 
 
-def test_a_proposal_moved_to_its_own_place_keeps_the_optimisers_stations(real):
+def _raster_disagrees(ctx, project, monkeypatch, n: int = 6):
+    """Limit the placement's candidates to the first ``n`` (in the pipeline's order) where the forward raster
+    and the exact rule reach different stations, so the optimiser has to propose one of them."""
+    from coverage_planner import pipeline
+
+    res = pipeline.run(project, context=ctx, placement=False)
+    crow, ccol, cids = pipeline._candidates(ctx, ctx.inputs.communes)
+    keep = []
+    for j in range(len(crow)):
+        x, y = (float(v) for v in res.grid.xy(int(crow[j]), int(ccol[j])))
+        exact = pipeline.site_reach(ctx, res.stations, x, y)
+        if exact and exact != _raster_reach(ctx, project, res, x, y):
+            keep.append(j)
+            if len(keep) == n:
+                break
+    assert keep, "premise: some candidate where the forward raster and the exact rule disagree"
+    keep = np.asarray(keep)
+    monkeypatch.setattr(pipeline, "_candidates",
+                        lambda *_a, **_k: (crow[keep], ccol[keep], [cids[j] for j in keep]))
+
+
+def test_a_proposal_moved_to_its_own_place_keeps_the_optimisers_stations(real, monkeypatch):
     """(a) Each proposal "moved" by 0 m (and within its own cell) reaches exactly the optimiser's
     ``stations_in_reach``, and the exported plan shows the optimiser's counts. Over several mobile EIRPs, so that
-    the threshold falls near some station's level: in at least one case the forward raster reaches a different
-    list there (the defect this guards against)."""
+    the threshold falls near some station's level; and once with the candidates limited to places where the
+    forward raster reaches a different list (the defect this guards against): the optimiser now prefers sites
+    whose screen claims the exact check confirmed, where the raster tends to agree."""
     from coverage_planner import pipeline
 
     project, ctx = real
     raster_differs = 0
     checked = 0
-    for eirp in (40.0, 43.0, 46.0, 49.0, 52.0, 55.0):
-        project.placement.eirp_dbm = eirp
+    for eirp in (40.0, 43.0, 46.0, 49.0, 52.0, 55.0, None):
+        if eirp is None:  # last: the candidates where the raster disagrees (EIRP 46 dBm)
+            project.placement.eirp_dbm = 46.0
+            _raster_disagrees(ctx, project, monkeypatch)
+        else:
+            project.placement.eirp_dbm = eirp
         res = pipeline.run(project, context=ctx)
         assert len(res.proposals) >= 1
         for rec in res.proposals.to_dict("records"):
@@ -246,7 +272,7 @@ def test_a_proposal_moved_to_its_own_place_keeps_the_optimisers_stations(real):
                 assert plan.placement_summary["current_stations"] == whatif.proposal_totals(res)[1]
                 checked += 1
             raster_differs += _raster_reach(ctx, project, res, rec["x"], rec["y"]) != want
-    assert checked >= 12
+    assert checked >= 14
     assert raster_differs >= 1, "premise: the forward raster disagrees with the optimiser at some proposal"
 
 
