@@ -76,6 +76,8 @@ def knife_edge_j_fast(nu, table):
 
 
 BLOCK = 64  # rays swept together, step by step: neighbouring rays share cache lines and pages
+PREFETCH_CELLS = 16  # east/west rays walk down columns: one 64-byte line of float32 ahead
+PREFETCH_ROWS = 2  # north/south rays: two rows ahead
 
 
 @njit(nogil=True, cache=True, inline="always")

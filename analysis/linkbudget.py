@@ -220,14 +220,14 @@ def received_level(dem, site: RadioSite, params: LinkParams, *, cellsize, clutte
     eirp = _finite("site eirp_dbm", site.eirp_dbm)
     h_tx = _finite("site height_m", site.height_m, lo=0.0)
     tables = _site_tables(site)
+    # level = offset − (loss + pattern), written by the kernel
+    offset = eirp + float(params.receiver_gain_dbi) - params.total_margin_db
     out, wr0, wc0, _ = _prop.sweep_loss(
         arr, r0, c0, cellsize=cs, tx_height_m=h_tx, rx_height_m=float(params.receiver_height_m),
         frequency_mhz=freq, max_distance_m=params.max_distance_m, k=params.k, model=params.model,
         environment=params.hata_environment, vegetation_db_per_km=params.vegetation_db_per_km,
         vegetation_max_db=params.vegetation_max_db, vegetation_height_m=params.vegetation_height_m,
-        pattern_tables=tables, **_veg_kw(vegetation, arr.shape))
-    offset = np.float32(eirp + float(params.receiver_gain_dbi) - params.total_margin_db)
-    np.subtract(offset, out, out=out)  # level = offset − (loss + pattern), in place
+        pattern_tables=tables, level_offset=offset, **_veg_kw(vegetation, arr.shape))
     if clutter_db is not None:
         cl = np.asarray(clutter_db)
         if cl.shape != arr.shape:

@@ -58,6 +58,12 @@ for the main edge on the benchmark DEM). Hulls are stored per block in flat arra
 an odd number of cache lines apart), indexed with unsigned integers so that numba emits no
 negative-index wraparound code.
 
+The antenna pattern is ``min(h(azimuth) + v(elevation), cap)``: where the horizontal attenuation alone
+reaches the cap (the back lobe of a sector, about half the cells) and the vertical table holds no gain
+(v ≥ 0), the result is the cap and the elevation angle is not computed. The cells' terrain, geometry
+tables and output lines are prefetched a cache line ahead (east/west rays walk down columns). With
+``level_offset`` the kernel writes the received level (``offset − loss``) directly.
+
 Approximations against the exact profile method (:func:`profile_loss`): (1) the profile is the one of the
 ray nearest the cell centre (at most half a cell to the side), not the exact line to the centre;
 (2) on a clear (sub-)path the edge is searched only among the two hull vertices after its start (the
@@ -75,12 +81,15 @@ import numpy as np
 from numba import njit, prange
 
 from analysis import AnalysisError
+from analysis._intrinsics import prefetch
 from analysis._profile import (
     EARTH_RADIUS_M,
     J_INV_STEP,
     J_N,
     J_NU0,
     J_TABLE,
+    PREFETCH_CELLS,
+    PREFETCH_ROWS,
     SPEED_OF_LIGHT_MHZ_M,
     block_of,
     cell_offset,
@@ -445,9 +454,9 @@ def _chord_best_edge(hx, hz, off, lo, hi, x0, z0, x1, z1, two_over_lambda):
 @njit(nogil=True, cache=True, parallel=True, fastmath={"contract"})  # FMA only: no NaN/inf assumptions
 def _sweep_kernel(dem, r0, c0, cs, h_tx, h_rx, rad_cells, inv2kr, two_over_lambda, model, fspl_const,
                   hata_a, hata_b, veg_gamma_per_m, veg_max_db, veg_height, veg_grid, vg_flat, vam_flat, vh_flat,
-                  use_pattern, h_table, v_table, bore10, mech_tilt, pat_cap, cos10,
+                  use_pattern, h_table, v_table, bore10, mech_tilt, pat_cap, v_nonneg, cos10,
                   dist_db, az10, j_table,
-                  wr0, wc0, out, want_geom, out_nu, out_clear):
+                  wr0, wc0, out, level_sign, level_offset, want_geom, out_nu, out_clear):
     nr, nc = dem.shape
     R = int(math.floor(rad_cells))
     if R < 1:
@@ -525,11 +534,23 @@ def _sweep_kernel(dem, r0, c0, cs, h_tx, h_rx, rad_cells, inv2kr, two_over_lambd
             ibase = base0 + istride * i
             gbase = gbase0 + gistride * i
             obase = obase0 + oistride * i
+            # software prefetch of the lines the next steps' cells and crossings use: east/west rays walk down
+            # columns (one row per cache line: 16 cells ahead is the next line), north/south along rows (two
+            # rows ahead); a hint only, it never faults and changes no result
+            pd = PREFETCH_CELLS * istride if side < 2 else PREFETCH_ROWS * istride
+            gpd = PREFETCH_CELLS * gistride if side < 2 else PREFETCH_ROWS * gistride
+            opd = PREFETCH_CELLS * oistride if side < 2 else PREFETCH_ROWS * oistride
             for j in range(j_lo, j_hi + 1):
                 # nearest ray, round(j·R/i) half up; + 1e-9: (2jR + i)/(2i) is an integer at a tie and the
                 # product may round just below it, while any other value is ≥ 1/(2R) from an integer
                 q = min(max(int(math.floor((2 * j * R + i) * inv2i + 1e-9)) - k_lo, 0), nb - 1)
                 ci = np.uint64(ibase + mstride * j)
+                gi = np.uint64(gbase + gmstride * j)
+                oi = np.uint64(obase + omstride * j)
+                prefetch(flat, ci + np.uint64(pd))  # (uint64 wraparound: a negative step works)
+                prefetch(dist_flat, gi + np.uint64(gpd))
+                prefetch(az_flat, gi + np.uint64(gpd))
+                prefetch(out_flat, oi + np.uint64(opd))
                 zg = flat[ci]
                 if zg != zg:
                     continue
@@ -543,8 +564,6 @@ def _sweep_kernel(dem, r0, c0, cs, h_tx, h_rx, rad_cells, inv2kr, two_over_lambd
                     cam = veg_max_db
                     chv = veg_height
                     uv = use_veg
-                gi = np.uint64(gbase + gmstride * j)
-                oi = np.uint64(obase + omstride * j)
                 dist = math.sqrt(i * i + j * j) * cs
                 zr = zg + h_rx - dist * dist * inv2kr
                 loss = fspl0 + dist_flat[gi]
@@ -593,12 +612,16 @@ def _sweep_kernel(dem, r0, c0, cs, h_tx, h_rx, rad_cells, inv2kr, two_over_lambd
                     ih = az_flat[gi] - bore10
                     if ih < 0:
                         ih += 3600
-                    theta = _atan_deg((ztx - zr) / dist) - mech_tilt * cos10[np.uint64(ih)]
-                    iv = int(theta * 10.0 + 900.5)
-                    iv = min(max(iv, 0), 1800)
-                    att = h_table[np.uint64(ih)] + v_table[np.uint64(iv)]
-                    loss += att if att < pat_cap else pat_cap
-                out_flat[oi] = loss
+                    att_h = h_table[np.uint64(ih)]
+                    if att_h >= pat_cap and v_nonneg:
+                        loss += pat_cap  # back lobe: min(h + v, cap) = cap for any v ≥ 0, no elevation needed
+                    else:
+                        theta = _atan_deg((ztx - zr) / dist) - mech_tilt * cos10[np.uint64(ih)]
+                        iv = int(theta * 10.0 + 900.5)
+                        iv = min(max(iv, 0), 1800)
+                        att = att_h + v_table[np.uint64(iv)]
+                        loss += att if att < pat_cap else pat_cap
+                out_flat[oi] = level_offset + level_sign * loss
                 if want_geom:
                     nu_flat[oi] = nu_p if nu_p > -math.inf else math.nan
                     clear_flat[oi] = -h_p if h_p > -math.inf else math.nan
@@ -616,6 +639,7 @@ def _sweep_kernel(dem, r0, c0, cs, h_tx, h_rx, rad_cells, inv2kr, two_over_lambd
                     ia = ibase + mstride * (fa - i)
                     za = flat[np.uint64(ia)]
                     z = za + w * (flat[np.uint64(ia + mstride)] - za)
+                    prefetch(flat, np.uint64(ia + pd))
                 else:
                     m = fi * tq[q]
                     fmf = math.floor(m)
@@ -640,8 +664,12 @@ def model_code(model: str) -> int:
 
 def sweep_loss(dem32, r0, c0, *, cellsize, tx_height_m, rx_height_m, frequency_mhz, max_distance_m, k,
                model, environment="rural", vegetation_db_per_km=0.0, vegetation_max_db=0.0,
-               vegetation_height_m=15.0, pattern_tables=None, want_geometry=False, vegetation_grid=None):
+               vegetation_height_m=15.0, pattern_tables=None, want_geometry=False, vegetation_grid=None,
+               level_offset=None):
     """Run the fast sweep on an already validated float32 C-contiguous DEM (internal entry point).
+
+    ``level_offset``: if given, the window holds ``level_offset − loss`` (a received level: the link budget's
+    EIRP + gains − margins) instead of the loss, written by the kernel in the same pass.
 
     ``vegetation_grid``: ``(γ dB/m, cap dB, canopy m)`` DEM-shaped float32 arrays read at each receiving cell,
     in place of the constant vegetation values. Returns ``(window_loss, row0, col0, geometry)``: path loss (dB)
@@ -676,6 +704,9 @@ def sweep_loss(dem32, r0, c0, *, cellsize, tx_height_m, rx_height_m, frequency_m
     else:
         h_table, v_table, bore, tilt, cap = pattern_tables
         use_pattern = True
+    # attenuation = min(h + v, cap): where h alone reaches the cap (back lobe) v is not needed if v ≥ 0
+    v_nonneg = bool(use_pattern and np.all(np.asarray(v_table) >= 0.0))
+    sign, offset = (1.0, 0.0) if level_offset is None else (-1.0, float(level_offset))
     bore10 = int(math.floor(float(bore) * 10.0 + 0.5)) % 3600
     fspl_const = 20.0 * math.log10(float(frequency_mhz)) - 27.552
     dist_db, az10 = geometry_tables(max(R, 1))
@@ -692,10 +723,10 @@ def sweep_loss(dem32, r0, c0, *, cellsize, tx_height_m, rx_height_m, frequency_m
                       float(vegetation_db_per_km) / 1000.0, float(vegetation_max_db), float(vegetation_height_m),
                       vegetation_grid is not None, vg.ravel(), vam.ravel(), vh.ravel(),
                       use_pattern, np.ascontiguousarray(h_table, np.float32),
-                      np.ascontiguousarray(v_table, np.float32), bore10, float(tilt), float(cap), _COS10, dist_db,
-                      az10, J_TABLE, wr0, wc0, out, want_geometry, out_nu, out_clear)
+                      np.ascontiguousarray(v_table, np.float32), bore10, float(tilt), float(cap), v_nonneg, _COS10,
+                      dist_db, az10, J_TABLE, wr0, wc0, out, sign, offset, want_geometry, out_nu, out_clear)
     # the antenna's own cell: free space over half a cell
-    out[r0 - wr0, c0 - wc0] = fspl_const + 20.0 * math.log10(0.5 * float(cellsize))
+    out[r0 - wr0, c0 - wc0] = offset + sign * (fspl_const + 20.0 * math.log10(0.5 * float(cellsize)))
     geom = {"nu": out_nu, "clearance_m": out_clear} if want_geometry else None
     return out, wr0, wc0, geom
 

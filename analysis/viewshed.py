@@ -31,12 +31,10 @@ from numba import njit, prange
 
 from analysis import AnalysisError
 from analysis._intrinsics import prefetch
-from analysis._profile import EARTH_RADIUS_M, block_of, cell_offset, ray_blocks
+from analysis._profile import EARTH_RADIUS_M, PREFETCH_CELLS, PREFETCH_ROWS, block_of, cell_offset, ray_blocks
 
 # numba: a subscript cast to unsigned compiles without the negative-index wraparound code
 U64 = np.uint64
-PREFETCH_CELLS = 16  # east/west rays: one 64-byte line of float32 ahead
-PREFETCH_ROWS = 2  # north/south rays: two rows ahead
 
 VISIBLE = 1
 HIDDEN = 0

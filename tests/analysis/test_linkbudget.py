@@ -254,3 +254,21 @@ def test_vegetation_grid_in_path_loss_window_and_errors(mountains):
                           vegetation=lb.VegetationGrid(ones, bad, ones))
     with pytest.raises(AnalysisError, match="VegetationGrid"):
         lb.received_level(dem, lb.RadioSite(30, 30, 30.0, 900.0, 58.0), p, cellsize=CS, vegetation=(ones, ones, ones))
+
+
+def test_pattern_cap_with_a_vertical_gain_above_the_cap_of_the_horizontal():
+    """The kernel skips the vertical pattern where the horizontal attenuation alone reaches the cap (back
+    lobe: min(h + v, cap) = cap for any v ≥ 0). A table with v < 0 (a gain, as a normalised pattern file may
+    hold near its peak) must still get min(h + v, cap), not the cap: h = 26, v = −3, cap = 25 → 23 dB."""
+    dem = _flat(81)
+    kw = dict(cellsize=CS, tx_height_m=30.0, rx_height_m=1.5, frequency_mhz=900.0, max_distance_m=35 * CS,
+              k=math.inf, model="free_space")
+    bare, *_ = pr.sweep_loss(dem, 40, 40, **kw)
+    for v, expected in ((-3.0, 23.0), (0.0, 25.0), (2.0, 25.0)):
+        tables = (np.full(3600, 26.0, np.float32), np.full(1801, v, np.float32), 0.0, 0.0, 25.0)
+        with_pattern, *_ = pr.sweep_loss(dem, 40, 40, pattern_tables=tables, **kw)
+        diff = (with_pattern - bare).astype(float)
+        diff[40 - 5, 40 - 5] = np.nan  # the antenna's own cell: no pattern by convention
+        ring = np.isfinite(diff)
+        assert ring.sum() > 3000
+        assert np.allclose(diff[ring], expected, atol=1e-3), (v, np.nanmin(diff), np.nanmax(diff))
