@@ -399,27 +399,12 @@ def test_short_list():
 def test_planned_towers_are_hollow_on_the_overview_map(monkeypatch):
     """QA: planned towers (not on air) were drawn as on-air ▲. Now a hollow, dashed ▲ with a legend entry, as
     the HTML map does; no entry when no tower is planned."""
-    from matplotlib.axes import Axes
     from matplotlib.colors import to_hex
-    from matplotlib.figure import Figure
 
     res = tiny_results()
     on_air = res.towers.index[res.towers["status"] == "on_air"]
     res.towers.loc[on_air[0], "status"] = "planned"
-    calls, legend = [], []
-    original_scatter, original_legend = Axes.scatter, Figure.legend
-
-    def scatter(self, x, y, *args, **kwargs):
-        calls.append((len(np.atleast_1d(x)), kwargs))
-        return original_scatter(self, x, y, *args, **kwargs)
-
-    def spy_legend(self, *args, **kwargs):
-        legend[:] = kwargs.get("handles", [])
-        return original_legend(self, *args, **kwargs)
-
-    monkeypatch.setattr(Axes, "scatter", scatter)
-    monkeypatch.setattr(Figure, "legend", spy_legend)
-    report.overview_png(res, "en", width_in=4.0, dpi=60)
+    calls, legend = _spy_overview(monkeypatch, res, lambda x: len(np.atleast_1d(x)))
     triangles = [(n, kw) for n, kw in calls if kw.get("marker") == "^"]
     solid = [n for n, kw in triangles if kw.get("c") == "black"]
     hollow = [kw for n, kw in triangles if kw.get("facecolors") == "white"]
@@ -676,28 +661,13 @@ def test_station_classes_have_distinct_marker_shapes(monkeypatch):
     """QA: printed in black and white, good / weak / no-signal stations were the same dots. Each class now has
     its own marker shape on the overview map and the same shape in its legend entry, and none of them is the
     tower's ▲, the down tower's ✕ or the proposal's ★."""
-    from matplotlib.axes import Axes
     from matplotlib.colors import to_hex
-    from matplotlib.figure import Figure
 
     from coverage_planner.webmap import STATUS_COLOURS
 
     res = tiny_results(scenario_down=("VT-002",))
     assert set(res.stations["status"]) == {"good", "weak", "none"}
-    scatters, legend = [], []
-    original_scatter, original_legend = Axes.scatter, Figure.legend
-
-    def scatter(self, x, y, *args, **kwargs):
-        scatters.append((sorted(np.round(np.atleast_1d(x), 6)), kwargs))
-        return original_scatter(self, x, y, *args, **kwargs)
-
-    def spy_legend(self, *args, **kwargs):
-        legend[:] = kwargs.get("handles", [])
-        return original_legend(self, *args, **kwargs)
-
-    monkeypatch.setattr(Axes, "scatter", scatter)
-    monkeypatch.setattr(Figure, "legend", spy_legend)
-    report.overview_png(res, "en", width_in=4.0, dpi=60)
+    scatters, legend = _spy_overview(monkeypatch, res, lambda x: sorted(np.round(np.atleast_1d(x), 6)))
     st = res.stations
     drawn, others = {}, set()
     for xs, kw in scatters:  # a station layer is the scatter of exactly that class's stations, in its colour
@@ -751,3 +721,26 @@ def test_vietnamese_report_names_no_parameter_identifiers(tiny_scenario, tmp_pat
     en = " ".join(pdftotext(report.build_report(r, tmp_path / "en.pdf", lang="en"), layout=False).split())
     assert "(raise mast_height_m or eirp_dbm)" in en and "hata_environment 'rural'" in en
     assert "placement.mast_height_m" in en
+
+
+def _spy_overview(monkeypatch, res, key):
+    """Draw the PDF overview map of ``res`` and return what it drew: ``[(key(x), scatter kwargs), …]`` for every
+    scatter call and the handles given to the figure legend."""
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    calls, legend = [], []
+    original_scatter, original_legend = Axes.scatter, Figure.legend
+
+    def scatter(self, x, y, *args, **kwargs):
+        calls.append((key(x), kwargs))
+        return original_scatter(self, x, y, *args, **kwargs)
+
+    def spy_legend(self, *args, **kwargs):
+        legend[:] = kwargs.get("handles", [])
+        return original_legend(self, *args, **kwargs)
+
+    monkeypatch.setattr(Axes, "scatter", scatter)
+    monkeypatch.setattr(Figure, "legend", spy_legend)
+    report.overview_png(res, "en", width_in=4.0, dpi=60)
+    return calls, legend
