@@ -65,6 +65,11 @@ LEVEL_CLASSES: tuple[tuple[float, str], ...] = (
     (-math.inf, "#d73027"),
 )
 STATUS_COLOURS = {"good": "#1a9850", "weak": "#f39c12", "none": "#d7191c"}
+#: Polling stations have a shape per status as well as a colour (● good, ◆ weak, ■ no signal) on every map —
+#: this page, the PDF report (``report.STATUS_MARKERS``) and the desktop app — so colour-blind readers and
+#: black-and-white printouts tell them apart. Towers are triangles ▲ (as on the PDF and the desktop map), down
+#: towers a ringed ✕, proposals numbered discs.
+STATUS_SHAPES = {"good": "circle", "weak": "diamond", "none": "square"}
 GAP_COLOURS = {"weak": "#f39c12", "none": "#d7191c"}
 PROPOSAL_COLOUR = "#7b3294"
 ADDED_COLOUR = (123, 50, 148)  # proposal coverage RGB
@@ -144,6 +149,32 @@ def level_legend(lang: str) -> list[tuple[str, str]]:
             label = f"{lo:.0f} … {LEVEL_CLASSES[k - 1][0]:.0f}"
         items.append((colour, label.replace("-", "−")))
     return items
+
+
+def shape_svg(status: str, *, lost: bool = False) -> str:
+    """Inline SVG (13 px) of a polling station's marker for the legend and the title: its status's shape
+    (:data:`STATUS_SHAPES`) in its colour, outlined as on the map (a thick black ring for ``lost``)."""
+    shape = STATUS_SHAPES.get(status, "circle")
+    colour = STATUS_COLOURS.get(status, "#777")
+    stroke = "stroke='#000' stroke-width='2.6'" if lost else "stroke='#222' stroke-width='1'"
+    geom = {"circle": "<circle cx='7' cy='7' r='5'/>",
+            "diamond": "<path d='M7 0.75L13.25 7L7 13.25L0.75 7z'/>",
+            "square": "<rect x='2.55' y='2.55' width='8.9' height='8.9'/>"}[shape]
+    return (f"<svg class='cp-shape cp-shape-{shape}{' cp-shape-lost' if lost else ''}' viewBox='0 0 14 14' "
+            f"aria-hidden='true'><g fill='{colour}' {stroke}>{geom}</g></svg>")
+
+
+#: A tower's triangle in a 14 × 14 box (the tower markers and their legend entries).
+_TRIANGLE_PATH = "M7 1.2L13.2 12.6H0.8z"
+
+
+def tower_svg(colour: str, *, planned: bool = False) -> str:
+    """Inline SVG of a tower marker for the legend: a triangle in the operator's colour, white-edged (on the
+    map a dark halo too); ``planned``: hollow, dashed in the colour. Drawn like ``cpTriangle`` in the page."""
+    fill, stroke, width = ("#fff", colour, 2) if planned else (colour, "#555", 1)
+    dash = " stroke-dasharray='3 2'" if planned else ""
+    return (f"<span class='cp-tri'><svg viewBox='0 0 14 14' aria-hidden='true'><path d='{_TRIANGLE_PATH}' "
+            f"fill='{fill}' stroke='{stroke}' stroke-width='{width}'{dash}/></svg></span>")
 
 
 def _hex_rgb(colour: str) -> tuple[int, int, int]:
@@ -334,7 +365,9 @@ def _offline_head() -> str:
              f"L.Icon.Default.prototype.options.shadowUrl={json.dumps(uri('marker-shadow.png'))};"
              "L.Icon.Default.imagePath='';")
     return (f"<style>{css}</style>\n<script>{js_jquery}</script>\n<script>{js_leaflet}</script>\n"
-            f"<script>{icons}</script>\n<style>{_PAGE_CSS}</style>\n<script>{_PAGE_JS}</script>\n")
+            f"<script>{icons}</script>\n<style>{_PAGE_CSS}</style>\n"
+            f"<script>var CP_STATION_SHAPES = {_json_for_script(STATUS_SHAPES)}, "
+            f"CP_TRIANGLE = {_json_for_script(_TRIANGLE_PATH)};\n{_PAGE_JS}</script>\n")
 
 
 _PAGE_CSS = """
@@ -357,16 +390,17 @@ _PAGE_CSS = """
  border:1px solid #333}
 .cp-sw-down{width:11px;background:#fff;border:2px solid #d7191c;border-radius:50%;color:#d7191c;
  font:bold 9px/11px sans-serif;text-align:center}
-.cp-dot-lost{width:9px;height:9px;border:3px solid #000}
+.cp-shape{display:inline-block;width:13px;height:13px;margin-right:4px;vertical-align:middle;overflow:visible}
 .cp-params{position:absolute;bottom:40px;left:10px;z-index:1000;max-width:340px;max-height:45%;overflow:auto}
 .cp-params summary{cursor:pointer;font-weight:bold}
 .cp-params table{border-collapse:collapse}.cp-params td{padding:0 6px 0 0;vertical-align:top}
 .cp-pop table{border-collapse:collapse;font-size:12px}.cp-pop th{text-align:left;padding-right:8px;
  font-weight:normal;color:#555}.cp-pop b{font-size:13px}
-.cp-tower-icon{border:2px solid #fff;border-radius:2px;box-shadow:0 0 2px #000;width:10px;height:10px}
+.cp-tower-icon{display:block;width:14px;height:14px;overflow:visible;filter:drop-shadow(0 0 1px #000)}
+.cp-tri{display:inline-block;width:14px;height:13px;margin-right:5px;vertical-align:middle}
+.cp-tri svg{width:14px;height:13px;overflow:visible}
 .cp-tower-down .cp-x{width:18px;height:18px;border:3px solid #d7191c;border-radius:50%;background:#fff;
  color:#d7191c;text-align:center;font:bold 15px/18px sans-serif;box-shadow:0 0 0 1.5px #fff,0 0 4px 1px #000}
-.cp-tower-planned .cp-tower-icon{background:#fff !important;border-style:dashed;border-width:2px}
 .cp-contingency-icon{background:#e66101;color:#fff;border:2px solid #fff;border-radius:3px;width:16px;height:16px;
  text-align:center;font:bold 11px/16px sans-serif;box-shadow:0 0 3px #000}
 .cp-proposal-icon{background:#7b3294;color:#fff;border:2px solid #fff;border-radius:50%;width:20px;height:20px;
@@ -415,30 +449,55 @@ function cpTable(lab, rows){
   }
   return h + '</table>';
 }
+// A polling station is an SVG path like L.circleMarker (same pane, popups, tooltips, bringToFront) whose outline
+// is its status's shape: circle, diamond or square of about the circle's area (CP_STATION_SHAPES, from Python).
+var CpShapeMarker = L.CircleMarker.extend({
+  options: {shape: 'circle'},
+  _updatePath: function(){
+    var shape = this.options.shape, R = this._renderer;
+    if (shape === 'circle' || !R._setPath) { R._updateCircle(this); return; }  // the canvas renderer: circles
+    if (this._empty()) { R._setPath(this, 'M0 0'); return; }
+    var p = this._point, r = Math.max(this._radius, 1), x = p.x, y = p.y, d;
+    if (shape === 'diamond') {
+      var k = r * 1.25;  // half diagonal: the area of the circle (2k² = πr²)
+      d = 'M' + x + ',' + (y - k) + 'L' + (x + k) + ',' + y + 'L' + x + ',' + (y + k) + 'L' + (x - k) + ',' + y + 'z';
+    } else {
+      var h = r * 0.89;  // half side: the area of the circle (4h² = πr²)
+      d = 'M' + (x - h) + ',' + (y - h) + 'L' + (x + h) + ',' + (y - h) + 'L' + (x + h) + ',' + (y + h) +
+          'L' + (x - h) + ',' + (y + h) + 'z';
+    }
+    R._setPath(this, d);
+  }
+});
 function cpStations(group, lab, col, items, opts){
   var lost = {};  // item indices of the stations a failure scenario takes off the air: black ring, drawn on top
   ((opts && opts.lost) || []).forEach(function(i){ lost[i] = true; });
   items.forEach(function(s, i){
-    var m = L.circleMarker([s[0], s[1]], lost[i] ?
-      {radius: 7, color: '#000', weight: 3.5, fillColor: col[s[2]] || '#777', fillOpacity: 1,
-       className: 'cp-station cp-station-' + s[2] + ' cp-station-lost'} :
+    var shape = CP_STATION_SHAPES[s[2]] || 'circle', cls = 'cp-station cp-station-' + s[2] + ' cp-shape-' + shape;
+    var m = new CpShapeMarker([s[0], s[1]], lost[i] ?
+      {radius: 7, color: '#000', weight: 3.5, fillColor: col[s[2]] || '#777', fillOpacity: 1, shape: shape,
+       className: cls + ' cp-station-lost'} :
       {radius: 6, color: '#222', weight: 1, fillColor: col[s[2]] || '#777',
-      fillOpacity: 0.95, className: 'cp-station cp-station-' + s[2]});
+      fillOpacity: 0.95, shape: shape, className: cls});
     m.bindPopup('<div class="cp-pop"><b>' + s[3] + '</b><br>' + cpTable(lab, s.slice(4)) + '</div>', {maxWidth: 320});
     m.bindTooltip(s[3]);
     m.addTo(group);
     if (lost[i]) group.on('add', function(){ m.bringToFront(); });
   });
 }
+function cpTriangle(colour, planned, cls){  // the same SVG as webmap.tower_svg in Python (legend)
+  return '<svg class="' + cls + '" viewBox="0 0 14 14"><path d="' + CP_TRIANGLE + '" fill="' + (planned ? '#fff' : colour) +
+    '" stroke="' + (planned ? colour : '#fff') + '" stroke-width="' + (planned ? 2 : 1.5) + '"' +
+    (planned ? ' stroke-dasharray="3 2"' : '') + '/></svg>';
+}
 function cpTowers(group, lab, colour, items){
   items.forEach(function(s){
-    var down = s[2] === 'down', planned = s[2] === 'planned';  // planned: hollow dashed square, not on air
+    var down = s[2] === 'down', planned = s[2] === 'planned';  // planned: hollow dashed triangle, not on air
+    // a triangle (▲, as on the PDF and the desktop map): squares are the polling stations without signal
     var icon = L.divIcon({className: 'cp-tower' + (down ? ' cp-tower-down' : '') + (planned ? ' cp-tower-planned' : ''),
       // down: a red ✕ in a white disc ringed in red (seen on red and green backgrounds), above the other towers
       iconSize: down ? [24, 24] : [14, 14],
-      html: down ? '<div class="cp-x">\\u2715</div>' :
-            '<div class="cp-tower-icon" style="background:' + colour + (planned ? ';border-color:' + colour : '') +
-            '"></div>'});
+      html: down ? '<div class="cp-x">\\u2715</div>' : cpTriangle(colour, planned, 'cp-tower-icon')});
     var m = L.marker([s[0], s[1]], {icon: icon, zIndexOffset: down ? 500 : (planned ? 0 : 100)});
     m.bindPopup('<div class="cp-pop"><b>' + s[3] + '</b><br>' + cpTable(lab, s.slice(4)) + '</div>', {maxWidth: 320});
     m.bindTooltip(s[3]);
@@ -873,14 +932,13 @@ def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster
     lost_html = ""
     if results.newly_uncovered and st is not None and len(st):
         lost = results.lost_stations()
-        lost_html = (f"<br><span class='cp-dot cp-dot-lost' style='background:{STATUS_COLOURS['none']}'></span>"
+        lost_html = ("<br>" + shape_svg("none", lost=True)
                      + esc(t("map.lost", lang, n=fmt_int(len(lost), lang),
                              voters=fmt_int(int(lost["voters"].sum()), lang))))
     title_html = (f"<div class='cp-box cp-title'><h1>{esc(title)}</h1>"
                   f"{esc(t('map.created', lang, date=fmt_date(results.created, lang, time=True)))} · "
                   f"{esc(t('scenario', lang))}: {_nowrap_ids(esc(scen_text), down)}<br>"
-                  + " · ".join(f"<span class='cp-dot' style='background:{STATUS_COLOURS[s]}'></span>"
-                               f"{esc(status_label(s, lang))}: <b class='cp-count-{s}'>{counts[s]}</b>"
+                  + " · ".join(f"{shape_svg(s)}{esc(status_label(s, lang))}: <b class='cp-count-{s}'>{counts[s]}</b>"
                                for s in ("good", "weak", "none"))
                   + lost_html + "</div>")
     # a foldable legend (open): on a small window it scrolls, the layout script gives it the room left
@@ -891,10 +949,10 @@ def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster
     legend.append(f"<div><span class='cp-sw' style='background:transparent'></span>"
                   f"{esc(t('map.legend.nolevel', lang))}</div>")
     legend.append(f"<h3>{esc(t('map.legend.stations', lang))}</h3>")
-    legend += [f"<div><span class='cp-dot' style='background:{STATUS_COLOURS[s]}'></span>"
-               f"{esc(status_label(s, lang))}</div>" for s in ("good", "weak", "none")]
+    legend += [f"<div class='cp-legend-station cp-legend-{s}'>{shape_svg(s)}{esc(status_label(s, lang))}</div>"
+               for s in ("good", "weak", "none")]
     if lost_html:
-        legend.append(f"<div><span class='cp-dot cp-dot-lost' style='background:{STATUS_COLOURS['none']}'></span>"
+        legend.append(f"<div class='cp-legend-station cp-legend-lost'>{shape_svg('none', lost=True)}"
                       f"{esc(t('map.legend.lost', lang))}</div>")
     legend.append(f"<h3>{esc(t('map.legend.gaps', lang))}</h3>")
     legend.append(f"<div><span class='cp-sw' style='background:{GAP_COLOURS['none']};opacity:.5'></span>"
@@ -903,13 +961,12 @@ def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster
                   f"border-style:dashed'></span>{esc(t('map.legend.gap_weak', lang))}</div>")
     legend.append(f"<h3>{esc(t('map.legend.towers', lang))}</h3>")
     if towers is not None and len(towers):  # same operators and colours as the tower layers
-        legend += [f"<div><span class='cp-sw' style='background:{_operator_colour(op, oi)}'></span>{esc(op)}</div>"
+        legend += [f"<div>{tower_svg(_operator_colour(op, oi))}{esc(op)}</div>"
                    for oi, op in enumerate(sorted(set(towers["operator"].astype(str)), key=str.lower))]
     legend.append("<div><span class='cp-sw cp-sw-down'>\u2715</span>"
                   f"{esc(t('map.legend.tower_down', lang))}</div>")
     if towers is not None and len(towers) and (_col(towers, "status", "on_air") == "planned").any():
-        legend.append("<div><span class='cp-sw' style='background:#fff;border:2px dashed #555'></span>"
-                      f"{esc(t('map.legend.tower_planned', lang))}</div>")
+        legend.append(f"<div>{tower_svg('#555', planned=True)}{esc(t('map.legend.tower_planned', lang))}</div>")
     legend.append(f"<h3>{esc(t('map.legend.proposals', lang))}</h3>")
     legend.append(f"<div><span class='cp-dot' style='background:{PROPOSAL_COLOUR}'></span>"
                   f"{esc(t('map.legend.proposal', lang))}</div>")

@@ -754,3 +754,113 @@ def test_lost_station_popup_says_which_proposed_station_restores_it():
     res.proposals["placed_by"] = ["moved by user", "optimiser"]
     (lab, _colours, items, opts), = calls(webmap.build_map(res, lang="en"), "Stations")
     assert dict(zip(items[ids.index("PS03")][4::2], items[ids.index("PS03")][5::2], strict=True))[8] == "MS-01 (moved)"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# polling stations: a shape per status as well as a colour (colour-blind readers, greyscale printouts)
+# ---------------------------------------------------------------------------------------------------------
+def _page_shapes(page: str) -> dict:
+    return json.loads(re.search(r"var CP_STATION_SHAPES = (\{.*?\}),", page).group(1))
+
+
+def _legend_html(page: str) -> str:
+    return re.search(r"<details class='cp-box cp-legend' open>.*?</details>", page, re.S).group(0)
+
+
+def test_station_shapes_are_those_of_the_pdf_report():
+    from coverage_planner.report import STATUS_MARKERS
+
+    assert webmap.STATUS_SHAPES == {"good": "circle", "weak": "diamond", "none": "square"}
+    mpl = {"o": "circle", "D": "diamond", "s": "square"}
+    assert {s: mpl[m[0]] for s, m in STATUS_MARKERS.items()} == webmap.STATUS_SHAPES
+
+
+def test_station_markers_and_legend_use_the_status_shapes(page, res):
+    """QA: the map told good / weak / no signal apart by colour only. Each status now has its shape (● ◆ ■, as
+    the PDF): the page script gets the shapes and every station row its status; legend and title show them."""
+    assert _page_shapes(page) == webmap.STATUS_SHAPES
+    (_, colours, items), = calls(page, "Stations")
+    assert {it[2] for it in items} == {"good", "weak", "none"}  # each shape is drawn
+    assert "new CpShapeMarker(" in page and "L.circleMarker(" not in page
+    legend = _legend_html(page)
+    rows = re.findall(r"<div class='cp-legend-station cp-legend-(\w+)'><svg class='cp-shape cp-shape-(\w+)'"
+                      r"[^>]*><g fill='(#[0-9a-f]+)'[^>]*><(\w+)", legend)
+    assert rows == [("good", "circle", colours["good"], "circle"), ("weak", "diamond", colours["weak"], "path"),
+                    ("none", "square", colours["none"], "rect")]
+    # the title's counts carry the same shapes
+    title = _title_html(page)
+    assert re.findall(r"cp-shape-(\w+)'.*?cp-count-(\w+)", title) == [("circle", "good"), ("diamond", "weak"),
+                                                                        ("square", "none")]
+    # towers are triangles, not squares (a red Viettel square looked like a station without signal)
+    assert "cp-tri" in legend and "cp-sw' style='background:#e4002b'" not in legend
+
+
+def test_lost_stations_keep_their_square_with_a_black_ring():
+    html = webmap.build_map(tiny_results(scenario_down=("VT-002",)), lang="en")
+    legend = _legend_html(html)
+    assert re.search(r"<div class='cp-legend-station cp-legend-lost'><svg class='cp-shape cp-shape-square "
+                     r"cp-shape-lost'[^>]*><g fill='#d7191c' stroke='#000'", legend)
+    assert "cp-shape-lost" in _title_html(html)
+
+
+def _svg_paths(dom: str) -> list[tuple[set[str], str]]:
+    """(classes, d) of every SVG <path> in a DOM dump."""
+    from html.parser import HTMLParser
+
+    out = []
+
+    class P(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            if tag == "path":
+                a = dict(attrs)
+                out.append((set((a.get("class") or "").split()), a.get("d") or ""))
+
+        handle_startendtag = handle_starttag
+
+    P().feed(dom)
+    return out
+
+
+def _vertices(d: str) -> list[tuple[float, float]]:
+    return [(float(x), float(y)) for x, y in re.findall(r"[ML](-?[\d.]+),(-?[\d.]+)", d)]
+
+
+@needs_chromium
+def test_station_markers_render_with_their_shape(rendered, res):
+    dom, _ = rendered
+    paths = [(c, d) for c, d in _svg_paths(dom) if "cp-station" in c]
+    assert len(paths) == len(res.stations)
+    seen = {}
+    for cls, d in paths:
+        status = next(c[len("cp-station-"):] for c in cls if c.startswith("cp-station-") and c != "cp-station-lost")
+        shape = webmap.STATUS_SHAPES[status]
+        assert f"cp-shape-{shape}" in cls
+        seen[status] = seen.get(status, 0) + 1
+        if shape == "circle":  # Leaflet's circle: two arcs
+            assert d.count("a") == 2 and "L" not in d, d
+            continue
+        v = _vertices(d)
+        assert len(v) == 4 and d.endswith("z"), d
+        xs, ys = sorted({x for x, _ in v}), sorted({y for _, y in v})
+        if shape == "square":  # axis-aligned: two x and two y values, as wide as high
+            assert len(xs) == 2 and len(ys) == 2 and xs[1] - xs[0] == pytest.approx(ys[1] - ys[0])
+        else:  # diamond: top, right, bottom, left around a centre
+            assert len(xs) == 3 and len(ys) == 3 and v[0][0] == v[2][0] and v[1][1] == v[3][1]
+    assert seen == res.station_counts()
+
+
+@needs_chromium
+def test_tower_markers_render_as_triangles(rendered, res):
+    dom, _ = rendered
+    tri = [d for c, d in _svg_paths(dom) if not c and d == "M7 1.2L13.2 12.6H0.8z"]
+    n_legend = res.towers["operator"].nunique()
+    assert len(tri) == int((res.towers["status"] != "down").sum()) + n_legend
+    assert count_class(dom, "cp-tower-icon") == int((res.towers["status"] != "down").sum())
+
+
+def test_station_shapes_look_alike_in_size():
+    """Circle, diamond and square of one station radius cover about the same area (no status looks bigger)."""
+    js = webmap._PAGE_JS
+    k = float(re.search(r"var k = r \* ([\d.]+)", js).group(1))
+    h = float(re.search(r"var h = r \* ([\d.]+)", js).group(1))
+    assert 2 * k * k == pytest.approx(math.pi, rel=0.02) and 4 * h * h == pytest.approx(math.pi, rel=0.02)
