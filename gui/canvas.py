@@ -59,9 +59,8 @@ def symbol_path(kind: str, size: float) -> QPainterPath:
     if kind == "triangle":
         p.addPolygon(QPolygonF([QPointF(0, -r * 1.15), QPointF(r, r * 0.85), QPointF(-r, r * 0.85),
                                 QPointF(0, -r * 1.15)]))
-    elif kind == "diamond":
-        p.addPolygon(QPolygonF([QPointF(0, -r * 1.2), QPointF(r, 0), QPointF(0, r * 1.2), QPointF(-r, 0),
-                                QPointF(0, -r * 1.2)]))
+    elif kind == "diamond":  # a square on its corner (◆), as on the HTML map and the PDF
+        p.addPolygon(QPolygonF([QPointF(0, -r), QPointF(r, 0), QPointF(0, r), QPointF(-r, 0), QPointF(0, -r)]))
     elif kind == "star":
         pts = []
         for i in range(11):
@@ -71,6 +70,11 @@ def symbol_path(kind: str, size: float) -> QPainterPath:
         p.addPolygon(QPolygonF(pts))
     elif kind == "square":
         p.addRect(QRectF(-r, -r, 2 * r, 2 * r))
+    elif kind == "plus":  # a cross (towns): squares, diamonds and circles are the polling stations' shapes
+        w = r / 3.0
+        p.addPolygon(QPolygonF([QPointF(-w, -r), QPointF(w, -r), QPointF(w, -w), QPointF(r, -w), QPointF(r, w),
+                                QPointF(w, w), QPointF(w, r), QPointF(-w, r), QPointF(-w, w), QPointF(-r, w),
+                                QPointF(-r, -w), QPointF(-w, -w), QPointF(-w, -r)]))
     else:
         p.addEllipse(QPointF(0, 0), r, r)
     p.closeSubpath()
@@ -263,12 +267,13 @@ class MapCanvas(QGraphicsView):
             raise KeyError(layer_id)
         lyr.items[0].setPixmap(QPixmap.fromImage(rgba_to_qimage(rgba)))
 
-    def add_points(self, layer_id: str, title: str, frame, *, symbol: str = "circle", size: float = 10.0,
+    def add_points(self, layer_id: str, title: str, frame, *, symbol="circle", size=10.0,
                    fill=None, outline=None, tooltips=None, draggable: bool = False,
                    position: int | None = None, visible: bool = True, opacity: float = 1.0) -> MapLayer:
-        """Point features. ``fill`` is one QColor or a list with one per row."""
+        """Point features. ``fill`` is one QColor or a list with one per row; so are ``symbol`` (a
+        :func:`symbol_path` kind, e.g. the polling stations' shape per status) and ``size`` (pixels)."""
         root = self._new_root()
-        path = symbol_path(symbol, size)
+        paths: dict = {}  # (kind, size) → QPainterPath, shared by the items
         pen = QPen(outline if outline is not None else QColor(30, 30, 30), 1.2)
         pen.setCosmetic(True)
         items = []
@@ -280,6 +285,11 @@ class MapCanvas(QGraphicsView):
             if geom is None or geom.is_empty:
                 items.append(None)
                 continue
+            key = (symbol[i] if isinstance(symbol, (list, tuple)) else symbol,
+                   float(size[i] if isinstance(size, (list, tuple)) else size))
+            path = paths.get(key)
+            if path is None:
+                path = paths[key] = symbol_path(*key)
             it = QGraphicsPathItem(path, root)
             it.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations, True)
             it.setPos(geom.x, -geom.y)

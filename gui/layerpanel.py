@@ -17,7 +17,7 @@ from PyQt6.QtWidgets import (
 )
 
 from gui.i18n import tr, value_label
-from gui.render import ADDED_RGBA, LEVEL_STEPS, PROPOSAL_COLOUR, STATUS_COLOURS
+from gui.render import ADDED_RGBA, LEVEL_STEPS, PROPOSAL_COLOUR, STATUS_COLOURS, STATUS_SYMBOLS, SYMBOL_GLYPHS
 
 
 def _swatch(rgb: tuple[int, int, int], text: str) -> str:
@@ -36,7 +36,8 @@ def legend_html(layer_ids=None) -> str:
         parts.append(_level_key())
     if has("stations"):
         stations = " ".join(
-            f"<span style='color: {STATUS_COLOURS[s].name()}'>●</span>&nbsp;{value_label('status', s)}"
+            f"<span style='color: {STATUS_COLOURS[s].name()}'>{SYMBOL_GLYPHS[STATUS_SYMBOLS[s]]}</span>"
+            f"&nbsp;{value_label('status', s)}"
             for s in ("good", "weak", "none") if s in STATUS_COLOURS)
         parts.append(f"<b>{tr('Polling stations')}</b><br>{stations}")
     extra = []

@@ -42,6 +42,11 @@ def _tooltips(frame, cols) -> list[str]:
     return out
 
 
+def station_symbols(statuses) -> list[str]:
+    """The marker shape of each polling station by its status (● good, ◆ weak, ■ none; a circle otherwise)."""
+    return [render.STATUS_SYMBOLS.get(str(st), "circle") for st in statuses]
+
+
 #: Vector layers drawn as QPainterPaths (polygons and lines), by results attribute.
 PATH_LAYERS = ("gaps", "communes", "roads", "border")
 
@@ -159,7 +164,8 @@ def build_layers(canvas, results, *, images: dict[str, np.ndarray] | None = None
                               visible=v, opacity=o)
     if results.towns is not None and len(results.towns):
         v, o = state("towns")
-        canvas.add_points("towns", layer_title("towns"), results.towns, symbol="square", size=5,
+        # a cross: a square would read as a polling station without signal (■) in greyscale
+        canvas.add_points("towns", layer_title("towns"), results.towns, symbol="plus", size=8,
                           fill=QColor(40, 40, 40), tooltips=_tooltips(results.towns, ["name"]), visible=v, opacity=o)
     t = results.towers
     if t is not None and len(t):
@@ -177,8 +183,10 @@ def build_layers(canvas, results, *, images: dict[str, np.ndarray] | None = None
     s = results.stations
     if s is not None and len(s):
         fill = [render.STATUS_COLOURS.get(st, QColor(120, 120, 120)) for st in s["status"]]
+        symbols = station_symbols(s["status"])
         v, o = state("stations")
-        canvas.add_points("stations", layer_title("stations"), s, symbol="circle", size=9, fill=fill,
+        canvas.add_points("stations", layer_title("stations"), s, symbol=symbols,
+                          size=[render.SYMBOL_SIZES[k] for k in symbols], fill=fill,
                           tooltips=_tooltips(s, ["id", "name", "status"]), visible=v, opacity=o)
     p = results.proposals
     if p is not None and len(p):

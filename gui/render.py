@@ -27,6 +27,14 @@ LEVEL_STEPS: tuple[tuple[float, tuple[int, int, int, int]], ...] = tuple(
 ADDED_RGBA: tuple[int, int, int, int] = tuple(_webmap.ADDED_COLOUR) + (200,)
 
 STATUS_COLOURS = {k: QColor(v) for k, v in _webmap.STATUS_COLOURS.items()}
+#: Polling stations: a shape per status as well as the colour (● good, ◆ weak, ■ no signal; the HTML map's and
+#: the PDF's, ``coverage_planner.webmap.STATUS_SHAPES``), so colour-blind users and greyscale screenshots tell
+#: them apart. Kinds of :func:`gui.canvas.symbol_path`.
+STATUS_SYMBOLS = dict(_webmap.STATUS_SHAPES)
+#: Symbol size (pixels) per shape: the three cover about the same area (a 9 px circle), so none looks bigger.
+SYMBOL_SIZES = {"circle": 9.0, "diamond": 11.0, "square": 8.0}
+#: Legend glyph per shape (coloured text in the layer panel's legend).
+SYMBOL_GLYPHS = {"circle": "●", "diamond": "◆", "square": "■"}
 GAP_COLOURS = {k: QColor(v) for k, v in _webmap.GAP_COLOURS.items()}
 PROPOSAL_COLOUR = QColor(_webmap.PROPOSAL_COLOUR)
 USER_SITE_COLOUR = QColor(0, 150, 200)
