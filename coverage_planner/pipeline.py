@@ -735,30 +735,25 @@ def _mobile_max_loss(project, params) -> float:
     return p.eirp_dbm + params.receiver_gain_dbi - params.total_margin_db - project.thresholds[p.technology].good_dbm
 
 
-def _mast_key(project, mast_height_m) -> Any:
-    """The mast height as the placement's cache keys hold it: the project's own value (as the TOML gave it, so
-    20 and 20.0 share one key) unless ``mast_height_m`` differs from it."""
-    own = project.placement.mast_height_m
-    return own if mast_height_m is None or float(mast_height_m) == float(own) else float(mast_height_m)
-
-
-def _reciprocal_keys(ctx: Context, drow, dcol, params, mast_height_m=None) -> list[str]:
-    """Cache keys of the reciprocal path-loss windows of stations on cells (drow, dcol)."""
-    mast = _mast_key(ctx.project, mast_height_m)
+def _reciprocal_keys(ctx: Context, drow, dcol, params) -> list[str]:
+    """Cache keys of the reciprocal path-loss windows of stations on cells (drow, dcol), for the project's mobile
+    mast height (as the TOML gave it: 20 and 20.0 share one key)."""
+    mast = ctx.project.placement.mast_height_m
     freq = ctx.project.placement_frequency_mhz()
     return [make_key(ctx.terrain_fp, kind="reciprocal", row=int(r), col=int(c), mast=mast, f=freq,
                      params=dataclasses.asdict(params), **_veg_key(ctx)) for r, c in zip(drow, dcol, strict=True)]
 
 
-def _reciprocal_window(ctx: Context, key: str, row: int, col: int, params, mast_height_m=None):
+def _reciprocal_window(ctx: Context, key: str, row: int, col: int, params):
     """The reciprocal path-loss window of a station on cell (row, col) — the station at receiver height as
-    transmitter, the mobile mast at every cell — from the cache or computed (then cached)."""
+    transmitter, the project's mobile mast at every cell — from the cache or computed (then cached); ``key``
+    from :func:`_reciprocal_keys`."""
     hit = ctx.cache.get(key)
     if hit is None:
         # vegetation here is the mast's (receiver side of this sweep), normally none: the station's own
         # vegetation is added by the exact check (_exact_losses), so this screen tends to under-estimate
         w = _lb.path_loss_window(ctx.dem, float(row), float(col), tx_height_m=params.receiver_height_m,
-                                 rx_height_m=float(_mast_key(ctx.project, mast_height_m)),
+                                 rx_height_m=float(ctx.project.placement.mast_height_m),
                                  frequency_mhz=ctx.project.placement_frequency_mhz(), params=params,
                                  cellsize=ctx.grid.cellsize, vegetation=ctx.vegetation)
         hit = ctx.cache.put(key, w.loss_db, w.row0, w.col0)
@@ -795,7 +790,7 @@ def _exact_losses(ctx: Context, drow, dcol, r: int, c: int, max_loss: float, par
     cell). A station whose free-space loss alone exceeds ``max_loss`` is not profiled (NaN): every model's loss
     is at least free space (:func:`analysis.propagation.profile_loss` adds only non-negative terms), so it
     cannot be reached. ``mast_height_m``: the site's mast (default the project's ``[placement] mast_height_m``)."""
-    mast = float(_mast_key(ctx.project, mast_height_m))
+    mast = float(ctx.project.placement.mast_height_m if mast_height_m is None else mast_height_m)
     cs = ctx.grid.cellsize
     freq = ctx.project.placement_frequency_mhz()
     veg = ctx.vegetation
