@@ -238,25 +238,6 @@ def levels_at(grid: Grid, window, x, y) -> np.ndarray:
     return out
 
 
-def stations_reached(results: Results, window, good_dbm: float | None = None) -> list[str]:
-    """Ids of stations not yet 'good' that a mobile site's forward ``window`` (the swept raster of
-    :func:`site_coverage`) serves at ``good_dbm`` or better.
-
-    ``good_dbm`` defaults to the good threshold of the placement technology recorded in ``results``. This reads
-    the map's raster, an approximation that can differ from the placement by a station near the threshold: the
-    placement checks each station with the exact terrain profile — :func:`site_reach` applies that rule.
-    """
-    s = results.stations
-    if s is None or not len(s) or "status" not in s.columns:
-        return []
-    if good_dbm is None:
-        p = results.parameters
-        good_dbm = p["thresholds"][p["placement_technology"]]["good_dbm"]
-    lv = levels_at(results.grid, window, s.geometry.x.to_numpy(), s.geometry.y.to_numpy())
-    ok = (np.nan_to_num(lv, nan=-np.inf) >= good_dbm) & (s["status"].to_numpy() != STATUS_GOOD)
-    return [str(i) for i in s["id"].to_numpy()[ok]]
-
-
 def _thresholds(project, technologies) -> tuple[np.ndarray, np.ndarray]:
     good = np.array([project.thresholds[t].good_dbm for t in technologies], dtype=np.float32)
     weak = np.array([project.thresholds[t].weak_dbm for t in technologies], dtype=np.float32)
@@ -1287,4 +1268,4 @@ def _parameters(project, inputs) -> dict[str, Any]:
 
 
 __all__ = ["Progress", "Context", "prepare", "iter_run", "run", "site_coverage", "site_reach", "site_backhaul",
-           "tower_window", "link_params", "levels_at", "stations_reached"]
+           "tower_window", "link_params", "levels_at"]
