@@ -808,7 +808,7 @@ def _exact_challengers(cov: np.ndarray, checked: np.ndarray, weights: np.ndarray
     """Unchecked candidates that, as ``cov`` (exact columns and the screen's) has them, would add more weight in
     place of one of the ``selected`` sites than that site adds: the ``per_site`` (default
     :data:`EXACT_CHALLENGERS`) best of them per site (a tie sampled evenly over its members), sorted — the next
-    exact checks of the placement loop."""
+    exact checks of the solve-and-check loop (:meth:`_ExactColumns.solve`)."""
     import scipy.sparse as sp
 
     per_site = EXACT_CHALLENGERS if per_site is None else int(per_site)
@@ -832,6 +832,62 @@ def _exact_challengers(cov: np.ndarray, checked: np.ndarray, weights: np.ndarray
                 break
         out.update(picked)
     return sorted(out)
+
+
+class _ExactColumns:
+    """The covers matrix (stations × candidates) of a solve-and-check loop, shared by the placement and the
+    contingency plan. It starts as the screen (reciprocal windows); a candidate's column is replaced by its
+    exact one (:func:`_exact_reach` to every station of the matrix) when it is checked and stays so for good, so
+    a refuted claim is never chosen again and a confirmed one stays. ``cells``: the candidates' (rows, cols);
+    ``progress(n_done, n, round)``: the :class:`Progress` to yield every few checks (a cancel point)."""
+
+    def __init__(self, ctx: Context, covers, drow, dcol, cells, max_loss: float, params, progress):
+        self.cov = np.asarray(covers.toarray() if hasattr(covers, "toarray") else covers, dtype=bool)
+        self.checked = np.zeros(self.cov.shape[1], bool)
+        self._ctx, self._drow, self._dcol, self._cells = ctx, drow, dcol, cells
+        self._max_loss, self._params, self._progress = max_loss, params, progress
+
+    def check(self, cols, rounds: int):
+        """Replace the columns of candidates ``cols`` by their exact ones (generator)."""
+        crow, ccol = self._cells
+        for n_done, j in enumerate(cols, start=1):
+            self.cov[:, j] = _exact_reach(self._ctx, self._drow, self._dcol, int(crow[j]), int(ccol[j]),
+                                          self._max_loss, self._params)
+            self.checked[j] = True
+            if n_done % 8 == 0 or n_done == len(cols):  # a cancel point every few sites
+                yield self._progress(n_done, len(cols), rounds)
+
+    def order(self) -> np.ndarray:
+        """Every candidate, the exact-checked ones first (each group in index order): a solver that takes the
+        first of equal columns, given them in this order, lets a checked site win a tie of equal claims."""
+        return np.concatenate([np.flatnonzero(self.checked), np.flatnonzero(~self.checked)])
+
+    def only_checked(self) -> np.ndarray:
+        """The matrix with the unchecked candidates' columns emptied."""
+        return np.where(self.checked[None, :], self.cov, False)
+
+    def solve(self, weights: np.ndarray, plan):
+        """Solve, check, solve again (generator; returns ``(selected, rounds, converged)``).
+
+        ``plan(matrix)``: the solver — ``None`` when there is nothing to choose, else ``(selected, sites)``:
+        the chosen candidates and every candidate the round's plans use (``selected`` among them); it should
+        take ties from :meth:`order`. Each round checks the unchecked ``sites``, then the best unchecked
+        challengers of each selected site by ``weights`` (:func:`_exact_challengers`: a list of equal screen
+        claims is not walked one site per round), and stops when every site of its plans was already checked
+        (``converged``). After :data:`EXACT_ROUNDS` rounds without that, ``converged`` is False and the caller
+        chooses among the checked sites only (:meth:`only_checked`)."""
+        selected: list[int] = []
+        for rounds in range(1, EXACT_ROUNDS + 1):
+            got = plan(self.cov)
+            if got is None:
+                return [], rounds, True
+            selected, sites = got
+            todo = sorted({int(j) for j in sites if not self.checked[j]})
+            if not todo:
+                return selected, rounds, True
+            yield from self.check(todo, rounds)
+            yield from self.check(_exact_challengers(self.cov, self.checked, weights, selected), rounds)
+        return selected, EXACT_ROUNDS, False
 
 
 def site_reach(ctx: Context, stations, x: float, y: float, *, mast_height_m=None) -> list[str]:
@@ -909,53 +965,42 @@ def _placement_stage(ctx: Context, stations, communes, live_towers, params, st: 
     # never proposed again and a confirmed one stays; they come first in the matrix the solver sees, so among
     # equal screen claims a confirmed site wins the tie (before, the solver went down a list of equal screen
     # claims one refuted site per round and stopped after 8 rounds on a site that had just been refuted). Each
-    # round also checks the best few unchecked challengers of every chosen site (_exact_challengers).
-    cov = np.asarray(covers.toarray() if hasattr(covers, "toarray") else covers, dtype=bool)
-    checked = np.zeros(len(crow), bool)
-
-    def check(cols, rounds):
-        for n_done, j in enumerate(cols, start=1):
-            cov[:, j] = _exact_reach(ctx, drow, dcol, int(crow[j]), int(ccol[j]), max_loss, params)
-            checked[j] = True
-            if n_done % 8 == 0 or n_done == len(cols):  # a cancel point every few sites
-                yield st.at("placement", min(0.72 + 0.015 * rounds, 0.84),
-                            f"Exact check of {n_done}/{len(cols)} sites (round {rounds})")
+    # round also checks the best few unchecked challengers of every chosen site (_exact_challengers). The loop
+    # (_ExactColumns) is the contingency plan's too.
+    exact = _ExactColumns(ctx, covers, drow, dcol, (crow, ccol), max_loss, params,
+                          lambda n_done, n, rounds: st.at("placement", min(0.72 + 0.015 * rounds, 0.84),
+                                                          f"Exact check of {n_done}/{n} sites (round {rounds})"))
+    cov, checked = exact.cov, exact.checked  # updated in place by the checks
 
     def solve(matrix, k):
         """The covering model on ``matrix`` with the exact-checked columns first (ties go to them); the
         column order, so that ``order[j]`` is the candidate of the model's column j."""
-        order = np.concatenate([np.flatnonzero(checked), np.flatnonzero(~checked)])
+        order = exact.order()
         m = _placement.MaximalCovering.from_arrays(matrix[:, order], weights, k)
         m.solve_greedy()
         m.solve_exact(time_limit=p.solver_time_limit_s)
         return m, order
 
     k_req = p.k
-    selected: list[int] = []
     model = None
     ub = 0.0
-    rounds = 0
-    converged = True
     k = int(k_req) if int(k_req) > 0 else 0
-    for rounds in range(1, EXACT_ROUNDS + 1):
-        usable = int(cov.any(axis=0).sum())
+
+    def plan(matrix):
+        nonlocal model, ub, k
+        usable = int(matrix.any(axis=0).sum())
         if k_req is not None and int(k_req) < 0:  # "as few as needed": the minimum number of sites
-            k = len(_placement.SetCovering.from_arrays(cov).solve(time_limit=p.solver_time_limit_s).selected)
+            k = len(_placement.SetCovering.from_arrays(matrix).solve(time_limit=p.solver_time_limit_s).selected)
         k_eff = min(k, usable)
         if k_eff <= 0:
-            model, selected = None, []
-            break
-        model, order = solve(cov, k_eff)
-        selected = [int(order[j]) for j in model.selected]
+            model = None
+            return None
+        model, order = solve(matrix, k_eff)
         ub = float(model.upper_bound)
-        plans = set(selected) | {int(order[j]) for j in (model.greedy_selected or []) + (model.exact_selected or [])}
-        todo = sorted(j for j in plans if not checked[j])
-        if not todo:
-            break
-        yield from check(todo, rounds)
-        yield from check(_exact_challengers(cov, checked, weights, selected), rounds)
-    else:
-        converged = False
+        chosen = [int(order[j]) for j in model.selected]
+        return chosen, set(chosen) | {int(order[j]) for j in (model.greedy_selected or []) + (model.exact_selected or [])}
+
+    selected, rounds, converged = yield from exact.solve(weights, plan)
     if not converged:
         # rounds used up with unchecked sites still chosen: the plan from exact-checked sites only (what the
         # proposals claim is then what the objective counts); the bound is the whole matrix's (exact columns
@@ -963,7 +1008,7 @@ def _placement_stage(ctx: Context, stations, communes, live_towers, params, st: 
         usable = int(cov.any(axis=0).sum())
         k_eff = min(k, usable)
         ub = float(solve(cov, k_eff)[0].upper_bound) if k_eff > 0 else 0.0
-        only = np.where(checked[None, :], cov, False)
+        only = exact.only_checked()
         k_eff = min(k, int(only.any(axis=0).sum()))
         if k_eff > 0:
             model, order = solve(only, k_eff)
