@@ -12,6 +12,7 @@ only towers whose inputs changed.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 import math
 import threading
@@ -1183,11 +1184,23 @@ def _contingency_stage(ctx: Context, stations, communes, service: _Service, para
     max_loss = _mobile_max_loss(ctx.project, params)
     drow, dcol = _cell_index(grid, risk)
     loss_windows = yield from _reciprocal_windows(ctx, risk, params, st, 0.9, 0.98, contingency=True)
-    cov = np.zeros((len(risk), len(crow)), bool)
-    if len(crow):
-        covers = _placement.covers_from_loss_windows(loss_windows, crow, ccol, max_loss)
-        cov = np.asarray(covers.toarray() if hasattr(covers, "toarray") else covers, dtype=bool)
-    exact: set[int] = set()
+    covers = (_placement.covers_from_loss_windows(loss_windows, crow, ccol, max_loss) if len(crow)
+              else np.zeros((len(risk), 0), bool))
+    # the placement's solve-and-check loop, one site at a time (k = 1, the weight of that site's lost stations):
+    # exact columns are kept across sites, a checked site wins a tie of equal claims and challengers get checked
+    exact = _ExactColumns(ctx, covers, drow, dcol, (crow, ccol), max_loss, params,
+                          lambda n_done, n, rounds: st.at("placement", 0.98, f"Contingency: exact check of "
+                                                                             f"{n_done}/{n} sites (round {rounds})"))
+
+    def best(w, matrix):
+        """The candidate with the most weight ``w`` in ``matrix`` (a checked one on a tie), or None."""
+        score = w @ matrix
+        if not len(score) or score.max() <= 0:
+            return None
+        order = exact.order()
+        j = int(order[np.argmax(score[order])])
+        return [j], [j]
+
     to_ll = Transformer.from_crs(grid.crs, "EPSG:4326", always_xy=True)
     ids = risk["id"].astype(str).to_numpy()
     rows_out, geoms = [], []
@@ -1195,21 +1208,12 @@ def _contingency_stage(ctx: Context, stations, communes, service: _Service, para
     trow, tcol = _cell_index(grid, live)  # the live towers' cells, once: each site's backhaul uses the others
     for s, members in lost.items():
         local = np.array([pos[int(i)] for i in members], dtype=np.int64)
-        w = weights[local]
-        chosen = -1
-        for _round in range(8):  # screen → exact columns until the best candidate is an exact one
-            score = w @ cov[local] if len(crow) else np.zeros(0)
-            if not len(score) or score.max() <= 0:
-                break
-            j = int(np.argmax(score))
-            if j in exact:
-                chosen = j
-                break
-            cov[:, j] = _exact_reach(ctx, drow, dcol, int(crow[j]), int(ccol[j]), max_loss, params)
-            exact.add(j)
-        else:
-            done = sorted(exact, key=lambda j: -float(w @ cov[local, j]))
-            chosen = done[0] if done and float(w @ cov[local, done[0]]) > 0 else -1
+        w = np.zeros(len(risk))
+        w[local] = weights[local]
+        selected, _rounds, converged = yield from exact.solve(w, functools.partial(best, w))
+        if not converged:  # rounds used up: the best exact-checked site
+            selected = (best(w, exact.only_checked()) or ([], []))[0]
+        chosen = selected[0] if selected else -1
         sectors = live.index[site_of == s]
         first = live.iloc[int(sectors[0])]
         slon, slat = to_ll.transform(first.geometry.x, first.geometry.y)
@@ -1222,7 +1226,7 @@ def _contingency_stage(ctx: Context, stations, communes, service: _Service, para
             r, c = int(crow[chosen]), int(ccol[chosen])
             x, y = (float(v) for v in grid.xy(r, c))
             lon, lat = to_ll.transform(x, y)
-            got = local[cov[local, chosen]]
+            got = local[exact.cov[local, chosen]]
             keep = site_of != s
             others = live[keep].reset_index(drop=True)
             row.update(restore_lon=round(lon, 6), restore_lat=round(lat, 6), restore_x=round(x, 1),
