@@ -887,7 +887,8 @@ class _ExactColumns:
             if not todo:
                 return selected, rounds, True
             yield from self.check(todo, rounds)
-            yield from self.check(_exact_challengers(self.cov, self.checked, weights, selected), rounds)
+            rows = np.flatnonzero(weights)  # the others add nothing (the contingency plan: one site's stations)
+            yield from self.check(_exact_challengers(self.cov[rows], self.checked, weights[rows], selected), rounds)
         return selected, EXACT_ROUNDS, False
 
 
@@ -1192,9 +1193,10 @@ def _contingency_stage(ctx: Context, stations, communes, service: _Service, para
                           lambda n_done, n, rounds: st.at("placement", 0.98, f"Contingency: exact check of "
                                                                              f"{n_done}/{n} sites (round {rounds})"))
 
-    def best(w, matrix):
-        """The candidate with the most weight ``w`` in ``matrix`` (a checked one on a tie), or None."""
-        score = w @ matrix
+    def best(local, w, matrix):
+        """The candidate with the most weight ``w`` of stations ``local`` in ``matrix`` (a checked one on a tie),
+        or None."""
+        score = w @ matrix[local]
         if not len(score) or score.max() <= 0:
             return None
         order = exact.order()
@@ -1210,9 +1212,9 @@ def _contingency_stage(ctx: Context, stations, communes, service: _Service, para
         local = np.array([pos[int(i)] for i in members], dtype=np.int64)
         w = np.zeros(len(risk))
         w[local] = weights[local]
-        selected, _rounds, converged = yield from exact.solve(w, functools.partial(best, w))
+        selected, _rounds, converged = yield from exact.solve(w, functools.partial(best, local, weights[local]))
         if not converged:  # rounds used up: the best exact-checked site
-            selected = (best(w, exact.only_checked()) or ([], []))[0]
+            selected = (best(local, weights[local], exact.only_checked()) or ([], []))[0]
         chosen = selected[0] if selected else -1
         sectors = live.index[site_of == s]
         first = live.iloc[int(sectors[0])]
