@@ -12,6 +12,7 @@ only towers whose inputs changed.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 import math
 import threading
@@ -236,25 +237,6 @@ def levels_at(grid: Grid, window, x, y) -> np.ndarray:
     out = np.full(rr.shape, np.nan, np.float32)
     out[inside] = level[rr[inside], cc[inside]]
     return out
-
-
-def stations_reached(results: Results, window, good_dbm: float | None = None) -> list[str]:
-    """Ids of stations not yet 'good' that a mobile site's forward ``window`` (the swept raster of
-    :func:`site_coverage`) serves at ``good_dbm`` or better.
-
-    ``good_dbm`` defaults to the good threshold of the placement technology recorded in ``results``. This reads
-    the map's raster, an approximation that can differ from the placement by a station near the threshold: the
-    placement checks each station with the exact terrain profile — :func:`site_reach` applies that rule.
-    """
-    s = results.stations
-    if s is None or not len(s) or "status" not in s.columns:
-        return []
-    if good_dbm is None:
-        p = results.parameters
-        good_dbm = p["thresholds"][p["placement_technology"]]["good_dbm"]
-    lv = levels_at(results.grid, window, s.geometry.x.to_numpy(), s.geometry.y.to_numpy())
-    ok = (np.nan_to_num(lv, nan=-np.inf) >= good_dbm) & (s["status"].to_numpy() != STATUS_GOOD)
-    return [str(i) for i in s["id"].to_numpy()[ok]]
 
 
 def _thresholds(project, technologies) -> tuple[np.ndarray, np.ndarray]:
@@ -735,30 +717,25 @@ def _mobile_max_loss(project, params) -> float:
     return p.eirp_dbm + params.receiver_gain_dbi - params.total_margin_db - project.thresholds[p.technology].good_dbm
 
 
-def _mast_key(project, mast_height_m) -> Any:
-    """The mast height as the placement's cache keys hold it: the project's own value (as the TOML gave it, so
-    20 and 20.0 share one key) unless ``mast_height_m`` differs from it."""
-    own = project.placement.mast_height_m
-    return own if mast_height_m is None or float(mast_height_m) == float(own) else float(mast_height_m)
-
-
-def _reciprocal_keys(ctx: Context, drow, dcol, params, mast_height_m=None) -> list[str]:
-    """Cache keys of the reciprocal path-loss windows of stations on cells (drow, dcol)."""
-    mast = _mast_key(ctx.project, mast_height_m)
+def _reciprocal_keys(ctx: Context, drow, dcol, params) -> list[str]:
+    """Cache keys of the reciprocal path-loss windows of stations on cells (drow, dcol), for the project's mobile
+    mast height (as the TOML gave it: 20 and 20.0 share one key)."""
+    mast = ctx.project.placement.mast_height_m
     freq = ctx.project.placement_frequency_mhz()
     return [make_key(ctx.terrain_fp, kind="reciprocal", row=int(r), col=int(c), mast=mast, f=freq,
                      params=dataclasses.asdict(params), **_veg_key(ctx)) for r, c in zip(drow, dcol, strict=True)]
 
 
-def _reciprocal_window(ctx: Context, key: str, row: int, col: int, params, mast_height_m=None):
+def _reciprocal_window(ctx: Context, key: str, row: int, col: int, params):
     """The reciprocal path-loss window of a station on cell (row, col) — the station at receiver height as
-    transmitter, the mobile mast at every cell — from the cache or computed (then cached)."""
+    transmitter, the project's mobile mast at every cell — from the cache or computed (then cached); ``key``
+    from :func:`_reciprocal_keys`."""
     hit = ctx.cache.get(key)
     if hit is None:
         # vegetation here is the mast's (receiver side of this sweep), normally none: the station's own
         # vegetation is added by the exact check (_exact_losses), so this screen tends to under-estimate
         w = _lb.path_loss_window(ctx.dem, float(row), float(col), tx_height_m=params.receiver_height_m,
-                                 rx_height_m=float(_mast_key(ctx.project, mast_height_m)),
+                                 rx_height_m=float(ctx.project.placement.mast_height_m),
                                  frequency_mhz=ctx.project.placement_frequency_mhz(), params=params,
                                  cellsize=ctx.grid.cellsize, vegetation=ctx.vegetation)
         hit = ctx.cache.put(key, w.loss_db, w.row0, w.col0)
@@ -795,7 +772,7 @@ def _exact_losses(ctx: Context, drow, dcol, r: int, c: int, max_loss: float, par
     cell). A station whose free-space loss alone exceeds ``max_loss`` is not profiled (NaN): every model's loss
     is at least free space (:func:`analysis.propagation.profile_loss` adds only non-negative terms), so it
     cannot be reached. ``mast_height_m``: the site's mast (default the project's ``[placement] mast_height_m``)."""
-    mast = float(_mast_key(ctx.project, mast_height_m))
+    mast = float(ctx.project.placement.mast_height_m if mast_height_m is None else mast_height_m)
     cs = ctx.grid.cellsize
     freq = ctx.project.placement_frequency_mhz()
     veg = ctx.vegetation
@@ -832,7 +809,7 @@ def _exact_challengers(cov: np.ndarray, checked: np.ndarray, weights: np.ndarray
     """Unchecked candidates that, as ``cov`` (exact columns and the screen's) has them, would add more weight in
     place of one of the ``selected`` sites than that site adds: the ``per_site`` (default
     :data:`EXACT_CHALLENGERS`) best of them per site (a tie sampled evenly over its members), sorted — the next
-    exact checks of the placement loop."""
+    exact checks of the solve-and-check loop (:meth:`_ExactColumns.solve`)."""
     import scipy.sparse as sp
 
     per_site = EXACT_CHALLENGERS if per_site is None else int(per_site)
@@ -856,6 +833,63 @@ def _exact_challengers(cov: np.ndarray, checked: np.ndarray, weights: np.ndarray
                 break
         out.update(picked)
     return sorted(out)
+
+
+class _ExactColumns:
+    """The covers matrix (stations × candidates) of a solve-and-check loop, shared by the placement and the
+    contingency plan. It starts as the screen (reciprocal windows); a candidate's column is replaced by its
+    exact one (:func:`_exact_reach` to every station of the matrix) when it is checked and stays so for good, so
+    a refuted claim is never chosen again and a confirmed one stays. ``cells``: the candidates' (rows, cols);
+    ``progress(n_done, n, round)``: the :class:`Progress` to yield every few checks (a cancel point)."""
+
+    def __init__(self, ctx: Context, covers, drow, dcol, cells, max_loss: float, params, progress):
+        self.cov = np.asarray(covers.toarray() if hasattr(covers, "toarray") else covers, dtype=bool)
+        self.checked = np.zeros(self.cov.shape[1], bool)
+        self._ctx, self._drow, self._dcol, self._cells = ctx, drow, dcol, cells
+        self._max_loss, self._params, self._progress = max_loss, params, progress
+
+    def check(self, cols, rounds: int):
+        """Replace the columns of candidates ``cols`` by their exact ones (generator)."""
+        crow, ccol = self._cells
+        for n_done, j in enumerate(cols, start=1):
+            self.cov[:, j] = _exact_reach(self._ctx, self._drow, self._dcol, int(crow[j]), int(ccol[j]),
+                                          self._max_loss, self._params)
+            self.checked[j] = True
+            if n_done % 8 == 0 or n_done == len(cols):  # a cancel point every few sites
+                yield self._progress(n_done, len(cols), rounds)
+
+    def order(self) -> np.ndarray:
+        """Every candidate, the exact-checked ones first (each group in index order): a solver that takes the
+        first of equal columns, given them in this order, lets a checked site win a tie of equal claims."""
+        return np.concatenate([np.flatnonzero(self.checked), np.flatnonzero(~self.checked)])
+
+    def only_checked(self) -> np.ndarray:
+        """The matrix with the unchecked candidates' columns emptied."""
+        return np.where(self.checked[None, :], self.cov, False)
+
+    def solve(self, weights: np.ndarray, plan):
+        """Solve, check, solve again (generator; returns ``(selected, rounds, converged)``).
+
+        ``plan(matrix)``: the solver — ``None`` when there is nothing to choose, else ``(selected, sites)``:
+        the chosen candidates and every candidate the round's plans use (``selected`` among them); it should
+        take ties from :meth:`order`. Each round checks the unchecked ``sites``, then the best unchecked
+        challengers of each selected site by ``weights`` (:func:`_exact_challengers`: a list of equal screen
+        claims is not walked one site per round), and stops when every site of its plans was already checked
+        (``converged``). After :data:`EXACT_ROUNDS` rounds without that, ``converged`` is False and the caller
+        chooses among the checked sites only (:meth:`only_checked`)."""
+        selected: list[int] = []
+        for rounds in range(1, EXACT_ROUNDS + 1):
+            got = plan(self.cov)
+            if got is None:
+                return [], rounds, True
+            selected, sites = got
+            todo = sorted({int(j) for j in sites if not self.checked[j]})
+            if not todo:
+                return selected, rounds, True
+            yield from self.check(todo, rounds)
+            rows = np.flatnonzero(weights)  # the others add nothing (the contingency plan: one site's stations)
+            yield from self.check(_exact_challengers(self.cov[rows], self.checked, weights[rows], selected), rounds)
+        return selected, EXACT_ROUNDS, False
 
 
 def site_reach(ctx: Context, stations, x: float, y: float, *, mast_height_m=None) -> list[str]:
@@ -933,53 +967,42 @@ def _placement_stage(ctx: Context, stations, communes, live_towers, params, st: 
     # never proposed again and a confirmed one stays; they come first in the matrix the solver sees, so among
     # equal screen claims a confirmed site wins the tie (before, the solver went down a list of equal screen
     # claims one refuted site per round and stopped after 8 rounds on a site that had just been refuted). Each
-    # round also checks the best few unchecked challengers of every chosen site (_exact_challengers).
-    cov = np.asarray(covers.toarray() if hasattr(covers, "toarray") else covers, dtype=bool)
-    checked = np.zeros(len(crow), bool)
-
-    def check(cols, rounds):
-        for n_done, j in enumerate(cols, start=1):
-            cov[:, j] = _exact_reach(ctx, drow, dcol, int(crow[j]), int(ccol[j]), max_loss, params)
-            checked[j] = True
-            if n_done % 8 == 0 or n_done == len(cols):  # a cancel point every few sites
-                yield st.at("placement", min(0.72 + 0.015 * rounds, 0.84),
-                            f"Exact check of {n_done}/{len(cols)} sites (round {rounds})")
+    # round also checks the best few unchecked challengers of every chosen site (_exact_challengers). The loop
+    # (_ExactColumns) is the contingency plan's too.
+    exact = _ExactColumns(ctx, covers, drow, dcol, (crow, ccol), max_loss, params,
+                          lambda n_done, n, rounds: st.at("placement", min(0.72 + 0.015 * rounds, 0.84),
+                                                          f"Exact check of {n_done}/{n} sites (round {rounds})"))
+    cov, checked = exact.cov, exact.checked  # updated in place by the checks
 
     def solve(matrix, k):
         """The covering model on ``matrix`` with the exact-checked columns first (ties go to them); the
         column order, so that ``order[j]`` is the candidate of the model's column j."""
-        order = np.concatenate([np.flatnonzero(checked), np.flatnonzero(~checked)])
+        order = exact.order()
         m = _placement.MaximalCovering.from_arrays(matrix[:, order], weights, k)
         m.solve_greedy()
         m.solve_exact(time_limit=p.solver_time_limit_s)
         return m, order
 
     k_req = p.k
-    selected: list[int] = []
     model = None
     ub = 0.0
-    rounds = 0
-    converged = True
     k = int(k_req) if int(k_req) > 0 else 0
-    for rounds in range(1, EXACT_ROUNDS + 1):
-        usable = int(cov.any(axis=0).sum())
+
+    def plan(matrix):
+        nonlocal model, ub, k
+        usable = int(matrix.any(axis=0).sum())
         if k_req is not None and int(k_req) < 0:  # "as few as needed": the minimum number of sites
-            k = len(_placement.SetCovering.from_arrays(cov).solve(time_limit=p.solver_time_limit_s).selected)
+            k = len(_placement.SetCovering.from_arrays(matrix).solve(time_limit=p.solver_time_limit_s).selected)
         k_eff = min(k, usable)
         if k_eff <= 0:
-            model, selected = None, []
-            break
-        model, order = solve(cov, k_eff)
-        selected = [int(order[j]) for j in model.selected]
+            model = None
+            return None
+        model, order = solve(matrix, k_eff)
         ub = float(model.upper_bound)
-        plans = set(selected) | {int(order[j]) for j in (model.greedy_selected or []) + (model.exact_selected or [])}
-        todo = sorted(j for j in plans if not checked[j])
-        if not todo:
-            break
-        yield from check(todo, rounds)
-        yield from check(_exact_challengers(cov, checked, weights, selected), rounds)
-    else:
-        converged = False
+        chosen = [int(order[j]) for j in model.selected]
+        return chosen, set(chosen) | {int(order[j]) for j in (model.greedy_selected or []) + (model.exact_selected or [])}
+
+    selected, rounds, converged = yield from exact.solve(weights, plan)
     if not converged:
         # rounds used up with unchecked sites still chosen: the plan from exact-checked sites only (what the
         # proposals claim is then what the objective counts); the bound is the whole matrix's (exact columns
@@ -987,7 +1010,7 @@ def _placement_stage(ctx: Context, stations, communes, live_towers, params, st: 
         usable = int(cov.any(axis=0).sum())
         k_eff = min(k, usable)
         ub = float(solve(cov, k_eff)[0].upper_bound) if k_eff > 0 else 0.0
-        only = np.where(checked[None, :], cov, False)
+        only = exact.only_checked()
         k_eff = min(k, int(only.any(axis=0).sum()))
         if k_eff > 0:
             model, order = solve(only, k_eff)
@@ -1162,11 +1185,24 @@ def _contingency_stage(ctx: Context, stations, communes, service: _Service, para
     max_loss = _mobile_max_loss(ctx.project, params)
     drow, dcol = _cell_index(grid, risk)
     loss_windows = yield from _reciprocal_windows(ctx, risk, params, st, 0.9, 0.98, contingency=True)
-    cov = np.zeros((len(risk), len(crow)), bool)
-    if len(crow):
-        covers = _placement.covers_from_loss_windows(loss_windows, crow, ccol, max_loss)
-        cov = np.asarray(covers.toarray() if hasattr(covers, "toarray") else covers, dtype=bool)
-    exact: set[int] = set()
+    covers = (_placement.covers_from_loss_windows(loss_windows, crow, ccol, max_loss) if len(crow)
+              else np.zeros((len(risk), 0), bool))
+    # the placement's solve-and-check loop, one site at a time (k = 1, the weight of that site's lost stations):
+    # exact columns are kept across sites, a checked site wins a tie of equal claims and challengers get checked
+    exact = _ExactColumns(ctx, covers, drow, dcol, (crow, ccol), max_loss, params,
+                          lambda n_done, n, rounds: st.at("placement", 0.98, f"Contingency: exact check of "
+                                                                             f"{n_done}/{n} sites (round {rounds})"))
+
+    def best(local, w, matrix):
+        """The candidate with the most weight ``w`` of stations ``local`` in ``matrix`` (a checked one on a tie),
+        or None."""
+        score = w @ matrix[local]
+        if not len(score) or score.max() <= 0:
+            return None
+        order = exact.order()
+        j = int(order[np.argmax(score[order])])
+        return [j], [j]
+
     to_ll = Transformer.from_crs(grid.crs, "EPSG:4326", always_xy=True)
     ids = risk["id"].astype(str).to_numpy()
     rows_out, geoms = [], []
@@ -1174,21 +1210,12 @@ def _contingency_stage(ctx: Context, stations, communes, service: _Service, para
     trow, tcol = _cell_index(grid, live)  # the live towers' cells, once: each site's backhaul uses the others
     for s, members in lost.items():
         local = np.array([pos[int(i)] for i in members], dtype=np.int64)
-        w = weights[local]
-        chosen = -1
-        for _round in range(8):  # screen → exact columns until the best candidate is an exact one
-            score = w @ cov[local] if len(crow) else np.zeros(0)
-            if not len(score) or score.max() <= 0:
-                break
-            j = int(np.argmax(score))
-            if j in exact:
-                chosen = j
-                break
-            cov[:, j] = _exact_reach(ctx, drow, dcol, int(crow[j]), int(ccol[j]), max_loss, params)
-            exact.add(j)
-        else:
-            done = sorted(exact, key=lambda j: -float(w @ cov[local, j]))
-            chosen = done[0] if done and float(w @ cov[local, done[0]]) > 0 else -1
+        w = np.zeros(len(risk))
+        w[local] = weights[local]
+        selected, _rounds, converged = yield from exact.solve(w, functools.partial(best, local, weights[local]))
+        if not converged:  # rounds used up: the best exact-checked site
+            selected = (best(local, weights[local], exact.only_checked()) or ([], []))[0]
+        chosen = selected[0] if selected else -1
         sectors = live.index[site_of == s]
         first = live.iloc[int(sectors[0])]
         slon, slat = to_ll.transform(first.geometry.x, first.geometry.y)
@@ -1201,7 +1228,7 @@ def _contingency_stage(ctx: Context, stations, communes, service: _Service, para
             r, c = int(crow[chosen]), int(ccol[chosen])
             x, y = (float(v) for v in grid.xy(r, c))
             lon, lat = to_ll.transform(x, y)
-            got = local[cov[local, chosen]]
+            got = local[exact.cov[local, chosen]]
             keep = site_of != s
             others = live[keep].reset_index(drop=True)
             row.update(restore_lon=round(lon, 6), restore_lat=round(lat, 6), restore_x=round(x, 1),
@@ -1292,4 +1319,4 @@ def _parameters(project, inputs) -> dict[str, Any]:
 
 
 __all__ = ["Progress", "Context", "prepare", "iter_run", "run", "site_coverage", "site_reach", "site_backhaul",
-           "tower_window", "link_params", "levels_at", "stations_reached"]
+           "tower_window", "link_params", "levels_at"]

@@ -195,11 +195,17 @@ def _recount(ctx, project, res, x, y, mast_height_m=None) -> list[str]:
 
 
 def _raster_reach(ctx, project, res, x, y) -> list[str]:
-    """The old rule: the stations the site's forward raster shows at the good level."""
+    """The old rule (the app's ``stations_reached``, gone since every reach is exact): the stations in need
+    (status not good) that the site's forward raster (``pipeline.site_coverage``) shows at the good level of the
+    placement technology."""
     from coverage_planner import pipeline
 
     good = project.thresholds[project.placement.technology].good_dbm
-    return pipeline.stations_reached(res, pipeline.site_coverage(ctx, float(x), float(y)), good)
+    s = res.stations
+    lv = pipeline.levels_at(res.grid, pipeline.site_coverage(ctx, float(x), float(y)), s.geometry.x.to_numpy(),
+                            s.geometry.y.to_numpy())
+    ok = (np.nan_to_num(lv, nan=-np.inf) >= good) & (s["status"].to_numpy() != "good")
+    return [str(i) for i in s["id"].to_numpy()[ok]]
 
 
 @pytest.fixture(scope="module")

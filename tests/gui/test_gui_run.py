@@ -11,6 +11,7 @@ from PyQt6.QtCore import QElapsedTimer, QPoint, Qt, QTimer
 from PyQt6.QtTest import QTest
 
 from coverage_planner.i18n import fmt_int
+from tests.coverage_planner.test_whatif import _raster_reach
 
 
 @pytest.fixture
@@ -221,13 +222,12 @@ def test_a_proposal_dragged_by_0_m_keeps_the_optimisers_reach(ran, qtbot, monkey
     table = ran.results_dock.table("proposals")
     assert table.displayed_column("n_stations")[0] == str(int(rec["n_stations"]))
     # a place where the forward raster shows another list than the exact profile
-    good = ran.session.project.thresholds[ran.session.project.placement.technology].good_dbm
     place = None
     for r in range(4, 120, 7):
         for c in range(64, 120, 7):
             x, y = (float(v) for v in res.grid.xy(r, c))
             exact = real(ran.context, res.stations, x, y)
-            if exact != pipeline.stations_reached(res, pipeline.site_coverage(ran.context, x, y), good):
+            if exact != _raster_reach(ran.context, ran.session.project, res, x, y):
                 place = (x, y, exact)
                 break
         if place:
