@@ -43,6 +43,9 @@ EXACT_ROUNDS = 8
 #: placement: per chosen site and round, unchecked candidates that the screen says would do better in its place
 #: and that get the exact check too (so a list of equal screen claims is not walked one site per round)
 EXACT_CHALLENGERS = 4
+#: placement and contingency plan: per chosen site, exact-checked alternatives that cover the same stations
+#: and get a backhaul check, so a tie goes to a site with a microwave link (:func:`_prefer_backhaul`)
+BACKHAUL_ALTERNATIVES = 5
 _CLASS_TO_STATUS = np.array([STATUS_NONE, STATUS_WEAK, STATUS_GOOD], dtype=object)
 
 
@@ -858,6 +861,19 @@ class _ExactColumns:
             if n_done % 8 == 0 or n_done == len(cols):  # a cancel point every few sites
                 yield self._progress(n_done, len(cols), rounds)
 
+    @property
+    def cells(self):
+        """The candidates' (rows, cols)."""
+        return self._cells
+
+    def column(self, j: int) -> np.ndarray:
+        """Candidate ``j``'s exact column (bool per station of the matrix), without keeping it."""
+        if self.checked[j]:
+            return self.cov[:, j]
+        crow, ccol = self._cells
+        return _exact_reach(self._ctx, self._drow, self._dcol, int(crow[j]), int(ccol[j]), self._max_loss,
+                            self._params)
+
     def order(self) -> np.ndarray:
         """Every candidate, the exact-checked ones first (each group in index order): a solver that takes the
         first of equal columns, given them in this order, lets a checked site win a tie of equal claims."""
@@ -890,6 +906,63 @@ class _ExactColumns:
             rows = np.flatnonzero(weights)  # the others add nothing (the contingency plan: one site's stations)
             yield from self.check(_exact_challengers(self.cov[rows], self.checked, weights[rows], selected), rounds)
         return selected, EXACT_ROUNDS, False
+
+
+def _backhaul_rank(fields: dict[str, Any]) -> tuple[int, float, float]:
+    """Sort key of a backhaul (smaller is better): microwave ("ok") first, then the shorter hop, then the
+    better Fresnel clearance."""
+    if fields["backhaul"] != "ok":
+        return (1, 0.0, 0.0)
+    return (0, float(fields["backhaul_distance_km"]), -float(fields["backhaul_clearance"]))
+
+
+def _prefer_backhaul(exact: _ExactColumns, selected, rows, fields, tower_cells,
+                     limit: int | None = None) -> tuple[list[int], dict[int, tuple[dict[str, Any], np.ndarray]], int]:
+    """Among sites that are equally good, the one with the best backhaul (:func:`_backhaul_rank`).
+
+    For each chosen site j of ``selected`` (in order, each swap seen by the next), the other candidates whose
+    column of ``exact`` on ``rows`` (the stations that count), outside what the other chosen sites cover, is
+    j's: putting one in j's place leaves the plan's covered stations — so its objective, gaps and every total
+    — unchanged. The ``limit`` (default :data:`BACKHAUL_ALTERNATIVES`) of them nearest to a tower of
+    ``tower_cells`` (rows, cols) are taken; one the screen claims is confirmed with its exact column first
+    (:meth:`_ExactColumns.column`, not kept: the loop's matrix is left as it is), then gets the backhaul check
+    ``fields(candidate)`` (:func:`_backhaul_fields`); j is replaced only by a strictly better backhaul.
+    Returns (the sites; by site, its backhaul fields and exact column — the matrix keeps the screen's for a
+    site taken that way; the number of backhaul checks of alternatives)."""
+    limit = BACKHAUL_ALTERNATIVES if limit is None else int(limit)
+    crow, ccol = exact.cells
+    trow, tcol = (np.asarray(v, float) for v in tower_cells)
+    rows = np.asarray(rows)
+    sub = exact.cov[rows]
+    sel = [int(j) for j in selected]
+    out: dict[int, tuple[dict[str, Any], np.ndarray]] = {}
+    n_checked = 0
+    for i, j in enumerate(sel):
+        others = np.zeros(sub.shape[0], bool)
+        for t in sel:
+            if t != j:
+                others |= sub[:, t]
+        mine = sub[:, j] & ~others
+        pool = np.ones(sub.shape[1], bool)
+        pool[sel] = False
+        pool = np.flatnonzero(pool)
+        same = pool[((sub[:, pool] & ~others[:, None]) == mine[:, None]).all(axis=0)]
+        best_j, best_f, best_col = j, fields(j), exact.cov[:, j]
+        if len(same) and limit > 0:
+            if len(trow):  # nearest to a tower first: the likeliest short hops
+                near = np.hypot(crow[same, None] - trow[None, :], ccol[same, None] - tcol[None, :]).min(axis=1)
+                same = same[np.argsort(near, kind="stable")]
+            for a in (int(v) for v in same[:limit]):
+                col = exact.column(a)
+                if not np.array_equal(col[rows] & ~others, mine):
+                    continue  # the screen's claim, refuted
+                f = fields(a)
+                n_checked += 1
+                if _backhaul_rank(f) < _backhaul_rank(best_f):
+                    best_j, best_f, best_col = a, f, col
+        sel[i] = best_j
+        out[best_j] = (best_f, best_col)
+    return sel, out, n_checked
 
 
 def site_reach(ctx: Context, stations, x: float, y: float, *, mast_height_m=None) -> list[str]:
@@ -1041,6 +1114,14 @@ def _placement_stage(ctx: Context, stations, communes, live_towers, params, st: 
     # per proposed site: stations covered, forward coverage, backhaul
     to_ll = Transformer.from_crs(grid.crs, "EPSG:4326", always_xy=True)
     tower_rows, tower_cols = _cell_index(grid, live_towers) if len(live_towers) else (np.zeros(0, int), np.zeros(0, int))
+    # a tie of equal sites goes to a microwave backhaul: swaps that leave the covered stations as they are
+    before = list(selected)
+    selected, backhauls, n_alt = _prefer_backhaul(
+        exact, selected, np.arange(len(demand)),
+        lambda j: _backhaul_fields(ctx, int(crow[j]), int(ccol[j]), live_towers, (tower_rows, tower_cols)),
+        (tower_rows, tower_cols))
+    summary.update(backhaul_alternatives=n_alt,
+                   backhaul_swaps=sum(a != b for a, b in zip(before, selected, strict=True)))
     zone = ctx.zone_ids
     rows_out, windows = [], []
     already = np.zeros(len(demand), bool)
@@ -1048,7 +1129,7 @@ def _placement_stage(ctx: Context, stations, communes, live_towers, params, st: 
         r, c = int(crow[j]), int(ccol[j])
         x, y = grid.xy(r, c)
         windows.append(site_coverage(ctx, float(x), float(y)))  # forward raster, for the map
-        covered = cov[:, j]  # exact (reciprocal) profile losses within the budget
+        covered = backhauls[j][1]  # exact (reciprocal) profile losses within the budget
         new = covered & ~already
         already |= covered
         lon, lat = to_ll.transform(float(x), float(y))
@@ -1062,7 +1143,7 @@ def _placement_stage(ctx: Context, stations, communes, live_towers, params, st: 
             "stations_in_reach": ";".join(demand.loc[covered, "id"].astype(str)),
             "voters_covered": int(demand.loc[new, "voters"].sum()),
             "weight_covered": round(float(weights[new].sum()), 1),
-            **_backhaul_fields(ctx, r, c, live_towers, (tower_rows, tower_cols)),
+            **backhauls[j][0],
             "geometry": _point(x, y),
         })
     proposals = gpd.GeoDataFrame(rows_out, geometry="geometry", crs=grid.crs) if rows_out else \
@@ -1216,6 +1297,15 @@ def _contingency_stage(ctx: Context, stations, communes, service: _Service, para
         if not converged:  # rounds used up: the best exact-checked site
             selected = (best(local, weights[local], exact.only_checked()) or ([], []))[0]
         chosen = selected[0] if selected else -1
+        keep = site_of != s
+        if chosen >= 0:  # a tie of sites restoring the same stations goes to a microwave backhaul
+            others = live[keep].reset_index(drop=True)
+            tcells = (trow[keep], tcol[keep])
+            (chosen,), backhauls, _n = _prefer_backhaul(
+                exact, [chosen], local,
+                lambda j, others=others, tcells=tcells: _backhaul_fields(ctx, int(crow[j]), int(ccol[j]), others,
+                                                                         tcells),
+                tcells)
         sectors = live.index[site_of == s]
         first = live.iloc[int(sectors[0])]
         slon, slat = to_ll.transform(first.geometry.x, first.geometry.y)
@@ -1228,14 +1318,12 @@ def _contingency_stage(ctx: Context, stations, communes, service: _Service, para
             r, c = int(crow[chosen]), int(ccol[chosen])
             x, y = (float(v) for v in grid.xy(r, c))
             lon, lat = to_ll.transform(x, y)
-            got = local[exact.cov[local, chosen]]
-            keep = site_of != s
-            others = live[keep].reset_index(drop=True)
+            got = local[backhauls[chosen][1][local]]
             row.update(restore_lon=round(lon, 6), restore_lat=round(lat, 6), restore_x=round(x, 1),
                        restore_y=round(y, 1), commune=communes["name"].iloc[zone[r, c]] if zone[r, c] >= 0 else "",
                        elevation_m=round(float(dem[r, c]), 1), n_restored=len(got),
                        voters_restored=int(voters[got].sum()), stations_restored=";".join(ids[got]),
-                       **_backhaul_fields(ctx, r, c, others, (trow[keep], tcol[keep])), note="")
+                       **backhauls[chosen][0], note="")
             geoms.append(_point(x, y))
         else:
             row.update(n_restored=0, voters_restored=0, stations_restored="",
