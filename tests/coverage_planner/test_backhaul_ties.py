@@ -2,8 +2,8 @@
 
 On the sample, proposal MS-05 and contingency rows flipped between "needs satellite" and a microwave link with
 the order of equal candidates. Now each chosen site is compared with the other candidates that cover exactly the
-same stations in the plan (so nothing the plan covers changes) and the best backhaul wins: "ok" first, then the
-shorter hop, then the better clearance; the incumbent keeps a full tie.
+same stations in the plan (so nothing the plan covers changes) when it needs satellite, and the best backhaul
+wins: "ok" first, then the shorter hop, then the better clearance; a site with a working link keeps it.
 """
 
 from __future__ import annotations
@@ -101,14 +101,17 @@ def test_a_swap_that_would_change_what_the_plan_covers_is_never_made():
     assert 4 not in calls and 5 not in calls
 
 
-def test_the_shorter_hop_wins_and_the_incumbent_keeps_a_full_tie():
+def test_the_shorter_hop_wins_and_a_working_link_is_kept():
     from coverage_planner import pipeline
 
     ex = _exact(COV)
-    sel, got, _ = pipeline._prefer_backhaul(ex, [0, 1], np.arange(6), _fields({0: 9.0, 2: 4.0, 3: 6.0})[0], ([], []))
-    assert sel == [2, 1] and got[2][0]["backhaul_distance_km"] == 4.0
-    sel, _, _ = pipeline._prefer_backhaul(ex, [0, 1], np.arange(6), _fields({0: 4.0, 2: 4.0})[0], ([], []))
-    assert sel == [0, 1]
+    sel, got, _ = pipeline._prefer_backhaul(ex, [0, 1], np.arange(6), _fields({2: 6.0, 3: 4.0})[0], ([], []))
+    assert sel == [3, 1] and got[3][0]["backhaul_distance_km"] == 4.0
+    # 0 already has a link: no alternative is checked, even a shorter one
+    fields, calls = _fields({0: 9.0, 2: 4.0, 3: 6.0})
+    sel, got, n = pipeline._prefer_backhaul(ex, [0, 1], np.arange(6), fields, ([], []))
+    assert sel == [0, 1] and got[0][0]["backhaul_distance_km"] == 9.0
+    assert 2 not in calls and 3 not in calls
 
 
 def test_at_most_the_limit_nearest_a_tower_are_checked_and_a_refuted_screen_claim_is_skipped():
