@@ -25,6 +25,7 @@ from coverage_planner.cli import (
     scenario_name_option,
 )
 from coverage_planner.results import Scenario
+from coverage_planner.webmap import cell_text
 
 
 def run_project(project, out_dir: Path, *, scenario: Scenario | None, placement: bool, outputs: set[str],
@@ -61,10 +62,6 @@ def run_project(project, out_dir: Path, *, scenario: Scenario | None, placement:
     return results, files
 
 
-def _text(v) -> str:
-    return "" if v is None or (isinstance(v, float) and v != v) else str(v)
-
-
 def _whole(v) -> str:
     try:
         return f"{int(v)}"
@@ -80,12 +77,12 @@ def proposal_lines(proposals) -> list[str]:
         return []
     rows = []
     for r in proposals.sort_values("rank", kind="stable").to_dict("records"):
-        bh = _text(r.get("backhaul"))
-        if _text(r.get("backhaul_tower")):
+        bh = cell_text(r.get("backhaul"))
+        if cell_text(r.get("backhaul_tower")):
             km = r.get("backhaul_distance_km")
-            bh += f" ({r['backhaul_tower']}" + (f", {float(km):.1f} km)" if _text(km) else ")")
-        rows.append((_text(r.get("site_id")), f"{float(r['lon']):.5f}", f"{float(r['lat']):.5f}",
-                     _text(r.get("commune")) or "—", _whole(r.get("n_stations")), _whole(r.get("voters_covered")),
+            bh += f" ({r['backhaul_tower']}" + (f", {float(km):.1f} km)" if cell_text(km) else ")")
+        rows.append((cell_text(r.get("site_id")), f"{float(r['lon']):.5f}", f"{float(r['lat']):.5f}",
+                     cell_text(r.get("commune")) or "—", _whole(r.get("n_stations")), _whole(r.get("voters_covered")),
                      bh or "—"))
     head = ("site", "lon", "lat", "commune", "stations", "voters", "backhaul")
     width = [max(len(x[i]) for x in [head, *rows]) for i in range(len(head))]

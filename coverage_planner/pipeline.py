@@ -807,6 +807,12 @@ def _exact_reach(ctx: Context, drow, dcol, r: int, c: int, max_loss: float, para
     return np.nan_to_num(losses, nan=np.inf) <= max_loss
 
 
+def _covered_by_others(cov: np.ndarray, sites, j: int) -> np.ndarray:
+    """Bool per row of ``cov``: covered by one of ``sites`` other than ``j``."""
+    others = [int(t) for t in sites if int(t) != int(j)]
+    return cov[:, others].any(axis=1) if others else np.zeros(cov.shape[0], bool)
+
+
 def _exact_challengers(cov: np.ndarray, checked: np.ndarray, weights: np.ndarray, selected,
                        per_site: int | None = None) -> list[int]:
     """Unchecked candidates that, as ``cov`` (exact columns and the screen's) has them, would add more weight in
@@ -821,10 +827,7 @@ def _exact_challengers(cov: np.ndarray, checked: np.ndarray, weights: np.ndarray
     mat = sp.csc_array(cov)
     out: set[int] = set()
     for s in selected:
-        others = np.zeros(cov.shape[0], bool)
-        for t in selected:
-            if t != s:
-                others |= cov[:, t]
+        others = _covered_by_others(cov, selected, s)
         gain = np.asarray(mat.T @ np.where(others, 0.0, weights), dtype=float).ravel()
         cand = np.flatnonzero(~checked & (gain > gain[s]))
         picked: list[int] = []
@@ -894,6 +897,7 @@ class _ExactColumns:
         (``converged``). After :data:`EXACT_ROUNDS` rounds without that, ``converged`` is False and the caller
         chooses among the checked sites only (:meth:`only_checked`)."""
         selected: list[int] = []
+        rows = np.flatnonzero(weights)  # the others add nothing (the contingency plan: one site's stations)
         for rounds in range(1, EXACT_ROUNDS + 1):
             got = plan(self.cov)
             if got is None:
@@ -903,7 +907,6 @@ class _ExactColumns:
             if not todo:
                 return selected, rounds, True
             yield from self.check(todo, rounds)
-            rows = np.flatnonzero(weights)  # the others add nothing (the contingency plan: one site's stations)
             yield from self.check(_exact_challengers(self.cov[rows], self.checked, weights[rows], selected), rounds)
         return selected, EXACT_ROUNDS, False
 
@@ -941,18 +944,15 @@ def _prefer_backhaul(exact: _ExactColumns, selected, rows, fields, tower_cells,
     out: dict[int, tuple[dict[str, Any], np.ndarray]] = {}
     n_checked = 0
     for i, j in enumerate(sel):
-        others = np.zeros(sub.shape[0], bool)
-        for t in sel:
-            if t != j:
-                others |= sub[:, t]
-        mine = sub[:, j] & ~others
-        pool = np.ones(sub.shape[1], bool)
-        pool[sel] = False
-        pool = np.flatnonzero(pool)
-        same = pool[((sub[:, pool] & ~others[:, None]) == mine[:, None]).all(axis=0)]
         best_j, best_f, best_col = j, fields(j), exact.cov[:, j]
-        if len(same) and limit > 0 and best_f["backhaul"] != "ok":
-            if len(trow):  # nearest to a tower first: the likeliest short hops
+        if limit > 0 and best_f["backhaul"] != "ok":
+            others = _covered_by_others(sub, sel, j)
+            mine = sub[:, j] & ~others
+            pool = np.ones(sub.shape[1], bool)
+            pool[sel] = False
+            pool = np.flatnonzero(pool)
+            same = pool[((sub[:, pool] & ~others[:, None]) == mine[:, None]).all(axis=0)]
+            if len(trow) and len(same):  # nearest to a tower first: the likeliest short hops
                 near = np.hypot(crow[same, None] - trow[None, :], ccol[same, None] - tcol[None, :]).min(axis=1)
                 same = same[np.argsort(near, kind="stable")]
             for a in (int(v) for v in same[:limit]):

@@ -46,7 +46,9 @@ from coverage_planner.webmap import (
     LEVEL_CLASSES,
     PROPOSAL_COLOUR,
     STATUS_COLOURS,
+    STATUS_SHAPES,
     _param,
+    cell_text,
     hillshade,
     level_classes,
     level_legend,
@@ -64,8 +66,10 @@ CONTINGENCY_NAMES = 3  # a contingency row names this many of the lost stations 
 FONT_BOLD = "DejaVuSans-Bold"
 #: Polling stations on the PDF maps and legend: a shape per status as well as a colour, so a report printed in
 #: black and white still tells them apart (towers are ▲, down towers ✕, proposals ★: none of these).
-#: status → (matplotlib marker, scatter size in pt², legend marker size in pt)
-STATUS_MARKERS = {"good": ("o", 16, 5.5), "weak": ("D", 14, 5.0), "none": ("s", 18, 5.5)}
+#: status → (matplotlib marker of its shape in webmap.STATUS_SHAPES, scatter size in pt², legend marker size in pt)
+_MPL_MARKERS = {"circle": "o", "diamond": "D", "square": "s"}
+STATUS_MARKERS = {status: (_MPL_MARKERS[STATUS_SHAPES[status]], size, legend)
+                  for status, size, legend in (("good", 16, 5.5), ("weak", 14, 5.0), ("none", 18, 5.5))}
 _fonts_registered = False
 
 
@@ -398,10 +402,10 @@ def _contingency_section(results, lang, styles) -> list:
             lost += _x(": " + ", ".join(names[:CONTINGENCY_NAMES]) + (
                 " " + t("list.more", lang, n=fmt_int(len(names) - CONTINGENCY_NAMES, lang))
                 if len(names) > CONTINGENCY_NAMES else ""))
-            where = f"{r.restore_lat:.5f}, {r.restore_lon:.5f}" + (f" – {r.commune}" if _text(r.commune) else "")
+            where = f"{r.restore_lat:.5f}, {r.restore_lon:.5f}" + (f" – {r.commune}" if cell_text(r.commune) else "")
             bh = str(r.backhaul)
             bh_text = t(f"backhaul.{bh}", lang) if has(f"backhaul.{bh}") else bh
-            if _text(r.backhaul_tower):
+            if cell_text(r.backhaul_tower):
                 bh_text += f": {r.backhaul_tower}, {fmt_float(r.backhaul_distance_km, 1, lang)} km"
             restored = _x(f"{fmt_int(r.n_restored, lang)} / {fmt_int(r.voters_restored, lang)}")
         else:  # nothing restored: all of them are listed as still without signal
@@ -418,11 +422,7 @@ def _contingency_section(results, lang, styles) -> list:
 
 def _ids(value) -> list[str]:
     """The ids of a ``;``-separated column value (none for blank or NaN)."""
-    return [i for i in _text(value).split(";") if i]
-
-
-def _text(value) -> str:
-    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
+    return [i for i in cell_text(value).split(";") if i]
 
 
 def _table(header, rows, col_widths, styles, *, align_right=()):

@@ -646,8 +646,8 @@ def _col(df, name, default):
     return np.array([default] * len(df), dtype=object)
 
 
-def _text(v) -> str:
-    """Cell value as text; None/NaN → ""."""
+def cell_text(v) -> str:
+    """Cell value as text; None/NaN → "" (also the PDF report's and the console's)."""
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return ""
     return str(v)
@@ -826,20 +826,20 @@ def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster
         items = []
         for k in range(len(st)):
             stt = str(status[k])
-            srv = _text(server[k])
-            if srv and _text(operator[k]):
-                srv = f"{srv} ({_text(operator[k])})"
+            srv = cell_text(server[k])
+            if srv and cell_text(operator[k]):
+                srv = f"{srv} ({cell_text(operator[k])})"
             nearest = ""
-            if stt != "good" and _text(near[k]):
+            if stt != "good" and cell_text(near[k]):
                 nearest = f"{esc(near[k])} ({_num(near_km[k], 2, lang, 'km')})"
-            items.append([round(float(slat[k]), 5), round(float(slon[k]), 5), esc(stt), esc(_text(names[k])),
-                          0, esc(_text(communes[k])), 1, esc(fmt_int(_int(voters[k]), lang)),
+            items.append([round(float(slat[k]), 5), round(float(slon[k]), 5), esc(stt), esc(cell_text(names[k])),
+                          0, esc(cell_text(communes[k])), 1, esc(fmt_int(_int(voters[k]), lang)),
                           2, esc(status_label(stt, lang)), 3, esc(srv) or "—",
                           4, _num(level[k], 1, lang, "dBm"), 5, "" if nserv[k] is None else esc(_int(nserv[k])),
                           6, nearest])
             if str(sid[k]) in lost_ids:
                 lost_idx.append(k)
-                b = _text(before[k])
+                b = cell_text(before[k])
                 items[-1] += [7, esc(status_label(b, lang) if b in ("good", "weak", "none") else b),
                               8, esc(site_label(restored_by[str(sid[k])], placed_by.get(restored_by[str(sid[k])]),
                                                 lang) if str(sid[k]) in restored_by else "—")]
@@ -866,16 +866,16 @@ def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster
         for k in range(len(props)):
             r = props.iloc[k]
             rank = _int(r.get("rank", k + 1))
-            backhaul = _text(r.get("backhaul", ""))
+            backhaul = cell_text(r.get("backhaul", ""))
             bh_text = t(f"backhaul.{backhaul}", lang) if has(f"backhaul.{backhaul}") else backhaul
-            btower = _text(r.get("backhaul_tower", ""))
+            btower = cell_text(r.get("backhaul_tower", ""))
             bh_html = esc(bh_text) + (
                 f" – {esc(btower)} ({_num(r.get('backhaul_distance_km', float('nan')), 1, lang, 'km')})"
                 if btower else "")
             items.append([round(float(plat[k]), 5), round(float(plon[k]), 5), rank,
                           esc(f"{t('map.proposal', lang, rank=rank)}: "
-                              f"{site_label(_text(r.get('site_id', '')), r.get('placed_by', ''), lang)}"),
-                          0, esc(_text(r.get("commune", ""))), 1, esc(f"{plat[k]:.5f}, {plon[k]:.5f}"),
+                              f"{site_label(cell_text(r.get('site_id', '')), r.get('placed_by', ''), lang)}"),
+                          0, esc(cell_text(r.get("commune", ""))), 1, esc(f"{plat[k]:.5f}, {plon[k]:.5f}"),
                           2, _num(r.get("elevation_m", float("nan")), 0, lang, "m"),
                           3, esc(fmt_int(_int(r.get("n_stations", 0)), lang)),
                           4, esc(fmt_int(_int(r.get("voters_covered", 0)), lang)), 5, bh_html])
@@ -884,7 +884,7 @@ def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster
                 folium.PolyLine([[float(plat[k]), float(plon[k])], list(tower_ll[btower])],
                                 color="#7b3294" if ok else "#999", weight=3, opacity=0.9,
                                 dash_array=None if ok else "6 6",
-                                tooltip=esc(f"{_text(r.get('site_id', ''))} → {btower}: {bh_text}")).add_to(bh)
+                                tooltip=esc(f"{cell_text(r.get('site_id', ''))} → {btower}: {bh_text}")).add_to(bh)
         fg = folium.FeatureGroup(name=t("map.layer.proposals", lang, n=len(items)))
         fg.add_child(_points_element("Proposals", lab, items))
         fg.add_to(m)
@@ -900,11 +900,11 @@ def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster
                                          "map.contingency.restored")]
         items = []
         for r in cp[cp["n_restored"].astype(float) > 0].itertuples(index=False):
-            restored_ids = [i for i in _text(r.stations_restored).split(";") if i]
-            kept = [i for i in _text(r.stations_lost).split(";") if i and i not in set(restored_ids)]
-            bh = _text(r.backhaul)
+            restored_ids = [i for i in cell_text(r.stations_restored).split(";") if i]
+            kept = [i for i in cell_text(r.stations_lost).split(";") if i and i not in set(restored_ids)]
+            bh = cell_text(r.backhaul)
             bh_text = t(f"backhaul.{bh}", lang) if has(f"backhaul.{bh}") else bh
-            if _text(r.backhaul_tower):
+            if cell_text(r.backhaul_tower):
                 bh_text += f" – {r.backhaul_tower} ({_num(r.backhaul_distance_km, 1, lang, 'km')})"
             items.append([round(float(r.restore_lat), 5), round(float(r.restore_lon), 5), 0,
                           esc(t("map.contingency", lang, site=f"{r.site} ({r.operator})")),
@@ -912,7 +912,7 @@ def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster
                           0, esc(f"{fmt_int(r.n_lost, lang)} / {fmt_int(r.voters_lost, lang)}"),
                           1, esc(f"{fmt_int(r.n_restored, lang)} / {fmt_int(r.voters_restored, lang)}"),
                           2, esc(f"{float(r.restore_lat):.5f}, {float(r.restore_lon):.5f}"),
-                          3, _num(r.elevation_m, 0, lang, "m"), 4, esc(_text(r.commune)), 5, esc(bh_text),
+                          3, _num(r.elevation_m, 0, lang, "m"), 4, esc(cell_text(r.commune)), 5, esc(bh_text),
                           6, esc(", ".join(labels.get(i, i) for i in kept) or "—"),
                           7, esc(", ".join(labels.get(i, i) for i in restored_ids))])
         fg = folium.FeatureGroup(name=t("map.layer.contingency", lang, n=len(items)), show=False)
