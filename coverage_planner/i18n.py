@@ -83,6 +83,8 @@ _STRINGS: dict[str, dict[str, str]] = {
     "map.legend.tower_down": {"vi": "Trạm ngừng hoạt động", "en": "Tower down"},
     "map.legend.tower_planned": {"vi": "Trạm quy hoạch (chưa phát sóng)", "en": "Planned tower (not on air)"},
     "map.legend.proposal": {"vi": "Trạm lưu động đề xuất", "en": "Proposed mobile station"},
+    "map.legend.user_site": {"vi": "Trạm lưu động người dùng đã dời / thêm",
+                             "en": "Mobile station moved / added by the user"},
     "map.legend.added": {"vi": "Vùng phủ bổ sung", "en": "Added coverage"},
     "map.legend.commune_border": {"vi": "Xã biên giới", "en": "Border commune"},
     "map.legend.commune_remote": {"vi": "Xã vùng sâu, vùng xa", "en": "Remote commune"},

@@ -43,21 +43,24 @@ from coverage_planner.i18n import (
 from coverage_planner.io import atomic_path
 from coverage_planner.results import GENERIC_SCENARIO_NAMES
 from coverage_planner.webmap import (
+    DOWN_COLOUR,
     LEVEL_CLASSES,
     PROPOSAL_COLOUR,
+    STATION_EDGE,
     STATUS_COLOURS,
     STATUS_SHAPES,
+    USER_SITE_FILL,
     _param,
     cell_text,
     hillshade,
     level_classes,
     level_legend,
+    placed_by_user,
     study_mask,
     thresholds,
 )
 
 FONT = "DejaVuSans"
-DOWN_COLOUR = "#d7191c"  # towers off air on the overview map
 MAX_DOWN_LABELS = 6  # the overview map names a scenario's down towers when there are at most this many
 MAP_MIN_HEIGHT_CM = 11.0  # the overview map is never drawn smaller; with less room it starts a new page
 SECTION_MIN_SPACE_CM = 6.0  # a section starts on a new page when less than this is left on the current one
@@ -70,6 +73,9 @@ FONT_BOLD = "DejaVuSans-Bold"
 _MPL_MARKERS = {"circle": "o", "diamond": "D", "square": "s"}
 STATUS_MARKERS = {status: (_MPL_MARKERS[STATUS_SHAPES[status]], size, legend)
                   for status, size, legend in (("good", 16, 5.5), ("weak", 14, 5.0), ("none", 18, 5.5))}
+#: The stations' black edge (pt; webmap.STATION_EDGE): about 1.7 px at the map's 150 dpi, a dark ring that reads
+#: where a station's colour is the level colour under it (● good on the green class) once printed in greyscale.
+STATION_EDGE_PT = 0.8
 _fonts_registered = False
 
 
@@ -267,11 +273,19 @@ def overview_figure(results, lang: str = "vi", *, width_in: float = 7.0, dpi: in
         if len(s):
             marker, size, _ = STATUS_MARKERS[status]
             ax.scatter(s.geometry.x / 1000, s.geometry.y / 1000, marker=marker, s=size, c=STATUS_COLOURS[status],
-                       edgecolors="black", linewidths=0.4, zorder=6)
+                       edgecolors=STATION_EDGE, linewidths=STATION_EDGE_PT, zorder=6)
+    user = np.zeros(0, bool)
     if results.proposals is not None and len(results.proposals):
         p = results.proposals
-        ax.scatter(p.geometry.x / 1000, p.geometry.y / 1000, marker="*", s=180, c=PROPOSAL_COLOUR,
-                   edgecolors="white", linewidths=0.8, zorder=7)
+        # sites the user moved or added in the desktop app: the star hollow (☆), as on the HTML map and the app
+        user = (np.array([placed_by_user(v) for v in p["placed_by"]], bool) if "placed_by" in p
+                else np.zeros(len(p), bool))
+        px, py = p.geometry.x.to_numpy() / 1000, p.geometry.y.to_numpy() / 1000
+        ax.scatter(px[~user], py[~user], marker="*", s=180, c=PROPOSAL_COLOUR, edgecolors="white", linewidths=0.8,
+                   zorder=7)
+        if user.any():
+            ax.scatter(px[user], py[user], marker="*", s=200, c=USER_SITE_FILL, edgecolors=PROPOSAL_COLOUR,
+                       linewidths=1.4, zorder=7)
         for px, py, rank in zip(p.geometry.x / 1000, p.geometry.y / 1000, p["rank"], strict=True):
             ax.annotate(str(int(rank)), (px, py), xytext=(5, 5), textcoords="offset points", fontsize=8,
                         color=PROPOSAL_COLOUR, fontweight="bold", zorder=8)
@@ -285,10 +299,13 @@ def overview_figure(results, lang: str = "vi", *, width_in: float = 7.0, dpi: in
         bool((results.towers["status"].astype(str) == "planned").any())
     handles = [Patch(facecolor=c, alpha=0.7, label=lbl + " dBm") for c, lbl in level_legend(lang)]
     handles += [Line2D([], [], marker=STATUS_MARKERS[s][0], markersize=STATUS_MARKERS[s][2], ls="",
-                       markerfacecolor=STATUS_COLOURS[s], markeredgecolor="black", markeredgewidth=0.5,
+                       markerfacecolor=STATUS_COLOURS[s], markeredgecolor=STATION_EDGE, markeredgewidth=STATION_EDGE_PT,
                        label=status_label(s, lang)) for s in ("good", "weak", "none")]
     handles += [Line2D([], [], marker="*", ls="", markersize=11, markerfacecolor=PROPOSAL_COLOUR,
                        markeredgecolor=PROPOSAL_COLOUR, label=t("map.legend.proposal", lang)),
+                *([Line2D([], [], marker="*", ls="", markersize=11, markerfacecolor=USER_SITE_FILL,
+                          markeredgecolor=PROPOSAL_COLOUR, markeredgewidth=1.2,
+                          label=t("map.legend.user_site", lang))] if user.any() else []),
                 Line2D([], [], marker="^", ls="", markerfacecolor="black", markeredgecolor="black",
                        label=t("tower", lang)),
                 *([Line2D([], [], marker="^", ls="", markerfacecolor="white", markeredgecolor="black",

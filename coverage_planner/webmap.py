@@ -47,6 +47,7 @@ from coverage_planner.i18n import (
 )
 from coverage_planner.io import atomic_path
 from coverage_planner.results import GENERIC_SCENARIO_NAMES
+from coverage_planner.whatif import ADDED_BY_USER, MOVED_BY_USER
 
 #: The map title lists the towers of a failure scenario up to this many; more are shortened (all are in the
 #: parameters box).
@@ -68,14 +69,31 @@ STATUS_COLOURS = {"good": "#1a9850", "weak": "#f39c12", "none": "#d7191c"}
 #: Polling stations have a shape per status as well as a colour (● good, ◆ weak, ■ no signal) on every map —
 #: this page, the PDF report (``report.STATUS_MARKERS``) and the desktop app — so colour-blind readers and
 #: black-and-white printouts tell them apart. Towers are triangles ▲ (as on the PDF and the desktop map), down
-#: towers a ringed ✕, proposals numbered discs.
+#: towers a red ✕, proposals purple stars on the PDF and the desktop map (numbered purple discs here).
 STATUS_SHAPES = {"good": "circle", "weak": "diamond", "none": "square"}
+#: The stations' outline on every map: black, thick enough to read on the level colour of the same hue (a green
+#: ● good station on the green ≥ −65 dBm class, a red ■ on the red class) once printed in greyscale, where the
+#: fill and the background are the same grey. Widths: :data:`STATION_EDGE_PX` here (CSS px) and on the desktop
+#: map (screen px), ``report.STATION_EDGE_PT`` on the PDF.
+STATION_EDGE = "#000000"
+STATION_EDGE_PX = 1.6
 GAP_COLOURS = {"weak": "#f39c12", "none": "#d7191c"}
 PROPOSAL_COLOUR = "#7b3294"
+#: Mobile sites the user moved or added in the desktop app (``placed_by`` "moved by user" / "added by user")
+#: are the optimiser's marker hollow: white inside, a thick :data:`PROPOSAL_COLOUR` edge (☆ on the PDF and the
+#: desktop map, a ringed disc here), told from the optimiser's filled ones in colour and in greyscale.
+USER_SITE_FILL = "#ffffff"
+#: Towers off air (down in the scenario): a red ✕ on every map.
+DOWN_COLOUR = "#d7191c"
 ADDED_COLOUR = (123, 50, 148)  # proposal coverage RGB
 OPERATOR_COLOURS = {"viettel": "#e4002b", "vnpt": "#0066b3", "vinaphone": "#0066b3", "mobifone": "#00a1e4",
                     "vietnamobile": "#f58220", "gmobile": "#ffcc00", "itelecom": "#c8102e"}
 _FALLBACK_COLOURS = ("#8c510a", "#01665e", "#762a83", "#1b7837", "#b35806", "#2166ac")
+
+
+def placed_by_user(placed_by) -> bool:
+    """Whether a proposals row's ``placed_by`` says the user moved or added the site (drawn hollow)."""
+    return isinstance(placed_by, str) and placed_by in (MOVED_BY_USER, ADDED_BY_USER)
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -156,7 +174,7 @@ def shape_svg(status: str, *, lost: bool = False) -> str:
     (:data:`STATUS_SHAPES`) in its colour, outlined as on the map (a thick black ring for ``lost``)."""
     shape = STATUS_SHAPES.get(status, "circle")
     colour = STATUS_COLOURS.get(status, "#777")
-    stroke = "stroke='#000' stroke-width='2.6'" if lost else "stroke='#222' stroke-width='1'"
+    stroke = "stroke='#000' stroke-width='2.6'" if lost else f"stroke='{STATION_EDGE}' stroke-width='{STATION_EDGE_PX:g}'"
     geom = {"circle": "<circle cx='7' cy='7' r='5'/>",
             "diamond": "<path d='M7 0.75L13.25 7L7 13.25L0.75 7z'/>",
             "square": "<rect x='2.55' y='2.55' width='8.9' height='8.9'/>"}[shape]
@@ -367,6 +385,7 @@ def _offline_head() -> str:
     return (f"<style>{css}</style>\n<script>{js_jquery}</script>\n<script>{js_leaflet}</script>\n"
             f"<script>{icons}</script>\n<style>{_PAGE_CSS}</style>\n"
             f"<script>var CP_STATION_SHAPES = {_json_for_script(STATUS_SHAPES)}, "
+            f"CP_STATION_EDGE = {_json_for_script([STATION_EDGE, STATION_EDGE_PX])}, "
             f"CP_TRIANGLE = {_json_for_script(_TRIANGLE_PATH)};\n{_PAGE_JS}</script>\n")
 
 
@@ -405,6 +424,9 @@ _PAGE_CSS = """
  text-align:center;font:bold 11px/16px sans-serif;box-shadow:0 0 3px #000}
 .cp-proposal-icon{background:#7b3294;color:#fff;border:2px solid #fff;border-radius:50%;width:20px;height:20px;
  text-align:center;font:bold 12px/20px sans-serif;box-shadow:0 0 3px #000}
+.cp-proposal-user{background:#fff;color:#7b3294;border:3px solid #7b3294;width:18px;height:18px;line-height:18px;
+ box-shadow:0 0 0 1px #fff,0 0 3px #000}
+.cp-dot-user{background:#fff;border:2px solid #7b3294;width:9px;height:9px}
 """
 
 # Points are drawn from compact arrays. Every string in them (values AND labels) is already HTML-escaped in
@@ -477,7 +499,7 @@ function cpStations(group, lab, col, items, opts){
     var m = new CpShapeMarker([s[0], s[1]], lost[i] ?
       {radius: 7, color: '#000', weight: 3.5, fillColor: col[s[2]] || '#777', fillOpacity: 1, shape: shape,
        className: cls + ' cp-station-lost'} :
-      {radius: 6, color: '#222', weight: 1, fillColor: col[s[2]] || '#777',
+      {radius: 6, color: CP_STATION_EDGE[0], weight: CP_STATION_EDGE[1], fillColor: col[s[2]] || '#777',
       fillOpacity: 0.95, shape: shape, className: cls});
     m.bindPopup('<div class="cp-pop"><b>' + s[3] + '</b><br>' + cpTable(lab, s.slice(4)) + '</div>', {maxWidth: 320});
     m.bindTooltip(s[3]);
@@ -516,10 +538,12 @@ function cpContingency(group, lab, items){
     m.addTo(group);
   });
 }
-function cpProposals(group, lab, items){
-  items.forEach(function(s){
+function cpProposals(group, lab, items, opts){
+  var user = {};  // item indices of the sites the user moved or added in the desktop app: a hollow disc
+  ((opts && opts.user) || []).forEach(function(i){ user[i] = true; });
+  items.forEach(function(s, i){
     var icon = L.divIcon({className: 'cp-proposal', iconSize: [24, 24],
-      html: '<div class="cp-proposal-icon">' + s[2] + '</div>'});
+      html: '<div class="cp-proposal-icon' + (user[i] ? ' cp-proposal-user' : '') + '">' + s[2] + '</div>'});
     var m = L.marker([s[0], s[1]], {icon: icon, zIndexOffset: 1000});
     m.bindPopup('<div class="cp-pop"><b>' + s[3] + '</b><br>' + cpTable(lab, s.slice(4)) + '</div>', {maxWidth: 340});
     m.bindTooltip(s[3]);
@@ -861,11 +885,13 @@ def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster
             tower_ll = {str(i): (float(a), float(b)) for i, a, b in zip(towers["id"], tlat, tlon, strict=True)}
         lab = [esc(t(k, lang)) for k in ("commune", "report.col.latlon", "map.elevation", "map.stations_covered",
                                          "map.voters_covered", "map.backhaul")]
-        items = []
+        items, user_idx = [], []
         bh = folium.FeatureGroup(name=t("map.layer.backhaul", lang))
         for k in range(len(props)):
             r = props.iloc[k]
             rank = _int(r.get("rank", k + 1))
+            if placed_by_user(r.get("placed_by")):
+                user_idx.append(k)
             backhaul = cell_text(r.get("backhaul", ""))
             bh_text = t(f"backhaul.{backhaul}", lang) if has(f"backhaul.{backhaul}") else backhaul
             btower = cell_text(r.get("backhaul_tower", ""))
@@ -886,7 +912,7 @@ def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster
                                 dash_array=None if ok else "6 6",
                                 tooltip=esc(f"{cell_text(r.get('site_id', ''))} → {btower}: {bh_text}")).add_to(bh)
         fg = folium.FeatureGroup(name=t("map.layer.proposals", lang, n=len(items)))
-        fg.add_child(_points_element("Proposals", lab, items))
+        fg.add_child(_points_element("Proposals", lab, items, *([{"user": user_idx}] if user_idx else [])))
         fg.add_to(m)
         bh.add_to(m)
 
@@ -970,6 +996,9 @@ def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster
     legend.append(f"<h3>{esc(t('map.legend.proposals', lang))}</h3>")
     legend.append(f"<div><span class='cp-dot' style='background:{PROPOSAL_COLOUR}'></span>"
                   f"{esc(t('map.legend.proposal', lang))}</div>")
+    if props is not None and "placed_by" in props and any(placed_by_user(v) for v in props["placed_by"]):
+        legend.append(f"<div class='cp-legend-user'><span class='cp-dot cp-dot-user'></span>"
+                      f"{esc(t('map.legend.user_site', lang))}</div>")
     legend.append("<div><span class='cp-sw' style='background:rgb(%d,%d,%d);opacity:.5'></span>%s</div>"
                   % (*ADDED_COLOUR, esc(t("map.legend.added", lang))))
     if cp is not None and len(cp):

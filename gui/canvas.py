@@ -70,6 +70,8 @@ def symbol_path(kind: str, size: float) -> QPainterPath:
         p.addPolygon(QPolygonF(pts))
     elif kind == "square":
         p.addRect(QRectF(-r, -r, 2 * r, 2 * r))
+    elif kind == "x":  # a down tower's ✕ (the HTML map's and the PDF's): the plus turned by 45°
+        return QTransform().rotate(45).map(symbol_path("plus", size * 1.15))
     elif kind == "plus":  # a cross (towns): squares, diamonds and circles are the polling stations' shapes
         w = r / 3.0
         p.addPolygon(QPolygonF([QPointF(-w, -r), QPointF(w, -r), QPointF(w, -w), QPointF(r, -w), QPointF(r, w),
@@ -268,14 +270,19 @@ class MapCanvas(QGraphicsView):
         lyr.items[0].setPixmap(QPixmap.fromImage(rgba_to_qimage(rgba)))
 
     def add_points(self, layer_id: str, title: str, frame, *, symbol="circle", size=10.0,
-                   fill=None, outline=None, tooltips=None, draggable: bool = False,
+                   fill=None, outline=None, outline_width=1.2, z=None, tooltips=None, draggable: bool = False,
                    position: int | None = None, visible: bool = True, opacity: float = 1.0) -> MapLayer:
         """Point features. ``fill`` is one QColor or a list with one per row; so are ``symbol`` (a
-        :func:`symbol_path` kind, e.g. the polling stations' shape per status) and ``size`` (pixels)."""
+        :func:`symbol_path` kind, e.g. the polling stations' shape per status), ``size`` (pixels),
+        ``outline`` (QColor), ``outline_width`` (pixels) and ``z`` (stacking within the layer: a higher value is
+        drawn over the layer's other features, e.g. down towers over the working ones)."""
         root = self._new_root()
         paths: dict = {}  # (kind, size) → QPainterPath, shared by the items
-        pen = QPen(outline if outline is not None else QColor(30, 30, 30), 1.2)
-        pen.setCosmetic(True)
+        pens: dict = {}  # (rgba, width) → QPen
+
+        def row(value, i):
+            return value[i] if isinstance(value, (list, tuple)) else value
+
         items = []
         n = 0 if frame is None else len(frame)
         geoms = frame.geometry.values if n else []
@@ -298,7 +305,16 @@ class MapCanvas(QGraphicsView):
             if brush is None:
                 brush = brushes[colour.rgba()] = QBrush(colour)
             it.setBrush(brush)
+            line = row(outline, i)
+            line = line if line is not None else QColor(30, 30, 30)
+            key = (line.rgba(), float(row(outline_width, i)))
+            pen = pens.get(key)
+            if pen is None:
+                pen = pens[key] = QPen(line, key[1])
+                pen.setCosmetic(True)
             it.setPen(pen)
+            if z is not None:
+                it.setZValue(float(row(z, i)))
             it.setData(LAYER_KEY, layer_id)
             it.setData(ROW_KEY, i)
             if tooltips is not None:
@@ -428,6 +444,16 @@ class MapCanvas(QGraphicsView):
         if lyr is not None:
             lyr.title = title
             self.layersChanged.emit()
+
+    def set_feature_style(self, layer_id: str, row: int, *, fill: QColor, outline: QColor,
+                          outline_width: float) -> None:
+        """Recolour one point feature (e.g. a proposed site the user moved: drawn as the user's sites)."""
+        lyr = self.layer(layer_id)
+        if lyr is not None and 0 <= row < len(lyr.items) and lyr.items[row] is not None:
+            pen = QPen(outline, outline_width)
+            pen.setCosmetic(True)
+            lyr.items[row].setBrush(QBrush(fill))
+            lyr.items[row].setPen(pen)
 
     def move_feature(self, layer_id: str, row: int, x: float, y: float) -> None:
         lyr = self.layer(layer_id)

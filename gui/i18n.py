@@ -234,6 +234,8 @@ VI: dict[str, str] = {
     "Coverage gaps": "Vùng lõm sóng", "Added coverage of proposed sites": "Vùng phủ bổ sung của trạm đề xuất",
     "Best received level (dBm)": "Mức thu tốt nhất (dBm)", "Terrain (hillshade)": "Địa hình (bóng đổ)",
     "Added coverage": "Vùng phủ bổ sung",
+    "Sites you moved or added": "Trạm bạn đã dời / thêm", "Tower": "Trạm BTS",
+    "Tower down": "Trạm ngừng hoạt động",
     "Added coverage: cells where the proposed sites give at least weak signal and the towers give less":
         "Vùng phủ bổ sung: nơi trạm đề xuất cho sóng từ mức yếu trở lên còn các trạm hiện có dưới mức yếu",
     # inputs dock

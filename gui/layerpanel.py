@@ -17,7 +17,15 @@ from PyQt6.QtWidgets import (
 )
 
 from gui.i18n import tr, value_label
-from gui.render import ADDED_RGBA, LEVEL_STEPS, PROPOSAL_COLOUR, STATUS_COLOURS, STATUS_SYMBOLS, SYMBOL_GLYPHS
+from gui.render import (
+    ADDED_RGBA,
+    DOWN_COLOUR,
+    LEVEL_STEPS,
+    PROPOSAL_COLOUR,
+    STATUS_COLOURS,
+    STATUS_SYMBOLS,
+    SYMBOL_GLYPHS,
+)
 
 
 def _swatch(rgb: tuple[int, int, int], text: str) -> str:
@@ -40,9 +48,14 @@ def legend_html(layer_ids=None) -> str:
             f"&nbsp;{value_label('status', s)}"
             for s in ("good", "weak", "none") if s in STATUS_COLOURS)
         parts.append(f"<b>{tr('Polling stations')}</b><br>{stations}")
+    if has("towers"):  # the HTML map's and the PDF's tower entries: ▲ a tower, ✕ a tower down
+        parts.append(f"▲&nbsp;{tr('Tower')} &nbsp;<span style='color: {DOWN_COLOUR.name()}'><b>✕</b></span>"
+                     f"&nbsp;{tr('Tower down')}")
     extra = []
     if has("proposals"):
         extra.append(f"<span style='color: {PROPOSAL_COLOUR.name()}'>★</span>&nbsp;{tr('Proposed mobile sites')}")
+        # the user's sites (added, or proposals moved): the star hollow, as drawn (☆)
+        extra.append(f"<span style='color: {PROPOSAL_COLOUR.name()}'>☆</span>&nbsp;{tr('Sites you moved or added')}")
     if has("proposal_coverage"):
         extra.append(_swatch(ADDED_RGBA[:3], tr("Added coverage")))
     if extra:

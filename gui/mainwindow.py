@@ -923,6 +923,7 @@ class MainWindow(QMainWindow):
             sid = str(res.proposals["site_id"].iloc[row])
             self._moved[sid] = (x, y)
             self.session.put_site(UserSite(sid, x, y, mast, origin="proposal"))
+            self._redraw_user_sites()  # the moved star turns hollow at once (a user's site)
         elif layer_id == "user_sites":
             lyr = self.canvas.layer("user_sites")
             sid = str(lyr.frame["site_id"].iloc[row])
@@ -956,7 +957,8 @@ class MainWindow(QMainWindow):
 
     def _redraw_user_sites(self) -> None:
         frame = self.user_sites_frame()
-        set_user_sites(self.canvas, frame if len(frame) else None)
+        moved = [s.site_id for s in self.session.user_sites.values() if s.origin == "proposal"]
+        set_user_sites(self.canvas, frame if len(frame) else None, moved)
 
     def _compute_sites(self) -> bool:
         res = self.session.results

@@ -42,6 +42,44 @@ def _tooltips(frame, cols) -> list[str]:
     return out
 
 
+#: Mobile sites: the optimiser's proposals a purple star edged in white (★), the user's (added or moved) the
+#: same star hollow (☆): white inside, a thick purple edge (``coverage_planner.webmap.USER_SITE_FILL``).
+PROPOSAL_SIZE = 16
+PROPOSAL_STYLE = {"fill": render.PROPOSAL_COLOUR, "outline": QColor(Qt.GlobalColor.white), "outline_width": 1.2}
+USER_SITE_STYLE = {"fill": render.USER_SITE_FILL, "outline": render.PROPOSAL_COLOUR,
+                   "outline_width": render.USER_SITE_EDGE_PX}
+#: Towers: a triangle in the operator's colour (▲); planned (not on air) hollow; down a red ✕ edged in white,
+#: bigger and over the other towers (the HTML map's and the PDF's symbols).
+TOWER_SIZE = 11
+DOWN_SIZE = 14
+
+
+def is_down(results) -> np.ndarray:
+    """Per tower: off air in this run (status "down", or taken down by the scenario)."""
+    t = results.towers
+    down = set(results.scenario.down) if getattr(results, "scenario", None) is not None else set()
+    return np.array([str(st) == "down" or tid in down for tid, st in zip(t["id"], t["status"], strict=True)],
+                    bool)
+
+
+def tower_styles(results) -> dict:
+    """``add_points`` keywords (one value per tower) of the towers layer: ▲ by operator, planned △, down ✕."""
+    t = results.towers
+    ops = list(dict.fromkeys(t["operator"].astype(str)))
+    style = {k: [] for k in ("symbol", "size", "fill", "outline", "outline_width", "z")}
+    for op, status, down in zip(t["operator"].astype(str), t["status"].astype(str), is_down(results), strict=True):
+        colour = render.operator_colour(op, ops.index(op))
+        if down:
+            row = ("x", DOWN_SIZE, render.DOWN_COLOUR, QColor(Qt.GlobalColor.white), 1.5, 2.0)
+        elif status != "on_air":  # planned: hollow, edged in the operator's colour
+            row = ("triangle", TOWER_SIZE, QColor(Qt.GlobalColor.white), colour, 1.8, 0.0)
+        else:
+            row = ("triangle", TOWER_SIZE, colour, QColor(30, 30, 30), 1.2, 1.0)
+        for k, value in zip(style, row, strict=True):
+            style[k].append(value)
+    return style
+
+
 def station_symbols(statuses) -> list[str]:
     """The marker shape of each polling station by its status (● good, ◆ weak, ■ none; a circle otherwise)."""
     return [render.STATUS_SYMBOLS.get(str(st), "circle") for st in statuses]
@@ -169,16 +207,8 @@ def build_layers(canvas, results, *, images: dict[str, np.ndarray] | None = None
                           fill=QColor(40, 40, 40), tooltips=_tooltips(results.towns, ["name"]), visible=v, opacity=o)
     t = results.towers
     if t is not None and len(t):
-        ops = list(dict.fromkeys(t["operator"].astype(str)))
-        down = set(results.scenario.down) if getattr(results, "scenario", None) is not None else set()
-        fill = []
-        for tid, op, status in zip(t["id"], t["operator"].astype(str), t["status"], strict=True):
-            if status != "on_air" or tid in down:
-                fill.append(QColor(150, 150, 150))
-            else:
-                fill.append(render.operator_colour(op, ops.index(op)))
         v, o = state("towers")
-        canvas.add_points("towers", layer_title("towers"), t, symbol="triangle", size=11, fill=fill,
+        canvas.add_points("towers", layer_title("towers"), t, **tower_styles(results),
                           tooltips=_tooltips(t, ["id", "operator", "technology", "status"]), visible=v, opacity=o)
     s = results.stations
     if s is not None and len(s):
@@ -186,29 +216,35 @@ def build_layers(canvas, results, *, images: dict[str, np.ndarray] | None = None
         symbols = station_symbols(s["status"])
         v, o = state("stations")
         canvas.add_points("stations", layer_title("stations"), s, symbol=symbols,
-                          size=[render.SYMBOL_SIZES[k] for k in symbols], fill=fill,
+                          size=[render.SYMBOL_SIZES[k] for k in symbols], fill=fill, outline=render.STATION_EDGE,
+                          outline_width=render.STATION_EDGE_PX,
                           tooltips=_tooltips(s, ["id", "name", "status"]), visible=v, opacity=o)
     p = results.proposals
     if p is not None and len(p):
         v, o = state("proposals")
-        canvas.add_points("proposals", layer_title("proposals"), p, symbol="star", size=16,
-                          fill=render.PROPOSAL_COLOUR, outline=QColor(Qt.GlobalColor.white),
-                          tooltips=_tooltips(p, ["site_id", "commune", "n_stations"]), draggable=True,
-                          visible=v, opacity=o)
+        canvas.add_points("proposals", layer_title("proposals"), p, symbol="star", size=PROPOSAL_SIZE,
+                          **PROPOSAL_STYLE, tooltips=_tooltips(p, ["site_id", "commune", "n_stations"]),
+                          draggable=True, visible=v, opacity=o)
     # restore a user-chosen order where the same layers exist, else the default order
     ids = [lyr.layer_id for lyr in canvas.layers()]
     order = [i for i in order_before if i in ids] if set(order_before) >= set(ids) else sorted(ids, key=ORDER.index)
     canvas.set_layer_order(order)
 
 
-def set_user_sites(canvas, sites_frame) -> None:
-    """(Re)draw the user's sites layer on top (draggable squares)."""
+def set_user_sites(canvas, sites_frame, moved=()) -> None:
+    """(Re)draw the user's added sites on top (draggable hollow stars ☆) and draw the proposed sites in
+    ``moved`` (site ids) hollow too, the others filled (★): the user's sites, as the HTML map and the PDF show
+    the "(added)" / "(moved)" ones."""
+    p = canvas.layer("proposals")
+    if p is not None and p.frame is not None and "site_id" in p.frame:
+        moved = {str(i) for i in moved}
+        for row, sid in enumerate(p.frame["site_id"].astype(str)):
+            canvas.set_feature_style("proposals", row, **(USER_SITE_STYLE if sid in moved else PROPOSAL_STYLE))
     existing = canvas.layer("user_sites")
     visible, opacity = (existing.visible, existing.opacity) if existing is not None else (True, 1.0)
     if sites_frame is None or len(sites_frame) == 0:
         canvas.remove_layer("user_sites")
         return
-    canvas.add_points("user_sites", layer_title("user_sites"), sites_frame, symbol="square", size=13,
-                      fill=render.USER_SITE_COLOUR, outline=QColor(Qt.GlobalColor.white),
-                      tooltips=list(sites_frame["site_id"]), draggable=True, position=0,
+    canvas.add_points("user_sites", layer_title("user_sites"), sites_frame, symbol="star", size=PROPOSAL_SIZE,
+                      **USER_SITE_STYLE, tooltips=list(sites_frame["site_id"]), draggable=True, position=0,
                       visible=visible, opacity=opacity)

@@ -36,8 +36,18 @@ SYMBOL_SIZES = {"circle": 9.0, "diamond": 11.0, "square": 8.0}
 #: Legend glyph per shape (coloured text in the layer panel's legend).
 SYMBOL_GLYPHS = {"circle": "●", "diamond": "◆", "square": "■"}
 GAP_COLOURS = {k: QColor(v) for k, v in _webmap.GAP_COLOURS.items()}
+#: The stations' outline (``coverage_planner.webmap.STATION_EDGE``): black, 1.6 px, so a ● good station reads on
+#: the green level colour (and a ■ on the red one) in a greyscale screenshot or print.
+STATION_EDGE = QColor(_webmap.STATION_EDGE)
+STATION_EDGE_PX = float(_webmap.STATION_EDGE_PX)
 PROPOSAL_COLOUR = QColor(_webmap.PROPOSAL_COLOUR)
-USER_SITE_COLOUR = QColor(0, 150, 200)
+#: Sites the user added or moved: the proposals' star hollow (white inside, a thick purple edge), as the HTML map
+#: and the PDF draw "(added)" / "(moved)" sites; a square would read as a polling station without signal (■).
+USER_SITE_FILL = QColor(_webmap.USER_SITE_FILL)
+USER_SITE_EDGE_PX = 2.2
+#: Towers off air (down in the scenario, or marked down in the input): a red ✕ edged in white, drawn over the
+#: working towers, as on the HTML map and the PDF.
+DOWN_COLOUR = QColor(_webmap.DOWN_COLOUR)
 _FALLBACK = [QColor(c) for c in _webmap._FALLBACK_COLOURS]
 
 

@@ -11,6 +11,8 @@ from PyQt6.QtCore import QElapsedTimer, QPoint, Qt, QTimer
 from PyQt6.QtTest import QTest
 
 from coverage_planner.i18n import fmt_int
+from gui import maplayers, render
+from gui.canvas import symbol_path
 from tests.coverage_planner.test_whatif import _raster_reach
 
 
@@ -334,8 +336,8 @@ def test_scenario_rerun_marks_towers_down(ran, qtbot):
     finally:
         ran.set_language("en")
     row = int(np.flatnonzero(new.towers["id"].astype(str).to_numpy() == down)[0])
-    brush = ran.canvas.layer("towers").items[row].brush().color()
-    assert (brush.red(), brush.green(), brush.blue()) == (150, 150, 150)  # drawn as down
+    item = ran.canvas.layer("towers").items[row]  # drawn as down: the HTML map's and the PDF's red ✕
+    assert item.brush().color() == render.DOWN_COLOUR and item.path() == symbol_path("x", maplayers.DOWN_SIZE)
     assert new.station_counts()["good"] <= res.station_counts()["good"]
     # a re-run of the same area keeps the user's zoom and position
     (cx, cy), mpp = view_before
