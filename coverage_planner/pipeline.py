@@ -1189,7 +1189,10 @@ def _placement_stage(ctx: Context, stations, communes, live_towers, params, st: 
     reach = cov.any(axis=1)
     order = np.flatnonzero(~reach & (weights > 0))
     unreachable = demand.loc[order, ["id", "name", "commune"]].reset_index(drop=True)
-    unreachable["reason"] = [exact.unreachable_reason(int(i), loss_windows[i], cids) for i in order]
+    names = list(cids)  # a proposed site by the id the report, the map and the exports show (MS-01, …)
+    for rank, j in enumerate(selected, start=1):
+        names[j] = f"MS-{rank:02d}"
+    unreachable["reason"] = [exact.unreachable_reason(int(i), loss_windows[i], names) for i in order]
     summary["n_unreachable"] = len(unreachable)
     summary["n_no_candidate_reaches"] = len(order)
     summary["covered_after"] = int(already.sum())

@@ -29,7 +29,7 @@ STATIONS_PITS = [s if s[0] != "KV-W3" else (*s[:6], 0) for s in STATIONS] + [
 ]
 
 EXACT = re.compile(r"terrain shadow: (?P<m>\d+) candidate sites? in range checked with the exact terrain profile; "
-                   r"the best, C(?P<r>\d+)_(?P<c>\d+) \((?P<km>[\d.]+) km away\), has (?P<loss>[\d.]+) dB path loss, "
+                   r"the best, (?P<site>\S+) \((?P<km>[\d.]+) km away\), has (?P<loss>[\d.]+) dB path loss, "
                    r"more than the (?P<max>[\d.]+) dB the mobile station's link budget allows"
                    r"(?:; the other (?P<u>\d+) in range, not checked exactly, have at least (?P<sloss>[\d.]+) dB by "
                    r"the quick estimate)? \(raise mast_height_m or eirp_dbm\)")
@@ -75,15 +75,17 @@ def test_a_priority_0_station_is_not_listed_as_unreachable(pits):
 
 def test_the_reason_quotes_the_exact_loss_of_the_best_checked_site(pits):
     """The proposed site got the exact check and is in range of the pit station: the reason quotes the lowest
-    exact loss (recounted here at the site it names, with its distance), not the screen's estimate, which it
-    labels as such for the candidates left unchecked."""
+    exact loss (recounted here at the site it names — a proposed one by its MS- id —, with its distance), not
+    the screen's estimate, which it labels as such for the candidates left unchecked."""
     from coverage_planner import pipeline
 
     project, ctx, res = pits
     reason = res.unreachable.set_index("id").loc["KV-P1", "reason"]
     m = EXACT.fullmatch(reason)
     assert m, reason
-    site = int(m["r"]), int(m["c"])
+    props = res.proposals.set_index("site_id")
+    cell = (props.loc[m["site"], "candidate"] if m["site"] in props.index else m["site"])  # MS-01 or C<row>_<col>
+    site = tuple(int(v) for v in re.fullmatch(r"C(\d+)_(\d+)", cell).groups())
     max_loss = pipeline._mobile_max_loss(project, pipeline.mobile_link_params(project))
     assert float(m["max"]) == pytest.approx(max_loss, abs=0.05)
     exact = _exact_loss(project, ctx, site, PIT)
