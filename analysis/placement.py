@@ -71,7 +71,9 @@ __all__ = [
     "SetCovering",
     "Reduction",
     "ReachStats",
+    "candidate_losses",
     "covers_from_loss_windows",
+    "unreachable_reason",
     "uncoverable",
 ]
 
@@ -705,19 +707,65 @@ class ReachStats:
     notes: list[str] = field(default_factory=list)
 
     def reason(self, i: int) -> str:
-        """Why demand ``i`` cannot be reached (empty string when some candidate covers it)."""
+        """Why demand ``i`` cannot be reached by the screen alone (empty string when some candidate covers it):
+        :func:`unreachable_reason` with every candidate in range judged by these windows."""
         if self.n_covering[i] > 0:
             return ""
-        if self.n_in_range[i] == 0:
-            return (
-                "no candidate site within the computation radius (site constraints — distance to a road or "
-                "commune centre, slope limit, valid terrain — leave none nearby)"
-            )
+        return unreachable_reason(float(self.max_loss_db[i]), n_screen=int(self.n_in_range[i]),
+                                  screen_loss_db=float(self.min_loss_db[i]))
+
+
+#: How the reasons below end: what the user can change.
+_REMEDY = " (raise mast_height_m or eirp_dbm)"
+
+
+def unreachable_reason(max_loss_db: float, *, n_screen: int = 0, screen_loss_db: float = math.nan,
+                       n_exact: int = 0, exact_loss_db: float = math.nan, exact_site: str = "",
+                       exact_km: float = math.nan) -> str:
+    """Why no candidate site reaches a demand, in the words of how each candidate in range was judged.
+
+    ``n_exact`` candidates in range were checked with the exact terrain profile: the lowest loss among them
+    ``exact_loss_db`` at ``exact_site``, ``exact_km`` away (NaN when none of them was profiled: free space
+    alone loses more than ``max_loss_db`` at their distance); ``n_screen`` others in range were judged by the
+    screen only (the reciprocal sweeps, a quick estimate), the lowest ``screen_loss_db``. The exact figure comes
+    first when there is one: the screen's is an estimate (steep relief puts many dB on it either way) and a
+    reason quoting it as the site's loss would not be the figure the decision was made on."""
+    budget = f"the {max_loss_db:.1f} dB the mobile station's link budget allows"
+    sites = {n: f"{int(n)} candidate site{'' if int(n) == 1 else 's'}" for n in (n_screen, n_exact)}
+    if n_exact <= 0 and n_screen <= 0:
         return (
-            f"terrain shadow: the best of {int(self.n_in_range[i])} candidate sites in range has "
-            f"{self.min_loss_db[i]:.1f} dB path loss, more than the {self.max_loss_db[i]:.1f} dB the mobile "
-            "station's link budget allows (raise mast_height_m or eirp_dbm)"
+            "no candidate site within the computation radius (site constraints — distance to a road or "
+            "commune centre, slope limit, valid terrain — leave none nearby)"
         )
+    if n_exact <= 0:
+        return (
+            f"terrain shadow: the best of {sites[n_screen]} in range has {screen_loss_db:.1f} dB "
+            f"path loss by the quick estimate (not checked with the exact terrain profile), more than {budget}"
+            + _REMEDY
+        )
+    if math.isfinite(exact_loss_db):
+        text = (f"terrain shadow: {sites[n_exact]} in range checked with the exact terrain profile; "
+                f"the best, {exact_site} ({exact_km:.1f} km away), has {exact_loss_db:.1f} dB path loss, more than "
+                f"{budget}")
+    else:
+        text = (f"out of reach: {sites[n_exact]} in range checked with the exact terrain profile "
+                f"{'loses' if int(n_exact) == 1 else 'lose'} more than {budget} in free space alone")
+    if n_screen > 0:
+        text += (f"; the other {int(n_screen)} in range, not checked exactly, have at least {screen_loss_db:.1f} dB "
+                 "by the quick estimate")
+    return text + _REMEDY
+
+
+def candidate_losses(window: Any, cand_rows, cand_cols) -> np.ndarray:
+    """The path loss (dB) of one loss window (as :func:`covers_from_loss_windows` takes them) at each candidate
+    cell (``cand_rows``, ``cand_cols``); NaN outside the window or the computation radius."""
+    loss, r0, c0 = _unpack(window, 0)
+    rr = np.asarray(cand_rows, dtype=np.int64) - int(r0)
+    cc = np.asarray(cand_cols, dtype=np.int64) - int(c0)
+    out = np.full(rr.shape, np.nan)
+    inside = (rr >= 0) & (rr < loss.shape[0]) & (cc >= 0) & (cc < loss.shape[1])
+    out[inside] = loss[rr[inside], cc[inside]]
+    return out
 
 
 def covers_from_loss_windows(

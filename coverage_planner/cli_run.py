@@ -138,6 +138,8 @@ def print_summary(results, files, elapsed: float) -> None:
             click.echo(f"  placement: {s['note']}")
         if s.get("n_unreachable"):
             click.echo(f"  stations no candidate site can reach: {s['n_unreachable']}")
+        if s.get("n_not_planned") and not s.get("note"):  # the note says it when it is all of them
+            click.echo(f"  stations not planned for (priority 0), not listed as unreachable: {s['n_not_planned']}")
     for w in results.warnings[:10]:
         click.echo(f"  warning: {w}")
     click.echo(f"  {len(files)} files written in {elapsed:.1f} s:")

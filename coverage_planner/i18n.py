@@ -229,6 +229,12 @@ _STRINGS: dict[str, dict[str, str]] = {
     "map.contingency.restored": {"vi": "Điểm được khôi phục", "en": "Stations restored"},
     "map.contingency.still_lost": {"vi": "Vẫn mất sóng", "en": "Still without signal"},
     "report.unreachable": {"vi": "Điểm không vị trí nào phủ được", "en": "Stations no candidate site can reach"},
+    "report.not_planned": {  # stations in need of priority weight 0: the placement did not look for a site
+        "vi": "{n} điểm cần cải thiện sóng có mức ưu tiên 0 (trọng số 0): không được xét khi bố trí trạm lưu động "
+              "nên không có trong danh sách điểm không vị trí nào phủ được.",
+        "en": "{n} stations that need better signal have priority 0 (weight 0): they are not planned for, so they "
+              "are not listed among the stations no candidate site can reach.",
+    },
     "report.spof": {"vi": "Điểm chỉ có một trạm phục vụ (điểm lỗi đơn)",
                     "en": "Single points of failure (stations served by one site)"},
     "report.spof.note": {
@@ -487,6 +493,23 @@ PARAM_NAMES_VI = {
 _KIND_VI = {"raster": "raster", "rasters": "raster", "SRTM tile": "mảnh SRTM", "SRTM tiles": "mảnh SRTM",
             "ESRI ASCII grid": "lưới ESRI ASCII", "ESRI ASCII grids": "lưới ESRI ASCII"}
 
+# pieces of the reasons why no candidate site reaches a station (analysis.placement.unreachable_reason)
+_BUDGET = rf"the (?P<max>{_NUM}) dB the mobile station's link budget allows"
+_REMEDY = r" \(raise mast_height_m or eirp_dbm\)"
+_REMEDY_VI = " (tăng chiều cao cột anten hoặc EIRP của trạm lưu động)"
+_EXACT_EN = (rf"terrain shadow: (?P<m>\d+) candidate sites? in range checked with the exact terrain profile; the "
+             rf"best, (?P<site>.+?) \((?P<km>{_NUM}) km away\), has (?P<loss>{_NUM}) dB path loss, more than {_BUDGET}")
+_EXACT_VI = ("bị địa hình che khuất: đã kiểm tra {m:n} vị trí ứng viên trong bán kính bằng mặt cắt địa hình chính "
+             "xác; vị trí tốt nhất, {site} (cách {km:n} km), có suy hao đường truyền {loss:n} dB, vượt mức {max:n} dB "
+             "mà quỹ đường truyền của trạm lưu động cho phép")
+_FREE_EN = (rf"out of reach: (?P<m>\d+) candidate sites? in range checked with the exact terrain profile loses? more "
+            rf"than {_BUDGET} in free space alone")
+_FREE_VI = ("ngoài tầm phủ: đã kiểm tra {m:n} vị trí ứng viên trong bán kính bằng mặt cắt địa hình chính xác, chỉ "
+            "riêng suy hao không gian tự do đã vượt mức {max:n} dB mà quỹ đường truyền của trạm lưu động cho phép")
+_OTHERS_EN = rf"; the other (?P<u>\d+) in range, not checked exactly, have at least (?P<sloss>{_NUM}) dB by the quick estimate"
+_OTHERS_VI = ("; {u:n} vị trí còn lại trong bán kính, chưa kiểm tra chính xác, có suy hao ít nhất {sloss:n} dB "
+              "theo ước tính nhanh")
+
 _MESSAGES_VI: list[tuple[re.Pattern[str], str]] = [(re.compile(rx), tpl) for rx, tpl in (
     # --- why a station cannot be reached (analysis.placement, coverage_planner.pipeline) ---------------------
     (rf"terrain shadow: the best of (?P<n>\d+) candidate sites in range has (?P<loss>{_NUM}) dB path loss, "
@@ -495,6 +518,19 @@ _MESSAGES_VI: list[tuple[re.Pattern[str], str]] = [(re.compile(rx), tpl) for rx,
      "bị địa hình che khuất: vị trí tốt nhất trong {n:n} vị trí ứng viên trong bán kính có suy hao đường truyền "
      "{loss:n} dB, vượt mức {max:n} dB mà quỹ đường truyền của trạm lưu động cho phép (tăng chiều cao cột "
      "anten hoặc EIRP của trạm lưu động)"),
+    # the same reasons (analysis.placement.unreachable_reason) naming how each candidate was judged: by the
+    # quick estimate (the screen) only, by the exact terrain profile (best figure, site, distance), or both
+    (rf"terrain shadow: the best of (?P<n>\d+) candidate sites? in range has (?P<loss>{_NUM}) dB path loss by the "
+     rf"quick estimate \(not checked with the exact terrain profile\), more than {_BUDGET}{_REMEDY}",
+     "bị địa hình che khuất: vị trí tốt nhất trong {n:n} vị trí ứng viên trong bán kính có suy hao đường truyền "
+     "{loss:n} dB theo ước tính nhanh (chưa kiểm tra bằng mặt cắt địa hình chính xác), vượt mức {max:n} dB mà "
+     "quỹ đường truyền của trạm lưu động cho phép" + _REMEDY_VI),
+    (_EXACT_EN + _REMEDY, _EXACT_VI + _REMEDY_VI),
+    (_EXACT_EN + _OTHERS_EN + _REMEDY, _EXACT_VI + _OTHERS_VI + _REMEDY_VI),
+    (_FREE_EN + _REMEDY, _FREE_VI + _REMEDY_VI),
+    (_FREE_EN + _OTHERS_EN + _REMEDY, _FREE_VI + _OTHERS_VI + _REMEDY_VI),
+    (r"these stations have priority weight 0: not planned for",
+     "các điểm này có trọng số ưu tiên bằng 0: không được xét khi bố trí trạm lưu động"),
     (r"no candidate site within the computation radius \(site constraints — distance to a road or commune "
      r"centre, slope limit, valid terrain — leave none nearby\)",
      "không có vị trí ứng viên nào trong bán kính tính toán (các ràng buộc vị trí — khoảng cách tới đường hoặc "

@@ -851,6 +851,10 @@ class _ExactColumns:
     def __init__(self, ctx: Context, covers, drow, dcol, cells, max_loss: float, params, progress):
         self.cov = np.asarray(covers.toarray() if hasattr(covers, "toarray") else covers, dtype=bool)
         self.checked = np.zeros(self.cov.shape[1], bool)
+        # per station: the lowest exact loss of the checked candidates (inf: none profiled) and which one, for
+        # the reasons of the stations nobody reaches (they quote the figure the decision was made on)
+        self.best_loss = np.full(self.cov.shape[0], np.inf)
+        self.best_site = np.full(self.cov.shape[0], -1, dtype=np.int64)
         self._ctx, self._drow, self._dcol, self._cells = ctx, drow, dcol, cells
         self._max_loss, self._params, self._progress = max_loss, params, progress
 
@@ -858,8 +862,12 @@ class _ExactColumns:
         """Replace the columns of candidates ``cols`` by their exact ones (generator)."""
         crow, ccol = self._cells
         for n_done, j in enumerate(cols, start=1):
-            self.cov[:, j] = _exact_reach(self._ctx, self._drow, self._dcol, int(crow[j]), int(ccol[j]),
-                                          self._max_loss, self._params)
+            losses = _exact_losses(self._ctx, self._drow, self._dcol, int(crow[j]), int(ccol[j]), self._max_loss,
+                                   self._params)
+            self.cov[:, j] = np.nan_to_num(losses, nan=np.inf) <= self._max_loss  # _exact_reach's rule
+            better = losses < self.best_loss  # NaN (not profiled) never is
+            self.best_loss[better] = losses[better]
+            self.best_site[better] = j
             self.checked[j] = True
             if n_done % 8 == 0 or n_done == len(cols):  # a cancel point every few sites
                 yield self._progress(n_done, len(cols), rounds)
@@ -881,6 +889,24 @@ class _ExactColumns:
         """Every candidate, the exact-checked ones first (each group in index order): a solver that takes the
         first of equal columns, given them in this order, lets a checked site win a tie of equal claims."""
         return np.concatenate([np.flatnonzero(self.checked), np.flatnonzero(~self.checked)])
+
+    def unreachable_reason(self, i: int, window, cids) -> str:
+        """Why no candidate reaches station ``i`` (a row of the matrix that no column covers), as the loop
+        decided it: the checked candidates in range by their exact losses (the best one named, with its
+        distance), the others by the screen (``window``: station ``i``'s reciprocal loss window); ``cids``: the
+        candidates' ids (:func:`analysis.placement.unreachable_reason`)."""
+        crow, ccol = self._cells
+        cs = self._ctx.grid.cellsize
+        r, c = int(self._drow[i]), int(self._dcol[i])
+        dist = np.hypot(crow - r, ccol - c) * cs
+        n_exact = int((self.checked & (dist <= float(self._params.max_distance_m))).sum())  # as _exact_losses
+        screen = _placement.candidate_losses(window, crow[~self.checked], ccol[~self.checked])
+        screen = screen[np.isfinite(screen)]
+        j = int(self.best_site[i])
+        return _placement.unreachable_reason(
+            float(self._max_loss), n_screen=len(screen), screen_loss_db=float(screen.min()) if len(screen) else math.nan,
+            n_exact=n_exact, exact_loss_db=float(self.best_loss[i]) if j >= 0 else math.nan,
+            exact_site=str(cids[j]) if j >= 0 else "", exact_km=float(dist[j]) / 1000.0 if j >= 0 else math.nan)
 
     def only_checked(self) -> np.ndarray:
         """The matrix with the unchecked candidates' columns emptied."""
@@ -1019,7 +1045,9 @@ def _placement_stage(ctx: Context, stations, communes, live_towers, params, st: 
     summary: dict[str, Any] = {"k": p.k, "n_demand": len(demand), "n_candidates": len(crow),
                                "mast_height_m": p.mast_height_m, "eirp_dbm": p.eirp_dbm,
                                "technology": p.technology, "frequency_mhz": freq,
-                               "threshold_dbm": thr.good_dbm}
+                               "threshold_dbm": thr.good_dbm,
+                               # stations in need of weight 0 (priority 0): not planned for, not listed unreachable
+                               "n_not_planned": int((weights <= 0).sum())}
     if len(demand) and not (weights > 0).any():  # nothing to gain: say why no site will be proposed
         summary["note"] = (f"all {len(demand)} stations that need better signal have priority 0: no mobile site is "
                            "proposed; give them a priority above 0 in the stations file to place sites")
@@ -1027,13 +1055,14 @@ def _placement_stage(ctx: Context, stations, communes, live_towers, params, st: 
                   "stations_covered", "stations_in_reach", "voters_covered", "weight_covered", "backhaul", "backhaul_tower",
                   "backhaul_distance_km", "backhaul_clearance"]
     if len(demand) == 0 or len(crow) == 0:
-        unreachable = demand[["id", "name", "commune"]].assign(reason="no candidate site passes the site constraints")
+        unreachable = demand.loc[weights > 0, ["id", "name", "commune"]].reset_index(drop=True).assign(
+            reason="no candidate site passes the site constraints")
         return gpd.GeoDataFrame(columns=empty_cols, geometry=[], crs=grid.crs), None, unreachable, summary
 
     max_loss = _mobile_max_loss(project, params)
     drow, dcol = _cell_index(grid, demand)
     loss_windows = yield from _reciprocal_windows(ctx, demand, params, st, 0.05, 0.65)
-    covers, reach_stats = _placement.covers_from_loss_windows(loss_windows, crow, ccol, max_loss, return_stats=True)
+    covers = _placement.covers_from_loss_windows(loss_windows, crow, ccol, max_loss)
     yield st.at("placement", 0.7, "Solving: lazy greedy and exact MILP")
     # The sweep's Deygout is reciprocal only statistically (each direction samples its own rays, tails of many
     # dB in steep relief), so the covers matrix from the sweep is a screen. A candidate's column is replaced by
@@ -1155,16 +1184,17 @@ def _placement_stage(ctx: Context, stations, communes, live_towers, params, st: 
     if windows:
         proposal_level = _coverage.composite(grid.shape, windows, np.full(len(windows), thr.weak_dbm, np.float32))[0]
 
-    # stations nobody can reach, and why
+    # stations nobody can reach, and why; a station of weight 0 (priority 0) is not planned for: no site was
+    # sought for it, so it is not listed (summary n_not_planned counts them)
     reach = cov.any(axis=1)
-    reasons = {int(i): reach_stats.reason(int(i)) or (
-        "the candidate sites that seemed to reach it do not when checked with the exact terrain profile")
-        for i in np.flatnonzero(~reach)}
-    order = sorted(reasons)
+    order = np.flatnonzero(~reach & (weights > 0))
     unreachable = demand.loc[order, ["id", "name", "commune"]].reset_index(drop=True)
-    unreachable["reason"] = [reasons[i] for i in order]
+    names = list(cids)  # a proposed site by the id the report, the map and the exports show (MS-01, …)
+    for rank, j in enumerate(selected, start=1):
+        names[j] = f"MS-{rank:02d}"
+    unreachable["reason"] = [exact.unreachable_reason(int(i), loss_windows[i], names) for i in order]
     summary["n_unreachable"] = len(unreachable)
-    summary["n_no_candidate_reaches"] = int((~reach).sum())
+    summary["n_no_candidate_reaches"] = len(order)
     summary["covered_after"] = int(already.sum())
     if is_lost.any():  # a failure scenario: how much of what it cut off the proposed sites give back
         summary.update(n_lost=int(is_lost.sum()), lost_restored=int((already & is_lost).sum()),
@@ -1328,9 +1358,10 @@ def _contingency_stage(ctx: Context, stations, communes, service: _Service, para
                        voters_restored=int(voters[got].sum()), stations_restored=";".join(ids[got]),
                        **backhauls[chosen][0], note="")
             geoms.append(_point(x, y))
-        else:
+        else:  # nothing to restore: say why (a site whose stations all have priority weight 0 was not planned for)
             row.update(n_restored=0, voters_restored=0, stations_restored="",
-                       note="no candidate site reaches these stations with a good level")
+                       note="no candidate site reaches these stations with a good level" if weights[local].any()
+                       else "these stations have priority weight 0: not planned for")
             geoms.append(None)
         rows_out.append(row)
     frame = gpd.GeoDataFrame(pd.DataFrame(rows_out, columns=CONTINGENCY_COLUMNS), geometry=geoms, crs=grid.crs)

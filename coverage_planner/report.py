@@ -693,6 +693,9 @@ def _story(results, lang, styles, page_width, frame_height):
                 for _, r in unr.iterrows()]
         s.append(_table([t("name", lang), t("commune", lang), t("report.col.reason", lang)], rows,
                         [5.0 * cm, 3.5 * cm, 8.5 * cm], styles))
+    summary = results.placement_summary or {}
+    if summary.get("n_not_planned") and not summary.get("note"):  # the note already says it when it is all of them
+        s.append(P(_x(t("report.not_planned", lang, n=fmt_int(summary["n_not_planned"], lang))), styles["small"]))
 
     # --- single points of failure ------------------------------------------------------------------------------
     s.append(_section_break())

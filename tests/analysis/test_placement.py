@@ -237,10 +237,39 @@ def test_loss_window_reason_texts():
     loss = np.array([[150.0, np.nan]], np.float32)
     covers, st = covers_from_loss_windows([(loss, 0, 0), (loss, 5, 5)], [0], [0], 140.0, return_stats=True)
     assert covers.nnz == 0
-    assert "150.0 dB path loss, more than the 140.0 dB" in st.reason(0)
+    # the screen's figure, named as the estimate it is (no candidate got the exact check)
+    assert "the best of 1 candidate site in range has 150.0 dB path loss by the quick estimate (not checked" in st.reason(0)
+    assert "more than the 140.0 dB" in st.reason(0)
     assert "no candidate site within" in st.reason(1)
     with pytest.raises(AnalysisError, match="max_loss_db has 3 values for 2 loss windows"):
         covers_from_loss_windows([(loss, 0, 0), (loss, 5, 5)], [0], [0], [1, 2, 3])
+
+
+def test_unreachable_reason_names_how_each_candidate_was_judged():
+    """The exact figure (site, distance) when some candidates in range got the exact check; the screen's figure
+    for the others, labelled as the quick estimate; free space alone when the checked ones were too far to
+    profile; no candidate in range at all."""
+    from analysis.placement import unreachable_reason
+
+    both = unreachable_reason(127.0, n_screen=40, screen_loss_db=129.04, n_exact=3, exact_loss_db=131.26,
+                              exact_site="C5_7", exact_km=3.449)
+    assert both.startswith("terrain shadow: 3 candidate sites in range checked with the exact terrain profile; "
+                           "the best, C5_7 (3.4 km away), has 131.3 dB path loss, more than the 127.0 dB")
+    assert "; the other 40 in range, not checked exactly, have at least 129.0 dB by the quick estimate (raise" in both
+    only = unreachable_reason(127.0, n_exact=1, exact_loss_db=131.26, exact_site="C5_7", exact_km=3.449)
+    assert "1 candidate site in range" in only and "quick estimate" not in only
+    free = unreachable_reason(127.0, n_exact=2)
+    assert free.startswith("out of reach: 2 candidate sites in range checked with the exact terrain profile lose "
+                           "more than the 127.0 dB") and "free space alone" in free
+    assert unreachable_reason(127.0).startswith("no candidate site within the computation radius")
+
+
+def test_candidate_losses_reads_one_window_at_the_candidates():
+    from analysis.placement import candidate_losses
+
+    loss = np.array([[100.0, 101.0], [np.nan, 103.0]], np.float32)
+    got = candidate_losses((loss, 10, 20), [10, 11, 11, 9, 10], [21, 20, 21, 20, 22])
+    np.testing.assert_array_equal(got, [101.0, np.nan, 103.0, np.nan, np.nan])
 
 
 def test_time_limit_without_incumbent_keeps_greedy_and_reports_bound(monkeypatch):

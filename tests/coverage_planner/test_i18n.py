@@ -24,6 +24,13 @@ def _reason(n_in_range: int, min_loss: float, max_loss: float = 127.0) -> str:
     return stats.reason(0)
 
 
+def _exact_reason(**kw) -> str:
+    """The core's wording (analysis.placement.unreachable_reason) with exact-checked candidates in range."""
+    from analysis.placement import unreachable_reason
+
+    return unreachable_reason(127.0, **kw)
+
+
 def _terrain_source(paths, crs, res, unit="") -> str:
     from coverage_planner.terrain import _describe
 
@@ -34,8 +41,35 @@ def _terrain_source(paths, crs, res, unit="") -> str:
 CASES = [
     (_reason(819, 128.7),
      "bị địa hình che khuất: vị trí tốt nhất trong 819 vị trí ứng viên trong bán kính có suy hao đường truyền "
+     "128,7 dB theo ước tính nhanh (chưa kiểm tra bằng mặt cắt địa hình chính xác), vượt mức 127,0 dB mà quỹ "
+     "đường truyền của trạm lưu động cho phép (tăng chiều cao cột anten hoặc EIRP của trạm lưu động)"),
+    # the pre-exact-figure wording (results saved by an earlier version) still translates
+    ("terrain shadow: the best of 819 candidate sites in range has 128.7 dB path loss, more than the 127.0 dB the "
+     "mobile station's link budget allows (raise mast_height_m or eirp_dbm)",
+     "bị địa hình che khuất: vị trí tốt nhất trong 819 vị trí ứng viên trong bán kính có suy hao đường truyền "
      "128,7 dB, vượt mức 127,0 dB mà quỹ đường truyền của trạm lưu động cho phép (tăng chiều cao cột anten hoặc "
      "EIRP của trạm lưu động)"),
+    (_exact_reason(n_exact=1, exact_loss_db=131.24, exact_site="C12_95", exact_km=3.456),
+     "bị địa hình che khuất: đã kiểm tra 1 vị trí ứng viên trong bán kính bằng mặt cắt địa hình chính xác; vị trí "
+     "tốt nhất, C12_95 (cách 3,5 km), có suy hao đường truyền 131,2 dB, vượt mức 127,0 dB mà quỹ đường truyền của "
+     "trạm lưu động cho phép (tăng chiều cao cột anten hoặc EIRP của trạm lưu động)"),
+    (_exact_reason(n_exact=3, exact_loss_db=131.24, exact_site="Đồi Pa Có 2", exact_km=12.0, n_screen=1250,
+                   screen_loss_db=129.0),
+     "bị địa hình che khuất: đã kiểm tra 3 vị trí ứng viên trong bán kính bằng mặt cắt địa hình chính xác; vị trí "
+     "tốt nhất, Đồi Pa Có 2 (cách 12,0 km), có suy hao đường truyền 131,2 dB, vượt mức 127,0 dB mà quỹ đường "
+     "truyền của trạm lưu động cho phép; 1.250 vị trí còn lại trong bán kính, chưa kiểm tra chính xác, có suy hao "
+     "ít nhất 129,0 dB theo ước tính nhanh (tăng chiều cao cột anten hoặc EIRP của trạm lưu động)"),
+    (_exact_reason(n_exact=2),
+     "ngoài tầm phủ: đã kiểm tra 2 vị trí ứng viên trong bán kính bằng mặt cắt địa hình chính xác, chỉ riêng suy "
+     "hao không gian tự do đã vượt mức 127,0 dB mà quỹ đường truyền của trạm lưu động cho phép (tăng chiều cao cột "
+     "anten hoặc EIRP của trạm lưu động)"),
+    (_exact_reason(n_exact=1, n_screen=5, screen_loss_db=140.04),
+     "ngoài tầm phủ: đã kiểm tra 1 vị trí ứng viên trong bán kính bằng mặt cắt địa hình chính xác, chỉ riêng suy "
+     "hao không gian tự do đã vượt mức 127,0 dB mà quỹ đường truyền của trạm lưu động cho phép; 5 vị trí còn lại "
+     "trong bán kính, chưa kiểm tra chính xác, có suy hao ít nhất 140,0 dB theo ước tính nhanh (tăng chiều cao cột "
+     "anten hoặc EIRP của trạm lưu động)"),
+    ("these stations have priority weight 0: not planned for",
+     "các điểm này có trọng số ưu tiên bằng 0: không được xét khi bố trí trạm lưu động"),
     (_reason(0, float("nan")),
      "không có vị trí ứng viên nào trong bán kính tính toán (các ràng buộc vị trí — khoảng cách tới đường hoặc "
      "trung tâm xã, giới hạn độ dốc, địa hình hợp lệ — loại hết các vị trí lân cận)"),

@@ -318,6 +318,31 @@ def test_vietnamese_report_translates_the_core_messages(tmp_path):
         assert english in en, english
 
 
+@needs_poppler
+def test_report_quotes_the_exact_reason_and_counts_the_stations_not_planned_for(tmp_path):
+    """A reason with the exact check's figure reads in Vietnamese (decimal commas, the site and its distance);
+    stations of priority 0 are counted under the unreachable table (they are not in it), in both languages."""
+    import dataclasses
+
+    from analysis.placement import unreachable_reason
+
+    r = tiny_results()
+    reason = unreachable_reason(127.0, n_screen=40, screen_loss_db=129.04, n_exact=3, exact_loss_db=131.26,
+                                exact_site="C5_7", exact_km=3.449)
+    r = dataclasses.replace(r, unreachable=r.unreachable.assign(reason=reason),
+                            placement_summary=dict(r.placement_summary, n_not_planned=2))
+    vi = " ".join(pdftotext(report.build_report(r, tmp_path / "vi.pdf"), layout=False).split())
+    assert "vị trí tốt nhất, C5_7 (cách 3,4 km), có suy hao đường truyền 131,3 dB" in vi
+    assert "ít nhất 129,0 dB theo ước tính nhanh" in vi and "terrain shadow" not in vi
+    assert "2 điểm cần cải thiện sóng có mức ưu tiên 0 (trọng số 0): không được xét" in vi
+    en = " ".join(pdftotext(report.build_report(r, tmp_path / "en.pdf", lang="en"), layout=False).split())
+    assert "the best, C5_7 (3.4 km away), has 131.3 dB path loss" in en
+    assert "2 stations that need better signal have priority 0 (weight 0): they are not planned for" in en
+    r0 = dataclasses.replace(r, placement_summary=dict(r.placement_summary, n_not_planned=0))
+    en0 = " ".join(pdftotext(report.build_report(r0, tmp_path / "en0.pdf", lang="en"), layout=False).split())
+    assert "not planned for" not in en0
+
+
 def test_overview_legend_has_border_and_remote_commune_symbols(res, monkeypatch):
     """Both commune kinds have a visible outline in the legend (the remote one had alpha=0: no symbol)."""
     from matplotlib.figure import Figure

@@ -56,13 +56,23 @@ STATIONS = [
 ]
 
 
-def write_project(folder: Path, *, k: int = 2, extra: str = "") -> Path:
+def add_pit(dem: np.ndarray, row: int, col: int, depth_m: float = 300.0, radius_cells: float = 3.0) -> np.ndarray:
+    """``dem`` with a steep round pit (a deep narrow valley) centred on cell (row, col): a station at its bottom
+    is in the terrain shadow of every site outside it, and its walls are too steep for candidate sites."""
+    rr, cc = np.mgrid[0:N, 0:N]
+    bowl = depth_m * np.exp(-((np.hypot(rr - row, cc - col) / radius_cells) ** 4))
+    return (dem - bowl).astype(np.float32)
+
+
+def write_project(folder: Path, *, k: int = 2, extra: str = "", stations=None, dem=None) -> Path:
+    """The project in ``folder``; ``stations``: rows as :data:`STATIONS` (default those), ``dem``: the terrain
+    (default :func:`make_dem`), ``extra``: TOML appended to the ``[placement]`` section."""
     import rasterio
     from affine import Affine
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    dem = make_dem()
+    dem = make_dem() if dem is None else dem
     with rasterio.open(folder / "dem.tif", "w", driver="GTiff", width=N, height=N, count=1, dtype="float32",
                        crs=CRS, transform=Affine(CELL, 0, X0, 0, -CELL, Y0), nodata=-9999) as dst:
         dst.write(dem, 1)
@@ -74,7 +84,7 @@ def write_project(folder: Path, *, k: int = 2, extra: str = "") -> Path:
     (folder / "towers.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
     lines = ["id,name,commune,lon,lat,voters,priority"]
-    for sid, name, commune, r, c, v, p in STATIONS:
+    for sid, name, commune, r, c, v, p in (STATIONS if stations is None else stations):
         lon, lat = ll(*cell_xy(r, c))
         lines.append(f"{sid},{name},{commune},{lon},{lat},{v},{p}")
     (folder / "polling_stations.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
