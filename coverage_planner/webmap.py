@@ -389,6 +389,7 @@ def _offline_head() -> str:
             f"CP_TRIANGLE = {_json_for_script(_TRIANGLE_PATH)};\n{_PAGE_JS}</script>\n")
 
 
+# colours of down towers and mobile sites from the shared constants (one table for every map)
 _PAGE_CSS = """
 .cp-box{background:rgba(255,255,255,.93);padding:6px 9px;border-radius:5px;box-shadow:0 1px 5px rgba(0,0,0,.4);
  font:12px/1.35 "DejaVu Sans",Arial,sans-serif;color:#222}
@@ -407,7 +408,7 @@ _PAGE_CSS = """
 .cp-sw{display:inline-block;width:14px;height:11px;margin-right:5px;vertical-align:middle;border:1px solid #555}
 .cp-dot{display:inline-block;width:11px;height:11px;border-radius:50%;margin-right:5px;vertical-align:middle;
  border:1px solid #333}
-.cp-sw-down{width:11px;background:#fff;border:2px solid #d7191c;border-radius:50%;color:#d7191c;
+.cp-sw-down{width:11px;background:#fff;border:2px solid @DOWN@;border-radius:50%;color:@DOWN@;
  font:bold 9px/11px sans-serif;text-align:center}
 .cp-shape{display:inline-block;width:13px;height:13px;margin-right:4px;vertical-align:middle;overflow:visible}
 .cp-params{position:absolute;bottom:40px;left:10px;z-index:1000;max-width:340px;max-height:45%;overflow:auto}
@@ -418,16 +419,16 @@ _PAGE_CSS = """
 .cp-tower-icon{display:block;width:14px;height:14px;overflow:visible;filter:drop-shadow(0 0 1px #000)}
 .cp-tri{display:inline-block;width:14px;height:13px;margin-right:5px;vertical-align:middle}
 .cp-tri svg{width:14px;height:13px;overflow:visible}
-.cp-tower-down .cp-x{width:18px;height:18px;border:3px solid #d7191c;border-radius:50%;background:#fff;
- color:#d7191c;text-align:center;font:bold 15px/18px sans-serif;box-shadow:0 0 0 1.5px #fff,0 0 4px 1px #000}
+.cp-tower-down .cp-x{width:18px;height:18px;border:3px solid @DOWN@;border-radius:50%;background:#fff;
+ color:@DOWN@;text-align:center;font:bold 15px/18px sans-serif;box-shadow:0 0 0 1.5px #fff,0 0 4px 1px #000}
 .cp-contingency-icon{background:#e66101;color:#fff;border:2px solid #fff;border-radius:3px;width:16px;height:16px;
  text-align:center;font:bold 11px/16px sans-serif;box-shadow:0 0 3px #000}
-.cp-proposal-icon{background:#7b3294;color:#fff;border:2px solid #fff;border-radius:50%;width:20px;height:20px;
+.cp-proposal-icon{background:@PROPOSAL@;color:#fff;border:2px solid #fff;border-radius:50%;width:20px;height:20px;
  text-align:center;font:bold 12px/20px sans-serif;box-shadow:0 0 3px #000}
-.cp-proposal-user{background:#fff;color:#7b3294;border:3px solid #7b3294;width:18px;height:18px;line-height:18px;
+.cp-proposal-user{background:#fff;color:@PROPOSAL@;border:3px solid @PROPOSAL@;width:18px;height:18px;line-height:18px;
  box-shadow:0 0 0 1px #fff,0 0 3px #000}
-.cp-dot-user{background:#fff;border:2px solid #7b3294;width:9px;height:9px}
-"""
+.cp-dot-user{background:#fff;border:2px solid @PROPOSAL@;width:9px;height:9px}
+""".replace("@DOWN@", DOWN_COLOUR).replace("@PROPOSAL@", PROPOSAL_COLOUR)
 
 # Points are drawn from compact arrays. Every string in them (values AND labels) is already HTML-escaped in
 # Python, so concatenating them into popup HTML is safe. Row layout: [label index, value, ...] pairs after the
@@ -908,7 +909,7 @@ def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster
             if btower in tower_ll:
                 ok = backhaul == "ok"
                 folium.PolyLine([[float(plat[k]), float(plon[k])], list(tower_ll[btower])],
-                                color="#7b3294" if ok else "#999", weight=3, opacity=0.9,
+                                color=PROPOSAL_COLOUR if ok else "#999", weight=3, opacity=0.9,
                                 dash_array=None if ok else "6 6",
                                 tooltip=esc(f"{cell_text(r.get('site_id', ''))} → {btower}: {bh_text}")).add_to(bh)
         fg = folium.FeatureGroup(name=t("map.layer.proposals", lang, n=len(items)))

@@ -864,3 +864,15 @@ def test_station_shapes_look_alike_in_size():
     k = float(re.search(r"var k = r \* ([\d.]+)", js).group(1))
     h = float(re.search(r"var h = r \* ([\d.]+)", js).group(1))
     assert 2 * k * k == pytest.approx(math.pi, rel=0.02) and 4 * h * h == pytest.approx(math.pi, rel=0.02)
+
+
+def test_page_css_takes_its_colours_from_the_shared_constants():
+    """The page's CSS for down towers and mobile sites is built from webmap's colour constants (one table for the
+    HTML map, the PDF and the desktop map), with no placeholder left over."""
+    from coverage_planner import webmap
+
+    css = webmap._PAGE_CSS
+    assert "@" not in css
+    assert f"border:3px solid {webmap.DOWN_COLOUR}" in css
+    assert f".cp-proposal-icon{{background:{webmap.PROPOSAL_COLOUR}" in css
+    assert f"border:3px solid {webmap.PROPOSAL_COLOUR}" in css
