@@ -82,7 +82,9 @@ max_distance_m = 30000
 receiver_height_m = 1.5
 
 [communes]
-border_distance_m = 10000
+# 5 km: flags exactly the 15 communes with a stretch of the national border (data/inputs/communes.csv
+# border_km > 0, from OpenStreetMap and Natural Earth); 10 km also took in six inland communes, the city's wards
+border_distance_m = 5000
 remote_distance_m = 8000
 
 [placement]

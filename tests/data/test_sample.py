@@ -282,3 +282,18 @@ def test_data_folder_size(repo_root):
     total = sum(p.stat().st_size for p in files if p.is_file())
     assert total < 30 * 1024 * 1024
     assert any(p.name == "dem.tif" for p in files)
+
+
+def test_border_communes_are_the_communes_on_the_national_border(sample):
+    """With the sample's ``border_distance_m`` the app flags as border communes exactly those with a stretch of the
+    national border (the facts table's ``border_km`` > 0, from OpenStreetMap and Natural Earth): not the inland
+    communes and city wards a few km away, which would double their weight in the placement."""
+    from coverage_planner.inputs import load_inputs
+    from coverage_planner.project import load_project
+
+    communes = load_inputs(load_project(sample / "project.toml")).communes
+    flagged = set(communes.loc[communes["border"], "name"])
+    facts = _rows(REPO / "data" / "inputs" / "communes.csv")
+    on_border = {r["name"] for r in facts if float(r["border_km"]) > 0}
+    assert len(on_border) == 15
+    assert flagged == on_border, (sorted(flagged - on_border), sorted(on_border - flagged))
