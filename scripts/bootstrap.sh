@@ -36,7 +36,12 @@ STAMP=.venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)
 if [ ! -f "$STAMP" ]; then
   echo "[bootstrap] installing Python packages into .venv (first time takes about a minute)"
   .venv/bin/python -m pip install -q --upgrade pip >/dev/null 2>&1 || true
-  .venv/bin/python -m pip install -q -e ".[test]"
+  # pip's build chatter (setuptools warnings) goes to a log, shown only if the install fails
+  if ! .venv/bin/python -m pip install -q -e ".[test]" > .venv/pip-install.log 2>&1; then
+    cat .venv/pip-install.log >&2
+    echo "[bootstrap] pip install failed (log above, also in .venv/pip-install.log)" >&2
+    exit 1
+  fi
   rm -f .venv/.installed-*
   touch "$STAMP"
 fi
