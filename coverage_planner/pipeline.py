@@ -1088,6 +1088,15 @@ def _placement_stage(ctx: Context, stations, communes, live_towers, params, st: 
         m.solve_exact(time_limit=p.solver_time_limit_s)
         return m, order
 
+    planned = weights > 0
+
+    def min_sites(matrix) -> int:
+        """The fewest sites of ``matrix`` covering every station planned for that a site reaches: the LSCP
+        covers every row it is given whatever its weight, so the stations of weight 0 (priority 0, not planned
+        for) are left out of it, as out of the unreachable list (a far one would cost a site of its own)."""
+        return len(_placement.SetCovering.from_arrays(matrix[planned]).solve(time_limit=p.solver_time_limit_s)
+                   .selected)
+
     k_req = p.k
     model = None
     ub = 0.0
@@ -1097,7 +1106,7 @@ def _placement_stage(ctx: Context, stations, communes, live_towers, params, st: 
         nonlocal model, ub, k
         usable = int(matrix.any(axis=0).sum())
         if k_req is not None and int(k_req) < 0:  # "as few as needed": the minimum number of sites
-            k = len(_placement.SetCovering.from_arrays(matrix).solve(time_limit=p.solver_time_limit_s).selected)
+            k = min_sites(matrix)
         k_eff = min(k, usable)
         if k_eff <= 0:
             model = None
@@ -1123,8 +1132,7 @@ def _placement_stage(ctx: Context, stations, communes, live_towers, params, st: 
             ub = max(ub, float(model.upper_bound))
         else:
             model, selected = None, []
-    lscp = _placement.SetCovering.from_arrays(cov).solve(time_limit=p.solver_time_limit_s)
-    summary["lscp_sites"] = len(lscp.selected)
+    summary["lscp_sites"] = min_sites(cov)
     # with k < 0 every site of that minimum was re-checked exactly; otherwise most columns are the screen's, so
     # the count is an estimate (an exact-checked one may differ by a site or two)
     summary["lscp_exact"] = bool(k_req is not None and int(k_req) < 0 and converged)

@@ -41,7 +41,17 @@ from PyQt6.QtWidgets import (
 from coverage_planner import project as cp_project
 from coverage_planner import whatif
 from coverage_planner.i18n import natural_key
-from gui.i18n import Msg, column_label, message_text, num, plural, scenario_label, tr, value_label
+from gui.i18n import (
+    MESSAGE_COLUMNS,
+    Msg,
+    column_label,
+    message_text,
+    num,
+    plural,
+    scenario_label,
+    tr,
+    value_label,
+)
 from gui.tablemodel import ROW_ROLE, DataFrameModel, FrameFilterProxy
 
 ERROR_STYLE = "background-color: #ffd6d6;"
@@ -957,13 +967,16 @@ class ResultsTable(QWidget):
         self._update_count()
 
     def resize_columns(self) -> None:
-        """Fit the columns to their header and (sampled) contents, at most 260 px each."""
+        """Fit the columns to their header and (sampled) contents, at most 260 px each; a last column of the
+        core's sentences (the unreachable reasons, the contingency notes) fills the table's width instead: a
+        reason cut at 260 px shows only its first words (the whole sentence is in its tooltip)."""
         if self.model.columnCount() == 0:
             return
         self.view.resizeColumnsToContents()
         for c in range(self.model.columnCount()):
             if self.view.columnWidth(c) > 260:
                 self.view.setColumnWidth(c, 260)
+        self.view.horizontalHeader().setStretchLastSection(self.model.columns[-1] in MESSAGE_COLUMNS)
 
     def _filter(self, text: str) -> None:
         self.proxy.setFilterFixedString(text)

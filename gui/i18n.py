@@ -198,7 +198,17 @@ def hide_server(column: str, n_servers) -> bool:
     return n == n and n < need  # NaN (unknown) keeps the value
 
 
+#: Columns whose values are sentences of the analysis core, written in English (why no site reaches a station,
+#: ``results.unreachable``; why a failure has no restoring site, ``results.contingency``): shown in the GUI's
+#: language through :func:`message_text`, the translation the PDF report uses.
+MESSAGE_COLUMNS = frozenset({"reason", "note"})
+
+
 def value_label(column: str, value: str) -> str:
+    """A value as shown in a table: the GUI's label of a coded value (status, backhaul…), a core sentence
+    (:data:`MESSAGE_COLUMNS`) translated; any other value unchanged."""
+    if column in MESSAGE_COLUMNS:
+        return message_text(value)
     pair = _VALUES.get((column, value))
     if pair is None:
         return value

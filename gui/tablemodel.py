@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import html
 import math
 
 import numpy as np
 import pandas as pd
 from PyQt6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
 
-from gui.i18n import NO_VALUE, column_label, decimal, hide_server, value_label
+from gui.i18n import MESSAGE_COLUMNS, NO_VALUE, column_label, decimal, hide_server, value_label
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 ROW_ROLE = Qt.ItemDataRole.UserRole + 2  # position of the row in the source frame
@@ -93,6 +94,8 @@ class DataFrameModel(QAbstractTableModel):
             if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_)):
                 return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole:
+            if col in MESSAGE_COLUMNS:  # the whole sentence (the column is cut at 260 px), translated, wrapped
+                return f"<p>{html.escape(col)} = {html.escape(_display(value, col))}</p>"
             return f"{col} = {value}"
         return None
 
