@@ -302,7 +302,7 @@ _STRINGS: dict[str, dict[str, str]] = {
     },
     "report.m.software": {"vi": "Phần mềm", "en": "Software"},
     "report.m.date": {"vi": "Ngày chạy phân tích", "en": "Analysis run on"},
-    "report.m.other": {"vi": "Toàn bộ tham số như đã ghi", "en": "All parameters as recorded"},
+    "report.m.other": {"vi": "Toàn bộ tham số đã dùng cho lần chạy", "en": "All parameters used for this run"},
     "report.m.warnings": {"vi": "Cảnh báo khi phân tích", "en": "Warnings from the analysis"},
     "report.m.param": {"vi": "Tham số", "en": "Parameter"},
     "report.m.value": {"vi": "Giá trị", "en": "Value"},
