@@ -10,6 +10,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+#: The command line's advice to check the inputs again once they are fixed, at the end of a hint after ", then ".
+#: Other front ends put their own step there (the desktop app: open the project again); see
+#: ``coverage_planner.i18n.error_text``.
+RECHECK_CLI = "run validate again"
+
 
 class CoveragePlannerError(Exception):
     """Root of all coverage-planner errors."""
@@ -19,7 +24,9 @@ class InputError(CoveragePlannerError, ValueError):
     """An input file or value is invalid.
 
     ``path``, ``row`` and ``field`` locate the problem when known; ``hint`` says how to fix it.
-    ``problems`` may carry further messages when several rows are wrong at once.
+    ``problems`` may carry further messages when several rows are wrong at once (a row's as "row 12, column
+    'Mã trạm' (id): duplicate id …"); ``causes`` the errors gathered into this one (one per input file), whose
+    texts ``problems`` holds, so that a translation can rebuild each from its parts.
     """
 
     def __init__(
@@ -31,12 +38,14 @@ class InputError(CoveragePlannerError, ValueError):
         field: str | None = None,
         hint: str | None = None,
         problems: list[str] | None = None,
+        causes: list[InputError] | None = None,
     ) -> None:
         self.path = str(path) if path is not None else None
         self.row = row
         self.field = field
         self.hint = hint
         self.problems = list(problems or [])
+        self.causes = list(causes or [])
         self.message = message
         super().__init__(self._format())
 

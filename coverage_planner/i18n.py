@@ -12,7 +12,7 @@ import math
 import re
 import unicodedata
 
-from coverage_planner.errors import ParameterError
+from coverage_planner.errors import RECHECK_CLI, InputError, ParameterError
 
 LANGUAGES = ("vi", "en")
 DEFAULT_LANG = "vi"
@@ -311,6 +311,14 @@ _STRINGS: dict[str, dict[str, str]] = {
     "report.model.deygout": {"vi": "Nhiễu xạ nhiều vật cản (Deygout)", "en": "Multiple knife edge (Deygout)"},
     "report.model.hata": {"vi": "Okumura–Hata", "en": "Okumura–Hata"},
     "report.model.cost231": {"vi": "COST-231 Hata", "en": "COST-231 Hata"},
+    # --- input errors (error_text): the fixed parts of coverage_planner.errors.InputError's text ------------
+    "error.row": {"vi": "dòng {row}", "en": "row {row}"},
+    "error.column": {"vi": "cột '{column}'", "en": "column '{column}'"},
+    "error.field": {"vi": "trường '{field}'", "en": "field '{field}'"},
+    "error.more": {"vi": "… và {n} lỗi khác", "en": "… and {n} more"},
+    "error.how_to_fix": {"vi": "Cách sửa", "en": "How to fix"},
+    "error.then": {"vi": ", rồi ", "en": ", then "},
+    "error.recheck": {"vi": "chạy lại lệnh validate", "en": RECHECK_CLI},
 }
 
 
@@ -658,6 +666,116 @@ _MESSAGES_VI: list[tuple[re.Pattern[str], str]] = [(re.compile(rx), tpl) for rx,
      "{a:n} dB/km, tối đa {b:n} dB, tán cây cao {c:n} m"),
 )]
 
+# --- input errors (coverage_planner.inputs, io, project): messages, the row problems they list, hints -----------
+# Matched on an InputError's parts (error_text takes the file, row and field apart), not on its whole text: a row
+# problem's "row 12, column 'Mã trạm' (id): " is translated by error_text, its message here. Template kinds beyond
+# the ones above: ``{what:file}`` = "the towers file" ("tệp trạm BTS"), ``{what:lc}`` = an input kind in running
+# text ("trạm BTS"), ``{list:whats}`` / ``{list:fields}`` = comma lists of input kinds / columns, ``{m:msg}`` = a
+# nested message, translated in turn. tests/coverage_planner/test_error_i18n.py makes the code produce a message
+# for every pattern (a pattern the code no longer produces fails there).
+_INPUT_KEYS = "towers|stations|communes|terrain|border|roads|towns|candidates|clutter"  # project.INPUT_KEYS
+_ERRORS_VI: list[tuple[re.Pattern[str], str]] = [(re.compile(rx, re.S), tpl) for rx, tpl in (
+    # the project file's first problem with the count of the others (first: its message would swallow the rest)
+    (r"(?P<first>.+) — and (?P<n>\d+) more problem\(s\) in the project file:",
+     "{first:msg} — và {n:n} lỗi khác trong tệp dự án:"),
+    # --- the row problems of a table (coverage_planner.inputs._Rows and the loaders) ------------------------------
+    (r"'(?P<v>.*)' is ambiguous \(thousands separator or decimal mark\?\): write (?P<d>[+-]?\d+) without a "
+     r"thousands separator",
+     "'{v}' không rõ nghĩa (dấu phân cách hàng nghìn hay dấu thập phân?): hãy ghi {d} không có dấu phân cách "
+     "hàng nghìn"),
+    (rf"'(?P<v>.*)' is ambiguous \(thousands separator or decimal mark\?\): write (?P<d>[+-]?\d+) without a "
+     rf"thousands separator, or (?P<x>{_NUM}) if a decimal was meant",
+     "'{v}' không rõ nghĩa (dấu phân cách hàng nghìn hay dấu thập phân?): hãy ghi {d} không có dấu phân cách "
+     "hàng nghìn, hoặc {x:d} nếu là số thập phân"),
+    (r"'(?P<v>.*)' is not a number", "'{v}' không phải là số"),
+    (r"'(?P<v>.*)' must be a whole number", "'{v}' phải là số nguyên"),
+    (rf"(?P<v>.+) is out of range \(allowed (?P<lo>{_NUM}) to (?P<hi>{_NUM})\)",
+     "{v} nằm ngoài khoảng cho phép ({lo:d} đến {hi:d})"),
+    (r"empty id \(the row reads: '(?P<t>.*)'\)", "mã trống (dòng này ghi: '{t}')"),
+    (r"empty id \(the row reads: '(?P<t>.*)'; it looks like a total or footer line: delete it\)",
+     "mã trống (dòng này ghi: '{t}'; có vẻ là dòng tổng cộng hoặc chân trang: hãy xoá dòng này)"),
+    (r"duplicate id '(?P<v>.*)' \(also in row (?P<r>\d+)\)", "mã '{v}' bị trùng (đã có ở dòng {r})"),
+    (r"feature has no geometry", "đối tượng không có hình học"),
+    (r"geometry is a (?P<g>\w+), expected a Point", "hình học là {g}, cần là điểm (Point)"),
+    (r"geometry is a (?P<g>\w+), expected a Polygon or MultiPolygon",
+     "hình học là {g}, cần là vùng (Polygon hoặc MultiPolygon)"),
+    (r"geometry is a (?P<g>\w+), expected lines", "hình học là {g}, cần là đường (LineString)"),
+    (r"empty coordinate", "toạ độ trống"),
+    (rf"x=(?P<x>{_NUM}), y=(?P<y>{_NUM}) is not a valid position in (?P<crs>.+)",
+     "x={x:d}, y={y:d} không phải vị trí hợp lệ trong hệ toạ độ {crs}"),
+    (r"empty longitude", "kinh độ trống"),
+    (r"empty latitude", "vĩ độ trống"),
+    (rf"longitude (?P<lo>{_NUM}) / latitude (?P<la>{_NUM}) looks swapped \(as lon (?P<lo2>{_NUM}), lat "
+     rf"(?P<la2>{_NUM}) it fits\); exchange the '(?P<a>[^']*)' and '(?P<b>[^']*)' values",
+     "kinh độ {lo:d} / vĩ độ {la:d} có vẻ bị đổi chỗ (kinh độ {lo2:d}, vĩ độ {la2:d} mới nằm trong vùng); hãy "
+     "đổi giá trị hai cột '{a}' và '{b}' cho nhau"),
+    (rf"latitude (?P<v>{_NUM}) is out of range \(−90 to 90\)", "vĩ độ {v:d} nằm ngoài khoảng −90 đến 90"),
+    (rf"longitude (?P<v>{_NUM}) is out of range \(−180 to 180\); if these are projected x/y, name the columns x "
+     r"and y and declare the CRS",
+     "kinh độ {v:d} nằm ngoài khoảng −180 đến 180; nếu đây là toạ độ phẳng x/y, hãy đặt tên cột là x và y và "
+     "khai báo hệ toạ độ (CRS)"),
+    (r"'(?P<v>.*)' is not a known technology \(use 2G/GSM, 3G/UMTS/WCDMA or 4G/LTE\)",
+     "'{v}' không phải công nghệ đã biết (dùng 2G/GSM, 3G/UMTS/WCDMA hoặc 4G/LTE)"),
+    (r"'(?P<v>.*)' is not a known status \(on_air/hoat_dong/phat_song, planned/du_kien, down/mat_song/su_co\)",
+     "'{v}' không phải trạng thái đã biết (đang phát sóng: on_air/hoat_dong/phat_song; quy hoạch: "
+     "planned/du_kien; ngừng hoạt động: down/mat_song/su_co)"),
+    (rf"EIRP from Tx power \+ gain − losses = (?P<e>{_NUM}) dBm is out of range \((?P<lo>{_NUM}) to "
+     rf"(?P<hi>{_NUM})\)",
+     "EIRP tính từ công suất phát + độ lợi − suy hao = {e:d} dBm nằm ngoài khoảng {lo:d} đến {hi:d}"),
+    (r"'(?P<v>.*)' is not yes/no \(use 1/0, true/false, có/không\)",
+     "'{v}' không phải có/không (dùng 1/0, true/false, có/không)"),
+    (r"empty commune name", "tên xã trống"),
+    (r"commune name '(?P<nm>.*)' is used twice \(features (?P<a>\d+) and (?P<b>\d+)\); names must be unique "
+     r"within the communes file: rename one \(e\.g\. add the district\) or merge the two polygons",
+     "tên xã '{nm}' bị dùng hai lần (đối tượng {a} và {b}); tên xã trong tệp xã/phường phải khác nhau: hãy đổi "
+     "tên một xã (ví dụ thêm tên huyện) hoặc gộp hai vùng"),
+    (rf"id '(?P<id>.*)' at lon (?P<lo>{_NUM}), lat (?P<la>{_NUM})", "mã '{id}' tại kinh độ {lo:d}, vĩ độ {la:d}"),
+    # --- a file's or the project's error --------------------------------------------------------------------------
+    (r"(?P<n>\d+) problems? in the (?P<what>[\w ]+) file", "{n:n} lỗi trong {what:file}"),
+    (r"(?P<n>\d+) input files have problems", "{n:n} tệp dữ liệu đầu vào có lỗi"),
+    (r"(?P<n>\d+) input file\(s\) not found or not files",
+     "{n:n} tệp dữ liệu đầu vào không tìm thấy hoặc không phải là tệp"),
+    (rf"(?P<k>{_INPUT_KEYS}): (?P<raw>.+) → (?P<path>.+) is a folder, not a file",
+     "{k:what}: {raw} → {path} là thư mục, không phải tệp"),
+    (rf"(?P<k>{_INPUT_KEYS}): (?P<raw>.+) → (?P<path>.+)", "{k:what}: {raw} → {path}"),
+    (r"the project names no (?P<list>.+) file", "dự án chưa khai báo tệp {list:whats}"),
+    (r"missing required column\(s\) (?P<cols>.+) in the (?P<what>[\w ]+) file; columns found: (?P<found>.+)",
+     "thiếu cột bắt buộc ({cols:fields}) trong {what:file}; các cột có trong tệp: {found}"),
+    (rf"(?P<n>\d+) (?P<what>[\w ]+) outside the terrain \(DEM covers lon (?P<w>{_NUM})…(?P<e>{_NUM}), lat "
+     rf"(?P<s>{_NUM})…(?P<nn>{_NUM})\)",
+     "{n:n} {what:lc} nằm ngoài vùng địa hình (DEM phủ kinh độ {w:d}…{e:d}, vĩ độ {s:d}…{nn:d})"),
+    (r"(?P<what>[\w ]+) file not found", "không tìm thấy {what:file}"),
+    (r"(?P<what>[\w ]+) file is empty", "{what:file} trống"),
+    (r"(?P<what>[\w ]+) file has no data rows", "{what:file} không có dòng dữ liệu"),
+    (r"must be a number, got (?P<v>.+)", "phải là số, không phải {v}"),
+    (r"must be a whole number, got (?P<v>.+)", "phải là số nguyên, không phải {v:d}"),
+    (rf"(?P<v>{_NUM}) is out of range \[(?P<lo>.+), (?P<hi>.+)\]", "{v:d} nằm ngoài khoảng {lo:d} đến {hi:d}"),
+    (r"'(?P<v>.*)' is not one of (?P<choices>.+)", "'{v}' không phải một trong các giá trị {choices}"),
+    (r"unknown key '(?P<k>.*)' in section \[(?P<sec>.+)\]", "khoá '{k}' không có trong mục [{sec}]"),
+    (r"field '(?P<f>[^']*)': (?P<m>.+) \(how to fix: (?P<h>.+)\)", "trường '{f}': {m:msg} (cách sửa: {h:msg})"),
+    (r"field '(?P<f>[^']*)': (?P<m>.+)", "trường '{f}': {m:msg}"),
+    # --- hints (the re-check step after ", then " is error_text's) ---------------------------------------------
+    (r"correct the listed rows in the file", "sửa các dòng đã liệt kê trong tệp"),
+    (r"fix each file as described", "sửa từng tệp như đã mô tả"),
+    (r"paths in the project file are relative to the project file's folder; correct them under \[inputs\]",
+     "đường dẫn trong tệp dự án tính từ thư mục chứa tệp dự án; hãy sửa trong mục [inputs]"),
+    (r"add under \[inputs\], e\.g\. (?P<ex>.+)", "thêm vào mục [inputs], ví dụ {ex}"),
+    (r"add or rename the column\(s\)\. Accepted names \(any case, with or without accents\): (?P<acc>.+)",
+     "thêm hoặc đổi tên cột. Tên cột được chấp nhận (chữ hoa hay thường, có dấu hay không dấu đều được): {acc}"),
+    (r"add DEM tiles that cover these (?P<what>[\w ]+), or correct their coordinates",
+     "bổ sung mảnh DEM phủ các {what:lc} này, hoặc sửa lại toạ độ"),
+    (r"check the path in the project file \(paths are relative to it\)",
+     "kiểm tra đường dẫn trong tệp dự án (đường dẫn tính từ thư mục chứa tệp dự án)"),
+    (r"export the table again with a header row and data", "xuất lại bảng, có dòng tiêu đề và dữ liệu"),
+    (r"add a header row and data rows", "thêm dòng tiêu đề và các dòng dữ liệu"),
+    (r"add at least one row under the header row \(row (?P<r>\d+)\)",
+     "thêm ít nhất một dòng dữ liệu dưới dòng tiêu đề (dòng {r})"),
+    (r"write e\.g\. (?P<ex>.+)", "ghi ví dụ {ex}"),
+    (r"choose a value between (?P<lo>\S+) and (?P<hi>\S+)", "chọn giá trị từ {lo:d} đến {hi:d}"),
+    (r"did you mean '(?P<c>.*)'\? allowed keys: (?P<keys>.+)", "có phải là '{c}'? Được phép dùng: {keys}"),
+    (r"allowed keys: (?P<keys>.+)", "được phép dùng: {keys}"),
+)]
+
 _FIELD_RE = re.compile(r"\{(\w+)(?::(\w+))?\}")
 
 
@@ -676,6 +794,12 @@ def fmt_number_text(text: str, lang: str = DEFAULT_LANG, *, group: bool = True) 
 def _decimal_commas(text: str) -> str:
     """Decimal points between digits → commas ("43.5 (4G)" → "43,5 (4G)"); ids like "4G" are untouched."""
     return re.sub(r"(?<=\d)\.(?=\d)", ",", text)
+
+
+def _what_lc(what: str) -> str:
+    """An input kind in running Vietnamese text: "towers" → "trạm BTS", "stations" → "điểm bỏ phiếu"."""
+    name = _WHAT_VI.get(what, what)
+    return name[:1].lower() + name[1:] if name[1:2].islower() else name
 
 
 def _rows_vi(text: str) -> str:
@@ -698,7 +822,7 @@ def translate_message(message, lang: str = DEFAULT_LANG) -> str:
     if lang == "en":
         return text
     stripped = text.strip()
-    for rx, template in _MESSAGES_VI:
+    for rx, template in (*_MESSAGES_VI, *_ERRORS_VI):
         m = rx.fullmatch(stripped)
         if m is None:
             continue
@@ -718,10 +842,86 @@ def translate_message(message, lang: str = DEFAULT_LANG) -> str:
                 return _KIND_VI.get(value, value)
             if how == "rows":  # row lists inside a listing: "(rows 2, 3, … (18 rows))", "did you mean"
                 return _rows_vi(value)
+            if how in ("lc", "file"):  # "towers" → "trạm BTS" in running text, "tệp trạm BTS"
+                return f"tệp {_what_lc(value)}" if how == "file" else _what_lc(value)
+            if how == "whats":
+                return ", ".join(_what_lc(w) for w in value.split(", "))
+            if how == "fields":
+                return ", ".join(_FIELD_VI.get(c, c) for c in value.split(", "))
+            if how == "msg":  # a message inside a message (the project's problem list)
+                return translate_message(value, lang)
             return value
 
         return nfc(_FIELD_RE.sub(fill, template))
     return text
+
+
+#: A row problem as coverage_planner.inputs._Rows writes it: "row 12, column 'Mã trạm' (id): <message>" (the
+#: canonical field in parentheses when the column is named otherwise; no column for a whole-row problem).
+_ROW_PROBLEM = re.compile(r"row (?P<row>\d+)(?:, column '(?P<col>[^']*)'(?: \((?P<fld>\w+)\))?)?: (?P<msg>.+)", re.S)
+_RECHECK_HINT = re.compile(r"(?P<fix>.+), then " + re.escape(RECHECK_CLI), re.S)
+
+
+def translate_hint(hint, lang: str = DEFAULT_LANG, *, recheck: str | None = None) -> str:
+    """An error's "how to fix" in ``lang``. A hint ending in the command line's re-check step (", then run
+    validate again") gets ``recheck`` there instead when given (text in ``lang``: the desktop app's "open the
+    project again"); the fix itself is translated like any message (unknown: left in English)."""
+    check_lang(lang)
+    m = _RECHECK_HINT.fullmatch(nfc(hint or "").strip())
+    if m is None:
+        return translate_message(hint, lang)
+    step = recheck if recheck is not None else t("error.recheck", lang)
+    return nfc(translate_message(m["fix"], lang) + t("error.then", lang) + step)
+
+
+def _problem_text(problem: str, lang: str) -> str:
+    """One listed problem in ``lang``: a row problem's location labels ("dòng 12, cột 'Mã trạm' (mã)") and its
+    message translated apart; any other line as a whole message."""
+    m = _ROW_PROBLEM.fullmatch(problem)
+    if m is None:
+        return translate_message(problem, lang)
+    where = t("error.row", lang, row=m["row"])
+    if m["col"] is not None:
+        where += ", " + t("error.column", lang, column=m["col"])
+        fld = _FIELD_VI.get(m["fld"], m["fld"]) if lang == "vi" and m["fld"] else m["fld"]
+        if fld and nfc(fld).casefold() != nfc(m["col"]).casefold():  # not "cột 'Công nghệ' (công nghệ)"
+            where += f" ({fld})"
+    return nfc(f"{where}: {translate_message(m['msg'], lang)}")
+
+
+def error_text(error, lang: str = DEFAULT_LANG, *, recheck: str | None = None) -> str:
+    """An error as the user reads it, in ``lang``.
+
+    An :class:`InputError` is rebuilt from its parts as ``str(error)`` lays them out (file, row, field, message,
+    the listed problems, each gathered file's error, "How to fix"): the fixed words in ``lang``, the messages,
+    row problems and hints through the patterns above (a message no pattern knows stays in English, whole).
+    ``recheck``: the front end's own re-check step in place of the command line's "run validate again" (see
+    :func:`translate_hint`). With ``lang="en"`` and no ``recheck`` this is exactly ``str(error)``, what the
+    command line prints. Any other error: its text through :func:`translate_message`.
+    """
+    check_lang(lang)
+    if not isinstance(error, InputError):
+        return translate_message(str(error), lang)
+    where = []
+    if error.path:
+        where.append(error.path)
+    if error.row is not None:
+        where.append(t("error.row", lang, row=error.row))
+    if error.field:
+        where.append(t("error.field", lang, field=error.field))
+    text = (", ".join(where) + ": " if where else "") + translate_message(error.message, lang)
+    if error.causes and len(error.causes) == len(error.problems):  # one per file: each rebuilt from its parts
+        items = [error_text(c, lang, recheck=recheck).replace("\n", "\n    ") for c in error.causes]
+    else:
+        items = [_problem_text(p, lang) for p in error.problems]
+    if items:
+        shown = items[:20]
+        text += "\n" + "\n".join(f"  - {p}" for p in shown)
+        if len(items) > len(shown):
+            text += "\n  " + t("error.more", lang, n=fmt_int(len(items) - len(shown), lang))
+    if error.hint:
+        text += f"\n{t('error.how_to_fix', lang)}: {translate_hint(error.hint, lang, recheck=recheck)}"
+    return nfc(text)
 
 
 # ----------------------------------------------------------------------------------------------------------

@@ -312,7 +312,7 @@ class _Rows:
                 f"{n} problem{'s' if n > 1 else ''} in the {self.what} file",
                 path=self.path,
                 problems=self.problems,
-                hint=hint or "correct the listed rows in the file and run validate again",
+                hint=hint or "correct the listed rows in the file, then run validate again",
             )
 
 
@@ -1288,8 +1288,8 @@ def load_inputs(project, progress: Progress | None = None) -> Inputs:
             raise errors[0]
         raise InputError(
             f"{len(errors)} input files have problems",
-            problems=[str(e).replace("\n", "\n    ") for e in errors],
-            hint="fix each file as described and run validate again",
+            problems=[str(e).replace("\n", "\n    ") for e in errors], causes=errors,
+            hint="fix each file as described, then run validate again",
         )
 
     report(0.95, "checking consistency")

@@ -617,7 +617,8 @@ class ParametersDock(QWidget):
             editor.setProperty("pending", path in pending)
             if path in self.errors:
                 editor.setStyleSheet(ERROR_STYLE)
-                tip = self.errors[path] + (f"\n{tr('How to fix')}: {self.hints[path]}" if path in self.hints else "")
+                hint = message_text(self.hints[path]) if path in self.hints else ""  # the core's, in English
+                tip = self.errors[path] + (f"\n{tr('How to fix')}: {hint}" if hint else "")
                 editor.setToolTip(tip + "\n" + tr("Esc puts back the value in use."))
             else:
                 editor.setStyleSheet("")

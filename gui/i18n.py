@@ -136,13 +136,31 @@ class Msg:
         return f"Msg({self.source!r}, **{self.fields!r})"
 
 
+class ErrorMessage(str):
+    """A core error's English text (``str(error)``, what the command line prints) that keeps the error itself,
+    so :func:`message_text` can show it in the current language from its parts, also after a language switch."""
+
+    def __new__(cls, error):
+        self = super().__new__(cls, str(error))
+        self.error = error
+        return self
+
+
+#: The re-check step of the desktop app, in place of the command line's "run validate again" in error hints.
+RECHECK = "open the project again (or press Check inputs)"
+
+
 def message_text(message) -> str:
-    """A message in the current language: a :class:`Msg` through ``tr``, a core warning/error (English text)
-    through ``coverage_planner.i18n.translate_message`` (unchanged when no pattern knows it)."""
+    """A message in the current language: a :class:`Msg` through ``tr``, a core error (an exception or an
+    :class:`ErrorMessage`) through ``coverage_planner.i18n.error_text`` with the app's own re-check advice, a
+    core warning (English text) through ``translate_message`` (unchanged when no pattern knows it)."""
     if isinstance(message, Msg):
         return str(message)
-    from coverage_planner.i18n import translate_message
+    from coverage_planner.i18n import error_text, translate_message
 
+    error = message.error if isinstance(message, ErrorMessage) else message
+    if isinstance(error, Exception):
+        return error_text(error, _lang, recheck=tr(RECHECK))
     return translate_message(message, _lang)
 
 
@@ -340,7 +358,7 @@ VI: dict[str, str] = {
     "Open a project file first (File ▸ Open project…).": "Hãy mở một tệp dự án trước (Tệp ▸ Mở dự án…).",
     "Invalid parameters": "Tham số không hợp lệ",
     "Correct the parameters marked in red first.": "Hãy sửa các tham số tô đỏ trước.",
-    "How to fix": "Cách sửa",
+    "How to fix": "Cách sửa", RECHECK: "mở lại dự án (hoặc bấm Kiểm tra dữ liệu)",
     "Esc puts back the value in use.": "Nhấn Esc để trả lại giá trị đang dùng.",
     "The inputs have a problem": "Dữ liệu đầu vào có lỗi", "The analysis failed": "Phân tích thất bại",
     "Site coverage failed": "Không tính được vùng phủ vị trí", "Export failed": "Xuất tệp thất bại",

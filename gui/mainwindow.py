@@ -492,8 +492,11 @@ class MainWindow(QMainWindow):
     # ======================================================================================================
     # errors
     # ======================================================================================================
-    def show_error(self, title: str, text: str) -> QMessageBox:
-        """A non-blocking, window-modal error dialog with the readable message (details folded away)."""
+    def show_error(self, title: str, text) -> QMessageBox:
+        """A non-blocking, window-modal error dialog with the readable message (details folded away). ``text``:
+        a str, or a core error (an exception or :class:`gui.i18n.ErrorMessage`) shown in the current language."""
+        if isinstance(text, (Exception, i18n.ErrorMessage)):
+            text = i18n.message_text(text)
         main, _, details = text.partition("\n\nDetails:\n")
         box = QMessageBox(QMessageBox.Icon.Critical, title, main, QMessageBox.StandardButton.Ok, self)
         box.setWindowModality(Qt.WindowModality.WindowModal)
@@ -524,7 +527,7 @@ class MainWindow(QMainWindow):
         try:
             project = cp_project.load_project(path)
         except Exception as exc:  # noqa: BLE001 - shown to the user
-            self.show_error(tr("Cannot open the project"), str(exc))
+            self.show_error(tr("Cannot open the project"), exc)
             return False
         self.context = None
         self._moved = {}
@@ -718,7 +721,8 @@ class MainWindow(QMainWindow):
     def _on_task_failed(self, name: str, message: str) -> None:
         titles = {"check": tr("The inputs have a problem"), "run": tr("The analysis failed"),
                   "sites": tr("Site coverage failed")}
-        readable = message.partition("\n\nDetails:\n")[0]
+        # a core error is kept whole (the Inputs dock translates it on each language switch)
+        readable = message if isinstance(message, i18n.ErrorMessage) else message.partition("\n\nDetails:\n")[0]
         if name == "check":  # the inputs are not usable: a run must load them again
             self.context = None
             self.session.set_inputs(None, [("error", readable)])

@@ -5,7 +5,8 @@ that yields ``Progress(stage, fraction, message)`` and returns its result throug
 a :class:`QThread`. Each ``yield`` is a cancel point: :meth:`TaskRunner.cancel` sets a flag the worker checks
 before asking for the next item, then it closes the generator (running its ``finally`` blocks) and emits
 ``cancelled``. Errors never escape the thread: they become ``failed(message)`` with the readable text of a
-``CoveragePlannerError`` or, for an unexpected exception, its type, message and traceback.
+``CoveragePlannerError`` (a :class:`gui.i18n.ErrorMessage`: the window shows it in its language) or, for an
+unexpected exception, its type, message and traceback.
 
 :class:`TaskRunner` owns one thread at a time and forwards the worker's signals on the GUI thread.
 """
@@ -21,6 +22,7 @@ from typing import Any, Callable
 from PyQt6.QtCore import QObject, Qt, QThread, pyqtSignal, pyqtSlot
 
 from coverage_planner.errors import CancelledError, CoveragePlannerError
+from gui.i18n import ErrorMessage
 
 
 def call_as_generator(fn: Callable[[], Any], stage: str = ""):
@@ -98,7 +100,7 @@ class GeneratorWorker(QObject):
 
     progress = pyqtSignal(str, float, str, float)  # stage, fraction 0..1, message, seconds left (NaN unknown)
     finished = pyqtSignal(object)  # the generator's return value
-    failed = pyqtSignal(str)  # readable message
+    failed = pyqtSignal(object)  # readable message (str; a core error's is a gui.i18n.ErrorMessage)
     cancelled = pyqtSignal()
     done = pyqtSignal()  # after any of the three above
 
@@ -153,7 +155,7 @@ class GeneratorWorker(QObject):
         except CancelledError:
             self.cancelled.emit()
         except CoveragePlannerError as exc:
-            self.failed.emit(str(exc))
+            self.failed.emit(ErrorMessage(exc))  # English text, and the error for the translated one
         except MemoryError:
             self.failed.emit("Out of memory. Use a coarser resolution_m or a smaller area in the project file.")
         except Exception as exc:  # noqa: BLE001 - any error must reach the user as a dialog, never a crash
@@ -174,7 +176,7 @@ class TaskRunner(QObject):
     started = pyqtSignal(str)  # task name
     progress = pyqtSignal(str, float, str, float)
     finished = pyqtSignal(str, object)  # task name, result
-    failed = pyqtSignal(str, str)  # task name, message
+    failed = pyqtSignal(str, object)  # task name, message (str, see GeneratorWorker.failed)
     cancelled = pyqtSignal(str)
     idle = pyqtSignal()  # the thread has ended
 
@@ -240,7 +242,7 @@ class TaskRunner(QObject):
     def _on_finished(self, result) -> None:
         self.finished.emit(self._name, result)
 
-    @pyqtSlot(str)
+    @pyqtSlot(object)
     def _on_failed(self, message: str) -> None:
         self.failed.emit(self._name, message)
 
