@@ -580,6 +580,31 @@ _MESSAGES_VI: list[tuple[re.Pattern[str], str]] = [(re.compile(rx), tpl) for rx,
      "Điểm bỏ phiếu: {n:n} điểm không ghi xã: lấy theo ranh giới xã"),
     (r"stations: (?P<n>\d+) station\(s\) outside every commune polygon: (?P<ids>.+)",
      "Điểm bỏ phiếu: {n:n} điểm nằm ngoài mọi ranh giới xã: {ids:rows}"),
+    # a station far from the commune of its row (inputs._stations_far_from_commune)
+    (rf"stations: (?P<file>(?:\S.*? )?)row (?P<row>\d+), (?P<id>.+?) \(lon (?P<lon>{_NUM}), lat (?P<lat>{_NUM})\): "
+     rf"the row says '(?P<w>[^']*)' but the point lies in '(?P<p>[^']*)', (?P<d>{_NUM}) km from '[^']*': the "
+     r"coordinates are probably mistyped; it counts for '[^']*' as written \(its signal is computed at the point "
+     r"given\): correct the coordinates \(or the commune\)",
+     "Điểm bỏ phiếu: {file}dòng {row}, {id} (kinh độ {lon:d}, vĩ độ {lat:d}): dòng ghi xã '{w}' nhưng điểm nằm "
+     "trong '{p}', cách '{w}' {d:n} km: toạ độ có lẽ bị gõ sai; điểm vẫn được tính cho '{w}' như đã ghi (mức sóng "
+     "tính tại vị trí đã cho): hãy sửa toạ độ (hoặc tên xã)"),
+    (rf"stations: (?P<file>(?:\S.*? )?)row (?P<row>\d+), (?P<id>.+?) \(lon (?P<lon>{_NUM}), lat (?P<lat>{_NUM})\): "
+     rf"the row says '(?P<w>[^']*)' but the point lies outside every commune polygon, (?P<d>{_NUM}) km from "
+     r"'[^']*': the coordinates are probably mistyped; it counts for '[^']*' as written \(its signal is computed "
+     r"at the point given\): correct the coordinates \(or the commune\)",
+     "Điểm bỏ phiếu: {file}dòng {row}, {id} (kinh độ {lon:d}, vĩ độ {lat:d}): dòng ghi xã '{w}' nhưng điểm nằm "
+     "ngoài mọi ranh giới xã, cách '{w}' {d:n} km: toạ độ có lẽ bị gõ sai; điểm vẫn được tính cho '{w}' như đã "
+     "ghi (mức sóng tính tại vị trí đã cho): hãy sửa toạ độ (hoặc tên xã)"),
+    (rf"stations: (?P<file>(?:\S.*? )?)row (?P<row>\d+), (?P<id>.+?) \(lon (?P<lon>{_NUM}), lat (?P<lat>{_NUM})\): "
+     rf"the point lies outside every commune polygon, (?P<d>{_NUM}) km from the nearest \('(?P<near>[^']*)'\): "
+     r"the coordinates are probably mistyped; it counts for no commune: correct the coordinates",
+     "Điểm bỏ phiếu: {file}dòng {row}, {id} (kinh độ {lon:d}, vĩ độ {lat:d}): điểm nằm ngoài mọi ranh giới xã, "
+     "cách xã gần nhất ('{near}') {d:n} km: toạ độ có lẽ bị gõ sai; điểm không được tính cho xã nào: hãy sửa "
+     "toạ độ"),
+    (rf"stations: (?P<file>(?:\S.*? )?)(?P<n>\d+) more station\(s\) lie more than (?P<tol>{_NUM}) m outside the "
+     r"commune written in their row, or every commune \((?P<rows>.+)\): check their coordinates",
+     "Điểm bỏ phiếu: {file}thêm {n:n} điểm nằm ngoài xã ghi trong dòng (hoặc ngoài mọi xã) quá {tol:n} m "
+     "({rows:rows}): hãy kiểm tra toạ độ"),
     (r"stations: (?P<n>\d+) station commune name\(s\) matched ignoring case, Unicode form and the prefix "
      r"Xã/Phường/Thị trấn/P\./X\./TT\.: (?P<list>.+)",
      "Điểm bỏ phiếu: {n:n} tên xã được khớp khi bỏ qua chữ hoa/thường, dạng Unicode và tiền tố "
