@@ -588,6 +588,31 @@ _MESSAGES_VI: list[tuple[re.Pattern[str], str]] = [(re.compile(rx), tpl) for rx,
      "Điểm bỏ phiếu: {n:n} điểm không ghi xã: lấy theo ranh giới xã"),
     (r"stations: (?P<n>\d+) station\(s\) outside every commune polygon: (?P<ids>.+)",
      "Điểm bỏ phiếu: {n:n} điểm nằm ngoài mọi ranh giới xã: {ids:rows}"),
+    # a station far from the commune of its row (inputs._stations_far_from_commune)
+    (rf"stations: (?P<file>(?:\S.*? )?)row (?P<row>\d+), (?P<id>.+?) \(lon (?P<lon>{_NUM}), lat (?P<lat>{_NUM})\): "
+     rf"the row says '(?P<w>[^']*)' but the point lies in '(?P<p>[^']*)', (?P<d>{_NUM}) km from '[^']*': the "
+     r"coordinates are probably mistyped; it counts for '[^']*' as written \(its signal is computed at the point "
+     r"given\): correct the coordinates \(or the commune\)",
+     "Điểm bỏ phiếu: {file}dòng {row}, {id} (kinh độ {lon:d}, vĩ độ {lat:d}): dòng ghi xã '{w}' nhưng điểm nằm "
+     "trong '{p}', cách '{w}' {d:n} km: toạ độ có lẽ bị gõ sai; điểm vẫn được tính cho '{w}' như đã ghi (mức sóng "
+     "tính tại vị trí đã cho): hãy sửa toạ độ (hoặc tên xã)"),
+    (rf"stations: (?P<file>(?:\S.*? )?)row (?P<row>\d+), (?P<id>.+?) \(lon (?P<lon>{_NUM}), lat (?P<lat>{_NUM})\): "
+     rf"the row says '(?P<w>[^']*)' but the point lies outside every commune polygon, (?P<d>{_NUM}) km from "
+     r"'[^']*': the coordinates are probably mistyped; it counts for '[^']*' as written \(its signal is computed "
+     r"at the point given\): correct the coordinates \(or the commune\)",
+     "Điểm bỏ phiếu: {file}dòng {row}, {id} (kinh độ {lon:d}, vĩ độ {lat:d}): dòng ghi xã '{w}' nhưng điểm nằm "
+     "ngoài mọi ranh giới xã, cách '{w}' {d:n} km: toạ độ có lẽ bị gõ sai; điểm vẫn được tính cho '{w}' như đã "
+     "ghi (mức sóng tính tại vị trí đã cho): hãy sửa toạ độ (hoặc tên xã)"),
+    (rf"stations: (?P<file>(?:\S.*? )?)row (?P<row>\d+), (?P<id>.+?) \(lon (?P<lon>{_NUM}), lat (?P<lat>{_NUM})\): "
+     rf"the point lies outside every commune polygon, (?P<d>{_NUM}) km from the nearest \('(?P<near>[^']*)'\): "
+     r"the coordinates are probably mistyped; it counts for no commune: correct the coordinates",
+     "Điểm bỏ phiếu: {file}dòng {row}, {id} (kinh độ {lon:d}, vĩ độ {lat:d}): điểm nằm ngoài mọi ranh giới xã, "
+     "cách xã gần nhất ('{near}') {d:n} km: toạ độ có lẽ bị gõ sai; điểm không được tính cho xã nào: hãy sửa "
+     "toạ độ"),
+    (rf"stations: (?P<file>(?:\S.*? )?)(?P<n>\d+) more station\(s\) lie more than (?P<tol>{_NUM}) m outside the "
+     r"commune written in their row, or every commune \((?P<rows>.+)\): check their coordinates",
+     "Điểm bỏ phiếu: {file}thêm {n:n} điểm nằm ngoài xã ghi trong dòng (hoặc ngoài mọi xã) quá {tol:n} m "
+     "({rows:rows}): hãy kiểm tra toạ độ"),
     (r"stations: (?P<n>\d+) station commune name\(s\) matched ignoring case, Unicode form and the prefix "
      r"Xã/Phường/Thị trấn/P\./X\./TT\.: (?P<list>.+)",
      "Điểm bỏ phiếu: {n:n} tên xã được khớp khi bỏ qua chữ hoa/thường, dạng Unicode và tiền tố "
@@ -701,6 +726,11 @@ _ERRORS_VI: list[tuple[re.Pattern[str], str]] = [(re.compile(rx, re.S), tpl) for
      "hình học là {g}, cần là vùng (Polygon hoặc MultiPolygon)"),
     (r"geometry is a (?P<g>\w+), expected lines", "hình học là {g}, cần là đường (LineString)"),
     (r"empty coordinate", "toạ độ trống"),
+    (rf"the longitude and latitude columns look swapped \((?:all (?P<n>\d+) rows|(?P<m>\d+) of (?P<t>\d+) rows)\): "
+     rf"'(?P<a>[^']*)' holds (?P<a1>{_NUM}) … (?P<a2>{_NUM}) and '(?P<b>[^']*)' holds (?P<b1>{_NUM}) … (?P<b2>{_NUM}); "
+     r"swap the headers '(?P<c>[^']*)' and '(?P<d>[^']*)'",
+     "hai cột kinh độ và vĩ độ có vẻ bị đổi chỗ: cột '{a}' chứa {a1:d} … {a2:d}, cột '{b}' chứa {b1:d} … {b2:d}; "
+     "hãy đổi tên hai tiêu đề cột '{c}' và '{d}' cho nhau"),
     (rf"x=(?P<x>{_NUM}), y=(?P<y>{_NUM}) is not a valid position in (?P<crs>.+)",
      "x={x:d}, y={y:d} không phải vị trí hợp lệ trong hệ toạ độ {crs}"),
     (r"empty longitude", "kinh độ trống"),
@@ -756,14 +786,17 @@ _ERRORS_VI: list[tuple[re.Pattern[str], str]] = [(re.compile(rx, re.S), tpl) for
     (r"field '(?P<f>[^']*)': (?P<m>.+)", "trường '{f}': {m:msg}"),
     # --- hints (the re-check step after ", then " is error_text's) ---------------------------------------------
     (r"correct the listed rows in the file", "sửa các dòng đã liệt kê trong tệp"),
+    (r"correct the file as described", "sửa tệp như đã mô tả"),
     (r"fix each file as described", "sửa từng tệp như đã mô tả"),
     (r"paths in the project file are relative to the project file's folder; correct them under \[inputs\]",
      "đường dẫn trong tệp dự án tính từ thư mục chứa tệp dự án; hãy sửa trong mục [inputs]"),
     (r"add under \[inputs\], e\.g\. (?P<ex>.+)", "thêm vào mục [inputs], ví dụ {ex}"),
     (r"add or rename the column\(s\)\. Accepted names \(any case, with or without accents\): (?P<acc>.+)",
      "thêm hoặc đổi tên cột. Tên cột được chấp nhận (chữ hoa hay thường, có dấu hay không dấu đều được): {acc}"),
-    (r"add DEM tiles that cover these (?P<what>[\w ]+), or correct their coordinates",
-     "bổ sung mảnh DEM phủ các {what:lc} này, hoặc sửa lại toạ độ"),
+    (r"add DEM tiles that cover these (?P<what>[\w ]+), or correct their coordinates \(a point far from the others "
+     r"is usually a typing mistake: a digit wrong or missing, lon and lat exchanged\)",
+     "bổ sung mảnh DEM phủ các {what:lc} này, hoặc sửa lại toạ độ (một điểm nằm xa các điểm khác thường do gõ nhầm: "
+     "sai hoặc thiếu một chữ số, kinh độ và vĩ độ bị đổi chỗ)"),
     (r"check the path in the project file \(paths are relative to it\)",
      "kiểm tra đường dẫn trong tệp dự án (đường dẫn tính từ thư mục chứa tệp dự án)"),
     (r"export the table again with a header row and data", "xuất lại bảng, có dòng tiêu đề và dữ liệu"),

@@ -139,6 +139,7 @@ class _Rows:
         self.path = path
         self.what = what
         self.problems: list[str] = []
+        self._problem_rows: list[int] = []  # row of each problem: they are listed in row order, not by check
         self.warnings = warnings
         self.rows = np.asarray(df.index, dtype=np.int64)
         self.n = len(df)
@@ -196,6 +197,12 @@ class _Rows:
             col = self.columns.get(fld, fld)
             where += f", column '{col}'" + (f" ({fld})" if normalise_name(col) != fld else "")
         self.problems.append(f"{where}: {message}")
+        self._problem_rows.append(int(row))
+
+    def file_problem(self, message: str) -> None:
+        """A problem of the whole file (swapped columns): listed before the rows' problems."""
+        self.problems.append(message)
+        self._problem_rows.append(0)
 
     def number(self, fld: str, *, lo=None, hi=None, integer=False, grouped=False, blank_words=()) -> np.ndarray:
         """Parsed floats (NaN where empty); unparseable or out-of-range values become problems.
@@ -307,12 +314,18 @@ class _Rows:
 
     def raise_if_problems(self, hint: str | None = None) -> None:
         if self.problems:
+            # in file order, as the user goes through the file (the checks run column by column); stable, so
+            # the problems of one row keep the order of the checks
+            order = sorted(range(len(self.problems)), key=self._problem_rows.__getitem__)
+            self.problems = [self.problems[i] for i in order]
+            self._problem_rows = [self._problem_rows[i] for i in order]
             n = len(self.problems)
             raise InputError(
                 f"{n} problem{'s' if n > 1 else ''} in the {self.what} file",
                 path=self.path,
                 problems=self.problems,
-                hint=hint or "correct the listed rows in the file, then run validate again",
+                hint=hint or ("correct the file as described, then run validate again" if 0 in self._problem_rows
+                              else "correct the listed rows in the file, then run validate again"),
             )
 
 
@@ -516,22 +529,39 @@ def _points_from_rows(
                 rows.problem(rows.rows[i], "lon", "empty longitude")
             if atext[i] == "":
                 rows.problem(rows.rows[i], "lat", "empty latitude")
+        swapped = np.zeros(n, dtype=bool)
         for i in np.flatnonzero(ok):
             lo_, la_ = lon[i], lat[i]
             in_range = abs(lo_) <= 180 and abs(la_) <= 90
             swapped_ok = abs(la_) <= 180 and abs(lo_) <= 90
-            looks_swapped = False
             if not in_range and swapped_ok:
-                looks_swapped = True
+                swapped[i] = True
             elif in_range and swapped_ok and extent_lonlat is not None:
-                looks_swapped = not _in_extent(lo_, la_, extent_lonlat) and _in_extent(la_, lo_, extent_lonlat)
-            if looks_swapped:
+                swapped[i] = not _in_extent(lo_, la_, extent_lonlat) and _in_extent(la_, lo_, extent_lonlat)
+        n_pos, n_swapped = int(ok.sum()), int(swapped.sum())
+        # the headers swapped, not the values: one problem for the file instead of one per row (655 lines that
+        # all say the same); a few other rows with bad positions still get their own problems below
+        columns_swapped = n_swapped >= 2 and n_swapped >= 0.9 * n_pos
+        if columns_swapped:
+            lc, ac = rows.columns["lon"], rows.columns["lat"]
+            rows.file_problem(
+                "the longitude and latitude columns look swapped ("
+                + (f"all {n_swapped} rows" if n_swapped == n_pos else f"{n_swapped} of {n_pos} rows") + "): "
+                f"'{lc}' holds {np.nanmin(lon[swapped]):g} … {np.nanmax(lon[swapped]):g} and '{ac}' holds "
+                f"{np.nanmin(lat[swapped]):g} … {np.nanmax(lat[swapped]):g}; swap the headers '{lc}' and '{ac}'"
+            )
+        for i in np.flatnonzero(ok):
+            lo_, la_ = lon[i], lat[i]
+            in_range = abs(lo_) <= 180 and abs(la_) <= 90
+            if swapped[i]:
+                ok[i] = False
+                if columns_swapped:
+                    continue
                 rows.problem(
                     rows.rows[i], "lat",
                     f"longitude {lo_:g} / latitude {la_:g} looks swapped (as lon {la_:g}, lat {lo_:g} it fits); "
                     f"exchange the '{rows.columns['lon']}' and '{rows.columns['lat']}' values",
                 )  # fmt: skip
-                ok[i] = False
             elif not in_range:
                 if abs(la_) > 90:
                     rows.problem(rows.rows[i], "lat", f"latitude {la_:g} is out of range (−90 to 90)")
@@ -967,8 +997,12 @@ def load_points(
 # --------------------------------------------------------------------------------------------------------
 # terrain check and the whole project
 # --------------------------------------------------------------------------------------------------------
-def check_points_in_terrain(gdf, terrain, what: str, path=None) -> None:
-    """Raise :class:`InputError` listing every feature of ``gdf`` (by id) that lies outside the terrain."""
+def check_points_in_terrain(gdf, terrain, what: str, path=None, communes=None) -> None:
+    """Raise :class:`InputError` listing every feature of ``gdf`` (by id) that lies outside the terrain.
+
+    ``communes``: a feature also more than :data:`COMMUNE_TOLERANCE_M` from every commune polygon is said to have
+    probably mistyped coordinates (more DEM tiles would not help it).
+    """
     if gdf is None or len(gdf) == 0:
         return
     inside = terrain.contains(gdf.geometry.x.to_numpy(), gdf.geometry.y.to_numpy())
@@ -979,13 +1013,20 @@ def check_points_in_terrain(gdf, terrain, what: str, path=None) -> None:
         r = gdf.iloc[i]
         where = f"row {int(r['source_row'])}: " if "source_row" in gdf.columns else ""
         pos = f"lon {r['lon']:.5f}, lat {r['lat']:.5f}" if "lon" in gdf.columns else f"x {r.geometry.x:.0f}, y {r.geometry.y:.0f}"
-        problems.append(f"{where}id '{r['id']}' at {pos}")
+        far = ""
+        if communes is not None and len(communes):
+            d = float(communes.geometry.distance(r.geometry).min())
+            if d > COMMUNE_TOLERANCE_M:
+                far = (f", {d / 1000:.1f} km outside every commune polygon too: the coordinates are probably "
+                       "mistyped")
+        problems.append(f"{where}id '{r['id']}' at {pos}{far}")
     w, s, e, n = terrain.bounds_lonlat()
     raise InputError(
         f"{len(problems)} {what} outside the terrain (DEM covers lon {w:.3f}…{e:.3f}, lat {s:.3f}…{n:.3f})",
         path=path,
         problems=problems,
-        hint=f"add DEM tiles that cover these {what}, or correct their coordinates",
+        hint=f"add DEM tiles that cover these {what}, or correct their coordinates (a point far from the others "
+        "is usually a typing mistake: a digit wrong or missing, lon and lat exchanged)",
     )
 
 
@@ -1274,7 +1315,9 @@ def load_inputs(project, progress: Progress | None = None) -> Inputs:
         for gdf, what, ref in ((towers, "towers", inp.towers), (stations, "stations", inp.stations),
                                (candidates, "candidate sites", inp.candidates)):  # fmt: skip
             if gdf is not None:
-                attempt(check_points_in_terrain, gdf, terrain, what, path=ref.path)
+                # a station lies in a commune; a tower may serve from the next province
+                attempt(check_points_in_terrain, gdf, terrain, what, path=ref.path,
+                        communes=communes if what == "stations" else None)
     landcover = None
     if terrain is not None and inp.clutter is not None:
         from coverage_planner.landcover import load_landcover
@@ -1293,7 +1336,7 @@ def load_inputs(project, progress: Progress | None = None) -> Inputs:
         )
 
     report(0.95, "checking consistency")
-    _stations_in_communes(stations, communes, warnings)
+    _stations_in_communes(stations, communes, warnings, path=inp.stations)
     _model_validity(project, towers, warnings)
     if project.scenario.down:
         from coverage_planner.errors import UnknownTowerError
@@ -1408,13 +1451,27 @@ def _close_commune(text: str, names: list[str]) -> str | None:
     return keys[best[0]] if best else None
 
 
-def _stations_in_communes(stations, communes, warnings: list[str]) -> None:
+#: How far (m) a station may lie outside the commune written in its row, or outside every commune, before it is
+#: reported: a station a little across a boundary is normal (boundaries are generalised; the sample's communes
+#: are Voronoi cells), one kilometres away has mistyped coordinates (or commune).
+COMMUNE_TOLERANCE_M = 500.0
+#: Stations far from their commune listed one per warning (each with its details); the rest in one line.
+_MAX_PLACE_WARNINGS = 10
+
+
+def _stations_in_communes(stations, communes, warnings: list[str], path=None) -> None:
     """Give every station the name of its commune as the communes file spells it (column ``commune``).
 
     A station's commune text is matched to the communes file exactly, then ignoring case, Unicode form and the
     prefix Xã/Phường/Thị trấn/P./X./TT., then also ignoring accents (only when one commune matches). Empty or
     unmatched texts take the commune polygon the station lies in. When a text was changed, the original is kept
     in the column ``commune_source``. Every non-exact match is listed in a warning.
+
+    A station that lies more than :data:`COMMUNE_TOLERANCE_M` outside the commune its row names (inside another
+    commune, or outside every commune) is warned about with its file, row, id, position, both communes and the
+    distance: its coordinates are probably mistyped. It keeps the commune written (the polling-station list says
+    which commune its voters belong to; the position is what was typed by hand), as the warning says.
+    ``path``: the stations file, named in the warnings.
     """
     import geopandas as gpd
 
@@ -1456,12 +1513,15 @@ def _stations_in_communes(stations, communes, warnings: list[str]) -> None:
             f"commune polygon they lie in: {listing}" + (f" ({hint})" if hint else "")
             + ". To choose yourself, correct the commune names in the stations file"
         )
+    far = _stations_far_from_commune(stations, communes, canon, how != "", poly_name.to_numpy(dtype=object),
+                                     outside, rows, warnings, path)
     if (canon != original).any():
         stations["commune"] = canon
         loc = list(stations.columns).index("commune") + 1
         stations.insert(loc, "commune_source", original)
-    if outside.any():
-        ids = [f"{i} (row {r})" for i, r in zip(stations.loc[outside, "id"].astype(str), rows[outside], strict=True)]
+    near_out = outside & ~far  # the far ones have a warning of their own
+    if near_out.any():
+        ids = [f"{i} (row {r})" for i, r in zip(stations.loc[near_out, "id"].astype(str), rows[near_out], strict=True)]
         warnings.append(f"stations: {len(ids)} station(s) outside every commune polygon: {', '.join(ids[:30])}")
     bad = sorted({t for t in original[unmatched & outside]})
     if bad:
@@ -1469,3 +1529,56 @@ def _stations_in_communes(stations, communes, warnings: list[str]) -> None:
             "stations: commune name(s) not in the communes file (and the station lies outside every commune "
             f"polygon, so it counts for no commune): {', '.join(bad[:30])}"
         )
+
+
+def _stations_far_from_commune(stations, communes, canon, written, poly_name, outside, rows, warnings: list[str],
+                               path=None) -> np.ndarray:
+    """Warn about stations more than :data:`COMMUNE_TOLERANCE_M` outside their written commune; their mask.
+
+    ``canon``: each station's commune name as the communes file spells it; ``written``: True where it comes
+    from the row (not from the polygons); ``poly_name``: the commune polygon the station lies in (NaN outside).
+    A station outside every commune is also reported when its row names no known commune (it then counts for
+    none), with the distance to the nearest commune.
+    """
+    geoms = dict(zip(communes["name"], communes.geometry, strict=True))
+    pts = stations.geometry.to_numpy()
+    ids = stations["id"].astype(str).to_numpy()
+    lon, lat = stations["lon"].to_numpy(float), stations["lat"].to_numpy(float)
+    fname = f"{Path(os.fspath(path)).name} " if path is not None else ""
+    far = np.zeros(len(stations), dtype=bool)
+    lines: list[str] = []
+    for i in range(len(stations)):
+        in_written = written[i] and not outside[i] and poly_name[i] == canon[i]
+        if in_written or (not written[i] and not outside[i]) or pts[i] is None or pts[i].is_empty:
+            continue
+        where = f"stations: {fname}row {int(rows[i])}, {ids[i]} (lon {lon[i]:.5f}, lat {lat[i]:.5f})"
+        if written[i]:
+            d = float(geoms[canon[i]].distance(pts[i]))
+            if d <= COMMUNE_TOLERANCE_M:
+                continue
+            lies = ("lies outside every commune polygon" if outside[i]
+                    else f"lies in '{poly_name[i]}'")
+            lines.append(
+                f"{where}: the row says '{canon[i]}' but the point {lies}, {d / 1000:.1f} km from '{canon[i]}': "
+                f"the coordinates are probably mistyped; it counts for '{canon[i]}' as written (its signal is "
+                "computed at the point given): correct the coordinates (or the commune)"
+            )
+        else:  # outside every commune and no commune of the file in the row: nothing to count it for
+            dist = communes.geometry.distance(pts[i]).to_numpy(float)
+            k = int(np.argmin(dist))
+            if dist[k] <= COMMUNE_TOLERANCE_M:
+                continue
+            lines.append(
+                f"{where}: the point lies outside every commune polygon, {dist[k] / 1000:.1f} km from the nearest "
+                f"('{communes['name'].iloc[k]}'): the coordinates are probably mistyped; it counts for no commune: "
+                "correct the coordinates"
+            )
+        far[i] = True
+    warnings.extend(lines[:_MAX_PLACE_WARNINGS])
+    if len(lines) > _MAX_PLACE_WARNINGS:
+        rest = rows[far][_MAX_PLACE_WARNINGS:]
+        warnings.append(
+            f"stations: {fname}{len(rest)} more station(s) lie more than {COMMUNE_TOLERANCE_M:g} m outside the "
+            f"commune written in their row, or every commune ({_rows_text(rest, 10)}): check their coordinates"
+        )
+    return far

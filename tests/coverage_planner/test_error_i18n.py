@@ -65,6 +65,8 @@ def _errors(tmp_path) -> list[InputError]:
     errs.append(_raised(load_towers, xy, crs=UTM, source_crs=UTM))
     errs.append(_raised(load_towers, write_csv(tmp_path / "noid.csv", ["name", "lon", "lat"], [["A", 103, 21.4]]),
                         crs=UTM))  # fmt: skip
+    swapped = [[r[0], r[1], r[2], r[4], r[3], *r[5:]] for r in TOWER_ROWS]  # the lon and lat headers exchanged
+    errs.append(_raised(load_towers, write_csv(tmp_path / "towers_swapped.csv", TOWER_HEADER, swapped), crs=UTM))
     errs.append(_raised(load_towers, tmp_path / "absent.csv", crs=UTM))
     (tmp_path / "empty.csv").write_bytes(b"")
     errs.append(_raised(load_towers, tmp_path / "empty.csv", crs=UTM))

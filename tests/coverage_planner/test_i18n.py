@@ -94,6 +94,29 @@ CASES = [
      "Điểm bỏ phiếu: 1.234 điểm không ghi xã: lấy theo ranh giới xã"),
     ("stations: 2 station(s) outside every commune polygon: PS-1, PS-2",
      "Điểm bỏ phiếu: 2 điểm nằm ngoài mọi ranh giới xã: PS-1, PS-2"),
+    ("stations: s.csv row 3, KV-02 (lon 102.37868, lat 22.20711): the row says 'Phường Mường Lay' but the point "
+     "lies in 'Xã Mường Nhé', 74.1 km from 'Phường Mường Lay': the coordinates are probably mistyped; it counts "
+     "for 'Phường Mường Lay' as written (its signal is computed at the point given): correct the coordinates (or "
+     "the commune)",
+     "Điểm bỏ phiếu: s.csv dòng 3, KV-02 (kinh độ 102,37868, vĩ độ 22,20711): dòng ghi xã 'Phường Mường Lay' "
+     "nhưng điểm nằm trong 'Xã Mường Nhé', cách 'Phường Mường Lay' 74,1 km: toạ độ có lẽ bị gõ sai; điểm vẫn được "
+     "tính cho 'Phường Mường Lay' như đã ghi (mức sóng tính tại vị trí đã cho): hãy sửa toạ độ (hoặc tên xã)"),
+    ("stations: row 33, KV 14 (lon 102.25000, lat 21.05000): the row says 'Xã Tây' but the point lies outside "
+     "every commune polygon, 1282.6 km from 'Xã Tây': the coordinates are probably mistyped; it counts for 'Xã "
+     "Tây' as written (its signal is computed at the point given): correct the coordinates (or the commune)",
+     "Điểm bỏ phiếu: dòng 33, KV 14 (kinh độ 102,25000, vĩ độ 21,05000): dòng ghi xã 'Xã Tây' nhưng điểm nằm "
+     "ngoài mọi ranh giới xã, cách 'Xã Tây' 1282,6 km: toạ độ có lẽ bị gõ sai; điểm vẫn được tính cho 'Xã Tây' "
+     "như đã ghi (mức sóng tính tại vị trí đã cho): hãy sửa toạ độ (hoặc tên xã)"),
+    ("stations: my stations.csv row 9, KV9 (lon -1.50000, lat 21.05000): the point lies outside every commune "
+     "polygon, 3.2 km from the nearest ('Xã Đông'): the coordinates are probably mistyped; it counts for no "
+     "commune: correct the coordinates",
+     "Điểm bỏ phiếu: my stations.csv dòng 9, KV9 (kinh độ -1,50000, vĩ độ 21,05000): điểm nằm ngoài mọi ranh "
+     "giới xã, cách xã gần nhất ('Xã Đông') 3,2 km: toạ độ có lẽ bị gõ sai; điểm không được tính cho xã nào: hãy "
+     "sửa toạ độ"),
+    ("stations: s.csv 15 more station(s) lie more than 500 m outside the commune written in their row, or every "
+     "commune (rows 12, 13, … (15 rows)): check their coordinates",
+     "Điểm bỏ phiếu: s.csv thêm 15 điểm nằm ngoài xã ghi trong dòng (hoặc ngoài mọi xã) quá 500 m (dòng 12, 13, "
+     "… (15 dòng)): hãy kiểm tra toạ độ"),
     ("stations: 3 station commune name(s) matched ignoring case, Unicode form and the prefix "
      "Xã/Phường/Thị trấn/P./X./TT.: 'xa tay' → 'Xã Tây' (rows 2, 3, 4)",
      "Điểm bỏ phiếu: 3 tên xã được khớp khi bỏ qua chữ hoa/thường, dạng Unicode và tiền tố "

@@ -353,3 +353,145 @@ def test_a_footer_row_is_named_as_such(tmp_path):
     msg = str(ei.value)
     assert "row 6" in msg and "empty id (the row reads: 'Tổng số: 4 điểm | 1235'" in msg
     assert "looks like a total or footer line: delete it" in msg
+
+
+# ------------------------------------------------------------------------------------------ 6. whole columns swapped
+def test_swapped_position_headers_are_one_problem_for_the_file(tmp_path):
+    """Stations and towers files whose lon/lat headers are exchanged: one problem naming both headers, not one
+    per row; a row with another position problem keeps its own problem after it."""
+    header = ["id", "name", "commune", "lat", "lon", "voters", "priority"]  # lat/lon exchanged, values not
+    rows = [r[:] for r in STATION_ROWS]
+    with pytest.raises(InputError) as ei:
+        load_stations(write_csv(tmp_path / "s.csv", header, rows), crs=UTM)
+    assert ei.value.problems == [
+        "the longitude and latitude columns look swapped (all 4 rows): 'lon' holds 21.32 … 21.41 and 'lat' holds "
+        "102.99 … 103.085; swap the headers 'lon' and 'lat'"
+    ]
+    assert "correct the file as described" in str(ei.value)
+    rows += [[f"KV{i:02d}", "Bản", "Xã Tây", 103.0 + i / 1000, 21.35, 10, 1] for i in range(5, 30)]
+    rows[10][4] = 950.0  # and one latitude value (column 'lon' here) that is nothing
+    with pytest.raises(InputError) as ei:
+        load_stations(write_csv(tmp_path / "s.csv", header, rows), crs=UTM)
+    first, *rest = ei.value.problems
+    assert first.startswith("the longitude and latitude columns look swapped (28 of 29 rows): 'lon' holds 21.32")
+    assert [p.split(":")[0] for p in rest] == ["row 12, column 'lat'", "row 12, column 'lon'"]
+    assert "longitude 950 is out of range" in rest[1]
+    theader = [{"kinh_do": "vi_do", "vi_do": "kinh_do"}.get(h, h) for h in TOWER_HEADER]
+    with pytest.raises(InputError) as ei:
+        load_towers(write_csv(tmp_path / "t.csv", theader, TOWER_ROWS), crs=UTM)
+    assert len(ei.value.problems) == 1
+    assert "look swapped (all 3 rows)" in ei.value.problems[0]
+    assert "swap the headers 'kinh_do' and 'vi_do'" in ei.value.problems[0]
+
+
+def test_a_few_swapped_rows_are_still_listed_row_by_row(tmp_path):
+    rows = [r[:] for r in STATION_ROWS]
+    rows[2][3], rows[2][4] = rows[2][4], rows[2][3]
+    with pytest.raises(InputError) as ei:
+        load_stations(write_csv(tmp_path / "s.csv", STATION_HEADER, rows), crs=UTM)
+    assert len(ei.value.problems) == 1
+    assert ei.value.problems[0].startswith("row 4, column 'lat': longitude 21.41 / latitude 103.06 looks swapped")
+
+
+def test_problems_are_listed_in_row_order(tmp_path):
+    """The QA file listed rows 10, 45, 5, 43, 44 (grouped by check): the user goes through the file top down."""
+    rows = [r[:] for r in STATION_ROWS] + [r[:] for r in STATION_ROWS]
+    for i, r in enumerate(rows[4:]):
+        r[0] = f"KV{i + 5:02d}"
+    rows[6][0] = "KV02"  # row 8: duplicate id (the first check)
+    rows[5][3] = ""  # row 7: empty longitude (a later check)
+    rows[1][5] = "abc"  # row 3: voters (the last check)
+    rows[1][3] = ""  # row 3 too: empty longitude, checked before voters
+    with pytest.raises(InputError) as ei:
+        load_stations(write_csv(tmp_path / "s.csv", STATION_HEADER, rows), crs=UTM)
+    assert [p.split(":")[0] for p in ei.value.problems] == [
+        "row 3, column 'lon'", "row 3, column 'voters'", "row 7, column 'lon'", "row 8, column 'id'"]
+
+
+# ------------------------------------------------------------------------------------------ 7. station in the wrong place
+def _distance_m(lon, lat, west, east, north=None):
+    """Distance (m, UTM 48N) from (lon, lat) to the mini province's box of longitudes west … east (latitudes up
+    to ``north``, default the whole DEM)."""
+    import geopandas as gpd
+    from shapely.geometry import Point, box
+
+    from .conftest import LAT1, NROW
+
+    box_ll = box(west, LAT1 - NROW * DEG, east, LAT1 if north is None else north)
+    g = gpd.GeoSeries([Point(lon, lat), box_ll], crs="EPSG:4326").to_crs(UTM)
+    return float(g.iloc[0].distance(g.iloc[1]))
+
+
+DEG = 1.0 / 1200.0
+
+
+def test_station_in_another_commune_is_warned_and_keeps_its_written_commune(tmp_path):
+    from coverage_planner.i18n import translate_message
+
+    from .conftest import LON0, NCOL, SPLIT_LON
+
+    proj = build_project(tmp_path / "p")
+    rows = [r[:] for r in STATION_ROWS]
+    rows[0][3] = 103.080  # KV01, row 2, says Xã Tây (west of 103.025) but is typed well inside Xã Đông
+    rows[1][3] = SPLIT_LON + 0.002  # KV02, row 3: ~200 m across the boundary, a normal mismatch
+    write_csv(proj.parent / "polling_stations.csv", STATION_HEADER, rows)
+    inp = load_inputs(load_project(proj))
+    assert inp.stations["commune"].tolist() == ["Xã Tây", "Xã Tây", "Xã Đông", "Xã Đông"]  # as written
+    w = [x for x in inp.warnings if "KV0" in x]
+    assert len(w) == 1, w  # not KV02
+    d_km = _distance_m(103.080, 21.380, LON0, SPLIT_LON) / 1000
+    assert 5.0 < d_km < 6.5
+    assert w[0] == (
+        "stations: polling_stations.csv row 2, KV01 (lon 103.08000, lat 21.38000): the row says 'Xã Tây' but the "
+        f"point lies in 'Xã Đông', {d_km:.1f} km from 'Xã Tây': the coordinates are probably mistyped; it counts "
+        "for 'Xã Tây' as written (its signal is computed at the point given): correct the coordinates (or the "
+        "commune)"
+    )
+    assert translate_message(w[0], "vi") != w[0]
+    assert LON0 + NCOL * DEG > 103.080  # the point is on the DEM: only the commune check can see it
+
+
+def test_station_far_outside_every_commune_is_probably_mistyped(tmp_path):
+    """Communes that cover only the south of the DEM: a station 4 km north of them (on the DEM) is flagged, with
+    the commune it counts for (the written one, or none when the row names none); one 200 m out is not."""
+    from .conftest import LAT1, LON0, NCOL, NROW, SPLIT_LON
+
+    proj = build_project(tmp_path / "p")
+    fc = commune_features()
+    north = LAT1 - 0.06  # communes end 0.06° (6.7 km) south of the DEM's top
+    for f in fc["features"]:
+        ring = f["geometry"]["coordinates"][0]
+        f["geometry"]["coordinates"][0] = [[x, min(y, north)] for x, y in ring]
+    write_geojson(proj.parent / "communes.geojson", fc)
+    rows = [r[:] for r in STATION_ROWS]
+    rows[0][4] = north + 0.04  # KV01 (Xã Tây): ~4.4 km north of every commune
+    rows[1][4] = north + 0.0018  # KV02: ~200 m north, at the edge
+    rows[2][2], rows[2][4] = "", north + 0.03  # KV03: no commune written, ~3.3 km north
+    write_csv(proj.parent / "polling_stations.csv", STATION_HEADER, rows)
+    inp = load_inputs(load_project(proj))
+    w = "\n".join(inp.warnings)
+    d1 = _distance_m(102.990, north + 0.04, LON0, SPLIT_LON, north) / 1000
+    d3 = _distance_m(103.060, north + 0.03, SPLIT_LON, LON0 + NCOL * DEG, north) / 1000
+    assert (f"row 2, KV01 (lon 102.99000, lat {north + 0.04:.5f}): the row says 'Xã Tây' but the point lies outside "
+            f"every commune polygon, {d1:.1f} km from 'Xã Tây': the coordinates are probably mistyped; it counts "
+            "for 'Xã Tây' as written") in w
+    assert (f"row 4, KV03 (lon 103.06000, lat {north + 0.03:.5f}): the point lies outside every commune polygon, "
+            f"{d3:.1f} km from the nearest ('Xã Đông'): the coordinates are probably mistyped; it counts for no "
+            "commune") in w
+    # the station at the edge keeps the short note; the far ones are not repeated in it
+    assert "stations: 1 station(s) outside every commune polygon: KV02 (row 3)" in inp.warnings
+    assert inp.stations["commune"].tolist()[:3] == ["Xã Tây", "Xã Tây", ""]
+    assert LAT1 - NROW * DEG < north + 0.04 < LAT1  # on the DEM
+
+
+def test_station_off_the_dem_and_every_commune_is_called_mistyped(tmp_path):
+    proj = build_project(tmp_path / "p")
+    rows = [r[:] for r in STATION_ROWS]
+    rows[3][3] = 100.085  # KV04: a digit wrong, 300 km west
+    write_csv(proj.parent / "polling_stations.csv", STATION_HEADER, rows)
+    with pytest.raises(InputError, match="1 stations outside the terrain") as ei:
+        load_inputs(load_project(proj))
+    (line,) = ei.value.problems
+    assert line.startswith("row 5: id 'KV04' at lon 100.08500, lat 21.32000, ")
+    assert line.endswith(" km outside every commune polygon too: the coordinates are probably mistyped")
+    assert "a typing mistake" in str(ei.value)
