@@ -62,8 +62,10 @@ from coverage_planner.webmap import (
 
 FONT = "DejaVuSans"
 MAX_DOWN_LABELS = 6  # the overview map names a scenario's down towers when there are at most this many
+OVERVIEW_BOX_IN = (7.0, 9.0)  # the overview map's box (w, h in inches) when no page gives one
 MAP_MIN_HEIGHT_CM = 11.0  # the overview map is never drawn smaller; with less room it starts a new page
 SECTION_MIN_SPACE_CM = 6.0  # a section starts on a new page when less than this is left on the current one
+LAST_PAGE_MIN_CM = 8.0  # the last section leaves at least this much of itself for the last page (~⅓ of it)
 HEADING_MIN_SPACE_CM = 3.5  # … and a sub-heading with the first rows of its table
 CONTINGENCY_NAMES = 3  # a contingency row names this many of the lost stations ("(+7)" for the rest)
 FONT_BOLD = "DejaVuSans-Bold"
@@ -169,38 +171,98 @@ def key_figures(results) -> dict[str, int]:
 # ----------------------------------------------------------------------------------------------------------
 # overview map
 # ----------------------------------------------------------------------------------------------------------
-def overview_png(results, lang: str = "vi", *, width_in: float = 7.0, dpi: int = 150) -> bytes:
-    """The overview map (:func:`overview_figure`) as PNG bytes."""
-    fig = overview_figure(results, lang, width_in=width_in, dpi=dpi)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
-    return buf.getvalue()
+def overview_png(results, lang: str = "vi", *, width_in: float = OVERVIEW_BOX_IN[0],
+                 height_in: float = OVERVIEW_BOX_IN[1], dpi: int = 150) -> bytes:
+    """The overview map (:func:`overview_figure`) as PNG bytes, laid out in a ``width_in`` × ``height_in`` box."""
+    return overview_map(results, lang, dpi=dpi).png(width_in, height_in)
 
 
-def _fit_legend(fig, ax, handles):
-    """The legend under the map, in as many columns (five at most) as fit the image's width, and the map
-    just above it, its axis label clear of it (QA: five columns were clipped at the right edge)."""
-    renderer = fig.canvas.get_renderer()
-    width, height = fig.bbox.width, fig.bbox.height
-    for ncol in (5, 4, 3, 2, 1):
-        legend = fig.legend(handles=handles, loc="lower center", ncol=ncol, fontsize=6.5, frameon=False,
-                            bbox_to_anchor=(0.5, 0.0), borderaxespad=0.3, columnspacing=1.2)
-        bb = legend.get_window_extent(renderer)
-        if (bb.x0 >= 0.01 * width and bb.x1 <= 0.99 * width) or ncol == 1:
-            break
-        legend.remove()
-    # room under the axes for the tick labels and "E (km)", above the legend
-    top = legend.get_window_extent(renderer).y1 / height
-    below = ax.get_tightbbox(renderer).y0 - ax.get_window_extent(renderer).y0  # ticks + label (negative)
-    pos = ax.get_position()
-    bottom = top + (-below + 6) / height
-    ax.set_position([pos.x0, bottom, pos.width, pos.y1 - bottom])
-    return legend
+class OverviewMap:
+    """The overview map drawn once (:func:`overview_map`) and laid out for any box (:meth:`fit`): the report
+    asks for the size of the room left on its page, and the picture is printed at 1:1, so the legend and the
+    tick labels keep their point sizes (QA: a fixed 7 in figure scaled into the room printed them at half size,
+    and a tall province left white either side of a map smaller than the page allowed)."""
+
+    PAD_PX = 6.0  # white between the legend, the axis labels and the figure's top edge
+
+    def __init__(self, fig, ax, handles):
+        self.fig, self.ax, self.handles = fig, ax, handles
+        self._box = None
+
+    def fit(self, width_in: float, height_in: float) -> tuple[float, float]:
+        """Lay the figure out in a ``width_in`` × ``height_in`` box; returns its size (w, h) in inches.
+
+        The map keeps its aspect and is as large as the box allows, with the legend under it (in as many columns,
+        five at most, as fit the width; QA: five columns were clipped at the right edge) or, when that gives a
+        larger map — a tall extent in a low box —, in a column to its right. Map and legend are centred; the
+        figure is the box's width and only as high as they need, so a wide extent leaves no white band."""
+        if self._box != (width_in, height_in):
+            below = self._layout(width_in, height_in, side=False)
+            side = self._layout(width_in, height_in, side=True)
+            if below[0] * below[1] >= side[0] * side[1]:
+                self._layout(width_in, height_in, side=False)
+            self._box = (width_in, height_in)
+        w, h = self.fig.get_size_inches()
+        return float(w), float(h)
+
+    def _layout(self, width_in: float, height_in: float, *, side: bool) -> tuple[float, float]:
+        """Lay the figure out with the legend under the map or at its side; returns the map's (w, h) in pixels."""
+        fig, ax, pad = self.fig, self.ax, self.PAD_PX
+        fig.set_size_inches(width_in, height_in)
+        renderer = fig.canvas.get_renderer()
+        width, box_h = fig.bbox.width, fig.bbox.height
+        for old in list(fig.legends):
+            old.remove()
+        for ncol in ((1,) if side else (5, 4, 3, 2, 1)):
+            legend = fig.legend(handles=self.handles, loc="lower left" if side else "lower center", ncol=ncol,
+                                fontsize=6.5, frameon=False, bbox_to_anchor=(0.0, 0.0) if side else (0.5, 0.0),
+                                borderaxespad=0.0 if side else 0.3, columnspacing=1.2)
+            bb = legend.get_window_extent(renderer)
+            if side or (bb.x0 >= 0.01 * width and bb.x1 <= 0.99 * width) or ncol == 1:
+                break
+            legend.remove()
+        leg_w, leg_h = (bb.width + pad, bb.height) if side else (0.0, 0.0)  # a column right of the map
+        under = 0.0 if side else bb.y1 + pad  # the legend's top (anchored at the bottom, whatever the height)
+        (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+        aspect = (y1 - y0) / (x1 - x0)
+        height = box_h
+        for _ in range(3):  # the decorations depend a little on the axes' size (which ticks): measure again
+            tight, frame = ax.get_tightbbox(renderer), ax.get_window_extent(renderer)
+            left, right = frame.x0 - tight.x0, tight.x1 - frame.x1  # tick labels and "N (km)" left of the map …
+            bottom, top = frame.y0 - tight.y0, tight.y1 - frame.y1  # … "E (km)" under it, half a label above
+            map_w = max(1.0, width - left - right - leg_w - 2 * pad)
+            map_h = max(1.0, box_h - under - bottom - top - 2 * pad)
+            map_w, map_h = min(map_w, map_h / aspect), min(map_h, map_w * aspect)
+            height = min(box_h, max(under + bottom + map_h + top, leg_h) + 2 * pad)
+            fig.set_size_inches(width_in, height / fig.dpi)
+            x = (width - left - map_w - right - leg_w) / 2 + left
+            y = under + pad + bottom
+            ax.set_position([x / width, y / height, map_w / width, map_h / height])
+        if side:  # beside the map, its foot level with the map's
+            legend.set_bbox_to_anchor(((x + map_w + right + pad) / width, min(y, height - pad - leg_h) / height),
+                                      transform=fig.transFigure)
+        return map_w, map_h
+
+    def png(self, width_in: float, height_in: float) -> bytes:
+        """The map laid out in the box (:meth:`fit`) as PNG bytes (no software stamp: the PDF is reproducible)."""
+        self.fit(width_in, height_in)
+        buf = io.BytesIO()
+        self.fig.savefig(buf, format="png", dpi=self.fig.dpi, metadata={"Software": None})
+        return buf.getvalue()
 
 
-def overview_figure(results, lang: str = "vi", *, width_in: float = 7.0, dpi: int = 150):
-    """The overview map as a matplotlib Figure (Agg): hillshade, best level, communes, border, towers,
-    stations by status, proposals; the legend under it fits the width."""
+def overview_figure(results, lang: str = "vi", *, width_in: float = OVERVIEW_BOX_IN[0],
+                    height_in: float = OVERVIEW_BOX_IN[1], dpi: int = 150):
+    """The overview map as a matplotlib Figure (Agg), laid out in a ``width_in`` × ``height_in`` box
+    (:meth:`OverviewMap.fit`)."""
+    m = overview_map(results, lang, dpi=dpi)
+    m.fit(width_in, height_in)
+    return m.fig
+
+
+def overview_map(results, lang: str = "vi", *, dpi: int = 150) -> OverviewMap:
+    """The overview map, drawn: hillshade, best level, communes, border, towers, stations by status, proposals
+    and the legend's entries; :meth:`OverviewMap.fit` lays it out for a box."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.colors import ListedColormap
     from matplotlib.figure import Figure
@@ -211,10 +273,9 @@ def overview_figure(results, lang: str = "vi", *, width_in: float = 7.0, dpi: in
     xmin, ymin, xmax, ymax = (v / 1000.0 for v in grid.bounds)
     rows, cols = grid.shape
     step = max(1, int(math.ceil(max(rows, cols) / 1400)))
-    aspect = (ymax - ymin) / max(xmax - xmin, 1e-9)
-    fig = Figure(figsize=(width_in, min(9.0, max(3.5, width_in * aspect * 0.92 + 0.9))), dpi=dpi)
+    fig = Figure(figsize=OVERVIEW_BOX_IN, dpi=dpi)
     FigureCanvasAgg(fig)
-    ax = fig.add_axes([0.08, 0.17, 0.9, 0.8])
+    ax = fig.add_axes([0.08, 0.17, 0.9, 0.8])  # placed by OverviewMap.fit
     extent = (xmin, xmax, ymin, ymax)
     if results.dem is not None:
         shade = hillshade(results.dem, grid.cellsize)[::step, ::step]
@@ -317,8 +378,7 @@ def overview_figure(results, lang: str = "vi", *, width_in: float = 7.0, dpi: in
                 Patch(facecolor="none", edgecolor="#b2182b", lw=1.2, label=t("map.legend.commune_border", lang)),
                 Patch(facecolor="none", edgecolor="#5e3c99", lw=1.0, ls="--",
                       label=t("map.legend.commune_remote", lang))]
-    _fit_legend(fig, ax, handles)
-    return fig
+    return OverviewMap(fig, ax, handles)
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -477,10 +537,91 @@ def _section_break(min_space_cm: float = SECTION_MIN_SPACE_CM):
     return CondPageBreak(min_space_cm * cm)
 
 
-def map_block(heading, png: bytes, caption, *, min_height: float, max_height: float):
-    """A reportlab flowable: heading, map image and caption as one block whose map takes the height left on the
-    page (see :func:`_map_block_class`); ``max_height`` = the height of an empty page's frame."""
-    return _map_block_class()(heading, png, caption, min_height=min_height, max_height=max_height)
+def last_section(flowables, *, min_tail: float, min_head: float):
+    """A reportlab flowable holding the report's last section (see :func:`_last_section_class`): split across
+    pages so the last page gets at least ``min_tail`` of it (points) and a page it starts on at least
+    ``min_head``."""
+    return _last_section_class()(list(flowables), min_tail=min_tail, min_head=min_head)
+
+
+@functools.cache
+def _last_section_class():
+    """The flowable class of :func:`last_section` (made on first use: reportlab is imported only for a report)."""
+    from reportlab.platypus import Flowable
+    from reportlab.platypus.doctemplate import FrameBreak
+
+    big = float(0x7FFFFFF)
+
+    class LastSection(Flowable):
+        """The report's last section, laid out so its last page is not nearly empty (QA: the last page held two
+        rows of the parameter table). When the section does not fit in the room left, it breaks early enough
+        that at least ``min_tail`` goes on to the next page — the page before ends a little higher instead —,
+        and when that would leave less than ``min_head`` here (or a heading alone), the whole section starts
+        on the next page. A section longer than a page is split as usual, with the same rule at its last break.
+        Like KeepTogether it always asks to be split; its parts are the section's own flowables."""
+
+        def __init__(self, content, *, min_tail: float, min_head: float):
+            super().__init__()
+            self.content, self.min_tail, self.min_head = content, min_tail, min_head
+
+        def getSpaceBefore(self):  # noqa: N802 (reportlab's API)
+            return self.content[0].getSpaceBefore() if self.content else 0
+
+        def wrap(self, avail_width, avail_height):
+            return avail_width, big  # force a split (draw never runs)
+
+        def _heights(self, avail_width):
+            """(flowable, space before it, its height) for each, the spaces merged as a frame merges them."""
+            out, after = [], 0.0
+            for i, f in enumerate(self.content):
+                h = f.wrapOn(self.canv, avail_width, big)[1]
+                out.append((f, max(f.getSpaceBefore() - after, 0.0) if i else f.getSpaceBefore(), h))
+                after = f.getSpaceAfter()
+            return out, after
+
+        def split(self, avail_width, avail_height):
+            items, last_after = self._heights(avail_width)
+            total = sum(s + h + f.getSpaceAfter() for f, s, h in items) - last_after
+            if total <= avail_height:
+                return list(self.content)
+            target = min(avail_height, total - self.min_tail)  # what stays on this page
+            first, rest = self._cut(items, avail_width, target) if target >= self.min_head else ([], self.content)
+            while first and _is_heading(first[-1]):  # a heading goes with what follows it
+                rest = [first.pop(), *rest]
+            if not first:
+                if target >= avail_height:  # nothing fits even on its own: leave it to the frame
+                    return list(self.content)
+                return [FrameBreak(), LastSection(list(rest), min_tail=self.min_tail, min_head=self.min_head)]
+            return [*first, FrameBreak(), LastSection(list(rest), min_tail=self.min_tail, min_head=self.min_head)]
+
+        def _cut(self, items, avail_width, height):
+            """The flowables that fit in ``height`` (the one across it split by its own rules) and the rest."""
+            used = 0.0
+            for i, (f, space, h) in enumerate(items):
+                if used + space + h > height:
+                    left = height - used - space
+                    parts = f.splitOn(self.canv, avail_width, left) if left > 0 else []
+                    rest = [it[0] for it in items[i + 1:]]
+                    if len(parts) > 1:
+                        return [it[0] for it in items[:i]] + [parts[0]], [*parts[1:], *rest]
+                    return [it[0] for it in items[:i]], [f, *rest]
+                used += space + h + f.getSpaceAfter()
+            return [it[0] for it in items], []
+
+    return LastSection
+
+
+def _is_heading(flowable) -> bool:
+    """Whether ``flowable`` is one of the report's headings (h1, h2)."""
+    style = getattr(flowable, "style", None)
+    return getattr(style, "name", "") in ("cp-h1", "cp-h2")
+
+
+def map_block(heading, picture, caption, *, min_height: float, max_height: float):
+    """A reportlab flowable: heading, map and caption as one block whose map takes the room left on the page
+    (see :func:`_map_block_class`); ``picture`` is an :class:`OverviewMap` (anything with its ``fit(w, h)`` and
+    ``png(w, h)``, sizes in inches); ``max_height`` = the height of an empty page's frame."""
+    return _map_block_class()(heading, picture, caption, min_height=min_height, max_height=max_height)
 
 
 @functools.cache
@@ -489,39 +630,37 @@ def _map_block_class():
     from reportlab.platypus import Flowable
 
     class MapBlock(Flowable):
-        """Heading, map image and caption as one block whose map takes the height left on the page: as large as
-        the frame's width allows (its aspect kept), no larger than the space under what precedes it, never below
-        ``min_height`` — with less room than that the block goes to the next page, where it is drawn full size
-        (within ``max_height``, an empty page). The heading, map and caption are never separated."""
+        """Heading, map and caption as one block whose map takes the room left on the page: the picture is laid
+        out for the frame's width and the height under what precedes it (at most an empty page's,
+        ``max_height``) and drawn at 1:1, never below ``min_height`` — with less room than that the block goes
+        to the next page, where it is laid out full size. The heading, map and caption are never separated."""
 
-        def __init__(self, heading, png: bytes, caption, *, min_height: float, max_height: float):
-            from PIL import Image as PILImage
-
+        def __init__(self, heading, picture, caption, *, min_height: float, max_height: float):
             super().__init__()
-            self.heading, self.caption, self.png = heading, caption, png
+            self.heading, self.caption, self.picture = heading, caption, picture
             self.min_height, self.max_height = min_height, max_height
-            with PILImage.open(io.BytesIO(png)) as im:
-                self.aspect = im.size[1] / im.size[0]  # height / width of the picture
             self.img_w = self.img_h = 0.0
+            self.box = (0.0, 0.0)  # the box (points) the picture was laid out for
             self._parts = (0.0, 0.0, 0.0, 0.0)
 
         def getSpaceBefore(self):  # noqa: N802 (reportlab's API)
             return self.heading.getSpaceBefore()
+
+        def _fit(self, width, height):
+            self.box = (width, height)
+            w_in, h_in = self.picture.fit(width / 72.0, height / 72.0)
+            self.img_w, self.img_h = w_in * 72.0, h_in * 72.0
 
         def wrap(self, avail_width, avail_height):
             hh = self.heading.wrap(avail_width, avail_height)[1]
             ch = self.caption.wrap(avail_width, avail_height)[1]
             gap_h, gap_c = self.heading.getSpaceAfter(), max(self.caption.getSpaceBefore(), 4.0)
             text = hh + gap_h + gap_c + ch
-            full = min(avail_width * self.aspect, self.max_height - text)  # full width, or an empty page's height
             room = avail_height - text
-            if room >= full:
-                self.img_h = full
-            elif room >= self.min_height:
-                self.img_h = room
-            else:  # does not fit: ask for the full size, so the frame moves the block to the next page
-                self.img_h = full
-            self.img_w = self.img_h / self.aspect
+            self._fit(avail_width, self.max_height - text)  # full size: as an empty page allows
+            if self.img_h > room and room >= self.min_height:
+                self._fit(avail_width, room)
+            # else it fits full size, or does not fit at all: full size, so the frame moves it to the next page
             self._parts = (hh, gap_h, gap_c, ch)
             self.width, self.height = avail_width, hh + gap_h + self.img_h + gap_c + ch
             return self.width, self.height
@@ -536,7 +675,8 @@ def _map_block_class():
             y = self.height - hh
             self.heading.drawOn(self.canv, 0, y)
             y -= gap_h + self.img_h
-            Image(io.BytesIO(self.png), width=self.img_w, height=self.img_h).drawOn(
+            png = self.picture.png(self.box[0] / 72.0, self.box[1] / 72.0)
+            Image(io.BytesIO(png), width=self.img_w, height=self.img_h).drawOn(
                 self.canv, (self.width - self.img_w) / 2, y)
             y -= gap_c + ch
             self.caption.drawOn(self.canv, 0, y)
@@ -597,7 +737,7 @@ def _story(results, lang, styles, page_width, frame_height):
     s.append(Spacer(1, 0.4 * cm))
     # the map fills the rest of the key-figures page (QA: in a scenario the longer table pushed a fixed-size map
     # to the next page and left this one mostly blank)
-    s.append(map_block(P(_x(t("report.overview", lang)), styles["h2"]), overview_png(results, lang),
+    s.append(map_block(P(_x(t("report.overview", lang)), styles["h2"]), overview_map(results, lang),
                        P(_x(_overview_caption(results, lang)), styles["small"]), min_height=MAP_MIN_HEIGHT_CM * cm,
                        max_height=frame_height))
     s.append(_section_break())
@@ -726,8 +866,9 @@ def _story(results, lang, styles, page_width, frame_height):
         s.append(_section_break())
         s.extend(contingency)
 
-    # --- methods ----------------------------------------------------------------------------------------------
+    # --- methods: the last section, laid out so the last page is not nearly empty ---------------------------
     s.append(_section_break())
+    end = len(s)
     s.append(P(_x(t("report.methods", lang)), styles["h1"]))
     s.append(P(_x(t("report.methods.intro", lang)), styles["body"]))
     s.append(Spacer(1, 0.3 * cm))
@@ -774,6 +915,7 @@ def _story(results, lang, styles, page_width, frame_height):
         s.append(P(_x(t("report.m.other", lang)), styles["h2"]))
         s.append(_table([t("report.m.param", lang), t("report.m.value", lang)],
                         [[_x(a), _x(b)] for a, b in other], [6.0 * cm, 11.0 * cm], styles))
+    s[end:] = [last_section(s[end:], min_tail=LAST_PAGE_MIN_CM * cm, min_head=SECTION_MIN_SPACE_CM * cm)]
     return s
 
 

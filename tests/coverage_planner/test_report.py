@@ -639,12 +639,20 @@ def test_scenario_report_leaves_no_page_mostly_blank(tiny_scenario, lang, tmp_pa
     """QA: in a failure scenario the longer key-figures table pushed the overview map to the next page and left
     page 2 mostly blank (short sections each on their own page did the same). The map now fills the rest of
     the key-figures page and a section starts a new page only when little room is left: every page between
-    the cover and the last is at least half filled, and page 2 holds the key figures and the whole map."""
+    the cover and the last is at least half filled, and page 2 holds the key figures and the whole map, printed
+    at 1:1 (QA: scaled into the room, its legend printed at 5 pt). QA: the last page held two rows of the
+    parameter table (7 % filled here): it now holds at least about a third of a page."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import cm
+
     pdf = report.build_report(tiny_scenario, tmp_path / f"r_{lang}.pdf", lang=lang)
     fills = page_fill(pdf)
     assert len(fills) >= 3
     for n, fill in enumerate(fills[1:-1], start=2):
         assert fill >= 0.5, (n, [round(f, 2) for f in fills])
+    frame = A4[1] / cm - 1.8 - 2.0  # the page within its margins, as page_fill measures it
+    assert fills[-1] >= (report.LAST_PAGE_MIN_CM - 0.5) / frame, [round(f, 2) for f in fills]
+    assert _map_on_page(pdf)[0] == pytest.approx(1.0, abs=0.02)  # print scale of the map picture
     page2 = subprocess.run(["pdftotext", "-f", "2", "-l", "2", str(pdf), "-"], capture_output=True, text=True,
                            check=True).stdout
     heads = ("Số liệu chính", "Bản đồ tổng quan", "Nền: địa hình bóng đổ") if lang == "vi" else (
@@ -659,27 +667,143 @@ def test_scenario_report_leaves_no_page_mostly_blank(tiny_scenario, lang, tmp_pa
     assert height_cm >= report.MAP_MIN_HEIGHT_CM - 0.1, height_cm  # not shrunk to a stamp to fit
 
 
+def _cropped(res, rows=slice(None), cols=slice(None)):
+    """``res`` on a window of its grid (every grid-shaped array cut to it): a tall or a wide study area."""
+    import dataclasses
+
+    g = res.grid
+    shape = np.zeros(g.shape, bool)[rows, cols].shape
+    grid = dataclasses.replace(g, x0=g.x0 + (cols.start or 0) * g.cellsize,
+                               y0=g.y0 - (rows.start or 0) * g.cellsize, shape=shape)
+    arrays = {f.name: getattr(res, f.name)[..., rows, cols] for f in dataclasses.fields(res)
+              if isinstance(getattr(res, f.name), np.ndarray) and getattr(res, f.name).shape[-2:] == g.shape}
+    return dataclasses.replace(res, grid=grid, **arrays)
+
+
+EXTENTS = {"tall": dict(cols=slice(45, 90)), "wide": dict(rows=slice(35, 65))}  # 9 × 20 km, 28 × 6 km
+
+
+@pytest.mark.parametrize("extent", ["tall", "wide"])
+def test_overview_map_fills_its_box_keeping_its_aspect(extent):
+    """QA: the overview map was a fixed 7 in figure: a tall province left white either side of a map smaller
+    than the page allowed. Laid out for a box, the map keeps its aspect, nothing leaves the figure or overlaps
+    the legend, and the map reaches the box's width or its height (its tick labels and the legend included);
+    a tall map in a low box puts its legend at its side and takes nearly the box's whole height."""
+    from matplotlib.transforms import Bbox
+
+    res = _cropped(tiny_results(scenario_down=("VT-002",)), **EXTENTS[extent])
+    xmin, ymin, xmax, ymax = res.grid.bounds
+    m = report.overview_map(res, "vi", dpi=60)
+    pad = m.PAD_PX
+    for box in ((6.5, 6.0), (6.5, 9.5)):  # the room under the key figures; an empty page
+        w, h = m.fit(*box)
+        fig, ax = m.fig, m.ax
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        assert w == pytest.approx(box[0]) and h <= box[1] + 1e-9
+        frame, tight = ax.get_window_extent(renderer), ax.get_tightbbox(renderer)
+        (legend,) = fig.legends
+        leg = legend.get_window_extent(renderer)
+        assert frame.height / frame.width == pytest.approx((ymax - ymin) / (xmax - xmin), rel=0.01)
+        assert not leg.overlaps(tight)
+        both = Bbox.union([tight, leg])
+        assert both.x0 >= 0 and both.y0 >= 0 and both.x1 <= fig.bbox.width and both.y1 <= fig.bbox.height
+        width_bound = both.width >= box[0] * fig.dpi - 2 * pad - 2
+        height_bound = h == pytest.approx(box[1]) and both.height >= box[1] * fig.dpi - 2 * pad - 2
+        assert width_bound or height_bound, (extent, box, both, fig.bbox)
+        if extent == "tall" and box[1] < 7:
+            assert leg.x0 >= tight.x1 and frame.height >= 0.85 * box[1] * fig.dpi
+        if extent == "wide":  # trimmed: no white band above or below the map
+            assert h < box[1] - 1 and width_bound
+
+
 def test_overview_map_takes_the_room_left_never_less_than_the_minimum():
-    """The map block: full width when the page has room, else the height left (aspect kept), never below the
-    minimum — then it asks for its full size, which moves it to the next page."""
+    """The map block: the picture laid out for the frame's width and the room left, printed at its own size;
+    never below the minimum — then it asks for its full size, which moves it to the next page."""
     from reportlab.lib.units import cm
     from reportlab.platypus import Paragraph
 
     report.register_fonts()
     styles = report._styles()
-    png = report.overview_png(tiny_results(), "vi", width_in=4.0, dpi=40)
-    block = report.map_block(Paragraph("Map", styles["h2"]), png, Paragraph("Caption", styles["small"]),
+    picture = report.overview_map(_cropped(tiny_results(), **EXTENTS["tall"]), "vi", dpi=40)
+    block = report.map_block(Paragraph("Map", styles["h2"]), picture, Paragraph("Caption", styles["small"]),
                              min_height=11 * cm, max_height=25 * cm)
-    aspect = block.aspect
-    w, h = block.wrap(17 * cm, 30 * cm)  # lots of room: the map at the full width
-    assert block.img_w == pytest.approx(17 * cm) and block.img_h == pytest.approx(17 * cm * aspect)
+    w, h = block.wrap(17 * cm, 40 * cm)  # lots of room: as large as an empty page allows
     text = h - block.img_h
-    w, h = block.wrap(17 * cm, 14 * cm + text)  # 14 cm left: the map is 14 cm high, as wide as its aspect gives
-    assert h == pytest.approx(14 * cm + text) and block.img_h == pytest.approx(14 * cm)
-    assert block.img_w == pytest.approx(14 * cm / aspect)
+    full = block.img_h
+    assert block.box == pytest.approx((17 * cm, 25 * cm - text))
+    assert full == pytest.approx(25 * cm - text)  # a tall map: as high as the page
+    assert (block.img_w, block.img_h) == pytest.approx(tuple(72 * v for v in picture.fig.get_size_inches()))
+    w, h = block.wrap(17 * cm, 14 * cm + text)  # 14 cm left: the picture is laid out for 14 cm
+    assert block.box == pytest.approx((17 * cm, 14 * cm)) and h <= 14 * cm + text + 1e-6
+    assert block.img_h == pytest.approx(14 * cm)
     w, h = block.wrap(17 * cm, 8 * cm + text)  # too little room: full size, so the frame starts a new page
-    assert h > 8 * cm + text and block.img_h == pytest.approx(min(17 * cm * aspect, 25 * cm - text))
+    assert h > 8 * cm + text and block.img_h == pytest.approx(full)
     assert block.split(17 * cm, 8 * cm + text) == []
+
+
+def _map_on_page(pdf, page=2):
+    """(the map picture's print scale, the map's height as a share of the picture's, the map's w / h) on
+    ``page``: the picture from pdfimages, the map = the rows and columns mostly painted (hillshade, coverage)."""
+    import tempfile
+    from pathlib import Path
+
+    from PIL import Image
+
+    listing = subprocess.run(["pdfimages", "-f", str(page), "-l", str(page), "-list", str(pdf)],
+                             capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+    (image,) = [ln.split() for ln in listing if ln.split()[2] == "image"]
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run(["pdfimages", "-f", str(page), "-l", str(page), "-png", str(pdf), f"{tmp}/i"], check=True)
+        px = np.asarray(Image.open(sorted(Path(tmp).glob("i-*.png"))[0]).convert("RGB"))
+    dark = px.min(axis=2) < 245  # not white: the hillshade and the coverage colours over it
+    cols = np.flatnonzero(dark.mean(axis=0) > 0.5)  # the map's columns, then its rows within them
+    rows = np.flatnonzero(dark[:, cols[0]:cols[-1] + 1].mean(axis=1) > 0.5)
+    map_w, map_h = cols[-1] - cols[0] + 1, rows[-1] - rows[0] + 1
+    return 150 / float(image[12]), map_h / px.shape[0], map_w / map_h
+
+
+@needs_poppler
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_tall_study_area_map_takes_the_page_at_full_scale(lang, tmp_path):
+    """QA: the overview map of a tall province was a 7 in figure shrunk into the room under the key figures:
+    legend and tick labels printed at 5 pt or less, white either side and a band under the map. Now the picture
+    is printed at 1:1 (the legend at its 6.5 pt), reaches the foot of the page, and the map (its legend at the
+    side) takes nearly all of its height, aspect kept."""
+    res = _cropped(tiny_results(scenario_down=("VT-002",)), **EXTENTS["tall"])
+    pdf = report.build_report(res, tmp_path / f"r_{lang}.pdf", lang=lang)
+    scale, height_share, aspect = _map_on_page(pdf)
+    xmin, ymin, xmax, ymax = res.grid.bounds
+    assert scale == pytest.approx(1.0, abs=0.02), scale
+    assert page_fill(pdf)[1] >= 0.95
+    assert height_share >= 0.88, height_share
+    assert aspect == pytest.approx((xmax - xmin) / (ymax - ymin), rel=0.03)
+
+
+def _with_parameters(res, n):
+    """``res`` with ``n`` more recorded parameters: one more row each in the report's last table."""
+    import dataclasses
+
+    return dataclasses.replace(res, parameters={**res.parameters, "extra": {f"p{i:02d}": i for i in range(n)}})
+
+
+@needs_poppler
+def test_last_page_is_never_nearly_empty(tiny_scenario, tmp_path, lang="vi"):
+    """QA: the last page of the report held two rows of the parameter table. The tiny scenario's report is
+    lengthened a few rows of its last table at a time, over a whole page, so that somewhere the table runs
+    just over a page (where the old layout left a few rows alone): the last page always holds at least about a
+    third of a page, and the pages between the cover and it stay at least half filled."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import cm
+
+    frame = A4[1] / cm - 1.8 - 2.0  # the page within its margins, as page_fill measures it
+    pages = set()
+    for n in range(0, 64, 8):  # 8 one-line rows ≈ 3.8 cm a step, 56 rows > a page
+        f = page_fill(report.build_report(_with_parameters(tiny_scenario, n), tmp_path / f"r{n}.pdf", lang=lang))
+        pages.add(len(f))
+        assert f[-1] >= (report.LAST_PAGE_MIN_CM - 0.5) / frame, (n, [round(x, 2) for x in f])
+        assert min(f[1:-1]) >= 0.5, (n, [round(x, 2) for x in f])
+    assert len(pages) == 2  # the sweep did cross a page break
 
 
 def test_station_classes_have_distinct_marker_shapes(monkeypatch):
