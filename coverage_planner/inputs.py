@@ -42,23 +42,38 @@ Y_ALIASES = ("y", "northing", "toa_do_y")
 TOWER_ID_ALIASES = ("id", "cell_id", "ma_cell", "ma", "ma_tram", "site_id", "station_id", "code")
 NAME_ALIASES = ("name", "ten", "ten_kvbp", "ten_diem", "ten_dia_diem", "ten_tram")
 
+#: Tower columns: the English names, the Vietnamese ones of BTS lists (with or without accents: "Góc nghiêng cơ",
+#: "goc nghieng co", "Tình trạng"), and a unit in the header is optional ("Phương vị (độ)", see :func:`_unit_key`).
 TOWER_ALIASES: dict[str, tuple[str, ...]] = {
     "id": TOWER_ID_ALIASES,
-    "operator": ("operator", "nha_mang", "nha_cung_cap", "doanh_nghiep"),
-    "technology": ("technology", "tech", "cong_nghe", "rat"),
-    "frequency_mhz": ("frequency_mhz", "frequency", "freq", "tan_so", "tan_so_mhz"),
-    "height_m": ("height_m", "height", "antenna_height", "do_cao", "do_cao_anten", "do_cao_anten_m"),
-    "eirp_dbm": ("eirp_dbm", "eirp"),
-    "tx_power_dbm": ("tx_power_dbm", "tx_power", "cong_suat_phat", "cong_suat_phat_dbm"),
-    "antenna_gain_dbi": ("antenna_gain_dbi", "antenna_gain", "gain", "do_loi", "do_loi_dbi"),
-    "losses_db": ("losses_db", "losses", "suy_hao", "suy_hao_db"),
-    "azimuth_deg": ("azimuth_deg", "azimuth", "phuong_vi", "huong"),
-    "beamwidth_deg": ("beamwidth_deg", "beamwidth", "do_rong_bup_song"),
-    "front_to_back_db": ("front_to_back_db", "front_to_back", "ti_so_truoc_sau"),
-    "vertical_beamwidth_deg": ("vertical_beamwidth_deg", "vertical_beamwidth", "do_rong_bup_song_dung"),
-    "mech_tilt_deg": ("mech_tilt_deg", "mechanical_tilt", "goc_ngang_co", "mech_tilt", "tilt"),
-    "elec_tilt_deg": ("elec_tilt_deg", "electrical_tilt", "goc_ngang_dien", "elec_tilt"),
-    "status": ("status", "trang_thai"),
+    "operator": ("operator", "carrier", "nha_mang", "nha_mang_di_dong", "ten_nha_mang", "mang_di_dong",
+                 "nha_cung_cap", "doanh_nghiep", "doanh_nghiep_vien_thong", "nha_khai_thac", "don_vi_khai_thac"),
+    "technology": ("technology", "tech", "cong_nghe", "cong_nghe_mang", "loai_cong_nghe", "the_he_mang", "rat"),
+    "frequency_mhz": ("frequency_mhz", "frequency", "freq", "freq_mhz", "tan_so", "tan_so_mhz", "tan_so_phat",
+                      "bang_tan", "bang_tan_mhz", "dai_tan"),
+    "height_m": ("height_m", "height", "antenna_height", "antenna_height_m", "do_cao", "do_cao_anten",
+                 "do_cao_anten_m", "chieu_cao_anten", "do_cao_treo_anten", "do_cao_lap_dat_anten"),
+    "eirp_dbm": ("eirp_dbm", "eirp", "cong_suat_buc_xa", "cong_suat_buc_xa_dang_huong",
+                 "cong_suat_buc_xa_dang_huong_tuong_duong"),
+    "tx_power_dbm": ("tx_power_dbm", "tx_power", "power_dbm", "cong_suat_phat", "cong_suat_phat_dbm",
+                     "cong_suat_may_phat"),
+    "antenna_gain_dbi": ("antenna_gain_dbi", "antenna_gain", "gain", "do_loi", "do_loi_dbi", "do_loi_anten",
+                         "tang_ich", "tang_ich_anten"),
+    "losses_db": ("losses_db", "losses", "feeder_loss", "suy_hao", "suy_hao_db", "suy_hao_feeder", "suy_hao_cap"),
+    "azimuth_deg": ("azimuth_deg", "azimuth", "az", "phuong_vi", "goc_phuong_vi", "huong", "huong_anten",
+                    "huong_phat_song"),
+    "beamwidth_deg": ("beamwidth_deg", "beamwidth", "horizontal_beamwidth", "do_rong_bup_song",
+                      "do_rong_bup_song_ngang", "goc_mo", "goc_mo_ngang"),
+    "front_to_back_db": ("front_to_back_db", "front_to_back", "ti_so_truoc_sau", "ty_so_truoc_sau"),
+    "vertical_beamwidth_deg": ("vertical_beamwidth_deg", "vertical_beamwidth", "do_rong_bup_song_dung",
+                               "do_rong_bup_song_doc", "goc_mo_dung", "goc_mo_doc"),
+    # tilt: "góc ngẩng" (the tool's own word), "góc nghiêng", "độ nghiêng", "tilt cơ/điện", M-tilt/E-tilt
+    "mech_tilt_deg": ("mech_tilt_deg", "mechanical_tilt", "mech_tilt", "m_tilt", "mtilt", "tilt", "goc_ngang_co",
+                      "goc_nghieng_co", "do_nghieng_co", "tilt_co", "goc_chuc_co"),
+    "elec_tilt_deg": ("elec_tilt_deg", "electrical_tilt", "elec_tilt", "e_tilt", "etilt", "goc_ngang_dien",
+                      "goc_nghieng_dien", "do_nghieng_dien", "tilt_dien", "goc_chuc_dien"),
+    "status": ("status", "state", "trang_thai", "tinh_trang", "trang_thai_tram", "tinh_trang_tram",
+               "trang_thai_hoat_dong", "tinh_trang_hoat_dong", "trang_thai_phat_song"),
 }
 STATION_ALIASES: dict[str, tuple[str, ...]] = {
     "id": ID_ALIASES,
@@ -82,10 +97,32 @@ TECHNOLOGY_VALUES = {
 }  # fmt: skip
 STATUS_VALUES = {
     "on_air": "on_air", "onair": "on_air", "active": "on_air", "hoat_dong": "on_air", "phat_song": "on_air",
-    "dang_hoat_dong": "on_air", "on": "on_air",
+    "dang_hoat_dong": "on_air", "dang_phat_song": "on_air", "da_phat_song": "on_air", "binh_thuong": "on_air",
+    "in_service": "on_air", "operational": "on_air", "on": "on_air",
     "planned": "planned", "du_kien": "planned", "quy_hoach": "planned", "plan": "planned",
+    "chua_phat_song": "planned", "chua_hoat_dong": "planned", "dang_xay_dung": "planned", "xay_moi": "planned",
     "down": "down", "off": "down", "mat_song": "down", "hong": "down", "su_co": "down", "off_air": "down",
+    "ngung_hoat_dong": "down", "ngung_phat_song": "down", "tam_ngung": "down", "tam_ngung_hoat_dong": "down",
+    "tam_dung": "down", "khong_hoat_dong": "down", "mat_dien": "down", "out_of_service": "down",
 }  # fmt: skip
+
+
+@functools.lru_cache(maxsize=1)
+def _status_table() -> dict[str, str]:
+    """Accepted status values (normalised) → status: :data:`STATUS_VALUES` and the tool's own labels."""
+    return {**_tool_status_labels(), **STATUS_VALUES}
+
+
+def _tool_status_labels() -> dict[str, str]:
+    """The tower status labels the tool itself prints (map popups, legends, desktop tables) in every language,
+    normalised → status: a table exported by the tool and read back keeps its statuses."""
+    from coverage_planner import i18n
+
+    keys = {f"tower_status.{s}": s for s in ("on_air", "planned", "down")}
+    keys |= {"map.legend.tower_down": "down", "map.legend.tower_planned": "planned"}
+    return {normalise_name(i18n.t(k, lang)): s for k, s in keys.items() for lang in i18n.LANGUAGES}
+
+
 TRUE_VALUES = {"1", "true", "yes", "y", "co", "x", "t"}
 FALSE_VALUES = {"0", "false", "no", "n", "khong", "f", ""}
 
@@ -107,6 +144,11 @@ RANGES = {
     "priority": (0.0, 1e6),
 }
 
+#: Tower fields whose absence from the file is said as a warning (the default then applies to every tower).
+#: The antenna pattern's front-to-back ratio and vertical beamwidth are data-sheet values a BTS list rarely
+#: has: their defaults are documented (docs/INPUTS.md) and not repeated for every file.
+_SAID_WHEN_ABSENT = ("frequency_mhz", "height_m", "eirp_dbm", "beamwidth_deg", "mech_tilt_deg", "elec_tilt_deg")
+
 TOWER_COLUMNS = [
     "id", "operator", "technology", "frequency_mhz", "height_m", "eirp_dbm", "azimuth_deg", "beamwidth_deg",
     "front_to_back_db", "mech_tilt_deg", "elec_tilt_deg", "vertical_beamwidth_deg", "status", "lon", "lat",
@@ -126,6 +168,17 @@ def _normalise_cached(text: str) -> str:
 def normalise_name(text: Any) -> str:
     """Lower case, no accents (đ → d), every run of non-alphanumerics → ``_``: ``"Độ cao (m)"`` → ``"do_cao_m"``."""
     return _normalise_cached(str(text))
+
+
+#: A unit at the end of a normalised column name: "(m)", "(MHz)", "(dBm)", "(dBi)", "(dB)", "(độ)", "(deg)", "(°)"
+#: leaves nothing, so it needs no pattern.
+_UNIT_SUFFIX = re.compile(r"_(?:m|mhz|dbm|dbi|db|do|deg|degrees?)$")
+
+
+def _unit_key(name: str) -> str:
+    """A normalised column name without its unit: ``"phuong_vi_do"`` (Phương vị (độ)) → ``"phuong_vi"``, so
+    each alias need not be listed with every unit a spreadsheet may write after it."""
+    return _UNIT_SUFFIX.sub("", name)
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -149,13 +202,25 @@ class _Rows:
                 continue
             norm.setdefault(normalise_name(col), []).append(col)
         self._norm = norm
+        # the same names without a unit ("Phương vị (độ)"); never a position column ("Kinh độ" is not "kinh")
+        self._norm_unit: dict[str, list[str]] = {}
+        for key, cols in norm.items():
+            if _unit_key(key) != key and key not in _POSITION_NAMES:
+                self._norm_unit.setdefault(_unit_key(key), []).extend(cols)
         self.duplicates = dict(getattr(df, "attrs", {}).get("duplicate_columns", {}))
         warnings.extend(getattr(df, "attrs", {}).get("read_warnings", []))
         for fld, names in aliases.items():
             self.columns.update(self._find(fld, names))
+        for fld, names in aliases.items():  # then by name without unit, among the columns still unclaimed
+            if fld not in self.columns:
+                self.columns.update(self._find(fld, names, units=True))
 
-    def _find(self, fld: str, names) -> dict[str, str]:
-        found = [c for name in names for c in self._norm.get(name, [])]
+    def _find(self, fld: str, names, *, units: bool = False) -> dict[str, str]:
+        if units:
+            used = set(self.columns.values())
+            found = list(dict.fromkeys(c for name in names for c in self._norm_unit.get(name, []) if c not in used))
+        else:
+            found = [c for name in names for c in self._norm.get(name, [])]
         if not found:
             return {}
         if len(found) > 1:
@@ -165,7 +230,7 @@ class _Rows:
         return {fld: found[0]}
 
     def find(self, fld: str, names) -> str | None:
-        self.columns.update(self._find(fld, names))
+        self.columns.update(self._find(fld, names) or self._find(fld, names, units=True))
         return self.columns.get(fld)
 
     def has(self, fld: str) -> bool:
@@ -573,7 +638,7 @@ def _header_test(aliases: dict[str, tuple[str, ...]]):
     known = frozenset(n for names in aliases.values() for n in names) | _POSITION_NAMES
 
     def score(cells: list[str]) -> int:
-        return sum(normalise_name(c) in known for c in cells if c)
+        return sum(normalise_name(c) in known or _unit_key(normalise_name(c)) in known for c in cells if c)
 
     def is_header(cells: list[str]) -> bool:
         return score(cells) >= 2
@@ -649,7 +714,9 @@ def load_towers(
             t = default_technology
         tech[i] = t
     n_default_tech = int(sum(1 for v in rows.text("technology") if v == ""))
-    if n_default_tech:
+    if not rows.has("technology"):
+        warn.append(f"towers: {path.name} has no technology column: every tower is taken as {default_technology}")
+    elif n_default_tech:
         warn.append(f"towers: {n_default_tech} row(s) without technology: assumed {default_technology}")
 
     status = np.empty(n, dtype=object)
@@ -657,11 +724,13 @@ def load_towers(
         if raw == "":
             status[i] = "on_air"
             continue
-        s = STATUS_VALUES.get(normalise_name(raw))
+        s = _status_table().get(normalise_name(raw))
         if s is None:
             rows.problem(
                 rows.rows[i], "status",
-                f"'{raw}' is not a known status (on_air/hoat_dong/phat_song, planned/du_kien, down/mat_song/su_co)",
+                f"'{raw}' is not a known status (on air: on_air, Đang phát sóng, Hoạt động; planned: planned, "
+                "Quy hoạch, Dự kiến; down: down, Ngừng hoạt động, Mất sóng, Sự cố — any case, with or without "
+                "accents)",
             )  # fmt: skip
             s = "on_air"
         status[i] = s
@@ -693,10 +762,20 @@ def load_towers(
         miss = ~np.isfinite(vals)
         if miss.any():
             vals[miss] = [getattr(defaults[t], fld) for t in tech[miss]]
-            if fld in ("frequency_mhz", "height_m", "eirp_dbm") and ok.any():
-                used = sorted({f"{getattr(defaults[t], fld):g} ({t})" for t in tech[miss]})
-                warn.append(f"towers: {int(miss.sum())} row(s) without {fld}: used default {', '.join(used)}")
+            used = ", ".join(sorted({f"{getattr(defaults[t], fld):g} ({t})" for t in tech[miss]}))
+            absent = not rows.has(fld) and not (fld == "eirp_dbm" and rows.has("tx_power_dbm"))
+            pointless = fld == "beamwidth_deg" and not rows.has("azimuth_deg")  # omni: no beam to widen
+            if absent and fld in _SAID_WHEN_ABSENT and ok.any() and not pointless:
+                warn.append(f"towers: {path.name} has no {fld} column: every tower uses the default {used}")
+            elif not absent and fld in ("frequency_mhz", "height_m", "eirp_dbm") and ok.any():
+                warn.append(f"towers: {int(miss.sum())} row(s) without {fld}: used default {used}")
         out[fld] = vals
+    # a column the model uses but the file lacks: say what the towers become (the defaults are said above)
+    for fld, meaning in (("operator", "every tower's operator is 'unknown'"),
+                         ("azimuth_deg", "every tower is treated as omnidirectional"),
+                         ("status", "every tower is treated as on air")):  # fmt: skip
+        if not rows.has(fld) and n:
+            warn.append(f"towers: {path.name} has no {fld} column: {meaning}")
     az = nums["azimuth_deg"] % 360.0
     out["azimuth_deg"] = az
     out["status"] = status

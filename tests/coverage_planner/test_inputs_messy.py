@@ -3,6 +3,8 @@ commune names spelt differently, blank cells with defaults, delimiter guessing, 
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 
 from coverage_planner import io
@@ -353,3 +355,69 @@ def test_a_footer_row_is_named_as_such(tmp_path):
     msg = str(ei.value)
     assert "row 6" in msg and "empty id (the row reads: 'Tổng số: 4 điểm | 1235'" in msg
     assert "looks like a total or footer line: delete it" in msg
+
+
+# ------------------------------------------------------------------------------------------ Vietnamese tower columns
+def test_vietnamese_status_and_tilt_headers_are_read(tmp_path):
+    """QA: 'Tình trạng', 'Góc nghiêng cơ', 'Góc nghiêng điện' were ignored ("column(s) not recognised"): the
+    down tower counted as on air and the default tilts were used. Accents, case, spaces and a unit in the
+    header do not matter."""
+    renamed = {"trang_thai": "Tình trạng", "goc_ngang_co": "Góc nghiêng cơ (độ)", "goc_ngang_dien": "GOC NGHIENG DIEN",
+               "phuong_vi": "Phương vị (độ)", "do_cao_anten_m": "Chiều cao anten (m)", "eirp_dbm": "EIRP (dBm)",
+               "tan_so_mhz": "Băng tần (MHz)", "nha_mang": "Nhà khai thác"}  # fmt: skip
+    header = [renamed.get(h, h) for h in TOWER_HEADER]
+    warnings = []
+    t = load_towers(write_csv(tmp_path / "bts.csv", header, TOWER_ROWS), crs=UTM, warnings=warnings).set_index("id")
+    assert t["status"].tolist() == ["on_air", "on_air", "down"]
+    assert t.loc["DBN003", "mech_tilt_deg"] == 3 and t.loc["DBN003", "elec_tilt_deg"] == 2  # defaults: 2 and 0
+    assert t.loc["DBN001", "mech_tilt_deg"] == 2 and t.loc["DBN001", "elec_tilt_deg"] == 0
+    assert t.loc["DBN003", "azimuth_deg"] == 240 and t.loc["DBN003", "height_m"] == 35
+    assert t.loc["DBN001", "frequency_mhz"] == 1800 and t.loc["DBN003", "operator"] == "MobiFone"
+    assert not any("not recognised" in w or "has no" in w for w in warnings), warnings
+
+
+def test_status_labels_the_tool_prints_are_accepted(tmp_path):
+    """QA: 'Đang phát sóng' and 'Ngừng hoạt động' (the tool's own labels, coverage_planner.i18n tower_status.*)
+    were refused. Every label it prints, in both languages, with or without accents and in any case, reads back
+    as its status; a word that is none of them is still refused, naming the Vietnamese labels."""
+    from coverage_planner import i18n
+
+    values, expected = [], []
+    for status in ("on_air", "planned", "down"):
+        for lang in i18n.LANGUAGES:
+            label = i18n.t(f"tower_status.{status}", lang)
+            plain = "".join(c for c in unicodedata.normalize("NFD", label.replace("Đ", "D"))
+                            if not unicodedata.combining(c))  # typed without accents
+            values += [label, label.upper(), f"  {label.lower()} ", plain]
+            expected += [status] * 4
+    values += [i18n.t("map.legend.tower_down", "vi"), i18n.t("map.legend.tower_planned", "vi"),
+               "Ngung hoat dong", "TẠM NGỪNG", "chưa phát sóng"]  # fmt: skip
+    expected += ["down", "planned", "down", "down", "planned"]
+    rows = [[f"T{i}", 103.0 + i * 1e-3, 21.4, v] for i, v in enumerate(values)]
+    t = load_towers(write_csv(tmp_path / "t.csv", ["id", "lon", "lat", "Trạng thái"], rows), crs=UTM, warnings=[])
+    assert t["status"].tolist() == expected
+    bad = write_csv(tmp_path / "b.csv", ["id", "lon", "lat", "Trạng thái"], [["A", 103.0, 21.4, "bảo dưỡng"]])
+    with pytest.raises(InputError) as ei:
+        load_towers(bad, crs=UTM)
+    assert "'bảo dưỡng' is not a known status" in problems_of(ei) and "Ngừng hoạt động" in problems_of(ei)
+
+
+def test_missing_model_columns_are_warned_naming_the_file(tmp_path):
+    """A towers file without the columns the model uses says, naming the file, what every tower becomes."""
+    p = write_csv(tmp_path / "bts_min.csv", ["Mã trạm", "Kinh độ", "Vĩ độ", "Công nghệ"],
+                  [["A", 103.0, 21.4, "4G"], ["B", 103.01, 21.41, "2G"]])  # fmt: skip
+    warnings = []
+    t = load_towers(p, crs=UTM, warnings=warnings)
+    assert "towers: bts_min.csv has no status column: every tower is treated as on air" in warnings
+    assert "towers: bts_min.csv has no azimuth_deg column: every tower is treated as omnidirectional" in warnings
+    assert "towers: bts_min.csv has no operator column: every tower's operator is 'unknown'" in warnings
+    assert "towers: bts_min.csv has no mech_tilt_deg column: every tower uses the default 2 (2G), 2 (4G)" in warnings
+    assert "towers: bts_min.csv has no elec_tilt_deg column: every tower uses the default 0 (2G), 0 (4G)" in warnings
+    assert "towers: bts_min.csv has no frequency_mhz column: every tower uses the default 1800 (4G), 900 (2G)" in warnings
+    assert not any("beamwidth" in w for w in warnings)  # omni towers: a beamwidth means nothing
+    assert t["status"].tolist() == ["on_air", "on_air"] and t["mech_tilt_deg"].tolist() == [2, 2]
+    # the columns present: no such warning
+    warnings = []
+    load_towers(write_csv(tmp_path / "full.csv", TOWER_HEADER, TOWER_ROWS), crs=UTM, warnings=warnings)
+    assert not any(" has no " in w for w in warnings), warnings
+
