@@ -449,61 +449,146 @@ def _crs_label(crs) -> str:
     return f"EPSG:{epsg}" if epsg else crs.to_string()
 
 
-def _check_vector_crs(gdf, path: Path, what: str, declared: str | None):
-    """Return the GeoDataFrame with a CRS: the file's, or the declared one when the file has none."""
+def _crs_is_implied(path: Path) -> bool:
+    """True when a vector file states no CRS of its own and the reader assumed one: a GeoJSON without a ``crs``
+    member (RFC 7946 means WGS 84, so GDAL reports EPSG:4326 whatever the coordinates), a Shapefile without its
+    ``.prj``. A CRS declared in the project then overrides the assumed one (an explicit one it may not)."""
+    suffix = path.suffix.lower()
+    if suffix in (".geojson", ".json"):
+        import json
+
+        try:
+            with open(path, encoding="utf-8-sig") as fh:
+                doc = json.load(fh)
+        except (OSError, ValueError):  # GDAL read it; let its CRS stand
+            return False
+        return isinstance(doc, dict) and "crs" not in doc
+    if suffix == ".shp":
+        return not (path.with_suffix(".prj").is_file() or path.with_suffix(".PRJ").is_file())
+    return False
+
+
+def _declare_example(path: Path, what: str, crs: str) -> str:
+    """The project line that declares ``crs`` for this input: ``communes = { path = "c.geojson", crs = "…" }``."""
+    return f'{what} = {{ path = "{path.name}", crs = "{crs}" }}'
+
+
+def _metre_crs_example(analysis_crs: str | None) -> str:
+    """A projected CRS to suggest for metre coordinates: the project's analysis CRS when it is projected."""
     from pyproj import CRS
 
-    if gdf.crs is None:
+    try:
+        if analysis_crs and CRS.from_user_input(analysis_crs).is_projected:
+            return str(analysis_crs)
+    except Exception:  # an invalid project CRS is reported elsewhere
+        pass
+    return "EPSG:32648"
+
+
+def _check_vector_crs(gdf, path: Path, what: str, declared: str | None, analysis_crs: str | None = None):
+    """Return the GeoDataFrame with its CRS: the file's own, else the declared one, else the one its format
+    implies (a GeoJSON without ``crs`` member: EPSG:4326).
+
+    A declared CRS overrides an implied one; against a CRS the file states it is an error whose advice depends
+    on which of the two fits the coordinates. The coordinates must fit the CRS used
+    (:func:`_check_coordinates_fit_crs`). ``analysis_crs`` is only used to suggest a CRS in messages.
+    """
+    from pyproj import CRS
+
+    example = _metre_crs_example(analysis_crs)
+    if gdf.crs is None or (declared is not None and _crs_is_implied(path)):
         if declared is None:
             raise CRSError(
                 f"the {what} file has no coordinate reference system",
                 path=path,
-                hint=f'declare it in the project: {what} = {{ path = "{path.name}", crs = "EPSG:4326" }} '
-                "(or save the file with its CRS, e.g. a .prj next to a .shp)",
+                hint=f'declare it in the project: {_declare_example(path, what, "EPSG:4326")} for longitude/'
+                f'latitude, or crs = "{example}" for metres (or save the file with its CRS, e.g. a .prj next to '
+                "a .shp)",
             )
         gdf = gdf.set_crs(declared, allow_override=True)
-        _check_coordinates_fit_crs(gdf, path, what, f"the project declares {declared} for it")
+        _check_coordinates_fit_crs(gdf, path, what, f"the project declares {declared} for it", "declared",
+                                   example=example)
         return gdf
+    label = _crs_label(gdf.crs)
     if declared is not None and not CRS.from_user_input(declared).equals(gdf.crs, ignore_axis_order=True):
+        own_fits = _coordinates_misfit(gdf.crs, gdf.total_bounds) is None
+        declared_fits = _coordinates_misfit(CRS.from_user_input(declared), gdf.total_bounds) is None
+        if not own_fits and declared_fits:
+            hint = (f"the file's own CRS is wrong: its coordinates ({_extent_text(gdf.total_bounds)}) fit "
+                    f"{declared}, not {label}. A CRS the file states is never overridden: make a copy with the "
+                    f"right one (ogr2ogr -a_srs {declared} fixed{path.suffix} {path.name}, or QGIS: Layer "
+                    "Properties > Source > Assigned CRS, then Export > Save Features As…) and name the copy in "
+                    "the project, without crs")
+        else:
+            hint = (f'remove crs = "{declared}" from this input in the project: the file\'s own {label} is used '
+                    f"(a CRS the file states is never overridden); or reproject the file to {declared}")
         raise CRSError(
-            f"the {what} file is in {_crs_label(gdf.crs)} but the project declares {declared}",
+            f"the {what} file states its CRS, {label}, but the project declares {declared} for it",
             path=path,
-            hint="remove crs from this input in the project file, or reproject the file to the declared CRS",
+            hint=hint,
         )
-    _check_coordinates_fit_crs(gdf, path, what, f"the file says {_crs_label(gdf.crs)}")
+    if _coordinates_misfit(gdf.crs, gdf.total_bounds) is None:
+        return gdf
+    if _crs_is_implied(path):
+        how = "no .prj, so it was read as" if path.suffix.lower() == ".shp" else 'no "crs" member, so as GeoJSON it is read as'
+        _check_coordinates_fit_crs(gdf, path, what, f"the file has {how} {label}", "implied", example=example)
+    _check_coordinates_fit_crs(gdf, path, what, f"the file says {label}", "file", example=example)
     return gdf
 
 
-def _check_coordinates_fit_crs(gdf, path: Path, what: str, source: str) -> None:
-    """Refuse coordinates that cannot be in the CRS: metres in a degree CRS, or degrees in a metre CRS.
-
-    ``source`` says where the CRS comes from ("the file says EPSG:4326", "the project declares …").
-    """
-    b = gdf.total_bounds
+def _coordinates_misfit(crs, b) -> str | None:
+    """"metres" when bounds ``b`` cannot be degrees of the geographic ``crs``, "degrees" when they are
+    almost surely degrees in the projected ``crs`` (within 180 m of its false origin), else None."""
     if not np.isfinite(b).all():
-        return
+        return None
+    if crs.is_geographic:
+        if abs(b[0]) > 180 or abs(b[2]) > 180 or abs(b[1]) > 90 or abs(b[3]) > 90:
+            return "metres"
+    elif crs.is_projected and max(abs(v) for v in b) <= 180 and abs(b[1]) <= 90 and abs(b[3]) <= 90:
+        return "degrees"
+    return None
+
+
+def _extent_text(b) -> str:
     def f(v):
         return f"{v:.0f}" if abs(v) >= 1000 else f"{v:.6g}"
 
-    extent = f"x {f(b[0])} … {f(b[2])}, y {f(b[1])} … {f(b[3])}"
-    if gdf.crs.is_geographic:
-        if abs(b[0]) > 180 or abs(b[2]) > 180 or abs(b[1]) > 90 or abs(b[3]) > 90:
-            raise CRSError(
-                f"{source} (degrees) but the {what} coordinates ({extent}) go up to "
-                f"{max(abs(v) for v in b):.0f}, which look like metres",
-                path=path,
-                hint="the CRS is wrong: the file is probably in a projected CRS in metres (VN-2000 e.g. EPSG:3405, "
-                "or UTM e.g. EPSG:32648); assign the real CRS in QGIS or declare it for this input in the project",
-            )
-    elif gdf.crs.is_projected and max(abs(v) for v in b) <= 180 and abs(b[1]) <= 90 and abs(b[3]) <= 90:
-        # metres within 180 m of the false origin: almost surely degrees
-        raise CRSError(
-            f"{source} (projected, metres) but the {what} coordinates ({extent}) look like degrees of "
-            "longitude/latitude",
-            path=path,
-            hint='the file is probably in WGS 84 longitude/latitude: declare crs = "EPSG:4326" for this input '
-            "(or assign it in QGIS)",
-        )
+    return f"x {f(b[0])} … {f(b[2])}, y {f(b[1])} … {f(b[3])}"
+
+
+def _check_coordinates_fit_crs(gdf, path: Path, what: str, source: str, origin: str = "declared", *,
+                               example: str = "EPSG:32648") -> None:
+    """Refuse coordinates that cannot be in the CRS: metres in a degree CRS, or degrees in a metre CRS.
+
+    ``source`` says where the CRS comes from ("the file says EPSG:4326", "the project declares …"); ``origin``
+    ("declared", "file" or "implied") chooses the advice: a declared or implied CRS is corrected in the project,
+    one the file states only in the file (a declaration cannot override it).
+    """
+    b = gdf.total_bounds
+    kind = _coordinates_misfit(gdf.crs, b)
+    if kind is None:
+        return
+    extent = _extent_text(b)
+    if kind == "metres":
+        real = f"a projected CRS in metres (VN-2000 e.g. EPSG:3405, or UTM e.g. {example})"
+        right = example
+        message = (f"{source} (degrees) but the {what} coordinates ({extent}) go up to "
+                   f"{max(abs(v) for v in b):.0f}, which look like metres")
+    else:
+        real = "WGS 84 longitude/latitude"
+        right = "EPSG:4326"
+        message = (f"{source} (projected, metres) but the {what} coordinates ({extent}) look like degrees of "
+                   "longitude/latitude")
+    if origin == "file":
+        hint = (f"the CRS the file states is wrong: the file is probably in {real}. A declaration in the project "
+                f"cannot override it: make a copy with the real CRS (ogr2ogr -a_srs {right} fixed{path.suffix} "
+                f"{path.name}, or QGIS: Layer Properties > Source > Assigned CRS, then Export > Save Features "
+                "As…) and name the copy in the project")
+    else:
+        hint = (f"the file is probably in {real}: declare its real CRS for this input in the project, e.g. "
+                f"{_declare_example(path, what, right)}"
+                + (f" if it is in the project's CRS ({example})" if kind == "metres" else ""))
+    raise CRSError(message, path=path, hint=hint)
 
 
 def _lonlat_to(lon, lat, crs: str):
@@ -524,7 +609,7 @@ def _points_from_rows(
     y = np.full(n, np.nan)
     if gdf is not None:  # vector file: the geometry is authoritative
         geom = gdf.geometry
-        gdf = _check_vector_crs(gdf, rows.path, rows.what, source_crs)
+        gdf = _check_vector_crs(gdf, rows.path, rows.what, source_crs, crs)
         for i, g in enumerate(geom.to_numpy()):
             if g is None or g.is_empty:
                 rows.problem(rows.rows[i], None, "feature has no geometry")
@@ -890,7 +975,7 @@ def load_communes(
         )
     rows = _Rows(df, path, "communes", COMMUNE_ALIASES, warn)
     rows.require({"name": COMMUNE_ALIASES["name"]})
-    gdf = _check_vector_crs(gdf, path, "communes", source_crs)
+    gdf = _check_vector_crs(gdf, path, "communes", source_crs, crs)
     geoms = gdf.geometry.to_numpy()
     names = rows.text("name")
     fixed = 0
@@ -988,7 +1073,7 @@ def load_lines(path, *, crs: str, what: str = "lines", source_crs: str | None = 
             f"{what} must be lines: a table has none", path=path, hint="use a GeoJSON, GeoPackage or Shapefile of lines"
         )
     rows = _Rows(df, path, what, LINE_ALIASES, warn)
-    gdf = _check_vector_crs(gdf, path, what, source_crs)
+    gdf = _check_vector_crs(gdf, path, what, source_crs, crs)
     geoms = []
     n_poly = 0
     for i, g in enumerate(gdf.geometry.to_numpy()):

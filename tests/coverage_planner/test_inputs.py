@@ -327,8 +327,9 @@ def test_vector_without_crs(tmp_path):
 
 def test_vector_crs_mismatch_with_declared(tmp_path):
     p = _points_file(tmp_path, "t.gpkg", "EPSG:4326")
-    with pytest.raises(CRSError, match="is in EPSG:4326 but the project declares EPSG:32648"):
+    with pytest.raises(CRSError, match="states its CRS, EPSG:4326, but the project declares EPSG:32648") as ei:
         load_towers(p, crs=UTM, source_crs=UTM)
+    assert 'remove crs = "EPSG:32648" from this input' in str(ei.value)  # the file's degrees fit its own CRS
 
 
 def test_vector_degrees_crs_with_metre_coordinates(tmp_path):

@@ -421,3 +421,65 @@ def test_missing_model_columns_are_warned_naming_the_file(tmp_path):
     load_towers(write_csv(tmp_path / "full.csv", TOWER_HEADER, TOWER_ROWS), crs=UTM, warnings=warnings)
     assert not any(" has no " in w for w in warnings), warnings
 
+
+# ------------------------------------------------------------------------------------------ implied vs explicit CRS
+def _utm_communes(path, *, crs_member=None):
+    """The mini province's communes in UTM 48N metres, written as GeoJSON with the given ``crs`` member (or
+    none: RFC 7946 then means WGS 84)."""
+    from pyproj import Transformer
+
+    fc = commune_features()
+    to_utm = Transformer.from_crs("EPSG:4326", UTM, always_xy=True)
+    for f in fc["features"]:
+        f["geometry"]["coordinates"] = [[list(to_utm.transform(*xy)) for xy in ring]
+                                        for ring in f["geometry"]["coordinates"]]  # fmt: skip
+    if crs_member:
+        fc["crs"] = {"type": "name", "properties": {"name": crs_member}}
+    return write_geojson(path, fc)
+
+
+def test_declared_crs_overrides_the_one_geojson_implies(tmp_path):
+    """QA: a GeoJSON in metres without a crs member: validate said "declare it for this input in the project";
+    declaring it then said "the file is in EPSG:4326 but the project declares EPSG:32648 — remove crs". The
+    declaration now overrides the implied WGS 84, and the first message gives the line that makes it work."""
+    proj = build_project(tmp_path / "p", crs=UTM)
+    _utm_communes(proj.parent / "communes_utm.geojson")
+    text = proj.read_text(encoding="utf-8").replace('communes = "communes.geojson"', 'communes = "communes_utm.geojson"')
+    proj.write_text(text, encoding="utf-8")
+    with pytest.raises(CRSError) as ei:
+        load_inputs(load_project(proj))
+    msg = str(ei.value)
+    assert 'no "crs" member, so as GeoJSON it is read as EPSG:4326' in msg and "look like metres" in msg
+    line = 'communes = { path = "communes_utm.geojson", crs = "EPSG:32648" }'
+    assert line in msg
+    proj.write_text(text.replace('communes = "communes_utm.geojson"', line), encoding="utf-8")  # follow the advice
+    inp = load_inputs(load_project(proj))
+    ref = load_communes(proj.parent / "communes.geojson", crs=UTM)
+    assert inp.communes["name"].tolist() == ["Xã Tây", "Xã Đông"]
+    assert inp.communes.total_bounds == pytest.approx(ref.total_bounds, abs=0.01)
+
+
+def test_declared_crs_against_a_stated_one_is_an_error_with_working_advice(tmp_path):
+    """A CRS the file states is never overridden. When the file's CRS fits its coordinates the advice is to
+    remove the declaration (which then loads); when it cannot (metres labelled WGS 84) but the declared one
+    fits, the advice is to correct a copy of the file."""
+    p = _utm_communes(tmp_path / "c32648.geojson", crs_member="urn:ogc:def:crs:EPSG::32648")
+    with pytest.raises(CRSError) as ei:
+        load_communes(p, crs=UTM, source_crs="EPSG:3405")
+    msg = str(ei.value)
+    assert "the communes file states its CRS, EPSG:32648, but the project declares EPSG:3405" in msg
+    assert 'remove crs = "EPSG:3405" from this input' in msg
+    assert load_communes(p, crs=UTM)["name"].tolist() == ["Xã Tây", "Xã Đông"]  # the advice works
+    wrong = _utm_communes(tmp_path / "c_wrong.geojson", crs_member="urn:ogc:def:crs:OGC:1.3:CRS84")
+    with pytest.raises(CRSError) as ei:
+        load_communes(wrong, crs=UTM, source_crs=UTM)
+    msg = str(ei.value)
+    assert "states its CRS, EPSG:4326, but the project declares EPSG:32648" in msg
+    assert "the file's own CRS is wrong" in msg and "fit EPSG:32648, not EPSG:4326" in msg
+    assert "ogr2ogr -a_srs EPSG:32648 fixed.geojson c_wrong.geojson" in msg
+    # without the declaration the stated-but-wrong CRS is refused with the same way out (not "declare it")
+    with pytest.raises(CRSError) as ei:
+        load_communes(wrong, crs=UTM)
+    assert "look like metres" in str(ei.value) and "ogr2ogr -a_srs EPSG:32648" in str(ei.value)
+    assert "declare its real CRS" not in str(ei.value)
+
