@@ -1317,11 +1317,13 @@ def resolve_down(requested, towers) -> DownTowers:
     return DownTowers(ids=tuple(out), notes=notes, warnings=warnings)
 
 
-def _terrain_extent_lonlat(paths) -> tuple[float, float, float, float]:
-    """Union of the DEM files' extents in WGS 84 (metadata only)."""
+def _terrain_extent_lonlat(paths, project_crs: str | None = None) -> tuple[float, float, float, float]:
+    """Union of the DEM files' extents in WGS 84 (metadata only). A file whose extent cannot be in its CRS is
+    refused here, first (:func:`coverage_planner.terrain.check_raster_crs_fits`)."""
     from pyproj import Transformer
 
     from coverage_planner.io import raster_info
+    from coverage_planner.terrain import check_raster_crs_fits
 
     boxes = []
     for p in paths:
@@ -1333,6 +1335,7 @@ def _terrain_extent_lonlat(paths) -> tuple[float, float, float, float]:
             raise RasterError(
                 "terrain raster has no CRS", path=p, hint="assign its CRS in QGIS or add a .prj next to an .asc grid"
             )
+        check_raster_crs_fits(p, src, info["bounds"], project_crs=project_crs)
         boxes.append(Transformer.from_crs(src, WGS84, always_xy=True).transform_bounds(*info["bounds"]))
     b = np.array(boxes)
     return (float(b[:, 0].min()), float(b[:, 1].min()), float(b[:, 2].max()), float(b[:, 3].max()))
@@ -1374,7 +1377,7 @@ def load_inputs(project, progress: Progress | None = None) -> Inputs:
     errors: list[InputError] = []
 
     report(0.0, "reading terrain extent")
-    ext = _terrain_extent_lonlat(inp.terrain)
+    ext = _terrain_extent_lonlat(inp.terrain, project.crs)
     crs = resolve_analysis_crs(project.crs, (ext[0] + ext[2]) / 2, (ext[1] + ext[3]) / 2)
 
     def attempt(fn, *a, **k):

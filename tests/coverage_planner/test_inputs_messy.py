@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import unicodedata
 
+import numpy as np
 import pytest
 
 from coverage_planner import io
@@ -483,3 +484,53 @@ def test_declared_crs_against_a_stated_one_is_an_error_with_working_advice(tmp_p
     assert "look like metres" in str(ei.value) and "ogr2ogr -a_srs EPSG:32648" in str(ei.value)
     assert "declare its real CRS" not in str(ei.value)
 
+
+# ------------------------------------------------------------------------------------------ DEM with a wrong CRS
+#: Top-left corner (UTM 48N metres) of a 30 km DEM covering the mini province (x 287558…302906,
+#: y 2356537…2373342) with a margin.
+DEM_X0, DEM_Y0, DEM_N = 281000.0, 2380000.0, 300
+
+
+def _utm_dem(path, crs):
+    """A DEM of 100 m cells at UTM 48N metre coordinates over the mini province, labelled ``crs``."""
+    import rasterio
+    from affine import Affine
+
+    z = np.full((DEM_N, DEM_N), 600.0, dtype="float32")
+    with rasterio.open(path, "w", driver="GTiff", width=DEM_N, height=DEM_N, count=1, dtype="float32", crs=crs,
+                       transform=Affine(100.0, 0, DEM_X0, 0, -100.0, DEM_Y0)) as dst:  # fmt: skip
+        dst.write(z, 1)
+    return path
+
+
+def test_dem_with_degrees_label_on_metre_coordinates(tmp_path):
+    """QA: a UTM DEM labelled EPSG:4326 (gdal_translate -a_srs EPSG:4326) only got "the terrain does not
+    overlap the area of the inputs". Its extent is impossible in degrees: say so, where it would lie in the
+    project's CRS, and how to make a correct copy."""
+    from coverage_planner.terrain import load_terrain
+
+    wrong = _utm_dem(tmp_path / "dem_wrongcrs.tif", "EPSG:4326")
+    with pytest.raises(CRSError) as ei:
+        load_terrain(wrong, crs=UTM, resolution_m=100)
+    msg = str(ei.value)
+    assert "dem_wrongcrs.tif" in msg and "says it is in EPSG:4326 (degrees)" in msg
+    assert "x 281000 … 311000, y 2350000 … 2380000" in msg and "look like metres" in msg
+    assert "gdal_translate -a_srs EPSG:32648 dem_wrongcrs.tif dem_wrongcrs_fixed.tif" in msg
+    assert "does not overlap" not in msg
+    # in a whole project: the first error, naming the place the DEM would cover in the project's CRS
+    proj = build_project(tmp_path / "p", crs=UTM)
+    _utm_dem(proj.parent / "dem.tif", "EPSG:4326")
+    with pytest.raises(CRSError) as ei:
+        load_inputs(load_project(proj))
+    from pyproj import Transformer
+
+    w, s, e, n = Transformer.from_crs(UTM, "EPSG:4326", always_xy=True).transform_bounds(
+        DEM_X0, DEM_Y0 - 100 * DEM_N, DEM_X0 + 100 * DEM_N, DEM_Y0)
+    assert f"read in the project's CRS EPSG:32648 it would cover lon {w:.3f}…{e:.3f}, lat {s:.3f}…{n:.3f}" in str(
+        ei.value)
+    # the same grid labelled with its real CRS loads
+    ok = load_terrain(_utm_dem(tmp_path / "dem_fixed.tif", UTM), crs=UTM, resolution_m=100)
+    assert ok.dem.shape == (DEM_N, DEM_N) and float(ok.dem.max()) == 600.0
+    proj.parent.joinpath("dem.tif").unlink()
+    _utm_dem(proj.parent / "dem.tif", UTM)
+    assert len(load_inputs(load_project(proj)).towers) == 3
