@@ -580,6 +580,17 @@ _MESSAGES_VI: list[tuple[re.Pattern[str], str]] = [(re.compile(rx), tpl) for rx,
      "Trạm BTS: {n:n} dòng không ghi công nghệ: coi là {tech}"),
     (r"towers: (?P<n>\d+) row\(s\) without (?P<fld>\w+): used default (?P<vals>.+)",
      "Trạm BTS: {n:n} dòng không có {fld:field}: dùng giá trị mặc định {vals:d}"),
+    # a column the model uses is absent from the towers file: what every tower becomes
+    (r"towers: (?P<file>.+?) has no technology column: every tower is taken as (?P<tech>\S+)",
+     "Trạm BTS: {file} không có cột công nghệ: mọi trạm được coi là {tech}"),
+    (r"towers: (?P<file>.+?) has no (?P<fld>\w+) column: every tower uses the default (?P<vals>.+)",
+     "Trạm BTS: {file} không có cột {fld:field}: mọi trạm dùng giá trị mặc định {vals:d}"),
+    (r"towers: (?P<file>.+?) has no operator column: every tower's operator is 'unknown'",
+     "Trạm BTS: {file} không có cột nhà mạng: mọi trạm được ghi nhà mạng 'unknown' (không rõ)"),
+    (r"towers: (?P<file>.+?) has no azimuth_deg column: every tower is treated as omnidirectional",
+     "Trạm BTS: {file} không có cột góc phương vị: mọi trạm được coi là anten vô hướng"),
+    (r"towers: (?P<file>.+?) has no status column: every tower is treated as on air",
+     "Trạm BTS: {file} không có cột trạng thái: mọi trạm được coi là đang phát sóng"),
     (r"stations: (?P<n>\d+) row\(s\) without a name: the id is used as the name",
      "Điểm bỏ phiếu: {n:n} dòng không có tên: dùng mã điểm làm tên"),
     (r"stations: no voters column: every station counts 0 voters \(weights use priority only\)",
@@ -746,9 +757,11 @@ _ERRORS_VI: list[tuple[re.Pattern[str], str]] = [(re.compile(rx, re.S), tpl) for
      "khai báo hệ toạ độ (CRS)"),
     (r"'(?P<v>.*)' is not a known technology \(use 2G/GSM, 3G/UMTS/WCDMA or 4G/LTE\)",
      "'{v}' không phải công nghệ đã biết (dùng 2G/GSM, 3G/UMTS/WCDMA hoặc 4G/LTE)"),
-    (r"'(?P<v>.*)' is not a known status \(on_air/hoat_dong/phat_song, planned/du_kien, down/mat_song/su_co\)",
-     "'{v}' không phải trạng thái đã biết (đang phát sóng: on_air/hoat_dong/phat_song; quy hoạch: "
-     "planned/du_kien; ngừng hoạt động: down/mat_song/su_co)"),
+    (r"'(?P<v>.*)' is not a known status \(on air: on_air, Đang phát sóng, Hoạt động; planned: planned, Quy hoạch, "
+     r"Dự kiến; down: down, Ngừng hoạt động, Mất sóng, Sự cố — any case, with or without accents\)",
+     "'{v}' không phải trạng thái đã biết (đang phát sóng: on_air, Đang phát sóng, Hoạt động; quy hoạch: planned, "
+     "Quy hoạch, Dự kiến; ngừng hoạt động: down, Ngừng hoạt động, Mất sóng, Sự cố — chữ hoa hay thường, có dấu hay "
+     "không dấu đều được)"),
     (rf"EIRP from Tx power \+ gain − losses = (?P<e>{_NUM}) dBm is out of range \((?P<lo>{_NUM}) to "
      rf"(?P<hi>{_NUM})\)",
      "EIRP tính từ công suất phát + độ lợi − suy hao = {e:d} dBm nằm ngoài khoảng {lo:d} đến {hi:d}"),

@@ -42,23 +42,38 @@ Y_ALIASES = ("y", "northing", "toa_do_y")
 TOWER_ID_ALIASES = ("id", "cell_id", "ma_cell", "ma", "ma_tram", "site_id", "station_id", "code")
 NAME_ALIASES = ("name", "ten", "ten_kvbp", "ten_diem", "ten_dia_diem", "ten_tram")
 
+#: Tower columns: the English names, the Vietnamese ones of BTS lists (with or without accents: "Góc nghiêng cơ",
+#: "goc nghieng co", "Tình trạng"), and a unit in the header is optional ("Phương vị (độ)", see :func:`_unit_key`).
 TOWER_ALIASES: dict[str, tuple[str, ...]] = {
     "id": TOWER_ID_ALIASES,
-    "operator": ("operator", "nha_mang", "nha_cung_cap", "doanh_nghiep"),
-    "technology": ("technology", "tech", "cong_nghe", "rat"),
-    "frequency_mhz": ("frequency_mhz", "frequency", "freq", "tan_so", "tan_so_mhz"),
-    "height_m": ("height_m", "height", "antenna_height", "do_cao", "do_cao_anten", "do_cao_anten_m"),
-    "eirp_dbm": ("eirp_dbm", "eirp"),
-    "tx_power_dbm": ("tx_power_dbm", "tx_power", "cong_suat_phat", "cong_suat_phat_dbm"),
-    "antenna_gain_dbi": ("antenna_gain_dbi", "antenna_gain", "gain", "do_loi", "do_loi_dbi"),
-    "losses_db": ("losses_db", "losses", "suy_hao", "suy_hao_db"),
-    "azimuth_deg": ("azimuth_deg", "azimuth", "phuong_vi", "huong"),
-    "beamwidth_deg": ("beamwidth_deg", "beamwidth", "do_rong_bup_song"),
-    "front_to_back_db": ("front_to_back_db", "front_to_back", "ti_so_truoc_sau"),
-    "vertical_beamwidth_deg": ("vertical_beamwidth_deg", "vertical_beamwidth", "do_rong_bup_song_dung"),
-    "mech_tilt_deg": ("mech_tilt_deg", "mechanical_tilt", "goc_ngang_co", "mech_tilt", "tilt"),
-    "elec_tilt_deg": ("elec_tilt_deg", "electrical_tilt", "goc_ngang_dien", "elec_tilt"),
-    "status": ("status", "trang_thai"),
+    "operator": ("operator", "carrier", "nha_mang", "nha_mang_di_dong", "ten_nha_mang", "mang_di_dong",
+                 "nha_cung_cap", "doanh_nghiep", "doanh_nghiep_vien_thong", "nha_khai_thac", "don_vi_khai_thac"),
+    "technology": ("technology", "tech", "cong_nghe", "cong_nghe_mang", "loai_cong_nghe", "the_he_mang", "rat"),
+    "frequency_mhz": ("frequency_mhz", "frequency", "freq", "freq_mhz", "tan_so", "tan_so_mhz", "tan_so_phat",
+                      "bang_tan", "bang_tan_mhz", "dai_tan"),
+    "height_m": ("height_m", "height", "antenna_height", "antenna_height_m", "do_cao", "do_cao_anten",
+                 "do_cao_anten_m", "chieu_cao_anten", "do_cao_treo_anten", "do_cao_lap_dat_anten"),
+    "eirp_dbm": ("eirp_dbm", "eirp", "cong_suat_buc_xa", "cong_suat_buc_xa_dang_huong",
+                 "cong_suat_buc_xa_dang_huong_tuong_duong"),
+    "tx_power_dbm": ("tx_power_dbm", "tx_power", "power_dbm", "cong_suat_phat", "cong_suat_phat_dbm",
+                     "cong_suat_may_phat"),
+    "antenna_gain_dbi": ("antenna_gain_dbi", "antenna_gain", "gain", "do_loi", "do_loi_dbi", "do_loi_anten",
+                         "tang_ich", "tang_ich_anten"),
+    "losses_db": ("losses_db", "losses", "feeder_loss", "suy_hao", "suy_hao_db", "suy_hao_feeder", "suy_hao_cap"),
+    "azimuth_deg": ("azimuth_deg", "azimuth", "az", "phuong_vi", "goc_phuong_vi", "huong", "huong_anten",
+                    "huong_phat_song"),
+    "beamwidth_deg": ("beamwidth_deg", "beamwidth", "horizontal_beamwidth", "do_rong_bup_song",
+                      "do_rong_bup_song_ngang", "goc_mo", "goc_mo_ngang"),
+    "front_to_back_db": ("front_to_back_db", "front_to_back", "ti_so_truoc_sau", "ty_so_truoc_sau"),
+    "vertical_beamwidth_deg": ("vertical_beamwidth_deg", "vertical_beamwidth", "do_rong_bup_song_dung",
+                               "do_rong_bup_song_doc", "goc_mo_dung", "goc_mo_doc"),
+    # tilt: "góc ngẩng" (the tool's own word), "góc nghiêng", "độ nghiêng", "tilt cơ/điện", M-tilt/E-tilt
+    "mech_tilt_deg": ("mech_tilt_deg", "mechanical_tilt", "mech_tilt", "m_tilt", "mtilt", "tilt", "goc_ngang_co",
+                      "goc_nghieng_co", "do_nghieng_co", "tilt_co", "goc_chuc_co"),
+    "elec_tilt_deg": ("elec_tilt_deg", "electrical_tilt", "elec_tilt", "e_tilt", "etilt", "goc_ngang_dien",
+                      "goc_nghieng_dien", "do_nghieng_dien", "tilt_dien", "goc_chuc_dien"),
+    "status": ("status", "state", "trang_thai", "tinh_trang", "trang_thai_tram", "tinh_trang_tram",
+               "trang_thai_hoat_dong", "tinh_trang_hoat_dong", "trang_thai_phat_song"),
 }
 STATION_ALIASES: dict[str, tuple[str, ...]] = {
     "id": ID_ALIASES,
@@ -82,10 +97,32 @@ TECHNOLOGY_VALUES = {
 }  # fmt: skip
 STATUS_VALUES = {
     "on_air": "on_air", "onair": "on_air", "active": "on_air", "hoat_dong": "on_air", "phat_song": "on_air",
-    "dang_hoat_dong": "on_air", "on": "on_air",
+    "dang_hoat_dong": "on_air", "dang_phat_song": "on_air", "da_phat_song": "on_air", "binh_thuong": "on_air",
+    "in_service": "on_air", "operational": "on_air", "on": "on_air",
     "planned": "planned", "du_kien": "planned", "quy_hoach": "planned", "plan": "planned",
+    "chua_phat_song": "planned", "chua_hoat_dong": "planned", "dang_xay_dung": "planned", "xay_moi": "planned",
     "down": "down", "off": "down", "mat_song": "down", "hong": "down", "su_co": "down", "off_air": "down",
+    "ngung_hoat_dong": "down", "ngung_phat_song": "down", "tam_ngung": "down", "tam_ngung_hoat_dong": "down",
+    "tam_dung": "down", "khong_hoat_dong": "down", "mat_dien": "down", "out_of_service": "down",
 }  # fmt: skip
+
+
+@functools.lru_cache(maxsize=1)
+def _status_table() -> dict[str, str]:
+    """Accepted status values (normalised) → status: :data:`STATUS_VALUES` and the tool's own labels."""
+    return {**_tool_status_labels(), **STATUS_VALUES}
+
+
+def _tool_status_labels() -> dict[str, str]:
+    """The tower status labels the tool itself prints (map popups, legends, desktop tables) in every language,
+    normalised → status: a table exported by the tool and read back keeps its statuses."""
+    from coverage_planner import i18n
+
+    keys = {f"tower_status.{s}": s for s in ("on_air", "planned", "down")}
+    keys |= {"map.legend.tower_down": "down", "map.legend.tower_planned": "planned"}
+    return {normalise_name(i18n.t(k, lang)): s for k, s in keys.items() for lang in i18n.LANGUAGES}
+
+
 TRUE_VALUES = {"1", "true", "yes", "y", "co", "x", "t"}
 FALSE_VALUES = {"0", "false", "no", "n", "khong", "f", ""}
 
@@ -107,6 +144,11 @@ RANGES = {
     "priority": (0.0, 1e6),
 }
 
+#: Tower fields whose absence from the file is said as a warning (the default then applies to every tower).
+#: The antenna pattern's front-to-back ratio and vertical beamwidth are data-sheet values a BTS list rarely
+#: has: their defaults are documented (docs/INPUTS.md) and not repeated for every file.
+_SAID_WHEN_ABSENT = ("frequency_mhz", "height_m", "eirp_dbm", "beamwidth_deg", "mech_tilt_deg", "elec_tilt_deg")
+
 TOWER_COLUMNS = [
     "id", "operator", "technology", "frequency_mhz", "height_m", "eirp_dbm", "azimuth_deg", "beamwidth_deg",
     "front_to_back_db", "mech_tilt_deg", "elec_tilt_deg", "vertical_beamwidth_deg", "status", "lon", "lat",
@@ -126,6 +168,17 @@ def _normalise_cached(text: str) -> str:
 def normalise_name(text: Any) -> str:
     """Lower case, no accents (đ → d), every run of non-alphanumerics → ``_``: ``"Độ cao (m)"`` → ``"do_cao_m"``."""
     return _normalise_cached(str(text))
+
+
+#: A unit at the end of a normalised column name: "(m)", "(MHz)", "(dBm)", "(dBi)", "(dB)", "(độ)", "(deg)", "(°)"
+#: leaves nothing, so it needs no pattern.
+_UNIT_SUFFIX = re.compile(r"_(?:m|mhz|dbm|dbi|db|do|deg|degrees?)$")
+
+
+def _unit_key(name: str) -> str:
+    """A normalised column name without its unit: ``"phuong_vi_do"`` (Phương vị (độ)) → ``"phuong_vi"``, so
+    each alias need not be listed with every unit a spreadsheet may write after it."""
+    return _UNIT_SUFFIX.sub("", name)
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -150,13 +203,25 @@ class _Rows:
                 continue
             norm.setdefault(normalise_name(col), []).append(col)
         self._norm = norm
+        # the same names without a unit ("Phương vị (độ)"); never a position column ("Kinh độ" is not "kinh")
+        self._norm_unit: dict[str, list[str]] = {}
+        for key, cols in norm.items():
+            if _unit_key(key) != key and key not in _POSITION_NAMES:
+                self._norm_unit.setdefault(_unit_key(key), []).extend(cols)
         self.duplicates = dict(getattr(df, "attrs", {}).get("duplicate_columns", {}))
         warnings.extend(getattr(df, "attrs", {}).get("read_warnings", []))
         for fld, names in aliases.items():
             self.columns.update(self._find(fld, names))
+        for fld, names in aliases.items():  # then by name without unit, among the columns still unclaimed
+            if fld not in self.columns:
+                self.columns.update(self._find(fld, names, units=True))
 
-    def _find(self, fld: str, names) -> dict[str, str]:
-        found = [c for name in names for c in self._norm.get(name, [])]
+    def _find(self, fld: str, names, *, units: bool = False) -> dict[str, str]:
+        if units:
+            used = set(self.columns.values())
+            found = list(dict.fromkeys(c for name in names for c in self._norm_unit.get(name, []) if c not in used))
+        else:
+            found = [c for name in names for c in self._norm.get(name, [])]
         if not found:
             return {}
         if len(found) > 1:
@@ -166,7 +231,7 @@ class _Rows:
         return {fld: found[0]}
 
     def find(self, fld: str, names) -> str | None:
-        self.columns.update(self._find(fld, names))
+        self.columns.update(self._find(fld, names) or self._find(fld, names, units=True))
         return self.columns.get(fld)
 
     def has(self, fld: str) -> bool:
@@ -397,61 +462,146 @@ def _crs_label(crs) -> str:
     return f"EPSG:{epsg}" if epsg else crs.to_string()
 
 
-def _check_vector_crs(gdf, path: Path, what: str, declared: str | None):
-    """Return the GeoDataFrame with a CRS: the file's, or the declared one when the file has none."""
+def _crs_is_implied(path: Path) -> bool:
+    """True when a vector file states no CRS of its own and the reader assumed one: a GeoJSON without a ``crs``
+    member (RFC 7946 means WGS 84, so GDAL reports EPSG:4326 whatever the coordinates), a Shapefile without its
+    ``.prj``. A CRS declared in the project then overrides the assumed one (an explicit one it may not)."""
+    suffix = path.suffix.lower()
+    if suffix in (".geojson", ".json"):
+        import json
+
+        try:
+            with open(path, encoding="utf-8-sig") as fh:
+                doc = json.load(fh)
+        except (OSError, ValueError):  # GDAL read it; let its CRS stand
+            return False
+        return isinstance(doc, dict) and "crs" not in doc
+    if suffix == ".shp":
+        return not (path.with_suffix(".prj").is_file() or path.with_suffix(".PRJ").is_file())
+    return False
+
+
+def _declare_example(path: Path, what: str, crs: str) -> str:
+    """The project line that declares ``crs`` for this input: ``communes = { path = "c.geojson", crs = "…" }``."""
+    return f'{what} = {{ path = "{path.name}", crs = "{crs}" }}'
+
+
+def _metre_crs_example(analysis_crs: str | None) -> str:
+    """A projected CRS to suggest for metre coordinates: the project's analysis CRS when it is projected."""
     from pyproj import CRS
 
-    if gdf.crs is None:
+    try:
+        if analysis_crs and CRS.from_user_input(analysis_crs).is_projected:
+            return str(analysis_crs)
+    except Exception:  # an invalid project CRS is reported elsewhere
+        pass
+    return "EPSG:32648"
+
+
+def _check_vector_crs(gdf, path: Path, what: str, declared: str | None, analysis_crs: str | None = None):
+    """Return the GeoDataFrame with its CRS: the file's own, else the declared one, else the one its format
+    implies (a GeoJSON without ``crs`` member: EPSG:4326).
+
+    A declared CRS overrides an implied one; against a CRS the file states it is an error whose advice depends
+    on which of the two fits the coordinates. The coordinates must fit the CRS used
+    (:func:`_check_coordinates_fit_crs`). ``analysis_crs`` is only used to suggest a CRS in messages.
+    """
+    from pyproj import CRS
+
+    example = _metre_crs_example(analysis_crs)
+    if gdf.crs is None or (declared is not None and _crs_is_implied(path)):
         if declared is None:
             raise CRSError(
                 f"the {what} file has no coordinate reference system",
                 path=path,
-                hint=f'declare it in the project: {what} = {{ path = "{path.name}", crs = "EPSG:4326" }} '
-                "(or save the file with its CRS, e.g. a .prj next to a .shp)",
+                hint=f'declare it in the project: {_declare_example(path, what, "EPSG:4326")} for longitude/'
+                f'latitude, or crs = "{example}" for metres (or save the file with its CRS, e.g. a .prj next to '
+                "a .shp)",
             )
         gdf = gdf.set_crs(declared, allow_override=True)
-        _check_coordinates_fit_crs(gdf, path, what, f"the project declares {declared} for it")
+        _check_coordinates_fit_crs(gdf, path, what, f"the project declares {declared} for it", "declared",
+                                   example=example)
         return gdf
+    label = _crs_label(gdf.crs)
     if declared is not None and not CRS.from_user_input(declared).equals(gdf.crs, ignore_axis_order=True):
+        own_fits = _coordinates_misfit(gdf.crs, gdf.total_bounds) is None
+        declared_fits = _coordinates_misfit(CRS.from_user_input(declared), gdf.total_bounds) is None
+        if not own_fits and declared_fits:
+            hint = (f"the file's own CRS is wrong: its coordinates ({_extent_text(gdf.total_bounds)}) fit "
+                    f"{declared}, not {label}. A CRS the file states is never overridden: make a copy with the "
+                    f"right one (ogr2ogr -a_srs {declared} fixed{path.suffix} {path.name}, or QGIS: Layer "
+                    "Properties > Source > Assigned CRS, then Export > Save Features As…) and name the copy in "
+                    "the project, without crs")
+        else:
+            hint = (f'remove crs = "{declared}" from this input in the project: the file\'s own {label} is used '
+                    f"(a CRS the file states is never overridden); or reproject the file to {declared}")
         raise CRSError(
-            f"the {what} file is in {_crs_label(gdf.crs)} but the project declares {declared}",
+            f"the {what} file states its CRS, {label}, but the project declares {declared} for it",
             path=path,
-            hint="remove crs from this input in the project file, or reproject the file to the declared CRS",
+            hint=hint,
         )
-    _check_coordinates_fit_crs(gdf, path, what, f"the file says {_crs_label(gdf.crs)}")
+    if _coordinates_misfit(gdf.crs, gdf.total_bounds) is None:
+        return gdf
+    if _crs_is_implied(path):
+        how = "no .prj, so it was read as" if path.suffix.lower() == ".shp" else 'no "crs" member, so as GeoJSON it is read as'
+        _check_coordinates_fit_crs(gdf, path, what, f"the file has {how} {label}", "implied", example=example)
+    _check_coordinates_fit_crs(gdf, path, what, f"the file says {label}", "file", example=example)
     return gdf
 
 
-def _check_coordinates_fit_crs(gdf, path: Path, what: str, source: str) -> None:
-    """Refuse coordinates that cannot be in the CRS: metres in a degree CRS, or degrees in a metre CRS.
-
-    ``source`` says where the CRS comes from ("the file says EPSG:4326", "the project declares …").
-    """
-    b = gdf.total_bounds
+def _coordinates_misfit(crs, b) -> str | None:
+    """"metres" when bounds ``b`` cannot be degrees of the geographic ``crs``, "degrees" when they are
+    almost surely degrees in the projected ``crs`` (within 180 m of its false origin), else None."""
     if not np.isfinite(b).all():
-        return
+        return None
+    if crs.is_geographic:
+        if abs(b[0]) > 180 or abs(b[2]) > 180 or abs(b[1]) > 90 or abs(b[3]) > 90:
+            return "metres"
+    elif crs.is_projected and max(abs(v) for v in b) <= 180 and abs(b[1]) <= 90 and abs(b[3]) <= 90:
+        return "degrees"
+    return None
+
+
+def _extent_text(b) -> str:
     def f(v):
         return f"{v:.0f}" if abs(v) >= 1000 else f"{v:.6g}"
 
-    extent = f"x {f(b[0])} … {f(b[2])}, y {f(b[1])} … {f(b[3])}"
-    if gdf.crs.is_geographic:
-        if abs(b[0]) > 180 or abs(b[2]) > 180 or abs(b[1]) > 90 or abs(b[3]) > 90:
-            raise CRSError(
-                f"{source} (degrees) but the {what} coordinates ({extent}) go up to "
-                f"{max(abs(v) for v in b):.0f}, which look like metres",
-                path=path,
-                hint="the CRS is wrong: the file is probably in a projected CRS in metres (VN-2000 e.g. EPSG:3405, "
-                "or UTM e.g. EPSG:32648); assign the real CRS in QGIS or declare it for this input in the project",
-            )
-    elif gdf.crs.is_projected and max(abs(v) for v in b) <= 180 and abs(b[1]) <= 90 and abs(b[3]) <= 90:
-        # metres within 180 m of the false origin: almost surely degrees
-        raise CRSError(
-            f"{source} (projected, metres) but the {what} coordinates ({extent}) look like degrees of "
-            "longitude/latitude",
-            path=path,
-            hint='the file is probably in WGS 84 longitude/latitude: declare crs = "EPSG:4326" for this input '
-            "(or assign it in QGIS)",
-        )
+    return f"x {f(b[0])} … {f(b[2])}, y {f(b[1])} … {f(b[3])}"
+
+
+def _check_coordinates_fit_crs(gdf, path: Path, what: str, source: str, origin: str = "declared", *,
+                               example: str = "EPSG:32648") -> None:
+    """Refuse coordinates that cannot be in the CRS: metres in a degree CRS, or degrees in a metre CRS.
+
+    ``source`` says where the CRS comes from ("the file says EPSG:4326", "the project declares …"); ``origin``
+    ("declared", "file" or "implied") chooses the advice: a declared or implied CRS is corrected in the project,
+    one the file states only in the file (a declaration cannot override it).
+    """
+    b = gdf.total_bounds
+    kind = _coordinates_misfit(gdf.crs, b)
+    if kind is None:
+        return
+    extent = _extent_text(b)
+    if kind == "metres":
+        real = f"a projected CRS in metres (VN-2000 e.g. EPSG:3405, or UTM e.g. {example})"
+        right = example
+        message = (f"{source} (degrees) but the {what} coordinates ({extent}) go up to "
+                   f"{max(abs(v) for v in b):.0f}, which look like metres")
+    else:
+        real = "WGS 84 longitude/latitude"
+        right = "EPSG:4326"
+        message = (f"{source} (projected, metres) but the {what} coordinates ({extent}) look like degrees of "
+                   "longitude/latitude")
+    if origin == "file":
+        hint = (f"the CRS the file states is wrong: the file is probably in {real}. A declaration in the project "
+                f"cannot override it: make a copy with the real CRS (ogr2ogr -a_srs {right} fixed{path.suffix} "
+                f"{path.name}, or QGIS: Layer Properties > Source > Assigned CRS, then Export > Save Features "
+                "As…) and name the copy in the project")
+    else:
+        hint = (f"the file is probably in {real}: declare its real CRS for this input in the project, e.g. "
+                f"{_declare_example(path, what, right)}"
+                + (f" if it is in the project's CRS ({example})" if kind == "metres" else ""))
+    raise CRSError(message, path=path, hint=hint)
 
 
 def _lonlat_to(lon, lat, crs: str):
@@ -472,7 +622,7 @@ def _points_from_rows(
     y = np.full(n, np.nan)
     if gdf is not None:  # vector file: the geometry is authoritative
         geom = gdf.geometry
-        gdf = _check_vector_crs(gdf, rows.path, rows.what, source_crs)
+        gdf = _check_vector_crs(gdf, rows.path, rows.what, source_crs, crs)
         for i, g in enumerate(geom.to_numpy()):
             if g is None or g.is_empty:
                 rows.problem(rows.rows[i], None, "feature has no geometry")
@@ -603,7 +753,7 @@ def _header_test(aliases: dict[str, tuple[str, ...]]):
     known = frozenset(n for names in aliases.values() for n in names) | _POSITION_NAMES
 
     def score(cells: list[str]) -> int:
-        return sum(normalise_name(c) in known for c in cells if c)
+        return sum(normalise_name(c) in known or _unit_key(normalise_name(c)) in known for c in cells if c)
 
     def is_header(cells: list[str]) -> bool:
         return score(cells) >= 2
@@ -679,7 +829,9 @@ def load_towers(
             t = default_technology
         tech[i] = t
     n_default_tech = int(sum(1 for v in rows.text("technology") if v == ""))
-    if n_default_tech:
+    if not rows.has("technology"):
+        warn.append(f"towers: {path.name} has no technology column: every tower is taken as {default_technology}")
+    elif n_default_tech:
         warn.append(f"towers: {n_default_tech} row(s) without technology: assumed {default_technology}")
 
     status = np.empty(n, dtype=object)
@@ -687,11 +839,13 @@ def load_towers(
         if raw == "":
             status[i] = "on_air"
             continue
-        s = STATUS_VALUES.get(normalise_name(raw))
+        s = _status_table().get(normalise_name(raw))
         if s is None:
             rows.problem(
                 rows.rows[i], "status",
-                f"'{raw}' is not a known status (on_air/hoat_dong/phat_song, planned/du_kien, down/mat_song/su_co)",
+                f"'{raw}' is not a known status (on air: on_air, Đang phát sóng, Hoạt động; planned: planned, "
+                "Quy hoạch, Dự kiến; down: down, Ngừng hoạt động, Mất sóng, Sự cố — any case, with or without "
+                "accents)",
             )  # fmt: skip
             s = "on_air"
         status[i] = s
@@ -723,10 +877,20 @@ def load_towers(
         miss = ~np.isfinite(vals)
         if miss.any():
             vals[miss] = [getattr(defaults[t], fld) for t in tech[miss]]
-            if fld in ("frequency_mhz", "height_m", "eirp_dbm") and ok.any():
-                used = sorted({f"{getattr(defaults[t], fld):g} ({t})" for t in tech[miss]})
-                warn.append(f"towers: {int(miss.sum())} row(s) without {fld}: used default {', '.join(used)}")
+            used = ", ".join(sorted({f"{getattr(defaults[t], fld):g} ({t})" for t in tech[miss]}))
+            absent = not rows.has(fld) and not (fld == "eirp_dbm" and rows.has("tx_power_dbm"))
+            pointless = fld == "beamwidth_deg" and not rows.has("azimuth_deg")  # omni: no beam to widen
+            if absent and fld in _SAID_WHEN_ABSENT and ok.any() and not pointless:
+                warn.append(f"towers: {path.name} has no {fld} column: every tower uses the default {used}")
+            elif not absent and fld in ("frequency_mhz", "height_m", "eirp_dbm") and ok.any():
+                warn.append(f"towers: {int(miss.sum())} row(s) without {fld}: used default {used}")
         out[fld] = vals
+    # a column the model uses but the file lacks: say what the towers become (the defaults are said above)
+    for fld, meaning in (("operator", "every tower's operator is 'unknown'"),
+                         ("azimuth_deg", "every tower is treated as omnidirectional"),
+                         ("status", "every tower is treated as on air")):  # fmt: skip
+        if not rows.has(fld) and n:
+            warn.append(f"towers: {path.name} has no {fld} column: {meaning}")
     az = nums["azimuth_deg"] % 360.0
     out["azimuth_deg"] = az
     out["status"] = status
@@ -841,7 +1005,7 @@ def load_communes(
         )
     rows = _Rows(df, path, "communes", COMMUNE_ALIASES, warn)
     rows.require({"name": COMMUNE_ALIASES["name"]})
-    gdf = _check_vector_crs(gdf, path, "communes", source_crs)
+    gdf = _check_vector_crs(gdf, path, "communes", source_crs, crs)
     geoms = gdf.geometry.to_numpy()
     names = rows.text("name")
     fixed = 0
@@ -939,7 +1103,7 @@ def load_lines(path, *, crs: str, what: str = "lines", source_crs: str | None = 
             f"{what} must be lines: a table has none", path=path, hint="use a GeoJSON, GeoPackage or Shapefile of lines"
         )
     rows = _Rows(df, path, what, LINE_ALIASES, warn)
-    gdf = _check_vector_crs(gdf, path, what, source_crs)
+    gdf = _check_vector_crs(gdf, path, what, source_crs, crs)
     geoms = []
     n_poly = 0
     for i, g in enumerate(gdf.geometry.to_numpy()):
@@ -1194,11 +1358,13 @@ def resolve_down(requested, towers) -> DownTowers:
     return DownTowers(ids=tuple(out), notes=notes, warnings=warnings)
 
 
-def _terrain_extent_lonlat(paths) -> tuple[float, float, float, float]:
-    """Union of the DEM files' extents in WGS 84 (metadata only)."""
+def _terrain_extent_lonlat(paths, project_crs: str | None = None) -> tuple[float, float, float, float]:
+    """Union of the DEM files' extents in WGS 84 (metadata only). A file whose extent cannot be in its CRS is
+    refused here, first (:func:`coverage_planner.terrain.check_raster_crs_fits`)."""
     from pyproj import Transformer
 
     from coverage_planner.io import raster_info
+    from coverage_planner.terrain import check_raster_crs_fits
 
     boxes = []
     for p in paths:
@@ -1210,6 +1376,7 @@ def _terrain_extent_lonlat(paths) -> tuple[float, float, float, float]:
             raise RasterError(
                 "terrain raster has no CRS", path=p, hint="assign its CRS in QGIS or add a .prj next to an .asc grid"
             )
+        check_raster_crs_fits(p, src, info["bounds"], project_crs=project_crs)
         boxes.append(Transformer.from_crs(src, WGS84, always_xy=True).transform_bounds(*info["bounds"]))
     b = np.array(boxes)
     return (float(b[:, 0].min()), float(b[:, 1].min()), float(b[:, 2].max()), float(b[:, 3].max()))
@@ -1251,7 +1418,7 @@ def load_inputs(project, progress: Progress | None = None) -> Inputs:
     errors: list[InputError] = []
 
     report(0.0, "reading terrain extent")
-    ext = _terrain_extent_lonlat(inp.terrain)
+    ext = _terrain_extent_lonlat(inp.terrain, project.crs)
     crs = resolve_analysis_crs(project.crs, (ext[0] + ext[2]) / 2, (ext[1] + ext[3]) / 2)
 
     def attempt(fn, *a, **k):

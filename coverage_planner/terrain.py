@@ -126,6 +126,52 @@ def resolve_analysis_crs(crs: str, lon: float, lat: float) -> str:
     return str(crs)
 
 
+def check_raster_crs_fits(path, src_crs, bounds, *, project_crs: str | None = None, what: str = "terrain") -> None:
+    """Refuse a raster whose extent cannot be in its CRS: a degree CRS with bounds beyond ±180/±90, i.e. metre
+    coordinates labelled WGS 84 (``gdal_translate -a_srs EPSG:4326`` on a UTM DEM). Without this check such a
+    DEM only "does not overlap the area of the inputs", which says nothing of the cause.
+
+    ``bounds`` = (west, south, east, north) in ``src_crs``. When the project names a projected CRS in which the
+    extent is a valid place, the message says where the raster would lie in it (the likely real CRS).
+    """
+    from pyproj import CRS, Transformer
+
+    if src_crs is None:
+        return
+    crs = CRS.from_user_input(src_crs)
+    w, s, e, n = (float(v) for v in bounds)
+    if not crs.is_geographic or (max(abs(w), abs(e)) <= 181.0 and max(abs(s), abs(n)) <= 91.0):
+        return  # 1° of slack: a global DEM's edge cells may reach a little past ±180
+
+    def f(v):
+        return f"{v:.0f}" if abs(v) >= 1000 else f"{v:.6g}"
+
+    where = ""
+    real, real_name = "EPSG:32648", "WGS 84 / UTM zone 48N"
+    if project_crs and str(project_crs).lower() != "auto":
+        try:
+            pcrs = CRS.from_user_input(project_crs)
+            if pcrs.is_projected:
+                real, real_name = str(project_crs), pcrs.name
+                lw, ls, le, ln = Transformer.from_crs(pcrs, "EPSG:4326", always_xy=True).transform_bounds(w, s, e, n)
+                if all(math.isfinite(v) for v in (lw, ls, le, ln)) and abs(ls) <= 90 and abs(ln) <= 90:
+                    where = (f"; read in the project's CRS {real} it would cover lon {lw:.3f}…{le:.3f}, "
+                             f"lat {ls:.3f}…{ln:.3f}")
+        except Exception:  # an invalid project CRS is reported elsewhere
+            pass
+    name = Path(path).name
+    label = f"EPSG:{crs.to_epsg()}" if crs.to_epsg() else crs.name
+    raise CRSError(
+        f"the {what} raster says it is in {label} (degrees) but its extent (x {f(w)} … {f(e)}, y {f(s)} … {f(n)}) "
+        f"is impossible in degrees (longitude within ±180, latitude within ±90): the coordinates look like "
+        f"metres and the CRS label is wrong{where}",
+        path=path,
+        hint=f"make a copy with its real CRS (probably the one the DEM was produced in, e.g. {real}, {real_name}, "
+        f"or VN-2000 EPSG:3405): gdal_translate -a_srs {real} {name} {Path(name).stem}_fixed.tif (or QGIS: Raster > "
+        "Projections > Assign Projection) and name the copy under [inputs] terrain; the original is not modified",
+    )
+
+
 def _describe(paths: list[Path], crs: str | None, res, unit: str = "") -> str:
     """"1 raster (dem.tif), EPSG:32648, cell 90×90 m": ``unit`` is the source cell size's unit ("m", "°")."""
     names = ", ".join(p.name for p in paths[:4]) + (f" … (+{len(paths) - 4})" if len(paths) > 4 else "")
@@ -179,6 +225,11 @@ def load_terrain(
         raise RasterError(f"resolution_m must be a positive number, got {resolution_m!r}", field="resolution_m")
 
     report(0.0, f"reading {len(paths)} terrain file(s)")
+    from coverage_planner.io import raster_info
+
+    for p in paths:  # metadata only: a mislabelled file is named before any pixel is read
+        info = raster_info(p, what="terrain")
+        check_raster_crs_fits(p, info["crs"], info["bounds"], project_crs=crs)
     array, transform, src_crs, nodata = merge_rasters(paths, what="terrain")
     if src_crs is None:
         raise RasterError(

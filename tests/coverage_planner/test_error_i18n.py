@@ -46,7 +46,7 @@ def _raised(fn, *args, **kwargs) -> InputError:
 
 def _bad_towers(path):
     rows = [list(r) for r in TOWER_ROWS]
-    rows.append(["DBN001", "Viettel", "5G", 103.01, 21.41, 300, 1800, 58, "", "", "", "", "Đang phát sóng"])  # dup id
+    rows.append(["DBN001", "Viettel", "5G", 103.01, 21.41, 300, 1800, 58, "", "", "", "", "Đang sửa chữa"])  # dup id
     rows.append(["DBN005", "Viettel", "4G", 21.40, 103.02, 30, "abc", 58, "", "", "", "", "on air"])  # swapped
     rows.append(["DBN006", "Viettel", "4G", "", "", 30, 1800, 58, "", "", "", "", "on air"])  # empty lon and lat
     rows.append(["DBN007", "Viettel", "4G", 250.0, -95.0, 30, 1800, 58, "", "", "", "", "on air"])  # out of range
@@ -155,7 +155,7 @@ def test_the_produced_errors_are_all_in_vietnamese(errors):
     vi = error_text(swapped, "vi")
     assert "dòng 5, cột 'ma_tram' (mã): mã 'DBN001' bị trùng (đã có ở dòng 2)" in vi
     assert "dòng 6, cột 'vi_do' (vĩ độ): kinh độ 21,4 / vĩ độ 103,02 có vẻ bị đổi chỗ" in vi
-    assert "cột 'trang_thai' (trạng thái): 'Đang phát sóng' không phải trạng thái đã biết" in vi
+    assert "cột 'trang_thai' (trạng thái): 'Đang sửa chữa' không phải trạng thái đã biết" in vi
     assert "mã trống (dòng này ghi: 'Tổng số: 7 trạm'; có vẻ là dòng tổng cộng hoặc chân trang: hãy xoá dòng này)" in vi
     assert vi.endswith("Cách sửa: sửa các dòng đã liệt kê trong tệp, rồi chạy lại lệnh validate")
 

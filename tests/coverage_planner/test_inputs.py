@@ -118,7 +118,7 @@ def test_towers_vietnamese_headers_with_accents_and_values(tmp_path):
     assert t.loc["C", "eirp_dbm"] == defaults["3G"].eirp_dbm
     assert t.loc["A", "frequency_mhz"] == 1800 and t.loc["B", "frequency_mhz"] == 900
     assert t.loc["A", "lon"] == pytest.approx(103.01)
-    assert any("without frequency_mhz" in w for w in warnings)
+    assert "towers: t.csv has no frequency_mhz column: every tower uses the default 1800 (4G), 2100 (3G), 900 (2G)" in warnings
 
 
 def test_towers_xlsx_with_title_rows(tmp_path):
@@ -144,7 +144,7 @@ def test_towers_default_technology_and_omni_word(tmp_path):
     assert t["technology"].tolist() == ["2G", "2G"]
     assert np.isnan(t["azimuth_deg"][0]) and t["azimuth_deg"][1] == 0
     assert t["operator"].tolist() == ["unknown", "unknown"]
-    assert any("without technology: assumed 2G" in w for w in warnings)
+    assert "towers: t.csv has no technology column: every tower is taken as 2G" in warnings
     assert not any("not recognised" in w for w in warnings)
     p = write_csv(tmp_path / "u.csv", ["STT", "id", "lon", "lat", "tan_s", "Kiểu", "Ghi chú"], [[1, "A", 103, 21.4, 900, "x", ""]])
     warnings = []
@@ -327,8 +327,9 @@ def test_vector_without_crs(tmp_path):
 
 def test_vector_crs_mismatch_with_declared(tmp_path):
     p = _points_file(tmp_path, "t.gpkg", "EPSG:4326")
-    with pytest.raises(CRSError, match="is in EPSG:4326 but the project declares EPSG:32648"):
+    with pytest.raises(CRSError, match="states its CRS, EPSG:4326, but the project declares EPSG:32648") as ei:
         load_towers(p, crs=UTM, source_crs=UTM)
+    assert 'remove crs = "EPSG:32648" from this input' in str(ei.value)  # the file's degrees fit its own CRS
 
 
 def test_vector_degrees_crs_with_metre_coordinates(tmp_path):

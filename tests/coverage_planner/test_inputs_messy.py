@@ -3,6 +3,9 @@ commune names spelt differently, blank cells with defaults, delimiter guessing, 
 
 from __future__ import annotations
 
+import unicodedata
+
+import numpy as np
 import pytest
 
 from coverage_planner import io
@@ -495,3 +498,181 @@ def test_station_off_the_dem_and_every_commune_is_called_mistyped(tmp_path):
     assert line.startswith("row 5: id 'KV04' at lon 100.08500, lat 21.32000, ")
     assert line.endswith(" km outside every commune polygon too: the coordinates are probably mistyped")
     assert "a typing mistake" in str(ei.value)
+
+
+# ------------------------------------------------------------------------------------------ Vietnamese tower columns
+def test_vietnamese_status_and_tilt_headers_are_read(tmp_path):
+    """QA: 'Tình trạng', 'Góc nghiêng cơ', 'Góc nghiêng điện' were ignored ("column(s) not recognised"): the
+    down tower counted as on air and the default tilts were used. Accents, case, spaces and a unit in the
+    header do not matter."""
+    renamed = {"trang_thai": "Tình trạng", "goc_ngang_co": "Góc nghiêng cơ (độ)", "goc_ngang_dien": "GOC NGHIENG DIEN",
+               "phuong_vi": "Phương vị (độ)", "do_cao_anten_m": "Chiều cao anten (m)", "eirp_dbm": "EIRP (dBm)",
+               "tan_so_mhz": "Băng tần (MHz)", "nha_mang": "Nhà khai thác"}  # fmt: skip
+    header = [renamed.get(h, h) for h in TOWER_HEADER]
+    warnings = []
+    t = load_towers(write_csv(tmp_path / "bts.csv", header, TOWER_ROWS), crs=UTM, warnings=warnings).set_index("id")
+    assert t["status"].tolist() == ["on_air", "on_air", "down"]
+    assert t.loc["DBN003", "mech_tilt_deg"] == 3 and t.loc["DBN003", "elec_tilt_deg"] == 2  # defaults: 2 and 0
+    assert t.loc["DBN001", "mech_tilt_deg"] == 2 and t.loc["DBN001", "elec_tilt_deg"] == 0
+    assert t.loc["DBN003", "azimuth_deg"] == 240 and t.loc["DBN003", "height_m"] == 35
+    assert t.loc["DBN001", "frequency_mhz"] == 1800 and t.loc["DBN003", "operator"] == "MobiFone"
+    assert not any("not recognised" in w or "has no" in w for w in warnings), warnings
+
+
+def test_status_labels_the_tool_prints_are_accepted(tmp_path):
+    """QA: 'Đang phát sóng' and 'Ngừng hoạt động' (the tool's own labels, coverage_planner.i18n tower_status.*)
+    were refused. Every label it prints, in both languages, with or without accents and in any case, reads back
+    as its status; a word that is none of them is still refused, naming the Vietnamese labels."""
+    from coverage_planner import i18n
+
+    values, expected = [], []
+    for status in ("on_air", "planned", "down"):
+        for lang in i18n.LANGUAGES:
+            label = i18n.t(f"tower_status.{status}", lang)
+            plain = "".join(c for c in unicodedata.normalize("NFD", label.replace("Đ", "D"))
+                            if not unicodedata.combining(c))  # typed without accents
+            values += [label, label.upper(), f"  {label.lower()} ", plain]
+            expected += [status] * 4
+    values += [i18n.t("map.legend.tower_down", "vi"), i18n.t("map.legend.tower_planned", "vi"),
+               "Ngung hoat dong", "TẠM NGỪNG", "chưa phát sóng"]  # fmt: skip
+    expected += ["down", "planned", "down", "down", "planned"]
+    rows = [[f"T{i}", 103.0 + i * 1e-3, 21.4, v] for i, v in enumerate(values)]
+    t = load_towers(write_csv(tmp_path / "t.csv", ["id", "lon", "lat", "Trạng thái"], rows), crs=UTM, warnings=[])
+    assert t["status"].tolist() == expected
+    bad = write_csv(tmp_path / "b.csv", ["id", "lon", "lat", "Trạng thái"], [["A", 103.0, 21.4, "bảo dưỡng"]])
+    with pytest.raises(InputError) as ei:
+        load_towers(bad, crs=UTM)
+    assert "'bảo dưỡng' is not a known status" in problems_of(ei) and "Ngừng hoạt động" in problems_of(ei)
+
+
+def test_missing_model_columns_are_warned_naming_the_file(tmp_path):
+    """A towers file without the columns the model uses says, naming the file, what every tower becomes."""
+    p = write_csv(tmp_path / "bts_min.csv", ["Mã trạm", "Kinh độ", "Vĩ độ", "Công nghệ"],
+                  [["A", 103.0, 21.4, "4G"], ["B", 103.01, 21.41, "2G"]])  # fmt: skip
+    warnings = []
+    t = load_towers(p, crs=UTM, warnings=warnings)
+    assert "towers: bts_min.csv has no status column: every tower is treated as on air" in warnings
+    assert "towers: bts_min.csv has no azimuth_deg column: every tower is treated as omnidirectional" in warnings
+    assert "towers: bts_min.csv has no operator column: every tower's operator is 'unknown'" in warnings
+    assert "towers: bts_min.csv has no mech_tilt_deg column: every tower uses the default 2 (2G), 2 (4G)" in warnings
+    assert "towers: bts_min.csv has no elec_tilt_deg column: every tower uses the default 0 (2G), 0 (4G)" in warnings
+    assert "towers: bts_min.csv has no frequency_mhz column: every tower uses the default 1800 (4G), 900 (2G)" in warnings
+    assert not any("beamwidth" in w for w in warnings)  # omni towers: a beamwidth means nothing
+    assert t["status"].tolist() == ["on_air", "on_air"] and t["mech_tilt_deg"].tolist() == [2, 2]
+    # the columns present: no such warning
+    warnings = []
+    load_towers(write_csv(tmp_path / "full.csv", TOWER_HEADER, TOWER_ROWS), crs=UTM, warnings=warnings)
+    assert not any(" has no " in w for w in warnings), warnings
+
+
+# ------------------------------------------------------------------------------------------ implied vs explicit CRS
+def _utm_communes(path, *, crs_member=None):
+    """The mini province's communes in UTM 48N metres, written as GeoJSON with the given ``crs`` member (or
+    none: RFC 7946 then means WGS 84)."""
+    from pyproj import Transformer
+
+    fc = commune_features()
+    to_utm = Transformer.from_crs("EPSG:4326", UTM, always_xy=True)
+    for f in fc["features"]:
+        f["geometry"]["coordinates"] = [[list(to_utm.transform(*xy)) for xy in ring]
+                                        for ring in f["geometry"]["coordinates"]]  # fmt: skip
+    if crs_member:
+        fc["crs"] = {"type": "name", "properties": {"name": crs_member}}
+    return write_geojson(path, fc)
+
+
+def test_declared_crs_overrides_the_one_geojson_implies(tmp_path):
+    """QA: a GeoJSON in metres without a crs member: validate said "declare it for this input in the project";
+    declaring it then said "the file is in EPSG:4326 but the project declares EPSG:32648 — remove crs". The
+    declaration now overrides the implied WGS 84, and the first message gives the line that makes it work."""
+    proj = build_project(tmp_path / "p", crs=UTM)
+    _utm_communes(proj.parent / "communes_utm.geojson")
+    text = proj.read_text(encoding="utf-8").replace('communes = "communes.geojson"', 'communes = "communes_utm.geojson"')
+    proj.write_text(text, encoding="utf-8")
+    with pytest.raises(CRSError) as ei:
+        load_inputs(load_project(proj))
+    msg = str(ei.value)
+    assert 'no "crs" member, so as GeoJSON it is read as EPSG:4326' in msg and "look like metres" in msg
+    line = 'communes = { path = "communes_utm.geojson", crs = "EPSG:32648" }'
+    assert line in msg
+    proj.write_text(text.replace('communes = "communes_utm.geojson"', line), encoding="utf-8")  # follow the advice
+    inp = load_inputs(load_project(proj))
+    ref = load_communes(proj.parent / "communes.geojson", crs=UTM)
+    assert inp.communes["name"].tolist() == ["Xã Tây", "Xã Đông"]
+    assert inp.communes.total_bounds == pytest.approx(ref.total_bounds, abs=0.01)
+
+
+def test_declared_crs_against_a_stated_one_is_an_error_with_working_advice(tmp_path):
+    """A CRS the file states is never overridden. When the file's CRS fits its coordinates the advice is to
+    remove the declaration (which then loads); when it cannot (metres labelled WGS 84) but the declared one
+    fits, the advice is to correct a copy of the file."""
+    p = _utm_communes(tmp_path / "c32648.geojson", crs_member="urn:ogc:def:crs:EPSG::32648")
+    with pytest.raises(CRSError) as ei:
+        load_communes(p, crs=UTM, source_crs="EPSG:3405")
+    msg = str(ei.value)
+    assert "the communes file states its CRS, EPSG:32648, but the project declares EPSG:3405" in msg
+    assert 'remove crs = "EPSG:3405" from this input' in msg
+    assert load_communes(p, crs=UTM)["name"].tolist() == ["Xã Tây", "Xã Đông"]  # the advice works
+    wrong = _utm_communes(tmp_path / "c_wrong.geojson", crs_member="urn:ogc:def:crs:OGC:1.3:CRS84")
+    with pytest.raises(CRSError) as ei:
+        load_communes(wrong, crs=UTM, source_crs=UTM)
+    msg = str(ei.value)
+    assert "states its CRS, EPSG:4326, but the project declares EPSG:32648" in msg
+    assert "the file's own CRS is wrong" in msg and "fit EPSG:32648, not EPSG:4326" in msg
+    assert "ogr2ogr -a_srs EPSG:32648 fixed.geojson c_wrong.geojson" in msg
+    # without the declaration the stated-but-wrong CRS is refused with the same way out (not "declare it")
+    with pytest.raises(CRSError) as ei:
+        load_communes(wrong, crs=UTM)
+    assert "look like metres" in str(ei.value) and "ogr2ogr -a_srs EPSG:32648" in str(ei.value)
+    assert "declare its real CRS" not in str(ei.value)
+
+
+# ------------------------------------------------------------------------------------------ DEM with a wrong CRS
+#: Top-left corner (UTM 48N metres) of a 30 km DEM covering the mini province (x 287558…302906,
+#: y 2356537…2373342) with a margin.
+DEM_X0, DEM_Y0, DEM_N = 281000.0, 2380000.0, 300
+
+
+def _utm_dem(path, crs):
+    """A DEM of 100 m cells at UTM 48N metre coordinates over the mini province, labelled ``crs``."""
+    import rasterio
+    from affine import Affine
+
+    z = np.full((DEM_N, DEM_N), 600.0, dtype="float32")
+    with rasterio.open(path, "w", driver="GTiff", width=DEM_N, height=DEM_N, count=1, dtype="float32", crs=crs,
+                       transform=Affine(100.0, 0, DEM_X0, 0, -100.0, DEM_Y0)) as dst:  # fmt: skip
+        dst.write(z, 1)
+    return path
+
+
+def test_dem_with_degrees_label_on_metre_coordinates(tmp_path):
+    """QA: a UTM DEM labelled EPSG:4326 (gdal_translate -a_srs EPSG:4326) only got "the terrain does not
+    overlap the area of the inputs". Its extent is impossible in degrees: say so, where it would lie in the
+    project's CRS, and how to make a correct copy."""
+    from coverage_planner.terrain import load_terrain
+
+    wrong = _utm_dem(tmp_path / "dem_wrongcrs.tif", "EPSG:4326")
+    with pytest.raises(CRSError) as ei:
+        load_terrain(wrong, crs=UTM, resolution_m=100)
+    msg = str(ei.value)
+    assert "dem_wrongcrs.tif" in msg and "says it is in EPSG:4326 (degrees)" in msg
+    assert "x 281000 … 311000, y 2350000 … 2380000" in msg and "look like metres" in msg
+    assert "gdal_translate -a_srs EPSG:32648 dem_wrongcrs.tif dem_wrongcrs_fixed.tif" in msg
+    assert "does not overlap" not in msg
+    # in a whole project: the first error, naming the place the DEM would cover in the project's CRS
+    proj = build_project(tmp_path / "p", crs=UTM)
+    _utm_dem(proj.parent / "dem.tif", "EPSG:4326")
+    with pytest.raises(CRSError) as ei:
+        load_inputs(load_project(proj))
+    from pyproj import Transformer
+
+    w, s, e, n = Transformer.from_crs(UTM, "EPSG:4326", always_xy=True).transform_bounds(
+        DEM_X0, DEM_Y0 - 100 * DEM_N, DEM_X0 + 100 * DEM_N, DEM_Y0)
+    assert f"read in the project's CRS EPSG:32648 it would cover lon {w:.3f}…{e:.3f}, lat {s:.3f}…{n:.3f}" in str(
+        ei.value)
+    # the same grid labelled with its real CRS loads
+    ok = load_terrain(_utm_dem(tmp_path / "dem_fixed.tif", UTM), crs=UTM, resolution_m=100)
+    assert ok.dem.shape == (DEM_N, DEM_N) and float(ok.dem.max()) == 600.0
+    proj.parent.joinpath("dem.tif").unlink()
+    _utm_dem(proj.parent / "dem.tif", UTM)
+    assert len(load_inputs(load_project(proj)).towers) == 3
