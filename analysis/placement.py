@@ -42,7 +42,8 @@ demand's set dropped — covering the smaller set covers it —, identical and d
 
 Reciprocity: path loss between two antennas is symmetric, so instead of one propagation run per candidate the
 pipeline computes, per uncovered station, one path-loss window from the station (receiver height) to every cell
-(mast height); :func:`covers_from_loss_windows` turns these windows into the sparse ``covers`` matrix.
+(mast height); :func:`covers_from_loss_windows` turns these windows into the sparse ``covers`` matrix (and, with
+``near_db``, the pairs it rejects by at most that much: the sweep is a screen the caller checks, wrong both ways).
 
 Results are attributes of the problem object after solving: ``selected`` (candidate indices in pick order —
 for the exact solution, ordered greedily by marginal weight so rank 1 is the most valuable site),
@@ -768,33 +769,17 @@ def candidate_losses(window: Any, cand_rows, cand_cols) -> np.ndarray:
     return out
 
 
-def covers_from_loss_windows(
-    loss_windows: Sequence[Any],
-    cand_rows,
-    cand_cols,
-    max_loss_db,
-    *,
-    return_stats: bool = False,
-):
-    """Sparse ``covers`` (CSC bool, n_demand × n_candidates) from per-demand path-loss windows.
-
-    ``loss_windows[i]`` is ``(loss2d, row0, col0)`` (or an object with ``level_dbm``/``loss_db``, ``row0``,
-    ``col0``): the path loss (dB) from demand ``i`` (receiver height) to every cell at the mobile mast height,
-    NaN outside the computation radius. By reciprocity this is the loss from a mast at that cell to the demand,
-    so ``covers[i, j] = loss_i[cand_j] <= max_loss_db[i]`` (scalar or one per demand:
-    ``EIRP + receiver gain − weak threshold − margins``). With ``return_stats=True`` also returns
-    :class:`ReachStats` (for the "stations no site can reach, and why" list).
-    """
+def _check_cells(cand_rows, cand_cols) -> tuple[np.ndarray, np.ndarray]:
     rows = np.asarray(cand_rows)
     cols = np.asarray(cand_cols)
     if rows.ndim != 1 or rows.shape != cols.shape:
         raise AnalysisError(
             f"cand_rows and cand_cols must be 1-D of equal length, got {rows.shape}, {cols.shape}"
         )
-    rows = rows.astype(np.int64)
-    cols = cols.astype(np.int64)
-    wins = list(loss_windows)
-    n, m = len(wins), rows.size
+    return rows.astype(np.int64), cols.astype(np.int64)
+
+
+def _check_budget(max_loss_db, n: int) -> np.ndarray:
     mx = np.asarray(max_loss_db, dtype=np.float64)
     if mx.ndim == 0:
         mx = np.full(n, float(mx))
@@ -804,14 +789,15 @@ def covers_from_loss_windows(
         )
     if n and not np.all(np.isfinite(mx)):
         raise AnalysisError("max_loss_db must be finite (dB)")
+    return mx
+
+
+def _window_losses(wins, rows: np.ndarray, cols: np.ndarray):
+    """Per loss window ``i`` with a candidate inside it: ``(i, candidates, losses)`` — the candidates' indices and
+    their losses (NaN beyond the computation radius)."""
     # sort candidates by row so each window touches only its row band
     order = np.argsort(rows, kind="stable")
     rs, cs_ = rows[order], cols[order]
-    ii: list[np.ndarray] = []
-    jj: list[np.ndarray] = []
-    n_in = np.zeros(n, dtype=np.int64)
-    n_cov = np.zeros(n, dtype=np.int64)
-    min_loss = np.full(n, np.nan)
     for i, w in enumerate(wins):
         if getattr(w, "quantity", "loss_db") != "loss_db":
             raise AnalysisError(
@@ -828,7 +814,57 @@ def covers_from_loss_windows(
         if not inside.any():
             continue
         idx = np.flatnonzero(inside)
-        vals = loss[rr[idx], cc[idx]]
+        yield i, order[lo + idx], loss[rr[idx], cc[idx]]
+
+
+def _pairs_matrix(ii: list[np.ndarray], jj: list[np.ndarray], shape: tuple[int, int]) -> sp.csc_array:
+    if ii:
+        di, cj = np.concatenate(ii), np.concatenate(jj)
+    else:
+        di = cj = np.zeros(0, dtype=np.int64)
+    out = sp.csc_array((np.ones(di.size, dtype=bool), (di, cj)), shape=shape)
+    out.sort_indices()
+    return out
+
+
+def covers_from_loss_windows(
+    loss_windows: Sequence[Any],
+    cand_rows,
+    cand_cols,
+    max_loss_db,
+    *,
+    return_stats: bool = False,
+    near_db: float | None = None,
+):
+    """Sparse ``covers`` (CSC bool, n_demand × n_candidates) from per-demand path-loss windows.
+
+    ``loss_windows[i]`` is ``(loss2d, row0, col0)`` (or an object with ``level_dbm``/``loss_db``, ``row0``,
+    ``col0``): the path loss (dB) from demand ``i`` (receiver height) to every cell at the mobile mast height,
+    NaN outside the computation radius. By reciprocity this is the loss from a mast at that cell to the demand,
+    so ``covers[i, j] = loss_i[cand_j] <= max_loss_db[i]`` (scalar or one per demand:
+    ``EIRP + receiver gain − weak threshold − margins``).
+
+    With ``near_db`` (dB ≥ 0) also returns, second, the *near misses*: the pairs rejected by at most that much,
+    ``max_loss_db[i] < loss_i[cand_j] <= max_loss_db[i] + near_db`` (same shape and type). The windows come from
+    the fast sweep, a screen: its loss differs from the exact straight-line profile by up to ~13 dB near a
+    handset in a hollow, either way, so a caller that checks claims exactly has these rejections to check too.
+    With ``return_stats=True`` also returns, last, :class:`ReachStats` (for the "stations no site can reach, and
+    why" list; from the screen, ``covers``).
+    """
+    rows, cols = _check_cells(cand_rows, cand_cols)
+    wins = list(loss_windows)
+    n, m = len(wins), rows.size
+    mx = _check_budget(max_loss_db, n)
+    if near_db is not None and not (math.isfinite(float(near_db)) and float(near_db) >= 0):
+        raise AnalysisError(f"near_db must be a finite number of dB >= 0, got {near_db}")
+    ii: list[np.ndarray] = []
+    jj: list[np.ndarray] = []
+    near_i: list[np.ndarray] = []
+    near_j: list[np.ndarray] = []
+    n_in = np.zeros(n, dtype=np.int64)
+    n_cov = np.zeros(n, dtype=np.int64)
+    min_loss = np.full(n, np.nan)
+    for i, cand, vals in _window_losses(wins, rows, cols):
         fin = np.isfinite(vals)
         n_in[i] = int(fin.sum())
         if n_in[i]:
@@ -836,14 +872,16 @@ def covers_from_loss_windows(
         ok = fin & (vals <= mx[i])
         n_cov[i] = int(ok.sum())
         if n_cov[i]:
-            jj.append(order[lo + idx[ok]])
+            jj.append(cand[ok])
             ii.append(np.full(n_cov[i], i, dtype=np.int64))
-    if ii:
-        di, cj = np.concatenate(ii), np.concatenate(jj)
-    else:
-        di = cj = np.zeros(0, dtype=np.int64)
-    covers = sp.csc_array((np.ones(di.size, dtype=bool), (di, cj)), shape=(n, m))
-    covers.sort_indices()
+        if near_db is not None:
+            near = fin & ~ok & (vals <= mx[i] + float(near_db))
+            if near.any():
+                near_j.append(cand[near])
+                near_i.append(np.full(int(near.sum()), i, dtype=np.int64))
+    out = (_pairs_matrix(ii, jj, (n, m)),)
+    if near_db is not None:
+        out += (_pairs_matrix(near_i, near_j, (n, m)),)
     if return_stats:
-        return covers, ReachStats(n_in, n_cov, min_loss, mx)
-    return covers
+        out += (ReachStats(n_in, n_cov, min_loss, mx),)
+    return out[0] if len(out) == 1 else out

@@ -233,6 +233,34 @@ def test_covers_from_loss_windows_against_loop():
     np.testing.assert_array_equal(uncoverable(covers), np.flatnonzero(stats.n_covering == 0))
 
 
+def test_near_misses_from_loss_windows_against_loop():
+    """``near_db``: the pairs rejected by at most that much (NaN never), besides the same ``covers`` and stats."""
+    rng = np.random.default_rng(11)
+    nd, m = 20, 200
+    windows = []
+    for _ in range(nd):
+        h, w_ = rng.integers(3, 15, 2)
+        loss = rng.uniform(110, 150, (h, w_)).astype(np.float32)
+        loss[rng.random((h, w_)) < 0.2] = np.nan
+        windows.append((loss, int(rng.integers(-5, 25)), int(rng.integers(-5, 35))))
+    cr, cc = rng.integers(0, 30, m), rng.integers(0, 40, m)
+    mx = rng.uniform(120, 140, nd)
+    covers, near, stats = covers_from_loss_windows(windows, cr, cc, mx, near_db=6.0, return_stats=True)
+    plain, plain_stats = covers_from_loss_windows(windows, cr, cc, mx, return_stats=True)
+    assert (covers != plain).nnz == 0
+    np.testing.assert_array_equal(stats.n_covering, plain_stats.n_covering)
+    dense, close = covers.toarray(), near.toarray()
+    for i, (loss, r0, c0) in enumerate(windows):
+        for j in range(m):
+            a, b = cr[j] - r0, cc[j] - c0
+            v = loss[a, b] if 0 <= a < loss.shape[0] and 0 <= b < loss.shape[1] else np.nan
+            assert close[i, j] == (np.isfinite(v) and mx[i] < v <= mx[i] + 6.0)
+    assert close.any() and not (close & dense).any()
+    assert covers_from_loss_windows(windows, cr, cc, mx, near_db=0.0)[1].nnz == 0
+    with pytest.raises(AnalysisError, match="near_db must be a finite number"):
+        covers_from_loss_windows(windows, cr, cc, mx, near_db=-1.0)
+
+
 def test_loss_window_reason_texts():
     loss = np.array([[150.0, np.nan]], np.float32)
     covers, st = covers_from_loss_windows([(loss, 0, 0), (loss, 5, 5)], [0], [0], 140.0, return_stats=True)
