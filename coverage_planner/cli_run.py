@@ -15,6 +15,7 @@ from coverage_planner.cli import (
     down_option,
     down_usage_errors,
     echo_scenario_notes,
+    force_option,
     handle_errors,
     lang_option,
     main,
@@ -29,14 +30,23 @@ from coverage_planner.webmap import cell_text
 
 
 def run_project(project, out_dir: Path, *, scenario: Scenario | None, placement: bool, outputs: set[str],
-                lang: str, printer: ProgressPrinter, cache_dir=None):
+                lang: str, printer: ProgressPrinter, cache_dir=None, force: bool = False):
     """Run the pipeline and write the requested outputs; returns (results, {name: path}). The level cache is
-    ``cache_dir`` or the project's own (:func:`coverage_planner.cli.cache_folder`)."""
-    from coverage_planner import gisexport, pipeline
+    ``cache_dir`` or the project's own (:func:`coverage_planner.cli.cache_folder`). Files of the output folder
+    named like an output but not written by coverage-planner stop the run before any work unless ``force``
+    (:func:`coverage_planner.io.claimed_outputs`)."""
+    from coverage_planner import gisexport, io
 
     gisexport.check_output_folder(out_dir, project)
-    out_dir.mkdir(parents=True, exist_ok=True)  # an output folder that cannot be made fails now, not after the run
-    cache = cache_folder(project, out_dir, cache_dir)
+    with io.claimed_outputs(out_dir, *gisexport.run_outputs(outputs, lang), force=force):
+        out_dir.mkdir(parents=True, exist_ok=True)  # an output folder that cannot be made fails now, not after
+        return _run_and_write(project, out_dir, scenario=scenario, placement=placement, outputs=outputs, lang=lang,
+                              printer=printer, cache=cache_folder(project, out_dir, cache_dir))
+
+
+def _run_and_write(project, out_dir: Path, *, scenario, placement, outputs, lang, printer, cache):
+    from coverage_planner import gisexport, pipeline
+
     try:
         with down_usage_errors():
             results = pipeline.run(project, scenario, progress=printer, placement=placement, cache_dir=cache)
@@ -158,9 +168,10 @@ def print_summary(results, files, elapsed: float) -> None:
 @click.option("--no-report", is_flag=True, help="Skip the PDF report.")
 @lang_option
 @cache_option
+@force_option
 @quiet_option
 @handle_errors
-def run_cmd(project, out_dir, down, scenario_name, k, no_map, no_report, lang, cache_dir, quiet):
+def run_cmd(project, out_dir, down, scenario_name, k, no_map, no_report, lang, cache_dir, force, quiet):
     """Run the analysis on PROJECT and write GeoTIFFs, a GeoPackage, CSV/XLSX tables, the map and the report."""
     from coverage_planner.project import load_project
 
@@ -172,5 +183,5 @@ def run_cmd(project, out_dir, down, scenario_name, k, no_map, no_report, lang, c
     out = Path(out_dir) if out_dir else proj.output_dir
     outputs = {"gis"} | (set() if no_map else {"map"}) | (set() if no_report else {"report"})
     results, files = run_project(proj, out, scenario=scenario, placement=proj.placement.k != 0, outputs=outputs,
-                                 lang=lang, printer=ProgressPrinter(quiet), cache_dir=cache_dir)
+                                 lang=lang, printer=ProgressPrinter(quiet), cache_dir=cache_dir, force=force)
     print_summary(results, files, time.perf_counter() - t0)
