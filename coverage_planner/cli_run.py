@@ -25,6 +25,7 @@ from coverage_planner.cli import (
     scenario_for,
     scenario_name_option,
 )
+from coverage_planner.i18n import placement_text
 from coverage_planner.results import Scenario
 from coverage_planner.webmap import cell_text
 
@@ -132,14 +133,15 @@ def print_summary(results, files, elapsed: float) -> None:
         if "greedy_objective" in s:
             more = (f" (k = {s['k_requested']} asked: the others would reach no further station)"
                     if s.get("k_requested", 0) > s["k"] else "")
-            lscp = f"{s.get('lscp_sites')}" if s.get("lscp_exact") else \
-                f"about {s.get('lscp_sites')} (screening estimate; --k -1 checks every site exactly)"
-            click.echo(f"  placement: {s['k']} mobile sites{more}; greedy {s['greedy_objective']:.0f} "
+            asked = " (as few as needed, --k -1)" if s.get("k_requested", 0) < 0 else ""
+            click.echo(f"  placement: {s['k']} mobile sites{asked}{more}; greedy {s['greedy_objective']:.0f} "
                        f"(gap {s.get('greedy_gap_pct', 0.0):.2f} %), exact {s['exact_objective']:.0f} "
-                       f"(bound {s['upper_bound']:.0f}, gap {s['gap_pct']:.2f} %); "
-                       f"minimum sites to cover every reachable station: {lscp}")
+                       f"(bound {s['upper_bound']:.0f}, gap {s['gap_pct']:.2f} %)")
             for text in proposal_lines(results.proposals):
                 click.echo(text)
+            # under the sites: what the minimum-sites figure is as this run made it (exact or not, converged or
+            # not), the report's sentence in English
+            click.echo(f"  {placement_text(s, 'en')}")
         if s.get("n_lost"):
             click.echo(f"  placement restores {s['lost_restored']} of the {s['n_lost']} stations the failure cut off "
                        f"({s['voters_lost_restored']} of {s['voters_lost']} voters; their weight × "

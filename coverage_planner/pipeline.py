@@ -1126,8 +1126,10 @@ def _placement_stage(ctx: Context, stations, communes, live_towers, params, st: 
     lscp = _placement.SetCovering.from_arrays(cov).solve(time_limit=p.solver_time_limit_s)
     summary["lscp_sites"] = len(lscp.selected)
     # with k < 0 every site of that minimum was re-checked exactly; otherwise most columns are the screen's, so
-    # the count is an estimate (an exact-checked one may differ by a site or two)
+    # the count is an estimate (an exact-checked one may differ by a site or two). With k < 0 and the rounds
+    # used up, the count is not confirmed: how many of its sites rest on the screen says how far from it is
     summary["lscp_exact"] = bool(k_req is not None and int(k_req) < 0 and converged)
+    summary["lscp_unchecked"] = int((~checked[np.asarray(lscp.selected, dtype=int)]).sum())
     summary["exact_rounds"] = rounds
     summary["exact_columns"] = int(checked.sum())
     summary["exact_converged"] = bool(converged)
@@ -1196,6 +1198,9 @@ def _placement_stage(ctx: Context, stations, communes, live_towers, params, st: 
     summary["n_unreachable"] = len(unreachable)
     summary["n_no_candidate_reaches"] = len(order)
     summary["covered_after"] = int(already.sum())
+    # what "every reachable station" is, and how many of them the proposed (exact-checked) sites do cover
+    summary["n_reachable"] = int((reach & (weights > 0)).sum())
+    summary["reachable_covered"] = int((already & reach & (weights > 0)).sum())
     if is_lost.any():  # a failure scenario: how much of what it cut off the proposed sites give back
         summary.update(n_lost=int(is_lost.sum()), lost_restored=int((already & is_lost).sum()),
                        voters_lost=int(demand.loc[is_lost, "voters"].sum()),
