@@ -14,7 +14,7 @@ import sys
 import click
 
 from coverage_planner import __version__
-from coverage_planner.errors import CoveragePlannerError
+from coverage_planner.errors import CoveragePlannerError, ForeignFilesError
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -24,12 +24,16 @@ def main() -> None:
 
 
 def handle_errors(func):
-    """Turn CoveragePlannerError into a clean message and exit code 1."""
+    """Turn CoveragePlannerError into a clean message and exit code 1 (2 for an output folder holding the user's
+    files: a usage error, fixed by another --out or --force)."""
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         try:
             return func(*args, **kwargs)
+        except ForeignFilesError as exc:  # the user's files in the output folder: a usage error, like click's
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(2)
         except CoveragePlannerError as exc:
             click.echo(f"Error: {exc}", err=True)
             sys.exit(1)
@@ -90,6 +94,10 @@ cache_option = click.option(
     help="Folder of the per-tower level cache (default: .cache in the project's output_dir, so runs written to "
          "any --out share it).",
 )
+force_option = click.option(
+    "--force", is_flag=True,
+    help="Replace files in the output folder that are named like outputs but were not written by "
+         "coverage-planner (or changed since); without it the run stops before any work and names them.")
 quiet_option = click.option("--quiet", "-q", is_flag=True, help="No progress output.")
 lang_option = click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True,
                            help="Language of the map and report: vi = Vietnamese, en = English.")

@@ -6,6 +6,7 @@ folder: ``coverage_map.html`` (offline, self-contained) or ``gap_report_<lang>.p
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import click
@@ -17,6 +18,7 @@ from coverage_planner.cli import (
     down_option,
     down_usage_errors,
     echo_scenario_notes,
+    force_option,
     handle_errors,
     lang_option,
     main,
@@ -28,17 +30,26 @@ from coverage_planner.cli import (
 )
 
 
-def _analyse(project_path: str, out_dir: str | None, down, quiet: bool, scenario_name: str | None = None,
-             cache_dir: str | None = None):
-    """Load the project, run the pipeline; returns (results, output folder)."""
-    from coverage_planner import pipeline
+@contextlib.contextmanager
+def _analysed(project_path: str, out_dir: str | None, down, quiet: bool, scenario_name: str | None = None,
+              cache_dir: str | None = None, *, output: str, force: bool = False):
+    """Load the project, run the pipeline; yields (results, output folder) for the command to write ``output``
+    (a file name) there. A file of that name that coverage-planner did not write stops the command before any
+    work unless ``force``; the written file is listed as the tool's (:func:`coverage_planner.io.claimed_outputs`)."""
+    from coverage_planner import io
+    from coverage_planner.gisexport import check_output_folder
     from coverage_planner.project import load_project
 
     proj = load_project(project_path)
     out = Path(out_dir) if out_dir else Path(proj.output_dir)
-    from coverage_planner.gisexport import check_output_folder
-
     check_output_folder(out, proj)
+    with io.claimed_outputs(out, [output], force=force):
+        yield _analyse(proj, out, down, quiet, scenario_name, cache_dir), out
+
+
+def _analyse(proj, out: Path, down, quiet: bool, scenario_name: str | None, cache_dir: str | None):
+    from coverage_planner import pipeline
+
     out.mkdir(parents=True, exist_ok=True)  # an output folder that cannot be made fails now, not after the run
     cache = cache_folder(proj, out, cache_dir)
     printer = ProgressPrinter(quiet)
@@ -48,7 +59,7 @@ def _analyse(project_path: str, out_dir: str | None, down, quiet: bool, scenario
                                    cache_dir=cache)
     finally:
         printer.close()
-    return results, out
+    return results
 
 
 def _size(path: Path) -> str:
@@ -69,14 +80,16 @@ def _counts_line(results) -> str:
 @scenario_name_option
 @click.option("--title", default=None, help="Map title (default: built from the province).")
 @cache_option
+@force_option
 @quiet_option
 @handle_errors
-def map_cmd(project, out_dir, lang, down, scenario_name, title, cache_dir, quiet):
+def map_cmd(project, out_dir, lang, down, scenario_name, title, cache_dir, force, quiet):
     """Run the analysis on PROJECT and write the offline HTML map coverage_map.html."""
     from coverage_planner import webmap
 
-    results, out = _analyse(project, out_dir, down, quiet, scenario_name, cache_dir)
-    path = webmap.write_map(results, out / "coverage_map.html", title=title, lang=lang)
+    with _analysed(project, out_dir, down, quiet, scenario_name, cache_dir, output="coverage_map.html",
+                   force=force) as (results, out):
+        path = webmap.write_map(results, out / "coverage_map.html", title=title, lang=lang)
     click.echo(_counts_line(results))
     echo_scenario_notes(results, warnings=True)
     click.echo(f"map written: {path} ({_size(path)}; opens without internet)")
@@ -89,14 +102,16 @@ def map_cmd(project, out_dir, lang, down, scenario_name, title, cache_dir, quiet
 @down_option
 @scenario_name_option
 @cache_option
+@force_option
 @quiet_option
 @handle_errors
-def report_cmd(project, out_dir, lang, down, scenario_name, cache_dir, quiet):
+def report_cmd(project, out_dir, lang, down, scenario_name, cache_dir, force, quiet):
     """Run the analysis on PROJECT and write the A4 PDF gap report gap_report_<lang>.pdf."""
     from coverage_planner import report
 
-    results, out = _analyse(project, out_dir, down, quiet, scenario_name, cache_dir)
-    path = report.build_report(results, out / f"gap_report_{lang}.pdf", lang=lang)
+    name = f"gap_report_{lang}.pdf"
+    with _analysed(project, out_dir, down, quiet, scenario_name, cache_dir, output=name, force=force) as (results, out):
+        path = report.build_report(results, out / name, lang=lang)
     click.echo(_counts_line(results))
     echo_scenario_notes(results, warnings=True)
     click.echo(f"report written: {path} ({_size(path)})")

@@ -15,6 +15,7 @@ from coverage_planner.cli import (
     down_option,
     down_usage_errors,
     echo_scenario_notes,
+    force_option,
     handle_errors,
     lang_option,
     main,
@@ -24,19 +25,29 @@ from coverage_planner.cli import (
     scenario_for,
     scenario_name_option,
 )
+from coverage_planner.i18n import placement_text
 from coverage_planner.results import Scenario
 from coverage_planner.webmap import cell_text
 
 
 def run_project(project, out_dir: Path, *, scenario: Scenario | None, placement: bool, outputs: set[str],
-                lang: str, printer: ProgressPrinter, cache_dir=None):
+                lang: str, printer: ProgressPrinter, cache_dir=None, force: bool = False):
     """Run the pipeline and write the requested outputs; returns (results, {name: path}). The level cache is
-    ``cache_dir`` or the project's own (:func:`coverage_planner.cli.cache_folder`)."""
-    from coverage_planner import gisexport, pipeline
+    ``cache_dir`` or the project's own (:func:`coverage_planner.cli.cache_folder`). Files of the output folder
+    named like an output but not written by coverage-planner stop the run before any work unless ``force``
+    (:func:`coverage_planner.io.claimed_outputs`)."""
+    from coverage_planner import gisexport, io
 
     gisexport.check_output_folder(out_dir, project)
-    out_dir.mkdir(parents=True, exist_ok=True)  # an output folder that cannot be made fails now, not after the run
-    cache = cache_folder(project, out_dir, cache_dir)
+    with io.claimed_outputs(out_dir, *gisexport.run_outputs(outputs, lang), force=force):
+        out_dir.mkdir(parents=True, exist_ok=True)  # an output folder that cannot be made fails now, not after
+        return _run_and_write(project, out_dir, scenario=scenario, placement=placement, outputs=outputs, lang=lang,
+                              printer=printer, cache=cache_folder(project, out_dir, cache_dir))
+
+
+def _run_and_write(project, out_dir: Path, *, scenario, placement, outputs, lang, printer, cache):
+    from coverage_planner import gisexport, pipeline
+
     try:
         with down_usage_errors():
             results = pipeline.run(project, scenario, progress=printer, placement=placement, cache_dir=cache)
@@ -122,14 +133,15 @@ def print_summary(results, files, elapsed: float) -> None:
         if "greedy_objective" in s:
             more = (f" (k = {s['k_requested']} asked: the others would reach no further station)"
                     if s.get("k_requested", 0) > s["k"] else "")
-            lscp = f"{s.get('lscp_sites')}" if s.get("lscp_exact") else \
-                f"about {s.get('lscp_sites')} (screening estimate; --k -1 checks every site exactly)"
-            click.echo(f"  placement: {s['k']} mobile sites{more}; greedy {s['greedy_objective']:.0f} "
+            asked = " (as few as needed, --k -1)" if s.get("k_requested", 0) < 0 else ""
+            click.echo(f"  placement: {s['k']} mobile sites{asked}{more}; greedy {s['greedy_objective']:.0f} "
                        f"(gap {s.get('greedy_gap_pct', 0.0):.2f} %), exact {s['exact_objective']:.0f} "
-                       f"(bound {s['upper_bound']:.0f}, gap {s['gap_pct']:.2f} %); "
-                       f"minimum sites to cover every reachable station: {lscp}")
+                       f"(bound {s['upper_bound']:.0f}, gap {s['gap_pct']:.2f} %)")
             for text in proposal_lines(results.proposals):
                 click.echo(text)
+            # under the sites: what the minimum-sites figure is as this run made it (exact or not, converged or
+            # not), the report's sentence in English
+            click.echo(f"  {placement_text(s, 'en')}")
         if s.get("n_lost"):
             click.echo(f"  placement restores {s['lost_restored']} of the {s['n_lost']} stations the failure cut off "
                        f"({s['voters_lost_restored']} of {s['voters_lost']} voters; their weight × "
@@ -158,9 +170,10 @@ def print_summary(results, files, elapsed: float) -> None:
 @click.option("--no-report", is_flag=True, help="Skip the PDF report.")
 @lang_option
 @cache_option
+@force_option
 @quiet_option
 @handle_errors
-def run_cmd(project, out_dir, down, scenario_name, k, no_map, no_report, lang, cache_dir, quiet):
+def run_cmd(project, out_dir, down, scenario_name, k, no_map, no_report, lang, cache_dir, force, quiet):
     """Run the analysis on PROJECT and write GeoTIFFs, a GeoPackage, CSV/XLSX tables, the map and the report."""
     from coverage_planner.project import load_project
 
@@ -172,5 +185,5 @@ def run_cmd(project, out_dir, down, scenario_name, k, no_map, no_report, lang, c
     out = Path(out_dir) if out_dir else proj.output_dir
     outputs = {"gis"} | (set() if no_map else {"map"}) | (set() if no_report else {"report"})
     results, files = run_project(proj, out, scenario=scenario, placement=proj.placement.k != 0, outputs=outputs,
-                                 lang=lang, printer=ProgressPrinter(quiet), cache_dir=cache_dir)
+                                 lang=lang, printer=ProgressPrinter(quiet), cache_dir=cache_dir, force=force)
     print_summary(results, files, time.perf_counter() - t0)

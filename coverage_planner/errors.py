@@ -104,3 +104,24 @@ class CancelledError(CoveragePlannerError, RuntimeError):
 
 class OutputError(CoveragePlannerError, OSError):
     """An output could not be written."""
+
+
+class ForeignFilesError(OutputError):
+    """The output folder holds files named like outputs that coverage-planner did not write (the user's own
+    ``towers.csv``, say): the run stops before any work instead of replacing them. The command line makes it a
+    usage error (exit 2) and offers ``--force``."""
+
+    def __init__(self, folder, names: list[str], has_manifest: bool) -> None:
+        self.folder = folder
+        self.names = list(names)
+        self.has_manifest = has_manifest
+        shown = ", ".join(self.names[:12]) + (f", … ({len(self.names)} files)" if len(self.names) > 12 else "")
+        older = "" if has_manifest else (
+            " If an earlier version of coverage-planner wrote them (it kept no list of its outputs), --force "
+            "replaces them once.")
+        self.message = (
+            f"the output folder {folder} holds {shown}, which coverage-planner did not write (or which changed "
+            "since it wrote them); the run would replace them with its own outputs of the same names. Nothing was "
+            "written. How to fix: choose another output folder (--out), move these files elsewhere, or re-run "
+            f"with --force to replace them.{older}")
+        super().__init__(self.message)

@@ -48,6 +48,23 @@ def check_output_folder(out_dir: str | Path, project) -> None:
             )
 
 
+#: The files of :func:`export_all` (the GIS and table outputs), without the map and the reports.
+GIS_NAMES = OUTPUT_NAMES - {"coverage_map.html", "gap_report_vi.pdf", "gap_report_en.pdf"}
+
+
+def run_outputs(outputs, lang: str) -> tuple[list[str], list[str]]:
+    """(names, name patterns) of the files a run writes into its output folder: ``outputs`` holds "gis", "map"
+    and/or "report" (the report of language ``lang``). For :func:`coverage_planner.io.claimed_outputs`."""
+    names: set[str] = set()
+    if "gis" in outputs:
+        names |= GIS_NAMES
+    if "map" in outputs:
+        names.add("coverage_map.html")
+    if "report" in outputs:
+        names.add(f"gap_report_{lang}.pdf")
+    return sorted(names), ([_GROUP_RASTER.pattern] if "gis" in outputs else [])
+
+
 def _safe(name: str) -> str:
     return re.sub(r"[^0-9A-Za-z]+", "_", name).strip("_").lower()
 

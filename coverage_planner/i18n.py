@@ -194,6 +194,42 @@ _STRINGS: dict[str, dict[str, str]] = {
               "backhaul of these sites were computed at their new places; the optimiser's figures (minimum "
               "number of sites, proven optimality gap) describe its original proposal.",
     },
+    # what the plan's "minimum sites" figure is, as the run made it (placement_text)
+    "placement.minimum.estimate": {
+        "vi": "Số trạm lưu động tối thiểu để phủ mọi điểm bỏ phiếu có thể phủ được: khoảng {n} (ước tính nhanh; "
+              "chế độ “ít trạm nhất”, k = -1 (--k -1), kiểm tra từng vị trí bằng mặt cắt địa hình chính xác).",
+        "en": "Minimum mobile sites to cover every reachable polling station: about {n} (quick estimate; \"as few as "
+              "needed\", k = -1 (--k -1), checks every site with the exact terrain profile).",
+    },
+    "placement.minimum.exact": {
+        "vi": "Số trạm lưu động tối thiểu để phủ mọi điểm bỏ phiếu có thể phủ được: {n} (chế độ “ít trạm nhất”, "
+              "k = -1; mọi vị trí đề xuất đã được kiểm tra bằng mặt cắt địa hình chính xác, {rounds} vòng kiểm tra).",
+        "en": "Minimum mobile sites to cover every reachable polling station: {n} (\"as few as needed\", k = -1; every "
+              "proposed site checked with the exact terrain profile, {rounds} rounds of checks).",
+    },
+    "placement.minimum.unconfirmed": {
+        "vi": "Số trạm lưu động tối thiểu để phủ mọi điểm bỏ phiếu có thể phủ được: chưa xác nhận được. Chế độ “ít "
+              "trạm nhất” (k = -1) đã chạy nhưng việc kiểm tra chính xác chưa hội tụ sau {rounds} vòng: theo ước "
+              "tính nhanh cần khoảng {n} trạm, trong đó {unchecked} vị trí chưa được kiểm tra chính xác. {k} trạm đề "
+              "xuất đều đã được kiểm tra bằng mặt cắt địa hình chính xác và phủ {covered}/{reachable} điểm bỏ phiếu "
+              "có thể phủ được",
+        "en": "Minimum mobile sites to cover every reachable polling station: not confirmed. \"As few as needed\" "
+              "(k = -1) was run, but the exact check did not converge in {rounds} rounds: about {n} sites by the quick "
+              "estimate, {unchecked} of them not checked exactly. The {k} proposed sites are all checked with the "
+              "exact terrain profile and cover {covered} of the {reachable} reachable polling stations",
+    },
+    "placement.minimum.unconfirmed.all": {
+        "vi": ": một phương án đủ với {k} trạm, nhưng chưa chứng minh được là ít nhất.",
+        "en": ": a plan that does it with {k} sites, not proven to be the fewest.",
+    },
+    "placement.not_converged": {
+        "vi": "Việc kiểm tra chính xác chưa hội tụ sau {rounds} vòng: {k} trạm đề xuất được chọn chỉ trong số các vị "
+              "trí đã kiểm tra chính xác (điểm bỏ phiếu chúng phủ là chính xác; một phương án dùng vị trí chưa kiểm "
+              "tra có thể tốt hơn).",
+        "en": "The exact check did not converge in {rounds} rounds: the {k} proposed sites were chosen among "
+              "exact-checked sites only (the stations they cover are exact; a plan using unchecked sites may do "
+              "better).",
+    },
     "report.proposals.moved": {"vi": "đã dời {ids}", "en": "moved {ids}"},
     "report.proposals.added": {"vi": "đã thêm {ids}", "en": "added {ids}"},
     "placed_by.moved by user": {"vi": "đã dời", "en": "moved"},
@@ -393,6 +429,30 @@ def edits_text(summary: dict, lang: str = DEFAULT_LANG) -> str:
         if ids:
             parts.append(t(key, lang, ids=", ".join(str(i) for i in ids)))
     return "; ".join(parts)
+
+
+def placement_text(summary: dict, lang: str = DEFAULT_LANG) -> str:
+    """What a plan's minimum number of sites (``lscp_sites``) is, as the run made it (console and report): a
+    quick estimate with a fixed k; exact with k = -1 when the solve-and-check rounds converged; with k = -1 and the
+    rounds used up, not confirmed — then how many of its sites are unchecked and what the proposed (all
+    exact-checked) sites do cover. A fixed k whose rounds were used up says its plan is from checked sites only.
+    Empty without a plan."""
+    s = summary or {}
+    if "lscp_sites" not in s or "greedy_objective" not in s:
+        return ""
+    n, rounds = fmt_int(int(s["lscp_sites"]), lang), fmt_int(int(s.get("exact_rounds", 0)), lang)
+    k = fmt_int(int(s.get("k", 0)), lang)
+    converged = bool(s.get("exact_converged", True))
+    if int(s.get("k_requested", 0)) < 0:
+        if converged:
+            return t("placement.minimum.exact", lang, n=n, rounds=rounds)
+        covered, reachable = int(s.get("reachable_covered", 0)), int(s.get("n_reachable", 0))
+        text = t("placement.minimum.unconfirmed", lang, n=n, rounds=rounds, k=k,
+                 unchecked=fmt_int(int(s.get("lscp_unchecked", 0)), lang), covered=fmt_int(covered, lang),
+                 reachable=fmt_int(reachable, lang))
+        return text + (t("placement.minimum.unconfirmed.all", lang, k=k) if covered >= reachable else ".")
+    text = t("placement.minimum.estimate", lang, n=n)
+    return text if converged else f"{text} {t('placement.not_converged', lang, rounds=rounds, k=k)}"
 
 
 def short_list(items, lang: str = DEFAULT_LANG, limit: int = 3) -> str:

@@ -64,6 +64,99 @@ def refuse_inputs(paths) -> None:
         _refuse_input(Path(p))
 
 
+# --------------------------------------------------------------------------------------------------------
+# output folders: what the tool wrote there
+# --------------------------------------------------------------------------------------------------------
+#: The list, in an output folder, of the files coverage-planner wrote there (name → size and modification time
+#: just after writing). An output folder may also hold the user's own files: one named like an output
+#: (``towers.csv``) that is not in the list, or that changed since it was written, is not the tool's to replace.
+OUTPUTS_MANIFEST = ".coverage-planner-outputs.json"
+
+
+def _stamp(path: Path) -> dict | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return {"size": st.st_size, "mtime_ns": st.st_mtime_ns} if path.is_file() else None
+
+
+def _read_manifest(folder: Path) -> dict[str, dict] | None:
+    """{name: stamp} of the folder's manifest; ``None`` without one. An unreadable or foreign manifest lists
+    nothing (every file is then the user's until --force): refusing is the safe way to be wrong."""
+    import json
+
+    path = folder / OUTPUTS_MANIFEST
+    if not path.is_file():
+        return None
+    try:
+        files = json.loads(path.read_text(encoding="utf-8")).get("files", {})
+    except (OSError, ValueError, AttributeError):
+        return {}
+    return {str(k): v for k, v in files.items() if isinstance(v, dict)} if isinstance(files, dict) else {}
+
+
+def _output_matches(folder: Path, names, patterns) -> list[Path]:
+    """The existing files of ``folder`` a run would write: one of ``names`` or matching one of ``patterns``."""
+    found = {folder / n for n in names if (folder / n).exists()}
+    if patterns and folder.is_dir():
+        found |= {p for p in folder.iterdir() if any(re.match(pat, p.name) for pat in patterns)}
+    return sorted(found)
+
+
+def foreign_outputs(folder: str | os.PathLike, names, patterns=()) -> tuple[list[str], bool]:
+    """Files of ``folder`` named like an output this run writes (``names``, or a name matching a regular
+    expression of ``patterns``) that coverage-planner did not write: not in the folder's manifest, or changed
+    since (size or modification time), or not a regular file. Returns (sorted names, whether the folder has a
+    manifest at all — a folder written before manifests existed has none)."""
+    folder = Path(folder)
+    manifest = _read_manifest(folder)
+    listed = manifest or {}
+    foreign = [p.name for p in _output_matches(folder, names, patterns)
+               if _stamp(p) is None or listed.get(p.name) != _stamp(p)]
+    return foreign, manifest is not None
+
+
+@contextlib.contextmanager
+def claimed_outputs(folder: str | os.PathLike, names, patterns=(), *, force: bool = False) -> Iterator[None]:
+    """Check ``folder`` before a run writes its outputs there, and list in its manifest what the run wrote.
+
+    :class:`~coverage_planner.errors.ForeignFilesError` at once if a file the run would replace was not written
+    by coverage-planner (:func:`foreign_outputs`), unless ``force``. On leaving (also after an error, so outputs
+    written before it are known next time) every output file that is new or changed since the check is recorded
+    as the tool's, with the entries of files still as listed."""
+    from coverage_planner.errors import ForeignFilesError
+
+    folder = Path(folder)
+    foreign, has_manifest = foreign_outputs(folder, names, patterns)
+    if foreign and not force:
+        raise ForeignFilesError(folder, foreign, has_manifest)
+    before = {p.name: _stamp(p) for p in _output_matches(folder, names, patterns)}
+    try:
+        yield
+    finally:
+        record_outputs(folder, [p for p in _output_matches(folder, names, patterns)
+                                if p.name not in before or _stamp(p) != before[p.name]])
+
+
+def record_outputs(folder: str | os.PathLike, paths) -> None:
+    """Add ``paths`` (files coverage-planner just wrote in ``folder``) to the folder's manifest, atomically;
+    entries of files that are gone or changed since they were listed are dropped."""
+    import json
+
+    folder = Path(folder)
+    listed = _read_manifest(folder) or {}
+    files = {n: s for n, s in listed.items() if _stamp(folder / n) == s}
+    files.update({Path(p).name: _stamp(Path(p)) for p in paths if _stamp(Path(p)) is not None})
+    if not files and not (folder / OUTPUTS_MANIFEST).exists():
+        return
+    doc = {"written_by": "coverage-planner",
+           "about": "files coverage-planner wrote in this folder (size, modification time); a later run replaces "
+                    "only these. Delete this file to make the next run ask before replacing any.",
+           "files": dict(sorted(files.items()))}
+    write_text(folder / OUTPUTS_MANIFEST, json.dumps(doc, indent=1, ensure_ascii=False) + "\n")
+
+
 @contextlib.contextmanager
 def atomic_path(dest: str | os.PathLike) -> Iterator[Path]:
     """Yield a temporary path next to ``dest``; rename it over ``dest`` when the block succeeds.

@@ -32,6 +32,7 @@ from coverage_planner.i18n import (
     natural_key,
     nfc,
     parameter_rows,
+    placement_text,
     province_name,
     short_list,
     site_label,
@@ -802,6 +803,9 @@ def _story(results, lang, styles, page_width, frame_height):
             s.append(P(_x(translate_message(note, lang)), styles["body"]))
     else:
         s.append(P(_x(t("report.proposals.note", lang)), styles["small"]))
+        how = placement_text(results.placement_summary, lang)  # exact or not, converged or not: what was done
+        if how:
+            s.append(P(_x(how), styles["small"]))
         edits = edits_text(results.placement_summary, lang)
         if edits:
             s.append(P(_x(t("report.proposals.edited", lang, changes=edits)), styles["small"]))

@@ -239,3 +239,48 @@ def test_proposal_lines_are_aligned_and_name_the_backhaul():
     for line, r in zip(rows, res.proposals.sort_values("rank").itertuples(), strict=True):
         assert line[:lat_end].endswith(f" {r.lat:.5f}") and line[:voters_end].endswith(f" {r.voters_covered}")
     assert proposal_lines(None) == [] and proposal_lines(props.iloc[:0]) == []
+
+
+def _pdf_text(path) -> str:
+    import subprocess
+
+    return " ".join(subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout.split())
+
+
+def test_k_minus_one_says_whether_the_minimum_was_confirmed(tmp_path, monkeypatch):
+    """QA: --k -1 whose exact check ran out of rounds printed "about N (screening estimate; --k -1 checks every site
+    exactly)" — telling the user to run what they had just run — and nothing said the check did not converge. Now
+    the console and the report (vi and en) say what was done: exact when the rounds converge; else not confirmed,
+    with the estimate, its unchecked sites and what the (exact-checked) proposed sites do cover."""
+    import pandas as pd
+
+    from coverage_planner import pipeline
+
+    proj = write_project(tmp_path / "p")
+    out = tmp_path / "out"
+    runner = CliRunner()
+    res = runner.invoke(main, ["run", str(proj), "--out", str(out), "-q", "--no-map", "--k", "-1", "--lang", "en"])
+    assert res.exit_code == 0, res.output
+    s = dict(pd.read_csv(out / "placement_summary.csv", keep_default_na=False).itertuples(index=False))
+    assert s["exact_converged"] == "True" and s["lscp_exact"] == "True"
+    assert f"Minimum mobile sites to cover every reachable polling station: {s['lscp_sites']} (" in res.output
+    assert "every proposed site checked with the exact terrain profile" in res.output and "about" not in res.output
+    # one round only: the first round always has unchecked sites, so the loop cannot converge
+    monkeypatch.setattr(pipeline, "EXACT_ROUNDS", 1)
+    for lang in ("en", "vi"):
+        res = runner.invoke(main, ["run", str(proj), "--out", str(out), "-q", "--no-map", "--k", "-1", "--lang", lang])
+        assert res.exit_code == 0, res.output
+        s = dict(pd.read_csv(out / "placement_summary.csv", keep_default_na=False).itertuples(index=False))
+        assert s["exact_converged"] == "False" and s["lscp_exact"] == "False" and s["exact_rounds"] == "1"
+        console = " ".join(res.output.split())
+        assert "--k -1), checks every site" not in console and "not confirmed" in console
+        assert (f"did not converge in 1 rounds: about {s['lscp_sites']} sites by the quick estimate, "
+                f"{s['lscp_unchecked']} of them not checked exactly. The {s['k']} proposed sites are all checked "
+                f"with the exact terrain profile and cover {s['reachable_covered']} of the {s['n_reachable']} "
+                "reachable polling stations") in console
+        text = _pdf_text(out / f"gap_report_{lang}.pdf")
+        if text:  # poppler-utils present
+            want = {"en": ["not confirmed", "did not converge in 1 rounds"],
+                    "vi": ["chưa xác nhận được", "chưa hội tụ sau 1 vòng"]}[lang]
+            assert all(w in text for w in want), text[-2000:]
+            assert "quick estimate; \"as few" not in text and "ước tính nhanh; chế độ" not in text
