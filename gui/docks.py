@@ -100,6 +100,9 @@ class InputsDock(QWidget):
         self.tree.setRootIsDecorated(False)
         self.tree.setAlternatingRowColors(True)
         self.tree.setAcceptDrops(False)
+        # a file name cut in a narrow dock keeps its end ('polling…ations.csv', not 'polling_statio…'): the
+        # extension tells the format; the whole path is in the tooltip
+        self.tree.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.replace_button = QPushButton(self)
         self.check_button = QPushButton(self)
         self.hint = QLabel(self)
@@ -444,6 +447,11 @@ class ParametersDock(QWidget):
         for section in PARAM_SECTIONS:
             box = QGroupBox(self._inner)
             form = QFormLayout(box)
+            # a label too long for the dock goes above its field: side by side, the longest label (~220 px in
+            # Vietnamese) and a field made the form wider than the dock at 1280 px, so values were cut at its
+            # right edge behind a horizontal scroll bar
+            form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+            form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
             self.groups[section] = box
             for path, value in _leaves({section: data.get(section, {})}):
                 if path in self.EXCLUDE:
@@ -985,6 +993,9 @@ class ResultsTable(QWidget):
 
     def _update_count(self, *_) -> None:
         self.count.setText(tr("{shown} of {total}", shown=self.proxy.rowCount(), total=self.model.rowCount()))
+        # lay out now: a tab is filled when opened, after its page was laid out with the old count, and Qt
+        # re-lays out only on the next event-loop turn ('15 of 15' drawn or grabbed as '15 o' until then)
+        self.layout().activate()
 
     def _selected(self, *_) -> None:
         rows = self.view.selectionModel().selectedRows()

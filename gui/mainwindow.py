@@ -13,8 +13,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from PyQt6.QtCore import QByteArray, QSettings, Qt, QTimer, pyqtSignal
-from PyQt6.QtGui import QAction, QActionGroup, QFont, QKeySequence
+from PyQt6.QtCore import QByteArray, QCoreApplication, QEvent, QSettings, QSize, Qt, QTimer, pyqtSignal
+from PyQt6.QtGui import QAction, QActionGroup, QFont, QKeySequence, QPainter
 from PyQt6.QtWidgets import (
     QDockWidget,
     QFileDialog,
@@ -129,6 +129,36 @@ def _sites_generator(context, proposals, moved: dict, sites: list, towers=None, 
         done += 1
         yield _Step("sites", done / max(n, 1), site.site_id)
     return windows, per_site, backhaul, reach
+
+
+class ElidingLabel(QLabel):
+    """A one-line label that shows as much of its text as fits, with '…' in the middle, and the whole text in
+    its tooltip. The status bar's stage text: a Vietnamese progress message of the placement stage (~515 px)
+    did not fit beside the progress bar and the coordinates at 1280 px and was cut at its end; the middle
+    keeps the stage in front and the counter or file name at the end. :meth:`text` stays the whole text."""
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(0, super().minimumSizeHint().height())  # may get narrower than its text: it elides
+
+    def shown_text(self) -> str:
+        """The text as drawn at the label's current width."""
+        return self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideMiddle, self.contentsRect().width())
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self._update_tooltip()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._update_tooltip()
+
+    def _update_tooltip(self) -> None:
+        self.setToolTip(self.text() if self.shown_text() != self.text() else "")
+
+    def paintEvent(self, event) -> None:
+        painter = QPainter(self)
+        painter.setPen(self.palette().color(self.foregroundRole()))
+        painter.drawText(self.contentsRect(), int(self.alignment() | Qt.AlignmentFlag.AlignVCenter), self.shown_text())
 
 
 class MainWindow(QMainWindow):
@@ -316,7 +346,7 @@ class MainWindow(QMainWindow):
 
     def _make_statusbar(self) -> None:
         sb = self.statusBar()
-        self.stage_label = QLabel(self)
+        self.stage_label = ElidingLabel(self)
         self.progress = QProgressBar(self)
         self.progress.setRange(0, 1000)
         self.progress.setFixedWidth(220)
@@ -409,6 +439,15 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(0, self._fit_dock_tabs)  # after the dock area re-laid out its tabs with the new titles
         if not self.runner.is_running():
             self.stage_label.setText(tr("Ready"))
+        self.settle_layout()
+
+    def settle_layout(self) -> None:
+        """Lay the window out now for the texts just set. Qt re-lays out only on the next event-loop turn:
+        until then the tool buttons and labels keep the widths of the other language, so a frame drawn (or
+        grabbed) in between showed 'Open…ject', 'C…l' and a count cut to '12 of 1' (English after Vietnamese).
+        Each pass lets one level of nested layouts pass its new size up; 8 is deeper than the window's."""
+        for _ in range(8):
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
 
     def _update_title(self, *_) -> None:
         name = tr("No project")
