@@ -115,7 +115,7 @@ def test_run_action_and_f5_wait_for_valid_parameters_and_messages_name_the_field
 def test_a_valid_value_still_in_its_field_is_used_by_run(opened, qtbot):
     w, dock = opened, opened.params_dock
     _type(dock.editors[DIST], "9000")  # F5 does not take the focus: the field is not finished
-    with qtbot.waitSignal(w.runner.finished, timeout=60000):
+    with qtbot.waitSignal(w.runner.finished, timeout=180000):
         QTest.keyClick(w, Qt.Key.Key_F5)
     assert w.session.project.radio.max_distance_m == 9000.0
     qtbot.waitUntil(lambda: not w.runner.is_running(), timeout=10000)
