@@ -525,7 +525,7 @@ _WHAT_VI = {
     "towers": "Trạm BTS", "stations": "Điểm bỏ phiếu", "communes": "Xã/phường", "terrain": "Địa hình",
     "scenario": "Kịch bản", "clutter": "Lớp phủ mặt đất", "border": "Biên giới", "roads": "Đường giao thông",
     "towns": "Thị trấn, khu dân cư", "candidates": "Vị trí ứng viên", "candidate sites": "Vị trí ứng viên",
-    "lines": "Lớp đường", "points": "Lớp điểm",
+    "lines": "Lớp đường", "points": "Lớp điểm", "clutter (land cover)": "Lớp phủ mặt đất",
 }
 #: Input columns (canonical names, coverage_planner.inputs) as the Vietnamese messages name them.
 _FIELD_VI = {
@@ -709,6 +709,11 @@ _MESSAGES_VI: list[tuple[re.Pattern[str], str]] = [(re.compile(rx), tpl) for rx,
     (r"(?P<what>[\w ]+): (?P<file>.+?), column '(?P<col>[^']*)': (?P<n>\d+) blank value\(s\) \((?P<rows>.+)\): "
      r"used on_air \(on air\)",
      "{what:what}: {file}, cột '{col}': {n:n} ô trống ({rows:rows}): coi là đang phát sóng"),
+    # an XLSX written by a script (never opened in Excel): its formulas have no saved value (coverage_planner.io)
+    (r"(?P<what>[\w ]+): (?P<file>.+?), column '(?P<col>[^']*)': (?P<n>\d+) formula cell\(s\) read as blank "
+     r"\((?P<rows>.+)\): formula without a saved value; open and save the file in Excel",
+     "{what:what}: {file}, cột '{col}': {n:n} ô có công thức nhưng chưa có giá trị đã lưu, được đọc là ô trống "
+     "({rows:rows}): hãy mở tệp bằng Excel rồi lưu lại"),
     (r"(?P<what>[\w ]+): (?P<file>.+?) is not UTF-8; read as Windows-(?P<cp>\d+) \((?P<lang>\w+)\)\. Check that "
      r"names with accents look right, or save the file as CSV UTF-8 \(Excel: File > Save As > CSV UTF-8\) so "
      r"nothing has to be guessed",
@@ -769,6 +774,33 @@ _MESSAGES_VI: list[tuple[re.Pattern[str], str]] = [(re.compile(rx), tpl) for rx,
 # text ("trạm BTS"), ``{list:whats}`` / ``{list:fields}`` = comma lists of input kinds / columns, ``{m:msg}`` = a
 # nested message, translated in turn. tests/coverage_planner/test_error_i18n.py makes the code produce a message
 # for every pattern (a pattern the code no longer produces fails there).
+#: An input kind as the loaders name it ("towers", "clutter (land cover)"), for ``{what:…}``.
+_WHAT = r"(?P<what>clutter \(land cover\)|[\w ]+)"
+#: A raster whose CRS says degrees but whose extent is metres (terrain.check_raster_crs_fits).
+_RASTER_DEGREES = (rf"the {_WHAT} raster says it is in (?P<label>.+?) \(degrees\) but its extent \(x (?P<w>\S+) … "
+                   r"(?P<e>\S+), y (?P<s>\S+) … (?P<n>\S+)\) is impossible in degrees \(longitude within ±180, "
+                   r"latitude within ±90\): the coordinates look like metres and the CRS label is wrong")
+_RASTER_DEGREES_VI = ("raster {what:lc} ghi hệ toạ độ {label} (đơn vị độ) nhưng phạm vi của nó (x {w:d} … {e:d}, y "
+                      "{s:d} … {n:d}) không thể tính bằng độ (kinh độ trong khoảng ±180, vĩ độ trong khoảng ±90): "
+                      "toạ độ có vẻ tính bằng mét và hệ toạ độ ghi trong tệp bị sai")
+_QGIS_ASSIGN = r"or QGIS: Layer Properties > Source > Assigned CRS, then Export > Save Features As…"
+_QGIS_ASSIGN_VI = "hoặc trong QGIS: Layer Properties > Source > Assigned CRS, rồi Export > Save Features As…"
+#: The CRS a file's coordinates are probably in (inputs._check_coordinates_fit_crs), for ``{real:crsreal}``.
+_REAL_CRS = (r"(?P<real>a projected CRS in metres \(VN-2000 e\.g\. EPSG:3405, or UTM e\.g\. \S+\)|WGS 84 "
+             r"longitude/latitude)")
+_REAL_CRS_VI = [(re.compile(rx), tpl) for rx, tpl in (
+    (r"a projected CRS in metres \(VN-2000 e\.g\. EPSG:3405, or UTM e\.g\. (?P<ex>\S+)\)",
+     "một hệ toạ độ phẳng đơn vị mét (VN-2000, ví dụ EPSG:3405, hoặc UTM, ví dụ {ex})"),
+    (r"WGS 84 longitude/latitude", "kinh độ/vĩ độ WGS 84"),
+)]
+#: Where a vector file's CRS came from, at the start of inputs._check_coordinates_fit_crs's message
+#: (``{src:crssrc}``). A Shapefile without .prj has no CRS at all (GDAL assumes none), so it is not here.
+_CRS_SOURCE_VI = [(re.compile(rx), tpl) for rx, tpl in (
+    (r"the project declares (?P<c>.+) for it", "tệp dự án khai báo cho tệp này hệ toạ độ {c}"),
+    (r'the file has no "crs" member, so as GeoJSON it is read as (?P<c>.+)',
+     'tệp không có mục "crs" nên theo chuẩn GeoJSON được đọc theo hệ toạ độ {c}'),
+    (r"the file says (?P<c>.+)", "tệp ghi hệ toạ độ {c}"),
+)]
 _INPUT_KEYS = "towers|stations|communes|terrain|border|roads|towns|candidates|clutter"  # project.INPUT_KEYS
 _ERRORS_VI: list[tuple[re.Pattern[str], str]] = [(re.compile(rx, re.S), tpl) for rx, tpl in (
     # the project file's first problem with the count of the others (first: its message would swallow the rest)
@@ -857,6 +889,196 @@ _ERRORS_VI: list[tuple[re.Pattern[str], str]] = [(re.compile(rx, re.S), tpl) for
     (r"unknown key '(?P<k>.*)' in section \[(?P<sec>.+)\]", "khoá '{k}' không có trong mục [{sec}]"),
     (r"field '(?P<f>[^']*)': (?P<m>.+) \(how to fix: (?P<h>.+)\)", "trường '{f}': {m:msg} (cách sửa: {h:msg})"),
     (r"field '(?P<f>[^']*)': (?P<m>.+)", "trường '{f}': {m:msg}"),
+    # --- reading a file (coverage_planner.io): the file itself, before its rows --------------------------------
+    (rf"{_WHAT} path is a folder, not a file", "đường dẫn {what:file} là một thư mục, không phải tệp"),
+    (rf"{_WHAT} path is a folder", "đường dẫn {what:file} là một thư mục, không phải tệp"),
+    (rf"unsupported {_WHAT} format '\(no extension\)'",
+     "{what:file} không có phần đuôi (.csv, .xlsx…): không nhận ra định dạng"),
+    (rf"unsupported {_WHAT} format '(?P<ext>[^']*)'", "định dạng '{ext}' của {what:file} không được hỗ trợ"),
+    (rf"cannot decode {_WHAT} file as UTF-16 \((?P<why>.+) at byte (?P<b>\d+)\)",
+     "không giải mã được {what:file} theo bảng mã UTF-16 ({why} tại byte {b})"),
+    (rf"the {_WHAT} file looks like UTF-16 text without a byte-order mark \(NUL bytes\)",
+     "{what:file} có vẻ là văn bản UTF-16 không có dấu BOM (có byte NUL)"),
+    (rf"cannot parse {_WHAT} CSV: (?P<exc>.+)", "không đọc được {what:file} dạng CSV: {exc}"),
+    (rf"cannot read {_WHAT} spreadsheet: (?P<exc>.+)", "không đọc được {what:file} dạng bảng tính: {exc}"),
+    (rf"no sheet named '(?P<s>[^']*)' in the {_WHAT} workbook \(sheets: (?P<sheets>.*)\)",
+     "không có trang tính (sheet) '{s}' trong {what:file} (các trang tính có: {sheets})"),
+    (rf"cannot read {_WHAT} file: (?P<exc>.+)", "không đọc được {what:file}: {exc}"),
+    (rf"{_WHAT} file has no features", "{what:file} không có đối tượng nào"),
+    (rf"cannot read {_WHAT} raster \(GDAL: (?P<exc>.+)\)", "không đọc được {what:file} dạng raster (GDAL: {exc})"),
+    (rf"{_WHAT} has (?P<n>\d+) band\(s\); band (?P<b>\d+) does not exist",
+     "{what:file} có {n:n} kênh (band); không có kênh {b}"),
+    (rf"{_WHAT} tile has no CRS", "một mảnh {what:lc} không có hệ toạ độ (CRS)"),
+    (rf"{_WHAT} tiles are in different CRS: (?P<list>.+)", "các mảnh {what:lc} ở những hệ toạ độ khác nhau: {list}"),
+    (r"point to the file itself", "hãy trỏ đường dẫn tới chính tệp dữ liệu"),
+    (r"point to the raster file itself", "hãy trỏ đường dẫn tới chính tệp raster"),
+    (r"use CSV, XLSX, GeoJSON, GeoPackage \(\.gpkg\) or Shapefile \(\.shp\)",
+     "dùng CSV, XLSX, GeoJSON, GeoPackage (.gpkg) hoặc Shapefile (.shp)"),
+    (r"save it as CSV UTF-8 \(Excel: File > Save As > CSV UTF-8\)",
+     "lưu lại tệp dạng CSV UTF-8 (Excel: File > Save As > CSV UTF-8)"),
+    (r"save it as comma-separated UTF-8 CSV, one row per line",
+     "lưu lại tệp dạng CSV UTF-8 phân cách bằng dấu phẩy, mỗi bản ghi một dòng"),
+    (r"open it in Excel/LibreOffice and save as \.xlsx", "mở tệp bằng Excel/LibreOffice rồi lưu lại dạng .xlsx"),
+    (r'set layer = "<sheet name>" for this input in the project',
+     'khai báo layer = "<tên trang tính>" cho dữ liệu này trong tệp dự án'),
+    (r"check it opens in QGIS; supported: GeoJSON, GeoPackage, Shapefile \(with \.shx/\.dbf/\.prj\)",
+     "kiểm tra tệp mở được trong QGIS; hỗ trợ: GeoJSON, GeoPackage, Shapefile (kèm các tệp .shx/.dbf/.prj)"),
+    (r"the layer must contain at least one feature", "lớp dữ liệu phải có ít nhất một đối tượng"),
+    (r"check the path in the project file", "kiểm tra đường dẫn trong tệp dự án"),
+    (r"download or export the raster again", "tải về hoặc xuất lại tệp raster"),
+    (r"use GeoTIFF, SRTM \.hgt \(named like N21E102\.hgt\) or ESRI ASCII grid \(\.asc\); check the file is complete",
+     "dùng GeoTIFF, SRTM .hgt (tên dạng N21E102.hgt) hoặc lưới ESRI ASCII (.asc); kiểm tra tệp còn nguyên vẹn "
+     "(đã tải về đầy đủ)"),
+    (r"assign one in QGIS \(Raster > Projections\) or use a GeoTIFF",
+     "gán hệ toạ độ trong QGIS (Raster > Projections) hoặc dùng GeoTIFF"),
+    (r"reproject all tiles to one CRS before mosaicking",
+     "chuyển tất cả các mảnh về cùng một hệ toạ độ trước khi ghép"),
+    # --- the terrain (coverage_planner.terrain, inputs._terrain_extent_lonlat) ---------------------------------------
+    (rf"cannot choose a UTM zone for lon=(?P<lo>{_NUM}), lat=(?P<la>{_NUM}): not valid WGS 84 degrees",
+     "không chọn được múi UTM cho kinh độ {lo:d}, vĩ độ {la:d}: đây không phải kinh độ/vĩ độ WGS 84 hợp lệ"),
+    (r"check the data CRS; lon must be within ±180 and lat within ±90",
+     "kiểm tra hệ toạ độ của dữ liệu; kinh độ phải trong khoảng ±180 và vĩ độ trong khoảng ±90"),
+    (_RASTER_DEGREES + rf"; read in the project's CRS (?P<real>\S+) it would cover lon (?P<lw>{_NUM})…"
+     rf"(?P<le>{_NUM}), lat (?P<ls>{_NUM})…(?P<ln>{_NUM})",
+     _RASTER_DEGREES_VI + "; nếu đọc theo hệ toạ độ {real} của dự án thì raster phủ kinh độ {lw:d}…{le:d}, vĩ độ "
+     "{ls:d}…{ln:d}"),
+    (_RASTER_DEGREES, _RASTER_DEGREES_VI),
+    (r"make a copy with its real CRS \(probably the one the DEM was produced in, e\.g\. (?P<real>\S+), "
+     r"(?P<name>.+?), or VN-2000 EPSG:3405\): (?P<cmd>gdal_translate .+?) \(or QGIS: Raster > Projections > "
+     r"Assign Projection\) and name the copy under \[inputs\] terrain; the original is not modified",
+     "tạo một bản sao mang đúng hệ toạ độ thực (có lẽ là hệ toạ độ đã dùng khi tạo DEM, ví dụ {real}, {name}, hoặc "
+     "VN-2000 EPSG:3405): {cmd} (hoặc trong QGIS: Raster > Projections > Assign Projection) rồi khai báo bản sao ở "
+     "mục [inputs] terrain; tệp gốc không bị thay đổi"),
+    (r"no terrain file given", "chưa khai báo tệp địa hình (DEM)"),
+    (r'set \[inputs\] terrain = "dem\.tif" in the project', 'khai báo terrain = "dem.tif" ở mục [inputs] trong tệp dự án'),
+    (r"resolution_m must be a positive number, got (?P<v>.+)",
+     "độ phân giải lưới (resolution_m) phải là số dương, không phải {v:d}"),
+    (rf"{_WHAT} raster has no CRS", "raster {what:lc} không có hệ toạ độ (CRS)"),
+    (r"assign its CRS in QGIS \(Raster > Projections > Assign Projection\) or add a \.prj next to an \.asc",
+     "gán hệ toạ độ cho tệp trong QGIS (Raster > Projections > Assign Projection) hoặc đặt tệp .prj cạnh tệp .asc"),
+    (r"assign its CRS in QGIS or add a \.prj next to an \.asc grid",
+     "gán hệ toạ độ cho tệp trong QGIS hoặc đặt tệp .prj cạnh tệp lưới .asc"),
+    (r"assign its CRS in QGIS \(Raster > Projections > Assign Projection\)",
+     "gán hệ toạ độ cho tệp trong QGIS (Raster > Projections > Assign Projection)"),
+    (r"terrain raster contains no valid elevation \(all cells are nodata\)",
+     "raster địa hình không có giá trị độ cao hợp lệ nào (mọi ô đều là nodata)"),
+    (r"use a DEM that covers the area \(e\.g\. SRTM tiles of the province\)",
+     "dùng DEM phủ khu vực (ví dụ các mảnh SRTM của tỉnh)"),
+    (r"analysis CRS (?P<c>.+) is not projected", "hệ toạ độ phân tích {c} không phải hệ toạ độ phẳng (đơn vị mét)"),
+    (r'use crs = "auto" or a metric CRS such as "EPSG:32648"',
+     'dùng crs = "auto" hoặc một hệ toạ độ đơn vị mét như "EPSG:32648"'),
+    (r"analysis CRS (?P<c>.+) has units '(?P<u>[^']*)', not metres",
+     "hệ toạ độ phân tích {c} có đơn vị '{u}', không phải mét"),
+    (r'use crs = "auto"', 'dùng crs = "auto"'),
+    (r"the terrain does not overlap the area of the inputs",
+     "địa hình (DEM) không phủ tới khu vực của dữ liệu đầu vào"),
+    (r"use DEM tiles that cover the towers, stations and communes",
+     "dùng các mảnh DEM phủ các trạm BTS, điểm bỏ phiếu và xã/phường"),
+    (rf"analysis grid of (?P<r>\d+)×(?P<c>\d+) cells at (?P<cs>{_NUM}) m is too large",
+     "lưới phân tích {r:n} × {c:n} ô với độ phân giải {cs:d} m quá lớn"),
+    (r"increase \[project\] resolution_m or clip the terrain to the province",
+     "tăng độ phân giải lưới resolution_m ở mục [project] hoặc cắt DEM theo phạm vi tỉnh"),
+    (r"terrain has no valid elevation inside the analysis area",
+     "địa hình không có giá trị độ cao hợp lệ trong khu vực phân tích"),
+    (r"the DEM does not cover the inputs: use tiles that cover the province",
+     "DEM không phủ dữ liệu đầu vào: dùng các mảnh DEM phủ toàn tỉnh"),
+    (r"cannot fill voids: the DEM has no valid cell", "không nội suy được các ô thiếu dữ liệu: DEM không có ô hợp lệ nào"),
+    # --- land cover (coverage_planner.landcover) -------------------------------------------------------------------
+    (rf"{_WHAT} raster holds non-integer values \(e\.g\. (?P<v>.+)\); it must hold land-cover class codes",
+     "raster {what:lc} chứa giá trị không phải số nguyên (ví dụ {v:nums}); raster phải chứa mã lớp phủ mặt đất"),
+    (r"use a classified land-cover map such as ESA WorldCover, not a continuous raster",
+     "dùng bản đồ lớp phủ mặt đất đã phân loại như ESA WorldCover, không dùng raster giá trị liên tục"),
+    (rf"{_WHAT} raster does not overlap the analysis area \(or holds only nodata\)",
+     "raster {what:lc} không chồng lên khu vực phân tích (hoặc chỉ chứa nodata)"),
+    (r"use a land-cover map that covers the province, or remove \[inputs\] clutter",
+     "dùng bản đồ lớp phủ mặt đất phủ toàn tỉnh, hoặc bỏ dòng clutter ở mục [inputs]"),
+    (r"(?P<n>\d+) land-cover class code\(s\) in the raster are not in the project's class table: (?P<list>.+)",
+     "{n:n} mã lớp phủ mặt đất trong raster không có trong bảng lớp của dự án: {list:cells}"),
+    (r'add them under \[clutter\.classes\] in the project file, e\.g\. "(?P<c>-?\d+)" = \{ name = "…", '
+     r"db_per_km = 0, max_db = 0, height_m = 0 \} \(zeros: no vegetation loss\)",
+     'thêm các mã này vào mục [clutter.classes] trong tệp dự án, ví dụ "{c}" = { name = "…", db_per_km = 0, '
+     "max_db = 0, height_m = 0 } (các giá trị 0: không có suy hao do thực vật)"),
+    # --- coordinate reference systems of vector inputs and of position columns (coverage_planner.inputs) ----------
+    (rf"the {_WHAT} file has no coordinate reference system", "{what:file} không có hệ toạ độ (CRS)"),
+    (r'declare it in the project: (?P<ex>.+?) for longitude/latitude, or crs = "(?P<m>[^"]+)" for metres \(or '
+     r"save the file with its CRS, e\.g\. a \.prj next to a \.shp\)",
+     'khai báo hệ toạ độ trong tệp dự án: {ex} nếu toạ độ là kinh độ/vĩ độ, hoặc crs = "{m}" nếu toạ độ tính bằng '
+     "mét (hoặc lưu tệp kèm hệ toạ độ, ví dụ tệp .prj cạnh tệp .shp)"),
+    (rf"the {_WHAT} file states its CRS, (?P<label>.+?), but the project declares (?P<d>.+) for it",
+     "{what:file} ghi hệ toạ độ {label}, nhưng tệp dự án khai báo {d} cho tệp này"),
+    (r"the file's own CRS is wrong: its coordinates \((?P<ext>x .+?)\) fit (?P<d>\S+), not (?P<label>\S+)\. A CRS "
+     r"the file states is never overridden: make a copy with the right one \((?P<cmd>ogr2ogr .+?), " + _QGIS_ASSIGN
+     + r"\) and name the copy in the project, without crs",
+     "hệ toạ độ ghi trong tệp bị sai: toạ độ của tệp ({ext:d}) hợp với {d}, không phải {label}. Hệ toạ độ ghi "
+     "trong tệp không bao giờ bị thay bằng khai báo: hãy tạo bản sao mang đúng hệ toạ độ ({cmd}, " + _QGIS_ASSIGN_VI
+     + ") rồi khai báo bản sao trong tệp dự án, không ghi crs"),
+    (r'remove crs = "(?P<d>[^"]+)" from this input in the project: the file\'s own (?P<label>.+?) is used \(a CRS '
+     r"the file states is never overridden\); or reproject the file to (?P<d2>.+)",
+     'bỏ crs = "{d}" của dữ liệu này trong tệp dự án: hệ toạ độ {label} ghi trong tệp sẽ được dùng (hệ toạ độ ghi '
+     "trong tệp không bao giờ bị thay bằng khai báo); hoặc chuyển đổi tệp sang hệ toạ độ {d2}"),
+    (rf"(?P<src>.+?) \(degrees\) but the {_WHAT} coordinates \((?P<ext>x .+?)\) go up to (?P<max>\d+), which look "
+     r"like metres",
+     "{src:crssrc} (đơn vị độ) nhưng toạ độ {what:lc} ({ext:d}) lên tới {max:d}, có vẻ tính bằng mét"),
+    (rf"(?P<src>.+?) \(projected, metres\) but the {_WHAT} coordinates \((?P<ext>x .+?)\) look like degrees of "
+     r"longitude/latitude",
+     "{src:crssrc} (hệ toạ độ phẳng, đơn vị mét) nhưng toạ độ {what:lc} ({ext:d}) có vẻ là kinh độ/vĩ độ tính "
+     "bằng độ"),
+    (r"the CRS the file states is wrong: the file is probably in " + _REAL_CRS + r"\. A declaration in the project "
+     r"cannot override it: make a copy with the real CRS \((?P<cmd>ogr2ogr .+?), " + _QGIS_ASSIGN + r"\) and name "
+     r"the copy in the project",
+     "hệ toạ độ ghi trong tệp bị sai: tệp có lẽ ở {real:crsreal}. Khai báo trong tệp dự án không thay được hệ toạ "
+     "độ này: hãy tạo bản sao mang đúng hệ toạ độ ({cmd}, " + _QGIS_ASSIGN_VI + ") rồi khai báo bản sao trong tệp "
+     "dự án"),
+    (r"the file is probably in " + _REAL_CRS + r": declare its real CRS for this input in the project, e\.g\. "
+     r"(?P<decl>.+) if it is in the project's CRS \((?P<ex2>\S+)\)",
+     "tệp có lẽ ở {real:crsreal}: hãy khai báo đúng hệ toạ độ của dữ liệu này trong tệp dự án, ví dụ {decl} nếu "
+     "tệp ở hệ toạ độ của dự án ({ex2})"),
+    (r"the file is probably in " + _REAL_CRS + r": declare its real CRS for this input in the project, e\.g\. "
+     r"(?P<decl>.+)",
+     "tệp có lẽ ở {real:crsreal}: hãy khai báo đúng hệ toạ độ của dữ liệu này trong tệp dự án, ví dụ {decl}"),
+    (rf"the {_WHAT} file gives x/y coordinates \('(?P<x>[^']*)', '(?P<y>[^']*)'\) but no CRS is declared",
+     "{what:file} ghi toạ độ x/y (cột '{x}', '{y}') nhưng chưa khai báo hệ toạ độ"),
+    (r"declare `crs = \.\.\.` for this input in the project, e\.g\. (?P<ex>.+) \(VN-2000 / UTM 48N …\)",
+     "khai báo `crs = ...` cho dữ liệu này trong tệp dự án, ví dụ {ex} (VN-2000 / UTM 48N …)"),
+    (rf"the {_WHAT} file has longitude/latitude columns but the project declares the projected CRS (?P<c>.+) for it",
+     "{what:file} có cột kinh độ/vĩ độ nhưng tệp dự án khai báo hệ toạ độ phẳng {c} cho tệp này"),
+    (r"rename the columns to x and y if they are projected, or remove crs for this input",
+     "đổi tên cột thành x và y nếu là toạ độ phẳng, hoặc bỏ khai báo crs của dữ liệu này"),
+    (rf"no position columns in the {_WHAT} file; columns found: (?P<found>.+)",
+     "{what:file} không có cột toạ độ; các cột có trong tệp: {found}"),
+    (r"add longitude/latitude in WGS 84 \(accepted: (?P<lo>.+?) / (?P<la>.+?)\) or x/y \((?P<x>.+?) / (?P<y>.+?)\) "
+     r"and declare the CRS in the project",
+     "thêm cột kinh độ/vĩ độ WGS 84 (tên cột được chấp nhận: {lo} / {la}) hoặc x/y ({x} / {y}) và khai báo hệ toạ "
+     "độ trong tệp dự án"),
+    (r"communes must be polygons: a table has none",
+     "xã/phường phải là đối tượng dạng vùng (polygon): tệp dạng bảng không chứa vùng nào"),
+    (r"use a GeoJSON, GeoPackage or Shapefile of the commune boundaries",
+     "dùng tệp GeoJSON, GeoPackage hoặc Shapefile ranh giới xã/phường"),
+    (rf"{_WHAT} must be lines: a table has none", "{what:lc} phải là đối tượng dạng đường (LineString): tệp dạng bảng không chứa đường nào"),
+    (r"use a GeoJSON, GeoPackage or Shapefile of lines", "dùng tệp GeoJSON, GeoPackage hoặc Shapefile dạng đường"),
+    (rf"id '(?P<id>.*)' at lon (?P<lo>{_NUM}), lat (?P<la>{_NUM}), (?P<d>{_NUM}) km outside every commune polygon "
+     r"too: the coordinates are probably mistyped",
+     "mã '{id}' tại kinh độ {lo:d}, vĩ độ {la:d}, còn cách mọi ranh giới xã tới {d:n} km: toạ độ có lẽ bị gõ sai"),
+    # --- the project's analysis CRS (coverage_planner.project) ------------------------------------------------------
+    (r"unknown CRS '(?P<v>[^']*)' \((?P<exc>.+)\)", "hệ toạ độ '{v}' không xác định được ({exc})"),
+    (r'write crs = "auto" or e\.g\. "EPSG:32648"', 'ghi crs = "auto" hoặc ví dụ "EPSG:32648"'),
+    (r"analysis CRS '(?P<v>[^']*)' is not projected \(metres are needed\)",
+     "hệ toạ độ phân tích '{v}' không phải hệ toạ độ phẳng (cần đơn vị mét)"),
+    (r'use "auto" \(UTM zone of the data\) or a metric CRS such as "EPSG:32648" \(UTM 48N\)',
+     'dùng "auto" (múi UTM của dữ liệu) hoặc một hệ toạ độ đơn vị mét như "EPSG:32648" (UTM 48N)'),
+    (r"analysis CRS '(?P<v>[^']*)' \((?P<name>.+)\) is a Mercator projection: its metres are not ground metres "
+     r"\(about 7 % too long in Điện Biên\), so radii, distances and areas would be wrong",
+     "hệ toạ độ phân tích '{v}' ({name}) là phép chiếu Mercator: mét trên bản đồ không phải mét thực địa (dài hơn "
+     "khoảng 7 % ở Điện Biên), nên bán kính, khoảng cách và diện tích sẽ bị sai"),
+    (r'use "auto" \(UTM zone of the data\) or "EPSG:32648" \(UTM 48N\); VN-2000 \(e\.g\. EPSG:3405\) also works',
+     'dùng "auto" (múi UTM của dữ liệu) hoặc "EPSG:32648" (UTM 48N); hệ VN-2000 (ví dụ EPSG:3405) cũng được'),
+    # --- the failure scenario (coverage_planner.inputs.load_inputs) ------------------------------------------------
+    (r"the failure scenario lists tower id\(s\) that are not in the towers file (?P<file>.+?): (?P<ids>.+)",
+     "kịch bản sự cố có mã trạm không có trong tệp trạm BTS {file}: {ids:rows}"),
+    (r"use ids from the towers file \(column id / ma_tram\) or a site id for all the sectors of one mast, or remove "
+     r"them from \[scenario\] down",
+     "dùng mã trạm có trong tệp trạm BTS (cột id / ma_tram) hoặc mã vị trí cho mọi sector trên một cột anten, hoặc "
+     "bỏ các mã này khỏi down ở mục [scenario]"),
     # --- hints (the re-check step after ", then " is error_text's) ---------------------------------------------
     (r"correct the listed rows in the file", "sửa các dòng đã liệt kê trong tệp"),
     (r"correct the file as described", "sửa tệp như đã mô tả"),
@@ -878,8 +1100,8 @@ _ERRORS_VI: list[tuple[re.Pattern[str], str]] = [(re.compile(rx, re.S), tpl) for
      "thêm ít nhất một dòng dữ liệu dưới dòng tiêu đề (dòng {r})"),
     (r"write e\.g\. (?P<ex>.+)", "ghi ví dụ {ex}"),
     (r"choose a value between (?P<lo>\S+) and (?P<hi>\S+)", "chọn giá trị từ {lo:d} đến {hi:d}"),
-    (r"did you mean '(?P<c>.*)'\? allowed keys: (?P<keys>.+)", "có phải là '{c}'? Được phép dùng: {keys}"),
-    (r"allowed keys: (?P<keys>.+)", "được phép dùng: {keys}"),
+    (r"did you mean '(?P<c>.*)'\? allowed keys: (?P<keys>.+)", "có phải là {c:qkey}? Được phép dùng: {keys:keys}"),
+    (r"allowed keys: (?P<keys>.+)", "được phép dùng: {keys:keys}"),
 )]
 
 _FIELD_RE = re.compile(r"\{(\w+)(?::(\w+))?\}")
@@ -913,6 +1135,23 @@ def _rows_vi(text: str) -> str:
     text = re.sub(r"\((\d+) rows\)", lambda m: f"({fmt_int(int(m.group(1)), 'vi')} dòng)", text)
     text = re.sub(r"\brows? ", "dòng ", text)
     return text.replace("did you mean", "có phải là")
+
+
+def _sub_table(table, text: str) -> str:
+    """``text`` through a small table of (pattern, template) of plain ``{field}`` templates; unchanged if none fits."""
+    for rx, tpl in table:
+        m = rx.fullmatch(text)
+        if m is not None:
+            return tpl.format(**{k: v or "" for k, v in m.groupdict().items()})
+    return text
+
+
+def _key_vi(key: str, *, quote: bool = False) -> str:
+    """A project-file key as a hint names it: the key itself (what the user types) and, when there is one, its
+    Vietnamese name: "max_distance_m (bán kính tính tối đa)", "towers (trạm BTS)"."""
+    name = PARAM_NAMES_VI.get(key) or (_what_lc(key) if key in _INPUT_KEYS.split("|") else None)
+    shown = f"'{key}'" if quote else key
+    return f"{shown} ({name})" if name else shown
 
 
 def translate_message(message, lang: str = DEFAULT_LANG) -> str:
@@ -956,6 +1195,19 @@ def translate_message(message, lang: str = DEFAULT_LANG) -> str:
                 return ", ".join(_FIELD_VI.get(c, c) for c in value.split(", "))
             if how == "msg":  # a message inside a message (the project's problem list)
                 return translate_message(value, lang)
+            if how == "crssrc":  # where a file's CRS came from
+                return _sub_table(_CRS_SOURCE_VI, value)
+            if how == "crsreal":  # the CRS a file's coordinates are probably in
+                return _sub_table(_REAL_CRS_VI, value)
+            if how == "nums":  # "0.25, 10.25" → "0,25; 10,25" (a comma list of decimal-comma numbers is ambiguous)
+                return "; ".join(_decimal_commas(v) for v in value.split(", "))
+            if how == "cells":  # "12 (1060 cells), 20 (5 cells)" → "12 (1.060 ô); 20 (5 ô)"
+                return "; ".join(re.sub(r"\((\d+) cells\)", lambda c: f"({fmt_int(int(c.group(1)), 'vi')} ô)", v)
+                                 for v in value.split(", "))
+            if how == "qkey":  # a project setting or input named in a hint: "'max_distance_m' (bán kính tính tối đa)"
+                return _key_vi(value, quote=True)
+            if how == "keys":
+                return ", ".join(_key_vi(k) for k in value.split(", "))
             return value
 
         return nfc(_FIELD_RE.sub(fill, template))

@@ -151,6 +151,10 @@ CASES = [
      "Điểm bỏ phiếu: s.csv, cột 'priority': 2 ô trống (dòng 4, 9): dùng mức ưu tiên 1"),
     ("towers: t.csv, column 'status': 1 blank value(s) (row 5): used on_air (on air)",
      "Trạm BTS: t.csv, cột 'status': 1 ô trống (dòng 5): coi là đang phát sóng"),
+    ("stations: kvbp.xlsx, column 'voters': 12 formula cell(s) read as blank (rows 2, 3, … (12 rows)): formula without "
+     "a saved value; open and save the file in Excel",
+     "Điểm bỏ phiếu: kvbp.xlsx, cột 'voters': 12 ô có công thức nhưng chưa có giá trị đã lưu, được đọc là ô trống "
+     "(dòng 2, 3, … (12 dòng)): hãy mở tệp bằng Excel rồi lưu lại"),
     ("stations: s.csv is not UTF-8; read as Windows-1258 (Vietnamese). Check that names with accents look right, "
      "or save the file as CSV UTF-8 (Excel: File > Save As > CSV UTF-8) so nothing has to be guessed",
      "Điểm bỏ phiếu: s.csv không phải UTF-8; đã đọc theo bảng mã Windows-1258. Hãy kiểm tra tên có dấu hiển thị "
