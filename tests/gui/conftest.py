@@ -60,6 +60,20 @@ def tiny():
 
 
 @pytest.fixture
+def canvas(qtbot, tiny):
+    """A bare map canvas (no window) with the tiny results' layers drawn."""
+    from gui import maplayers
+    from gui.canvas import MapCanvas
+
+    c = MapCanvas()
+    qtbot.addWidget(c)
+    c.resize(900, 700)
+    maplayers.build_layers(c, tiny)
+    c.finish_pending()
+    return c
+
+
+@pytest.fixture
 def shown(window, tiny, qtbot):
     """The main window showing the tiny results."""
     with qtbot.waitSignal(window.resultsShown, timeout=10000):

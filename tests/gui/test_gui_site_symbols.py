@@ -8,7 +8,6 @@ import dataclasses
 
 import geopandas as gpd
 import numpy as np
-import pytest
 from PyQt6.QtGui import QColor
 from shapely.geometry import Point
 
@@ -17,16 +16,6 @@ from gui.canvas import MapCanvas, symbol_path
 from gui.layerpanel import legend_html
 
 STATION_SHAPES = ("circle", "diamond", "square")
-
-
-@pytest.fixture
-def canvas(qtbot, tiny):
-    c = MapCanvas()
-    qtbot.addWidget(c)
-    c.resize(900, 700)
-    maplayers.build_layers(c, tiny)
-    c.finish_pending()
-    return c
 
 
 def _added_site(tiny, dx=2500.0, dy=-2000.0):

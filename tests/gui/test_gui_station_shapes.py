@@ -4,12 +4,11 @@ signal), as on the HTML map and the PDF, so colour-blind users and greyscale scr
 from __future__ import annotations
 
 import numpy as np
-import pytest
 from PyQt6.QtGui import QColor
 
 from coverage_planner import webmap
 from gui import maplayers, render
-from gui.canvas import MapCanvas, symbol_path
+from gui.canvas import symbol_path
 from gui.layerpanel import legend_html
 
 
@@ -20,16 +19,6 @@ def test_station_symbols_are_those_of_the_html_map_and_the_pdf():
     areas = {"circle": np.pi * (render.SYMBOL_SIZES["circle"] / 2) ** 2,
              "diamond": render.SYMBOL_SIZES["diamond"] ** 2 / 2, "square": render.SYMBOL_SIZES["square"] ** 2}
     assert max(areas.values()) / min(areas.values()) < 1.1, areas
-
-
-@pytest.fixture
-def canvas(qtbot, tiny):
-    c = MapCanvas()
-    qtbot.addWidget(c)
-    c.resize(900, 700)
-    maplayers.build_layers(c, tiny)
-    c.finish_pending()
-    return c
 
 
 def test_each_station_is_drawn_with_its_status_shape(canvas, tiny):
