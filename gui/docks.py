@@ -66,6 +66,15 @@ INPUT_LABELS = {
     "clutter": "Land cover",
 }
 REQUIRED_INPUTS = ("towers", "stations", "communes", "terrain")
+#: Columns of the Inputs list: the state mark first (always in view), the input, its file (elided in the middle).
+STATE_COLUMN, FILE_COLUMN = 0, 2
+#: The item role holding a row's state (the English key of :data:`INPUT_STATE_MARKS`; tooltips say it translated).
+STATE_ROLE = Qt.ItemDataRole.UserRole + 1
+#: state → (mark, colour): a shape as well as a colour, for colour-blind users and grey-scale prints.
+INPUT_STATE_MARKS = {
+    "found": ("✔", "#147828"), "file not found": ("✖", "#c81e1e"), "required, missing": ("✖", "#c81e1e"),
+    "not used": ("–", "#787878"),
+}
 _GUESS = (("tower", "towers"), ("bts", "towers"), ("tram", "towers"), ("station", "stations"),
           ("polling", "stations"), ("bau_cu", "stations"), ("commune", "communes"), ("xa", "communes"),
           ("border", "border"), ("bien_gioi", "border"), ("road", "roads"), ("duong", "roads"), ("town", "towns"),
@@ -103,6 +112,16 @@ class InputsDock(QWidget):
         # a file name cut in a narrow dock keeps its end ('polling…ations.csv', not 'polling_statio…'): the
         # extension tells the format; the whole path is in the tooltip
         self.tree.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        # the state comes first, as a mark (✔ ✖ –): a state column after the file name was off to the right at
+        # the default dock width, so whether a file was found took a scroll. The words are in every tooltip. The
+        # file column takes what is left (elided), so the rows never need a horizontal scroll bar.
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setMinimumSectionSize(16)
+        header.setSectionResizeMode(STATE_COLUMN, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(FILE_COLUMN, QHeaderView.ResizeMode.Stretch)
+        self.tree.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.replace_button = QPushButton(self)
         self.check_button = QPushButton(self)
         self.hint = QLabel(self)
@@ -128,7 +147,8 @@ class InputsDock(QWidget):
         self.retranslate()
 
     def retranslate(self) -> None:
-        self.tree.setHeaderLabels([tr("Input"), tr("File"), tr("State")])
+        self.tree.setHeaderLabels(["", tr("Input"), tr("File")])
+        self.tree.headerItem().setToolTip(STATE_COLUMN, tr("State"))
         self.replace_button.setText(tr("Open / replace file…"))
         self.check_button.setText(tr("Check inputs"))
         self.hint.setText(tr("Drop files here: onto a row to replace that input, or anywhere to let the name decide."))
@@ -137,7 +157,16 @@ class InputsDock(QWidget):
 
     def current_key(self) -> str | None:
         it = self.tree.currentItem()
-        return None if it is None else it.data(0, Qt.ItemDataRole.UserRole)
+        return None if it is None else it.data(STATE_COLUMN, Qt.ItemDataRole.UserRole)
+
+    def state(self, key: str) -> str | None:
+        """The row's state as shown by its mark (English: "found", "file not found", "required, missing", "not
+        used"); ``None`` for an unknown key."""
+        for i in range(self.tree.topLevelItemCount()):
+            it = self.tree.topLevelItem(i)
+            if it.data(STATE_COLUMN, Qt.ItemDataRole.UserRole) == key:
+                return it.data(STATE_COLUMN, STATE_ROLE)
+        return None
 
     def refresh(self) -> None:
         current = self.current_key()
@@ -149,20 +178,27 @@ class InputsDock(QWidget):
             label = tr(INPUT_LABELS.get(key, key)) + (" *" if key in REQUIRED_INPUTS else "")
             files = ", ".join(r.raw for r in refs)
             if not refs:
-                state = tr("required, missing") if key in REQUIRED_INPUTS else tr("not used")
-                colour = QColor(200, 30, 30) if key in REQUIRED_INPUTS else QColor(120, 120, 120)
+                state = "required, missing" if key in REQUIRED_INPUTS else "not used"
             elif all(Path(r.path).exists() for r in refs):
-                state, colour = tr("found"), QColor(20, 120, 40)
+                state = "found"
             else:
-                state, colour = tr("file not found"), QColor(200, 30, 30)
-            it = QTreeWidgetItem([label, files, state])
-            it.setData(0, Qt.ItemDataRole.UserRole, key)
-            it.setForeground(2, QBrush(colour))
-            it.setToolTip(1, "\n".join(str(r.path) for r in refs))
+                state = "file not found"
+            mark, colour = INPUT_STATE_MARKS[state]
+            it = QTreeWidgetItem([mark, label, files])
+            it.setData(STATE_COLUMN, Qt.ItemDataRole.UserRole, key)
+            it.setData(STATE_COLUMN, STATE_ROLE, state)
+            it.setData(STATE_COLUMN, Qt.ItemDataRole.AccessibleTextRole, tr(state))
+            it.setTextAlignment(STATE_COLUMN, Qt.AlignmentFlag.AlignCenter)
+            it.setForeground(STATE_COLUMN, QBrush(QColor(colour)))
+            font = it.font(STATE_COLUMN)
+            font.setBold(True)
+            it.setFont(STATE_COLUMN, font)
+            tip = "\n".join([f"{label}: {tr(state)}", *(str(r.path) for r in refs)])
+            for col in range(self.tree.columnCount()):  # the state in words and the whole paths, on any cell
+                it.setToolTip(col, tip)
             self.tree.addTopLevelItem(it)
             if key == current:
                 self.tree.setCurrentItem(it)
-        self.tree.resizeColumnToContents(0)
         self.messages.clear()
         for level, text in self.session.input_messages:
             prefix = "✖ " if level == "error" else "⚠ " if level == "warning" else "ℹ "
@@ -202,7 +238,7 @@ class InputsDock(QWidget):
         paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
         pos = self.tree.viewport().mapFrom(self, event.position().toPoint())
         item = self.tree.itemAt(pos)
-        self.handle_drop(paths, None if item is None else item.data(0, Qt.ItemDataRole.UserRole))
+        self.handle_drop(paths, None if item is None else item.data(STATE_COLUMN, Qt.ItemDataRole.UserRole))
         event.acceptProposedAction()
 
     def handle_drop(self, paths: list[str], target_key: str | None) -> list[tuple[str, list[str]]]:
