@@ -14,6 +14,7 @@ from PyQt6.QtCore import QEvent, Qt, QTimer, pyqtSignal
 from PyQt6.QtGui import QBrush, QColor
 from PyQt6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QDoubleSpinBox,
     QFileDialog,
@@ -698,6 +699,11 @@ class PlacementDock(QWidget):
         self.blocked = False  # a parameter is invalid: Run placement is disabled
         self.k = QSpinBox(self)
         self.k.setRange(1, 1000)
+        self.k.setValue(cp_project.PlacementSettings().k)
+        # k = -1 in the project file (the command line's --k -1): the minimum plan. A box of its own, not a -1 in
+        # the spin box: the number of sites is then the run's answer, not a setting; the spin box keeps the last
+        # number for when the box is cleared.
+        self.fewest = QCheckBox(self)
         self.mast = QDoubleSpinBox(self)
         self.mast.setRange(1.0, 200.0)
         self.mast.setDecimals(1)
@@ -712,6 +718,7 @@ class PlacementDock(QWidget):
         self.sites = QListWidget(self)
         form = QFormLayout()
         form.addRow(self.k_label, self.k)
+        form.addRow(self.fewest)
         form.addRow(self.mast_label, self.mast)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
@@ -724,6 +731,7 @@ class PlacementDock(QWidget):
         lay.addLayout(row)
         lay.addWidget(self.sites, 1)
         self.k.valueChanged.connect(self._k_changed)
+        self.fewest.toggled.connect(self._fewest_toggled)
         self.mast.valueChanged.connect(self._mast_changed)
         self.run_button.clicked.connect(self.runRequested)
         self.add_button.toggled.connect(self.addSiteToggled)
@@ -735,6 +743,9 @@ class PlacementDock(QWidget):
 
     def retranslate(self) -> None:
         self.k_label.setText(tr("Number of sites k"))
+        self.fewest.setText(tr("As few sites as needed"))
+        self.fewest.setToolTip(tr("The smallest number of mobile sites that reaches every polling station a site "
+                                  "can reach (k = -1 in the project file)."))
         self.mast_label.setText(tr("Mast height (m)"))
         self.run_button.setText(tr("Run placement"))
         self.add_button.setText(tr("Add a site on the map"))
@@ -744,16 +755,20 @@ class PlacementDock(QWidget):
 
     def refresh(self) -> None:
         p = self.session.project
-        for w in (self.k, self.mast, self.add_button):
+        for w in (self.fewest, self.mast, self.add_button):
             w.setEnabled(p is not None)
         self.run_button.setEnabled(p is not None and not self.busy and not self.blocked)
         if p is not None:
-            self.k.blockSignals(True)
-            self.mast.blockSignals(True)
-            self.k.setValue(int(p.placement.k))
+            fewest = int(p.placement.k) == cp_project.K_AS_FEW_AS_NEEDED
+            for w in (self.k, self.fewest, self.mast):
+                w.blockSignals(True)
+            self.fewest.setChecked(fewest)
+            if not fewest:
+                self.k.setValue(int(p.placement.k))
             self.mast.setValue(float(p.placement.mast_height_m))
-            self.k.blockSignals(False)
-            self.mast.blockSignals(False)
+            for w in (self.k, self.fewest, self.mast):
+                w.blockSignals(False)
+        self.k.setEnabled(p is not None and not self.fewest.isChecked())
         self.refresh_sites()
 
     def set_busy(self, busy: bool, blocked: bool = False) -> None:
@@ -794,8 +809,14 @@ class PlacementDock(QWidget):
         self.remove_button.setEnabled(self.sites.count() > 0)
 
     def _k_changed(self, value: int) -> None:
-        if self.session.project is not None:
+        if self.session.project is not None and not self.fewest.isChecked():
             self.session.project.placement.k = int(value)
+            self.session.mark_dirty()
+
+    def _fewest_toggled(self, on: bool) -> None:
+        self.k.setEnabled(self.session.project is not None and not on)
+        if self.session.project is not None:
+            self.session.project.placement.k = cp_project.K_AS_FEW_AS_NEEDED if on else int(self.k.value())
             self.session.mark_dirty()
 
     def _mast_changed(self, value: float) -> None:

@@ -287,6 +287,10 @@ VI: dict[str, str] = {
     "Default technology": "Công nghệ mặc định", "Good from (dBm)": "Tốt từ (dBm)", "Weak from (dBm)": "Yếu từ (dBm)",
     "Border commune within (m)": "Xã biên giới trong phạm vi (m)",
     "Remote commune beyond (m)": "Xã vùng sâu khi xa hơn (m)", "Number of sites k": "Số trạm k",
+    "As few sites as needed": "Ít trạm nhất có thể",
+    "The smallest number of mobile sites that reaches every polling station a site can reach (k = -1 in the project "
+    "file).": "Số trạm lưu động ít nhất đủ phủ mọi điểm bỏ phiếu mà một vị trí đặt trạm có thể phủ tới (k = -1 trong "
+    "tệp dự án).",
     "Free space": "Không gian tự do", "Single knife edge": "Lưỡi dao đơn",
     "Deygout (multiple edges)": "Deygout (nhiều vật cản)", "Okumura–Hata": "Okumura–Hata",
     "COST-231 Hata": "COST-231 Hata", "Urban": "Đô thị", "Suburban": "Ngoại ô", "Rural": "Nông thôn",
