@@ -69,12 +69,13 @@ INPUT_LABELS = {
 REQUIRED_INPUTS = ("towers", "stations", "communes", "terrain")
 #: Columns of the Inputs list: the state mark first (always in view), the input, its file (elided in the middle).
 STATE_COLUMN, FILE_COLUMN = 0, 2
-#: The item role holding a row's state (the English key of :data:`INPUT_STATE_MARKS`; tooltips say it translated).
+#: The item role holding a row's state (the English key of :data:`INPUT_STATE_MARKS`; tooltips say it translated;
+#: "no project" before a project is open).
 STATE_ROLE = Qt.ItemDataRole.UserRole + 1
 #: state → (mark, colour): a shape as well as a colour, for colour-blind users and grey-scale prints.
 INPUT_STATE_MARKS = {
     "found": ("✔", "#147828"), "file not found": ("✖", "#c81e1e"), "required, missing": ("✖", "#c81e1e"),
-    "not used": ("–", "#787878"),
+    "not used": ("–", "#787878"), "no project": ("", "#787878"),
 }
 _GUESS = (("tower", "towers"), ("bts", "towers"), ("tram", "towers"), ("station", "stations"),
           ("polling", "stations"), ("bau_cu", "stations"), ("commune", "communes"), ("xa", "communes"),
@@ -178,7 +179,9 @@ class InputsDock(QWidget):
             refs = ref if isinstance(ref, list) else ([ref] if ref is not None else [])
             label = tr(INPUT_LABELS.get(key, key)) + (" *" if key in REQUIRED_INPUTS else "")
             files = ", ".join(r.raw for r in refs)
-            if not refs:
+            if project is None:  # no project open: nothing is missing yet (no red marks in an empty window)
+                state = "no project"
+            elif not refs:
                 state = "required, missing" if key in REQUIRED_INPUTS else "not used"
             elif all(Path(r.path).exists() for r in refs):
                 state = "found"
@@ -194,7 +197,7 @@ class InputsDock(QWidget):
             font = it.font(STATE_COLUMN)
             font.setBold(True)
             it.setFont(STATE_COLUMN, font)
-            tip = "\n".join([f"{label}: {tr(state)}", *(str(r.path) for r in refs)])
+            tip = label if project is None else "\n".join([f"{label}: {tr(state)}", *(str(r.path) for r in refs)])
             for col in range(self.tree.columnCount()):  # the state in words and the whole paths, on any cell
                 it.setToolTip(col, tip)
             self.tree.addTopLevelItem(it)

@@ -159,3 +159,12 @@ def test_inputs_state_is_in_view_at_the_default_panel_width(make_window, project
     assert str(project_copy.parent / "roads.geojson") in marks["roads"][1]  # the whole path too
     if lang == "vi":
         assert "có tệp" in marks["towers"][1] and "không tìm thấy tệp" in marks["roads"][1]
+
+
+def test_no_red_marks_before_a_project_is_open(make_window):
+    """An empty window lists the inputs without a state: nothing is missing before a project names its files."""
+    w = make_window("vi", size=LAPTOP)
+    tree = w.inputs_dock.tree
+    assert tree.topLevelItemCount() > 4
+    assert {tree.topLevelItem(i).text(0) for i in range(tree.topLevelItemCount())} == {""}
+    assert w.inputs_dock.state("towers") == "no project"
