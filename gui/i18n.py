@@ -366,6 +366,13 @@ VI: dict[str, str] = {
     "Esc puts back the value in use.": "Nhấn Esc để trả lại giá trị đang dùng.",
     "The inputs have a problem": "Dữ liệu đầu vào có lỗi", "The analysis failed": "Phân tích thất bại",
     "Site coverage failed": "Không tính được vùng phủ vị trí", "Export failed": "Xuất tệp thất bại",
+    "Replace files coverage-planner did not write?": "Ghi đè các tệp không do coverage-planner tạo ra?",
+    "The folder {folder} already holds files with the names of this export that coverage-planner did not write "
+    "(or that changed since it wrote them):": "Thư mục {folder} đã có các tệp trùng tên với tệp sắp xuất mà "
+    "coverage-planner không tạo ra (hoặc đã bị sửa sau khi tạo):",
+    "Overwriting replaces them with the export; they cannot be recovered.":
+        "Nếu ghi đè, các tệp này sẽ bị thay bằng tệp xuất và không khôi phục lại được.",
+    "Overwrite": "Ghi đè", "Choose another folder…": "Chọn thư mục khác…", "… and {n} more": "… và {n} tệp khác",
     "Nothing to export": "Không có gì để xuất", "Run the analysis first.": "Hãy chạy phân tích trước.",
     "Sites still being computed": "Đang tính các vị trí trạm",
     "Outside the terrain": "Ngoài vùng địa hình",
