@@ -65,6 +65,19 @@ def run_outputs(outputs, lang: str) -> tuple[list[str], list[str]]:
     return sorted(names), ([_GROUP_RASTER.pattern] if "gis" in outputs else [])
 
 
+def export_targets(kind: str, dest: str | Path) -> tuple[Path, list[str], list[str]]:
+    """What one export writes: (folder, names, name patterns), for :func:`coverage_planner.io.foreign_outputs`
+    (files there the tool did not write, before writing) and :func:`coverage_planner.io.claimed_outputs` (list
+    what it wrote). ``kind`` "gis": ``dest`` is the folder of :func:`export_all`'s files (the names of
+    :func:`run_outputs`, as the command line's run); "map" or "report": ``dest`` is the one file, under whatever
+    name the user chose."""
+    if kind == "gis":
+        return (Path(dest), *run_outputs({"gis"}, "en"))  # no report: the language changes no name
+    if kind in ("map", "report"):
+        return Path(dest).parent, [Path(dest).name], []
+    raise ValueError(f"unknown export kind {kind!r}: gis, map or report")
+
+
 def _safe(name: str) -> str:
     return re.sub(r"[^0-9A-Za-z]+", "_", name).strip("_").lower()
 

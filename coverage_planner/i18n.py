@@ -1099,6 +1099,8 @@ _ERRORS_VI: list[tuple[re.Pattern[str], str]] = [(re.compile(rx, re.S), tpl) for
     (r"add at least one row under the header row \(row (?P<r>\d+)\)",
      "thêm ít nhất một dòng dữ liệu dưới dòng tiêu đề (dòng {r})"),
     (r"write e\.g\. (?P<ex>.+)", "ghi ví dụ {ex}"),
+    (r"choose a value between (?P<lo>\S+) and (?P<hi>\S+), or -1 for as few sites as needed",
+     "chọn giá trị từ {lo:d} đến {hi:d}, hoặc -1 để đặt ít trạm nhất có thể"),
     (r"choose a value between (?P<lo>\S+) and (?P<hi>\S+)", "chọn giá trị từ {lo:d} đến {hi:d}"),
     (r"did you mean '(?P<c>.*)'\? allowed keys: (?P<keys>.+)", "có phải là {c:qkey}? Được phép dùng: {keys:keys}"),
     (r"allowed keys: (?P<keys>.+)", "được phép dùng: {keys:keys}"),

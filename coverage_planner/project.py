@@ -373,6 +373,23 @@ class _Section:
         return v
 
 
+#: ``[placement] k`` meaning "as few sites as needed": the minimum number of mobile sites that reaches every
+#: station a site can reach (the command line's ``--k -1``).
+K_AS_FEW_AS_NEEDED = -1
+
+
+def _sites_k(s: _Section, default: int) -> int:
+    """``[placement] k``: a number of sites from 1 to 1000, or -1 (:data:`K_AS_FEW_AS_NEEDED`)."""
+    v = s.data.get("k")
+    if isinstance(v, (int, float)) and not isinstance(v, bool) and v == K_AS_FEW_AS_NEEDED:
+        return K_AS_FEW_AS_NEEDED
+    if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and float(v).is_integer() \
+            and not 1 <= v <= 1000:
+        return _problem(s._err("k", f"{v} is out of range [1, 1000]",
+                               hint="choose a value between 1 and 1000, or -1 for as few sites as needed"), default)
+    return s.number("k", default, 1, 1000, integer=True)
+
+
 def _check_crs(value: str, path, field_name: str) -> str:
     if value == "auto":
         return value
@@ -540,7 +557,7 @@ def _project_from_dict(data: dict, path: str | os.PathLike | None = None) -> Pro
 
     pl = proj.placement
     s = _Section(top.data.get("placement"), "placement", p, tuple(f.name for f in fields(PlacementSettings)))
-    pl.k = s.number("k", pl.k, 1, 1000, integer=True)
+    pl.k = _sites_k(s, pl.k)
     pl.mast_height_m = s.number("mast_height_m", pl.mast_height_m, 1, 200)
     pl.eirp_dbm = s.number("eirp_dbm", pl.eirp_dbm, 10, 80)
     pl.technology = s.string("technology", pl.technology, TECHNOLOGIES)

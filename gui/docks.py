@@ -14,6 +14,7 @@ from PyQt6.QtCore import QEvent, Qt, QTimer, pyqtSignal
 from PyQt6.QtGui import QBrush, QColor
 from PyQt6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QDoubleSpinBox,
     QFileDialog,
@@ -66,6 +67,16 @@ INPUT_LABELS = {
     "clutter": "Land cover",
 }
 REQUIRED_INPUTS = ("towers", "stations", "communes", "terrain")
+#: Columns of the Inputs list: the state mark first (always in view), the input, its file (elided in the middle).
+STATE_COLUMN, FILE_COLUMN = 0, 2
+#: The item role holding a row's state (the English key of :data:`INPUT_STATE_MARKS`; tooltips say it translated;
+#: "no project" before a project is open).
+STATE_ROLE = Qt.ItemDataRole.UserRole + 1
+#: state → (mark, colour): a shape as well as a colour, for colour-blind users and grey-scale prints.
+INPUT_STATE_MARKS = {
+    "found": ("✔", "#147828"), "file not found": ("✖", "#c81e1e"), "required, missing": ("✖", "#c81e1e"),
+    "not used": ("–", "#787878"), "no project": ("", "#787878"),
+}
 _GUESS = (("tower", "towers"), ("bts", "towers"), ("tram", "towers"), ("station", "stations"),
           ("polling", "stations"), ("bau_cu", "stations"), ("commune", "communes"), ("xa", "communes"),
           ("border", "border"), ("bien_gioi", "border"), ("road", "roads"), ("duong", "roads"), ("town", "towns"),
@@ -103,6 +114,16 @@ class InputsDock(QWidget):
         # a file name cut in a narrow dock keeps its end ('polling…ations.csv', not 'polling_statio…'): the
         # extension tells the format; the whole path is in the tooltip
         self.tree.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        # the state comes first, as a mark (✔ ✖ –): a state column after the file name was off to the right at
+        # the default dock width, so whether a file was found took a scroll. The words are in every tooltip. The
+        # file column takes what is left (elided), so the rows never need a horizontal scroll bar.
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setMinimumSectionSize(16)
+        header.setSectionResizeMode(STATE_COLUMN, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(FILE_COLUMN, QHeaderView.ResizeMode.Stretch)
+        self.tree.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.replace_button = QPushButton(self)
         self.check_button = QPushButton(self)
         self.hint = QLabel(self)
@@ -128,7 +149,8 @@ class InputsDock(QWidget):
         self.retranslate()
 
     def retranslate(self) -> None:
-        self.tree.setHeaderLabels([tr("Input"), tr("File"), tr("State")])
+        self.tree.setHeaderLabels(["", tr("Input"), tr("File")])
+        self.tree.headerItem().setToolTip(STATE_COLUMN, tr("State"))
         self.replace_button.setText(tr("Open / replace file…"))
         self.check_button.setText(tr("Check inputs"))
         self.hint.setText(tr("Drop files here: onto a row to replace that input, or anywhere to let the name decide."))
@@ -137,7 +159,16 @@ class InputsDock(QWidget):
 
     def current_key(self) -> str | None:
         it = self.tree.currentItem()
-        return None if it is None else it.data(0, Qt.ItemDataRole.UserRole)
+        return None if it is None else it.data(STATE_COLUMN, Qt.ItemDataRole.UserRole)
+
+    def state(self, key: str) -> str | None:
+        """The row's state as shown by its mark (English: "found", "file not found", "required, missing", "not
+        used"); ``None`` for an unknown key."""
+        for i in range(self.tree.topLevelItemCount()):
+            it = self.tree.topLevelItem(i)
+            if it.data(STATE_COLUMN, Qt.ItemDataRole.UserRole) == key:
+                return it.data(STATE_COLUMN, STATE_ROLE)
+        return None
 
     def refresh(self) -> None:
         current = self.current_key()
@@ -148,21 +179,30 @@ class InputsDock(QWidget):
             refs = ref if isinstance(ref, list) else ([ref] if ref is not None else [])
             label = tr(INPUT_LABELS.get(key, key)) + (" *" if key in REQUIRED_INPUTS else "")
             files = ", ".join(r.raw for r in refs)
-            if not refs:
-                state = tr("required, missing") if key in REQUIRED_INPUTS else tr("not used")
-                colour = QColor(200, 30, 30) if key in REQUIRED_INPUTS else QColor(120, 120, 120)
+            if project is None:  # no project open: nothing is missing yet (no red marks in an empty window)
+                state = "no project"
+            elif not refs:
+                state = "required, missing" if key in REQUIRED_INPUTS else "not used"
             elif all(Path(r.path).exists() for r in refs):
-                state, colour = tr("found"), QColor(20, 120, 40)
+                state = "found"
             else:
-                state, colour = tr("file not found"), QColor(200, 30, 30)
-            it = QTreeWidgetItem([label, files, state])
-            it.setData(0, Qt.ItemDataRole.UserRole, key)
-            it.setForeground(2, QBrush(colour))
-            it.setToolTip(1, "\n".join(str(r.path) for r in refs))
+                state = "file not found"
+            mark, colour = INPUT_STATE_MARKS[state]
+            it = QTreeWidgetItem([mark, label, files])
+            it.setData(STATE_COLUMN, Qt.ItemDataRole.UserRole, key)
+            it.setData(STATE_COLUMN, STATE_ROLE, state)
+            it.setData(STATE_COLUMN, Qt.ItemDataRole.AccessibleTextRole, tr(state))
+            it.setTextAlignment(STATE_COLUMN, Qt.AlignmentFlag.AlignCenter)
+            it.setForeground(STATE_COLUMN, QBrush(QColor(colour)))
+            font = it.font(STATE_COLUMN)
+            font.setBold(True)
+            it.setFont(STATE_COLUMN, font)
+            tip = label if project is None else "\n".join([f"{label}: {tr(state)}", *(str(r.path) for r in refs)])
+            for col in range(self.tree.columnCount()):  # the state in words and the whole paths, on any cell
+                it.setToolTip(col, tip)
             self.tree.addTopLevelItem(it)
             if key == current:
                 self.tree.setCurrentItem(it)
-        self.tree.resizeColumnToContents(0)
         self.messages.clear()
         for level, text in self.session.input_messages:
             prefix = "✖ " if level == "error" else "⚠ " if level == "warning" else "ℹ "
@@ -202,7 +242,7 @@ class InputsDock(QWidget):
         paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
         pos = self.tree.viewport().mapFrom(self, event.position().toPoint())
         item = self.tree.itemAt(pos)
-        self.handle_drop(paths, None if item is None else item.data(0, Qt.ItemDataRole.UserRole))
+        self.handle_drop(paths, None if item is None else item.data(STATE_COLUMN, Qt.ItemDataRole.UserRole))
         event.acceptProposedAction()
 
     def handle_drop(self, paths: list[str], target_key: str | None) -> list[tuple[str, list[str]]]:
@@ -662,6 +702,11 @@ class PlacementDock(QWidget):
         self.blocked = False  # a parameter is invalid: Run placement is disabled
         self.k = QSpinBox(self)
         self.k.setRange(1, 1000)
+        self.k.setValue(cp_project.PlacementSettings().k)
+        # k = -1 in the project file (the command line's --k -1): the minimum plan. A box of its own, not a -1 in
+        # the spin box: the number of sites is then the run's answer, not a setting; the spin box keeps the last
+        # number for when the box is cleared.
+        self.fewest = QCheckBox(self)
         self.mast = QDoubleSpinBox(self)
         self.mast.setRange(1.0, 200.0)
         self.mast.setDecimals(1)
@@ -676,6 +721,7 @@ class PlacementDock(QWidget):
         self.sites = QListWidget(self)
         form = QFormLayout()
         form.addRow(self.k_label, self.k)
+        form.addRow(self.fewest)
         form.addRow(self.mast_label, self.mast)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
@@ -688,6 +734,7 @@ class PlacementDock(QWidget):
         lay.addLayout(row)
         lay.addWidget(self.sites, 1)
         self.k.valueChanged.connect(self._k_changed)
+        self.fewest.toggled.connect(self._fewest_toggled)
         self.mast.valueChanged.connect(self._mast_changed)
         self.run_button.clicked.connect(self.runRequested)
         self.add_button.toggled.connect(self.addSiteToggled)
@@ -699,6 +746,9 @@ class PlacementDock(QWidget):
 
     def retranslate(self) -> None:
         self.k_label.setText(tr("Number of sites k"))
+        self.fewest.setText(tr("As few sites as needed"))
+        self.fewest.setToolTip(tr("The smallest number of mobile sites that reaches every polling station a site "
+                                  "can reach (k = -1 in the project file)."))
         self.mast_label.setText(tr("Mast height (m)"))
         self.run_button.setText(tr("Run placement"))
         self.add_button.setText(tr("Add a site on the map"))
@@ -708,16 +758,20 @@ class PlacementDock(QWidget):
 
     def refresh(self) -> None:
         p = self.session.project
-        for w in (self.k, self.mast, self.add_button):
+        for w in (self.fewest, self.mast, self.add_button):
             w.setEnabled(p is not None)
         self.run_button.setEnabled(p is not None and not self.busy and not self.blocked)
         if p is not None:
-            self.k.blockSignals(True)
-            self.mast.blockSignals(True)
-            self.k.setValue(int(p.placement.k))
+            fewest = int(p.placement.k) == cp_project.K_AS_FEW_AS_NEEDED
+            for w in (self.k, self.fewest, self.mast):
+                w.blockSignals(True)
+            self.fewest.setChecked(fewest)
+            if not fewest:
+                self.k.setValue(int(p.placement.k))
             self.mast.setValue(float(p.placement.mast_height_m))
-            self.k.blockSignals(False)
-            self.mast.blockSignals(False)
+            for w in (self.k, self.fewest, self.mast):
+                w.blockSignals(False)
+        self.k.setEnabled(p is not None and not self.fewest.isChecked())
         self.refresh_sites()
 
     def set_busy(self, busy: bool, blocked: bool = False) -> None:
@@ -758,8 +812,14 @@ class PlacementDock(QWidget):
         self.remove_button.setEnabled(self.sites.count() > 0)
 
     def _k_changed(self, value: int) -> None:
-        if self.session.project is not None:
+        if self.session.project is not None and not self.fewest.isChecked():
             self.session.project.placement.k = int(value)
+            self.session.mark_dirty()
+
+    def _fewest_toggled(self, on: bool) -> None:
+        self.k.setEnabled(self.session.project is not None and not on)
+        if self.session.project is not None:
+            self.session.project.placement.k = cp_project.K_AS_FEW_AS_NEEDED if on else int(self.k.value())
             self.session.mark_dirty()
 
     def _mast_changed(self, value: float) -> None:

@@ -272,7 +272,7 @@ VI: dict[str, str] = {
     "Drop files here: onto a row to replace that input, or anywhere to let the name decide.":
         "Thả tệp vào đây: thả lên một dòng để thay dữ liệu đó, hoặc thả bất kỳ đâu để nhận theo tên tệp.",
     "Validation messages": "Thông báo kiểm tra", "required, missing": "bắt buộc, còn thiếu",
-    "not used": "không dùng", "found": "có tệp", "file not found": "không tìm thấy tệp",
+    "not used": "không dùng", "found": "có tệp", "file not found": "không tìm thấy tệp", "no project": "chưa mở dự án",
     "Data files": "Tệp dữ liệu", "All files": "Mọi tệp", "Choose terrain files": "Chọn tệp địa hình",
     "Choose a file": "Chọn tệp",
     "Could not tell which input {files} is: drop it onto the matching row.":
@@ -287,6 +287,10 @@ VI: dict[str, str] = {
     "Default technology": "Công nghệ mặc định", "Good from (dBm)": "Tốt từ (dBm)", "Weak from (dBm)": "Yếu từ (dBm)",
     "Border commune within (m)": "Xã biên giới trong phạm vi (m)",
     "Remote commune beyond (m)": "Xã vùng sâu khi xa hơn (m)", "Number of sites k": "Số trạm k",
+    "As few sites as needed": "Ít trạm nhất có thể",
+    "The smallest number of mobile sites that reaches every polling station a site can reach (k = -1 in the project "
+    "file).": "Số trạm lưu động ít nhất đủ phủ mọi điểm bỏ phiếu mà một vị trí đặt trạm có thể phủ tới (k = -1 trong "
+    "tệp dự án).",
     "Free space": "Không gian tự do", "Single knife edge": "Lưỡi dao đơn",
     "Deygout (multiple edges)": "Deygout (nhiều vật cản)", "Okumura–Hata": "Okumura–Hata",
     "COST-231 Hata": "COST-231 Hata", "Urban": "Đô thị", "Suburban": "Ngoại ô", "Rural": "Nông thôn",
@@ -362,6 +366,13 @@ VI: dict[str, str] = {
     "Esc puts back the value in use.": "Nhấn Esc để trả lại giá trị đang dùng.",
     "The inputs have a problem": "Dữ liệu đầu vào có lỗi", "The analysis failed": "Phân tích thất bại",
     "Site coverage failed": "Không tính được vùng phủ vị trí", "Export failed": "Xuất tệp thất bại",
+    "Replace files coverage-planner did not write?": "Ghi đè các tệp không do coverage-planner tạo ra?",
+    "The folder {folder} already holds files with the names of this export that coverage-planner did not write "
+    "(or that changed since it wrote them):": "Thư mục {folder} đã có các tệp trùng tên với tệp sắp xuất mà "
+    "coverage-planner không tạo ra (hoặc đã bị sửa sau khi tạo):",
+    "Overwriting replaces them with the export; they cannot be recovered.":
+        "Nếu ghi đè, các tệp này sẽ bị thay bằng tệp xuất và không khôi phục lại được.",
+    "Overwrite": "Ghi đè", "Choose another folder…": "Chọn thư mục khác…", "… and {n} more": "… và {n} tệp khác",
     "Nothing to export": "Không có gì để xuất", "Run the analysis first.": "Hãy chạy phân tích trước.",
     "Sites still being computed": "Đang tính các vị trí trạm",
     "Outside the terrain": "Ngoài vùng địa hình",

@@ -31,6 +31,7 @@ from PyQt6.QtWidgets import (
 # modules, numba set-up) and froze the window for ~0.5 s at the start of the first check and run.
 from coverage_planner import gisexport, report, webmap
 from coverage_planner import inputs as cp_inputs
+from coverage_planner import io as cp_io
 from coverage_planner import pipeline as cp_pipeline
 from coverage_planner import project as cp_project
 from coverage_planner.errors import ParameterError
@@ -1041,6 +1042,11 @@ class MainWindow(QMainWindow):
     # ======================================================================================================
     # exports
     # ======================================================================================================
+    #: GUI export kind → the core's (:func:`coverage_planner.gisexport.export_targets`)
+    _EXPORT_KINDS = {"html": "map", "pdf": "report", "gis": "gis"}
+    #: answers of :meth:`ask_foreign_files`
+    OVERWRITE, CHOOSE_ANOTHER, CANCEL = "overwrite", "choose", "cancel"
+
     def _export(self, kind: str, path, writer) -> bool:
         res = self.session.results
         if res is None:
@@ -1054,19 +1060,70 @@ class MainWindow(QMainWindow):
                                 tr("The coverage of a site you moved or added is still being computed; export "
                                    "again in a moment."))
                 return False
-        return self._start(f"export_{kind}", lambda: call_as_generator(lambda: (kind, writer(res, path)),
-                                                                         f"export_{kind}"))
+        # the command line's rule: replace only files coverage-planner wrote there (the folder's manifest); the
+        # user's own files of an output's name are replaced only if they say so
+        force = False
+        while True:
+            folder, names, patterns = gisexport.export_targets(self._EXPORT_KINDS[kind], path)
+            foreign, _ = cp_io.foreign_outputs(folder, names, patterns)
+            if not foreign:
+                break
+            answer = self.ask_foreign_files(folder, foreign)
+            if answer == self.OVERWRITE:
+                force = True
+                break
+            path = self._choose_destination(kind, folder) if answer == self.CHOOSE_ANOTHER else None
+            if not path:
+                return False
+
+        def write():
+            with cp_io.claimed_outputs(folder, names, patterns, force=force):  # lists what it wrote, as a run does
+                return kind, writer(res, path)
+
+        return self._start(f"export_{kind}", lambda: call_as_generator(write, f"export_{kind}"))
+
+    def ask_foreign_files(self, folder, names: list[str]) -> str:
+        """The export would replace ``names`` in ``folder``, files coverage-planner did not write (or that changed
+        since): ask whether to overwrite them, choose another folder (the default) or cancel. Returns
+        :attr:`OVERWRITE`, :attr:`CHOOSE_ANOTHER` or :attr:`CANCEL`."""
+        shown = "\n".join(f"  • {n}" for n in names[:12])
+        if len(names) > 12:
+            shown += "\n  " + tr("… and {n} more", n=len(names) - 12)
+        box = QMessageBox(QMessageBox.Icon.Warning, tr("Replace files coverage-planner did not write?"),
+                          tr("The folder {folder} already holds files with the names of this export that "
+                             "coverage-planner did not write (or that changed since it wrote them):",
+                             folder=str(folder)) + "\n\n" + shown + "\n\n"
+                          + tr("Overwriting replaces them with the export; they cannot be recovered."), parent=self)
+        box.setTextFormat(Qt.TextFormat.PlainText)  # file names are shown as they are, never as markup
+        overwrite = box.addButton(tr("Overwrite"), QMessageBox.ButtonRole.DestructiveRole)
+        choose = box.addButton(tr("Choose another folder…"), QMessageBox.ButtonRole.AcceptRole)
+        box.setEscapeButton(box.addButton(tr("Cancel"), QMessageBox.ButtonRole.RejectRole))  # in the app's language
+        box.setDefaultButton(choose)
+        box.exec()
+        clicked = box.clickedButton()
+        return self.OVERWRITE if clicked is overwrite else self.CHOOSE_ANOTHER if clicked is choose else self.CANCEL
 
     def _default_out(self) -> Path:
         p = self.session.project
         return p.output_dir if p is not None else Path.home()
 
+    def _choose_destination(self, kind: str, start: str | os.PathLike | None = None) -> str:
+        """The file (map, report) or folder (GIS files) the user picks for an export, starting in ``start`` (the
+        project's output folder); "" if they cancel. The file dialog does not ask before replacing a file:
+        :meth:`_export` asks, and only about files coverage-planner did not write."""
+        folder = Path(start) if start is not None else self._default_out()
+        if kind == "gis":
+            return QFileDialog.getExistingDirectory(self, tr("Export GIS files to folder"), str(folder))
+        title, name, filt = {"html": (tr("Export HTML map"), "map.html", "HTML (*.html)"),
+                             "pdf": (tr("Export PDF report"), "report.pdf", "PDF (*.pdf)")}[kind]
+        path, _ = QFileDialog.getSaveFileName(self, title, str(folder / name), filt,
+                                              options=QFileDialog.Option.DontConfirmOverwrite)
+        return path
+
     def export_html(self, path: str | os.PathLike | None = None) -> bool:
-        if path is None:
-            path, _ = QFileDialog.getSaveFileName(self, tr("Export HTML map"), str(self._default_out() / "map.html"),
-                                                  "HTML (*.html)")
-            if not path:
-                return False
+        path = path or self._choose_destination("html")
+        if not path:
+            return False
         lang = i18n.language()
 
         def write(res, dest):
@@ -1075,11 +1132,9 @@ class MainWindow(QMainWindow):
         return self._export("html", path, write)
 
     def export_pdf(self, path: str | os.PathLike | None = None) -> bool:
-        if path is None:
-            path, _ = QFileDialog.getSaveFileName(self, tr("Export PDF report"),
-                                                  str(self._default_out() / "report.pdf"), "PDF (*.pdf)")
-            if not path:
-                return False
+        path = path or self._choose_destination("pdf")
+        if not path:
+            return False
         lang = i18n.language()
 
         def write(res, dest):
@@ -1089,11 +1144,9 @@ class MainWindow(QMainWindow):
         return self._export("pdf", path, write)
 
     def export_gis(self, out_dir: str | os.PathLike | None = None) -> bool:
-        if out_dir is None:
-            out_dir = QFileDialog.getExistingDirectory(self, tr("Export GIS files to folder"),
-                                                       str(self._default_out()))
-            if not out_dir:
-                return False
+        out_dir = out_dir or self._choose_destination("gis")
+        if not out_dir:
+            return False
 
         def write(res, dest):
             gisexport.export_all(res, dest)

@@ -110,6 +110,7 @@ def _errors(tmp_path) -> list[InputError]:
             "placement": {"k": 2.5}}  # fmt: skip
     errs.append(_raised(project_from_dict, data, tmp_path / "p.toml"))
     errs.append(_raised(project_from_dict, {"radio": {"max_distanse_m": 1}}, tmp_path / "p.toml"))
+    errs.append(_raised(project_from_dict, {"placement": {"k": 0}}, tmp_path / "p.toml"))  # the hint names k = -1
     return errs
 
 

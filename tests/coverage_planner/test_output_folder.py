@@ -87,3 +87,22 @@ def test_outputs_written_before_a_failure_are_listed(tmp_path):
     # a manifest that cannot be read lists nothing: every output-named file is the user's until --force
     (tmp_path / io.OUTPUTS_MANIFEST).write_text("{not json", encoding="utf-8")
     assert io.foreign_outputs(tmp_path, ["a.csv"]) == (["a.csv"], True)
+
+
+def test_export_targets_name_what_one_export_writes(tmp_path):
+    """The desktop app's exports check and list their files with the run's own names (gisexport.export_targets):
+    the GIS files are the run's without the map and report; a map or report is the one file the user named."""
+    from coverage_planner import gisexport
+
+    folder, names, patterns = gisexport.export_targets("gis", tmp_path)
+    assert folder == tmp_path and set(names) == gisexport.GIS_NAMES and patterns == [r"^best_level_.+_dbm\.tif$"]
+    assert gisexport.export_targets("gis", tmp_path)[1:] == gisexport.run_outputs({"gis"}, "vi")
+    assert gisexport.export_targets("map", tmp_path / "ban_do.html") == (tmp_path, ["ban_do.html"], [])
+    assert gisexport.export_targets("report", tmp_path / "r.pdf") == (tmp_path, ["r.pdf"], [])
+    with pytest.raises(ValueError, match="unknown export kind"):
+        gisexport.export_targets("png", tmp_path)
+    # the user's group raster is one of the GIS export's names; their own notes are not
+    (tmp_path / "best_level_viettel_dbm.tif").write_bytes(b"mine")
+    (tmp_path / "notes.txt").write_text("x", encoding="utf-8")
+    assert io.foreign_outputs(*gisexport.export_targets("gis", tmp_path)) == (["best_level_viettel_dbm.tif"], False)
+    assert io.foreign_outputs(*gisexport.export_targets("map", tmp_path / "notes.txt")) == (["notes.txt"], False)

@@ -10,6 +10,7 @@ import pytest
 
 from coverage_planner.errors import ProjectError
 from coverage_planner.project import (
+    K_AS_FEW_AS_NEEDED,
     InputRef,
     Project,
     load_project,
@@ -190,6 +191,26 @@ def test_unknown_keys_name_key_section_and_suggest(tmp_path, text, match, field)
 def test_bad_values(tmp_path, text, match):
     with pytest.raises(ProjectError, match=match):
         load_project(write(tmp_path, text))
+
+
+def test_k_minus_one_means_as_few_sites_as_needed(tmp_path):
+    """k = -1 (the command line's --k -1, the desktop app's "as few sites as needed") is read and saved; any other
+    number outside 1-1000 is refused with a hint that names -1, in English and Vietnamese."""
+    from coverage_planner.i18n import error_text
+
+    p = load_project(write(tmp_path, "[placement]\nk = -1\n"))
+    assert p.placement.k == K_AS_FEW_AS_NEEDED == -1
+    p.placement.k = 4
+    save_project(p)
+    assert load_project(p.path).placement.k == 4
+    p.placement.k = -1
+    save_project(p)
+    assert load_project(p.path).placement.k == -1 and "k = -1" in p.path.read_text(encoding="utf-8")
+    for bad in ("0", "-2", "1001"):
+        with pytest.raises(ProjectError, match=r"out of range \[1, 1000\]") as exc:
+            load_project(write(tmp_path, f"[placement]\nk = {bad}\n"))
+        assert exc.value.hint == "choose a value between 1 and 1000, or -1 for as few sites as needed"
+        assert "hoặc -1 để đặt ít trạm nhất" in error_text(exc.value, "vi")
 
 
 def test_missing_file_and_non_utf8(tmp_path):

@@ -5,6 +5,8 @@ language switch (the labels of the other language are ~20 % longer or shorter)."
 from __future__ import annotations
 
 import pytest
+from PyQt6.QtCore import Qt
+from PyQt6.QtGui import QFontMetrics
 from PyQt6.QtWidgets import QScrollArea, QToolButton
 
 from gui import i18n
@@ -119,3 +121,50 @@ def test_status_text_too_long_for_the_status_bar_is_elided_with_a_tooltip(make_w
     w._show_progress(False)
     w.stage_label.setText(i18n.tr("Ready"))  # a text that fits is shown whole, with no tooltip
     assert label.shown_text() == i18n.tr("Ready") and label.toolTip() == ""
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_inputs_state_is_in_view_at_the_default_panel_width(make_window, project_copy, qtbot, lang):
+    """QA: at the default left panel width the found/missing column was entirely off to the right of the Inputs
+    list. The state is now a mark in the first column: for every row it lies inside the list's viewport with no
+    horizontal scrolling, the input's name is whole, some of the file name shows, and the mark tells a found file
+    from a missing one (its words in the tooltip, in the window's language)."""
+    (project_copy.parent / "roads.geojson").unlink()  # one input whose file is gone
+    w = make_window(lang, size=LAPTOP)
+    with qtbot.waitSignal(w.runner.idle, timeout=60000):
+        assert w.open_project(project_copy)
+    w.docks["inputs"].raise_()
+    qtbot.wait(50)
+    dock = w.inputs_dock
+    tree = dock.tree
+    viewport = tree.viewport()
+    assert dock.width() < 300  # the default panel width this is about
+    assert not tree.horizontalScrollBar().isVisible()
+    header = tree.header()
+    state_right = header.sectionViewportPosition(0) + header.sectionSize(0)
+    file_left = header.sectionViewportPosition(2)
+    assert state_right <= viewport.width() and file_left + 40 <= viewport.width(), (state_right, file_left)
+    marks = {}
+    for i in range(tree.topLevelItemCount()):
+        it = tree.topLevelItem(i)
+        rect = tree.visualItemRect(it)
+        assert 0 <= rect.top() and rect.bottom() <= viewport.height(), it.text(1)  # every row shown, no scrolling
+        assert QFontMetrics(it.font(0)).horizontalAdvance(it.text(0)) <= header.sectionSize(0)
+        assert QFontMetrics(tree.font()).horizontalAdvance(it.text(1)) <= header.sectionSize(1), it.text(1)
+        marks[it.data(0, Qt.ItemDataRole.UserRole)] = (it.text(0), it.toolTip(0))
+    assert dock.state("towers") == "found" and dock.state("roads") == "file not found"
+    assert dock.state("candidates") == "not used"
+    assert marks["towers"][0] != marks["roads"][0] != marks["candidates"][0] != marks["towers"][0]
+    assert i18n.tr("found") in marks["towers"][1] and i18n.tr("file not found") in marks["roads"][1]
+    assert str(project_copy.parent / "roads.geojson") in marks["roads"][1]  # the whole path too
+    if lang == "vi":
+        assert "có tệp" in marks["towers"][1] and "không tìm thấy tệp" in marks["roads"][1]
+
+
+def test_no_red_marks_before_a_project_is_open(make_window):
+    """An empty window lists the inputs without a state: nothing is missing before a project names its files."""
+    w = make_window("vi", size=LAPTOP)
+    tree = w.inputs_dock.tree
+    assert tree.topLevelItemCount() > 4
+    assert {tree.topLevelItem(i).text(0) for i in range(tree.topLevelItemCount())} == {""}
+    assert w.inputs_dock.state("towers") == "no project"

@@ -22,12 +22,15 @@ def test_open_project_checks_inputs_and_draws_them(window, project_copy, qtbot):
     assert images["terrain"].shape == inputs.terrain.dem.shape + (4,)  # hillshade made by the worker
     msgs = window.inputs_dock.messages
     assert msgs.count() >= 1 and f"{len(inputs.towers)} towers" in msgs.item(0).text()
-    # every required input row says the file was found
+    # every required input row says the file was found: its mark, and the words in its tooltip
     tree = window.inputs_dock.tree
-    states = {tree.topLevelItem(i).data(0, Qt.ItemDataRole.UserRole): tree.topLevelItem(i).text(2)
-              for i in range(tree.topLevelItemCount())}
+    rows = {tree.topLevelItem(i).data(0, Qt.ItemDataRole.UserRole): tree.topLevelItem(i)
+            for i in range(tree.topLevelItemCount())}
+    states = {key: window.inputs_dock.state(key) for key in rows}
     assert states["towers"] == states["terrain"] == "found"
     assert states["candidates"] == "not used"
+    assert rows["towers"].text(0) == "✔" and rows["candidates"].text(0) == "–"
+    assert rows["towers"].toolTip(0).splitlines()[0].endswith(": found")
     # before any run the map shows terrain and the input layers
     ids = [lyr.layer_id for lyr in window.canvas.layers()]
     assert {"terrain", "towers", "stations", "communes", "roads", "border", "towns"} <= set(ids)
