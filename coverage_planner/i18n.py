@@ -8,6 +8,7 @@ All strings are NFC-normalised so diacritics are single code points in PDFs and 
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import math
 import re
 import unicodedata
@@ -32,6 +33,7 @@ _STRINGS: dict[str, dict[str, str]] = {
     "border": {"vi": "Biên giới", "en": "Border"},
     "remote": {"vi": "Vùng sâu, vùng xa", "en": "Remote"},
     "name": {"vi": "Tên", "en": "Name"},
+    "station_id": {"vi": "Mã", "en": "ID"},  # as the desktop app's "id" column
     "commune": {"vi": "Xã/phường", "en": "Commune"},
     "voters": {"vi": "Cử tri", "en": "Voters"},
     "status": {"vi": "Trạng thái", "en": "Status"},
@@ -398,21 +400,40 @@ def province_name(province, lang: str = DEFAULT_LANG) -> str:
     return t("province.name", lang, province=name)
 
 
-def station_label(name, commune=None) -> str:
-    """A polling station's name with its commune, "Bản Na Sang (Xã Mường Nhé)": names repeat across communes."""
-    name = "" if name is None or (isinstance(name, float) and math.isnan(name)) else nfc(name)
-    if commune is None or (isinstance(commune, float) and math.isnan(commune)) or not str(commune).strip():
-        return name
-    return f"{name} ({nfc(commune)})"
+def station_label(name, commune=None, station_id=None) -> str:
+    """A polling station's name with its commune, "Bản Na Sang (Xã Mường Nhé)": names repeat across communes;
+    with ``station_id`` also the id the console and the CSV files show, "Bản Na Sang (Xã Mường Nhé,
+    KVBP-MUONGNHE-03)", so a station can be found in every output."""
+    def text(v) -> str:
+        return "" if v is None or (isinstance(v, float) and math.isnan(v)) else nfc(v).strip()
+
+    name, sid = text(name), text(station_id)
+    name = name or sid  # a station without a name is shown by its id
+    extra = [v for v in (text(commune), sid) if v and v != name]
+    return f"{name} ({', '.join(extra)})" if extra and name else name
 
 
-def station_labels(stations) -> dict[str, str]:
-    """{station id: :func:`station_label`} of a stations table (empty for None)."""
+def station_labels(stations, *, with_id: bool = False) -> dict[str, str]:
+    """{station id: :func:`station_label`} of a stations table (empty for None); ``with_id``: the labels
+    name the id too."""
     if stations is None or "id" not in stations:
         return {}
     communes = stations["commune"] if "commune" in stations else [None] * len(stations)
     names = stations["name"] if "name" in stations else stations["id"]
-    return {str(i): station_label(n, c) for i, n, c in zip(stations["id"], names, communes, strict=True)}
+    return {str(i): station_label(n, c, i if with_id else None)
+            for i, n, c in zip(stations["id"], names, communes, strict=True)}
+
+
+def station_order(ids, stations) -> list[str]:
+    """The station ``ids`` in the tables' order: by commune, then name (:func:`natural_key`); ids missing
+    from ``stations`` last, by id."""
+    known = {}
+    if stations is not None and "id" in stations:
+        communes = stations["commune"] if "commune" in stations else [""] * len(stations)
+        names = stations["name"] if "name" in stations else stations["id"]
+        known = {str(i): (0, natural_key(c), natural_key(n))
+                 for i, n, c in zip(stations["id"], names, communes, strict=True)}
+    return sorted((str(i) for i in ids), key=lambda i: (*known.get(i, (1, "", "")), natural_key(i)))
 
 
 def site_label(site_id, placed_by, lang: str = DEFAULT_LANG) -> str:
@@ -463,9 +484,61 @@ def short_list(items, lang: str = DEFAULT_LANG, limit: int = 3) -> str:
     return ", ".join(items[:limit]) + " … " + t("list.more", lang, n=fmt_int(len(items) - limit, lang))
 
 
+#: The Vietnamese alphabet (with f, j, w, z of foreign names in their Latin places): a letter's primary weight.
+VI_ALPHABET = ("a", "ă", "â", "b", "c", "d", "đ", "e", "ê", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o", "ô",
+               "ơ", "p", "q", "r", "s", "t", "u", "ư", "v", "w", "x", "y", "z")
+#: The tone marks in dictionary order (after the unmarked syllable): huyền, hỏi, ngã, sắc, nặng.
+VI_TONES = ("\u0300", "\u0309", "\u0303", "\u0301", "\u0323")
+# a letter's weight is one character: letters of the alphabet from "A" on, any other letter itself (every
+# non-ASCII letter sorts after z); "\x01" ends a syllable (before any letter: "Na" < "Nà" < "Nam"), the tone
+# follows it; numbers are "\x02" + their length + their digits (before any letter, 2 before 10)
+_VI_WEIGHT = {letter: chr(0x41 + i) for i, letter in enumerate(VI_ALPHABET)}
+_VI_LETTER = {  # a letter with its Vietnamese modifier (breve, circumflex, horn) is its own letter
+    ("a", "\u0306"): "ă", ("a", "\u0302"): "â", ("e", "\u0302"): "ê", ("o", "\u0302"): "ô", ("o", "\u031b"): "ơ",
+    ("u", "\u031b"): "ư"}
+_VI_TOKEN = re.compile(r"\d+|[^\W\d_]+")  # runs of digits, runs of letters; the rest separates
+
+
+@functools.lru_cache(maxsize=1 << 16)  # names repeat (communes, towers): a table of 20,000 rows sorts fast
 def natural_key(text) -> str:
-    """Sort key for names: case-insensitive, numbers in numeric order ("Bản số 2" before "Bản số 10")."""
-    return re.sub(r"\d+", lambda m: m.group(0).zfill(9), nfc(text).casefold())
+    """Sort key for names in Vietnamese order, shared by the report, the map, the exports and the desktop app.
+
+    Letters in the Vietnamese alphabet a ă â b c d đ e ê g h i k l m n o ô ơ p q r s t u ư v x y; a
+    syllable's tone orders it after the same syllable unmarked, in dictionary order (a, à, ả, ã, á, ạ, then ă),
+    before a longer syllable ("Na" < "Nà" < "Nam"); case-insensitive; numbers compared as numbers ("số 2"
+    before "số 10"), before letters; spaces and punctuation only separate words. Equal keys apart from that
+    are ordered by the text itself, so the order never depends on the input's order.
+    """
+    text = nfc("" if text is None or (isinstance(text, float) and math.isnan(text)) else text)
+    parts = []
+    for token in _VI_TOKEN.findall(text.casefold()):
+        if token[0].isdigit():
+            digits = token.lstrip("0") or "0"
+            parts.append("\x02" + chr(0x30 + min(len(digits), 0xFFFF)) + digits)
+            continue
+        # a run of letters, decomposed: each base letter with its marks (NFD puts them after it)
+        tone, letters = 0, []
+        for ch in unicodedata.normalize("NFD", token):
+            if unicodedata.combining(ch):
+                if ch in VI_TONES:
+                    tone = max(tone, VI_TONES.index(ch) + 1)
+                elif letters and (letters[-1], ch) in _VI_LETTER:
+                    letters[-1] = _VI_LETTER[(letters[-1], ch)]
+                continue  # other marks (foreign names: ç, ü, …) do not change the letter
+            letters.append(ch)
+        parts.append("".join(_VI_WEIGHT.get(ch, ch) for ch in letters) + "\x01" + chr(0x30 + tone))
+    return "".join(parts) + "\x00" + text
+
+
+def sort_names(frame, *columns: str, first=None):
+    """``frame`` sorted by its text ``columns`` in :func:`natural_key` order (stable), after the column
+    ``first`` as it is (e.g. a status rank) when given; columns it lacks are skipped."""
+    by = [c for c in columns if c in frame]
+    keys = {f"_sort{i}": frame[c].map(natural_key) for i, c in enumerate(by)}
+    order = ([first] if first is not None else []) + list(keys)
+    if not order:
+        return frame
+    return frame.assign(**keys).sort_values(order, kind="stable").drop(columns=list(keys))
 
 
 def status_label(status: str, lang: str = DEFAULT_LANG) -> str:

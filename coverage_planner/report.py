@@ -36,7 +36,9 @@ from coverage_planner.i18n import (
     province_name,
     short_list,
     site_label,
+    sort_names,
     station_labels,
+    station_order,
     status_label,
     t,
     translate_message,
@@ -69,6 +71,8 @@ SECTION_MIN_SPACE_CM = 6.0  # a section starts on a new page when less than this
 LAST_PAGE_MIN_CM = 8.0  # the last section leaves at least this much of itself for the last page (~⅓ of it)
 HEADING_MIN_SPACE_CM = 3.5  # … and a sub-heading with the first rows of its table
 CONTINGENCY_NAMES = 3  # a contingency row names this many of the lost stations ("(+7)" for the rest)
+TABLE_PADDING = 3  # pt left and right of a table cell's text
+ID_COLUMN_MAX_CM = 3.8  # a station id column is never wider (a longer id wraps); KVBP-MUONGTOONG-03 needs 3.6 cm
 FONT_BOLD = "DejaVuSans-Bold"
 #: Polling stations on the PDF maps and legend: a shape per status as well as a colour, so a report printed in
 #: black and white still tells them apart (towers are ▲, down towers ✕, proposals ★: none of these).
@@ -141,7 +145,7 @@ def _commune_order(communes):
     c["_grp"] = np.where(b, 0, np.where(r, 1, 2))
     aff = c.get("voters_none", 0) + c.get("voters_weak", 0)
     c["_aff"] = -np.asarray(aff if not np.isscalar(aff) else np.zeros(len(c)), dtype=float)
-    c["_nm"] = c["name"].astype(str)
+    c["_nm"] = c["name"].map(natural_key)  # Vietnamese order: "Phường Điện Biên Phủ" before "Phường Mường Lay"
     return c.sort_values(["_grp", "_aff", "_nm"], kind="stable")
 
 
@@ -434,21 +438,22 @@ def _lost_section(results, lang, styles) -> list:
                  if tw is not None and "operator" in tw else {})
     now = status_label("none", lang)
     rows = []
-    lost = lost.assign(_nm=lost["name"].astype(str).map(natural_key))
-    for r in lost.sort_values(["commune", "_nm"], kind="stable").itertuples(index=False):
+    for r in sort_names(lost, "commune", "name").itertuples(index=False):
         before = str(getattr(r, "baseline_status", "") or "")
         change = f"{status_label(before, lang)} → {now}" if before else f"? → {now}"
         server = str(getattr(r, "baseline_server", "") or "")
         if server and operators.get(server):
             server += f" ({operators[server]})"
         site = restored_by.get(str(r.id))
-        rows.append([_x(r.name), _x(r.commune), P(_x(fmt_int(r.voters, lang)), styles["cellr"]), _x(change),
-                     _x(server or "—"), _x(site_label(site, placed_by.get(site), lang) if site else "—")])
-    rows.append([f"<b>{_x(t('report.total', lang))}</b>", "",
+        rows.append([_x(r.id), _x(r.name), _x(r.commune), P(_x(fmt_int(r.voters, lang)), styles["cellr"]),
+                     _x(change), _x(server or "—"), _x(site_label(site, placed_by.get(site), lang) if site else "—")])
+    rows.append(["", f"<b>{_x(t('report.total', lang))}</b>", "",  # under the names: the id column is narrow
                  P(f"<b>{_x(fmt_int(int(lost['voters'].sum()), lang))}</b>", styles["cellr"]), "", "", ""])
-    out.append(_table([t("name", lang), t("commune", lang), t("voters", lang), t("report.col.before_now", lang),
-                       t("report.col.served_before", lang), t("report.col.restored_by", lang)], rows,
-                      [4.2 * cm, 2.6 * cm, 1.3 * cm, 3.6 * cm, 3.3 * cm, 2.0 * cm], styles, align_right=(2,)))
+    widths = _with_id_column(lost["id"], [4.2, 2.6, 1.3, 3.6, 3.3, 2.0], styles,
+                             give={1: 0.7, 3: 1.5, 4: 0.9, 5: 0.35})
+    out.append(_table([t("station_id", lang), t("name", lang), t("commune", lang), t("voters", lang),
+                       t("report.col.before_now", lang), t("report.col.served_before", lang),
+                       t("report.col.restored_by", lang)], rows, widths, styles, align_right=(3,)))
     return out
 
 
@@ -461,7 +466,8 @@ def _contingency_section(results, lang, styles) -> list:
     cp = results.contingency
     if cp is None or not len(cp):
         return []
-    labels = station_labels(results.stations)  # "name (commune)": station names repeat across communes
+    # "name (commune, id)": station names repeat across communes, the id is the one the console and CSV show
+    labels = station_labels(results.stations, with_id=True)
     out = [P(_x(t("report.contingency", lang)), styles["h1"]),
            P(_x(t("report.contingency.note", lang)), styles["small"]),
            P(_x(t("report.contingency.summary", lang, sites=fmt_int(len(cp), lang),
@@ -471,7 +477,7 @@ def _contingency_section(results, lang, styles) -> list:
            Spacer(1, 0.2 * cm)]
     rows = []
     for r in cp.itertuples(index=False):
-        lost_ids = _ids(r.stations_lost)
+        lost_ids = station_order(_ids(r.stations_lost), results.stations)  # as in the tables
         restored_ids = set(_ids(r.stations_restored))
         kept = [labels.get(i, i) for i in lost_ids if i not in restored_ids]  # lost and not restored
         lost = _x(f"{fmt_int(r.n_lost, lang)} / {fmt_int(r.voters_lost, lang)}")
@@ -503,6 +509,29 @@ def _ids(value) -> list[str]:
     return [i for i in cell_text(value).split(";") if i]
 
 
+def _with_id_column(ids, widths_cm, styles, *, give: dict[int, float], name: int = 0) -> list[float]:
+    """Column widths (points) of a station table with its id column first (QA: the console, the CSV files and
+    the map name stations by id; names repeat across wards). The id column is as wide as the longest id needs
+    on one line (KVBP-MUONGTOONG-03 ≈ 3.6 cm with padding; at most :data:`ID_COLUMN_MAX_CM`, a longer id
+    wraps). The room comes from the other columns (``widths_cm``, summing to the A4 frame's width): first from
+    those in ``give`` = {column: cm it can spare and still hold its longest word, its text in two lines},
+    in proportion, then from the ``name`` column, so the table keeps the frame's width."""
+    from reportlab.lib.units import cm
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    style = styles["cell"]
+    need = max([stringWidth(nfc(i), style.fontName, style.fontSize) for i in ids if cell_text(i)] or [0.0])
+    head = max(stringWidth(nfc(t("station_id", lang)), FONT_BOLD, styles["head"].fontSize) for lang in ("vi", "en"))
+    width = min(max(need, head) + 2 * TABLE_PADDING + 1.0, ID_COLUMN_MAX_CM * cm)  # 1 pt: rounding
+    out = [w * cm for w in widths_cm]
+    spare = sum(give.values()) * cm
+    taken = min(width, spare)
+    for i, g in give.items():
+        out[i] -= taken * g * cm / spare
+    out[name] -= width - taken
+    return [width, *out]
+
+
 def _table(header, rows, col_widths, styles, *, align_right=()):
     from reportlab.lib import colors
     from reportlab.platypus import Paragraph, Table, TableStyle
@@ -519,7 +548,7 @@ def _table(header, rows, col_widths, styles, *, align_right=()):
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("GRID", (0, 0), (-1, -1), 0.3, colors.HexColor("#9aa5b1")),
         ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#f0f3f6")]),
-        ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+        ("LEFTPADDING", (0, 0), (-1, -1), TABLE_PADDING), ("RIGHTPADDING", (0, 0), (-1, -1), TABLE_PADDING),
         ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
     ]
     for col in align_right:
@@ -775,22 +804,22 @@ def _story(results, lang, styles, page_width, frame_height):
         s.append(P(_x(t("report.gaps.none", lang)), styles["body"]))
     else:
         bad["_o"] = bad["status"].map({"none": 0, "weak": 1})
-        bad = bad.sort_values(["_o", "commune", "name"], kind="stable")
         rows = []
-        for r in bad.itertuples(index=False):
+        for r in sort_names(bad, "commune", "name", first="_o").itertuples(index=False):
             server = str(getattr(r, "best_server", "") or "")
             if server and str(getattr(r, "best_operator", "") or ""):
                 server += f" ({r.best_operator})"
             nearest = ""
             if getattr(r, "nearest_tower", ""):
                 nearest = f"{r.nearest_tower} ({fmt_float(getattr(r, 'nearest_tower_km', float('nan')), 2, lang)})"
-            rows.append([_x(r.name), _x(r.commune), _x(fmt_int(r.voters, lang)), _x(status_label(r.status, lang)),
-                         _x(server or "—"), _x(fmt_float(getattr(r, "level_dbm", float("nan")), 1, lang)),
-                         _x(nearest)])
-        s.append(_table([t("name", lang), t("commune", lang), t("voters", lang), t("status", lang),
-                         t("best_server", lang), t("report.col.level", lang), t("report.col.nearest", lang)],
-                        rows, [4.3 * cm, 2.8 * cm, 1.4 * cm, 1.9 * cm, 2.6 * cm, 1.6 * cm, 2.4 * cm], styles,
-                        align_right=(2, 5)))
+            rows.append([_x(r.id), _x(r.name), _x(r.commune), _x(fmt_int(r.voters, lang)),
+                         _x(status_label(r.status, lang)), _x(server or "—"),
+                         _x(fmt_float(getattr(r, "level_dbm", float("nan")), 1, lang)), _x(nearest)])
+        widths = _with_id_column(bad["id"], [4.3, 2.8, 1.4, 1.9, 2.6, 1.6, 2.4], styles,
+                                 give={1: 0.9, 2: 0.15, 3: 0.45, 4: 0.2, 5: 0.4})
+        s.append(_table([t("station_id", lang), t("name", lang), t("commune", lang), t("voters", lang),
+                         t("status", lang), t("best_server", lang), t("report.col.level", lang),
+                         t("report.col.nearest", lang)], rows, widths, styles, align_right=(3, 6)))
 
     # --- proposals -------------------------------------------------------------------------------------------
     s.append(_section_break())
@@ -832,11 +861,13 @@ def _story(results, lang, styles, page_width, frame_height):
     if unr is not None and len(unr):
         s.append(_section_break(HEADING_MIN_SPACE_CM))  # the heading with its table's first rows
         s.append(P(_x(t("report.unreachable", lang)), styles["h2"]))
-        rows = [[_x(r.get("name", r.get("id", ""))), _x(r.get("commune", "")),
+        rows = [[_x(r.get("id", "")), _x(r.get("name", r.get("id", ""))), _x(r.get("commune", "")),
                  _x(translate_message(r.get("reason", ""), lang))]
-                for _, r in unr.iterrows()]
-        s.append(_table([t("name", lang), t("commune", lang), t("report.col.reason", lang)], rows,
-                        [5.0 * cm, 3.5 * cm, 8.5 * cm], styles))
+                for _, r in sort_names(unr, "commune", "name").iterrows()]
+        widths = _with_id_column(unr["id"] if "id" in unr else [], [5.0, 3.5, 8.5], styles,
+                                 give={1: 1.4, 2: 2.0})
+        s.append(_table([t("station_id", lang), t("name", lang), t("commune", lang), t("report.col.reason", lang)],
+                        rows, widths, styles))
     summary = results.placement_summary or {}
     if summary.get("n_not_planned") and not summary.get("note"):  # the note already says it when it is all of them
         s.append(P(_x(t("report.not_planned", lang, n=fmt_int(summary["n_not_planned"], lang))), styles["small"]))
@@ -851,18 +882,19 @@ def _story(results, lang, styles, page_width, frame_height):
     else:
         s.append(P(_x(t("report.spof.note", lang)), styles["small"]))
         s.append(Spacer(1, 0.2 * cm))
-        spof = spof.sort_values(["commune", "name"], kind="stable")
         rows = []
-        for r in spof.itertuples(index=False):
+        for r in sort_names(spof, "commune", "name").itertuples(index=False):
             server = str(getattr(r, "best_server", "") or "")
             if server and str(getattr(r, "best_operator", "") or ""):
                 server += f" ({r.best_operator})"
-            rows.append([_x(r.name), _x(r.commune), _x(fmt_int(r.voters, lang)), _x(server or "—"),
+            rows.append([_x(r.id), _x(r.name), _x(r.commune), _x(fmt_int(r.voters, lang)), _x(server or "—"),
                          _x(fmt_float(getattr(r, "level_dbm", float("nan")), 1, lang)),
                          _x(status_label(r.status, lang))])
-        s.append(_table([t("name", lang), t("commune", lang), t("voters", lang), t("report.col.only_server", lang),
-                         t("report.col.level", lang), t("status", lang)], rows,
-                        [4.8 * cm, 3.2 * cm, 1.6 * cm, 3.4 * cm, 1.8 * cm, 2.2 * cm], styles, align_right=(2, 4)))
+        widths = _with_id_column(spof["id"], [4.8, 3.2, 1.6, 3.4, 1.8, 2.2], styles,
+                                 give={1: 1.2, 2: 0.3, 3: 1.0, 4: 0.6, 5: 0.7})
+        s.append(_table([t("station_id", lang), t("name", lang), t("commune", lang), t("voters", lang),
+                         t("report.col.only_server", lang), t("report.col.level", lang), t("status", lang)], rows,
+                        widths, styles, align_right=(3, 5)))
 
     # --- contingency plan: per site that alone serves stations, what is lost and where a mobile site restores --
     contingency = _contingency_section(results, lang, styles)

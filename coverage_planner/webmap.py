@@ -37,10 +37,12 @@ from coverage_planner.i18n import (
     fmt_int,
     fmt_value,
     has,
+    natural_key,
     parameter_rows,
     short_list,
     site_label,
     station_labels,
+    station_order,
     status_label,
     t,
     translate_message,
@@ -816,7 +818,7 @@ def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster
         tech = _col(towers, "technology", "")
         status = _col(towers, "status", "on_air")
         height = _col(towers, "height_m", float("nan"))
-        for oi, op in enumerate(sorted(set(op_col), key=str.lower)):
+        for oi, op in enumerate(sorted(set(op_col), key=natural_key)):
             items = []
             for k in np.flatnonzero(op_col == op):
                 stt = str(status[k])
@@ -832,7 +834,7 @@ def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster
     if st is not None and len(st):
         slat, slon = _ll(st)
         lab = [esc(t(k, lang)) for k in ("commune", "voters", "status", "best_server", "level", "map.servers",
-                                         "nearest_tower", "map.before", "map.restored_by")]
+                                         "nearest_tower", "map.before", "map.restored_by", "station_id")]
         restored_by = results.restored_by()  # lost station → the proposed mobile station that restores it
         props = results.proposals
         placed_by = (dict(zip(props["site_id"].astype(str), props["placed_by"], strict=True))
@@ -857,8 +859,9 @@ def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster
             nearest = ""
             if stt != "good" and cell_text(near[k]):
                 nearest = f"{esc(near[k])} ({_num(near_km[k], 2, lang, 'km')})"
+            # the id first: the one the console, the CSV files and the report show (names repeat across wards)
             items.append([round(float(slat[k]), 5), round(float(slon[k]), 5), esc(stt), esc(cell_text(names[k])),
-                          0, esc(cell_text(communes[k])), 1, esc(fmt_int(_int(voters[k]), lang)),
+                          9, esc(cell_text(sid[k])), 0, esc(cell_text(communes[k])), 1, esc(fmt_int(_int(voters[k]), lang)),
                           2, esc(status_label(stt, lang)), 3, esc(srv) or "—",
                           4, _num(level[k], 1, lang, "dBm"), 5, "" if nserv[k] is None else esc(_int(nserv[k])),
                           6, nearest])
@@ -920,15 +923,17 @@ def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster
     # --- contingency plan: where a mobile station restores the stations of a failed site (off by default) -----
     cp = results.contingency
     if cp is not None and len(cp) and (cp["n_restored"].astype(float) > 0).any():
-        labels = station_labels(st)  # "name (commune)": station names repeat across communes
+        labels = station_labels(st, with_id=True)  # "name (commune, id)": names repeat across communes
         # where first; then which stations stay without signal, then (the longest) those restored
         lab = [esc(t(k, lang)) for k in ("report.col.lost", "report.col.restored", "report.col.latlon",
                                          "map.elevation", "commune", "map.backhaul", "map.contingency.still_lost",
                                          "map.contingency.restored")]
         items = []
         for r in cp[cp["n_restored"].astype(float) > 0].itertuples(index=False):
-            restored_ids = [i for i in cell_text(r.stations_restored).split(";") if i]
-            kept = [i for i in cell_text(r.stations_lost).split(";") if i and i not in set(restored_ids)]
+            # in the report's order (commune, then name, Vietnamese collation)
+            restored_ids = station_order([i for i in cell_text(r.stations_restored).split(";") if i], st)
+            kept = station_order([i for i in cell_text(r.stations_lost).split(";") if i and i not in set(restored_ids)],
+                                 st)
             bh = cell_text(r.backhaul)
             bh_text = t(f"backhaul.{bh}", lang) if has(f"backhaul.{bh}") else bh
             if cell_text(r.backhaul_tower):
@@ -989,7 +994,7 @@ def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster
     legend.append(f"<h3>{esc(t('map.legend.towers', lang))}</h3>")
     if towers is not None and len(towers):  # same operators and colours as the tower layers
         legend += [f"<div>{tower_svg(_operator_colour(op, oi))}{esc(op)}</div>"
-                   for oi, op in enumerate(sorted(set(towers["operator"].astype(str)), key=str.lower))]
+                   for oi, op in enumerate(sorted(set(towers["operator"].astype(str)), key=natural_key))]
     legend.append("<div><span class='cp-sw cp-sw-down'>\u2715</span>"
                   f"{esc(t('map.legend.tower_down', lang))}</div>")
     if towers is not None and len(towers) and (_col(towers, "status", "on_air") == "planned").any():

@@ -41,7 +41,7 @@ from PyQt6.QtWidgets import (
 
 from coverage_planner import project as cp_project
 from coverage_planner import whatif
-from coverage_planner.i18n import natural_key
+from coverage_planner.i18n import sort_names
 from gui.i18n import (
     MESSAGE_COLUMNS,
     Msg,
@@ -952,8 +952,7 @@ class ScenarioDock(QWidget):
                 parts.append(tr("Last run with {ids} down: {n} polling stations lose all signal ({voters}):",
                                 ids=", ".join(res.scenario.down), n=len(lost),
                                 voters=_voters_text(int(lost["voters"].sum()))))
-                lost = lost.assign(_nm=lost["name"].astype(str).map(natural_key))
-                for r in lost.sort_values(["commune", "_nm"], kind="stable").itertuples(index=False):
+                for r in sort_names(lost, "commune", "name").itertuples(index=False):  # as in the report
                     it = QListWidgetItem(tr("{name} ({commune}) — {voters}", name=r.name, commune=r.commune,
                                             voters=_voters_text(int(r.voters))))
                     it.setData(Qt.ItemDataRole.UserRole, str(r.id))

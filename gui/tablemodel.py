@@ -1,4 +1,5 @@
-"""A read-only Qt table model over a pandas DataFrame, with a sort role that sorts numbers as numbers."""
+"""A read-only Qt table model over a pandas DataFrame, with a sort role that sorts numbers as numbers and
+texts in Vietnamese order (:func:`coverage_planner.i18n.natural_key`, as the report and the map)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import numpy as np
 import pandas as pd
 from PyQt6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
 
+from coverage_planner.i18n import natural_key
 from gui.i18n import MESSAGE_COLUMNS, NO_VALUE, column_label, decimal, hide_server, value_label
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -87,7 +89,8 @@ class DataFrameModel(QAbstractTableModel):
                 return int(value)
             if isinstance(value, (float, np.floating)):
                 return -math.inf if math.isnan(value) else float(value)
-            return "" if value is None else str(value)
+            # texts: their collation key (cached), "Phường Điện Biên Phủ" before "Phường Mường Lay", số 2 before 10
+            return natural_key("" if value is None else str(value))
         if role == ROW_ROLE:
             return index.row()
         if role == Qt.ItemDataRole.TextAlignmentRole:
@@ -110,7 +113,8 @@ class DataFrameModel(QAbstractTableModel):
 
 
 class FrameFilterProxy(QSortFilterProxyModel):
-    """Case-insensitive substring filter over all columns, numeric-aware sorting."""
+    """Case-insensitive substring filter over all columns; sorting numbers as numbers, texts in Vietnamese order
+    (the model's SORT_ROLE gives their collation keys)."""
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -124,4 +128,4 @@ class FrameFilterProxy(QSortFilterProxyModel):
         b = self.sourceModel().data(right, SORT_ROLE)
         if isinstance(a, (int, float)) and isinstance(b, (int, float)):
             return a < b
-        return str(a).casefold() < str(b).casefold()
+        return str(a) < str(b)  # collation keys

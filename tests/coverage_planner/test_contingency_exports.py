@@ -57,8 +57,8 @@ def test_map_has_an_off_by_default_layer_for_restorable_sites(res, tmp_path):
     assert len(items) == 1 and items[0][3] == "If VT-001 (Viettel) fails: place a mobile station here"
     assert items[0][:2] == [21.52, 103.12] and items[0][4:6] == [21.5, 103.1]
     row = dict(zip(items[0][6::2], items[0][7::2], strict=True))
-    lost = [f"{n} ({c})" for n, c in zip(res._lost["name"], res._lost["commune"], strict=True)]
-    assert row[7] == lost[0] and row[6] == lost[1]  # restored / still without signal, with their communes
+    lost = [f"{n} ({c}, {i})" for n, c, i in zip(res._lost["name"], res._lost["commune"], res._lost["id"], strict=True)]
+    assert row[7] == lost[0] and row[6] == lost[1]  # restored / still without signal, with communes and ids
     # a layer of its own, listed in the layer control but not drawn until ticked (off by default)
     group = re.search(r'"Contingency: if a site fails \(1\)" : (feature_group_\w+)', page).group(1)
     assert f"cpContingency({group}," in page and f"{group}.addTo(" not in page
@@ -99,7 +99,8 @@ def test_map_popup_of_a_contingency_site_says_where_and_which_stations(res, tmp_
         (lab, items), = calls(webmap.build_map(res, lang=lang), "Contingency")
         assert lab == labels
         row = {lab[k]: v for k, v in zip(items[0][6::2], items[0][7::2], strict=True)}
-        lost = [f"{n} ({c})" for n, c in zip(res._lost["name"], res._lost["commune"], strict=True)]
+        lost = [f"{n} ({c}, {i})"
+                for n, c, i in zip(res._lost["name"], res._lost["commune"], res._lost["id"], strict=True)]
         assert row[labels[7]] == lost[0] and row[labels[6]] == lost[1]
         assert row[labels[2]] == "21.52000, 103.12000"
         assert row[labels[3]] == "812 m"
@@ -114,13 +115,18 @@ def test_map_popup_of_a_contingency_site_says_where_and_which_stations(res, tmp_
 def test_report_rows_name_the_stations_still_without_signal_with_their_commune(res, tmp_path):
     """QA: a row listed five lost stations and "(+7)", not which ones the mobile site leaves without signal, and
     names without their commune (names repeat across communes). The note said the site "restores the most
-    voters" though it maximises the priority weight."""
+    voters" though it maximises the priority weight. QA: no station id to match the console and the map; the
+    stations listed in id order, not as the tables (commune, then name)."""
+    from coverage_planner.i18n import natural_key
+
     st = res.stations
-    lbl = {i: f"{n} ({c})" for i, n, c in zip(st["id"], st["name"], st["commune"], strict=True)}
-    ids = list(st["id"].iloc[:9])
+    lbl = {i: f"{n} ({c}, {i})" for i, n, c in zip(st["id"], st["name"], st["commune"], strict=True)}
+    key = {i: (natural_key(c), natural_key(n)) for i, n, c in zip(st["id"], st["name"], st["commune"], strict=True)}
+    ids = sorted(st["id"].iloc[:9], key=key.get)  # the tables' order
+    assert ids != list(st["id"].iloc[:9])  # (the check can fail: id order differs)
     # a site whose failure cuts 9 stations, 2 of them restored
     res.contingency.loc[0, ["n_lost", "stations_lost", "n_restored", "stations_restored"]] = [
-        9, ";".join(ids), 2, ";".join(ids[3:5])]
+        9, ";".join(sorted(ids)), 2, ";".join(sorted(ids[3:5]))]  # the plan lists ids in id order
     text = _raw_text(report.build_report(res, tmp_path / "r_en.pdf", lang="en"))
     sec = text[text.index("Contingency plan: if a site fails"):text.index("Methods and parameters")]
     assert "restores the most priority weight (voters × the station's priority, raised for border and remote" in sec
@@ -131,7 +137,7 @@ def test_report_rows_name_the_stations_still_without_signal_with_their_commune(r
     assert "Still without signal (7): " + ", ".join(kept) in sec
     # nothing restored: the row lists them all as still without signal
     gone = res._lost.iloc[2]
-    assert f"Still without signal (1): {gone['name']} ({gone['commune']})" in sec
+    assert f"Still without signal (1): {gone['name']} ({gone['commune']}, {gone['id']})" in sec
     vi = _raw_text(report.build_report(res, tmp_path / "r_vi.pdf", lang="vi"))
     sec = vi[vi.index("Phương án ứng cứu khi một trạm gặp sự cố"):vi.index("Phương pháp và tham số")]
     assert "khôi phục được tổng trọng số ưu tiên lớn nhất (số cử tri × mức ưu tiên của điểm" in sec
