@@ -475,3 +475,53 @@ def progress_text(stage: str, message: str) -> str:
     if label and msg:
         return f"{label}: {msg}"
     return label or msg
+
+
+# Qt's own texts (standard dialog buttons, message-box details): Qt ships no Vietnamese translation, so a Vietnamese
+# window showed "Save / Discard / Cancel" in English. Keyed by (Qt context, source text); contexts as in Qt 6.
+QT_TEXTS_VI = {
+    ("QPlatformTheme", "OK"): "OK",
+    ("QPlatformTheme", "Save"): "Lưu",
+    ("QPlatformTheme", "Save All"): "Lưu tất cả",
+    ("QPlatformTheme", "Open"): "Mở",
+    ("QPlatformTheme", "&Yes"): "&Có",
+    ("QPlatformTheme", "Yes to &All"): "Có với &tất cả",
+    ("QPlatformTheme", "&No"): "&Không",
+    ("QPlatformTheme", "N&o to All"): "Không với tất &cả",
+    ("QPlatformTheme", "Abort"): "Huỷ bỏ",
+    ("QPlatformTheme", "Retry"): "Thử lại",
+    ("QPlatformTheme", "Ignore"): "Bỏ qua",
+    ("QPlatformTheme", "Close"): "Đóng",
+    ("QPlatformTheme", "Cancel"): "Huỷ",
+    ("QPlatformTheme", "Discard"): "Bỏ thay đổi",
+    ("QPlatformTheme", "Don't Save"): "Không lưu",
+    ("QPlatformTheme", "Help"): "Trợ giúp",
+    ("QPlatformTheme", "Apply"): "Áp dụng",
+    ("QPlatformTheme", "Reset"): "Đặt lại",
+    ("QPlatformTheme", "Restore Defaults"): "Khôi phục mặc định",
+    ("QMessageBox", "Show Details..."): "Xem chi tiết…",
+    ("QMessageBox", "Hide Details..."): "Ẩn chi tiết…",
+}
+
+_qt_translator = None
+
+
+def install_qt_translator(app) -> None:
+    """Install (once per application) a translator that gives Qt's own dialog texts in the current language."""
+    global _qt_translator
+    if _qt_translator is not None and getattr(_qt_translator, "_app", None) is app:
+        return
+    from PyQt6.QtCore import QTranslator
+
+    class _QtTexts(QTranslator):
+        def translate(self, context, source, disambiguation=None, n=-1):  # noqa: ARG002 (Qt's signature)
+            if _lang == "vi":
+                return QT_TEXTS_VI.get((context, source))
+            return None  # a null string: Qt keeps its own (English) text
+
+        def isEmpty(self):  # noqa: N802 (Qt's name)
+            return False
+
+    _qt_translator = _QtTexts(app)
+    _qt_translator._app = app
+    app.installTranslator(_qt_translator)

@@ -16,6 +16,7 @@ import pandas as pd
 from PyQt6.QtCore import QByteArray, QCoreApplication, QEvent, QSettings, QSize, Qt, QTimer, pyqtSignal
 from PyQt6.QtGui import QAction, QActionGroup, QFont, QKeySequence, QPainter
 from PyQt6.QtWidgets import (
+    QApplication,
     QDockWidget,
     QFileDialog,
     QLabel,
@@ -169,6 +170,7 @@ class MainWindow(QMainWindow):
 
     def __init__(self, settings: QSettings | None = None, parent=None, *, confirm_unsaved: bool = False) -> None:
         super().__init__(parent)
+        i18n.install_qt_translator(QApplication.instance())  # Qt's own button texts in Vietnamese too
         #: ask before discarding unsaved parameter changes (the app sets it; tests leave it off: no blocking)
         self.confirm_unsaved = confirm_unsaved
         self.setFont(QFont("DejaVu Sans", 9))
