@@ -599,6 +599,10 @@ _MESSAGES_VI: list[tuple[re.Pattern[str], str]] = [(re.compile(rx), tpl) for rx,
     (_EXACT_EN + _OTHERS_EN + _REMEDY, _EXACT_VI + _OTHERS_VI + _REMEDY_VI),
     (_FREE_EN + _REMEDY, _FREE_VI + _REMEDY_VI),
     (_FREE_EN + _OTHERS_EN + _REMEDY, _FREE_VI + _OTHERS_VI + _REMEDY_VI),
+    (rf"outside every commune polygon, (?P<d>{_NUM}) km from the nearest \('(?P<c>.*)'\): check the station's "
+     r"coordinates \(probably mistyped\); at the position given: (?P<r>.+)",
+     "nằm ngoài mọi ranh giới xã, cách xã gần nhất ('{c}') {d:n} km: hãy kiểm tra toạ độ của điểm (có lẽ bị gõ "
+     "sai); tại vị trí đã ghi: {r:msg}"),
     (r"these stations have priority weight 0: not planned for",
      "các điểm này có trọng số ưu tiên bằng 0: không được xét khi bố trí trạm lưu động"),
     (r"no candidate site within the computation radius \(site constraints — distance to a road or commune "
