@@ -75,6 +75,7 @@ __all__ = [
     "candidate_losses",
     "covers_from_loss_windows",
     "unreachable_reason",
+    "outside_communes_reason",
     "uncoverable",
 ]
 
@@ -755,6 +756,14 @@ def unreachable_reason(max_loss_db: float, *, n_screen: int = 0, screen_loss_db:
         text += (f"; the other {int(n_screen)} in range, not checked exactly, have at least {screen_loss_db:.1f} dB "
                  "by the quick estimate")
     return text + _REMEDY
+
+
+def outside_communes_reason(distance_m: float, nearest: str, reason: str) -> str:
+    """:func:`unreachable_reason` of a station lying ``distance_m`` outside every commune polygon (``nearest``:
+    the closest commune's name): such a station was most likely placed by mistyped coordinates, so that likely
+    cause comes first and the reason computed at the position given (``reason``) follows."""
+    return (f"outside every commune polygon, {distance_m / 1000:.1f} km from the nearest ('{nearest}'): check the "
+            f"station's coordinates (probably mistyped); at the position given: {reason}")
 
 
 def candidate_losses(window: Any, cand_rows, cand_cols) -> np.ndarray:

@@ -630,6 +630,8 @@ PARAM_NAMES_VI = {
     "coverage_radius_m": "bán kính tính phủ sóng của trạm lưu động",
     "solver_time_limit_s": "giới hạn thời gian giải", "resolution_m": "độ phân giải lưới",
     "radio": "vô tuyến", "communes": "xã/phường", "thresholds": "ngưỡng",  # the project file's sections
+    "project": "thông tin dự án", "inputs": "dữ liệu đầu vào", "placement": "bố trí trạm lưu động",
+    "scenario": "kịch bản sự cố",
 }
 _KIND_VI = {"raster": "raster", "rasters": "raster", "SRTM tile": "mảnh SRTM", "SRTM tiles": "mảnh SRTM",
             "ESRI ASCII grid": "lưới ESRI ASCII", "ESRI ASCII grids": "lưới ESRI ASCII"}
@@ -670,6 +672,10 @@ _MESSAGES_VI: list[tuple[re.Pattern[str], str]] = [(re.compile(rx), tpl) for rx,
     (_EXACT_EN + _OTHERS_EN + _REMEDY, _EXACT_VI + _OTHERS_VI + _REMEDY_VI),
     (_FREE_EN + _REMEDY, _FREE_VI + _REMEDY_VI),
     (_FREE_EN + _OTHERS_EN + _REMEDY, _FREE_VI + _OTHERS_VI + _REMEDY_VI),
+    (rf"outside every commune polygon, (?P<d>{_NUM}) km from the nearest \('(?P<c>.*)'\): check the station's "
+     r"coordinates \(probably mistyped\); at the position given: (?P<r>.+)",
+     "nằm ngoài mọi ranh giới xã, cách xã gần nhất ('{c}') {d:n} km: hãy kiểm tra toạ độ của điểm (có lẽ bị gõ "
+     "sai); tại vị trí đã ghi: {r:msg}"),
     (r"these stations have priority weight 0: not planned for",
      "các điểm này có trọng số ưu tiên bằng 0: không được xét khi bố trí trạm lưu động"),
     (r"no candidate site within the computation radius \(site constraints — distance to a road or commune "
@@ -874,6 +880,21 @@ _CRS_SOURCE_VI = [(re.compile(rx), tpl) for rx, tpl in (
      'tệp không có mục "crs" nên theo chuẩn GeoJSON được đọc theo hệ toạ độ {c}'),
     (r"the file says (?P<c>.+)", "tệp ghi hệ toạ độ {c}"),
 )]
+#: The commonest messages of Python's TOML reader (tomllib) on a hand-edited project file, for ``{exc:toml}``;
+#: one not listed here is quoted in English, as written.
+_TOML_VI = [(re.compile(rx), tpl) for rx, tpl in (
+    (r"Invalid value", "giá trị không hợp lệ (văn bản phải đặt trong dấu ngoặc kép)"),
+    (r"Unterminated string", "thiếu dấu ngoặc kép đóng"),
+    (r"Illegal character '\\n'", "xuống dòng giữa văn bản (thiếu dấu ngoặc kép đóng)"),
+    (r"Cannot overwrite a value", "khoá được ghi hai lần"),
+    (r"Cannot declare \((?P<k>.+?),?\) twice", "mục {k} được khai báo hai lần"),  # k: a tuple's repr
+    (r"Expected '=' after a key in a key/value pair", "thiếu dấu '=' sau khoá"),
+    (r"Expected newline or end of document after a statement", "sau một giá trị phải xuống dòng"),
+    (r"Expected '\]' at the end of a table declaration", "thiếu dấu ']' đóng tên mục"),
+)]
+#: Python type names in "must be a table, got int" (``{t:pytype}``).
+_PYTYPE_VI = {"int": "số nguyên", "float": "số thực", "str": "văn bản", "list": "danh sách", "bool": "giá trị đúng/sai",
+              "datetime": "ngày giờ", "date": "ngày", "time": "giờ"}
 _INPUT_KEYS = "towers|stations|communes|terrain|border|roads|towns|candidates|clutter"  # project.INPUT_KEYS
 _ERRORS_VI: list[tuple[re.Pattern[str], str]] = [(re.compile(rx, re.S), tpl) for rx, tpl in (
     # the project file's first problem with the count of the others (first: its message would swallow the rest)
@@ -938,6 +959,46 @@ _ERRORS_VI: list[tuple[re.Pattern[str], str]] = [(re.compile(rx, re.S), tpl) for
      "tên xã '{nm}' bị dùng hai lần (đối tượng {a} và {b}); tên xã trong tệp xã/phường phải khác nhau: hãy đổi "
      "tên một xã (ví dụ thêm tên huyện) hoặc gộp hai vùng"),
     (rf"id '(?P<id>.*)' at lon (?P<lo>{_NUM}), lat (?P<la>{_NUM})", "mã '{id}' tại kinh độ {lo:d}, vĩ độ {la:d}"),
+    # --- the project file itself (coverage_planner.project: load_project, project_from_dict, save_project) ------
+    # before "… file not found" below, which would read "project" as an input kind
+    (r"project file not found", "không tìm thấy tệp dự án"),
+    (r"create one with `coverage-planner init`", "tạo tệp dự án bằng lệnh `coverage-planner init`"),
+    (r"the project file is UTF-16 text", "tệp dự án được lưu dạng văn bản UTF-16"),
+    (r"save the project file as UTF-8", "lưu lại tệp dự án với bảng mã UTF-8"),
+    (r"not UTF-8 text \(byte (?P<b>\d+)\)", "tệp dự án không phải văn bản UTF-8 (lỗi tại byte {b})"),
+    (r"not valid TOML: (?P<exc>.+) \(at line (?P<l>\d+), column (?P<c>\d+)\)",
+     "tệp dự án sai cú pháp TOML ở dòng {l}, cột {c}: {exc:toml}"),
+    (r"not valid TOML: (?P<exc>.+) \(at end of document\)", "tệp dự án sai cú pháp TOML ở cuối tệp: {exc:toml}"),
+    (r"check quotes around text and '=' between key and value",
+     "kiểm tra dấu ngoặc kép quanh văn bản và dấu '=' giữa khoá và giá trị"),
+    (r"the project has no file yet", "dự án chưa được lưu vào tệp nào"),
+    (r"give a path to save it to", "hãy chọn nơi lưu tệp dự án"),
+    (r"unknown input '(?P<k>[^']*)'", "không có loại dữ liệu đầu vào '{k}'"),
+    (r"\[(?P<sec>[^\]]+)\] must be a table, got (?P<t>\w+)", "[{sec}] phải là một mục (bảng), không phải {t:pytype}"),
+    (r"write it as \[(?P<sec>[^\]]+)\] key = value", "ghi thành mục [{sec}] với các dòng khoá = giá trị bên dưới"),
+    (r"unknown key '(?P<k>.*)' in section \[top level\]",
+     "mục (hoặc khoá) '{k}' không có ở cấp ngoài cùng của tệp dự án"),
+    (r"must be finite, got (?P<v>.+)", "phải là số hữu hạn, không phải {v}"),
+    (r"must be a text in quotes, got (?P<v>.+)", "phải là văn bản đặt trong dấu ngoặc kép, không phải {v}"),
+    (r"path is empty", "đường dẫn trống"),
+    (r"remove the key or give a file", "bỏ khoá này hoặc ghi đường dẫn tới một tệp"),
+    (r"missing 'path'", "thiếu khoá 'path' (đường dẫn tệp)"),
+    (r"must be a path in quotes, got (?P<v>.+)", "phải là đường dẫn đặt trong dấu ngoặc kép, không phải {v}"),
+    (r"write (?P<ex>\w+ = .+)", "ghi {ex}"),  # the line to type: 'towers = "file.csv"', 'down = [...]'
+    (r"terrain list is empty", "danh sách tệp địa hình (DEM) trống"),
+    (r"give at least one DEM file", "khai báo ít nhất một tệp DEM"),
+    (rf"weak_dbm \((?P<w>{_NUM})\) must be below good_dbm \((?P<g>{_NUM})\)",
+     "ngưỡng yếu weak_dbm ({w:d} dBm) phải thấp hơn ngưỡng tốt good_dbm ({g:d} dBm)"),
+    (r"a weak signal is a lower level than a good one, e\.g\. (?P<ex>.+)",
+     "tín hiệu yếu là mức thấp hơn tín hiệu tốt, ví dụ {ex}"),
+    (r"must be a list of tower ids, got (?P<v>.+)", "phải là danh sách mã trạm, không phải {v}"),
+    (r"land-cover class code must be a whole number 0–65535, got '(?P<k>.*)'",
+     "mã lớp phủ mặt đất phải là số nguyên từ 0 đến 65535, không phải '{k}'"),
+    (r'write the raster\'s class code in quotes, e\.g\. "10" = \{ \.\.\. \}',
+     'ghi mã lớp của raster trong dấu ngoặc kép, ví dụ "10" = { ... }'),
+    (r"\[clutter\.classes\] is empty", "mục [clutter.classes] trống"),
+    (r"list the land-cover classes of the raster, or remove the table to use ESA WorldCover's",
+     "liệt kê các lớp phủ mặt đất của raster, hoặc bỏ mục này để dùng bảng lớp của ESA WorldCover"),
     # --- a file's or the project's error --------------------------------------------------------------------------
     (r"(?P<n>\d+) problems? in the (?P<what>[\w ]+) file", "{n:n} lỗi trong {what:file}"),
     (r"(?P<n>\d+) input files have problems", "{n:n} tệp dữ liệu đầu vào có lỗi"),
@@ -1274,6 +1335,10 @@ def translate_message(message, lang: str = DEFAULT_LANG) -> str:
                 return _sub_table(_CRS_SOURCE_VI, value)
             if how == "crsreal":  # the CRS a file's coordinates are probably in
                 return _sub_table(_REAL_CRS_VI, value)
+            if how == "toml":  # the TOML reader's own message (common ones translated)
+                return _sub_table(_TOML_VI, value)
+            if how == "pytype":
+                return _PYTYPE_VI.get(value, value)
             if how == "nums":  # "0.25, 10.25" → "0,25; 10,25" (a comma list of decimal-comma numbers is ambiguous)
                 return "; ".join(_decimal_commas(v) for v in value.split(", "))
             if how == "cells":  # "12 (1060 cells), 20 (5 cells)" → "12 (1.060 ô); 20 (5 ô)"

@@ -1626,6 +1626,24 @@ COMMUNE_TOLERANCE_M = 500.0
 _MAX_PLACE_WARNINGS = 10
 
 
+def far_outside_communes(points, communes) -> list[tuple[float, str] | None]:
+    """For each point (a GeoSeries in the communes' CRS): ``(distance_m, nearest commune's name)`` when it lies
+    more than :data:`COMMUNE_TOLERANCE_M` outside every commune polygon (its coordinates are probably mistyped),
+    else None."""
+    out: list[tuple[float, str] | None] = []
+    if communes is None or len(communes) == 0:
+        return [None] * len(points)
+    names = communes["name"].astype(str).to_numpy()
+    for pt in points:
+        if pt is None or pt.is_empty:
+            out.append(None)
+            continue
+        dist = communes.geometry.distance(pt).to_numpy(float)
+        k = int(np.nanargmin(dist))
+        out.append((float(dist[k]), names[k]) if dist[k] > COMMUNE_TOLERANCE_M else None)
+    return out
+
+
 def _stations_in_communes(stations, communes, warnings: list[str], path=None) -> None:
     """Give every station the name of its commune as the communes file spells it (column ``commune``).
 

@@ -1273,7 +1273,15 @@ def _placement_stage(ctx: Context, stations, communes, live_towers, params, st: 
     names = list(cids)  # a proposed site by the id the report, the map and the exports show (MS-01, …)
     for rank, j in enumerate(selected, start=1):
         names[j] = f"MS-{rank:02d}"
-    unreachable["reason"] = [exact.unreachable_reason(int(i), loss_windows[i], names) for i in order]
+    reasons = [exact.unreachable_reason(int(i), loss_windows[i], names) for i in order]
+    # a station far outside every commune was probably placed by mistyped coordinates: the likely cause comes
+    # first (the computed reason, often "no candidate site within the computation radius", is its consequence)
+    from coverage_planner.inputs import far_outside_communes
+
+    for k, far in enumerate(far_outside_communes(demand.geometry.iloc[order], communes)):
+        if far is not None:
+            reasons[k] = _placement.outside_communes_reason(*far, reasons[k])
+    unreachable["reason"] = reasons
     summary["n_unreachable"] = len(unreachable)
     summary["n_no_candidate_reaches"] = len(order)
     summary["covered_after"] = int(already.sum())

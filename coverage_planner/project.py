@@ -337,7 +337,8 @@ class _Section:
         self.data = data
         for key in list(data) if allowed is not None else ():  # allowed None: any key (e.g. class codes)
             if key not in allowed:
-                _problem(ProjectError(f"unknown key '{key}' in section [{name}]", path=path, field=f"{name}.{key}",
+                field = key if name == "top level" else f"{name}.{key}"  # a misspelt section: "placment"
+                _problem(ProjectError(f"unknown key '{key}' in section [{name}]", path=path, field=field,
                                       hint=_suggest(key, allowed)))
 
     def _err(self, key, msg, hint=None):
@@ -544,7 +545,7 @@ def _project_from_dict(data: dict, path: str | os.PathLike | None = None) -> Pro
         th.weak_dbm = t.number("weak_dbm", th.weak_dbm, -150, 0)
         if th.weak_dbm >= th.good_dbm:
             raise ProjectError(
-                f"weak_dbm ({th.weak_dbm}) must be below good_dbm ({th.good_dbm})",
+                f"weak_dbm ({th.weak_dbm:g}) must be below good_dbm ({th.good_dbm:g})",  # -100, not -100.0
                 path=p,
                 field=f"thresholds.{tech}",
                 hint="a weak signal is a lower level than a good one, e.g. good_dbm = -85, weak_dbm = -100",

@@ -209,13 +209,17 @@ def _texts(errors) -> list[str]:
 
 
 def test_every_pattern_matches_a_message_the_code_produces(file_errors, library_errors, tmp_path):
-    """The error table, the sub-tables of a CRS's source and of the likely real CRS cannot rot: each pattern matches
-    a message made here or by test_error_i18n.py's broken tables (a pattern whose message the code no longer writes
-    fails)."""
-    texts = _texts([*file_errors, *library_errors, *rows_corpus._errors(tmp_path)])
+    """The error table, the sub-tables of a CRS's source, of the likely real CRS and of the TOML reader's messages
+    cannot rot: each pattern matches a message made here, by test_error_i18n.py's broken tables or by
+    test_error_i18n_project.py's broken project files (a pattern whose message the code no longer writes fails)."""
+    from . import test_error_i18n_project as project_corpus
+
+    (tmp_path / "project").mkdir()
+    texts = _texts([*file_errors, *library_errors, *rows_corpus._errors(tmp_path),
+                    *project_corpus._project_errors(tmp_path / "project")])  # fmt: skip
     unused = [rx.pattern for rx, _ in i18n._ERRORS_VI if not any(rx.fullmatch(t) for t in texts)]
     assert not unused, unused
-    for table in (i18n._CRS_SOURCE_VI, i18n._REAL_CRS_VI):  # found at the start / inside a message
+    for table in (i18n._CRS_SOURCE_VI, i18n._REAL_CRS_VI, i18n._TOML_VI):  # found at the start / inside a message
         unused = [rx.pattern for rx, _ in table if not any(rx.search(t) for t in texts)]
         assert not unused, unused
 

@@ -31,6 +31,12 @@ def _exact_reason(**kw) -> str:
     return unreachable_reason(127.0, **kw)
 
 
+def _outside_reason(distance_m, nearest, reason) -> str:
+    from analysis.placement import outside_communes_reason
+
+    return outside_communes_reason(distance_m, nearest, reason)
+
+
 def _terrain_source(paths, crs, res, unit="") -> str:
     from coverage_planner.terrain import _describe
 
@@ -68,6 +74,11 @@ CASES = [
      "hao không gian tự do đã vượt mức 127,0 dB mà quỹ đường truyền của trạm lưu động cho phép; 5 vị trí còn lại "
      "trong bán kính, chưa kiểm tra chính xác, có suy hao ít nhất 140,0 dB theo ước tính nhanh (tăng chiều cao cột "
      "anten hoặc EIRP của trạm lưu động)"),
+    # a station far outside every commune (mistyped coordinates): the likely cause, then the reason at its position
+    (_outside_reason(12345.0, "Xã Mường Nhé", _reason(0, float("nan"))),
+     "nằm ngoài mọi ranh giới xã, cách xã gần nhất ('Xã Mường Nhé') 12,3 km: hãy kiểm tra toạ độ của điểm (có lẽ "
+     "bị gõ sai); tại vị trí đã ghi: không có vị trí ứng viên nào trong bán kính tính toán (các ràng buộc vị trí — "
+     "khoảng cách tới đường hoặc trung tâm xã, giới hạn độ dốc, địa hình hợp lệ — loại hết các vị trí lân cận)"),
     ("these stations have priority weight 0: not planned for",
      "các điểm này có trọng số ưu tiên bằng 0: không được xét khi bố trí trạm lưu động"),
     (_reason(0, float("nan")),

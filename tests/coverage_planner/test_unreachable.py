@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import math
 import re
+import shutil
+import subprocess
 
 import numpy as np
 import pytest
@@ -114,3 +116,91 @@ def test_console_counts_the_stations_not_planned_for(pits, capsys):
     out = capsys.readouterr().out
     assert "stations no candidate site can reach: 1" in out
     assert "stations not planned for (priority 0), not listed as unreachable: 1" in out
+
+
+# --- a station far outside every commune: its coordinates are probably mistyped ------------------------------
+#: Xã Đông ends at column 105 here (the DEM goes on to 120): KV-X (column 118) lies 13.5 cells = 1.2 km outside
+#: every commune, KV-N (column 109) 4.5 cells = 405 m, within inputs.COMMUNE_TOLERANCE_M. Both sit in a pit, so
+#: that no site reaches them, like KV-P1 inside the commune.
+EAST_EDGE = 105
+STATIONS_FAR = [*STATIONS, ("KV-P1", "Bản Hố 1", "Xã Đông", *PIT, 80, 1), ("KV-X", "Bản Xa", "Xã Đông", 75, 118, 80, 1),
+                ("KV-N", "Bản Gần", "Xã Đông", 100, 109, 80, 1)]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def far(tmp_path_factory):
+    """(project, results) of the tiny project whose east commune stops short of KV-X and KV-N."""
+    import json
+
+    from coverage_planner import pipeline
+    from coverage_planner.project import load_project
+
+    from .tiny_project import CELL, X0, Y0, N, ll
+
+    folder = tmp_path_factory.mktemp("far") / "proj"
+    dem = add_pit(add_pit(add_pit(make_dem(), *PIT), 75, 118), 100, 109)
+    path = write_project(folder, stations=STATIONS_FAR, dem=dem)
+
+    def poly(c0, c1):
+        x0, x1, y0, y1 = X0 + c0 * CELL, X0 + c1 * CELL, Y0 - N * CELL, Y0
+        return {"type": "Polygon", "coordinates": [[list(ll(x, y)) for x, y in ((x0, y0), (x1, y0), (x1, y1),
+                                                                              (x0, y1), (x0, y0))]]}  # fmt: skip
+
+    communes = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"name": "Xã Tây"}, "geometry": poly(0, 60)},
+        {"type": "Feature", "properties": {"name": "Xã Đông"}, "geometry": poly(60, EAST_EDGE)}]}  # fmt: skip
+    (folder / "communes.geojson").write_text(json.dumps(communes, ensure_ascii=False), encoding="utf-8")
+    project = load_project(path)
+    return project, pipeline.run(project, cache_dir=folder / "cache")
+
+
+FAR = re.compile(r"outside every commune polygon, (?P<km>[\d.]+) km from the nearest \('(?P<c>[^']*)'\): check the "
+                 r"station's coordinates \(probably mistyped\); at the position given: (?P<reason>.+)")
+
+
+def test_a_station_far_outside_every_commune_is_said_to_have_mistyped_coordinates(far):
+    """KV-X's reason starts with the likely cause (the distance recounted from the commune polygon as read), then
+    says what was computed at the position given; KV-N (within the tolerance) and KV-P1 (inside) keep the
+    terrain reason alone."""
+    from coverage_planner.inputs import COMMUNE_TOLERANCE_M
+
+    from .tiny_project import cell_xy
+
+    project, res = far
+    reasons = res.unreachable.set_index("id")["reason"]
+    assert set(reasons.index) == {"KV-P1", "KV-X", "KV-N"}
+    m = FAR.fullmatch(reasons["KV-X"])
+    assert m, reasons["KV-X"]
+    communes = res.communes.set_index("name")
+    gap = communes.loc["Xã Đông"].geometry.exterior.distance(_point(*cell_xy(75, 118)))
+    assert gap > COMMUNE_TOLERANCE_M and m["c"] == "Xã Đông"
+    assert float(m["km"]) == pytest.approx(gap / 1000, abs=0.05)
+    assert EXACT.fullmatch(m["reason"]), m["reason"]  # what was computed there, as for any station
+    near = communes.geometry.distance(_point(*cell_xy(100, 109))).min()
+    assert 0 < near <= COMMUNE_TOLERANCE_M
+    for sid in ("KV-N", "KV-P1"):
+        assert EXACT.fullmatch(reasons[sid]), reasons[sid]
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils (pdftotext) not installed")
+def test_the_mistyped_coordinates_reason_in_vietnamese_report(far, tmp_path):
+    """The PDF report (and the desktop app's table, through the same translate_message) translate the reason
+    like the others: the cause first, the computed reason after it, no English left."""
+    from coverage_planner import report
+    from coverage_planner.i18n import translate_message
+
+    _project, res = far
+    reason = res.unreachable.set_index("id").loc["KV-X", "reason"]
+    vi = translate_message(reason, "vi")
+    assert vi.startswith("nằm ngoài mọi ranh giới xã, cách xã gần nhất ('Xã Đông') 1,2 km: hãy kiểm tra toạ độ của "
+                         "điểm (có lẽ bị gõ sai); tại vị trí đã ghi: bị địa hình che khuất: đã kiểm tra ")
+    assert not re.search(r"\b(the|terrain|outside|check|station)\b", vi), vi
+    pdf = report.build_report(res, tmp_path / "gap_report_vi.pdf")
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "nằm ngoài mọi ranh giới xã, cách xã gần nhất" in " ".join(text.split())
+
+
+def _point(x, y):
+    from shapely.geometry import Point
+
+    return Point(x, y)
