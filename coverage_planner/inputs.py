@@ -1749,13 +1749,13 @@ def _stations_far_from_commune(stations, communes, canon, written, poly_name, ou
                 "computed at the point given): correct the coordinates (or the commune)"
             )
         else:  # outside every commune and no commune of the file in the row: nothing to count it for
-            dist = communes.geometry.distance(pts[i]).to_numpy(float)
-            k = int(np.argmin(dist))
-            if dist[k] <= COMMUNE_TOLERANCE_M:
+            hit = far_outside_communes([pts[i]], communes)[0]  # the unreachable reason's rule too
+            if hit is None:
                 continue
+            d, nearest = hit
             lines.append(
-                f"{where}: the point lies outside every commune polygon, {dist[k] / 1000:.1f} km from the nearest "
-                f"('{communes['name'].iloc[k]}'): the coordinates are probably mistyped; it counts for no commune: "
+                f"{where}: the point lies outside every commune polygon, {d / 1000:.1f} km from the nearest "
+                f"('{nearest}'): the coordinates are probably mistyped; it counts for no commune: "
                 "correct the coordinates"
             )
         far[i] = True
