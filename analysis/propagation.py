@@ -807,3 +807,190 @@ def point_to_point_loss(dem, a_row, a_col, b_row, b_col, *, a_height_m, b_height
     return profile_loss(d, h, float(a_height_m), float(b_height_m), float(frequency_mhz), model=model, k=k,
                         environment=environment, vegetation_db_per_km=vegetation_db_per_km,
                         vegetation_max_db=vegetation_max_db, vegetation_height_m=vegetation_height_m)
+
+
+# --------------------------------------------------------------------------------------------------------
+# compiled point to point: many receivers of one transmitter
+# --------------------------------------------------------------------------------------------------------
+@njit(nogil=True, cache=True)
+def _p2p_edge(d, he, lo, hi, z_lo, z_hi, lam):
+    """:func:`_edge` on the scratch profile (same operations in the same order; first index of the largest ν)."""
+    if hi - lo < 2:
+        return -1, -math.inf
+    span = d[hi] - d[lo]
+    best = -1
+    best_nu = -math.inf
+    for i in range(lo + 1, hi):
+        x = d[i]
+        d1 = x - d[lo]
+        d2 = d[hi] - x
+        h = he[i] - (z_lo + (z_hi - z_lo) * d1 / span)
+        nu = h * math.sqrt(2.0 * span / (lam * d1 * d2))
+        if best < 0 or nu > best_nu:  # np.argmax: the first of equal maxima
+            best = i
+            best_nu = nu
+    return best, best_nu
+
+
+@njit(nogil=True, cache=True)
+def _p2p_j(nu):
+    """:func:`knife_edge_loss` of one ν."""
+    x = nu - 0.1
+    j = 6.9 + 20.0 * math.log10(math.sqrt(x * x + 1.0) + x)
+    return j if nu > -0.78 else 0.0
+
+
+@njit(nogil=True, cache=True)
+def _p2p_kernel(dem, ra, ca, rows, cols, cs, h_tx, h_rx, lam, inv, f20, model, hata_a, hata_b,
+                veg_g, veg_am, veg_h, out):
+    """Loss from cell (ra, ca) to each cell (rows[i], cols[i]) into ``out``: :func:`line_profile` then
+    :func:`profile_loss`, operation for operation (no fastmath: the same IEEE results as numpy's, which
+    calls the same libm for log10/exp). Returns the index of the first pair whose profile holds a NaN
+    (``out`` is then incomplete), or −1."""
+    nr, nc = dem.shape
+    nmax = 1
+    for i in range(rows.size):
+        nmax = max(nmax, abs(rows[i] - ra), abs(cols[i] - ca))
+    d = np.empty(nmax + 1)  # scratch profile, reused by every pair
+    he = np.empty(nmax + 1)
+    for i in range(rows.size):
+        dr = rows[i] - ra
+        dc = cols[i] - ca
+        n = max(abs(dr), abs(dc))
+        if n == 0:  # the transmitter's own cell: free space over half a cell (the sweep's convention)
+            out[i] = 20.0 * math.log10(0.5 * cs) + f20 - 27.552
+            continue
+        hyp = math.sqrt(float(dr * dr + dc * dc))  # = math.hypot for integers (exact sum, correctly rounded)
+        for s in range(n + 1):
+            u = float(s)
+            if abs(dc) >= abs(dr):  # columns are the major axis: interpolate along rows
+                rr = ra + dr * u / n
+                r0 = int(math.floor(rr))
+                w = rr - r0
+                r1 = min(r0 + 1, nr - 1)
+                ci = int(np.rint(ca + dc * u / n))
+                z = float(dem[r0, ci]) * (1 - w) + float(dem[r1, ci]) * w
+            else:
+                cc = ca + dc * u / n
+                c0 = int(math.floor(cc))
+                w = cc - c0
+                c1 = min(c0 + 1, nc - 1)
+                ri = int(np.rint(ra + dr * u / n))
+                z = float(dem[ri, c0]) * (1 - w) + float(dem[ri, c1]) * w
+            if not math.isfinite(z):
+                return i
+            x = u / n * hyp * cs
+            d[s] = x
+            he[s] = z - x * x * inv
+        D = d[n]
+        loss = 20.0 * math.log10(D) + f20 - 27.552
+        if model == 0:  # profile_loss: free space has no vegetation term
+            out[i] = loss
+            continue
+        z_tx = he[0] + h_tx
+        z_rx = he[n] + h_rx
+        p, nu_p = _p2p_edge(d, he, 0, n, z_tx, z_rx, lam)
+        jp = _p2p_j(nu_p) if p >= 0 else 0.0
+        src_x = 0.0
+        src_z = z_tx
+        if p >= 0 and nu_p > 0.0:
+            src_x = d[p]
+            src_z = he[p]
+        if model >= 3:
+            hl = hata_a + hata_b * math.log10(D / 1000.0)
+            loss = (hl if hl > loss else loss) + jp  # max(loss, hl): loss on a tie
+        elif model == 1:
+            loss += jp
+        else:  # deygout_loss, then the vegetation source of profile_loss
+            diff = 0.0
+            r = -1
+            nu_r = -math.inf
+            if p >= 0:
+                diff = jp
+                if jp > 0.0:
+                    _t, nu_t = _p2p_edge(d, he, 0, p, z_tx, he[p], lam)
+                    r, nu_r = _p2p_edge(d, he, p, n, he[p], z_rx, lam)
+                    jt = _p2p_j(nu_t) if nu_t > -math.inf else 0.0
+                    jr = _p2p_j(nu_r) if nu_r > -math.inf else 0.0
+                    diff = jp + jt + jr
+            loss += diff
+            if p >= 0 and jp > 0.0 and nu_p > 0.0 and r >= 0 and nu_r > -0.78:
+                src_x = d[r]
+                src_z = he[r]
+        g = veg_g[i]
+        if g > 0.0:  # canopy_length, vegetation_loss
+            seg = D - src_x
+            desc = (src_z - z_rx) / seg if seg > 0 else 0.0
+            canopy = veg_h[i]
+            length = 0.0
+            if not (h_rx >= canopy or seg <= 0.0):
+                length = seg
+                if desc > 0.0:
+                    x_in = (canopy - h_rx) / desc
+                    length = x_in if x_in < seg else seg
+            d_km = length / 1000.0
+            am = veg_am[i]
+            loss += am * (1.0 - math.exp(-g * d_km / am)) if am > 0.0 else g * d_km
+        out[i] = loss
+    return -1
+
+
+def point_to_point_losses(dem, a_row, a_col, b_rows, b_cols, *, a_height_m, b_height_m, frequency_mhz, cellsize,
+                          model="deygout", k=4 / 3, environment="rural", vegetation_db_per_km=0.0,
+                          vegetation_max_db=0.0, vegetation_height_m=15.0) -> np.ndarray:
+    """:func:`point_to_point_loss` from one cell A to many cells B, compiled: a few µs per B on the sample
+    (100–170-cell profiles) against 0.15–0.25 ms per :func:`point_to_point_loss` call.
+
+    Same values as calling :func:`point_to_point_loss` per pair (the tests hold it to 1e-9 dB; it is
+    bit-for-bit on the tests' terrains). ``b_rows``/``b_cols``: 1-D, same length; the vegetation parameters
+    may be scalars or one value per B (e.g. each station cell's land cover). A B on A's own cell gets free
+    space over half a cell (as the sweep's own cell; :func:`point_to_point_loss` refuses it). Raises
+    :class:`AnalysisError` as :func:`point_to_point_loss` does: a cell outside the DEM or on nodata, a profile
+    crossing nodata (naming the first such B), bad parameters.
+    """
+    from analysis.viewshed import _check_cell, _check_dem, _finite
+
+    if model not in MODELS:
+        raise AnalysisError(f"model must be one of {', '.join(MODELS)}, got {model!r}")
+    arr = _check_dem(dem)
+    ra, ca = _check_cell(arr, a_row, a_col, "point A")
+    cs = _finite("cellsize", cellsize, lo=0.0, lo_open=True)
+    f = _finite("frequency_mhz", frequency_mhz, lo=0.0, lo_open=True)
+    h_tx = _finite("a_height_m", a_height_m)
+    h_rx = _finite("b_height_m", b_height_m)
+    kk = float(k)
+    if not kk > 0:
+        raise AnalysisError(f"k must be > 0, got {k}")
+    inv = 0.0 if math.isinf(kk) else 1.0 / (2.0 * kk * EARTH_RADIUS_M)
+    br = np.asarray(b_rows)
+    bc = np.asarray(b_cols)
+    if br.ndim != 1 or br.shape != bc.shape:
+        raise AnalysisError(f"b_rows and b_cols must be 1-D of the same length (got {br.shape} and {bc.shape})")
+    if br.dtype.kind in "iu" and bc.dtype.kind in "iu":  # cell indices already (the pipeline's case)
+        rows = br.astype(np.int64)  # a copy or a new array: the kernel only reads it anyway
+        cols = bc.astype(np.int64)
+    else:
+        br, bc = br.astype(float), bc.astype(float)
+        if not (np.all(np.isfinite(br)) and np.all(np.isfinite(bc))):
+            raise AnalysisError("point B rows/cols must be finite")
+        rows = np.floor(br + 0.5).astype(np.int64)  # nearest cell, as _check_cell
+        cols = np.floor(bc + 0.5).astype(np.int64)
+    nr, nc = arr.shape
+    outside = (rows < 0) | (rows >= nr) | (cols < 0) | (cols >= nc)
+    if outside.any():
+        i = int(np.flatnonzero(outside)[0])
+        raise AnalysisError(f"point B cell (row {b_rows[i]}, col {b_cols[i]}) is outside the DEM (shape {nr}×{nc})")
+    veg = [np.full(br.shape, float(v)) if np.ndim(v) == 0
+           else np.ascontiguousarray(np.broadcast_to(np.asarray(v, dtype=float), br.shape))
+           for v in (vegetation_db_per_km, vegetation_max_db, vegetation_height_m)]
+    code = model_code(model)
+    hata_a = hata_b = 0.0
+    if code >= 3:
+        hata_a, hata_b = hata_constants(f, max(h_tx, h_rx), min(h_tx, h_rx), environment, cost231=(code == 4))
+    out = np.empty(br.shape)
+    bad = _p2p_kernel(arr, ra, ca, rows, cols, cs, h_tx, h_rx, wavelength_m(f), inv, 20.0 * math.log10(f), code,
+                      hata_a, hata_b, veg[0], veg[1], veg[2], out)
+    if bad >= 0:
+        raise AnalysisError(f"the profile between A and B (row {rows[bad]}, col {cols[bad]}) crosses nodata cells; "
+                            "fill the DEM voids first")
+    return out

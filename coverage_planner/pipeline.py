@@ -804,14 +804,20 @@ def _exact_losses(ctx: Context, drow, dcol, r: int, c: int, max_loss: float, par
     losses[same] = float(_prop.free_space_loss(0.5 * cs, freq))
     with np.errstate(divide="ignore"):
         fspl = _prop.free_space_loss(np.where(dist > 0, dist, 1.0), freq)
-    for i in np.flatnonzero(near & ~same & (fspl <= max_loss)):
-        g, am, hv = ((params.vegetation_db_per_km, params.vegetation_max_db, params.vegetation_height_m)
-                     if veg is None else veg.at(int(drow[i]), int(dcol[i])))
-        losses[i] = _prop.point_to_point_loss(
-            ctx.dem, int(r), int(c), int(drow[i]), int(dcol[i]),
-            a_height_m=mast, b_height_m=params.receiver_height_m, frequency_mhz=freq, cellsize=cs,
-            model=params.model, k=params.k, environment=params.hata_environment,
-            vegetation_db_per_km=g, vegetation_max_db=am, vegetation_height_m=hv)
+    todo = np.flatnonzero(near & ~same & (fspl <= max_loss))
+    if todo.size == 0:
+        return losses
+    tr, tc = drow[todo], dcol[todo]
+    if veg is None:
+        g, am, hv = params.vegetation_db_per_km, params.vegetation_max_db, params.vegetation_height_m
+    else:  # each station cell's land cover (float32 → float, as VegetationGrid.at)
+        g, am, hv = (a[tr, tc].astype(float) for a in (veg.db_per_km, veg.max_db, veg.height_m))
+    # one compiled call for the site's stations: the same values as point_to_point_loss per pair
+    losses[todo] = _prop.point_to_point_losses(
+        ctx.dem, int(r), int(c), tr, tc,
+        a_height_m=mast, b_height_m=params.receiver_height_m, frequency_mhz=freq, cellsize=cs,
+        model=params.model, k=params.k, environment=params.hata_environment,
+        vegetation_db_per_km=g, vegetation_max_db=am, vegetation_height_m=hv)
     return losses
 
 
@@ -1061,7 +1067,7 @@ def site_reach(ctx: Context, stations, x: float, y: float, *, mast_height_m=None
     on its cell, the :data:`MOBILE_ANTENNA` (path loss only, gain in the EIRP), the project's mast height (or
     ``mast_height_m``), EIRP, frequency, link parameters and computation radius, the good threshold of the
     placement technology, and every station within the radius checked with the exact terrain profile
-    (:func:`analysis.propagation.point_to_point_loss`). The optimiser's ``stations_in_reach`` are this same
+    (:func:`analysis.propagation.point_to_point_losses`). The optimiser's ``stations_in_reach`` are this same
     rule at the proposal's cell, so a proposed site left at (or dragged by 0 m back to) its place lists exactly
     its ``stations_in_reach``; ids in the order of ``stations``.
 

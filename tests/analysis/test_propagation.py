@@ -301,3 +301,115 @@ def test_sweep_elevation_arctangent_is_accurate():
     xs = np.concatenate([np.linspace(-20.0, 20.0, 40001), np.linspace(-0.3, 0.3, 6001), [0.25, -0.25, 1.0, -1.0]])
     err = max(abs(pr._atan_deg(float(x)) - math.degrees(math.atan(x))) for x in xs)
     assert err < 1e-3
+
+
+# --------------------------------------------------------------------------------------------------------
+# compiled point to point (many receivers of one transmitter) against the Python method
+# --------------------------------------------------------------------------------------------------------
+def _p2p_oracle(dem, a, bs, veg=(0.0, 0.0, 15.0), **kw):
+    """point_to_point_loss per pair (the reference); ``veg``: three scalars or three per-pair arrays."""
+    g, am, hv = (np.broadcast_to(np.asarray(v, float), (len(bs),)) for v in veg)
+    return np.array([pr.point_to_point_loss(dem, a[0], a[1], int(b[0]), int(b[1]), vegetation_db_per_km=float(g[i]),
+                                            vegetation_max_db=float(am[i]), vegetation_height_m=float(hv[i]), **kw)
+                     for i, b in enumerate(bs)])
+
+
+@pytest.mark.parametrize("model", pr.MODELS)
+def test_point_to_point_losses_match_the_python_method(mountains, model):
+    """Seeded mountains, random sites and receivers, every vegetation form (none, constant uncapped and capped,
+    per-receiver values including receivers above their canopy), Earth k = 4/3 and ∞, both antenna orders:
+    within 1e-9 dB of point_to_point_loss (in practice bit-for-bit), and the terms the model adds are there."""
+    rng = np.random.default_rng(40 + pr.MODELS.index(model))
+    freq = 1800.0 if model == "cost231" else 900.0
+    worst = 0.0
+    n_pairs = n_obstructed = n_veg = 0
+    for seed, n in ((23, 161), (5, 97)):
+        dem = mountains(n, seed=seed, relief=1400.0 if seed == 5 else 900.0)
+        for trial in range(3):
+            a = rng.integers(0, n, 2)
+            bs = rng.integers(0, n, (90, 2))
+            bs = bs[np.any(bs != a, axis=1)]
+            per_pair = (rng.uniform(0.0, 400.0, len(bs)) * (rng.random(len(bs)) < 0.8),
+                        rng.choice([0.0, 8.0, 25.0], len(bs)), rng.choice([0.5, 10.0, 20.0], len(bs)))
+            for veg in ((0.0, 0.0, 15.0), (300.0, 0.0, 15.0), (120.0, 20.0, 12.0), per_pair):
+                h_a, h_b = (30.0, 1.5) if trial != 1 else (1.5, 25.0)
+                kw = dict(a_height_m=h_a, b_height_m=h_b, frequency_mhz=freq, cellsize=30.0, model=model,
+                          k=math.inf if trial == 2 else 4 / 3, environment=("urban", "suburban", "rural")[trial])
+                got = pr.point_to_point_losses(dem, a[0], a[1], bs[:, 0], bs[:, 1], vegetation_db_per_km=veg[0],
+                                               vegetation_max_db=veg[1], vegetation_height_m=veg[2], **kw)
+                ref = _p2p_oracle(dem, a, bs, veg, **kw)
+                assert got.shape == ref.shape and np.all(np.isfinite(got))
+                worst = max(worst, float(np.max(np.abs(got - ref))))
+                n_pairs += len(bs)
+                if veg[0] is not per_pair[0] and np.all(np.asarray(veg[0]) == 0.0):
+                    fs = pr.free_space_loss(np.hypot(*(bs - a).T) * 30.0, freq)
+                    n_obstructed += int(np.sum(got > fs + 1.0))
+                elif model != "free_space":
+                    bare = _p2p_oracle(dem, a, bs, **kw)
+                    n_veg += int(np.sum(got > bare + 0.1))
+    assert worst <= 1e-9, worst
+    assert n_pairs > 1500
+    if model != "free_space":  # premise: diffraction and vegetation terms are exercised
+        assert n_obstructed > 50 and n_veg > 50, (n_obstructed, n_veg)
+
+
+def test_point_to_point_losses_edge_cases(mountains):
+    """Own cell (free space over half a cell), the 8 neighbours, whole rows/columns/diagonals through the site,
+    receivers on the four DEM borders and corners and a site in a corner: the same as point_to_point_loss for
+    Deygout with vegetation (the model with the most branches) and knife edge; the inputs are not modified."""
+    n = 121
+    dem = mountains(n, seed=31)
+    dem_copy = dem.copy()
+    kw = dict(a_height_m=25.0, b_height_m=1.5, frequency_mhz=900.0, cellsize=30.0)
+    r0, c0 = 60, 47
+    bs = [(r0 + dr, c0 + dc) for dr in (-1, 0, 1) for dc in (-1, 0, 1) if (dr, dc) != (0, 0)]
+    bs += [(r0, c) for c in range(n) if c != c0] + [(r, c0) for r in range(n) if r != r0]
+    bs += [(r0 + t, c0 + t) for t in range(-r0, n - r0) if 0 <= c0 + t < n and t != 0]
+    bs += [(r0 + t, c0 - t) for t in range(-r0, n - r0) if 0 <= c0 - t < n and t != 0]
+    bs += [(0, c) for c in range(0, n, 7)] + [(n - 1, c) for c in range(3, n, 7)]
+    bs += [(r, 0) for r in range(0, n, 9)] + [(r, n - 1) for r in range(5, n, 9)] + [(n - 1, n - 1)]
+    bs = np.array(bs)
+    rows, cols = bs[:, 0].copy(), bs[:, 1].copy()
+    for model, veg in (("deygout", (150.0, 15.0, 20.0)), ("knife_edge", (0.0, 0.0, 15.0))):
+        vkw = dict(vegetation_db_per_km=veg[0], vegetation_max_db=veg[1], vegetation_height_m=veg[2])
+        got = pr.point_to_point_losses(dem, r0, c0, rows, cols, model=model, **vkw, **kw)
+        assert np.max(np.abs(got - _p2p_oracle(dem, (r0, c0), bs, veg, model=model, **kw))) <= 1e-9
+        # site in the corner: receivers along the last row/column use the clamped neighbour (weight 0)
+        corner = np.array([(n - 1, c) for c in range(0, n - 1, 4)] + [(r, n - 1) for r in range(0, n - 1, 4)]
+                          + [(r, r * 2 // 3) for r in range(0, n - 1, 3)])
+        got = pr.point_to_point_losses(dem, n - 1, n - 1, corner[:, 0], corner[:, 1], model=model, **vkw, **kw)
+        assert np.max(np.abs(got - _p2p_oracle(dem, (n - 1, n - 1), corner, veg, model=model, **kw))) <= 1e-9
+    own = pr.point_to_point_losses(dem, r0, c0, [r0, r0 + 1], [c0, c0], model="deygout", **kw)
+    assert own[0] == float(pr.free_space_loss(15.0, 900.0))
+    assert own[1] == pr.point_to_point_loss(dem, r0, c0, r0 + 1, c0, model="deygout", **kw)
+    assert pr.point_to_point_losses(dem, r0, c0, [], [], **kw).shape == (0,)
+    np.testing.assert_array_equal(dem, dem_copy)
+    np.testing.assert_array_equal(rows, bs[:, 0])
+    np.testing.assert_array_equal(cols, bs[:, 1])
+
+
+def test_point_to_point_losses_nodata_as_the_python_method(mountains):
+    """A NaN on the straight profile raises, as point_to_point_loss does — also a NaN in the neighbour the
+    interpolation weighs 0, which still propagates (NaN·0) — a NaN off the profile does not; a site on nodata
+    or a receiver outside the DEM is refused."""
+    dem = mountains(81, seed=4)
+    dem[40, 50] = np.nan
+    kw = dict(a_height_m=30.0, b_height_m=1.5, frequency_mhz=900.0, cellsize=30.0, model="deygout")
+    with pytest.raises(AnalysisError, match="nodata"):
+        pr.point_to_point_loss(dem, 40, 20, 40, 70, **kw)
+    with pytest.raises(AnalysisError, match=r"row 40, col 70\).*nodata"):
+        pr.point_to_point_losses(dem, 40, 20, [10, 40, 60], [70, 70, 70], **kw)
+    # A (39, 20) → B (39, 70): rows are exact, the row-40 neighbour has weight 0 but NaN·0 = NaN
+    with pytest.raises(AnalysisError, match="nodata"):
+        pr.point_to_point_loss(dem, 39, 20, 39, 70, **kw)
+    with pytest.raises(AnalysisError, match="nodata"):
+        pr.point_to_point_losses(dem, 39, 20, [39], [70], **kw)
+    off = np.array([(10, 70), (70, 70), (45, 60), (20, 40)])
+    got = pr.point_to_point_losses(dem, 40, 20, off[:, 0], off[:, 1], **kw)
+    assert np.array_equal(got, _p2p_oracle(dem, (40, 20), off, **kw))
+    with pytest.raises(AnalysisError, match="nodata"):
+        pr.point_to_point_losses(dem, 40, 50, [10], [10], **kw)
+    with pytest.raises(AnalysisError, match="outside the DEM"):
+        pr.point_to_point_losses(dem, 40, 20, [10, 81], [10, 10], **kw)
+    with pytest.raises(AnalysisError, match="model"):
+        pr.point_to_point_losses(dem, 40, 20, [10], [10], **{**kw, "model": "itm"})

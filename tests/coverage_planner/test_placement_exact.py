@@ -177,15 +177,16 @@ def test_site_reach_needs_no_reciprocal_window(tmp_path, monkeypatch):
     def no_sweep(*_a, **_k):
         raise AssertionError("site_reach computed a path-loss window")
 
-    calls = []
+    calls = []  # one entry per exact profile (station) asked for
     real_p2p = pipeline._prop.point_to_point_loss
+    real_batch = pipeline._prop.point_to_point_losses
 
-    def counting(*a, **k):
-        calls.append(1)
-        return real_p2p(*a, **k)
+    def counting(dem, a_row, a_col, b_rows, b_cols, **k):
+        calls.extend([1] * len(b_rows))
+        return real_batch(dem, a_row, a_col, b_rows, b_cols, **k)
 
     monkeypatch.setattr(lb, "path_loss_window", no_sweep)
-    monkeypatch.setattr(pipeline._prop, "point_to_point_loss", counting)
+    monkeypatch.setattr(pipeline._prop, "point_to_point_losses", counting)
     params = pipeline.mobile_link_params(project)
     max_loss = pipeline._mobile_max_loss(project, params)
     need = res.stations[res.stations["status"] != "good"]
