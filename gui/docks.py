@@ -720,6 +720,10 @@ class PlacementDock(QWidget):
         self.summary = QLabel(self)
         self.summary.setWordWrap(True)
         self.sites = QListWidget(self)
+        # a site's line (reach and backhaul) wraps in the narrow dock instead of running past its edge
+        self.sites.setWordWrap(True)
+        self.sites.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.sites.setResizeMode(QListWidget.ResizeMode.Adjust)
         form = QFormLayout()
         form.addRow(self.k_label, self.k)
         form.addRow(self.fewest)

@@ -193,7 +193,7 @@ def decimal(x, digits: int) -> str:
 #: Decimals of a number column, where one rule per column reads better than one per magnitude: whole metres of
 #: elevation ("1.355", not "1.355,0"), levels and angles to 0.1, counts whole. Other columns: 1 decimal from 10
 #: up, else 2 (distances in km, Fresnel clearance).
-_DECIMALS = {"elevation_m": 0, "frequency_mhz": 0, "height_m": 1, "mast_height_m": 1, "weight_covered": 1}
+_DECIMALS = {"elevation_m": 0, "frequency_mhz": 0, "height_m": 1, "mast_height_m": 1, "weight_covered": 0}
 #: Map coordinates (metres): whole, without thousands separator (pasted into GIS and GPS tools, like lon/lat).
 _PLAIN_XY = frozenset({"x", "y", "centre_x", "centre_y", "restore_x", "restore_y"})
 #: Whole numbers shown without a thousands separator: a row number of the input file (as a spreadsheet shows it).
