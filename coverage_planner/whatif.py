@@ -38,7 +38,11 @@ def _ids(text) -> list[str]:
     return [t for t in str(text).split(";") if t]
 
 
-def _backhaul_of(site) -> dict:
+#: The backhaul columns of the proposals (``coverage_planner.pipeline.site_backhaul``'s keys).
+BACKHAUL_COLUMNS = ("backhaul", "backhaul_tower", "backhaul_distance_km", "backhaul_clearance")
+
+
+def backhaul_of(site) -> dict:
     """The backhaul columns of a moved or added site: its own check (``site.backhaul``, a dict from
     :func:`coverage_planner.pipeline.site_backhaul`) or "not checked" while there is none."""
     bh = getattr(site, "backhaul", None)
@@ -87,7 +91,7 @@ def _site_updates(results, site, to_ll) -> dict:
         inside = results.communes.geometry.contains(out["geometry"]).to_numpy()
         out["commune"] = str(results.communes["name"].to_numpy()[inside][0]) if inside.any() else ""
     out["weight_covered"] = np.nan
-    out.update(_backhaul_of(site))
+    out.update(backhaul_of(site))
     return out
 
 
@@ -168,6 +172,16 @@ def current_proposals(results, user_sites: dict):
     if props is None or not len(props) or not _moved(user_sites):
         return props
     return _frame(results, user_sites, with_added=False)
+
+
+def current_sites(results, user_sites: dict):
+    """The proposed-sites table as the sites now stand, as the exports list them (:func:`current_plan`'s
+    ``proposals``): the optimiser's sites, the moved ones at their new place and the added ones as extra rows
+    after the last rank, with ``placed_by``, backhaul and reach recounted in rank order (NaN while a site is
+    being computed). ``results.proposals`` itself when the user changed nothing."""
+    if not user_sites:
+        return getattr(results, "proposals", None)
+    return _frame(results, user_sites, with_added=True)
 
 
 def proposal_totals(results) -> tuple[int, int, int]:

@@ -7,7 +7,6 @@ the main window carries out (run, re-run, replace an input, zoom to a feature); 
 from __future__ import annotations
 
 import copy
-import math
 from pathlib import Path
 
 from PyQt6.QtCore import QEvent, Qt, QTimer, pyqtSignal
@@ -45,9 +44,11 @@ from coverage_planner.i18n import sort_names
 from gui.i18n import (
     MESSAGE_COLUMNS,
     Msg,
+    backhaul_text,
     column_label,
     message_text,
     num,
+    number_text,
     plural,
     scenario_label,
     tr,
@@ -719,6 +720,10 @@ class PlacementDock(QWidget):
         self.summary = QLabel(self)
         self.summary.setWordWrap(True)
         self.sites = QListWidget(self)
+        # a site's line (reach and backhaul) wraps in the narrow dock instead of running past its edge
+        self.sites.setWordWrap(True)
+        self.sites.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.sites.setResizeMode(QListWidget.ResizeMode.Adjust)
         form = QFormLayout()
         form.addRow(self.k_label, self.k)
         form.addRow(self.fewest)
@@ -806,6 +811,8 @@ class PlacementDock(QWidget):
         for site in self.session.user_sites.values():
             state = (tr("computing…") if site.level is None
                      else plural(len(site.covered), "{n} station reached", "{n} stations reached"))
+            if site.backhaul:  # a satellite link to plan is as much the answer as the reach
+                state += " · " + backhaul_text(site.backhaul)
             it = QListWidgetItem(f"{site.site_id} ({value_label('origin', site.origin)}): {state}")
             it.setData(Qt.ItemDataRole.UserRole, site.site_id)
             self.sites.addItem(it)
@@ -1094,7 +1101,7 @@ class ResultsDock(QWidget):
         for key, _attr, layer_id, _title in RESULT_TABS:
             table = ResultsTable(self)
             if layer_id is not None:
-                table.rowSelected.connect(lambda row, lid=layer_id: self.featureSelected.emit(lid, row))
+                table.rowSelected.connect(lambda row, lid=layer_id: self.featureSelected.emit(*self._feature(lid, row)))
             self.tables[key] = table
             self.tabs.addTab(table, "")
         lay = QVBoxLayout(self)
@@ -1139,8 +1146,8 @@ class ResultsDock(QWidget):
         self._stale.discard(key)
         attr = next(a for k, a, *_ in RESULT_TABS if k == key)
         res = self.session.results
-        if res is not None and key == "proposals":  # moved proposals at their current place and reach
-            frame = whatif.current_proposals(res, self.session.user_sites)
+        if res is not None and key == "proposals":  # the sites as they stand (moved, added), as the exports
+            frame = whatif.current_sites(res, self.session.user_sites)
         else:
             frame = getattr(res, attr, None) if res is not None else None
         self.tables[key].set_frame(frame)
@@ -1174,7 +1181,21 @@ class ResultsDock(QWidget):
             scen += " – " + tr("down: {ids}", ids=", ".join(res.scenario.down))
         self.summary.setText(f"<b>{res.project_name}</b> ({scen}) &nbsp; " + " &nbsp;·&nbsp; ".join(parts))
 
+    def _n_proposals(self) -> int:
+        props = getattr(self.session.results, "proposals", None)
+        return 0 if props is None else len(props)
+
+    def _feature(self, layer_id: str, row: int) -> tuple[str, int]:
+        """The map feature of a table row: the proposed-sites table lists the added sites after the proposals
+        (:func:`coverage_planner.whatif.current_sites`), drawn on the map as the "user_sites" layer."""
+        n = self._n_proposals()
+        if layer_id == "proposals" and row >= n:
+            return "user_sites", row - n
+        return layer_id, row
+
     def select_feature(self, layer_id: str, row: int) -> bool:
+        if layer_id == "user_sites":  # an added site: its row after the proposals
+            layer_id, row = "proposals", row + self._n_proposals()
         for i, (key, _a, lid, _t) in enumerate(RESULT_TABS):
             if lid == layer_id:
                 self.tabs.setCurrentIndex(i)
@@ -1232,14 +1253,10 @@ class AttributesDock(QWidget):
 def _fmt_value(key: str, value) -> str:
     if value is None:
         return ""
-    if isinstance(value, float):
-        if math.isnan(value):
-            return "—"
-        if key in ("lon", "lat"):
-            return f"{value:.5f}"
-        return f"{value:.2f}" if abs(value) < 1000 else f"{value:.0f}"
     if isinstance(value, bool):
         return tr("yes") if value else tr("no")
+    if isinstance(value, (int, float)):  # as the tables show it: "1.355", "-87,5", "11.228" in Vietnamese
+        return number_text(key, value)
     return value_label(key, str(value))
 
 

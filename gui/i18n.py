@@ -8,8 +8,11 @@ in the View ▸ Language menu (remembered in the settings). ``tests/gui`` checks
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
+
+import numpy as np
 
 LANGUAGES = ("vi", "en")
 _lang = "en"
@@ -86,7 +89,7 @@ _COLUMNS_VI = {
     "elevation_m": "Độ cao (m)", "n_stations": "Số điểm", "stations_covered": "Điểm được phủ",
     "voters_covered": "Cử tri được phủ", "weight_covered": "Trọng số được phủ", "backhaul": "Truyền dẫn",
     "backhaul_tower": "Trạm truyền dẫn", "backhaul_distance_km": "Truyền dẫn (km)",
-    "backhaul_clearance": "Độ thông Fresnel", "operator": "Nhà mạng", "technology": "Công nghệ",
+    "backhaul_clearance": "Độ hở Fresnel", "operator": "Nhà mạng", "technology": "Công nghệ",
     "frequency_mhz": "Tần số (MHz)", "height_m": "Độ cao (m)", "eirp_dbm": "EIRP (dBm)",
     "azimuth_deg": "Góc phương vị (°)", "reason": "Lý do", "mast_height_m": "Độ cao cột (m)",
     "origin": "Nguồn gốc",
@@ -114,7 +117,7 @@ _VALUES = {
     ("backhaul", "ok"): ("Microwave OK", "Vi ba tới trạm"),
     ("backhaul", "needs satellite"): ("Needs satellite", "Cần truyền dẫn vệ tinh"),
     ("backhaul", "not checked"): ("Not checked yet", "Chưa kiểm tra"),
-    ("placed_by", "optimiser"): ("Optimiser", "Tối ưu hóa"),
+    ("placed_by", "optimiser"): ("Optimiser", "Bộ tối ưu"),
     ("placed_by", "moved by user"): ("Moved by you", "Bạn đã dời"),
     ("placed_by", "added by user"): ("Added by you", "Bạn đã thêm"),
     ("origin", "proposal"): ("Proposed site moved", "Trạm đề xuất đã dời"),
@@ -187,6 +190,41 @@ def decimal(x, digits: int) -> str:
     return fmt_float(x, digits, _lang)
 
 
+#: Decimals of a number column, where one rule per column reads better than one per magnitude: whole metres of
+#: elevation ("1.355", not "1.355,0"), levels and angles to 0.1, counts whole. Other columns: 1 decimal from 10
+#: up, else 2 (distances in km, Fresnel clearance).
+_DECIMALS = {"elevation_m": 0, "frequency_mhz": 0, "height_m": 1, "mast_height_m": 1, "weight_covered": 0}
+#: Map coordinates (metres): whole, without thousands separator (pasted into GIS and GPS tools, like lon/lat).
+_PLAIN_XY = frozenset({"x", "y", "centre_x", "centre_y", "restore_x", "restore_y"})
+#: Whole numbers shown without a thousands separator: a row number of the input file (as a spreadsheet shows it).
+_PLAIN_INT = frozenset({"source_row"})
+
+
+def _count_column(column: str) -> bool:
+    return (column in ("voters", "rank", "n_servers") or column.startswith(("n_", "voters_", "stations_"))
+            and not column.endswith("_pct"))
+
+
+def number_text(column: str, value) -> str:
+    """A number of ``column`` as the tables and the Attributes panel show it, in the current language: grouped
+    thousands and the decimal comma in Vietnamese ("1.355", "-87,5", "225.946"), with the column's decimals
+    (:data:`_DECIMALS`); lon/lat with 5 decimals and a point and map coordinates whole, as the report and the
+    GIS files; NaN "—"."""
+    x = float(value)
+    if math.isnan(x):
+        return NO_VALUE
+    if column in ("lon", "lat") or column.endswith(("_lon", "_lat")):
+        return f"{x:.5f}"
+    if column in _PLAIN_XY or column in _PLAIN_INT:
+        return f"{x:.0f}"
+    if isinstance(value, (int, np.integer)) or (_count_column(column) and x.is_integer()):
+        return num(int(x))
+    digits = _DECIMALS.get(column)
+    if digits is None:
+        digits = 1 if abs(x) >= 10 or column.endswith(("_pct", "_dbm", "_db", "_deg")) else 2
+    return decimal(x, digits)
+
+
 def plural(n: int, one: str, many: str) -> str:
     """``tr(one)`` for n == 1 else ``tr(many)``, formatted with ``n`` (with the language's thousands separator;
     Vietnamese has one form for both)."""
@@ -233,6 +271,16 @@ def value_label(column: str, value: str) -> str:
     return pair[1] if _lang == "vi" else pair[0]
 
 
+def backhaul_text(backhaul: dict) -> str:
+    """One line for a site's backhaul check (``coverage_planner.pipeline.site_backhaul``): "Needs satellite", or
+    "Microwave OK (VT-001, 12.4 km)" with the tower it links to."""
+    text = value_label("backhaul", str(backhaul.get("backhaul")))
+    tower, km = backhaul.get("backhaul_tower"), backhaul.get("backhaul_distance_km")
+    if backhaul.get("backhaul") == "ok" and tower and km is not None and km == km:
+        text += f" ({tower}, {number_text('backhaul_distance_km', km)} km)"
+    return text
+
+
 # English -> Vietnamese. Keep alphabetical-ish by area; tests check completeness against tr() calls.
 VI: dict[str, str] = {
     # menus and actions
@@ -242,7 +290,7 @@ VI: dict[str, str] = {
     "Recent projects": "Dự án gần đây", "Export": "Xuất", "HTML map…": "Bản đồ HTML…",
     "PDF report…": "Báo cáo PDF…", "GIS files…": "Tệp GIS…", "Quit": "Thoát", "Run analysis": "Chạy phân tích",
     "Cancel": "Hủy", "Check inputs": "Kiểm tra dữ liệu", "Full extent": "Toàn cảnh", "Zoom in": "Phóng to",
-    "Zoom out": "Thu nhỏ", "Add site": "Thêm vị trí", "Panels": "Bảng", "Language": "Ngôn ngữ",
+    "Zoom out": "Thu nhỏ", "Add site": "Thêm vị trí", "Panels": "Khung", "Language": "Ngôn ngữ",
     "Tools": "Công cụ", "Add a candidate mobile site by clicking the map":
         "Thêm vị trí trạm lưu động bằng cách bấm lên bản đồ",
     "Coverage Planner {v}: mobile coverage of polling stations, gaps and temporary base-station placement.":
@@ -330,7 +378,7 @@ VI: dict[str, str] = {
     "{name} ({commune}) — {voters}": "{name} ({commune}) — {voters}",
     # results dock
     "Proposed sites": "Trạm đề xuất", "Gaps": "Vùng lõm", "Unreachable": "Không thể phủ",
-    "If a site fails": "Khi trạm sự cố",
+    "If a site fails": "Khi trạm gặp sự cố",
     "Filter (any column)…": "Lọc (mọi cột)…", "{shown} of {total}": "{shown} / {total}",
     "No results yet: open a project and run the analysis.": "Chưa có kết quả: hãy mở dự án và chạy phân tích.",
     "{n} stations, {v} voters": "{n} điểm, {v} cử tri", "down: {ids}": "ngừng: {ids}",
@@ -343,7 +391,7 @@ VI: dict[str, str] = {
     "Loading inputs": "Đang đọc dữ liệu", "Coverage": "Vùng phủ", "Resilience": "Khả năng dự phòng",
     "Checking inputs": "Đang kiểm tra dữ liệu", "Site coverage": "Vùng phủ vị trí",
     "Preparing the map": "Đang chuẩn bị bản đồ", "Ready": "Sẵn sàng", "Cancelling…": "Đang hủy…", "Cancelled": "Đã hủy", "Failed": "Thất bại",
-    "{t} left": "còn {t}", "Inputs checked": "Đã kiểm tra dữ liệu", "Analysis finished": "Phân tích xong",
+    "{t} left": "còn {t}", "almost done": "sắp xong", "Inputs checked": "Đã kiểm tra dữ liệu", "Analysis finished": "Phân tích xong",
     "Running the analysis": "Đang chạy phân tích", "Exporting the HTML map": "Đang xuất bản đồ HTML",
     "Writing the PDF report": "Đang viết báo cáo PDF", "Exporting GIS files": "Đang xuất tệp GIS",
     "Site coverage updated": "Đã cập nhật vùng phủ vị trí", "Written: {path}": "Đã ghi: {path}",
@@ -425,8 +473,12 @@ PROGRESS_PATTERNS_VI: tuple[tuple[str, str], ...] = (
     (r"Contingency: reciprocal path loss (?P<i>\d+)/(?P<n>\d+)",
      "Phương án ứng cứu: suy hao đường truyền (thuận nghịch) {i}/{n}"),
     (r"Solving: lazy greedy and exact MILP", "Đang giải: thuật toán tham lam và MILP chính xác"),
-    (r"Exact check of (?P<n>\d+) chosen sites \(round (?P<r>\d+)\)",
-     "Kiểm tra chính xác {n} vị trí đã chọn (vòng {r})"),
+    (r"Exact check of (?P<i>\d+)/(?P<n>\d+) sites \(round (?P<r>\d+)\)",
+     "Kiểm tra chính xác {i}/{n} vị trí (vòng {r})"),
+    (r"Exact check of the stations out of the screen's reach: (?P<i>\d+)/(?P<n>\d+) sites",
+     "Kiểm tra chính xác các điểm bỏ phiếu ngoài tầm của bước sàng lọc: {i}/{n} vị trí"),
+    (r"Contingency: exact check of (?P<i>\d+)/(?P<n>\d+) sites \(round (?P<r>\d+)\)",
+     "Phương án ứng cứu: kiểm tra chính xác {i}/{n} vị trí (vòng {r})"),
     (r"Solving(?:…|\.\.\.)?", "Đang giải…"),
     (r"(?P<n>\d+) sites chosen; backhaul check", "Đã chọn {n} vị trí; đang kiểm tra truyền dẫn"),
     (r"Contingency: (?P<n>\d+) sites are the only server of a polling station",

@@ -37,7 +37,7 @@ from coverage_planner import pipeline as cp_pipeline
 from coverage_planner import project as cp_project
 from coverage_planner.errors import ParameterError
 from coverage_planner.results import Results, Scenario
-from coverage_planner.whatif import current_plan, current_proposals
+from coverage_planner.whatif import BACKHAUL_COLUMNS, backhaul_of, current_plan, current_proposals
 from gui import i18n
 from gui.canvas import MapCanvas
 from gui.docks import AttributesDock, InputsDock, ParametersDock, PlacementDock, ResultsDock, ScenarioDock
@@ -93,6 +93,11 @@ def _run_generator(project, scenario, context, inputs=None, terrain_rgba=None):
     results = yield from cp_pipeline.iter_run(project, scenario, context=context)
     yield _Step("display", 1.0, "Preparing the map")
     return context, results, display_images(results, terrain_rgba)
+
+
+#: Below this estimate (s) the status bar says "almost done": a few seconds left cannot be timed honestly (the
+#: sample's run showed "0:00 left" for 2–4 s while the last exact checks ran).
+ALMOST_DONE_S = 5.0
 
 
 def _check_generator(project):
@@ -723,7 +728,11 @@ class MainWindow(QMainWindow):
         self.progress.setFormat(f"{fraction * 100:.0f} %")
         self.stage_label.setText(progress_text(stage, message))
         text = format_eta(eta)  # "" while unknown (new stage, not yet steady): shown as nothing, never a guess
-        self.eta_label.setText(tr("{t} left", t=text) if text else "")
+        if text and eta < ALMOST_DONE_S:  # "0:00 left" stayed for seconds while the last steps ran
+            text = tr("almost done")
+        elif text:
+            text = tr("{t} left", t=text)
+        self.eta_label.setText(text)
 
     def _on_task_finished(self, name: str, result) -> None:
         if name == "check":
@@ -994,11 +1003,14 @@ class MainWindow(QMainWindow):
 
         sites = [s for s in self.session.user_sites.values() if s.origin == "added"]
         crs = self.session.results.grid.crs if self.session.results is not None else None
+        # the backhaul check of each site (or "not checked" while computing), as the proposals show theirs
+        backhaul = [backhaul_of(s) for s in sites]
         return gpd.GeoDataFrame(
             {"site_id": [s.site_id for s in sites], "x": [s.x for s in sites], "y": [s.y for s in sites],
              "mast_height_m": [s.mast_height_m for s in sites], "origin": [s.origin for s in sites],
              "n_stations": [len(s.covered) for s in sites],
-             "stations_covered": [";".join(s.covered) for s in sites]},
+             "stations_covered": [";".join(s.covered) for s in sites],
+             **{col: [b[col] for b in backhaul] for col in BACKHAUL_COLUMNS}},
             geometry=[Point(s.x, s.y) for s in sites], crs=crs)
 
     def _redraw_user_sites(self) -> None:

@@ -11,7 +11,7 @@ import pandas as pd
 from PyQt6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
 
 from coverage_planner.i18n import natural_key
-from gui.i18n import MESSAGE_COLUMNS, NO_VALUE, column_label, decimal, hide_server, value_label
+from gui.i18n import MESSAGE_COLUMNS, NO_VALUE, column_label, hide_server, number_text, value_label
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 ROW_ROLE = Qt.ItemDataRole.UserRole + 2  # position of the row in the source frame
@@ -22,17 +22,10 @@ def _display(value, column: str) -> str:
         return ""
     if isinstance(value, (bool, np.bool_)):
         return "✓" if value else ""
-    if isinstance(value, (float, np.floating)):
-        if math.isnan(value):
-            return "—"
-        if column in ("lon", "lat") or column.endswith(("_lon", "_lat")):
-            return f"{value:.5f}"  # coordinates as in the report and the GIS files (point: pasted into GPS tools)
-        if column in ("x", "y", "centre_x", "centre_y", "restore_x", "restore_y"):
-            return f"{value:.0f}"
-        # the language's decimal separator, as the report: "-87,5" (vi), "-87.5" (en); sorting uses SORT_ROLE
-        return decimal(value, 1 if abs(value) >= 10 or column.endswith("_pct") else 2)
-    if isinstance(value, (int, np.integer)):
-        return str(int(value))
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        # the language's separators and the column's decimals, as the Attributes panel: "1.355", "-87,5" (vi);
+        # sorting uses SORT_ROLE
+        return number_text(column, value)
     return value_label(column, str(value))
 
 

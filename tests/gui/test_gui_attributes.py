@@ -78,3 +78,22 @@ def test_clicked_tower_attributes_use_labels(window, tiny, qtbot):
     labels = [window.attributes_dock.table.item(r, 0).text() for r in range(window.attributes_dock.table.rowCount())]
     assert "Độ rộng búp sóng (°)" in labels
     assert not [t for t in labels if "_" in t]
+
+
+def test_vietnamese_wording_matches_the_report_and_reads_naturally(window):
+    """QA wording: the GUI said "Độ thông Fresnel" where the PDF says "độ hở Fresnel", "Tối ưu hóa" (a process) for
+    who placed a site where the report says "bộ tối ưu", "Khi trạm sự cố" for the failure tab, and "Bảng" (a
+    table) for the dock panels."""
+    from coverage_planner.i18n import t
+
+    window.set_language("vi")
+    try:
+        clearance = i18n.column_label("backhaul_clearance")
+        assert clearance.lower() in t("report.proposals.note", "vi").lower()
+        optimiser = i18n.value_label("placed_by", "optimiser")
+        assert optimiser.lower() in t("report.proposals.edited", "vi", changes="").lower()
+        assert i18n.tr("If a site fails") == "Khi trạm gặp sự cố"
+        assert window.results_dock.tabs.tabText(window.results_dock.tabs.count() - 1) == "Khi trạm gặp sự cố"
+        assert window.menu_docks.title() == i18n.tr("Panels") != "Bảng"
+    finally:
+        i18n.set_language("en")

@@ -97,3 +97,65 @@ def test_parameter_choices_show_translated_labels_and_keep_the_values(window, pr
     window.set_language("en")
     model, env = dock.editors[("radio", "model")], dock.editors[("radio", "hata_environment")]
     assert model.currentText() == "COST-231 Hata" and env.currentText() == "Urban" and env.currentData() == "urban"
+
+
+@pytest.mark.parametrize(("lang", "column", "value", "expected"), [
+    ("vi", "elevation_m", 1355.0, "1.355"),  # whole metres, grouped (was "1.355,0" in the table, "1355" on click)
+    ("en", "elevation_m", 1355.4, "1,355"),
+    ("vi", "level_dbm", -87.5, "-87,5"),
+    ("vi", "level_dbm", -5.25, "-5,2"),  # levels to 0.1 dB whatever their size
+    ("vi", "voters_covered", 11228, "11.228"),
+    ("en", "voters_covered", 11228.0, "11,228"),  # a count made float by a missing value stays whole
+    ("vi", "backhaul_distance_km", 4.256, "4,26"),
+    ("vi", "backhaul_distance_km", 12.34, "12,3"),
+    ("vi", "mast_height_m", 30.0, "30,0"),
+    ("vi", "lat", 21.001623, "21.00162"),  # coordinates keep the point, as in the report and the GIS files
+    ("vi", "x", 311625.0, "311625"),
+    ("vi", "source_row", 1204, "1204"),
+    ("vi", "level_dbm", float("nan"), "—"),
+])
+def test_number_text_per_column(lang, column, value, expected):
+    i18n.set_language(lang)
+    try:
+        assert i18n.number_text(column, value) == expected
+    finally:
+        i18n.set_language("en")
+
+
+def test_tables_group_whole_numbers_and_show_whole_metres(window, big, qtbot):
+    """QA: "7048" next to "225.946" (integers without separator) and elevation "1.355,0" in Vietnamese."""
+    with qtbot.waitSignal(window.resultsShown, timeout=10000):
+        window.show_results(big)
+    window.set_language("vi")
+    table = window.results_dock.table("stations")
+    voters = dict(zip(big.stations["id"], big.stations["voters"], strict=True))
+    big_one = next(sid for sid, v in voters.items() if v >= 1000)
+    shown = dict(zip(table.displayed_column("id"), table.displayed_column("voters"), strict=True))
+    assert shown[big_one] == f"{voters[big_one]:,}".replace(",", ".")
+    props = window.results_dock.table("proposals")
+    elev = big.proposals["elevation_m"].to_numpy(float)
+    assert props.displayed_column("elevation_m")[0] == f"{elev[0]:,.0f}".replace(",", ".")
+    assert all("," not in t for t in props.displayed_column("elevation_m"))
+
+
+def test_attributes_panel_uses_the_language_number_format(window, big, qtbot):
+    """QA: the Attributes panel showed "20.00", "-87.50", "1355", "11228" in Vietnamese."""
+    props = big.proposals.copy()
+    props["elevation_m"] = 1355.0
+    res = dataclasses.replace(big, proposals=props)
+    with qtbot.waitSignal(window.resultsShown, timeout=10000):
+        window.show_results(res)
+    window.set_language("vi")
+    window._on_feature_clicked("proposals", 0)
+    attrs = window.attributes_dock.items()
+    assert attrs["elevation_m"] == "1.355"
+    v = int(props["voters_covered"].iloc[0])
+    assert v >= 1000 and attrs["voters_covered"] == f"{v:,}".replace(",", ".")
+    st = res.stations
+    row = int(next(i for i, lv in enumerate(st["level_dbm"]) if lv == lv and not float(lv).is_integer()))
+    window._on_feature_clicked("stations", row)
+    attrs = window.attributes_dock.items()
+    assert attrs["level_dbm"] == f"{float(st['level_dbm'].iloc[row]):.1f}".replace(".", ",")
+    assert attrs["lat"] == f"{float(st['lat'].iloc[row]):.5f}"
+    window.set_language("en")  # follows a switch
+    assert window.attributes_dock.items()["level_dbm"] == f"{float(st['level_dbm'].iloc[row]):.1f}"

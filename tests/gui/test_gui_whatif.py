@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from gui.session import UserSite
+from gui.tablemodel import ROW_ROLE
 
 
 def _covered(tiny, row):
@@ -119,3 +120,54 @@ def test_a_site_outside_the_terrain_is_refused_at_the_click(shown, tiny):
     assert errors[-1] == "Outside the terrain" and not shown.session.user_sites
     item = shown.canvas.layer("proposals").items[0]
     assert item.pos().x() == pytest.approx(x0) and -item.pos().y() == pytest.approx(y0)
+
+
+def test_added_site_shows_its_backhaul_and_reach_where_the_proposals_do(shown, tiny, qtbot):
+    """QA: an added site's backhaul ("needs satellite") was computed but shown nowhere: not on click, not in the
+    Proposed sites table (proposals only), not in the Placement list ("U01 (Added on the map): 0 stations")."""
+    props = tiny.proposals
+    reached = [str(tiny.stations["id"].iloc[-1])]
+    satellite = {"backhaul": "needs satellite", "backhaul_tower": "", "backhaul_distance_km": float("nan"),
+                 "backhaul_clearance": float("nan")}
+    shown.session.put_site(UserSite("U01", float(props["x"].iloc[0]) + 900.0, float(props["y"].iloc[0]), 30.0,
+                                    origin="added", level=object(), covered=reached, backhaul=satellite))
+    microwave = {"backhaul": "ok", "backhaul_tower": "VT-001", "backhaul_distance_km": 12.34,
+                 "backhaul_clearance": 0.8}
+    sid = str(props["site_id"].iloc[1])
+    shown.session.put_site(UserSite(sid, float(props["x"].iloc[1]) + 500.0, float(props["y"].iloc[1]), 30.0,
+                                    origin="proposal", level=object(), covered=[], backhaul=microwave))
+    shown._redraw_user_sites()  # as _apply_sites does when the worker's check arrives
+
+    # the Placement list
+    items = [shown.placement_dock.sites.item(i).text() for i in range(shown.placement_dock.sites.count())]
+    assert items == ["U01 (Added on the map): 1 station reached · Needs satellite",
+                     f"{sid} (Proposed site moved): 0 stations reached · Microwave OK (VT-001, 12.3 km)"]
+    # the Proposed sites table: the added site after the proposals, with who placed each site, as the exports
+    table = shown.results_dock.table("proposals")
+    ids = table.displayed_column("site_id")
+    assert ids[:len(props)] == [str(s) for s in props["site_id"]] and ids[len(props):] == ["U01"]
+    placed = table.displayed_column("placed_by")
+    assert placed[0] == "Optimiser" and placed[1] == "Moved by you" and placed[-1] == "Added by you"
+    assert table.displayed_column("backhaul")[-1] == "Needs satellite"
+    assert table.displayed_column("backhaul")[1] == "Microwave OK"
+    assert table.displayed_column("backhaul_tower")[1] == "VT-001"
+    assert table.displayed_column("stations_in_reach")[-1] == reached[0]
+    # its row selects the added star on the map, and the star's click selects its row
+    picked = []
+    shown.results_dock.featureSelected.connect(lambda lid, row: picked.append((lid, row)))
+    table.view.selectRow(table.proxy.mapFromSource(table.model.index(len(props), 0)).row())  # a user's click
+    assert picked[-1] == ("user_sites", 0)
+    table.view.selectRow(table.proxy.mapFromSource(table.model.index(0, 0)).row())
+    assert picked[-1] == ("proposals", 0)
+    # the attributes of the added star; the click selects its row in the table
+    shown._on_feature_clicked("user_sites", 0)
+    selected = table.view.selectionModel().selectedRows()
+    assert [table.proxy.data(i, ROW_ROLE) for i in selected] == [len(props)]
+    attrs = shown.attributes_dock.items()
+    assert attrs["site_id"] == "U01" and attrs["backhaul"] == "Needs satellite"
+    assert attrs["n_stations"] == "1"
+    shown.set_language("vi")
+    attrs = shown.attributes_dock.items()
+    assert attrs["backhaul"] == "Cần truyền dẫn vệ tinh"
+    assert shown.placement_dock.sites.item(0).text() == "U01 (Thêm trên bản đồ): phủ 1 điểm · Cần truyền dẫn vệ tinh"
+    assert shown.results_dock.table("proposals").displayed_column("placed_by")[0] == "Bộ tối ưu"

@@ -106,7 +106,8 @@ def test_clicking_a_station_shows_its_attributes_and_selects_its_row(shown, tiny
     attrs = shown.attributes_dock.items()
     assert attrs["id"] == "PS04"
     assert attrs["name"] == tiny.stations["name"].iloc[row]
-    assert float(attrs["level_dbm"]) == pytest.approx(tiny.stations["level_dbm"].iloc[row], abs=0.01)
+    # to 0.1 dB, as the table shows it
+    assert float(attrs["level_dbm"]) == pytest.approx(tiny.stations["level_dbm"].iloc[row], abs=0.051)
     table = shown.results_dock.table("stations")
     sel = table.view.selectionModel().selectedRows()
     assert len(sel) == 1 and table.displayed_column("id")[sel[0].row()] == "PS04"
@@ -123,7 +124,7 @@ def test_clicking_empty_map_shows_the_cell_values(shown, tiny, qtbot):
     r, c = int(np.floor(r + 0.5)), int(np.floor(c + 0.5))
     assert vals["elevation_m"] == pytest.approx(float(tiny.dem[r, c]))
     assert vals["level_dbm"] == pytest.approx(float(tiny.best_level[r, c]))
-    assert shown.attributes_dock.items()["elevation_m"] == f"{tiny.dem[r, c]:.0f}"
+    assert shown.attributes_dock.items()["elevation_m"] == f"{tiny.dem[r, c]:,.0f}"  # whole metres, grouped
 
 
 def test_status_bar_shows_lat_lon_and_utm_of_the_cursor(shown, tiny, qtbot):
