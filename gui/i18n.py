@@ -201,7 +201,7 @@ _PLAIN_INT = frozenset({"source_row"})
 
 
 def _count_column(column: str) -> bool:
-    return (column in ("voters", "rank", "n_servers") or column.startswith(("n_", "voters_", "stations_"))
+    return (column in ("voters", "rank", "n_servers", "priority") or column.startswith(("n_", "voters_", "stations_"))
             and not column.endswith("_pct"))
 
 

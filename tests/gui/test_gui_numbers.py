@@ -113,6 +113,8 @@ def test_parameter_choices_show_translated_labels_and_keep_the_values(window, pr
     ("vi", "x", 311625.0, "311625"),
     ("vi", "source_row", 1204, "1204"),
     ("vi", "level_dbm", float("nan"), "—"),
+    ("vi", "priority", 2.0, "2"),  # a whole priority weight (was "2,00")
+    ("vi", "priority", 1.5, "1,50"),
 ])
 def test_number_text_per_column(lang, column, value, expected):
     i18n.set_language(lang)
