@@ -459,6 +459,13 @@ class MapCanvas(QGraphicsView):
         lyr = self.layer(layer_id)
         if lyr is not None and 0 <= row < len(lyr.items) and lyr.items[row] is not None:
             lyr.items[row].setPos(x, -y)
+            self._follow_highlight(layer_id, row, lyr.items[row].pos())
+
+    def _follow_highlight(self, layer_id: str, row: int, pos: QPointF) -> None:
+        """The selection ring of a point that moved goes with it (QA: after dragging a selected star the cyan
+        ring stayed at its old place, marking nothing)."""
+        if self._highlight is not None and self.highlighted() == (layer_id, row):
+            self._highlight.setPos(pos)
 
     # ------------------------------------------------------------------------------------------------------
     # view
@@ -655,6 +662,7 @@ class MapCanvas(QGraphicsView):
             if self._drag is not None:
                 if moved:
                     self._drag[2].setPos(QPointF(x, -y))
+                    self._follow_highlight(self._drag[0].layer_id, self._drag[1], self._drag[2].pos())
             elif moved or self._panning:
                 self._panning = True
                 self._user_moved = True

@@ -744,6 +744,7 @@ class PlacementDock(QWidget):
         self.run_button.clicked.connect(self.runRequested)
         self.add_button.toggled.connect(self.addSiteToggled)
         self.remove_button.clicked.connect(self._remove)
+        self.sites.itemSelectionChanged.connect(self._update_remove_button)
         session.project_changed.connect(self.refresh)
         session.results_changed.connect(self.refresh)
         session.sites_changed.connect(lambda *_: self.refresh_sites())
@@ -807,6 +808,9 @@ class PlacementDock(QWidget):
 
     def refresh_sites(self) -> None:
         self._update_summary()
+        # the list is rebuilt whenever a site changes (its coverage computed): keep the user's selection
+        selected = {it.data(Qt.ItemDataRole.UserRole) for it in self.sites.selectedItems()}
+        self.sites.blockSignals(True)
         self.sites.clear()
         for site in self.session.user_sites.values():
             state = (tr("computing…") if site.level is None
@@ -816,7 +820,15 @@ class PlacementDock(QWidget):
             it = QListWidgetItem(f"{site.site_id} ({value_label('origin', site.origin)}): {state}")
             it.setData(Qt.ItemDataRole.UserRole, site.site_id)
             self.sites.addItem(it)
-        self.remove_button.setEnabled(self.sites.count() > 0)
+            if site.site_id in selected:
+                it.setSelected(True)
+                self.sites.setCurrentItem(it)
+        self.sites.blockSignals(False)
+        self._update_remove_button()
+
+    def _update_remove_button(self) -> None:
+        """Remove site acts on the selected site only (QA: with none selected it removed the first one)."""
+        self.remove_button.setEnabled(bool(self.sites.selectedItems()))
 
     def _k_changed(self, value: int) -> None:
         if self.session.project is not None and not self.fewest.isChecked():
@@ -835,9 +847,9 @@ class PlacementDock(QWidget):
             self.session.mark_dirty()
 
     def _remove(self) -> None:
-        it = self.sites.currentItem() or (self.sites.item(0) if self.sites.count() else None)
-        if it is not None:
-            self.removeSiteRequested.emit(it.data(Qt.ItemDataRole.UserRole))
+        selected = self.sites.selectedItems()
+        if selected:
+            self.removeSiteRequested.emit(selected[0].data(Qt.ItemDataRole.UserRole))
 
 
 # ==========================================================================================================
@@ -888,7 +900,16 @@ class ScenarioDock(QWidget):
         session.results_changed.connect(self.refresh)
         session.inputs_changed.connect(self.refresh)  # the towers are listed (and ticked) once inputs are read
         session.scenario_changed.connect(self._sync_checks)
+        self._project = session.project
+        session.project_changed.connect(self._project_changed)
         self.retranslate()
+
+    def _project_changed(self) -> None:
+        """Another project (not the same one saved or with an input replaced): its towers start unfiltered (QA: the
+        last project's filter hid most towers of the next one), as the Results tables do."""
+        if self.session.project is not self._project:
+            self._project = self.session.project
+            self.filter.clear()
 
     def retranslate(self) -> None:
         self.help.setText(tr("Tick the towers that are off air (landslide, power cut), then re-run."))

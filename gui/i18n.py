@@ -435,6 +435,21 @@ VI: dict[str, str] = {
         "phân tích rồi dời lại vị trí.",
     "Project files": "Tệp dự án", "Export HTML map": "Xuất bản đồ HTML", "Export PDF report": "Xuất báo cáo PDF",
     "Export GIS files to folder": "Xuất tệp GIS vào thư mục",
+    # the user's moved / added sites before a re-run, closing the window or opening a project
+    "You moved or added mobile sites: {ids}.": "Bạn đã dời hoặc thêm trạm lưu động: {ids}.",
+    "The re-run makes a new proposal with new site numbers, so a proposed site you moved ({ids}) cannot stay "
+    "“moved”: if you keep it, it becomes a site you added, at the place you moved it to.":
+        "Lần chạy lại đưa ra đề xuất mới với số hiệu vị trí mới, nên trạm đề xuất bạn đã dời ({ids}) không thể "
+        "giữ là “đã dời”: nếu giữ lại, nó trở thành trạm bạn thêm, tại chỗ bạn đã dời đến.",
+    "Kept sites are computed again with the new results.": "Các trạm được giữ sẽ được tính lại theo kết quả mới.",
+    "Keep your sites for the re-run?": "Giữ các trạm của bạn khi chạy lại?",
+    "Keep them as added sites": "Giữ lại như trạm bạn thêm",
+    "They are not saved in the project file: closing the window or opening a project discards them. To keep "
+    "them, export the map, the report or the GIS files first.":
+        "Các trạm này không được lưu trong tệp dự án: đóng cửa sổ hoặc mở dự án sẽ bỏ chúng. Để giữ lại, hãy "
+        "xuất bản đồ, báo cáo hoặc tệp GIS trước.",
+    "Discard your sites?": "Bỏ các trạm của bạn?", "Discard them": "Bỏ các trạm",
+    "Outside the new terrain, left out: {ids}": "Nằm ngoài vùng địa hình mới, đã bỏ: {ids}",
 }
 
 # --------------------------------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from PyQt6.QtCore import QByteArray, QCoreApplication, QEvent, QSettings, QSize, Qt, QTimer, pyqtSignal
+from PyQt6.QtCore import QByteArray, QCoreApplication, QEvent, QRect, QSettings, QSize, Qt, QTimer, pyqtSignal
 from PyQt6.QtGui import QAction, QActionGroup, QFont, QKeySequence, QPainter
 from PyQt6.QtWidgets import (
     QApplication,
@@ -186,6 +186,7 @@ class MainWindow(QMainWindow):
         self.last_error: QMessageBox | None = None
         self.last_exports: dict[str, Path] = {}
         self._moved: dict[str, tuple[float, float]] = {}
+        self._keep_sites = True  # the running run puts the user's sites back onto its results
         #: best level of the current mobile sites as the map shows it (None: the results' proposal level)
         self.displayed_proposal_level: np.ndarray | None = None
         self._sites_pending = False
@@ -475,12 +476,40 @@ class MainWindow(QMainWindow):
     # ======================================================================================================
     # settings: geometry, dock layout, recent projects, language
     # ======================================================================================================
+    #: the first window's size when the screen has room for it (no saved geometry)
+    DEFAULT_SIZE = (1360, 860)
+    #: room left for the window frame (title bar, borders), which Qt knows only once the window is shown
+    FRAME_ROOM = (16, 40)
+
+    def available_geometry(self) -> QRect | None:
+        """The screen area a window may use (without task bars), of the screen the window is on."""
+        screen = self.screen() or QApplication.primaryScreen()
+        return screen.availableGeometry() if screen is not None else None
+
+    def _fit_to_screen(self) -> None:
+        """Keep the whole window, status bar (with Cancel) included, on the screen: QA's first window of 1360×860
+        on a 1366×768 laptop put the status bar below the screen. Shrinks to the available area less the frame
+        and moves the window inside it; a window that fits is left as it is."""
+        avail = self.available_geometry()
+        if avail is None or avail.isEmpty() or self.isMaximized() or self.isFullScreen():
+            return  # a maximised window is the screen's size already
+        w = min(self.width(), max(avail.width() - self.FRAME_ROOM[0], 1))
+        h = min(self.height(), max(avail.height() - self.FRAME_ROOM[1], 1))
+        if (w, h) != (self.width(), self.height()):
+            self.resize(w, h)
+        x = min(max(self.x(), avail.left()), avail.right() + 1 - self.width() - self.FRAME_ROOM[0])
+        y = min(max(self.y(), avail.top()), avail.bottom() + 1 - self.height() - self.FRAME_ROOM[1])
+        x, y = max(x, avail.left()), max(y, avail.top())
+        if (x, y) != (self.x(), self.y()):
+            self.move(x, y)
+
     def _restore_settings(self) -> None:
         geom = self.settings.value("geometry")
         if isinstance(geom, QByteArray) and not geom.isEmpty():
-            self.restoreGeometry(geom)
+            self.restoreGeometry(geom)  # saved on a larger screen, or a screen since unplugged: clamped below
         else:
-            self.resize(1360, 860)
+            self.resize(*self.DEFAULT_SIZE)
+        self._fit_to_screen()
         state = self.settings.value("windowState")
         if isinstance(state, QByteArray) and not state.isEmpty():
             self._state_restored = bool(self.restoreState(state))
@@ -515,6 +544,10 @@ class MainWindow(QMainWindow):
         """True if the project may be replaced or the window closed (saved, discarded, or nothing to save)."""
         if self.session.project is not None:
             self.params_dock.commit()  # a valid value still in its field is a change too
+        # the sites the user moved or added are not in the project file (saving does not keep them): ask apart
+        if (self.confirm_unsaved and self.session.user_sites
+                and self.ask_site_edits("close") != self.DISCARD_SITES):
+            return False
         if not (self.confirm_unsaved and self.session.dirty and self.session.project is not None):
             return True
         buttons = (QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
@@ -525,6 +558,43 @@ class MainWindow(QMainWindow):
         if answer == QMessageBox.StandardButton.Save:
             return self.save_project()
         return answer == QMessageBox.StandardButton.Discard
+
+    #: answers of :meth:`ask_site_edits` (and :attr:`CANCEL`)
+    KEEP_SITES, DISCARD_SITES = "keep", "discard"
+
+    def ask_site_edits(self, action: str) -> str:
+        """The user moved or added sites and ``action`` would drop them: ``"rerun"`` (a new run replaces the
+        proposal) or ``"close"`` (closing the window or opening a project). Returns :attr:`KEEP_SITES` (re-run
+        only: keep them as added sites), :attr:`DISCARD_SITES` or :attr:`CANCEL` (keep editing, nothing done)."""
+        sites = list(self.session.user_sites.values())
+        ids = ", ".join(s.site_id for s in sites)
+        moved = [s.site_id for s in sites if s.origin == "proposal"]
+        if action == "rerun":
+            text = tr("You moved or added mobile sites: {ids}.", ids=ids)
+            if moved:
+                text += " " + tr("The re-run makes a new proposal with new site numbers, so a proposed site you "
+                                 "moved ({ids}) cannot stay “moved”: if you keep it, it becomes a site you added, "
+                                 "at the place you moved it to.", ids=", ".join(moved))
+            text += "\n\n" + tr("Kept sites are computed again with the new results.")
+            box = QMessageBox(QMessageBox.Icon.Question, tr("Keep your sites for the re-run?"), text, parent=self)
+            keep = box.addButton(tr("Keep them as added sites"), QMessageBox.ButtonRole.AcceptRole)
+            box.setDefaultButton(keep)
+        else:
+            text = (tr("You moved or added mobile sites: {ids}.", ids=ids) + " "
+                    + tr("They are not saved in the project file: closing the window or opening a project "
+                         "discards them. To keep them, export the map, the report or the GIS files first."))
+            box = QMessageBox(QMessageBox.Icon.Warning, tr("Discard your sites?"), text, parent=self)
+            keep = None
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        discard = box.addButton(tr("Discard them"), QMessageBox.ButtonRole.DestructiveRole)
+        cancel = box.addButton(tr("Cancel"), QMessageBox.ButtonRole.RejectRole)
+        box.setEscapeButton(cancel)
+        if keep is None:
+            box.setDefaultButton(cancel)
+        box.exec()
+        clicked = box.clickedButton()
+        return (self.KEEP_SITES if keep is not None and clicked is keep
+                else self.DISCARD_SITES if clicked is discard else self.CANCEL)
 
     def closeEvent(self, event) -> None:
         if not self.maybe_discard_changes():
@@ -665,12 +735,65 @@ class MainWindow(QMainWindow):
         if self.params_dock.has_errors():
             self.show_error(tr("Invalid parameters"), tr("Correct the parameters marked in red first."))
             return False
+        if self.runner.is_running():
+            self.statusBar().showMessage(tr("Busy: wait for the current task or cancel it."), 4000)
+            return False
+        keep = self._keep_sites_on_rerun()
+        if keep is None:
+            return False
         if scenario is None:
             scenario = self.current_scenario()
         ctx = self.context
         inputs = self.session.inputs if ctx is None else None
         terrain = self._terrain_rgba
+        self._keep_sites = keep
         return self._start("run", lambda: _run_generator(project, scenario, ctx, inputs, terrain), RUN_STAGES)
+
+    def _keep_sites_on_rerun(self) -> bool | None:
+        """Whether the user's sites go onto the new results of a run (None: the user cancelled the run). QA: a
+        re-run dropped moved and added sites without a word. Asked when the app confirms (:attr:`confirm_unsaved`);
+        otherwise they are kept, so nothing is lost silently."""
+        if not self.session.user_sites:
+            return True
+        answer = self.ask_site_edits("rerun") if self.confirm_unsaved else self.KEEP_SITES
+        return None if answer == self.CANCEL else answer == self.KEEP_SITES
+
+    def _sites_as_added(self) -> list[UserSite]:
+        """The user's sites as added sites, for new results: sites are positions, so they can stay; a moved
+        proposed site becomes an added one with a new id (the new proposal has its own numbering). Their coverage,
+        reach and backhaul are computed again."""
+        sites = list(self.session.user_sites.values())
+        kept = [UserSite(s.site_id, s.x, s.y, s.mast_height_m, origin="added") for s in sites if s.origin == "added"]
+        used = {s.site_id for s in kept}
+        for s in sites:
+            if s.origin == "proposal":
+                n = 1
+                while f"U{n:02d}" in used:
+                    n += 1
+                used.add(f"U{n:02d}")
+                kept.append(UserSite(f"U{n:02d}", s.x, s.y, s.mast_height_m, origin="added"))
+        return kept
+
+    def _restore_sites(self, kept: list[UserSite]) -> None:
+        """After a run: the kept sites (:meth:`_sites_as_added`) on the new results, their coverage computed once
+        the worker is free. A site off the new terrain (another DEM) cannot be computed: it is left out and the
+        status bar says so."""
+        res = self.session.results
+        if not kept or res is None:
+            return
+        rows, cols = res.grid.shape
+        dropped = []
+        for site in kept:
+            r, c = (int(np.floor(float(v) + 0.5)) for v in res.grid.rowcol(site.x, site.y))
+            if 0 <= r < rows and 0 <= c < cols and np.isfinite(res.dem[r, c]):
+                self.session.put_site(site)
+            else:
+                dropped.append(site.site_id)
+        self._redraw_user_sites()
+        self._sites_pending = bool(self.session.user_sites)  # computed once the run's thread has ended
+        if dropped:
+            self.statusBar().showMessage(tr("Outside the new terrain, left out: {ids}", ids=", ".join(dropped)),
+                                         8000)
 
     def run_scenario(self) -> bool:
         return self.run_analysis(self.current_scenario())
@@ -758,7 +881,10 @@ class MainWindow(QMainWindow):
             self._moved = {}
             self._terrain_rgba = images["terrain"]
             self._pending_images = images
+            # the sites as they are now (the user may have moved one while the run worked), kept if they said so
+            kept = self._sites_as_added() if self._keep_sites else []
             self.session.set_results(results)
+            self._restore_sites(kept)
             self.stage_label.setText(tr("Analysis finished"))
         elif name == "sites":
             self._apply_sites(*result)
@@ -902,7 +1028,34 @@ class MainWindow(QMainWindow):
         self.attributes_dock.show_attributes(lambda: tr("Map point"), items)
 
     def _on_table_selected(self, layer_id: str, row: int) -> None:
+        if layer_id == "proposals" and self._zoom_to_site_reach(row):
+            return
         self.canvas.zoom_to_feature(layer_id, row)
+
+    def _zoom_to_site_reach(self, row: int) -> bool:
+        """Zoom to a proposed site together with the polling stations it reaches, highlighted. QA: the 2 km window
+        around the star showed one station of the eleven MS-01 serves, several km away. The stations are those of
+        the map's proposals layer (it follows a moved site): ``stations_in_reach``, else ``stations_covered``.
+        False if the site lists none (then the plain zoom to the feature)."""
+        res = self.session.results
+        lyr = self.canvas.layer("proposals")
+        if res is None or lyr is None or lyr.frame is None or not (0 <= row < len(lyr.frame)):
+            return False
+        rec = lyr.frame.iloc[row]
+        ids: list[str] = []
+        for col in ("stations_in_reach", "stations_covered"):
+            value = rec.get(col)
+            if isinstance(value, str) and value.strip():
+                ids = [s for s in value.split(";") if s]
+                break
+        stations = res.stations[res.stations["id"].astype(str).isin(ids)] if ids else None
+        if stations is None or not len(stations):
+            return False
+        xs = [float(rec.geometry.x), *stations.geometry.x.astype(float)]
+        ys = [float(rec.geometry.y), *stations.geometry.y.astype(float)]
+        self.canvas.zoom_to_bounds(min(xs), min(ys), max(xs), max(ys))  # grown by 20 %: a margin round them
+        self.canvas.highlight("proposals", row)
+        return True
 
     # ======================================================================================================
     # placement interaction: drag a proposed site, add a site by clicking
