@@ -215,7 +215,7 @@ class MainWindow(QMainWindow):
     # construction
     # ======================================================================================================
     def _dock(self, name: str, widget, area) -> QDockWidget:
-        dock = QDockWidget(self)
+        dock = QDockWidget(tr(DOCK_TITLES[name]), self)  # titled before tabifying (retranslate() renames)
         dock.setObjectName(f"dock_{name}")
         dock.setWidget(widget)
         dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
@@ -243,6 +243,14 @@ class MainWindow(QMainWindow):
             "attributes": self._dock("attributes", self.attributes_dock, R),
             "results": self._dock("results", self.results_dock, B),
         }
+        state = self.settings.value("windowState")
+        if not (isinstance(state, QByteArray) and not state.isEmpty()):
+            self._default_dock_layout()  # else _restore_settings() restores the saved one (it falls back to this)
+
+    def _default_dock_layout(self) -> None:
+        """The docks' first layout, when no saved one is restored. Not done before restoreState(): the tab bars
+        that tabifying creates were left on the window after restoreState() made its own (ghost "Layers | Inputs"
+        and "Parameters | …" tabs drawn over the legend and the form, on every start after the first)."""
         self.tabifyDockWidget(self.docks["parameters"], self.docks["placement"])
         self.tabifyDockWidget(self.docks["placement"], self.docks["scenario"])
         self.tabifyDockWidget(self.docks["scenario"], self.docks["attributes"])
@@ -275,7 +283,18 @@ class MainWindow(QMainWindow):
             bar.setElideMode(Qt.TextElideMode.ElideNone)
             bar.setExpanding(False)
             bar.setUsesScrollButtons(False)
+        self._hide_stray_tab_bars()
         self.update()
+
+    def _hide_stray_tab_bars(self) -> None:
+        """Hide dock tab bars QMainWindow no longer uses but left visible: after the first layout passes (and
+        after restoreState()) a duplicate "Layers | Inputs" bar stayed drawn over the legend, where the group's
+        bar had been before the dock area was resized. A bar in use sits beside its docks, never on one; Qt shows
+        a hidden bar again if it takes it back into use."""
+        docks = [d for d in self.docks.values() if d.isVisible() and not d.isFloating()]
+        for bar in self.dock_tab_bars():
+            if bar.isVisible() and any(d.geometry().intersects(bar.geometry()) for d in docks):
+                bar.hide()
 
     def _action(self, slot, shortcut=None, checkable=False) -> QAction:
         a = QAction(self)
@@ -483,6 +502,8 @@ class MainWindow(QMainWindow):
 
     def available_geometry(self) -> QRect | None:
         """The screen area a window may use (without task bars), of the screen the window is on."""
+        if QApplication.platformName() == "offscreen":
+            return None  # no physical screen (tests, --screenshot): its nominal 800×600 bounds no window
         screen = self.screen() or QApplication.primaryScreen()
         return screen.availableGeometry() if screen is not None else None
 
@@ -505,17 +526,28 @@ class MainWindow(QMainWindow):
 
     def _restore_settings(self) -> None:
         geom = self.settings.value("geometry")
-        if isinstance(geom, QByteArray) and not geom.isEmpty():
-            self.restoreGeometry(geom)  # saved on a larger screen, or a screen since unplugged: clamped below
-        else:
+        if isinstance(geom, QByteArray) and not geom.isEmpty() and self._saved_size_fits():
+            self.restoreGeometry(geom)
+        else:  # first start, or saved on a larger screen (Qt would shrink it to 2/3 of this one): the default
             self.resize(*self.DEFAULT_SIZE)
         self._fit_to_screen()
         state = self.settings.value("windowState")
         if isinstance(state, QByteArray) and not state.isEmpty():
             self._state_restored = bool(self.restoreState(state))
+            if not self._state_restored:  # unreadable (another version): the first layout after all
+                self._default_dock_layout()
+
+    def _saved_size_fits(self) -> bool:
+        """The saved window size (``windowSize``; none saved: True) fits this screen's available area."""
+        size, avail = self.settings.value("windowSize"), self.available_geometry()
+        if not isinstance(size, QSize) or avail is None or avail.isEmpty():
+            return True
+        return (size.width() + self.FRAME_ROOM[0] <= avail.width()
+                and size.height() + self.FRAME_ROOM[1] <= avail.height())
 
     def save_settings(self) -> None:
         self.settings.setValue("geometry", self.saveGeometry())
+        self.settings.setValue("windowSize", self.size())
         self.settings.setValue("windowState", self.saveState())
         self.settings.sync()
 

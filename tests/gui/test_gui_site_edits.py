@@ -269,3 +269,32 @@ def test_restored_geometry_is_clamped_to_a_smaller_screen(qtbot, settings, monke
     fw, fh = MainWindow.FRAME_ROOM
     assert w.width() + fw <= avail.width() and w.height() + fh <= avail.height()
     assert avail.contains(QRect(w.x(), w.y(), w.width() + fw, w.height() + fh))
+
+
+def test_a_window_saved_on_a_larger_screen_opens_at_full_size_on_a_smaller_one(qtbot, settings, monkeypatch):
+    """Qt's restoreGeometry() shrinks a window saved on a larger screen to 2/3 of the new one (682×565 on a
+    1024×700 screen): the default size fitted to the screen is used instead."""
+    from gui.mainwindow import MainWindow
+
+    first = _window_on(qtbot, settings, monkeypatch, QRect(0, 0, 1920, 1040))
+    first.save_settings()
+    avail = QRect(0, 0, 1024, 660)
+    w = _window_on(qtbot, settings, monkeypatch, avail)
+    fw, fh = MainWindow.FRAME_ROOM
+    assert (w.width(), w.height()) == (avail.width() - fw, avail.height() - fh)
+    w.resize(700, 500)
+    w.save_settings()  # a size that fits is restored as saved
+    again = _window_on(qtbot, settings, monkeypatch, avail)
+    assert (again.width(), again.height()) == (700, 500)
+
+
+def test_a_restored_dock_layout_leaves_no_ghost_tab_bars(make_window, settings):
+    """The second start restores the saved dock layout: the tab bars tabifying had made before restoreState()
+    stayed on the window (ghost "Layers | Inputs" tabs over the legend). Exactly one tab bar per tabbed group."""
+    first = make_window("vi")
+    assert sorted(b.count() for b in first.dock_tab_bars() if b.isVisible()) == [2, 4]
+    first.save_settings()
+    second = make_window("vi")
+    assert second._state_restored
+    bars = [b for b in second.dock_tab_bars() if b.isVisible()]
+    assert sorted(b.count() for b in bars) == [2, 4], [(b.count(), [b.tabText(i) for i in range(b.count())], b.geometry()) for b in bars]
