@@ -35,6 +35,7 @@ from coverage_planner.i18n import (
     placement_text,
     province_name,
     short_list,
+    short_station_name,
     site_label,
     sort_names,
     station_labels,
@@ -445,7 +446,8 @@ def _lost_section(results, lang, styles) -> list:
         if server and operators.get(server):
             server += f" ({operators[server]})"
         site = restored_by.get(str(r.id))
-        rows.append([_x(r.id), _x(r.name), _x(r.commune), P(_x(fmt_int(r.voters, lang)), styles["cellr"]),
+        rows.append([_x(r.id), _x(short_station_name(r.name)), _x(r.commune),
+                     P(_x(fmt_int(r.voters, lang)), styles["cellr"]),
                      _x(change), _x(server or "—"), _x(site_label(site, placed_by.get(site), lang) if site else "—")])
     rows.append(["", f"<b>{_x(t('report.total', lang))}</b>", "",  # under the names: the id column is narrow
                  P(f"<b>{_x(fmt_int(int(lost['voters'].sum()), lang))}</b>", styles["cellr"]), "", "", ""])
@@ -454,6 +456,7 @@ def _lost_section(results, lang, styles) -> list:
     out.append(_table([t("station_id", lang), t("name", lang), t("commune", lang), t("voters", lang),
                        t("report.col.before_now", lang), t("report.col.served_before", lang),
                        t("report.col.restored_by", lang)], rows, widths, styles, align_right=(3,)))
+    out += _kvbp_note(lost["name"], lang, styles)
     return out
 
 
@@ -530,6 +533,16 @@ def _with_id_column(ids, widths_cm, styles, *, give: dict[int, float], name: int
         out[i] -= taken * g * cm / spare
     out[name] -= width - taken
     return [width, *out]
+
+
+def _kvbp_note(names, lang, styles) -> list:
+    """The line under a station table that says what "KVBP" stands for, when a name in it was abbreviated
+    (:func:`coverage_planner.i18n.short_station_name`)."""
+    from reportlab.platypus import Paragraph
+
+    if not any(short_station_name(n) != nfc(cell_text(n)) for n in names):
+        return []
+    return [Paragraph(_x(t("report.kvbp", lang)), styles["small"])]
 
 
 def _table(header, rows, col_widths, styles, *, align_right=()):
@@ -812,7 +825,7 @@ def _story(results, lang, styles, page_width, frame_height):
             nearest = ""
             if getattr(r, "nearest_tower", ""):
                 nearest = f"{r.nearest_tower} ({fmt_float(getattr(r, 'nearest_tower_km', float('nan')), 2, lang)})"
-            rows.append([_x(r.id), _x(r.name), _x(r.commune), _x(fmt_int(r.voters, lang)),
+            rows.append([_x(r.id), _x(short_station_name(r.name)), _x(r.commune), _x(fmt_int(r.voters, lang)),
                          _x(status_label(r.status, lang)), _x(server or "—"),
                          _x(fmt_float(getattr(r, "level_dbm", float("nan")), 1, lang)), _x(nearest)])
         widths = _with_id_column(bad["id"], [4.3, 2.8, 1.4, 1.9, 2.6, 1.6, 2.4], styles,
@@ -820,6 +833,7 @@ def _story(results, lang, styles, page_width, frame_height):
         s.append(_table([t("station_id", lang), t("name", lang), t("commune", lang), t("voters", lang),
                          t("status", lang), t("best_server", lang), t("report.col.level", lang),
                          t("report.col.nearest", lang)], rows, widths, styles, align_right=(3, 6)))
+        s += _kvbp_note(bad["name"], lang, styles)
 
     # --- proposals -------------------------------------------------------------------------------------------
     s.append(_section_break())
@@ -861,13 +875,15 @@ def _story(results, lang, styles, page_width, frame_height):
     if unr is not None and len(unr):
         s.append(_section_break(HEADING_MIN_SPACE_CM))  # the heading with its table's first rows
         s.append(P(_x(t("report.unreachable", lang)), styles["h2"]))
-        rows = [[_x(r.get("id", "")), _x(r.get("name", r.get("id", ""))), _x(r.get("commune", "")),
+        rows = [[_x(r.get("id", "")), _x(short_station_name(r.get("name", r.get("id", "")))),
+                 _x(r.get("commune", "")),
                  _x(translate_message(r.get("reason", ""), lang))]
                 for _, r in sort_names(unr, "commune", "name").iterrows()]
         widths = _with_id_column(unr["id"] if "id" in unr else [], [5.0, 3.5, 8.5], styles,
                                  give={1: 1.4, 2: 2.0})
         s.append(_table([t("station_id", lang), t("name", lang), t("commune", lang), t("report.col.reason", lang)],
                         rows, widths, styles))
+        s += _kvbp_note(unr["name"] if "name" in unr else [], lang, styles)
     summary = results.placement_summary or {}
     if summary.get("n_not_planned") and not summary.get("note"):  # the note already says it when it is all of them
         s.append(P(_x(t("report.not_planned", lang, n=fmt_int(summary["n_not_planned"], lang))), styles["small"]))
@@ -887,7 +903,8 @@ def _story(results, lang, styles, page_width, frame_height):
             server = str(getattr(r, "best_server", "") or "")
             if server and str(getattr(r, "best_operator", "") or ""):
                 server += f" ({r.best_operator})"
-            rows.append([_x(r.id), _x(r.name), _x(r.commune), _x(fmt_int(r.voters, lang)), _x(server or "—"),
+            rows.append([_x(r.id), _x(short_station_name(r.name)), _x(r.commune), _x(fmt_int(r.voters, lang)),
+                         _x(server or "—"),
                          _x(fmt_float(getattr(r, "level_dbm", float("nan")), 1, lang)),
                          _x(status_label(r.status, lang))])
         widths = _with_id_column(spof["id"], [4.8, 3.2, 1.6, 3.4, 1.8, 2.2], styles,
@@ -895,6 +912,7 @@ def _story(results, lang, styles, page_width, frame_height):
         s.append(_table([t("station_id", lang), t("name", lang), t("commune", lang), t("voters", lang),
                          t("report.col.only_server", lang), t("report.col.level", lang), t("status", lang)], rows,
                         widths, styles, align_right=(3, 5)))
+        s += _kvbp_note(spof["name"], lang, styles)
 
     # --- contingency plan: per site that alone serves stations, what is lost and where a mobile site restores --
     contingency = _contingency_section(results, lang, styles)

@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 
 from coverage_planner import report, webmap
-from coverage_planner.i18n import natural_key, sort_names, station_label, station_order
+from coverage_planner.i18n import natural_key, short_station_name, sort_names, station_label, station_order
 
 from .test_webmap import calls
 from .tiny_results import tiny_results
@@ -177,9 +177,9 @@ def test_report_station_tables_list_ids_in_vietnamese_order(res, lang, tmp_path)
     # stations no site can reach
     sec = section("report.unreachable", "report.spof")
     assert head in sec and _ids_in(sec, st["id"]) == _expected(res.unreachable)
-    # each id next to its station's name (which may wrap)
+    # each id next to its station's name (which may wrap; "Khu vực bỏ phiếu" abbreviated KVBP in the tables)
     for r in bad.itertuples():
-        name = r"\s+".join(re.escape(w) for w in r.name.split(" – ")[0].split())
+        name = r"\s+".join(re.escape(w) for w in short_station_name(r.name).split(" – ")[0].split())
         assert re.search(rf"{re.escape(r.id)}\s+{name}\s", text), r.id
 
 
@@ -273,3 +273,30 @@ def test_commune_table_order_within_a_group_is_vietnamese():
                              "border": False, "remote": False, "voters_none": 0, "voters_weak": 0})
     assert list(report._commune_order(communes)["name"]) == [
         "Phường Điện Biên Phủ", "Phường Mường Thanh", "Xã Mường Lạn", "Xã Mường Luân"]
+
+
+@pytest.mark.parametrize(("name", "short"), [
+    ("Khu vực bỏ phiếu số 17 – Tổ dân phố 17", "KVBP số 17 – Tổ dân phố 17"),
+    ("khu vực bỏ phiếu số 2 – Bản Na Sang", "KVBP số 2 – Bản Na Sang"),  # any case
+    (unicodedata.normalize("NFD", "Khu vực bỏ phiếu số 3"), "KVBP số 3"),  # decomposed accents
+    ("Bản Khu vực bỏ phiếu", "Bản Khu vực bỏ phiếu"),  # only a leading one
+    ("Nhà văn hoá bản Mường Lay", "Nhà văn hoá bản Mường Lay"),
+    (None, ""),
+])
+def test_short_station_name(name, short):
+    assert short_station_name(name) == short
+
+
+def test_pdf_station_rows_use_the_kvbp_abbreviation_with_its_note(tmp_path):
+    """The sample's names all start "Khu vực bỏ phiếu số …": in the PDF's narrow name column they took three
+    lines per row (25 → 29 pages with the id column); abbreviated as Vietnamese documents do, with a note."""
+
+    res = tiny_results()
+    res.stations["name"] = "Khu vực bỏ phiếu số 9 – " + res.stations["name"].astype(str)
+    for lang, note in (("vi", "KVBP: khu vực bỏ phiếu."), ("en", "KVBP: khu vực bỏ phiếu (polling area).")):
+        out = tmp_path / f"r_{lang}.pdf"
+        report.build_report(res, out, lang=lang)
+        text = subprocess.run(["pdftotext", "-layout", str(out), "-"], capture_output=True, text=True,
+                              check=True).stdout
+        assert "KVBP số 9" in text and "Khu vực bỏ phiếu số 9" not in text
+        assert note in " ".join(text.split())
