@@ -76,15 +76,21 @@ def test_toolbar_and_counts_fit_at_1280x720_also_right_after_a_language_switch(m
     _check_window(w, qtbot)
 
 
+def _opened(make_window, project, qtbot, lang, dock):
+    """A laptop-sized window with ``project`` open (its input check done) and the ``dock`` tab in front."""
+    w = make_window(lang, size=LAPTOP)
+    with qtbot.waitSignal(w.runner.idle, timeout=60000):
+        assert w.open_project(project)
+    w.docks[dock].raise_()
+    qtbot.wait(50)
+    return w
+
+
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_parameter_form_fits_its_panel_at_1280x720(make_window, project_copy, qtbot, lang):
     """Every parameter field lies inside the panel (no horizontal scrolling to reach a value) and every label
     shows its whole text: a long label goes above its field."""
-    w = make_window(lang, size=LAPTOP)
-    with qtbot.waitSignal(w.runner.idle, timeout=60000):
-        assert w.open_project(project_copy)
-    w.docks["parameters"].raise_()
-    qtbot.wait(50)
+    w = _opened(make_window, project_copy, qtbot, lang, "parameters")
     dock = w.params_dock
     assert dock.editors
     scroll = dock.findChild(QScrollArea)
@@ -130,11 +136,7 @@ def test_inputs_state_is_in_view_at_the_default_panel_width(make_window, project
     horizontal scrolling, the input's name is whole, some of the file name shows, and the mark tells a found file
     from a missing one (its words in the tooltip, in the window's language)."""
     (project_copy.parent / "roads.geojson").unlink()  # one input whose file is gone
-    w = make_window(lang, size=LAPTOP)
-    with qtbot.waitSignal(w.runner.idle, timeout=60000):
-        assert w.open_project(project_copy)
-    w.docks["inputs"].raise_()
-    qtbot.wait(50)
+    w = _opened(make_window, project_copy, qtbot, lang, "inputs")
     dock = w.inputs_dock
     tree = dock.tree
     viewport = tree.viewport()
