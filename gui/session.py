@@ -134,8 +134,10 @@ class Session:
         if self.user_sites.pop(site_id, None) is not None:
             self.sites_changed.emit(site_id)
 
-    def next_site_id(self) -> str:
+    def next_site_id(self, taken=None) -> str:
+        """The first free id "U01", "U02"… of an added site, free among ``taken`` (default: the user's sites)."""
+        taken = self.user_sites if taken is None else taken
         n = 1
-        while f"U{n:02d}" in self.user_sites:
+        while f"U{n:02d}" in taken:
             n += 1
         return f"U{n:02d}"
