@@ -64,6 +64,7 @@ class Session:
         self.dirty = False
 
         self.project_changed = Signal()  # ()
+        self.project_opened = Signal()  # () another project (set_project), before project_changed
         self.inputs_changed = Signal()  # ()
         self.results_changed = Signal()  # ()
         self.scenario_changed = Signal()  # ()
@@ -81,6 +82,7 @@ class Session:
         self.down_towers = set(getattr(getattr(project, "scenario", None), "down", ()) or ())
         self.user_sites = {}
         self._set_dirty(False)
+        self.project_opened.emit()
         self.project_changed.emit()
         self.inputs_changed.emit()
         self.results_changed.emit()
