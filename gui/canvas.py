@@ -292,8 +292,7 @@ class MapCanvas(QGraphicsView):
             if geom is None or geom.is_empty:
                 items.append(None)
                 continue
-            key = (symbol[i] if isinstance(symbol, (list, tuple)) else symbol,
-                   float(size[i] if isinstance(size, (list, tuple)) else size))
+            key = (row(symbol, i), float(row(size, i)))
             path = paths.get(key)
             if path is None:
                 path = paths[key] = symbol_path(*key)

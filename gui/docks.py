@@ -900,16 +900,10 @@ class ScenarioDock(QWidget):
         session.results_changed.connect(self.refresh)
         session.inputs_changed.connect(self.refresh)  # the towers are listed (and ticked) once inputs are read
         session.scenario_changed.connect(self._sync_checks)
-        self._project = session.project
-        session.project_changed.connect(self._project_changed)
+        # another project's towers start unfiltered (QA: the last project's filter hid most towers of the next
+        # one), as the Results tables do
+        session.project_opened.connect(self.filter.clear)
         self.retranslate()
-
-    def _project_changed(self) -> None:
-        """Another project (not the same one saved or with an input replaced): its towers start unfiltered (QA: the
-        last project's filter hid most towers of the next one), as the Results tables do."""
-        if self.session.project is not self._project:
-            self._project = self.session.project
-            self.filter.clear()
 
     def retranslate(self) -> None:
         self.help.setText(tr("Tick the towers that are off air (landslide, power cut), then re-run."))
@@ -1134,16 +1128,13 @@ class ResultsDock(QWidget):
         self.tabs.currentChanged.connect(self._tab_changed)
         session.results_changed.connect(lambda: QTimer.singleShot(20, self.refresh))
         session.sites_changed.connect(self._sites_changed)
-        self._project = session.project
-        session.project_changed.connect(self._project_changed)
+        session.project_opened.connect(self._project_opened)
         self.retranslate()
 
-    def _project_changed(self) -> None:
+    def _project_opened(self) -> None:
         """Another project (not the same one saved or with an input replaced): its tables start unfiltered."""
-        if self.session.project is not self._project:
-            self._project = self.session.project
-            for table in self.tables.values():
-                table.filter.clear()
+        for table in self.tables.values():
+            table.filter.clear()
 
     def retranslate(self) -> None:
         for i, (key, _a, _l, title) in enumerate(RESULT_TABS):

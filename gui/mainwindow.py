@@ -799,11 +799,9 @@ class MainWindow(QMainWindow):
         used = {s.site_id for s in kept}
         for s in sites:
             if s.origin == "proposal":
-                n = 1
-                while f"U{n:02d}" in used:
-                    n += 1
-                used.add(f"U{n:02d}")
-                kept.append(UserSite(f"U{n:02d}", s.x, s.y, s.mast_height_m, origin="added"))
+                sid = self.session.next_site_id(used)
+                used.add(sid)
+                kept.append(UserSite(sid, s.x, s.y, s.mast_height_m, origin="added"))
         return kept
 
     def _restore_sites(self, kept: list[UserSite]) -> None:
@@ -813,11 +811,9 @@ class MainWindow(QMainWindow):
         res = self.session.results
         if not kept or res is None:
             return
-        rows, cols = res.grid.shape
         dropped = []
         for site in kept:
-            r, c = (int(np.floor(float(v) + 0.5)) for v in res.grid.rowcol(site.x, site.y))
-            if 0 <= r < rows and 0 <= c < cols and np.isfinite(res.dem[r, c]):
+            if self._is_on_terrain(site.x, site.y):
                 self.session.put_site(site)
             else:
                 dropped.append(site.site_id)
@@ -1105,13 +1101,17 @@ class MainWindow(QMainWindow):
         if on:
             self.statusBar().showMessage(tr("Click the map where a mobile station could stand."), 6000)
 
-    def _on_terrain(self, x: float, y: float) -> bool:
-        """Whether (x, y) is on valid terrain of the results' grid; else says so (a site there cannot be computed:
-        QA found one outside the DEM blocked every later site and export)."""
+    def _is_on_terrain(self, x: float, y: float) -> bool:
+        """Whether (x, y) is on valid terrain of the results' grid (a site elsewhere cannot be computed)."""
         res = self.session.results
         r, c = (int(np.floor(float(v) + 0.5)) for v in res.grid.rowcol(x, y))
         rows, cols = res.grid.shape
-        if 0 <= r < rows and 0 <= c < cols and np.isfinite(res.dem[r, c]):
+        return 0 <= r < rows and 0 <= c < cols and bool(np.isfinite(res.dem[r, c]))
+
+    def _on_terrain(self, x: float, y: float) -> bool:
+        """Whether (x, y) is on valid terrain of the results' grid; else says so (a site there cannot be computed:
+        QA found one outside the DEM blocked every later site and export)."""
+        if self._is_on_terrain(x, y):
             return True
         self.show_error(tr("Outside the terrain"),
                         tr("A mobile station must stand on the terrain of the analysis: place it inside the DEM."))

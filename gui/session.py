@@ -64,6 +64,7 @@ class Session:
         self.dirty = False
 
         self.project_changed = Signal()  # ()
+        self.project_opened = Signal()  # () another project (set_project), before project_changed
         self.inputs_changed = Signal()  # ()
         self.results_changed = Signal()  # ()
         self.scenario_changed = Signal()  # ()
@@ -81,6 +82,7 @@ class Session:
         self.down_towers = set(getattr(getattr(project, "scenario", None), "down", ()) or ())
         self.user_sites = {}
         self._set_dirty(False)
+        self.project_opened.emit()
         self.project_changed.emit()
         self.inputs_changed.emit()
         self.results_changed.emit()
@@ -134,8 +136,10 @@ class Session:
         if self.user_sites.pop(site_id, None) is not None:
             self.sites_changed.emit(site_id)
 
-    def next_site_id(self) -> str:
+    def next_site_id(self, taken=None) -> str:
+        """The first free id "U01", "U02"… of an added site, free among ``taken`` (default: the user's sites)."""
+        taken = self.user_sites if taken is None else taken
         n = 1
-        while f"U{n:02d}" in self.user_sites:
+        while f"U{n:02d}" in taken:
             n += 1
         return f"U{n:02d}"
