@@ -25,9 +25,7 @@ from coverage_planner.cli import (
     scenario_for,
     scenario_name_option,
 )
-from coverage_planner.i18n import placement_text
 from coverage_planner.results import Scenario
-from coverage_planner.webmap import cell_text
 
 
 def run_project(project, out_dir: Path, *, scenario: Scenario | None, placement: bool, outputs: set[str],
@@ -84,6 +82,8 @@ def proposal_lines(proposals) -> list[str]:
     """The proposed mobile sites as a compact table, one line per site in rank order: id, lon/lat (WGS 84, 5
     decimals, about 1 m), commune, stations and voters it newly covers (they add up to the plan's totals), and
     the backhaul verdict with its tower and distance. No lines without proposals."""
+    from coverage_planner.webmap import cell_text
+
     if proposals is None or not len(proposals):
         return []
     rows = []
@@ -108,6 +108,8 @@ def proposal_lines(proposals) -> list[str]:
 
 
 def print_summary(results, files, elapsed: float) -> None:
+    from coverage_planner.i18n import placement_text
+
     c = results.station_counts()
     v = results.voter_counts()
     n = len(results.stations)

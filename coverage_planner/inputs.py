@@ -1173,16 +1173,13 @@ def check_points_in_terrain(gdf, terrain, what: str, path=None, communes=None) -
     if inside.all():
         return
     problems = []
-    for i in np.flatnonzero(~inside):
+    out = np.flatnonzero(~inside)
+    for i, hit in zip(out, far_outside_communes(gdf.geometry.iloc[out], communes), strict=True):
         r = gdf.iloc[i]
         where = f"row {int(r['source_row'])}: " if "source_row" in gdf.columns else ""
         pos = f"lon {r['lon']:.5f}, lat {r['lat']:.5f}" if "lon" in gdf.columns else f"x {r.geometry.x:.0f}, y {r.geometry.y:.0f}"
-        far = ""
-        if communes is not None and len(communes):
-            d = float(communes.geometry.distance(r.geometry).min())
-            if d > COMMUNE_TOLERANCE_M:
-                far = (f", {d / 1000:.1f} km outside every commune polygon too: the coordinates are probably "
-                       "mistyped")
+        far = (f", {hit[0] / 1000:.1f} km outside every commune polygon too: the coordinates are probably mistyped"
+               if hit else "")
         problems.append(f"{where}id '{r['id']}' at {pos}{far}")
     w, s, e, n = terrain.bounds_lonlat()
     raise InputError(

@@ -344,7 +344,7 @@ class _Section:
     def _err(self, key, msg, hint=None):
         return ProjectError(msg, path=self.path, field=f"{self.name}.{key}", hint=hint)
 
-    def number(self, key, default, lo=None, hi=None, *, integer=False, allow_none=False):
+    def number(self, key, default, lo=None, hi=None, *, integer=False, allow_none=False, range_hint=None):
         if key not in self.data:
             return default
         v = self.data[key]
@@ -357,7 +357,8 @@ class _Section:
         if not math.isfinite(v):
             return _problem(self._err(key, f"must be finite, got {v!r}"), default)
         if (lo is not None and v < lo) or (hi is not None and v > hi):
-            return _problem(self._err(key, f"{v} is out of range [{lo}, {hi}]", hint=f"choose a value between {lo} and {hi}"), default)
+            hint = range_hint or f"choose a value between {lo} and {hi}"
+            return _problem(self._err(key, f"{v} is out of range [{lo}, {hi}]", hint=hint), default)
         return int(v) if integer else float(v)
 
     def string(self, key, default, choices=None):
@@ -384,11 +385,8 @@ def _sites_k(s: _Section, default: int) -> int:
     v = s.data.get("k")
     if isinstance(v, (int, float)) and not isinstance(v, bool) and v == K_AS_FEW_AS_NEEDED:
         return K_AS_FEW_AS_NEEDED
-    if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and float(v).is_integer() \
-            and not 1 <= v <= 1000:
-        return _problem(s._err("k", f"{v} is out of range [1, 1000]",
-                               hint="choose a value between 1 and 1000, or -1 for as few sites as needed"), default)
-    return s.number("k", default, 1, 1000, integer=True)
+    return s.number("k", default, 1, 1000, integer=True,
+                    range_hint="choose a value between 1 and 1000, or -1 for as few sites as needed")
 
 
 def _check_crs(value: str, path, field_name: str) -> str:
