@@ -1061,6 +1061,16 @@ def _prefer_backhaul(exact: _ExactColumns, selected, rows, fields, tower_cells,
     return sel, out, n_checked
 
 
+def _site_cell(ctx: Context, x: float, y: float) -> tuple[int, int]:
+    """The terrain cell (row, col) of a site at map position (x, y); :class:`ParameterError` outside the grid."""
+    r, c = ctx.grid.rowcol(x, y)
+    r, c = int(math.floor(float(r) + 0.5)), int(math.floor(float(c) + 0.5))
+    nr, nc = ctx.grid.shape
+    if not (0 <= r < nr and 0 <= c < nc):
+        raise ParameterError(f"site at ({x:.0f}, {y:.0f}) is outside the terrain grid ({nc} × {nr} cells)")
+    return r, c
+
+
 def site_reach(ctx: Context, stations, x: float, y: float, *, mast_height_m=None) -> list[str]:
     """Ids of the stations in need (status not "good" in ``stations``, a run's ``results.stations``) that a
     mobile site at map position (x, y) reaches, by the placement stage's rule (:func:`_exact_reach`): the site
@@ -1075,11 +1085,7 @@ def site_reach(ctx: Context, stations, x: float, y: float, *, mast_height_m=None
     needed: one exact profile per station in need within the radius whose free-space loss is within the budget
     (a few hundred at most, well under a second on the sample), whether or not a run placed sites; still, call
     it off the GUI thread. Raises :class:`ParameterError` for a position outside the terrain grid."""
-    r, c = ctx.grid.rowcol(x, y)
-    r, c = int(math.floor(float(r) + 0.5)), int(math.floor(float(c) + 0.5))
-    nr, nc = ctx.grid.shape
-    if not (0 <= r < nr and 0 <= c < nc):
-        raise ParameterError(f"site at ({x:.0f}, {y:.0f}) is outside the terrain grid ({nc} × {nr} cells)")
+    r, c = _site_cell(ctx, x, y)
     if stations is None or not len(stations) or "status" not in stations.columns:
         return []
     demand = stations[(stations["status"] != STATUS_GOOD).to_numpy()].reset_index(drop=True)
@@ -1495,11 +1501,7 @@ def site_backhaul(ctx: Context, towers, x: float, y: float) -> dict[str, Any]:
     in the run's failure scenario) can carry the backhaul. Used for sites the user moved or added."""
     live = towers[towers["status"].astype(str) == "on_air"] if len(towers) else towers
     cells = _cell_index(ctx.grid, live) if len(live) else (np.zeros(0, int), np.zeros(0, int))
-    r, c = ctx.grid.rowcol(x, y)
-    r, c = int(math.floor(float(r) + 0.5)), int(math.floor(float(c) + 0.5))
-    nr, nc = ctx.grid.shape
-    if not (0 <= r < nr and 0 <= c < nc):
-        raise ParameterError(f"site at ({x:.0f}, {y:.0f}) is outside the terrain grid ({nc} × {nr} cells)")
+    r, c = _site_cell(ctx, x, y)
     return _backhaul_fields(ctx, r, c, live, cells)
 
 
