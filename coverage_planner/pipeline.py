@@ -810,8 +810,8 @@ def _exact_losses(ctx: Context, drow, dcol, r: int, c: int, max_loss: float, par
     tr, tc = drow[todo], dcol[todo]
     if veg is None:
         g, am, hv = params.vegetation_db_per_km, params.vegetation_max_db, params.vegetation_height_m
-    else:  # each station cell's land cover (float32 → float, as VegetationGrid.at)
-        g, am, hv = (a[tr, tc].astype(float) for a in (veg.db_per_km, veg.max_db, veg.height_m))
+    else:  # each station cell's land cover
+        g, am, hv = veg.at(tr, tc)
     # one compiled call for the site's stations: the same values as point_to_point_loss per pair
     losses[todo] = _prop.point_to_point_losses(
         ctx.dem, int(r), int(c), tr, tc,
