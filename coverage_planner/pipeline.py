@@ -834,15 +834,14 @@ def _covered_by_others(cov: np.ndarray, sites, j: int) -> np.ndarray:
     return cov[:, others].any(axis=1) if others else np.zeros(cov.shape[0], bool)
 
 
-def _exact_challengers(cov: np.ndarray, checked: np.ndarray, weights: np.ndarray, selected,
-                       per_site: int | None = None) -> list[int]:
+def _exact_challengers(cov: np.ndarray, checked: np.ndarray, weights: np.ndarray, selected) -> list[int]:
     """Unchecked candidates that, as ``cov`` (exact columns and the screen's) has them, would add more weight in
-    place of one of the ``selected`` sites than that site adds: the ``per_site`` (default
-    :data:`EXACT_CHALLENGERS`) best of them per site (a tie sampled evenly over its members), sorted — the next
-    exact checks of the solve-and-check loop (:meth:`_ExactColumns.solve`)."""
+    place of one of the ``selected`` sites than that site adds: the :data:`EXACT_CHALLENGERS` best of them per site
+    (a tie sampled evenly over its members), sorted — the next exact checks of the solve-and-check loop
+    (:meth:`_ExactColumns.solve`)."""
     import scipy.sparse as sp
 
-    per_site = EXACT_CHALLENGERS if per_site is None else int(per_site)
+    per_site = EXACT_CHALLENGERS
     if not len(selected) or per_site <= 0 or checked.all():
         return []
     mat = sp.csc_array(cov)
