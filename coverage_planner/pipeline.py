@@ -886,45 +886,42 @@ class _ExactColumns:
         self._ctx, self._drow, self._dcol, self._cells = ctx, drow, dcol, cells
         self._max_loss, self._params, self._progress = max_loss, params, progress
 
+    def _record(self, which: np.ndarray, j: int, losses: np.ndarray) -> None:
+        """Candidate ``j``'s exact ``losses`` to the stations ``which`` (row indices): their cells of the matrix
+        by :func:`_exact_reach`'s rule, no longer near misses to check, and the lowest exact loss and its site
+        per station (for the reasons of the stations nobody reaches)."""
+        self.cov[which, j] = np.nan_to_num(losses, nan=np.inf) <= self._max_loss
+        self.maybe[which, j] = False
+        better = losses < self.best_loss[which]  # NaN (not profiled) never is
+        self.best_loss[which[better]] = losses[better]
+        self.best_site[which[better]] = j
+
     def check(self, cols, rounds: int):
         """Replace the columns of candidates ``cols`` by their exact ones (generator)."""
         crow, ccol = self._cells
+        every = np.arange(self.cov.shape[0])
         for n_done, j in enumerate(cols, start=1):
-            losses = _exact_losses(self._ctx, self._drow, self._dcol, int(crow[j]), int(ccol[j]), self._max_loss,
-                                   self._params)
-            self.cov[:, j] = np.nan_to_num(losses, nan=np.inf) <= self._max_loss  # _exact_reach's rule
-            better = losses < self.best_loss  # NaN (not profiled) never is
-            self.best_loss[better] = losses[better]
-            self.best_site[better] = j
+            self._record(every, j, _exact_losses(self._ctx, self._drow, self._dcol, int(crow[j]), int(ccol[j]),
+                                                 self._max_loss, self._params))
             self.checked[j] = True
-            self.maybe[:, j] = False
             if n_done % 8 == 0 or n_done == len(cols):  # a cancel point every few sites
                 yield self._progress(n_done, len(cols), rounds)
 
     def settle(self, rows, progress):
-        """Check the near misses still unchecked of stations ``rows`` that have no other claim (generator;
-        returns the number reached): afterwards, a station of ``rows`` is in reach in :attr:`claims` exactly
-        when some candidate reaches it (within the band) or the screen still claims one. Only those pairs are
-        profiled (a few per station: the "no site reaches it" list), not the candidates' columns."""
+        """Check the near misses still unchecked of stations ``rows`` that have no other claim (generator):
+        afterwards, a station of ``rows`` is in reach in :attr:`claims` exactly when some candidate reaches it
+        (within the band) or the screen still claims one. Only those pairs are profiled (a few per station: the
+        "no site reaches it" list), not the candidates' columns."""
         rows = np.asarray(rows, dtype=np.int64)
         rows = rows[~self.claims[rows].any(axis=1) & self.maybe[rows].any(axis=1)]
         crow, ccol = self._cells
         cols = np.flatnonzero(self.maybe[rows].any(axis=0))
-        n_ok = 0
         for n_done, j in enumerate(cols, start=1):
             which = rows[self.maybe[rows, j]]
-            losses = _exact_losses(self._ctx, self._drow[which], self._dcol[which], int(crow[j]), int(ccol[j]),
-                                   self._max_loss, self._params)
-            ok = np.nan_to_num(losses, nan=np.inf) <= self._max_loss  # _exact_reach's rule
-            better = losses < self.best_loss[which]  # for the reasons: the lowest exact loss and its site
-            self.best_loss[which[better]] = losses[better]
-            self.best_site[which[better]] = j
-            self.cov[which, j] = ok
-            self.maybe[which, j] = False
-            n_ok += int(ok.sum())
+            self._record(which, j, _exact_losses(self._ctx, self._drow[which], self._dcol[which], int(crow[j]),
+                                                 int(ccol[j]), self._max_loss, self._params))
             if n_done % 64 == 0 or n_done == len(cols):
                 yield progress(n_done, len(cols))
-        return n_ok
 
     @property
     def claims(self) -> np.ndarray:
