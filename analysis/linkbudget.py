@@ -113,9 +113,10 @@ class VegetationGrid:
             setattr(self, name, arr)
         self._per_m = self.db_per_km / np.float32(1000.0)  # what the sweep reads: γ in dB/m
 
-    def at(self, row: int, col: int) -> tuple[float, float, float]:
-        """(db_per_km, max_db, height_m) of one cell, e.g. for :func:`analysis.propagation.point_to_point_loss`."""
-        return float(self.db_per_km[row, col]), float(self.max_db[row, col]), float(self.height_m[row, col])
+    def at(self, row, col) -> tuple:
+        """(db_per_km, max_db, height_m) of one cell (floats), or of cells ``row``/``col`` (integer index arrays:
+        float64 arrays), e.g. for :func:`analysis.propagation.point_to_point_losses`."""
+        return tuple(a[row, col].astype(float) for a in (self.db_per_km, self.max_db, self.height_m))
 
     def fingerprint(self) -> str:
         """Hash of the three arrays (e.g. for a cache key)."""

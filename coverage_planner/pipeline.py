@@ -810,8 +810,8 @@ def _exact_losses(ctx: Context, drow, dcol, r: int, c: int, max_loss: float, par
     tr, tc = drow[todo], dcol[todo]
     if veg is None:
         g, am, hv = params.vegetation_db_per_km, params.vegetation_max_db, params.vegetation_height_m
-    else:  # each station cell's land cover (float32 → float, as VegetationGrid.at)
-        g, am, hv = (a[tr, tc].astype(float) for a in (veg.db_per_km, veg.max_db, veg.height_m))
+    else:  # each station cell's land cover
+        g, am, hv = veg.at(tr, tc)
     # one compiled call for the site's stations: the same values as point_to_point_loss per pair
     losses[todo] = _prop.point_to_point_losses(
         ctx.dem, int(r), int(c), tr, tc,
@@ -834,15 +834,14 @@ def _covered_by_others(cov: np.ndarray, sites, j: int) -> np.ndarray:
     return cov[:, others].any(axis=1) if others else np.zeros(cov.shape[0], bool)
 
 
-def _exact_challengers(cov: np.ndarray, checked: np.ndarray, weights: np.ndarray, selected,
-                       per_site: int | None = None) -> list[int]:
+def _exact_challengers(cov: np.ndarray, checked: np.ndarray, weights: np.ndarray, selected) -> list[int]:
     """Unchecked candidates that, as ``cov`` (exact columns and the screen's) has them, would add more weight in
-    place of one of the ``selected`` sites than that site adds: the ``per_site`` (default
-    :data:`EXACT_CHALLENGERS`) best of them per site (a tie sampled evenly over its members), sorted — the next
-    exact checks of the solve-and-check loop (:meth:`_ExactColumns.solve`)."""
+    place of one of the ``selected`` sites than that site adds: the :data:`EXACT_CHALLENGERS` best of them per site
+    (a tie sampled evenly over its members), sorted — the next exact checks of the solve-and-check loop
+    (:meth:`_ExactColumns.solve`)."""
     import scipy.sparse as sp
 
-    per_site = EXACT_CHALLENGERS if per_site is None else int(per_site)
+    per_site = EXACT_CHALLENGERS
     if not len(selected) or per_site <= 0 or checked.all():
         return []
     mat = sp.csc_array(cov)
@@ -887,45 +886,42 @@ class _ExactColumns:
         self._ctx, self._drow, self._dcol, self._cells = ctx, drow, dcol, cells
         self._max_loss, self._params, self._progress = max_loss, params, progress
 
+    def _record(self, which: np.ndarray, j: int, losses: np.ndarray) -> None:
+        """Candidate ``j``'s exact ``losses`` to the stations ``which`` (row indices): their cells of the matrix
+        by :func:`_exact_reach`'s rule, no longer near misses to check, and the lowest exact loss and its site
+        per station (for the reasons of the stations nobody reaches)."""
+        self.cov[which, j] = np.nan_to_num(losses, nan=np.inf) <= self._max_loss
+        self.maybe[which, j] = False
+        better = losses < self.best_loss[which]  # NaN (not profiled) never is
+        self.best_loss[which[better]] = losses[better]
+        self.best_site[which[better]] = j
+
     def check(self, cols, rounds: int):
         """Replace the columns of candidates ``cols`` by their exact ones (generator)."""
         crow, ccol = self._cells
+        every = np.arange(self.cov.shape[0])
         for n_done, j in enumerate(cols, start=1):
-            losses = _exact_losses(self._ctx, self._drow, self._dcol, int(crow[j]), int(ccol[j]), self._max_loss,
-                                   self._params)
-            self.cov[:, j] = np.nan_to_num(losses, nan=np.inf) <= self._max_loss  # _exact_reach's rule
-            better = losses < self.best_loss  # NaN (not profiled) never is
-            self.best_loss[better] = losses[better]
-            self.best_site[better] = j
+            self._record(every, j, _exact_losses(self._ctx, self._drow, self._dcol, int(crow[j]), int(ccol[j]),
+                                                 self._max_loss, self._params))
             self.checked[j] = True
-            self.maybe[:, j] = False
             if n_done % 8 == 0 or n_done == len(cols):  # a cancel point every few sites
                 yield self._progress(n_done, len(cols), rounds)
 
     def settle(self, rows, progress):
-        """Check the near misses still unchecked of stations ``rows`` that have no other claim (generator;
-        returns the number reached): afterwards, a station of ``rows`` is in reach in :attr:`claims` exactly
-        when some candidate reaches it (within the band) or the screen still claims one. Only those pairs are
-        profiled (a few per station: the "no site reaches it" list), not the candidates' columns."""
+        """Check the near misses still unchecked of stations ``rows`` that have no other claim (generator):
+        afterwards, a station of ``rows`` is in reach in :attr:`claims` exactly when some candidate reaches it
+        (within the band) or the screen still claims one. Only those pairs are profiled (a few per station: the
+        "no site reaches it" list), not the candidates' columns."""
         rows = np.asarray(rows, dtype=np.int64)
         rows = rows[~self.claims[rows].any(axis=1) & self.maybe[rows].any(axis=1)]
         crow, ccol = self._cells
         cols = np.flatnonzero(self.maybe[rows].any(axis=0))
-        n_ok = 0
         for n_done, j in enumerate(cols, start=1):
             which = rows[self.maybe[rows, j]]
-            losses = _exact_losses(self._ctx, self._drow[which], self._dcol[which], int(crow[j]), int(ccol[j]),
-                                   self._max_loss, self._params)
-            ok = np.nan_to_num(losses, nan=np.inf) <= self._max_loss  # _exact_reach's rule
-            better = losses < self.best_loss[which]  # for the reasons: the lowest exact loss and its site
-            self.best_loss[which[better]] = losses[better]
-            self.best_site[which[better]] = j
-            self.cov[which, j] = ok
-            self.maybe[which, j] = False
-            n_ok += int(ok.sum())
+            self._record(which, j, _exact_losses(self._ctx, self._drow[which], self._dcol[which], int(crow[j]),
+                                                 int(ccol[j]), self._max_loss, self._params))
             if n_done % 64 == 0 or n_done == len(cols):
                 yield progress(n_done, len(cols))
-        return n_ok
 
     @property
     def claims(self) -> np.ndarray:
@@ -1061,6 +1057,16 @@ def _prefer_backhaul(exact: _ExactColumns, selected, rows, fields, tower_cells,
     return sel, out, n_checked
 
 
+def _site_cell(ctx: Context, x: float, y: float) -> tuple[int, int]:
+    """The terrain cell (row, col) of a site at map position (x, y); :class:`ParameterError` outside the grid."""
+    r, c = ctx.grid.rowcol(x, y)
+    r, c = int(math.floor(float(r) + 0.5)), int(math.floor(float(c) + 0.5))
+    nr, nc = ctx.grid.shape
+    if not (0 <= r < nr and 0 <= c < nc):
+        raise ParameterError(f"site at ({x:.0f}, {y:.0f}) is outside the terrain grid ({nc} × {nr} cells)")
+    return r, c
+
+
 def site_reach(ctx: Context, stations, x: float, y: float, *, mast_height_m=None) -> list[str]:
     """Ids of the stations in need (status not "good" in ``stations``, a run's ``results.stations``) that a
     mobile site at map position (x, y) reaches, by the placement stage's rule (:func:`_exact_reach`): the site
@@ -1075,11 +1081,7 @@ def site_reach(ctx: Context, stations, x: float, y: float, *, mast_height_m=None
     needed: one exact profile per station in need within the radius whose free-space loss is within the budget
     (a few hundred at most, well under a second on the sample), whether or not a run placed sites; still, call
     it off the GUI thread. Raises :class:`ParameterError` for a position outside the terrain grid."""
-    r, c = ctx.grid.rowcol(x, y)
-    r, c = int(math.floor(float(r) + 0.5)), int(math.floor(float(c) + 0.5))
-    nr, nc = ctx.grid.shape
-    if not (0 <= r < nr and 0 <= c < nc):
-        raise ParameterError(f"site at ({x:.0f}, {y:.0f}) is outside the terrain grid ({nc} × {nr} cells)")
+    r, c = _site_cell(ctx, x, y)
     if stations is None or not len(stations) or "status" not in stations.columns:
         return []
     demand = stations[(stations["status"] != STATUS_GOOD).to_numpy()].reset_index(drop=True)
@@ -1495,11 +1497,7 @@ def site_backhaul(ctx: Context, towers, x: float, y: float) -> dict[str, Any]:
     in the run's failure scenario) can carry the backhaul. Used for sites the user moved or added."""
     live = towers[towers["status"].astype(str) == "on_air"] if len(towers) else towers
     cells = _cell_index(ctx.grid, live) if len(live) else (np.zeros(0, int), np.zeros(0, int))
-    r, c = ctx.grid.rowcol(x, y)
-    r, c = int(math.floor(float(r) + 0.5)), int(math.floor(float(c) + 0.5))
-    nr, nc = ctx.grid.shape
-    if not (0 <= r < nr and 0 <= c < nc):
-        raise ParameterError(f"site at ({x:.0f}, {y:.0f}) is outside the terrain grid ({nc} × {nr} cells)")
+    r, c = _site_cell(ctx, x, y)
     return _backhaul_fields(ctx, r, c, live, cells)
 
 
