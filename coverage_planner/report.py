@@ -39,7 +39,7 @@ from coverage_planner.i18n import (
     site_label,
     sort_names,
     station_labels,
-    station_order,
+    station_sort_key,
     status_label,
     t,
     translate_message,
@@ -479,8 +479,9 @@ def _contingency_section(results, lang, styles) -> list:
                   rvoters=fmt_int(int(cp["voters_restored"].sum()), lang))), styles["body"]),
            Spacer(1, 0.2 * cm)]
     rows = []
+    order = station_sort_key(results.stations)  # as in the tables
     for r in cp.itertuples(index=False):
-        lost_ids = station_order(_ids(r.stations_lost), results.stations)  # as in the tables
+        lost_ids = sorted(_ids(r.stations_lost), key=order)
         restored_ids = set(_ids(r.stations_restored))
         kept = [labels.get(i, i) for i in lost_ids if i not in restored_ids]  # lost and not restored
         lost = _x(f"{fmt_int(r.n_lost, lang)} / {fmt_int(r.voters_lost, lang)}")

@@ -42,7 +42,7 @@ from coverage_planner.i18n import (
     short_list,
     site_label,
     station_labels,
-    station_order,
+    station_sort_key,
     status_label,
     t,
     translate_message,
@@ -929,11 +929,11 @@ def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster
                                          "map.elevation", "commune", "map.backhaul", "map.contingency.still_lost",
                                          "map.contingency.restored")]
         items = []
+        order = station_sort_key(st)  # the report's order (commune, then name, Vietnamese collation)
         for r in cp[cp["n_restored"].astype(float) > 0].itertuples(index=False):
-            # in the report's order (commune, then name, Vietnamese collation)
-            restored_ids = station_order([i for i in cell_text(r.stations_restored).split(";") if i], st)
-            kept = station_order([i for i in cell_text(r.stations_lost).split(";") if i and i not in set(restored_ids)],
-                                 st)
+            restored_ids = sorted((i for i in cell_text(r.stations_restored).split(";") if i), key=order)
+            restored = set(restored_ids)
+            kept = sorted((i for i in cell_text(r.stations_lost).split(";") if i and i not in restored), key=order)
             bh = cell_text(r.backhaul)
             bh_text = t(f"backhaul.{bh}", lang) if has(f"backhaul.{bh}") else bh
             if cell_text(r.backhaul_tower):
