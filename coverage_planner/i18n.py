@@ -810,6 +810,10 @@ _MESSAGES_VI: list[tuple[re.Pattern[str], str]] = [(re.compile(rx), tpl) for rx,
      r"\((?P<rows>.+)\): formula without a saved value; open and save the file in Excel",
      "{what:what}: {file}, cột '{col}': {n:n} ô có công thức nhưng chưa có giá trị đã lưu, được đọc là ô trống "
      "({rows:rows}): hãy mở tệp bằng Excel rồi lưu lại"),
+    (r"(?P<what>[\w ]+): (?P<file>.+?), column '(?P<col>[^']*)': (?P<n>\d+) value\(s\) in degrees, minutes and "
+     r"seconds read as decimal degrees \(e\.g\. (?P<raw>.+) → (?P<v>-?\d+\.\d+)\)",
+     "{what:what}: {file}, cột '{col}': {n:n} giá trị dạng độ-phút-giây đã được đổi sang độ thập phân (ví dụ "
+     "{raw} → {v:d})"),
     (r"(?P<what>[\w ]+): (?P<file>.+?) is not UTF-8; read as Windows-(?P<cp>\d+) \((?P<lang>\w+)\)\. Check that "
      r"names with accents look right, or save the file as CSV UTF-8 \(Excel: File > Save As > CSV UTF-8\) so "
      r"nothing has to be guessed",
@@ -913,6 +917,11 @@ _TOML_VI = [(re.compile(rx), tpl) for rx, tpl in (
 _PYTYPE_VI = {"int": "số nguyên", "float": "số thực", "str": "văn bản", "list": "danh sách", "bool": "giá trị đúng/sai",
               "datetime": "ngày giờ", "date": "ngày", "time": "giờ"}
 _INPUT_KEYS = "towers|stations|communes|terrain|border|roads|towns|candidates|clutter"  # project.INPUT_KEYS
+#: The fix of metre coordinates under longitude/latitude headers (coverage_planner.inputs._metres_in_lonlat).
+_METRES_FIX = (r"Rename the headers '(?P<c1>[^']*)' and '(?P<c2>[^']*)' to x and y \(easting, northing\) and declare "
+               r"their CRS in the project: (?P<decl>.+)")
+_METRES_FIX_VI = ("Hãy đổi tên hai tiêu đề cột '{c1}' và '{c2}' thành x và y (toạ độ hướng đông, toạ độ hướng bắc) và "
+                  "khai báo hệ toạ độ của chúng trong tệp dự án: {decl}")
 _ERRORS_VI: list[tuple[re.Pattern[str], str]] = [(re.compile(rx, re.S), tpl) for rx, tpl in (
     # the project file's first problem with the count of the others (first: its message would swallow the rest)
     (r"(?P<first>.+) — and (?P<n>\d+) more problem\(s\) in the project file:",
@@ -945,6 +954,16 @@ _ERRORS_VI: list[tuple[re.Pattern[str], str]] = [(re.compile(rx, re.S), tpl) for
      r"swap the headers '(?P<c>[^']*)' and '(?P<d>[^']*)'",
      "hai cột kinh độ và vĩ độ có vẻ bị đổi chỗ: cột '{a}' chứa {a1:d} … {a2:d}, cột '{b}' chứa {b1:d} … {b2:d}; "
      "hãy đổi tên hai tiêu đề cột '{c}' và '{d}' cho nhau"),
+    (r"the longitude and latitude columns hold metres, not degrees \((?:all \d+ rows|\d+ of \d+ rows)\): "
+     r"'(?P<a>[^']*)' holds (?P<a1>-?\d+) … (?P<a2>-?\d+) and '(?P<b>[^']*)' holds (?P<b1>-?\d+) … (?P<b2>-?\d+); "
+     r"read as (?P<c>\S+) \((?P<cn>.+?)\) they fall on the terrain\. " + _METRES_FIX,
+     "hai cột kinh độ và vĩ độ chứa toạ độ tính bằng mét, không phải độ: cột '{a}' chứa {a1} … {a2}, cột '{b}' "
+     "chứa {b1} … {b2}; đọc theo hệ toạ độ {c} ({cn}) thì các điểm nằm trên vùng địa hình. " + _METRES_FIX_VI),
+    (r"the longitude and latitude columns hold metres, not degrees \((?:all \d+ rows|\d+ of \d+ rows)\): "
+     r"'(?P<a>[^']*)' holds (?P<a1>-?\d+) … (?P<a2>-?\d+) and '(?P<b>[^']*)' holds (?P<b1>-?\d+) … (?P<b2>-?\d+)\. "
+     + _METRES_FIX,
+     "hai cột kinh độ và vĩ độ chứa toạ độ tính bằng mét, không phải độ: cột '{a}' chứa {a1} … {a2}, cột '{b}' "
+     "chứa {b1} … {b2}. " + _METRES_FIX_VI),
     (rf"x=(?P<x>{_NUM}), y=(?P<y>{_NUM}) is not a valid position in (?P<crs>.+)",
      "x={x:d}, y={y:d} không phải vị trí hợp lệ trong hệ toạ độ {crs}"),
     (r"empty longitude", "kinh độ trống"),

@@ -269,11 +269,13 @@ class _Rows:
         self.problems.append(message)
         self._problem_rows.append(0)
 
-    def number(self, fld: str, *, lo=None, hi=None, integer=False, grouped=False, blank_words=()) -> np.ndarray:
+    def number(self, fld: str, *, lo=None, hi=None, integer=False, grouped=False, blank_words=(),
+               dms: str | None = None) -> np.ndarray:
         """Parsed floats (NaN where empty); unparseable or out-of-range values become problems.
 
         ``grouped``: a value written with a thousands separator ("2.000", "1.250.000", "2,000") is a problem
-        (is "2.000" two or two thousand?), for fields that hold whole numbers.
+        (is "2.000" two or two thousand?), for fields that hold whole numbers. ``dms`` ("lon" or "lat"): values in
+        degrees-minutes-seconds are read too (:func:`parse_dms`); how many is said as a warning.
         """
         import pandas as pd
 
@@ -301,13 +303,23 @@ class _Rows:
                         f"write {digits} without a thousands separator{alt}",
                     )  # fmt: skip
                     empty[i] = True
+        n_dms, example = 0, ""
         for i in np.flatnonzero(~empty & ~np.isfinite(fast)):
             v = parse_number(raw[i])
+            if v is None and dms is not None:
+                v = parse_dms(raw[i], dms)
+                if v is not None:
+                    n_dms, example = n_dms + 1, example or f"{raw[i]} → {v:.6f}"
             if v is None:
                 self.problem(self.rows[i], fld, f"'{raw[i]}' is not a number")
                 empty[i] = True  # reported; not checked further
             else:
                 fast[i] = v
+        if n_dms:
+            self.warnings.append(
+                f"{self.what}: {self.path.name}, column '{self.columns[fld]}': {n_dms} value(s) in degrees, minutes "
+                f"and seconds read as decimal degrees (e.g. {example})"
+            )
         check = ~empty
         if integer:
             frac = check & (np.floor(fast) != fast)
@@ -430,6 +442,40 @@ def parse_number(raw: Any) -> float | None:
     except ValueError:
         return None
     return v if math.isfinite(v) else None
+
+
+#: A position in degrees and minutes (and seconds), as BTS lists and GPS units write it: 103°11'05.2"E,
+#: 21°22.5'N, N 21 23 10.5, 103 11 5 (three numbers separated by spaces: a number cannot be grouped that way).
+_DMS = re.compile(
+    r"^(?P<h1>[NSEW])?\s*(?P<d>\d{1,3})\s*(?:°|º|˚|\s)\s*(?P<m>\d{1,2}(?:[.,]\d+)?)\s*(?:'|′|’|\s)?\s*"
+    r"(?:(?P<s>\d{1,2}(?:[.,]\d+)?)\s*(?:\"|″|”|''|’’)?)?\s*(?P<h2>[NSEW])?$",
+    re.IGNORECASE,
+)
+
+
+def parse_dms(raw: Any, axis: str) -> float | None:
+    """Decimal degrees of a degrees-minutes(-seconds) position (``103°11'05.2"E``, ``21 22 30.5``, ``21°22.5'N``)
+    on ``axis`` ("lon" or "lat"); None when ``raw`` is not one (a plain number is :func:`parse_number`'s).
+
+    Minutes and seconds must be below 60; a hemisphere letter must belong to the axis (N/S latitude, E/W longitude);
+    S and W are negative. Without a degree sign the parts must be separated by spaces and the seconds given."""
+    m = _DMS.match(str(raw).strip())
+    if m is None or (m["h1"] and m["h2"]):
+        return None
+    text = str(raw)
+    if not any(c in text for c in "°º˚") and (m["s"] is None or not re.search(r"\d\s+\d", text)):
+        return None  # "21 22" or "21.5" are no DMS; "21 22 30" is
+    if m["s"] is not None and "." in m["m"].replace(",", "."):
+        return None  # decimal minutes followed by seconds
+    deg, mins = float(m["d"]), float(m["m"].replace(",", "."))
+    secs = float(m["s"].replace(",", ".")) if m["s"] else 0.0
+    if mins >= 60 or secs >= 60:
+        return None
+    hemi = (m["h1"] or m["h2"] or "").upper()
+    if hemi and hemi not in ("EW" if axis == "lon" else "NS"):
+        return None
+    value = deg + mins / 60.0 + secs / 3600.0
+    return -value if hemi in ("S", "W") else value
 
 
 def _as_text_frame(gdf):
@@ -670,8 +716,8 @@ def _points_from_rows(
             rows.problem(rows.rows[i], "x", f"x={xs[i]:g}, y={ys[i]:g} is not a valid position in {source_crs}")
         ok &= ~bad
     else:
-        lon = rows.number("lon", lo=-1e9, hi=1e9)
-        lat = rows.number("lat", lo=-1e9, hi=1e9)
+        lon = rows.number("lon", lo=-1e9, hi=1e9, dms="lon")
+        lat = rows.number("lat", lo=-1e9, hi=1e9, dms="lat")
         ltext, atext = rows.text("lon"), rows.text("lat")
         ok = np.isfinite(lon) & np.isfinite(lat)
         for i in range(n):
@@ -700,9 +746,18 @@ def _points_from_rows(
                 f"'{lc}' holds {np.nanmin(lon[swapped]):g} … {np.nanmax(lon[swapped]):g} and '{ac}' holds "
                 f"{np.nanmin(lat[swapped]):g} … {np.nanmax(lat[swapped]):g}; swap the headers '{lc}' and '{ac}'"
             )
+        # metres (VN-2000, UTM) under longitude/latitude headers: one problem for the file, with the CRS to declare
+        metres = ok & ~swapped & (np.abs(lon) > 1000) & (np.abs(lat) > 1000)
+        n_metres = int(metres.sum())
+        columns_metres = n_metres >= 2 and n_metres >= 0.9 * n_pos
+        if columns_metres:
+            rows.file_problem(_metres_in_lonlat(rows, lon[metres], lat[metres], n_metres, n_pos, extent_lonlat))
         for i in np.flatnonzero(ok):
             lo_, la_ = lon[i], lat[i]
             in_range = abs(lo_) <= 180 and abs(la_) <= 90
+            if columns_metres and metres[i]:
+                ok[i] = False
+                continue
             if swapped[i]:
                 ok[i] = False
                 if columns_swapped:
@@ -738,6 +793,33 @@ def _points_from_rows(
     x[ok] = np.asarray(xx)[ok]
     y[ok] = np.asarray(yy)[ok]
     return x, y, np.asarray(lon, dtype=float), np.asarray(lat, dtype=float), ok
+
+
+#: Projected CRS that Vietnamese position tables use (VN-2000 first: the national system), tried in this order to
+#: say which one puts metre coordinates written under longitude/latitude headers inside the terrain.
+_METRE_CRS_GUESSES = ("EPSG:3405", "EPSG:3406", *(f"EPSG:{c}" for c in range(9205, 9219)), "EPSG:5896", "EPSG:5897",
+                      "EPSG:5898", "EPSG:5899", "EPSG:32648", "EPSG:32649")
+
+
+def _metres_in_lonlat(rows: _Rows, xs, ys, n: int, n_pos: int, extent_lonlat) -> str:
+    """The file problem of metre coordinates under longitude/latitude headers: what the columns hold, the fix, and
+    the projected CRS (VN-2000 / UTM) that puts them inside the terrain, when one does."""
+    from pyproj import CRS, Transformer
+
+    lc, ac = rows.columns["lon"], rows.columns["lat"]
+    crs, where = "EPSG:3405", ""
+    if extent_lonlat is not None:  # the first guess whose reading puts the middle of the points on the terrain
+        mx, my = float(np.median(xs)), float(np.median(ys))
+        for code in _METRE_CRS_GUESSES:
+            lo_, la_ = Transformer.from_crs(code, WGS84, always_xy=True).transform(mx, my)
+            if np.isfinite(lo_) and np.isfinite(la_) and _in_extent(lo_, la_, extent_lonlat):
+                crs, where = code, f"; read as {code} ({CRS.from_user_input(code).name}) they fall on the terrain"
+                break
+    return ("the longitude and latitude columns hold metres, not degrees ("
+            + (f"all {n} rows" if n == n_pos else f"{n} of {n_pos} rows") + f"): '{lc}' holds "
+            f"{np.min(xs):.0f} … {np.max(xs):.0f} and '{ac}' holds {np.min(ys):.0f} … {np.max(ys):.0f}{where}. "
+            f"Rename the headers '{lc}' and '{ac}' to x and y (easting, northing) and declare their CRS in the "
+            f'project: {rows.what} = {{ path = "{rows.path.name}", crs = "{crs}" }}')
 
 
 def _in_extent(lon, lat, ext) -> bool:

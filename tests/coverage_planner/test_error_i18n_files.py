@@ -109,6 +109,9 @@ def _file_errors(tmp_path: Path) -> list[InputError]:
     errs.append(_raised(load_towers, write_csv(tmp_path / "xy.csv", ["id", "x", "y"], [["T1", 5e5, 2.4e6]]), crs=UTM))
     errs.append(_raised(load_towers, write_csv(tmp_path / "ll.csv", TOWER_HEADER, TOWER_ROWS), crs=UTM, source_crs=UTM))
     errs.append(_raised(load_towers, write_csv(tmp_path / "pos.csv", ["id", "toado"], [["T1", "103 21"]]), crs=UTM))
+    metres = [["T1", 310000.5, 2360000.5], ["T2", 311000.5, 2361000.5]]  # VN-2000 metres under lon/lat headers
+    errs.append(_raised(load_towers, write_csv(tmp_path / "m.csv", ["id", "lon", "lat"], metres), crs=UTM))
+    errs.append(_raised(load_towers, tmp_path / "m.csv", crs=UTM, extent_lonlat=(102.9, 21.2, 103.2, 21.5)))
     table = write_csv(tmp_path / "communes.csv", ["name", "lon", "lat"], [["Xã Tây", 103.0, 21.4]])
     errs.append(_raised(load_communes, table, crs=UTM))
     errs.append(_raised(load_lines, table, crs=UTM, what="roads"))

@@ -1,0 +1,114 @@
+"""Messy real-world inputs, QA round 3: positions in degrees-minutes-seconds, projected metres in lon/lat columns,
+legacy TCVN3 text, spreadsheets with merged cells, hidden rows and several sheets. Each case is built the way an
+office sends it, loaded by the real loaders, and its warning or error is checked in English and Vietnamese."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from coverage_planner.errors import InputError
+from coverage_planner.i18n import error_text, translate_message
+from coverage_planner.inputs import load_stations, load_towers, parse_dms
+
+from .conftest import STATION_HEADER, STATION_ROWS, TOWER_HEADER, TOWER_ROWS, write_csv
+
+UTM = "EPSG:32648"
+
+
+@pytest.mark.parametrize(("raw", "axis", "expected"), [
+    ("103°11'05.2\"E", "lon", 103 + 11 / 60 + 5.2 / 3600),
+    ("103°11′05.2″ E", "lon", 103 + 11 / 60 + 5.2 / 3600),  # typographic primes, a space before the letter
+    ("103 11 5,2", "lon", 103 + 11 / 60 + 5.2 / 3600),  # spaces, a decimal comma
+    ("N 21 23 10.5", "lat", 21 + 23 / 60 + 10.5 / 3600),
+    ("21°22.5'", "lat", 21 + 22.5 / 60),  # degrees and decimal minutes (GPS units)
+    ("21°23'10\"S", "lat", -(21 + 23 / 60 + 10 / 3600)),
+    ("102°30'W", "lon", -102.5),
+])  # fmt: skip
+def test_dms_positions_are_read(raw, axis, expected):
+    assert parse_dms(raw, axis) == pytest.approx(expected, abs=1e-12)
+
+
+@pytest.mark.parametrize(("raw", "axis"), [
+    ("21°23'10\"E", "lat"),  # a longitude letter on a latitude
+    ("21°61'", "lat"),  # 61 minutes
+    ("21°23'75\"", "lat"),  # 75 seconds
+    ("21 23", "lat"),  # two numbers without a degree sign: not a position
+    ("1 234 567", "lon"),  # a grouped number
+    ("103.5", "lon"),  # a plain number is parse_number's
+    ("21°23.5'10\"", "lat"),  # decimal minutes followed by seconds
+])  # fmt: skip
+def test_what_is_not_dms_is_refused(raw, axis):
+    assert parse_dms(raw, axis) is None
+
+
+def test_towers_in_dms_are_placed_where_the_decimal_ones_are(tmp_path):
+    """QA: a BTS list with positions as 103°11'05.2"E gave 534 "is not a number" problems (two per tower)."""
+    def dms(v, pos):
+        d, rest = divmod(round(v * 360000), 360000)  # hundredths of a second
+        m, cs = divmod(rest, 6000)
+        return f"{d}°{m:02d}'{cs / 100:05.2f}\"{pos}"
+
+    rows = [[*r[:3], dms(r[3], "E"), dms(r[4], "N"), *r[5:]] for r in TOWER_ROWS]
+    rows[1][3:5] = ["103 3 0", "21 21 0"]  # spaces, as some GPS exports write it
+    warnings: list[str] = []
+    got = load_towers(write_csv(tmp_path / "dms.csv", TOWER_HEADER, rows), crs=UTM, warnings=warnings)
+    ref = load_towers(write_csv(tmp_path / "dec.csv", TOWER_HEADER, TOWER_ROWS), crs=UTM)
+    assert np.hypot(got.geometry.x - ref.geometry.x, got.geometry.y - ref.geometry.y).max() < 0.5  # metres
+    said = [w for w in warnings if "degrees, minutes and seconds" in w]
+    assert said == [
+        "towers: dms.csv, column 'kinh_do': 3 value(s) in degrees, minutes and seconds read as decimal degrees "
+        "(e.g. 103°00'00.00\"E → 103.000000)",
+        "towers: dms.csv, column 'vi_do': 3 value(s) in degrees, minutes and seconds read as decimal degrees "
+        "(e.g. 21°24'00.00\"N → 21.400000)",
+    ]
+    assert translate_message(said[0], "vi") == (
+        "Trạm BTS: dms.csv, cột 'kinh_do': 3 giá trị dạng độ-phút-giây đã được đổi sang độ thập phân (ví dụ "
+        "103°00'00.00\"E → 103,000000)")
+
+
+def test_a_dms_value_with_the_wrong_letter_is_still_a_problem(tmp_path):
+    rows = [list(r) for r in TOWER_ROWS]
+    rows[0][4] = "21°24'00\"E"
+    with pytest.raises(InputError) as ei:
+        load_towers(write_csv(tmp_path / "t.csv", TOWER_HEADER, rows), crs=UTM)
+    assert ei.value.problems == ["row 2, column 'vi_do' (lat): '21°24'00\"E' is not a number"]
+
+
+def _in_metres(crs: str) -> list[list]:
+    from pyproj import Transformer
+
+    t = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+    return [[*r[:3], *(round(v, 1) for v in t.transform(r[3], r[4])), *r[5:]] for r in STATION_ROWS]
+
+
+@pytest.mark.parametrize(("crs", "name"), [("EPSG:3405", "VN-2000 / UTM zone 48N"),
+                                           ("EPSG:9205", "VN-2000 / TM-3 103-00")])  # Điện Biên's own zone
+def test_metres_under_lonlat_headers_are_one_problem_naming_the_crs(tmp_path, crs, name):
+    """QA: a stations file in VN-2000 metres under 'lon'/'lat' headers gave two problems per row (1,310 lines for
+    the sample's 655 stations, all saying the same). Now one problem for the file: what the columns hold, and the
+    VN-2000 CRS that puts the points on the terrain, in the line to write in the project."""
+    path = write_csv(tmp_path / "kvbp.csv", STATION_HEADER, _in_metres(crs))
+    with pytest.raises(InputError) as ei:
+        load_stations(path, crs=UTM, extent_lonlat=(102.9, 21.2, 103.2, 21.5))
+    (problem,) = ei.value.problems
+    assert problem.startswith("the longitude and latitude columns hold metres, not degrees (all 4 rows): 'lon' holds ")
+    assert f"; read as {crs} ({name}) they fall on the terrain. Rename the headers 'lon' and 'lat' to x and y " \
+           f'(easting, northing) and declare their CRS in the project: stations = {{ path = "kvbp.csv", ' \
+           f'crs = "{crs}" }}' in problem
+    vi = error_text(ei.value, "vi")
+    assert "hai cột kinh độ và vĩ độ chứa toạ độ tính bằng mét, không phải độ: cột 'lon' chứa " in vi
+    assert f"đọc theo hệ toạ độ {crs} ({name}) thì các điểm nằm trên vùng địa hình. Hãy đổi tên hai tiêu đề cột" in vi
+    # the advice works: renamed headers and the declared CRS give the stations where the degrees put them
+    fixed = write_csv(tmp_path / "fixed.csv", [*STATION_HEADER[:3], "x", "y", *STATION_HEADER[5:]], _in_metres(crs))
+    got = load_stations(fixed, crs=UTM, source_crs=crs)
+    ref = load_stations(write_csv(tmp_path / "deg.csv", STATION_HEADER, STATION_ROWS), crs=UTM)
+    assert np.hypot(got.geometry.x - ref.geometry.x, got.geometry.y - ref.geometry.y).max() < 1.0
+
+
+def test_metres_under_lonlat_headers_without_a_terrain_still_one_problem(tmp_path):
+    with pytest.raises(InputError) as ei:
+        load_stations(write_csv(tmp_path / "kvbp.csv", STATION_HEADER, _in_metres("EPSG:3405")), crs=UTM)
+    (problem,) = ei.value.problems
+    assert "they fall on the terrain" not in problem and problem.endswith('crs = "EPSG:3405" }')
+    assert "Hãy đổi tên hai tiêu đề cột 'lon' và 'lat' thành x và y" in error_text(ei.value, "vi")
