@@ -814,6 +814,19 @@ _MESSAGES_VI: list[tuple[re.Pattern[str], str]] = [(re.compile(rx), tpl) for rx,
      r"seconds read as decimal degrees \(e\.g\. (?P<raw>.+) → (?P<v>-?\d+\.\d+)\)",
      "{what:what}: {file}, cột '{col}': {n:n} giá trị dạng độ-phút-giây đã được đổi sang độ thập phân (ví dụ "
      "{raw} → {v:d})"),
+    # an XLSX as offices send it (coverage_planner.io): a cover sheet first, merged cells, hidden rows
+    (r"(?P<what>[\w ]+): (?P<file>.+?): the first sheet '(?P<a>[^']*)' has no recognised header row; read the sheet "
+     r"'(?P<b>[^']*)' \(set layer = \"(?P<c>[^\"]*)\" for this input in the project to choose a sheet yourself\)",
+     "{what:what}: {file}: trang tính (sheet) đầu tiên '{a}' không có dòng tiêu đề nhận ra được; đã đọc trang tính "
+     "'{b}' (khai báo layer = \"{c}\" cho dữ liệu này trong tệp dự án để tự chọn trang tính)"),
+    (r"(?P<what>[\w ]+): (?P<file>.+?): (?P<n>\d+) cell range\(s\) merged over several rows \((?P<list>.+)\): each "
+     r"row of a merge was given its value",
+     "{what:what}: {file}: {n:n} vùng ô được gộp (merge) qua nhiều dòng ({list}): mỗi dòng của vùng gộp được lấy "
+     "giá trị của vùng đó"),
+    (r"(?P<what>[\w ]+): (?P<file>.+?): (?P<n>\d+) row\(s\) hidden in the spreadsheet were read like the others "
+     r"\((?P<rows>.+)\); unhide them in Excel to check them, and delete any that does not belong",
+     "{what:what}: {file}: {n:n} dòng bị ẩn trong bảng tính vẫn được đọc như các dòng khác ({rows:rows}); hãy bỏ ẩn "
+     "(Unhide) trong Excel để kiểm tra, và xoá dòng nào không thuộc danh sách"),
     (r"(?P<what>[\w ]+): (?P<file>.+?) is not UTF-8; read as Windows-(?P<cp>\d+) \((?P<lang>\w+)\)\. Check that "
      r"names with accents look right, or save the file as CSV UTF-8 \(Excel: File > Save As > CSV UTF-8\) so "
      r"nothing has to be guessed",

@@ -265,8 +265,12 @@ def read_table(
         return df, "table"
     if suffix in (".xlsx", ".xlsm"):
         formulas: list[tuple[int, int]] = []
-        cells = _xlsx_cells(path, what, layer, formulas)
-        return _frame_from_cells(cells, path, what, is_header, formulas), "table"
+        notes: dict = {}
+        cells = _xlsx_cells(path, what, layer, formulas, is_header=is_header, notes=notes)
+        df = _frame_from_cells(cells, path, what, is_header, formulas)
+        df.attrs["read_warnings"] = [*notes.get("before", []), *df.attrs.get("read_warnings", []),
+                                     *_hidden_rows_note(notes.get("hidden", []), df, path, what)]
+        return df, "table"
     if suffix in VECTOR_SUFFIXES:
         return read_vector(path, layer=layer, what=what), "vector"
     raise InputError(
@@ -461,12 +465,72 @@ def _csv_cells(path: Path, what: str, score: Callable[[list[str]], int] | None =
     return [[nfc(c.strip()) for c in r] for r in rows], encoding
 
 
-def _xlsx_cells(path: Path, what: str, sheet: str | None, formulas: list | None = None) -> list[list[str]]:
-    """Text of every cell of a sheet; (row, column) of formula cells without a saved value go to ``formulas``."""
+def _hidden_rows_note(hidden: list[int], df, path: Path, what: str) -> list[str]:
+    """The warning that rows hidden in Excel were read (only data rows: hidden title lines do not matter)."""
+    rows = [r for r in hidden if r in df.index]
+    if not rows:
+        return []
+    return [f"{what}: {path.name}: {len(rows)} row(s) hidden in the spreadsheet were read like the others "
+            f"({_rows_text(rows)}); unhide them in Excel to check them, and delete any that does not belong"]
+
+
+def _choose_sheet(wb, what: str, is_header, notes: dict):
+    """The first sheet, or when it has no recognised header row the first sheet that has one (a workbook whose
+    first sheet is a cover or summary), with a note naming it."""
+    first = wb.worksheets[0]
+    if is_header is None or len(wb.worksheets) == 1:
+        return first
+
+    def has_header(ws) -> bool:
+        rows = ws.iter_rows(max_row=20, values_only=True)
+        return any(is_header([str(v).strip() if v is not None else "" for v in row]) for row in rows)
+
+    if has_header(first):
+        return first
+    for ws in wb.worksheets[1:]:
+        if has_header(ws):
+            notes.setdefault("before", []).append(
+                f"{what}: {notes['file']}: the first sheet '{first.title}' has no recognised header row; read the "
+                f"sheet '{ws.title}' "
+                f'(set layer = "{ws.title}" for this input in the project to choose a sheet yourself)')
+            return ws
+    return first
+
+
+def _fill_merged(ws, cells: list[list[str]], notes: dict) -> None:
+    """Cells merged over several rows (a commune written once for all its polling stations) hold their value in the
+    first row only: give it to every row of the merge, as the spreadsheet shows it, and say so."""
+    filled = []
+    for rng in sorted(ws.merged_cells.ranges, key=lambda m: (m.min_row, m.min_col)):
+        if rng.max_row <= rng.min_row or rng.min_row > len(cells):
+            continue
+        top = cells[rng.min_row - 1]
+        for c in range(rng.min_col - 1, rng.max_col):
+            value = top[c] if c < len(top) else ""
+            for r in range(rng.min_row, min(rng.max_row, len(cells))):
+                row = cells[r]
+                row.extend([""] * (c + 1 - len(row)))
+                row[c] = value
+        filled.append(rng.coord)
+    if filled:
+        notes.setdefault("before", []).append(
+            f"{notes['what']}: {notes['file']}: {len(filled)} cell range(s) merged over several rows "
+            f"({', '.join(filled[:5])}{' …' if len(filled) > 5 else ''}): each row of a merge was given its value")
+
+
+def _xlsx_cells(path: Path, what: str, sheet: str | None, formulas: list | None = None, *, is_header=None,
+                notes: dict | None = None) -> list[list[str]]:
+    """Text of every cell of a sheet; (row, column) of formula cells without a saved value go to ``formulas``.
+
+    ``notes`` receives the warnings of reading (``"before"``: the sheet chosen, merged cells filled) and the
+    spreadsheet rows hidden in Excel (``"hidden"``). Without ``layer`` the first sheet with a header row
+    ``is_header`` accepts is read."""
     import openpyxl
 
+    notes = {} if notes is None else notes
+    notes.update(what=what, file=path.name)
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        wb = openpyxl.load_workbook(path, read_only=False, data_only=True)
     except Exception as exc:  # openpyxl raises many types for corrupt files
         raise InputError(
             f"cannot read {what} spreadsheet: {exc}", path=path, hint="open it in Excel/LibreOffice and save as .xlsx"
@@ -478,7 +542,7 @@ def _xlsx_cells(path: Path, what: str, sheet: str | None, formulas: list | None 
                 path=path,
                 hint="set layer = \"<sheet name>\" for this input in the project",
             )
-        ws = wb[sheet] if sheet is not None else wb.worksheets[0]
+        ws = wb[sheet] if sheet is not None else _choose_sheet(wb, what, is_header, notes)
 
         def fmt(v: Any) -> str:
             if v is None:
@@ -491,6 +555,8 @@ def _xlsx_cells(path: Path, what: str, sheet: str | None, formulas: list | None 
             return nfc(str(v).strip())
 
         cells = [[fmt(v) for v in row] for row in ws.iter_rows(values_only=True)]
+        _fill_merged(ws, cells, notes)
+        notes["hidden"] = sorted(r for r, dim in ws.row_dimensions.items() if dim.hidden)
     finally:
         wb.close()
     if formulas is not None:

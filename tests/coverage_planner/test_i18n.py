@@ -166,6 +166,22 @@ CASES = [
      "a saved value; open and save the file in Excel",
      "Điểm bỏ phiếu: kvbp.xlsx, cột 'voters': 12 ô có công thức nhưng chưa có giá trị đã lưu, được đọc là ô trống "
      "(dòng 2, 3, … (12 dòng)): hãy mở tệp bằng Excel rồi lưu lại"),
+    ("towers: bts.csv, column 'Kinh độ': 267 value(s) in degrees, minutes and seconds read as decimal degrees (e.g. "
+     "103°11'05.0\"E → 103.184722)",
+     "Trạm BTS: bts.csv, cột 'Kinh độ': 267 giá trị dạng độ-phút-giây đã được đổi sang độ thập phân (ví dụ "
+     "103°11'05.0\"E → 103,184722)"),
+    ("stations: kvbp.xlsx: the first sheet 'Bìa' has no recognised header row; read the sheet 'DS' (set layer = "
+     "\"DS\" for this input in the project to choose a sheet yourself)",
+     "Điểm bỏ phiếu: kvbp.xlsx: trang tính (sheet) đầu tiên 'Bìa' không có dòng tiêu đề nhận ra được; đã đọc trang "
+     "tính 'DS' (khai báo layer = \"DS\" cho dữ liệu này trong tệp dự án để tự chọn trang tính)"),
+    ("stations: kvbp.xlsx: 45 cell range(s) merged over several rows (C4:C19, C20:C49 …): each row of a merge was "
+     "given its value",
+     "Điểm bỏ phiếu: kvbp.xlsx: 45 vùng ô được gộp (merge) qua nhiều dòng (C4:C19, C20:C49 …): mỗi dòng của vùng "
+     "gộp được lấy giá trị của vùng đó"),
+    ("stations: kvbp.xlsx: 12 row(s) hidden in the spreadsheet were read like the others (rows 2, 3, … (12 rows)); "
+     "unhide them in Excel to check them, and delete any that does not belong",
+     "Điểm bỏ phiếu: kvbp.xlsx: 12 dòng bị ẩn trong bảng tính vẫn được đọc như các dòng khác (dòng 2, 3, … (12 "
+     "dòng)); hãy bỏ ẩn (Unhide) trong Excel để kiểm tra, và xoá dòng nào không thuộc danh sách"),
     ("stations: s.csv is not UTF-8; read as Windows-1258 (Vietnamese). Check that names with accents look right, "
      "or save the file as CSV UTF-8 (Excel: File > Save As > CSV UTF-8) so nothing has to be guessed",
      "Điểm bỏ phiếu: s.csv không phải UTF-8; đã đọc theo bảng mã Windows-1258. Hãy kiểm tra tên có dấu hiển thị "

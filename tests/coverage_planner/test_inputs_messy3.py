@@ -112,3 +112,71 @@ def test_metres_under_lonlat_headers_without_a_terrain_still_one_problem(tmp_pat
     (problem,) = ei.value.problems
     assert "they fall on the terrain" not in problem and problem.endswith('crs = "EPSG:3405" }')
     assert "Hãy đổi tên hai tiêu đề cột 'lon' và 'lat' thành x và y" in error_text(ei.value, "vi")
+
+
+def _office_workbook(path, *, cover: bool = True):
+    """A polling-station list as a district office keeps it: a cover sheet first, a title above the header, the
+    commune written once and merged down over its stations, one row hidden."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    if cover:
+        wb.active.title = "Tổng hợp"
+        wb.active.append(["BÁO CÁO TỔNG HỢP"])
+        wb.active.append(["Số khu vực bỏ phiếu", len(STATION_ROWS)])
+        ws = wb.create_sheet("DS KVBP")
+    else:
+        ws = wb.active
+    ws.append(["DANH SÁCH KHU VỰC BỎ PHIẾU"])
+    ws.merge_cells("A1:G1")
+    ws.append(["Mã KVBP", "Tên KVBP", "Xã/phường", "Kinh độ", "Vĩ độ", "Số cử tri", "Ưu tiên"])
+    for r in STATION_ROWS:  # rows 3-6: Xã Tây, Xã Tây, Xã Đông, Xã Đông
+        ws.append([r[0], r[1], r[2], str(r[3]), str(r[4]), str(r[5]), r[6]])  # numbers stored as text
+    ws["C4"] = None
+    ws["C6"] = None
+    ws.merge_cells("C3:C4")
+    ws.merge_cells("C5:C6")
+    ws.row_dimensions[4].hidden = True
+    wb.save(path)
+    return path
+
+
+def test_office_workbook_cover_sheet_merged_communes_hidden_row(tmp_path):
+    """QA: such a workbook stopped at "missing required column(s) id … columns found: 'BÁO CÁO …'" (the cover
+    sheet was read); with the sheet named, every station but the first of each commune came without its commune
+    (the merged cell holds it in its first row only: 610 of the sample's 655 stations were then placed by
+    polygon, dropping the commune written), and the hidden row was read without a word."""
+    warnings: list[str] = []
+    st = load_stations(_office_workbook(tmp_path / "kvbp.xlsx"), crs=UTM, warnings=warnings)
+    assert st["commune"].tolist() == ["Xã Tây", "Xã Tây", "Xã Đông", "Xã Đông"]
+    assert st["voters"].tolist() == [420, 310, 150, 95] and st["source_row"].tolist() == [3, 4, 5, 6]
+    assert warnings[:3] == [
+        "stations: kvbp.xlsx: the first sheet 'Tổng hợp' has no recognised header row; read the sheet 'DS KVBP' "
+        "(set layer = \"DS KVBP\" for this input in the project to choose a sheet yourself)",
+        "stations: kvbp.xlsx: 2 cell range(s) merged over several rows (C3:C4, C5:C6): each row of a merge was "
+        "given its value",
+        "stations: kvbp.xlsx: 1 row(s) hidden in the spreadsheet were read like the others (row 4); unhide them in "
+        "Excel to check them, and delete any that does not belong",
+    ]
+    vi = [translate_message(w, "vi") for w in warnings[:3]]
+    assert vi[0].startswith("Điểm bỏ phiếu: kvbp.xlsx: trang tính (sheet) đầu tiên 'Tổng hợp' không có dòng tiêu đề")
+    assert vi[1] == ("Điểm bỏ phiếu: kvbp.xlsx: 2 vùng ô được gộp (merge) qua nhiều dòng (C3:C4, C5:C6): mỗi dòng "
+                     "của vùng gộp được lấy giá trị của vùng đó")
+    assert "1 dòng bị ẩn trong bảng tính vẫn được đọc như các dòng khác (dòng 4)" in vi[2]
+
+
+def test_a_named_sheet_is_read_without_a_note_and_the_title_merge_is_harmless(tmp_path):
+    path = _office_workbook(tmp_path / "kvbp.xlsx", cover=False)
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path)
+    wb.active.row_dimensions[4].hidden = False
+    wb.save(path)
+    warnings: list[str] = []
+    st = load_stations(type("Ref", (), {"__fspath__": lambda self: str(path), "layer": "Sheet"})(), crs=UTM,
+                       warnings=warnings)  # fmt: skip
+    assert st["commune"].tolist() == ["Xã Tây", "Xã Tây", "Xã Đông", "Xã Đông"]
+    assert not [w for w in warnings if "sheet" in w or "hidden" in w]  # A1:G1 (one row) is not a fill either
+    assert [w for w in warnings if "merged" in w] == [
+        "stations: kvbp.xlsx: 2 cell range(s) merged over several rows (C3:C4, C5:C6): each row of a merge was "
+        "given its value"]
