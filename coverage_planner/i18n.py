@@ -1082,6 +1082,17 @@ _ERRORS_VI: list[tuple[re.Pattern[str], str]] = [(re.compile(rx, re.S), tpl) for
      "không giải mã được {what:file} theo bảng mã UTF-16 ({why} tại byte {b})"),
     (rf"the {_WHAT} file looks like UTF-16 text without a byte-order mark \(NUL bytes\)",
      "{what:file} có vẻ là văn bản UTF-16 không có dấu BOM (có byte NUL)"),
+    (rf"the {_WHAT} file's text looks like TCVN3 \(ABC\), the encoding of the old \.Vn fonts \(\.VnTime\), not "
+     r"Unicode: (?P<n>\d+) of its (?P<t>\d+) cells with accents read like row (?P<r>\d+), column '(?P<c>[^']*)': "
+     r"'(?P<v>.*)'",
+     "{what:file} có vẻ được gõ bằng bảng mã TCVN3 (ABC) của các phông chữ .Vn cũ (.VnTime), không phải Unicode: "
+     "{n:n}/{t:n} ô có dấu đọc ra giống như dòng {r}, cột '{c}': '{v}'"),
+    (r"convert the file to Unicode with UniKey \(right-click its icon > Công cụ… \[CS\+F6\]: source TCVN3 \(ABC\), "
+     r"destination Unicode; copy the cells, convert the clipboard, paste them back\), then save it as \.xlsx or "
+     r"CSV UTF-8",
+     "chuyển mã tệp sang Unicode bằng UniKey (nhấn chuột phải vào biểu tượng UniKey > Công cụ… [CS+F6]: nguồn "
+     "TCVN3 (ABC), đích Unicode; sao chép các ô, chuyển mã clipboard rồi dán lại), sau đó lưu tệp dạng .xlsx hoặc "
+     "CSV UTF-8"),
     (rf"cannot parse {_WHAT} CSV: (?P<exc>.+)", "không đọc được {what:file} dạng CSV: {exc}"),
     (rf"cannot read {_WHAT} spreadsheet: (?P<exc>.+)", "không đọc được {what:file} dạng bảng tính: {exc}"),
     (rf"no sheet named '(?P<s>[^']*)' in the {_WHAT} workbook \(sheets: (?P<sheets>.*)\)",

@@ -260,6 +260,7 @@ def read_table(
     if suffix in (".csv", ".txt"):
         cells, encoding = _csv_cells(path, what, score)
         df = _frame_from_cells(cells, path, what, is_header)
+        _refuse_tcvn3(df, path, what)
         if encoding in _LEGACY:  # not UTF-8: say which encoding was assumed
             df.attrs["read_warnings"] = [*df.attrs.get("read_warnings", []), _legacy_note(encoding, path, what)]
         return df, "table"
@@ -268,6 +269,7 @@ def read_table(
         notes: dict = {}
         cells = _xlsx_cells(path, what, layer, formulas, is_header=is_header, notes=notes)
         df = _frame_from_cells(cells, path, what, is_header, formulas)
+        _refuse_tcvn3(df, path, what)
         df.attrs["read_warnings"] = [*notes.get("before", []), *df.attrs.get("read_warnings", []),
                                      *_hidden_rows_note(notes.get("hidden", []), df, path, what)]
         return df, "table"
@@ -278,6 +280,36 @@ def read_table(
         path=path,
         hint="use CSV, XLSX, GeoJSON, GeoPackage (.gpkg) or Shapefile (.shp)",
     )
+
+
+#: Text in TCVN3 (ABC), the encoding of the old ".Vn" fonts (.VnTime, .VnArial), read as Unicode: its Vietnamese
+#: letters come out as Latin-1 symbols next to letters ("§iÖn Biªn" for Điện Biên, "M\u00adêng" for Mường). No
+#: Vietnamese word written in Unicode has one of these symbols (°, ², ³, ´ excepted) inside or at the edge of a word.
+_TCVN3_MARK = re.compile(r"[A-Za-z\u00c0-\u00ff][\u00a1-\u00af\u00b5-\u00bf]|[\u00a1-\u00af\u00b5-\u00bf][A-Za-z\u00c0-\u00ff]")
+
+
+def _refuse_tcvn3(df, path: Path, what: str) -> None:
+    """:class:`InputError` when most of a table's text with accents looks like TCVN3 (ABC) read as Unicode: the
+    names would reach the map and the report as "§iÖn Biªn". Python cannot read TCVN3; UniKey converts it."""
+    marked, accented, example = 0, 0, None
+    for col in df.columns:
+        for row, v in df[col].items():
+            if v.isascii():
+                continue
+            accented += 1
+            if _TCVN3_MARK.search(v):
+                marked += 1
+                example = example or (row, col, v if len(v) <= 40 else v[:39] + "…")
+    if marked >= 3 and marked >= 0.5 * accented:
+        row, col, text = example
+        raise InputError(
+            f"the {what} file's text looks like TCVN3 (ABC), the encoding of the old .Vn fonts (.VnTime), not "
+            f"Unicode: {marked} of its {accented} cells with accents read like row {row}, column '{col}': '{text}'",
+            path=path,
+            hint="convert the file to Unicode with UniKey (right-click its icon > Công cụ… [CS+F6]: source TCVN3 "
+            "(ABC), destination Unicode; copy the cells, convert the clipboard, paste them back), then save it as "
+            ".xlsx or CSV UTF-8",
+        )
 
 
 def nfc(text: str) -> str:

@@ -97,6 +97,9 @@ def _file_errors(tmp_path: Path) -> list[InputError]:
     errs.append(_raised(load_towers, tmp_path / "towers", crs=UTM))
     (tmp_path / "utf16.csv").write_bytes("id,lon,lat\nT1,103,21.4\n".encode("utf-16-le"))  # no byte-order mark
     errs.append(_raised(load_towers, tmp_path / "utf16.csv", crs=UTM))
+    tcvn3 = [["T1", "B\xb6n M\xadêng Ph\xa8ng", 103.0, 21.4], ["T2", "X\xb7 \xa7\xabng", 103.1, 21.4],
+             ["T3", "M\xadêng Lay", 103.2, 21.4]]  # .VnTime text (TCVN3) read as Unicode
+    errs.append(_raised(load_towers, write_csv(tmp_path / "vn3.csv", ["id", "ten", "lon", "lat"], tcvn3), crs=UTM))
     wb = openpyxl.Workbook()
     wb.active.title = "Trạm"
     wb.active.append(["id", "lon", "lat"])

@@ -180,3 +180,45 @@ def test_a_named_sheet_is_read_without_a_note_and_the_title_merge_is_harmless(tm
     assert [w for w in warnings if "merged" in w] == [
         "stations: kvbp.xlsx: 2 cell range(s) merged over several rows (C3:C4, C5:C6): each row of a merge was "
         "given its value"]
+
+
+#: The letters of STATION_ROWS' names as TCVN3 (ABC) stores them, read as Latin-1: what a file typed with .VnTime
+#: fonts holds when opened as Unicode ("Xã Đông" → "X· §«ng").
+_TCVN3 = {"ả": "\xb6", "ư": "\xad", "ờ": "\xea", "ă": "\xa8", "ã": "\xb7", "â": "\xa9", "Đ": "\xa7", "ô": "\xab",
+          "ổ": "\xe6", "ế": "\xd5"}
+
+
+def _tcvn3(text: str) -> str:
+    return "".join(_TCVN3.get(ch, ch) for ch in text)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_tcvn3_text_is_refused_naming_a_cell_and_the_converter(tmp_path, suffix):
+    """QA: a station list typed with .VnTime fonts was read without a word: 'B¶n M\\xadêng Ph¨ng' reached the map
+    and the report, and no commune name matched. Now an error that names a cell and says how to convert."""
+    rows = [[r[0], _tcvn3(r[1]), _tcvn3(r[2]), *r[3:]] for r in STATION_ROWS]
+    if suffix == ".csv":
+        path = write_csv(tmp_path / "kvbp.csv", STATION_HEADER, rows, encoding="cp1252")
+    else:
+        import openpyxl
+
+        wb = openpyxl.Workbook()
+        for r in [STATION_HEADER, *rows]:
+            wb.active.append(r)
+        wb.save(path := tmp_path / "kvbp.xlsx")
+    with pytest.raises(InputError) as ei:
+        load_stations(path, crs=UTM)
+    e = ei.value
+    assert e.message == ("the stations file's text looks like TCVN3 (ABC), the encoding of the old .Vn fonts "
+                         "(.VnTime), not Unicode: 8 of its 8 cells with accents read like row 2, column 'name': "
+                         "'B\xb6n Him Lam'")
+    assert "UniKey" in e.hint and "source TCVN3 (ABC), destination Unicode" in e.hint
+    vi = error_text(e, "vi")
+    assert "tệp điểm bỏ phiếu có vẻ được gõ bằng bảng mã TCVN3 (ABC)" in vi and "dòng 2, cột 'name': 'B\xb6n Him Lam'" in vi
+    assert "Cách sửa: chuyển mã tệp sang Unicode bằng UniKey" in vi
+
+
+def test_unicode_text_with_symbols_is_not_taken_for_tcvn3(tmp_path):
+    rows = [[r[0], f"«{r[1]}» ®", r[2], *r[3:]] for r in STATION_ROWS]  # quotes and a sign next to letters
+    rows[0][1] = "Điểm cao 1.200 m² (độ cao 35°)"
+    assert len(load_stations(write_csv(tmp_path / "kvbp.csv", STATION_HEADER, rows), crs=UTM)) == 4
