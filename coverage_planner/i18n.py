@@ -860,6 +860,10 @@ _MESSAGES_VI: list[tuple[re.Pattern[str], str]] = [(re.compile(rx), tpl) for rx,
      r"\(undeclared nodata\?\)",
      "Địa hình: {n:n} ô nguồn có độ cao ngoài khoảng {lo:n}…{hi:n} m được coi là ô thiếu dữ liệu (giá trị "
      "nodata chưa khai báo?)"),
+    (r"terrain: the (?P<n>\d+) tiles leave a gap that no tile covers \((?P<pct>" + _NUM + r")% of the area they "
+     r"span: a tile missing\?\); points there are reported as outside the terrain",
+     "Địa hình: {n:n} mảnh DEM để hở một vùng không mảnh nào phủ ({pct:n} % diện tích các mảnh trải ra: thiếu một "
+     "mảnh?); các điểm ở đó được báo là nằm ngoài vùng địa hình"),
     (r"terrain: (?P<n>\d+) cell\(s\) at the edge of the analysis grid are not covered by the DEM \(heights "
      r"extrapolated; points there are reported as outside the terrain\)",
      "Địa hình: {n:n} ô ở rìa lưới phân tích nằm ngoài DEM (độ cao được ngoại suy; các điểm ở đó được báo là "
@@ -1104,6 +1108,8 @@ _ERRORS_VI: list[tuple[re.Pattern[str], str]] = [(re.compile(rx, re.S), tpl) for
      "{what:file} có {n:n} kênh (band); không có kênh {b}"),
     (rf"{_WHAT} tile has no CRS", "một mảnh {what:lc} không có hệ toạ độ (CRS)"),
     (rf"{_WHAT} tiles are in different CRS: (?P<list>.+)", "các mảnh {what:lc} ở những hệ toạ độ khác nhau: {list}"),
+    (rf"cannot mosaic {_WHAT} tiles \(GDAL: (?P<exc>.+)\)", "không ghép được các mảnh {what:lc} (GDAL: {exc})"),
+    (r"check all tiles are readable", "kiểm tra mọi mảnh đều đọc được (mở được trong QGIS)"),
     (r"point to the file itself", "hãy trỏ đường dẫn tới chính tệp dữ liệu"),
     (r"point to the raster file itself", "hãy trỏ đường dẫn tới chính tệp raster"),
     (r"use CSV, XLSX, GeoJSON, GeoPackage \(\.gpkg\) or Shapefile \(\.shp\)",

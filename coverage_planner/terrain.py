@@ -172,6 +172,20 @@ def check_raster_crs_fits(path, src_crs, bounds, *, project_crs: str | None = No
     )
 
 
+def _tile_coverage(shape, transform, bounds) -> np.ndarray:
+    """True on the cells of a mosaic (``shape``, ``transform``) that one of the tiles (their ``bounds`` in the
+    mosaic's CRS) covers: the mosaic spans the tiles' bounding box, and a missing tile leaves a gap of nodata there
+    that must not pass for a void inside the DEM (filled, its points analysed on invented heights)."""
+    if len(bounds) == 1:
+        return np.ones(shape, dtype=bool)
+    out = np.zeros(shape, dtype=bool)
+    for w, s, e, n in bounds:
+        c0, c1 = (int(round((v - transform.c) / transform.a)) for v in (w, e))
+        r0, r1 = (int(round((transform.f - v) / -transform.e)) for v in (n, s))
+        out[max(r0, 0):max(r1, 0), max(c0, 0):max(c1, 0)] = True
+    return out
+
+
 def _describe(paths: list[Path], crs: str | None, res, unit: str = "") -> str:
     """"1 raster (dem.tif), EPSG:32648, cell 90×90 m": ``unit`` is the source cell size's unit ("m", "°")."""
     names = ", ".join(p.name for p in paths[:4]) + (f" … (+{len(paths) - 4})" if len(paths) > 4 else "")
@@ -227,10 +241,12 @@ def load_terrain(
     report(0.0, f"reading {len(paths)} terrain file(s)")
     from coverage_planner.io import raster_info
 
+    infos = []
     for p in paths:  # metadata only: a mislabelled file is named before any pixel is read
-        info = raster_info(p, what="terrain")
+        infos.append(info := raster_info(p, what="terrain"))
         check_raster_crs_fits(p, info["crs"], info["bounds"], project_crs=crs)
     array, transform, src_crs, nodata = merge_rasters(paths, what="terrain")
+    tiles = _tile_coverage(array.shape, transform, [i["bounds"] for i in infos])
     if src_crs is None:
         raise RasterError(
             "terrain raster has no CRS",
@@ -258,6 +274,12 @@ def load_terrain(
             hint="use a DEM that covers the area (e.g. SRTM tiles of the province)",
         )
     src[invalid] = np.nan
+    gap = int((~tiles).sum())
+    if gap:
+        warnings.append(
+            f"terrain: the {len(paths)} tiles leave a gap that no tile covers ({100.0 * gap / tiles.size:.2g}% of "
+            "the area they span: a tile missing?); points there are reported as outside the terrain"
+        )
     src_rio = RioCRS.from_user_input(src_crs)
     res = (abs(transform.a), abs(transform.e))
     source = _describe(paths, src_crs, res, _cell_unit(src_rio))
@@ -324,6 +346,7 @@ def load_terrain(
         r1 = min(src.shape[0], int(math.ceil((transform.f - gs) / -transform.e)) + 2)
         if (r0, c0, r1, c1) != (0, 0, src.shape[0], src.shape[1]) and r1 > r0 and c1 > c0:
             src = src[r0:r1, c0:c1]
+            tiles = tiles[r0:r1, c0:c1]
             transform = transform @ Affine.translation(c0, r0)
     report(0.3, f"reprojecting terrain to {dst_crs} at {cs:g} m ({rows}×{cols})")
     dem = np.full((rows, cols), np.nan, dtype=np.float32)
@@ -338,11 +361,11 @@ def load_terrain(
         dst_nodata=np.nan,
         resampling=Resampling.bilinear,
     )
-    # coverage footprint: where the source raster exists at all (data or void). (A one-pixel source spanning the
-    # extent would save memory but GDAL mis-warps it near curved edges: up to 400 m off in tests.)
+    # coverage footprint: where a source tile exists at all (data or void), not the gaps between tiles. (A one-pixel
+    # source spanning the extent would save memory but GDAL mis-warps it near curved edges: up to 400 m off in tests.)
     foot = np.zeros((rows, cols), dtype=np.uint8)
     reproject(
-        source=np.ones(src.shape, dtype=np.uint8),
+        source=tiles.astype(np.uint8),
         destination=foot,
         src_transform=transform,
         src_crs=src_rio,

@@ -190,6 +190,15 @@ def _library_errors(tmp_path: Path) -> list[InputError]:
     (tmp_path / "broken.tif").write_bytes(b"II*\x00 truncated")
     errs.append(_raised(load_terrain, tmp_path / "broken.tif", resolution_m=100))
     errs.append(_raised(project_from_dict, {"project": {"crs": "EPSG:999999"}}, tmp_path / "p.toml"))
+    import rasterio.merge
+
+    def refuse(*args, **kwargs):  # GDAL refusing a mosaic (seen with tiles of different band types)
+        raise ValueError("cannot mosaic these datasets")
+
+    dem = write_plane_dem(tmp_path / "dem.tif")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(rasterio.merge, "merge", refuse)
+        errs.append(_raised(load_terrain, [dem, dem], resolution_m=100))
     return errs
 
 
@@ -260,6 +269,8 @@ def test_library_messages_are_kept_inside_vietnamese_words(library_errors):
     assert "không đọc được tệp xã/phường: " in vi[3]
     assert "không đọc được tệp địa hình dạng raster (GDAL: " in vi[4]
     assert "hệ toạ độ 'EPSG:999999' không xác định được (" in vi[5]
+    assert "không ghép được các mảnh địa hình (GDAL: cannot mosaic these datasets)" in vi[6]
+    assert vi[6].endswith("Cách sửa: kiểm tra mọi mảnh đều đọc được (mở được trong QGIS)")
 
 
 def test_crs_errors_read_naturally(file_errors):

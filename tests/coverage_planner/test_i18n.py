@@ -226,6 +226,10 @@ CASES = [
      "towers.csv: các cột 'lat', 'vi_do' cùng mang nghĩa 'vĩ độ'; dùng cột 'lat'"),
     ("stations.csv: columns 'so_cu_tri', 'voters' all mean 'voters'; using 'so_cu_tri'",
      "stations.csv: các cột 'so_cu_tri', 'voters' cùng mang nghĩa 'số cử tri'; dùng cột 'so_cu_tri'"),
+    ("terrain: the 3 tiles leave a gap that no tile covers (25% of the area they span: a tile missing?); points "
+     "there are reported as outside the terrain",
+     "Địa hình: 3 mảnh DEM để hở một vùng không mảnh nào phủ (25 % diện tích các mảnh trải ra: thiếu một mảnh?); "
+     "các điểm ở đó được báo là nằm ngoài vùng địa hình"),
     ("terrain: 172 void cell(s) filled by interpolation (0.0049%)",
      "Địa hình: 172 ô thiếu dữ liệu độ cao đã được nội suy (0,0049 %)"),
     ("terrain: 12 source cells with heights outside -500…9000 m treated as voids (undeclared nodata?)",

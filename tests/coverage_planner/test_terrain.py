@@ -257,3 +257,22 @@ def test_large_dem_cropped_to_requested_bounds(plane_dem):
     r0, c0 = 30, 30
     # equal up to GDAL's approximate transformer (interpolation nodes depend on the source window)
     np.testing.assert_allclose(part.dem, full.dem[r0 : r0 + 40, c0 : c0 + 50], atol=0.25)
+
+
+def test_a_missing_tile_is_a_gap_not_a_void(tmp_path):
+    """QA: three SRTM tiles of a 2×2 block (N22E102 forgotten): the missing tile counted as a void "filled by
+    interpolation" (a quarter of the grid) and a station there was analysed on invented heights. Now the gap is
+    outside the terrain (contains() is False there, so load_inputs lists such stations), with a warning."""
+    paths = []
+    for name in ("N21E102", "N21E103", "N22E103"):
+        paths.append(write_hgt(tmp_path / f"{name}.hgt", np.full((1201, 1201), 800, dtype=np.int16)))
+    t = load_terrain(paths, resolution_m=1000)
+    to_utm = Transformer.from_crs("EPSG:4326", t.crs, always_xy=True)
+    assert not t.contains(*to_utm.transform(102.5, 22.5))[0]  # in the missing tile
+    assert t.contains(*to_utm.transform(103.5, 22.5))[0] and t.contains(*to_utm.transform(102.5, 21.5))[0]
+    assert t.void_count == 0
+    (gap,) = [w for w in t.warnings if "gap" in w]
+    assert gap.startswith("terrain: the 3 tiles leave a gap that no tile covers (25% of the area they span")
+    full = load_terrain([*paths, write_hgt(tmp_path / "N22E102.hgt", np.full((1201, 1201), 800, np.int16))],
+                        resolution_m=1000)
+    assert full.contains(*to_utm.transform(102.5, 22.5))[0] and not [w for w in full.warnings if "gap" in w]
