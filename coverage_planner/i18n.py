@@ -981,6 +981,13 @@ _ERRORS_VI: list[tuple[re.Pattern[str], str]] = [(re.compile(rx, re.S), tpl) for
      + _METRES_FIX,
      "hai cột kinh độ và vĩ độ chứa toạ độ tính bằng mét, không phải độ: cột '{a}' chứa {a1} … {a2}, cột '{b}' "
      "chứa {b1} … {b2}. " + _METRES_FIX_VI),
+    (r"the x and y columns look exchanged \((?:all \d+ rows|\d+ of \d+ rows)\): '(?P<a>[^']*)' holds (?P<a1>-?\d+) … "
+     r"(?P<a2>-?\d+) and '(?P<b>[^']*)' holds (?P<b1>-?\d+) … (?P<b2>-?\d+), which fall on the terrain read the "
+     r"other way round \(x is the easting, y the northing; Vietnamese survey tables often write X for the "
+     r"northing\): swap the headers '(?P<c>[^']*)' and '(?P<d>[^']*)'",
+     "hai cột x và y có vẻ bị đổi chỗ: cột '{a}' chứa {a1} … {a2}, cột '{b}' chứa {b1} … {b2}; đọc ngược lại thì "
+     "các điểm nằm trên vùng địa hình (ở đây x là toạ độ hướng đông, y là toạ độ hướng bắc; bảng toạ độ trắc địa "
+     "Việt Nam thường ghi X là toạ độ hướng bắc): hãy đổi tên hai tiêu đề cột '{c}' và '{d}' cho nhau"),
     (rf"x=(?P<x>{_NUM}), y=(?P<y>{_NUM}) is not a valid position in (?P<crs>.+)",
      "x={x:d}, y={y:d} không phải vị trí hợp lệ trong hệ toạ độ {crs}"),
     (r"empty longitude", "kinh độ trống"),

@@ -715,6 +715,23 @@ def _points_from_rows(
         for i in np.flatnonzero(bad):
             rows.problem(rows.rows[i], "x", f"x={xs[i]:g}, y={ys[i]:g} is not a valid position in {source_crs}")
         ok &= ~bad
+        if extent_lonlat is not None and ok.sum() >= 2:
+            # X the northing, Y the easting (Vietnamese survey tables): off the terrain, on it the other way round
+            lon2, lat2 = t.transform(np.where(ok, ys, 0.0), np.where(ok, xs, 0.0))
+            off = np.array([o and not _in_extent(a, b, extent_lonlat) for o, a, b in zip(ok, lon, lat, strict=True)])
+            back = off & np.array([_in_extent(a, b, extent_lonlat) for a, b in zip(lon2, lat2, strict=True)])
+            if back.sum() >= 0.9 * ok.sum():
+                xc, yc = rows.columns["x"], rows.columns["y"]
+                n_b, n_ok = int(back.sum()), int(ok.sum())
+                rows.file_problem(
+                    "the x and y columns look exchanged (" + (f"all {n_b} rows" if n_b == n_ok else
+                                                               f"{n_b} of {n_ok} rows")
+                    + f"): '{xc}' holds {np.min(xs[back]):.0f} … {np.max(xs[back]):.0f} and '{yc}' holds "
+                    f"{np.min(ys[back]):.0f} … {np.max(ys[back]):.0f}, which fall on the terrain read the other way "
+                    f"round (x is the easting, y the northing; Vietnamese survey tables often write X for the "
+                    f"northing): swap the headers '{xc}' and '{yc}'"
+                )
+                ok &= ~back
     else:
         lon = rows.number("lon", lo=-1e9, hi=1e9, dms="lon")
         lat = rows.number("lat", lo=-1e9, hi=1e9, dms="lat")

@@ -115,6 +115,9 @@ def _file_errors(tmp_path: Path) -> list[InputError]:
     metres = [["T1", 310000.5, 2360000.5], ["T2", 311000.5, 2361000.5]]  # VN-2000 metres under lon/lat headers
     errs.append(_raised(load_towers, write_csv(tmp_path / "m.csv", ["id", "lon", "lat"], metres), crs=UTM))
     errs.append(_raised(load_towers, tmp_path / "m.csv", crs=UTM, extent_lonlat=(102.9, 21.2, 103.2, 21.5)))
+    northing_first = [["T1", 2360000.5, 310000.5], ["T2", 2361000.5, 311000.5]]  # X = northing (survey tables)
+    errs.append(_raised(load_towers, write_csv(tmp_path / "xn.csv", ["id", "x", "y"], northing_first), crs=UTM,
+                        source_crs="EPSG:3405", extent_lonlat=(102.9, 21.2, 103.2, 21.5)))
     table = write_csv(tmp_path / "communes.csv", ["name", "lon", "lat"], [["Xã Tây", 103.0, 21.4]])
     errs.append(_raised(load_communes, table, crs=UTM))
     errs.append(_raised(load_lines, table, crs=UTM, what="roads"))

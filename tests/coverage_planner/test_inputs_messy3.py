@@ -222,3 +222,21 @@ def test_unicode_text_with_symbols_is_not_taken_for_tcvn3(tmp_path):
     rows = [[r[0], f"«{r[1]}» ®", r[2], *r[3:]] for r in STATION_ROWS]  # quotes and a sign next to letters
     rows[0][1] = "Điểm cao 1.200 m² (độ cao 35°)"
     assert len(load_stations(write_csv(tmp_path / "kvbp.csv", STATION_HEADER, rows), crs=UTM)) == 4
+
+
+def test_x_as_northing_is_one_problem_saying_to_swap_the_headers(tmp_path):
+    """QA: a VN-2000 table with 'Tọa độ X' = northing and 'Tọa độ Y' = easting (the Vietnamese survey convention)
+    gave 655 "outside the terrain … probably mistyped" lines, 2,900 km away. Now one problem naming both headers."""
+    rows = [[r[0], r[1], r[2], r[4], r[3], *r[5:]] for r in _in_metres("EPSG:3405")]  # northing first
+    header = [*STATION_HEADER[:3], "Tọa độ X (m)", "Tọa độ Y (m)", *STATION_HEADER[5:]]
+    with pytest.raises(InputError) as ei:
+        load_stations(write_csv(tmp_path / "kvbp.csv", header, rows), crs=UTM, source_crs="EPSG:3405",
+                      extent_lonlat=(102.9, 21.2, 103.2, 21.5))
+    (problem,) = ei.value.problems
+    assert problem.startswith("the x and y columns look exchanged (all 4 rows): 'Tọa độ X (m)' holds 23")
+    assert problem.endswith("swap the headers 'Tọa độ X (m)' and 'Tọa độ Y (m)'")
+    assert "hãy đổi tên hai tiêu đề cột 'Tọa độ X (m)' và 'Tọa độ Y (m)' cho nhau" in error_text(ei.value, "vi")
+    # the right order loads, on the terrain
+    fixed = [[r[0], r[1], r[2], r[4], r[3], *r[5:]] for r in rows]
+    assert len(load_stations(write_csv(tmp_path / "ok.csv", header, fixed), crs=UTM, source_crs="EPSG:3405",
+                             extent_lonlat=(102.9, 21.2, 103.2, 21.5))) == 4
