@@ -415,6 +415,7 @@ class MainWindow(QMainWindow):
         self.inputs_dock.checkRequested.connect(lambda: self.check_inputs())
         self.session.results_changed.connect(self._on_results_changed)
         self.session.dirty_changed.connect(lambda *_: self._update_title())
+        self.session.sites_changed.connect(lambda *_: self._update_title())  # moved/added sites count as unsaved
         self.session.project_changed.connect(self._update_title)
         self.session.project_changed.connect(self._update_actions)
         self.session.results_changed.connect(self._update_actions)
@@ -483,8 +484,14 @@ class MainWindow(QMainWindow):
             name = self.session.project.name
             if self.session.project_path is not None:
                 name += f" – {self.session.project_path.name}"
-        star = "*" if self.session.dirty else ""
+        # "*": something closing the window would lose — parameter changes not saved, or sites the user moved or
+        # added (never saved in the project file; the close prompt asks about them, see maybe_discard_changes)
+        star = "*" if self.has_unsaved_changes() else ""
         self.setWindowTitle(f"{star}{name} — Coverage Planner")
+
+    def has_unsaved_changes(self) -> bool:
+        """Parameter changes not saved yet, or mobile sites moved or added on the map (which only an export keeps)."""
+        return bool(self.session.user_sites) or (self.session.dirty and self.session.project is not None)
 
     def _about(self) -> None:
         from coverage_planner import __version__
