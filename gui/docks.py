@@ -7,10 +7,11 @@ the main window carries out (run, re-run, replace an input, zoom to a feature); 
 from __future__ import annotations
 
 import copy
+import re
 from pathlib import Path
 
 from PyQt6.QtCore import QEvent, Qt, QTimer, pyqtSignal
-from PyQt6.QtGui import QBrush, QColor
+from PyQt6.QtGui import QBrush, QColor, QValidator
 from PyQt6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -46,6 +47,8 @@ from gui.i18n import (
     Msg,
     backhaul_text,
     column_label,
+    decimal,
+    language,
     message_text,
     num,
     number_text,
@@ -382,7 +385,15 @@ def _field_matches(path: tuple, field: str | None) -> bool:
 
 
 def _format_value(value) -> str:
-    return "" if value is None else (f"{value:g}" if isinstance(value, float) else str(value))
+    """A parameter as its field shows it: a float in the GUI's language ("1,5" in Vietnamese, "1.5" in English;
+    QA saw "1.5" and "1.33333" in the Vietnamese form), without useless zeros or a thousands separator (the field
+    reads a comma or a point as the decimal separator)."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        text = f"{value:g}"
+        return text.replace(".", ",") if language() == "vi" else text
+    return str(value)
 
 
 class ParamEdit(QLineEdit):
@@ -459,10 +470,12 @@ class ParametersDock(QWidget):
         for path, label in self.labels.items():
             label.setText(self.label_text(path))
             label.setToolTip(".".join(path))
-        for editor in self.editors.values():  # choices: translated labels, the stored values unchanged
+        for path, editor in self.editors.items():  # choices: translated labels, the stored values unchanged
             if isinstance(editor, QComboBox):
                 for i in range(editor.count()):
                     editor.setItemText(i, choice_label(editor.itemData(i)))
+            elif path not in self._pending:  # a number in the new language's style; a typed value stays as typed
+                editor.setText(_format_value(self.committed_value(path)))
         self.validate()  # the reasons in the new language
 
     @staticmethod
@@ -691,6 +704,47 @@ class ParametersDock(QWidget):
 # ==========================================================================================================
 # Placement
 # ==========================================================================================================
+class LocaleSpinBox(QDoubleSpinBox):
+    """A number spin box in the GUI's language, not Qt's default format: QA saw "20.0" for a mast of 20 m in
+    Vietnamese. Shows the value with the language's decimal separator and without useless zeros ("20", "22,5" in
+    Vietnamese, "22.5" in English); accepts a comma or a point as the decimal separator whatever the language.
+    Call :meth:`retranslate` after a language switch to show the value in the new style."""
+
+    _ALLOWED = re.compile(r"^\s*-?\d*(?:[.,]\d*)?\s*$")
+
+    def textFromValue(self, value: float) -> str:
+        text = decimal(value, self.decimals())
+        sep = "," if language() == "vi" else "."
+        if sep in text:
+            text = text.rstrip("0").rstrip(sep)
+        return text
+
+    def valueFromText(self, text: str) -> float:
+        try:
+            return float(text.strip().replace(",", "."))
+        except ValueError:
+            return self.value()
+
+    def validate(self, text: str, pos: int):
+        if not self._ALLOWED.match(text):
+            return QValidator.State.Invalid, text, pos
+        body = text.strip().replace(",", ".")
+        if body in ("", "-", ".", "-."):
+            return QValidator.State.Intermediate, text, pos
+        value = float(body)
+        decimals = len(body.partition(".")[2])
+        if decimals > self.decimals():
+            return QValidator.State.Invalid, text, pos
+        if not (self.minimum() <= value <= self.maximum()):
+            return QValidator.State.Intermediate, text, pos
+        return QValidator.State.Acceptable, text, pos
+
+    def retranslate(self) -> None:
+        blocked = self.blockSignals(True)
+        self.setValue(self.value())  # setValue always rewrites the text, with textFromValue in the new language
+        self.blockSignals(blocked)
+
+
 class PlacementDock(QWidget):
     runRequested = pyqtSignal()
     addSiteToggled = pyqtSignal(bool)
@@ -708,7 +762,7 @@ class PlacementDock(QWidget):
         # the spin box: the number of sites is then the run's answer, not a setting; the spin box keeps the last
         # number for when the box is cleared.
         self.fewest = QCheckBox(self)
-        self.mast = QDoubleSpinBox(self)
+        self.mast = LocaleSpinBox(self)
         self.mast.setRange(1.0, 200.0)
         self.mast.setDecimals(1)
         self.mast.setSingleStep(5.0)
@@ -756,6 +810,7 @@ class PlacementDock(QWidget):
         self.fewest.setToolTip(tr("The smallest number of mobile sites that reaches every polling station a site "
                                   "can reach (k = -1 in the project file)."))
         self.mast_label.setText(tr("Mast height (m)"))
+        self.mast.retranslate()
         self.run_button.setText(tr("Run placement"))
         self.add_button.setText(tr("Add a site on the map"))
         self.add_button.setToolTip(tr("Then click the map where a mobile station could stand"))
