@@ -79,12 +79,20 @@ STATE_ROLE = Qt.ItemDataRole.UserRole + 1
 #: state → (mark, colour): a shape as well as a colour, for colour-blind users and grey-scale prints.
 INPUT_STATE_MARKS = {
     "found": ("✔", "#147828"), "file not found": ("✖", "#c81e1e"), "required, missing": ("✖", "#c81e1e"),
+    "file has errors (see the validation messages)": ("✖", "#c81e1e"),
     "not used": ("–", "#787878"), "no project": ("", "#787878"),
 }
 _GUESS = (("tower", "towers"), ("bts", "towers"), ("tram", "towers"), ("station", "stations"),
           ("polling", "stations"), ("bau_cu", "stations"), ("commune", "communes"), ("xa", "communes"),
           ("border", "border"), ("bien_gioi", "border"), ("road", "roads"), ("duong", "roads"), ("town", "towns"),
           ("candidate", "candidates"), ("clutter", "clutter"), ("landcover", "clutter"))
+
+
+def _same_file(a, b) -> bool:
+    try:
+        return Path(a).resolve() == Path(b).resolve()
+    except (OSError, ValueError):
+        return False
 
 
 def guess_input_key(path: str | Path) -> str | None:
@@ -174,10 +182,27 @@ class InputsDock(QWidget):
                 return it.data(STATE_COLUMN, STATE_ROLE)
         return None
 
+    def files_with_errors(self) -> list[str]:
+        """The files the last check or run named in an error (an input error's ``path``, and those of the errors it
+        gathers, one per file)."""
+        paths: list[str] = []
+
+        def walk(error) -> None:
+            if getattr(error, "path", None):
+                paths.append(str(error.path))
+            for cause in getattr(error, "causes", None) or ():
+                walk(cause)
+
+        for level, text in self.session.input_messages:
+            if level == "error":
+                walk(getattr(text, "error", text))
+        return paths
+
     def refresh(self) -> None:
         current = self.current_key()
         self.tree.clear()
         project = self.session.project
+        bad_files = self.files_with_errors()
         for key in cp_project.INPUT_KEYS:
             ref = getattr(project.inputs, key) if project is not None else None
             refs = ref if isinstance(ref, list) else ([ref] if ref is not None else [])
@@ -188,7 +213,9 @@ class InputsDock(QWidget):
             elif not refs:
                 state = "required, missing" if key in REQUIRED_INPUTS else "not used"
             elif all(Path(r.path).exists() for r in refs):
-                state = "found"
+                # QA: a tower file the check rejected (row 6, 'vi_do' not a number) kept its green ✔ "found"
+                state = ("file has errors (see the validation messages)"
+                         if any(_same_file(r.path, bad) for r in refs for bad in bad_files) else "found")
             else:
                 state = "file not found"
             mark, colour = INPUT_STATE_MARKS[state]

@@ -320,7 +320,8 @@ VI: dict[str, str] = {
     "Drop files here: onto a row to replace that input, or anywhere to let the name decide.":
         "Thả tệp vào đây: thả lên một dòng để thay dữ liệu đó, hoặc thả bất kỳ đâu để nhận theo tên tệp.",
     "Validation messages": "Thông báo kiểm tra", "required, missing": "bắt buộc, còn thiếu",
-    "not used": "không dùng", "found": "có tệp", "file not found": "không tìm thấy tệp", "no project": "chưa mở dự án",
+    "not used": "không dùng", "found": "có tệp", "file not found": "không tìm thấy tệp",
+    "file has errors (see the validation messages)": "tệp có lỗi (xem thông báo kiểm tra)", "no project": "chưa mở dự án",
     "Data files": "Tệp dữ liệu", "All files": "Mọi tệp", "Choose terrain files": "Chọn tệp địa hình",
     "Choose a file": "Chọn tệp",
     "Could not tell which input {files} is: drop it onto the matching row.":
