@@ -194,6 +194,9 @@ def decimal(x, digits: int) -> str:
 #: elevation ("1.355", not "1.355,0"), levels and angles to 0.1, counts whole. Other columns: 1 decimal from 10
 #: up, else 2 (distances in km, Fresnel clearance).
 _DECIMALS = {"elevation_m": 0, "frequency_mhz": 0, "height_m": 1, "mast_height_m": 1, "weight_covered": 0}
+#: Heights given to 0.1 m but mostly whole: a whole value without its useless ",0" ("20", "22,5"), as the mast
+#: height field of the Placement panel shows it (QA: the Attributes of an added site said "Độ cao cột 20,0").
+_TRIM_ZERO = frozenset({"height_m", "mast_height_m"})
 #: Map coordinates (metres): whole, without thousands separator (pasted into GIS and GPS tools, like lon/lat).
 _PLAIN_XY = frozenset({"x", "y", "centre_x", "centre_y", "restore_x", "restore_y"})
 #: Whole numbers shown without a thousands separator: a row number of the input file (as a spreadsheet shows it).
@@ -222,6 +225,8 @@ def number_text(column: str, value) -> str:
     digits = _DECIMALS.get(column)
     if digits is None:
         digits = 1 if abs(x) >= 10 or column.endswith(("_pct", "_dbm", "_db", "_deg")) else 2
+    if column in _TRIM_ZERO and round(x, digits).is_integer():
+        digits = 0
     return decimal(x, digits)
 
 
