@@ -1262,8 +1262,10 @@ class ResultsDock(QWidget):
 
     def _update_summary(self) -> None:
         res = self.session.results
-        if res is None:
-            self.summary.setText(tr("No results yet: open a project and run the analysis."))
+        if res is None:  # with a project open, "open a project" pointed at a step already done
+            self.summary.setText(tr("No results yet: open a project and run the analysis.")
+                                 if self.session.project is None else
+                                 tr("No results yet: run the analysis (Analysis ▸ Run analysis, F5)."))
             return
         sc, vc = res.station_counts(), res.voter_counts()
         parts = []

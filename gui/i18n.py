@@ -387,6 +387,8 @@ VI: dict[str, str] = {
     "If a site fails": "Khi trạm gặp sự cố",
     "Filter (any column)…": "Lọc (mọi cột)…", "{shown} of {total}": "{shown} / {total}",
     "No results yet: open a project and run the analysis.": "Chưa có kết quả: hãy mở dự án và chạy phân tích.",
+    "No results yet: run the analysis (Analysis ▸ Run analysis, F5).":
+        "Chưa có kết quả: hãy chạy phân tích (Phân tích ▸ Chạy phân tích, F5).",
     "{n} stations, {v} voters": "{n} điểm, {v} cử tri", "down: {ids}": "ngừng: {ids}",
     "baseline": "hiện trạng", "what-if": "giả định",
     # attributes dock

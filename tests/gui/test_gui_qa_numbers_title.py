@@ -150,3 +150,41 @@ def test_a_rejected_input_file_is_not_marked_found(make_window, project_copy, qt
         assert window.replace_input("towers", [str(good)])
     qtbot.waitUntil(lambda: not window.runner.is_running(), timeout=10000)
     assert dock.state("towers") == "found"
+
+
+# --------------------------------------------------------------------------------------------------------------
+# the status bar after a language switch
+# --------------------------------------------------------------------------------------------------------------
+def test_status_bar_follows_a_language_switch(make_window, project_copy, qtbot):
+    """QA: after an export in Vietnamese and a switch to English the status bar still said "Đã ghi: …", and the
+    state "Phân tích xong" / "Đã kiểm tra dữ liệu" became "Ready" instead of its English words."""
+    from tests.gui.test_gui_run import open_checked
+
+    window = make_window("vi")
+    open_checked(window, project_copy, qtbot)
+    assert window.stage_label.text() == "Đã kiểm tra dữ liệu"
+    window.set_language("en")
+    assert window.stage_label.text() == "Inputs checked"
+    window.set_language("vi")
+    window.placement_dock.mast.setValue(25.0)
+    assert window.save_project()
+    assert window.statusBar().currentMessage() == f"Đã lưu {project_copy}"
+    window.set_language("en")
+    assert window.statusBar().currentMessage() == f"Saved {project_copy}"
+    window.statusBar().clearMessage()  # a message gone is not shown again by a switch
+    window.set_language("vi")
+    assert window.statusBar().currentMessage() == ""
+    assert window.stage_label.text() == "Đã kiểm tra dữ liệu"
+
+
+def test_results_summary_before_a_run_does_not_ask_to_open_an_open_project(make_window, project_copy, qtbot):
+    window = make_window("vi")
+    qtbot.waitUntil(lambda: window.results_dock.summary.text() != "", timeout=5000)
+    assert "mở dự án" in window.results_dock.summary.text()  # no project yet: open one
+    from tests.gui.test_gui_run import open_checked
+
+    open_checked(window, project_copy, qtbot)
+    qtbot.waitUntil(lambda: "F5" in window.results_dock.summary.text(), timeout=5000)
+    assert window.results_dock.summary.text() == "Chưa có kết quả: hãy chạy phân tích (Phân tích ▸ Chạy phân tích, F5)."
+    window.set_language("en")
+    assert window.results_dock.summary.text() == "No results yet: run the analysis (Analysis ▸ Run analysis, F5)."
