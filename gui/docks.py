@@ -346,6 +346,34 @@ PARAM_LABELS = {
 }
 
 
+#: What a parameter does, where its label alone does not say it to a department staffer (tooltip of the label and
+#: of the field, with the project file's key).
+PARAM_HELP = {
+    "k_factor": "Effective Earth radius factor for the terrain profiles (4/3 in a standard atmosphere).",
+    "border_distance_m": "A commune this close to the national border is a border commune: its polling stations "
+                         "weigh more in the placement.",
+    "remote_distance_m": "A commune whose centre is farther than this from every road and town is remote: its "
+                         "polling stations weigh more in the placement.",
+    "eirp_dbm": "Power radiated by a mobile station (EIRP), its antenna gain included.",
+    "border_weight": "Multiplier of the weight of a polling station in a border commune.",
+    "remote_weight": "Multiplier of the weight of a polling station in a remote commune.",
+    "restore_weight": "With towers down: multiplier of the polling stations the failure cut off, so that "
+                      "restoring them comes first.",
+    "max_slope_deg": "Steepest ground where a mobile station can be parked.",
+    "backhaul_range_m": "Longest microwave link from a mobile station to an on-air tower; beyond it, or without "
+                        "line of sight, the site needs satellite backhaul.",
+    "coverage_radius_m": "Distance up to which the coverage of a mobile station is computed.",
+    "solver_time_limit_s": "Time allowed to each exact optimisation; the quick plan is kept if it is better.",
+}
+
+
+def param_help(path: tuple) -> str:
+    """The tooltip of a parameter: what it does (when :data:`PARAM_HELP` says it) and its key in the project file."""
+    dotted = ".".join(path)
+    text = PARAM_HELP.get(path[-1])
+    return f"{tr(text)}\n({dotted})" if text else dotted
+
+
 def param_label(key: str) -> str:
     """Translated label of a parameter; a key without a label is shown readably ('solver_time_limit_s' ->
     'Solver time limit (s)') so a setting added to the project later still appears sensibly."""
@@ -496,7 +524,7 @@ class ParametersDock(QWidget):
             box.setTitle(tr(SECTION_LABELS.get(section, section)))
         for path, label in self.labels.items():
             label.setText(self.label_text(path))
-            label.setToolTip(".".join(path))
+            label.setToolTip(param_help(path))
         for path, editor in self.editors.items():  # choices: translated labels, the stored values unchanged
             if isinstance(editor, QComboBox):
                 for i in range(editor.count()):
@@ -711,7 +739,7 @@ class ParametersDock(QWidget):
                 editor.setToolTip(tip + "\n" + tr("Esc puts back the value in use."))
             else:
                 editor.setStyleSheet("")
-                editor.setToolTip("")
+                editor.setToolTip(param_help(path))  # a field alone said nothing on hover
         self.message.setText("\n".join(f"{self.label_text(p)}: {text}" for p, text in self.errors.items()))
         self.run_button.setEnabled(self.session.project is not None and not self.errors and not self.busy)
         valid = not self.errors

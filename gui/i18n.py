@@ -387,6 +387,32 @@ VI: dict[str, str] = {
     "If a site fails": "Khi trạm gặp sự cố",
     "Filter (any column)…": "Lọc (mọi cột)…", "{shown} of {total}": "{shown} / {total}",
     "No results yet: open a project and run the analysis.": "Chưa có kết quả: hãy mở dự án và chạy phân tích.",
+    # what a parameter does (gui.docks.PARAM_HELP)
+    "Effective Earth radius factor for the terrain profiles (4/3 in a standard atmosphere).":
+        "Hệ số bán kính Trái Đất hiệu dụng cho mặt cắt địa hình (4/3 với khí quyển chuẩn).",
+    "A commune this close to the national border is a border commune: its polling stations weigh more in the "
+    "placement.": "Xã cách đường biên giới quốc gia không quá khoảng này là xã biên giới: các điểm bỏ phiếu của xã "
+                  "được ưu tiên hơn khi bố trí trạm.",
+    "A commune whose centre is farther than this from every road and town is remote: its polling stations weigh "
+    "more in the placement.": "Xã có trung tâm cách mọi đường giao thông và thị trấn xa hơn khoảng này là xã vùng "
+                              "sâu, vùng xa: các điểm bỏ phiếu của xã được ưu tiên hơn khi bố trí trạm.",
+    "Power radiated by a mobile station (EIRP), its antenna gain included.":
+        "Công suất bức xạ của trạm lưu động (EIRP), đã gồm độ lợi anten.",
+    "Multiplier of the weight of a polling station in a border commune.":
+        "Hệ số nhân trọng số của điểm bỏ phiếu thuộc xã biên giới.",
+    "Multiplier of the weight of a polling station in a remote commune.":
+        "Hệ số nhân trọng số của điểm bỏ phiếu thuộc xã vùng sâu, vùng xa.",
+    "With towers down: multiplier of the polling stations the failure cut off, so that restoring them comes first.":
+        "Khi có trạm ngừng hoạt động: hệ số nhân của các điểm bỏ phiếu bị mất sóng, để ưu tiên khôi phục "
+        "các điểm này trước.",
+    "Steepest ground where a mobile station can be parked.": "Độ dốc lớn nhất của nơi có thể đỗ trạm lưu động.",
+    "Longest microwave link from a mobile station to an on-air tower; beyond it, or without line of sight, the "
+    "site needs satellite backhaul.": "Cự ly vi ba dài nhất từ trạm lưu động tới trạm BTS đang phát sóng; xa hơn, "
+                                      "hoặc không có tầm nhìn thẳng, thì vị trí cần truyền dẫn vệ tinh.",
+    "Distance up to which the coverage of a mobile station is computed.":
+        "Khoảng cách tối đa tính vùng phủ của một trạm lưu động.",
+    "Time allowed to each exact optimisation; the quick plan is kept if it is better.":
+        "Thời gian cho mỗi lần tối ưu chính xác; nếu phương án nhanh tốt hơn thì giữ phương án nhanh.",
     "No results yet: run the analysis (Analysis ▸ Run analysis, F5).":
         "Chưa có kết quả: hãy chạy phân tích (Phân tích ▸ Chạy phân tích, F5).",
     "{n} stations, {v} voters": "{n} điểm, {v} cử tri", "down: {ids}": "ngừng: {ids}",
