@@ -7,10 +7,11 @@ the main window carries out (run, re-run, replace an input, zoom to a feature); 
 from __future__ import annotations
 
 import copy
+import re
 from pathlib import Path
 
 from PyQt6.QtCore import QEvent, Qt, QTimer, pyqtSignal
-from PyQt6.QtGui import QBrush, QColor
+from PyQt6.QtGui import QBrush, QColor, QValidator
 from PyQt6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -46,6 +47,8 @@ from gui.i18n import (
     Msg,
     backhaul_text,
     column_label,
+    decimal,
+    language,
     message_text,
     num,
     number_text,
@@ -76,12 +79,20 @@ STATE_ROLE = Qt.ItemDataRole.UserRole + 1
 #: state → (mark, colour): a shape as well as a colour, for colour-blind users and grey-scale prints.
 INPUT_STATE_MARKS = {
     "found": ("✔", "#147828"), "file not found": ("✖", "#c81e1e"), "required, missing": ("✖", "#c81e1e"),
+    "file has errors (see the validation messages)": ("✖", "#c81e1e"),
     "not used": ("–", "#787878"), "no project": ("", "#787878"),
 }
 _GUESS = (("tower", "towers"), ("bts", "towers"), ("tram", "towers"), ("station", "stations"),
           ("polling", "stations"), ("bau_cu", "stations"), ("commune", "communes"), ("xa", "communes"),
           ("border", "border"), ("bien_gioi", "border"), ("road", "roads"), ("duong", "roads"), ("town", "towns"),
           ("candidate", "candidates"), ("clutter", "clutter"), ("landcover", "clutter"))
+
+
+def _same_file(a, b) -> bool:
+    try:
+        return Path(a).resolve() == Path(b).resolve()
+    except (OSError, ValueError):
+        return False
 
 
 def guess_input_key(path: str | Path) -> str | None:
@@ -171,10 +182,27 @@ class InputsDock(QWidget):
                 return it.data(STATE_COLUMN, STATE_ROLE)
         return None
 
+    def files_with_errors(self) -> list[str]:
+        """The files the last check or run named in an error (an input error's ``path``, and those of the errors it
+        gathers, one per file)."""
+        paths: list[str] = []
+
+        def walk(error) -> None:
+            if getattr(error, "path", None):
+                paths.append(str(error.path))
+            for cause in getattr(error, "causes", None) or ():
+                walk(cause)
+
+        for level, text in self.session.input_messages:
+            if level == "error":
+                walk(getattr(text, "error", text))
+        return paths
+
     def refresh(self) -> None:
         current = self.current_key()
         self.tree.clear()
         project = self.session.project
+        bad_files = self.files_with_errors()
         for key in cp_project.INPUT_KEYS:
             ref = getattr(project.inputs, key) if project is not None else None
             refs = ref if isinstance(ref, list) else ([ref] if ref is not None else [])
@@ -185,7 +213,9 @@ class InputsDock(QWidget):
             elif not refs:
                 state = "required, missing" if key in REQUIRED_INPUTS else "not used"
             elif all(Path(r.path).exists() for r in refs):
-                state = "found"
+                # QA: a tower file the check rejected (row 6, 'vi_do' not a number) kept its green ✔ "found"
+                state = ("file has errors (see the validation messages)"
+                         if any(_same_file(r.path, bad) for r in refs for bad in bad_files) else "found")
             else:
                 state = "file not found"
             mark, colour = INPUT_STATE_MARKS[state]
@@ -316,6 +346,34 @@ PARAM_LABELS = {
 }
 
 
+#: What a parameter does, where its label alone does not say it to a department staffer (tooltip of the label and
+#: of the field, with the project file's key).
+PARAM_HELP = {
+    "k_factor": "Effective Earth radius factor for the terrain profiles (4/3 in a standard atmosphere).",
+    "border_distance_m": "A commune this close to the national border is a border commune: its polling stations "
+                         "weigh more in the placement.",
+    "remote_distance_m": "A commune whose centre is farther than this from every road and town is remote: its "
+                         "polling stations weigh more in the placement.",
+    "eirp_dbm": "Power radiated by a mobile station (EIRP), its antenna gain included.",
+    "border_weight": "Multiplier of the weight of a polling station in a border commune.",
+    "remote_weight": "Multiplier of the weight of a polling station in a remote commune.",
+    "restore_weight": "With towers down: multiplier of the polling stations the failure cut off, so that "
+                      "restoring them comes first.",
+    "max_slope_deg": "Steepest ground where a mobile station can be parked.",
+    "backhaul_range_m": "Longest microwave link from a mobile station to an on-air tower; beyond it, or without "
+                        "line of sight, the site needs satellite backhaul.",
+    "coverage_radius_m": "Distance up to which the coverage of a mobile station is computed.",
+    "solver_time_limit_s": "Time allowed to each exact optimisation; the quick plan is kept if it is better.",
+}
+
+
+def param_help(path: tuple) -> str:
+    """The tooltip of a parameter: what it does (when :data:`PARAM_HELP` says it) and its key in the project file."""
+    dotted = ".".join(path)
+    text = PARAM_HELP.get(path[-1])
+    return f"{tr(text)}\n({dotted})" if text else dotted
+
+
 def param_label(key: str) -> str:
     """Translated label of a parameter; a key without a label is shown readably ('solver_time_limit_s' ->
     'Solver time limit (s)') so a setting added to the project later still appears sensibly."""
@@ -382,7 +440,15 @@ def _field_matches(path: tuple, field: str | None) -> bool:
 
 
 def _format_value(value) -> str:
-    return "" if value is None else (f"{value:g}" if isinstance(value, float) else str(value))
+    """A parameter as its field shows it: a float in the GUI's language ("1,5" in Vietnamese, "1.5" in English;
+    QA saw "1.5" and "1.33333" in the Vietnamese form), without useless zeros or a thousands separator (the field
+    reads a comma or a point as the decimal separator)."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        text = f"{value:g}"
+        return text.replace(".", ",") if language() == "vi" else text
+    return str(value)
 
 
 class ParamEdit(QLineEdit):
@@ -458,11 +524,13 @@ class ParametersDock(QWidget):
             box.setTitle(tr(SECTION_LABELS.get(section, section)))
         for path, label in self.labels.items():
             label.setText(self.label_text(path))
-            label.setToolTip(".".join(path))
-        for editor in self.editors.values():  # choices: translated labels, the stored values unchanged
+            label.setToolTip(param_help(path))
+        for path, editor in self.editors.items():  # choices: translated labels, the stored values unchanged
             if isinstance(editor, QComboBox):
                 for i in range(editor.count()):
                     editor.setItemText(i, choice_label(editor.itemData(i)))
+            elif path not in self._pending:  # a number in the new language's style; a typed value stays as typed
+                editor.setText(_format_value(self.committed_value(path)))
         self.validate()  # the reasons in the new language
 
     @staticmethod
@@ -671,7 +739,7 @@ class ParametersDock(QWidget):
                 editor.setToolTip(tip + "\n" + tr("Esc puts back the value in use."))
             else:
                 editor.setStyleSheet("")
-                editor.setToolTip("")
+                editor.setToolTip(param_help(path))  # a field alone said nothing on hover
         self.message.setText("\n".join(f"{self.label_text(p)}: {text}" for p, text in self.errors.items()))
         self.run_button.setEnabled(self.session.project is not None and not self.errors and not self.busy)
         valid = not self.errors
@@ -691,6 +759,47 @@ class ParametersDock(QWidget):
 # ==========================================================================================================
 # Placement
 # ==========================================================================================================
+class LocaleSpinBox(QDoubleSpinBox):
+    """A number spin box in the GUI's language, not Qt's default format: QA saw "20.0" for a mast of 20 m in
+    Vietnamese. Shows the value with the language's decimal separator and without useless zeros ("20", "22,5" in
+    Vietnamese, "22.5" in English); accepts a comma or a point as the decimal separator whatever the language.
+    Call :meth:`retranslate` after a language switch to show the value in the new style."""
+
+    _ALLOWED = re.compile(r"^\s*-?\d*(?:[.,]\d*)?\s*$")
+
+    def textFromValue(self, value: float) -> str:
+        text = decimal(value, self.decimals())
+        sep = "," if language() == "vi" else "."
+        if sep in text:
+            text = text.rstrip("0").rstrip(sep)
+        return text
+
+    def valueFromText(self, text: str) -> float:
+        try:
+            return float(text.strip().replace(",", "."))
+        except ValueError:
+            return self.value()
+
+    def validate(self, text: str, pos: int):
+        if not self._ALLOWED.match(text):
+            return QValidator.State.Invalid, text, pos
+        body = text.strip().replace(",", ".")
+        if body in ("", "-", ".", "-."):
+            return QValidator.State.Intermediate, text, pos
+        value = float(body)
+        decimals = len(body.partition(".")[2])
+        if decimals > self.decimals():
+            return QValidator.State.Invalid, text, pos
+        if not (self.minimum() <= value <= self.maximum()):
+            return QValidator.State.Intermediate, text, pos
+        return QValidator.State.Acceptable, text, pos
+
+    def retranslate(self) -> None:
+        blocked = self.blockSignals(True)
+        self.setValue(self.value())  # setValue always rewrites the text, with textFromValue in the new language
+        self.blockSignals(blocked)
+
+
 class PlacementDock(QWidget):
     runRequested = pyqtSignal()
     addSiteToggled = pyqtSignal(bool)
@@ -708,7 +817,7 @@ class PlacementDock(QWidget):
         # the spin box: the number of sites is then the run's answer, not a setting; the spin box keeps the last
         # number for when the box is cleared.
         self.fewest = QCheckBox(self)
-        self.mast = QDoubleSpinBox(self)
+        self.mast = LocaleSpinBox(self)
         self.mast.setRange(1.0, 200.0)
         self.mast.setDecimals(1)
         self.mast.setSingleStep(5.0)
@@ -756,6 +865,7 @@ class PlacementDock(QWidget):
         self.fewest.setToolTip(tr("The smallest number of mobile sites that reaches every polling station a site "
                                   "can reach (k = -1 in the project file)."))
         self.mast_label.setText(tr("Mast height (m)"))
+        self.mast.retranslate()
         self.run_button.setText(tr("Run placement"))
         self.add_button.setText(tr("Add a site on the map"))
         self.add_button.setToolTip(tr("Then click the map where a mobile station could stand"))
@@ -1180,8 +1290,10 @@ class ResultsDock(QWidget):
 
     def _update_summary(self) -> None:
         res = self.session.results
-        if res is None:
-            self.summary.setText(tr("No results yet: open a project and run the analysis."))
+        if res is None:  # with a project open, "open a project" pointed at a step already done
+            self.summary.setText(tr("No results yet: open a project and run the analysis.")
+                                 if self.session.project is None else
+                                 tr("No results yet: run the analysis (Analysis ▸ Run analysis, F5)."))
             return
         sc, vc = res.station_counts(), res.voter_counts()
         parts = []

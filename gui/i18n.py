@@ -194,6 +194,9 @@ def decimal(x, digits: int) -> str:
 #: elevation ("1.355", not "1.355,0"), levels and angles to 0.1, counts whole. Other columns: 1 decimal from 10
 #: up, else 2 (distances in km, Fresnel clearance).
 _DECIMALS = {"elevation_m": 0, "frequency_mhz": 0, "height_m": 1, "mast_height_m": 1, "weight_covered": 0}
+#: Heights given to 0.1 m but mostly whole: a whole value without its useless ",0" ("20", "22,5"), as the mast
+#: height field of the Placement panel shows it (QA: the Attributes of an added site said "Độ cao cột 20,0").
+_TRIM_ZERO = frozenset({"height_m", "mast_height_m"})
 #: Map coordinates (metres): whole, without thousands separator (pasted into GIS and GPS tools, like lon/lat).
 _PLAIN_XY = frozenset({"x", "y", "centre_x", "centre_y", "restore_x", "restore_y"})
 #: Whole numbers shown without a thousands separator: a row number of the input file (as a spreadsheet shows it).
@@ -222,6 +225,8 @@ def number_text(column: str, value) -> str:
     digits = _DECIMALS.get(column)
     if digits is None:
         digits = 1 if abs(x) >= 10 or column.endswith(("_pct", "_dbm", "_db", "_deg")) else 2
+    if column in _TRIM_ZERO and round(x, digits).is_integer():
+        digits = 0
     return decimal(x, digits)
 
 
@@ -320,7 +325,8 @@ VI: dict[str, str] = {
     "Drop files here: onto a row to replace that input, or anywhere to let the name decide.":
         "Thả tệp vào đây: thả lên một dòng để thay dữ liệu đó, hoặc thả bất kỳ đâu để nhận theo tên tệp.",
     "Validation messages": "Thông báo kiểm tra", "required, missing": "bắt buộc, còn thiếu",
-    "not used": "không dùng", "found": "có tệp", "file not found": "không tìm thấy tệp", "no project": "chưa mở dự án",
+    "not used": "không dùng", "found": "có tệp", "file not found": "không tìm thấy tệp",
+    "file has errors (see the validation messages)": "tệp có lỗi (xem thông báo kiểm tra)", "no project": "chưa mở dự án",
     "Data files": "Tệp dữ liệu", "All files": "Mọi tệp", "Choose terrain files": "Chọn tệp địa hình",
     "Choose a file": "Chọn tệp",
     "Could not tell which input {files} is: drop it onto the matching row.":
@@ -381,6 +387,34 @@ VI: dict[str, str] = {
     "If a site fails": "Khi trạm gặp sự cố",
     "Filter (any column)…": "Lọc (mọi cột)…", "{shown} of {total}": "{shown} / {total}",
     "No results yet: open a project and run the analysis.": "Chưa có kết quả: hãy mở dự án và chạy phân tích.",
+    # what a parameter does (gui.docks.PARAM_HELP)
+    "Effective Earth radius factor for the terrain profiles (4/3 in a standard atmosphere).":
+        "Hệ số bán kính Trái Đất hiệu dụng cho mặt cắt địa hình (4/3 với khí quyển chuẩn).",
+    "A commune this close to the national border is a border commune: its polling stations weigh more in the "
+    "placement.": "Xã cách đường biên giới quốc gia không quá khoảng này là xã biên giới: các điểm bỏ phiếu của xã "
+                  "được ưu tiên hơn khi bố trí trạm.",
+    "A commune whose centre is farther than this from every road and town is remote: its polling stations weigh "
+    "more in the placement.": "Xã có trung tâm cách mọi đường giao thông và thị trấn xa hơn khoảng này là xã vùng "
+                              "sâu, vùng xa: các điểm bỏ phiếu của xã được ưu tiên hơn khi bố trí trạm.",
+    "Power radiated by a mobile station (EIRP), its antenna gain included.":
+        "Công suất bức xạ của trạm lưu động (EIRP), đã gồm độ lợi anten.",
+    "Multiplier of the weight of a polling station in a border commune.":
+        "Hệ số nhân trọng số của điểm bỏ phiếu thuộc xã biên giới.",
+    "Multiplier of the weight of a polling station in a remote commune.":
+        "Hệ số nhân trọng số của điểm bỏ phiếu thuộc xã vùng sâu, vùng xa.",
+    "With towers down: multiplier of the polling stations the failure cut off, so that restoring them comes first.":
+        "Khi có trạm ngừng hoạt động: hệ số nhân của các điểm bỏ phiếu bị mất sóng, để ưu tiên khôi phục "
+        "các điểm này trước.",
+    "Steepest ground where a mobile station can be parked.": "Độ dốc lớn nhất của nơi có thể đỗ trạm lưu động.",
+    "Longest microwave link from a mobile station to an on-air tower; beyond it, or without line of sight, the "
+    "site needs satellite backhaul.": "Cự ly vi ba dài nhất từ trạm lưu động tới trạm BTS đang phát sóng; xa hơn, "
+                                      "hoặc không có tầm nhìn thẳng, thì vị trí cần truyền dẫn vệ tinh.",
+    "Distance up to which the coverage of a mobile station is computed.":
+        "Khoảng cách tối đa tính vùng phủ của một trạm lưu động.",
+    "Time allowed to each exact optimisation; the quick plan is kept if it is better.":
+        "Thời gian cho mỗi lần tối ưu chính xác; nếu phương án nhanh tốt hơn thì giữ phương án nhanh.",
+    "No results yet: run the analysis (Analysis ▸ Run analysis, F5).":
+        "Chưa có kết quả: hãy chạy phân tích (Phân tích ▸ Chạy phân tích, F5).",
     "{n} stations, {v} voters": "{n} điểm, {v} cử tri", "down: {ids}": "ngừng: {ids}",
     "baseline": "hiện trạng", "what-if": "giả định",
     # attributes dock

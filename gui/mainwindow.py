@@ -198,6 +198,8 @@ class MainWindow(QMainWindow):
         self._utm_label = ""
         self._state_restored = False  # a saved dock layout was restored (then keep its sizes)
         self._sized_docks = False
+        self._stage = i18n.Msg("Ready")  # the status bar's last state, re-translated on a language switch
+        self._flashed: tuple[i18n.Msg, str] | None = None  # the last passing message and its text as shown
 
         self.canvas = MapCanvas(self)
         self.setCentralWidget(self.canvas)
@@ -415,6 +417,7 @@ class MainWindow(QMainWindow):
         self.inputs_dock.checkRequested.connect(lambda: self.check_inputs())
         self.session.results_changed.connect(self._on_results_changed)
         self.session.dirty_changed.connect(lambda *_: self._update_title())
+        self.session.sites_changed.connect(lambda *_: self._update_title())  # moved/added sites count as unsaved
         self.session.project_changed.connect(self._update_title)
         self.session.project_changed.connect(self._update_actions)
         self.session.results_changed.connect(self._update_actions)
@@ -466,8 +469,20 @@ class MainWindow(QMainWindow):
         self._update_title()
         QTimer.singleShot(0, self._fit_dock_tabs)  # after the dock area re-laid out its tabs with the new titles
         if not self.runner.is_running():
-            self.stage_label.setText(tr("Ready"))
+            self.stage_label.setText(str(self._stage))  # "Analysis finished" stayed "Phân tích xong"… or became "Ready"
+        if self._flashed is not None and self.statusBar().currentMessage() == self._flashed[1]:
+            self._flash(self._flashed[0], 4000)  # a passing message ("Written: …") in the new language too
         self.settle_layout()
+
+    def _set_stage(self, msg: i18n.Msg) -> None:
+        """The status bar's state after a task (shown again in the new language on a switch)."""
+        self._stage = msg
+        self.stage_label.setText(str(msg))
+
+    def _flash(self, msg: i18n.Msg, msecs: int) -> None:
+        """A passing status bar message (shown again in the new language on a switch while it is shown)."""
+        self._flashed = (msg, str(msg))
+        self.statusBar().showMessage(str(msg), msecs)
 
     def settle_layout(self) -> None:
         """Lay the window out now for the texts just set. Qt re-lays out only on the next event-loop turn:
@@ -483,8 +498,14 @@ class MainWindow(QMainWindow):
             name = self.session.project.name
             if self.session.project_path is not None:
                 name += f" – {self.session.project_path.name}"
-        star = "*" if self.session.dirty else ""
+        # "*": something closing the window would lose — parameter changes not saved, or sites the user moved or
+        # added (never saved in the project file; the close prompt asks about them, see maybe_discard_changes)
+        star = "*" if self.has_unsaved_changes() else ""
         self.setWindowTitle(f"{star}{name} — Coverage Planner")
+
+    def has_unsaved_changes(self) -> bool:
+        """Parameter changes not saved yet, or mobile sites moved or added on the map (which only an export keeps)."""
+        return bool(self.session.user_sites) or (self.session.dirty and self.session.project is not None)
 
     def _about(self) -> None:
         from coverage_planner import __version__
@@ -710,7 +731,7 @@ class MainWindow(QMainWindow):
             return False
         self.session.mark_saved(written)
         self._add_recent(written)
-        self.statusBar().showMessage(tr("Saved {path}", path=str(written)), 5000)
+        self._flash(i18n.Msg("Saved {path}", path=str(written)), 5000)
         return True
 
     def save_project_as(self, path: str | os.PathLike | None = None) -> bool:
@@ -748,7 +769,7 @@ class MainWindow(QMainWindow):
     # ======================================================================================================
     def _start(self, name: str, make_gen, stages: tuple[str, ...] = ()) -> bool:
         if self.runner.is_running():
-            self.statusBar().showMessage(tr("Busy: wait for the current task or cancel it."), 4000)
+            self._flash(i18n.Msg("Busy: wait for the current task or cancel it."), 4000)
             return False
         return self.runner.start(name, make_gen, stages)
 
@@ -768,7 +789,7 @@ class MainWindow(QMainWindow):
             self.show_error(tr("Invalid parameters"), tr("Correct the parameters marked in red first."))
             return False
         if self.runner.is_running():
-            self.statusBar().showMessage(tr("Busy: wait for the current task or cancel it."), 4000)
+            self._flash(i18n.Msg("Busy: wait for the current task or cancel it."), 4000)
             return False
         keep = self._keep_sites_on_rerun()
         if keep is None:
@@ -820,8 +841,7 @@ class MainWindow(QMainWindow):
         self._redraw_user_sites()
         self._sites_pending = bool(self.session.user_sites)  # computed once the run's thread has ended
         if dropped:
-            self.statusBar().showMessage(tr("Outside the new terrain, left out: {ids}", ids=", ".join(dropped)),
-                                         8000)
+            self._flash(i18n.Msg("Outside the new terrain, left out: {ids}", ids=", ".join(dropped)), 8000)
 
     def run_scenario(self) -> bool:
         return self.run_analysis(self.current_scenario())
@@ -859,7 +879,7 @@ class MainWindow(QMainWindow):
     def cancel_task(self) -> None:
         if self.runner.is_running():
             self.runner.cancel()
-            self.stage_label.setText(tr("Cancelling…"))
+            self._set_stage(i18n.Msg("Cancelling…"))
         self._set_add_site(False)
 
     def _show_progress(self, visible: bool) -> None:
@@ -902,7 +922,7 @@ class MainWindow(QMainWindow):
             self.session.set_inputs(inputs, msgs)
             if self.session.results is None:
                 self._draw_preview(inputs, images)
-            self.stage_label.setText(tr("Inputs checked"))
+            self._set_stage(i18n.Msg("Inputs checked"))
         elif name == "run":
             ctx, results, images = result
             self.context = ctx
@@ -913,15 +933,15 @@ class MainWindow(QMainWindow):
             kept = self._sites_as_added() if self._keep_sites else []
             self.session.set_results(results)
             self._restore_sites(kept)
-            self.stage_label.setText(tr("Analysis finished"))
+            self._set_stage(i18n.Msg("Analysis finished"))
         elif name == "sites":
             self._apply_sites(*result)
-            self.stage_label.setText(tr("Site coverage updated"))
+            self._set_stage(i18n.Msg("Site coverage updated"))
         elif name.startswith("export"):
             kind, path = result
             self.last_exports[kind] = Path(path)
-            self.stage_label.setText(tr("Written: {path}", path=str(path)))
-            self.statusBar().showMessage(tr("Written: {path}", path=str(path)), 8000)
+            self._set_stage(i18n.Msg("Written: {path}", path=str(path)))
+            self._flash(i18n.Msg("Written: {path}", path=str(path)), 8000)
 
     def _on_task_failed(self, name: str, message: str) -> None:
         titles = {"check": tr("The inputs have a problem"), "run": tr("The analysis failed"),
@@ -933,12 +953,12 @@ class MainWindow(QMainWindow):
             self.session.set_inputs(None, [("error", readable)])
         elif name == "run":
             self.session.set_inputs(self.session.inputs, self.session.input_messages + [("error", readable)])
-        self.stage_label.setText(tr("Failed"))
+        self._set_stage(i18n.Msg("Failed"))
         self.show_error(titles.get(name, tr("Export failed")), message)
 
     def _on_task_cancelled(self, name: str) -> None:
-        self.stage_label.setText(tr("Cancelled"))
-        self.statusBar().showMessage(tr("Cancelled"), 4000)
+        self._set_stage(i18n.Msg("Cancelled"))
+        self._flash(i18n.Msg("Cancelled"), 4000)
 
     def _on_idle(self) -> None:
         self._show_progress(False)
@@ -1099,7 +1119,7 @@ class MainWindow(QMainWindow):
             w.setChecked(on)
             w.blockSignals(False)
         if on:
-            self.statusBar().showMessage(tr("Click the map where a mobile station could stand."), 6000)
+            self._flash(i18n.Msg("Click the map where a mobile station could stand."), 6000)
 
     def _is_on_terrain(self, x: float, y: float) -> bool:
         """Whether (x, y) is on valid terrain of the results' grid (a site elsewhere cannot be computed)."""

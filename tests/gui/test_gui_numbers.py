@@ -108,7 +108,10 @@ def test_parameter_choices_show_translated_labels_and_keep_the_values(window, pr
     ("en", "voters_covered", 11228.0, "11,228"),  # a count made float by a missing value stays whole
     ("vi", "backhaul_distance_km", 4.256, "4,26"),
     ("vi", "backhaul_distance_km", 12.34, "12,3"),
-    ("vi", "mast_height_m", 30.0, "30,0"),
+    ("vi", "mast_height_m", 30.0, "30"),  # no useless ",0" (as the mast field of the Placement panel)
+    ("vi", "mast_height_m", 22.5, "22,5"),
+    ("en", "height_m", 30.04, "30"),
+    ("en", "height_m", 32.5, "32.5"),
     ("vi", "lat", 21.001623, "21.00162"),  # coordinates keep the point, as in the report and the GIS files
     ("vi", "x", 311625.0, "311625"),
     ("vi", "source_row", 1204, "1204"),

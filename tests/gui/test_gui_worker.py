@@ -183,3 +183,30 @@ def test_format_eta():
     assert format_eta(3723) == "1:02:03"
     assert format_eta(math.nan) == ""
     assert format_eta(-1) == ""
+
+
+def test_the_last_held_back_item_arrives_while_the_next_step_is_long(qtbot, runner):
+    """QA: the sample's 257 cached towers came within milliseconds; the throttle sent "Tower … (1/257)" and dropped
+    the rest, so the status bar said "tower 1 of 257" through the 30 s composite step that followed. The last item
+    held back now arrives one interval later, during the long step; nothing arrives after the end."""
+    seen = []
+    runner.progress.connect(lambda s, f, m, eta: seen.append(m))
+    runner.finished.connect(lambda name, result: seen.append("FINISHED"))
+    release = threading.Event()
+
+    def burst_then_long_step():
+        for i in range(1, 258):
+            yield Progress("coverage", i / 257 * 0.5, f"Tower T{i} ({i}/257)")
+        release.wait(10)  # the long step without a yield (the composite)
+        yield Progress("coverage", 0.6, "Composite coverage done")
+        return "ok"
+
+    with qtbot.waitSignal(runner.finished, timeout=15000):
+        runner.start("run", burst_then_long_step)
+        qtbot.waitUntil(lambda: "Tower T257 (257/257)" in seen, timeout=3000)
+        assert seen[0] == "Tower T1 (1/257)" and len(seen) < 20  # still throttled
+        release.set()
+    qtbot.waitUntil(lambda: not runner.is_running(), timeout=5000)
+    n = len(seen)
+    qtbot.wait(200)
+    assert len(seen) == n and seen[-2:] == ["Composite coverage done", "FINISHED"]
