@@ -186,15 +186,28 @@ def shape_svg(status: str, *, lost: bool = False) -> str:
 
 #: A tower's triangle in a 14 × 14 box (the tower markers and their legend entries).
 _TRIANGLE_PATH = "M7 1.2L13.2 12.6H0.8z"
+#: The towers' outline: white, :data:`TOWER_EDGE_PX` wide, with a dark 1 px halo (CSS drop-shadow), so a red
+#: Viettel ▲ stands out on the red < −105 dBm class and on the white legend alike. Planned towers are hollow: a
+#: dashed edge in the operator's colour. One drawing (:func:`_triangle_svg`) for the markers and the legend.
+TOWER_EDGE = "#ffffff"
+TOWER_EDGE_PX = 1.5
+#: Placeholder of the operator's colour in the triangle templates the page script fills in.
+_COLOUR_SLOT = "@COLOUR@"
+
+
+def _triangle_svg(colour: str, *, planned: bool = False, cls: str = "cp-tower-svg") -> str:
+    """The tower triangle as SVG: the page script's markers use it as a template (``colour`` =
+    :data:`_COLOUR_SLOT`), the legend as is."""
+    fill, stroke, width = ("#fff", colour, 2.0) if planned else (colour, TOWER_EDGE, TOWER_EDGE_PX)
+    dash = " stroke-dasharray='3 2'" if planned else ""
+    return (f"<svg class='{cls}' viewBox='0 0 14 14' aria-hidden='true'><path d='{_TRIANGLE_PATH}' "
+            f"fill='{fill}' stroke='{stroke}' stroke-width='{width:g}'{dash}/></svg>")
 
 
 def tower_svg(colour: str, *, planned: bool = False) -> str:
-    """Inline SVG of a tower marker for the legend: a triangle in the operator's colour, white-edged (on the
-    map a dark halo too); ``planned``: hollow, dashed in the colour. Drawn like ``cpTriangle`` in the page."""
-    fill, stroke, width = ("#fff", colour, 2) if planned else (colour, "#555", 1)
-    dash = " stroke-dasharray='3 2'" if planned else ""
-    return (f"<span class='cp-tri'><svg viewBox='0 0 14 14' aria-hidden='true'><path d='{_TRIANGLE_PATH}' "
-            f"fill='{fill}' stroke='{stroke}' stroke-width='{width}'{dash}/></svg></span>")
+    """Inline SVG of a tower marker for the legend: the map's triangle (:func:`_triangle_svg`) in the operator's
+    colour, white-edged with a dark halo; ``planned``: hollow, dashed in the colour."""
+    return f"<span class='cp-tri'>{_triangle_svg(colour, planned=planned)}</span>"
 
 
 def _hex_rgb(colour: str) -> tuple[int, int, int]:
@@ -384,11 +397,14 @@ def _offline_head() -> str:
              f"L.Icon.Default.prototype.options.iconRetinaUrl={json.dumps(uri('marker-icon-2x.png'))};"
              f"L.Icon.Default.prototype.options.shadowUrl={json.dumps(uri('marker-shadow.png'))};"
              "L.Icon.Default.imagePath='';")
+    # the tower markers' SVG (on air, planned) with a slot for the operator's colour: the legend's drawing
+    triangles = [_triangle_svg(_COLOUR_SLOT, planned=planned, cls="cp-tower-icon") for planned in (False, True)]
     return (f"<style>{css}</style>\n<script>{js_jquery}</script>\n<script>{js_leaflet}</script>\n"
             f"<script>{icons}</script>\n<style>{_PAGE_CSS}</style>\n"
             f"<script>var CP_STATION_SHAPES = {_json_for_script(STATUS_SHAPES)}, "
             f"CP_STATION_EDGE = {_json_for_script([STATION_EDGE, STATION_EDGE_PX])}, "
-            f"CP_TRIANGLE = {_json_for_script(_TRIANGLE_PATH)};\n{_PAGE_JS}</script>\n")
+            f"CP_TRIANGLE = {_json_for_script(triangles)}, "
+            f"CP_COLOUR_SLOT = {_json_for_script(_COLOUR_SLOT)};\n{_PAGE_JS}</script>\n")
 
 
 # colours of down towers and mobile sites from the shared constants (one table for every map)
@@ -418,7 +434,8 @@ _PAGE_CSS = """
 .cp-params table{border-collapse:collapse}.cp-params td{padding:0 6px 0 0;vertical-align:top}
 .cp-pop table{border-collapse:collapse;font-size:12px}.cp-pop th{text-align:left;padding-right:8px;
  font-weight:normal;color:#555}.cp-pop b{font-size:13px}
-.cp-tower-icon{display:block;width:14px;height:14px;overflow:visible;filter:drop-shadow(0 0 1px #000)}
+.cp-tower-icon{display:block;width:14px;height:14px;overflow:visible}
+.cp-tower-icon,.cp-tower-svg{filter:drop-shadow(0 0 1px #000)}
 .cp-tri{display:inline-block;width:14px;height:13px;margin-right:5px;vertical-align:middle}
 .cp-tri svg{width:14px;height:13px;overflow:visible}
 .cp-tower-down .cp-x{width:18px;height:18px;border:3px solid @DOWN@;border-radius:50%;background:#fff;
@@ -510,10 +527,8 @@ function cpStations(group, lab, col, items, opts){
     if (lost[i]) group.on('add', function(){ m.bringToFront(); });
   });
 }
-function cpTriangle(colour, planned, cls){  // the same SVG as webmap.tower_svg in Python (legend)
-  return '<svg class="' + cls + '" viewBox="0 0 14 14"><path d="' + CP_TRIANGLE + '" fill="' + (planned ? '#fff' : colour) +
-    '" stroke="' + (planned ? colour : '#fff') + '" stroke-width="' + (planned ? 2 : 1.5) + '"' +
-    (planned ? ' stroke-dasharray="3 2"' : '') + '/></svg>';
+function cpTriangle(colour, planned){  // webmap._triangle_svg, the legend's drawing too
+  return CP_TRIANGLE[planned ? 1 : 0].split(CP_COLOUR_SLOT).join(colour);
 }
 function cpTowers(group, lab, colour, items){
   items.forEach(function(s){
@@ -522,7 +537,7 @@ function cpTowers(group, lab, colour, items){
     var icon = L.divIcon({className: 'cp-tower' + (down ? ' cp-tower-down' : '') + (planned ? ' cp-tower-planned' : ''),
       // down: a red ✕ in a white disc ringed in red (seen on red and green backgrounds), above the other towers
       iconSize: down ? [24, 24] : [14, 14],
-      html: down ? '<div class="cp-x">\\u2715</div>' : cpTriangle(colour, planned, 'cp-tower-icon')});
+      html: down ? '<div class="cp-x">\\u2715</div>' : cpTriangle(colour, planned)});
     var m = L.marker([s[0], s[1]], {icon: icon, zIndexOffset: down ? 500 : (planned ? 0 : 100)});
     m.bindPopup('<div class="cp-pop"><b>' + s[3] + '</b><br>' + cpTable(lab, s.slice(4)) + '</div>', {maxWidth: 320});
     m.bindTooltip(s[3]);

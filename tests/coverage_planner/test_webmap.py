@@ -876,3 +876,65 @@ def test_page_css_takes_its_colours_from_the_shared_constants():
     assert f"border:3px solid {webmap.DOWN_COLOUR}" in css
     assert f".cp-proposal-icon{{background:{webmap.PROPOSAL_COLOUR}" in css
     assert f"border:3px solid {webmap.PROPOSAL_COLOUR}" in css
+
+
+def _svg_path_attrs(dom: str, svg_class: str | None) -> list[dict]:
+    """The attributes of the <path> of every <svg class="svg_class …"> (None: every <svg>) in a DOM dump."""
+    from html.parser import HTMLParser
+
+    out: list[dict] = []
+
+    class P(HTMLParser):
+        inside = False
+
+        def handle_starttag(self, tag, attrs):
+            a = dict(attrs)
+            if tag == "svg":
+                P.inside = svg_class is None or svg_class in (a.get("class") or "").split()
+            elif tag == "path" and P.inside:
+                out.append({k: v for k, v in a.items() if k != "class"})
+
+        handle_startendtag = handle_starttag
+
+        def handle_endtag(self, tag):
+            if tag == "svg":
+                P.inside = False
+
+    P().feed(dom)
+    return out
+
+
+@needs_chromium
+def test_tower_legend_triangle_is_drawn_like_the_map_markers(tmp_path):
+    """QA: the legend's triangles had a grey 1 px outline, the map's a white 1.5 px one (two drawings of one
+    symbol). Now both come from one SVG: the rendered markers and the legend entries have the same path, fill,
+    outline colour and width (white, TOWER_EDGE_PX), on air and planned, and both carry the dark halo."""
+    res = tiny_results()
+    res.towers.loc[res.towers.index[res.towers["status"] == "on_air"][0], "status"] = "planned"
+    path = tmp_path / "m.html"
+    path.write_text(webmap.build_map(res, lang="en"), encoding="utf-8")
+    dom, err = run_chromium(path)
+    assert not console_lines(err), console_lines(err)
+    markers = _svg_path_attrs(dom, "cp-tower-icon")
+    legend_dom = re.search(r'<details class="cp-box cp-legend"[^>]*>.*?</details>', dom, re.S).group(0)
+    legend = [a for a in _svg_path_attrs(legend_dom, None) if a["d"] == webmap._TRIANGLE_PATH]
+    assert len(markers) == int((res.towers["status"] != "down").sum())
+    assert len(legend) == res.towers["operator"].nunique() + 1  # one per operator + the planned entry
+
+    def key(a):
+        return a["d"], a["stroke"], float(a["stroke-width"]), a.get("stroke-dasharray")
+
+    on_air = {key(a) for a in markers if a.get("stroke-dasharray") is None}
+    assert on_air == {key(a) for a in legend if a.get("stroke-dasharray") is None}
+    assert on_air == {(webmap._TRIANGLE_PATH, webmap.TOWER_EDGE, webmap.TOWER_EDGE_PX, None)}
+    # the legend shows each operator colour the markers use (an operator whose towers are all down has no ▲)
+    fills = {a["fill"] for a in markers if "stroke-dasharray" not in a}
+    assert len(fills) >= 2 and fills <= {a["fill"] for a in legend if "stroke-dasharray" not in a}
+    planned = [key(a) + (a["fill"],) for a in markers if a.get("stroke-dasharray")]
+    planned_legend = [key(a) + (a["fill"],) for a in legend if a.get("stroke-dasharray")]
+    # hollow, dashed, as wide (the legend's planned entry is grey: it stands for every operator)
+    assert len(planned) == len(planned_legend) == 1
+    assert planned[0][2:] == planned_legend[0][2:] == (2.0, "3 2", "#fff")
+    # the halo that makes the white edge visible on the white legend box is on both
+    css = webmap._PAGE_CSS
+    assert re.search(r"\.cp-tower-icon,\.cp-tower-svg\{filter:drop-shadow", css)
