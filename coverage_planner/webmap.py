@@ -1048,6 +1048,11 @@ def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster
                    + "</table></details>")
     m.get_root().html.add_child(folium.Element(title_html + "".join(legend) + params_html), name="cp_chrome")
 
+    # Leaflet's layer panel shows the names as HTML: escape them (a tower layer is named after the operator of
+    # the towers file, where `<img onerror=…>` would run)
+    for child in m._children.values():
+        if isinstance(getattr(child, "layer_name", None), str):
+            child.layer_name = esc(child.layer_name)
     folium.LayerControl(collapsed=False, position="topright").add_to(m)
     m.fit_bounds(rast["bounds"], padding=(20, 20))
     _strip_cdn(m)

@@ -938,3 +938,29 @@ def test_tower_legend_triangle_is_drawn_like_the_map_markers(tmp_path):
     # the halo that makes the white edge visible on the white legend box is on both
     css = webmap._PAGE_CSS
     assert re.search(r"\.cp-tower-icon,\.cp-tower-svg\{filter:drop-shadow", css)
+
+
+HOSTILE_OPERATOR = "<img src=x onerror=\"document.title='PWNED'\">Opé & Co"
+
+
+@needs_chromium
+def test_layer_names_from_input_text_stay_text(tmp_path):
+    """QA: a tower layer is named after the operator in the towers file, and Leaflet's layer panel inserts the
+    names as HTML: an operator `<img src=x onerror=…>` ran its script when the map opened. The names are escaped
+    now; the panel shows the operator's name as typed and no element comes from it."""
+    res = tiny_results()
+    ops = res.towers["operator"].astype(str)
+    res.towers.loc[ops == ops.iloc[0], "operator"] = HOSTILE_OPERATOR
+    page = webmap.build_map(res, lang="en")
+    assert "<img src=x" not in page and "onerror=\\\"" not in page
+    assert "&lt;img src=x onerror=&quot;document.title=&#x27;PWNED&#x27;&quot;&gt;Opé &amp; Co" in \
+        " ".join(layer_names(page))
+    path = tmp_path / "m.html"
+    path.write_text(page, encoding="utf-8")
+    dom, err = run_chromium(path)
+    assert not console_lines(err), console_lines(err)
+    assert "<title>PWNED</title>" not in dom
+    panel = re.search(r'<section class="leaflet-control-layers-list"[^>]*>.*?</section>', dom, re.S).group(0)
+    assert "<img" not in panel
+    # the text the user reads: the name exactly as in the towers file (the DOM dump escapes < > & once)
+    assert "&lt;img src=x onerror=\"document.title='PWNED'\"&gt;Opé &amp; Co (" in panel
