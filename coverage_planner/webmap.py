@@ -893,6 +893,7 @@ def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster
 
     # --- proposals, added coverage, backhaul -----------------------------------------------------------------
     props = results.proposals
+    n_links = 0
     if rast["added"] is not None:
         folium.raster_layers.ImageOverlay(rast["added"], bounds=rast["bounds"], opacity=0.45,
                                           name=t("map.layer.proposal_cov", lang), pixelated=False,
@@ -906,6 +907,7 @@ def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster
                                          "map.voters_covered", "map.backhaul")]
         items, user_idx = [], []
         bh = folium.FeatureGroup(name=t("map.layer.backhaul", lang))
+        n_links = 0  # microwave links drawn (legend entry)
         for k in range(len(props)):
             r = props.iloc[k]
             rank = _int(r.get("rank", k + 1))
@@ -926,6 +928,7 @@ def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster
                           4, esc(fmt_int(_int(r.get("voters_covered", 0)), lang)), 5, bh_html])
             if btower in tower_ll:
                 ok = backhaul == "ok"
+                n_links += ok
                 folium.PolyLine([[float(plat[k]), float(plon[k])], list(tower_ll[btower])],
                                 color=PROPOSAL_COLOUR if ok else "#999", weight=3, opacity=0.9,
                                 dash_array=None if ok else "6 6",
@@ -1022,10 +1025,15 @@ def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster
                       f"{esc(t('map.legend.user_site', lang))}</div>")
     legend.append("<div><span class='cp-sw' style='background:rgb(%d,%d,%d);opacity:.5'></span>%s</div>"
                   % (*ADDED_COLOUR, esc(t("map.legend.added", lang))))
+    if n_links:  # the purple lines of the backhaul layer
+        legend.append(f"<div class='cp-legend-backhaul'><span class='cp-sw' style='height:0;border:0;border-top:3px "
+                      f"solid {PROPOSAL_COLOUR}'></span>{esc(t('map.legend.backhaul', lang))}</div>")
     if cp is not None and len(cp):
         legend.append("<div><span class='cp-sw' style='background:#e66101'></span>"
                       f"{esc(t('map.legend.contingency', lang))}</div>")
     legend.append(f"<h3>{esc(t('map.legend.boundaries', lang))}</h3>")
+    legend.append("<div class='cp-legend-commune'><span class='cp-sw' style='border:1.2px solid #333;"
+                  f"background:transparent'></span>{esc(t('map.legend.commune', lang))}</div>")
     legend.append("<div><span class='cp-sw' style='border:3px solid #b2182b;background:transparent'></span>"
                   f"{esc(t('map.legend.commune_border', lang))}</div>")
     legend.append("<div><span class='cp-sw' style='border:2px dashed #5e3c99;background:transparent'></span>"

@@ -964,3 +964,28 @@ def test_layer_names_from_input_text_stay_text(tmp_path):
     assert "<img" not in panel
     # the text the user reads: the name exactly as in the towers file (the DOM dump escapes < > & once)
     assert "&lt;img src=x onerror=\"document.title='PWNED'\"&gt;Opé &amp; Co (" in panel
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_legend_explains_backhaul_lines_and_ordinary_commune_borders(lang):
+    """QA: the purple backhaul lines and the thin grey outline of an ordinary commune were on the map but not in
+    the legend (only border / remote communes were). Both have an entry now, drawn like the map's lines; the
+    backhaul entry only when a link is drawn."""
+    from coverage_planner.i18n import t
+
+    res = tiny_results()
+    page = webmap.build_map(res, lang=lang)
+    legend = _legend_html(page)
+    n_lines = len(re.findall(rf'L\.polyline\(\s*\[\[[^]]*\], \[[^]]*\]\],\s*\{{[^}}]*"color": '
+                             rf'"{webmap.PROPOSAL_COLOUR}"', page))
+    assert n_lines == int((res.proposals["backhaul"] == "ok").sum()) == 1
+    entry = re.search(r"<div class='cp-legend-backhaul'><span class='cp-sw' style='([^']*)'></span>([^<]*)</div>",
+                      legend)
+    assert entry and f"solid {webmap.PROPOSAL_COLOUR}" in entry.group(1) and "height:0" in entry.group(1)
+    assert entry.group(2) == t("map.legend.backhaul", lang)
+    commune = re.search(r"<div class='cp-legend-commune'><span class='cp-sw' style='([^']*)'></span>([^<]*)</div>",
+                        legend)
+    assert commune and "solid #333" in commune.group(1) and commune.group(2) == t("map.legend.commune", lang)
+    # no drawn link (all need satellite): no backhaul entry
+    res.proposals["backhaul"], res.proposals["backhaul_tower"] = "needs satellite", ""
+    assert "cp-legend-backhaul" not in _legend_html(webmap.build_map(res, lang=lang))
