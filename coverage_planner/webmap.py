@@ -741,8 +741,10 @@ def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster
 
     rast = raster_layers(results, max_px=max_raster_px)
     (south, west), (north, east) = rast["bounds"]
+    # zoom in quarter levels: fitBounds can show the province as large as the window allows (whole levels left
+    # Điện Biên in the middle half of a 1366 × 768 laptop screen: zoom 9 did not fit)
     m = folium.Map(location=[(south + north) / 2, (west + east) / 2], tiles=None, control_scale=False,
-                   zoom_start=10, prefer_canvas=False)
+                   zoom_start=10, prefer_canvas=False, zoom_snap=0.25)
     # metric-only scale bar (folium's control_scale=True would add miles too)
     m.add_child(_macro("{% macro script(this, kwargs) %}L.control.scale({imperial: false, maxWidth: 150})"
                        ".addTo({{ this._parent.get_name() }});{% endmacro %}"))

@@ -989,3 +989,20 @@ def test_legend_explains_backhaul_lines_and_ordinary_commune_borders(lang):
     # no drawn link (all need satellite): no backhaul entry
     res.proposals["backhaul"], res.proposals["backhaul_tower"] = "needs satellite", ""
     assert "cp-legend-backhaul" not in _legend_html(webmap.build_map(res, lang=lang))
+
+
+@needs_chromium
+@pytest.mark.parametrize("size", [(1366, 768), (1000, 700), (1600, 900)])
+def test_first_view_fills_the_window_with_the_study_area(tmp_path, size):
+    """QA: on a 1366 × 768 laptop the Điện Biên map opened at zoom 8 with the province in the middle half of the
+    window (fitBounds could only pick whole zoom levels: 9 did not fit). Zoom levels snap to quarters now, so
+    the first view shows the study area as large as fits (at least 84 % of the room on its tighter side)."""
+    page = webmap.build_map(tiny_results(), lang="en")
+    assert '"zoomSnap": 0.25' in page
+    # once the first view's zoom animation is over: the hillshade's box = the grid's
+    extra = "setTimeout(function() { out.area = r(document.querySelector('.leaflet-image-layer')); done(); }, 1000);"
+    out = probe_page(page, tmp_path, *size, extra=extra)
+    (x0, y0, x1, y1), (ml, mt, mr, mb) = out["area"], out["map"]
+    pad = 2 * 20  # fit_bounds padding on both sides
+    fill = max((x1 - x0) / (mr - ml - pad), (y1 - y0) / (mb - mt - pad))
+    assert 0.84 <= fill <= 1.001, (fill, out["area"], out["map"])
