@@ -447,6 +447,14 @@ _PAGE_CSS = """
 .cp-proposal-user{background:#fff;color:@PROPOSAL@;border:3px solid @PROPOSAL@;width:18px;height:18px;line-height:18px;
  box-shadow:0 0 0 1px #fff,0 0 3px #000}
 .cp-dot-user{background:#fff;border:2px solid @PROPOSAL@;width:9px;height:9px}
+@media print{
+ *{-webkit-print-color-adjust:exact;print-color-adjust:exact}
+ .leaflet-control-zoom,.leaflet-control-layers,.cp-params:not([open]){display:none}
+ .folium-map{width:calc(100% - 262px)!important}
+ .cp-title{left:10px;max-width:calc(100% - 282px)!important}
+ .cp-legend{top:0;bottom:auto;right:0;width:252px;max-width:none;max-height:none!important;overflow:visible}
+ .cp-box{box-shadow:none;border:1px solid #888}
+}
 """.replace("@DOWN@", DOWN_COLOUR).replace("@PROPOSAL@", PROPOSAL_COLOUR)
 
 # Points are drawn from compact arrays. Every string in them (values AND labels) is already HTML-escaped in
@@ -481,6 +489,14 @@ function cpLayout(){
     L.Popup.mergeOptions({autoPanPaddingTopLeft: L.point(10, below), autoPanPaddingBottomRight: L.point(10, 10)});
   }
 }
+L.Map.addInitHook(function(){ window.cpMap = this; });
+// Printing (Ctrl+P): the print stylesheet hides the buttons and the layer panel and puts the whole legend in a
+// column right of the map; the map is redrawn for the paper's size around the same centre, and again for the
+// window afterwards.
+function cpPrintLayout(){ if (window.cpMap) cpMap.invalidateSize({pan: true}); cpLayout(); }
+// (at 'beforeprint' the map still has the window's size: the print media query's change comes with the paper's)
+if (window.matchMedia) window.matchMedia('print').addEventListener('change', cpPrintLayout);
+window.addEventListener('afterprint', cpPrintLayout);
 window.addEventListener('load', cpLayout);
 window.addEventListener('resize', cpLayout);
 document.addEventListener('toggle', cpLayout, true);  // the legend or the parameters box folded / unfolded

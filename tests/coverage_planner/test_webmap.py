@@ -1006,3 +1006,51 @@ def test_first_view_fills_the_window_with_the_study_area(tmp_path, size):
     pad = 2 * 20  # fit_bounds padding on both sides
     fill = max((x1 - x0) / (mr - ml - pad), (y1 - y0) / (mb - mt - pad))
     assert 0.84 <= fill <= 1.001, (fill, out["area"], out["map"])
+
+
+def _pdf_words(pdf: Path) -> tuple[float, list[tuple[str, float, float, float, float]]]:
+    """(page width, [(word, x0, y0, x1, y1)]) of a one-page PDF, from poppler's ``pdftotext -bbox``."""
+    import html
+
+    out = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    width = float(re.search(r'<page width="([\d.]+)"', out).group(1))
+    words = [(html.unescape(w), float(a), float(b), float(c), float(d)) for a, b, c, d, w in
+             re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', out)]
+    return width, words
+
+
+@needs_chromium
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
+def test_printed_map_has_its_whole_legend_beside_the_map(tmp_path):
+    """QA: printing the map (Ctrl+P) gave the screen's layout squeezed onto the paper: the title ran under the
+    layer panel, the legend was cut after a few rows (its scroll box), the zoom buttons and the layer panel were
+    printed, and the map kept the window's size (the towers and stations off the paper's map, grey below). The
+    print stylesheet hides the controls and puts the whole legend in a column right of the map, which Leaflet
+    redraws for the paper around the same centre."""
+    from coverage_planner.i18n import t
+
+    res = tiny_results()
+    path = tmp_path / "m.html"
+    path.write_text(webmap.build_map(res, lang="en"), encoding="utf-8")
+    pdf = tmp_path / "m.pdf"
+    with tempfile.TemporaryDirectory(prefix="chromium-") as ud:
+        subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", f"--user-data-dir={ud}",
+                        "--host-resolver-rules=MAP * ~NOTFOUND", "--window-size=1200,900", "--virtual-time-budget=5000",
+                        "--no-pdf-header-footer", f"--print-to-pdf={pdf}", path.resolve().as_uri()],
+                       capture_output=True, timeout=120)
+    width, words = _pdf_words(pdf)
+    text = " ".join(w[0] for w in words)
+    assert "hillshade" not in text and "Polling stations (" not in text  # no layer panel
+    legend_x = next(w[1] for w in words if w[0] == t("map.legend.level", "en").split()[0]) - 2  # its text
+    title = [w for w in words if w[2] < 100 and w[1] < legend_x]
+    assert " ".join(w[0] for w in title).startswith(t("map.title", "en", province=res.province))
+    assert max(w[3] for w in title) < legend_x - 8  # the title box ends left of the legend column
+    # the whole legend, down to its last entry, in the column right of the map
+    for entry in ("map.legend.level", "map.legend.commune", "map.legend.border"):
+        first = t(entry, "en").split()[0]
+        assert any(w[0] == first and w[1] >= legend_x for w in words), entry
+    assert legend_x > width * 0.55
+    # the map is drawn for the paper: the down tower's ✕ (the other ✕ is the legend's) sits in the map column
+    crosses = [w for w in words if w[0] == "\u2715" and w[3] < legend_x - 20]
+    assert len(crosses) == int((res.towers["status"] == "down").sum()) == 1
+    assert 0 < crosses[0][1] and crosses[0][3] < legend_x - 20
