@@ -88,6 +88,8 @@ _STRINGS: dict[str, dict[str, str]] = {
     "map.legend.user_site": {"vi": "Trạm lưu động người dùng đã dời / thêm",
                              "en": "Mobile station moved / added by the user"},
     "map.legend.added": {"vi": "Vùng phủ bổ sung", "en": "Added coverage"},
+    "map.legend.commune": {"vi": "Ranh giới xã/phường", "en": "Commune boundary"},
+    "map.legend.backhaul": {"vi": "Tuyến vi ba tới trạm BTS (truyền dẫn)", "en": "Microwave backhaul link to a tower"},
     "map.legend.commune_border": {"vi": "Xã biên giới", "en": "Border commune"},
     "map.legend.commune_remote": {"vi": "Xã vùng sâu, vùng xa", "en": "Remote commune"},
     "map.legend.border": {"vi": "Biên giới quốc gia", "en": "National border"},

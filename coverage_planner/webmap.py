@@ -186,15 +186,28 @@ def shape_svg(status: str, *, lost: bool = False) -> str:
 
 #: A tower's triangle in a 14 × 14 box (the tower markers and their legend entries).
 _TRIANGLE_PATH = "M7 1.2L13.2 12.6H0.8z"
+#: The towers' outline: white, :data:`TOWER_EDGE_PX` wide, with a dark 1 px halo (CSS drop-shadow), so a red
+#: Viettel ▲ stands out on the red < −105 dBm class and on the white legend alike. Planned towers are hollow: a
+#: dashed edge in the operator's colour. One drawing (:func:`_triangle_svg`) for the markers and the legend.
+TOWER_EDGE = "#ffffff"
+TOWER_EDGE_PX = 1.5
+#: Placeholder of the operator's colour in the triangle templates the page script fills in.
+_COLOUR_SLOT = "@COLOUR@"
+
+
+def _triangle_svg(colour: str, *, planned: bool = False, cls: str = "cp-tower-svg") -> str:
+    """The tower triangle as SVG: the page script's markers use it as a template (``colour`` =
+    :data:`_COLOUR_SLOT`), the legend as is."""
+    fill, stroke, width = ("#fff", colour, 2.0) if planned else (colour, TOWER_EDGE, TOWER_EDGE_PX)
+    dash = " stroke-dasharray='3 2'" if planned else ""
+    return (f"<svg class='{cls}' viewBox='0 0 14 14' aria-hidden='true'><path d='{_TRIANGLE_PATH}' "
+            f"fill='{fill}' stroke='{stroke}' stroke-width='{width:g}'{dash}/></svg>")
 
 
 def tower_svg(colour: str, *, planned: bool = False) -> str:
-    """Inline SVG of a tower marker for the legend: a triangle in the operator's colour, white-edged (on the
-    map a dark halo too); ``planned``: hollow, dashed in the colour. Drawn like ``cpTriangle`` in the page."""
-    fill, stroke, width = ("#fff", colour, 2) if planned else (colour, "#555", 1)
-    dash = " stroke-dasharray='3 2'" if planned else ""
-    return (f"<span class='cp-tri'><svg viewBox='0 0 14 14' aria-hidden='true'><path d='{_TRIANGLE_PATH}' "
-            f"fill='{fill}' stroke='{stroke}' stroke-width='{width}'{dash}/></svg></span>")
+    """Inline SVG of a tower marker for the legend: the map's triangle (:func:`_triangle_svg`) in the operator's
+    colour, white-edged with a dark halo; ``planned``: hollow, dashed in the colour."""
+    return f"<span class='cp-tri'>{_triangle_svg(colour, planned=planned)}</span>"
 
 
 def _hex_rgb(colour: str) -> tuple[int, int, int]:
@@ -384,11 +397,14 @@ def _offline_head() -> str:
              f"L.Icon.Default.prototype.options.iconRetinaUrl={json.dumps(uri('marker-icon-2x.png'))};"
              f"L.Icon.Default.prototype.options.shadowUrl={json.dumps(uri('marker-shadow.png'))};"
              "L.Icon.Default.imagePath='';")
+    # the tower markers' SVG (on air, planned) with a slot for the operator's colour: the legend's drawing
+    triangles = [_triangle_svg(_COLOUR_SLOT, planned=planned, cls="cp-tower-icon") for planned in (False, True)]
     return (f"<style>{css}</style>\n<script>{js_jquery}</script>\n<script>{js_leaflet}</script>\n"
             f"<script>{icons}</script>\n<style>{_PAGE_CSS}</style>\n"
             f"<script>var CP_STATION_SHAPES = {_json_for_script(STATUS_SHAPES)}, "
             f"CP_STATION_EDGE = {_json_for_script([STATION_EDGE, STATION_EDGE_PX])}, "
-            f"CP_TRIANGLE = {_json_for_script(_TRIANGLE_PATH)};\n{_PAGE_JS}</script>\n")
+            f"CP_TRIANGLE = {_json_for_script(triangles)}, "
+            f"CP_COLOUR_SLOT = {_json_for_script(_COLOUR_SLOT)};\n{_PAGE_JS}</script>\n")
 
 
 # colours of down towers and mobile sites from the shared constants (one table for every map)
@@ -418,7 +434,8 @@ _PAGE_CSS = """
 .cp-params table{border-collapse:collapse}.cp-params td{padding:0 6px 0 0;vertical-align:top}
 .cp-pop table{border-collapse:collapse;font-size:12px}.cp-pop th{text-align:left;padding-right:8px;
  font-weight:normal;color:#555}.cp-pop b{font-size:13px}
-.cp-tower-icon{display:block;width:14px;height:14px;overflow:visible;filter:drop-shadow(0 0 1px #000)}
+.cp-tower-icon{display:block;width:14px;height:14px;overflow:visible}
+.cp-tower-icon,.cp-tower-svg{filter:drop-shadow(0 0 1px #000)}
 .cp-tri{display:inline-block;width:14px;height:13px;margin-right:5px;vertical-align:middle}
 .cp-tri svg{width:14px;height:13px;overflow:visible}
 .cp-tower-down .cp-x{width:18px;height:18px;border:3px solid @DOWN@;border-radius:50%;background:#fff;
@@ -430,6 +447,14 @@ _PAGE_CSS = """
 .cp-proposal-user{background:#fff;color:@PROPOSAL@;border:3px solid @PROPOSAL@;width:18px;height:18px;line-height:18px;
  box-shadow:0 0 0 1px #fff,0 0 3px #000}
 .cp-dot-user{background:#fff;border:2px solid @PROPOSAL@;width:9px;height:9px}
+@media print{
+ *{-webkit-print-color-adjust:exact;print-color-adjust:exact}
+ .leaflet-control-zoom,.leaflet-control-layers,.cp-params:not([open]){display:none}
+ .folium-map{width:calc(100% - 262px)!important}
+ .cp-title{left:10px;max-width:calc(100% - 282px)!important}
+ .cp-legend{top:0;bottom:auto;right:0;width:252px;max-width:none;max-height:none!important;overflow:visible}
+ .cp-box{box-shadow:none;border:1px solid #888}
+}
 """.replace("@DOWN@", DOWN_COLOUR).replace("@PROPOSAL@", PROPOSAL_COLOUR)
 
 # Points are drawn from compact arrays. Every string in them (values AND labels) is already HTML-escaped in
@@ -464,6 +489,14 @@ function cpLayout(){
     L.Popup.mergeOptions({autoPanPaddingTopLeft: L.point(10, below), autoPanPaddingBottomRight: L.point(10, 10)});
   }
 }
+L.Map.addInitHook(function(){ window.cpMap = this; });
+// Printing (Ctrl+P): the print stylesheet hides the buttons and the layer panel and puts the whole legend in a
+// column right of the map; the map is redrawn for the paper's size around the same centre, and again for the
+// window afterwards.
+function cpPrintLayout(){ if (window.cpMap) cpMap.invalidateSize({pan: true}); cpLayout(); }
+// (at 'beforeprint' the map still has the window's size: the print media query's change comes with the paper's)
+if (window.matchMedia) window.matchMedia('print').addEventListener('change', cpPrintLayout);
+window.addEventListener('afterprint', cpPrintLayout);
 window.addEventListener('load', cpLayout);
 window.addEventListener('resize', cpLayout);
 document.addEventListener('toggle', cpLayout, true);  // the legend or the parameters box folded / unfolded
@@ -510,10 +543,8 @@ function cpStations(group, lab, col, items, opts){
     if (lost[i]) group.on('add', function(){ m.bringToFront(); });
   });
 }
-function cpTriangle(colour, planned, cls){  // the same SVG as webmap.tower_svg in Python (legend)
-  return '<svg class="' + cls + '" viewBox="0 0 14 14"><path d="' + CP_TRIANGLE + '" fill="' + (planned ? '#fff' : colour) +
-    '" stroke="' + (planned ? colour : '#fff') + '" stroke-width="' + (planned ? 2 : 1.5) + '"' +
-    (planned ? ' stroke-dasharray="3 2"' : '') + '/></svg>';
+function cpTriangle(colour, planned){  // webmap._triangle_svg, the legend's drawing too
+  return CP_TRIANGLE[planned ? 1 : 0].split(CP_COLOUR_SLOT).join(colour);
 }
 function cpTowers(group, lab, colour, items){
   items.forEach(function(s){
@@ -522,7 +553,7 @@ function cpTowers(group, lab, colour, items){
     var icon = L.divIcon({className: 'cp-tower' + (down ? ' cp-tower-down' : '') + (planned ? ' cp-tower-planned' : ''),
       // down: a red ✕ in a white disc ringed in red (seen on red and green backgrounds), above the other towers
       iconSize: down ? [24, 24] : [14, 14],
-      html: down ? '<div class="cp-x">\\u2715</div>' : cpTriangle(colour, planned, 'cp-tower-icon')});
+      html: down ? '<div class="cp-x">\\u2715</div>' : cpTriangle(colour, planned)});
     var m = L.marker([s[0], s[1]], {icon: icon, zIndexOffset: down ? 500 : (planned ? 0 : 100)});
     m.bindPopup('<div class="cp-pop"><b>' + s[3] + '</b><br>' + cpTable(lab, s.slice(4)) + '</div>', {maxWidth: 320});
     m.bindTooltip(s[3]);
@@ -726,8 +757,10 @@ def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster
 
     rast = raster_layers(results, max_px=max_raster_px)
     (south, west), (north, east) = rast["bounds"]
+    # zoom in quarter levels: fitBounds can show the province as large as the window allows (whole levels left
+    # Điện Biên in the middle half of a 1366 × 768 laptop screen: zoom 9 did not fit)
     m = folium.Map(location=[(south + north) / 2, (west + east) / 2], tiles=None, control_scale=False,
-                   zoom_start=10, prefer_canvas=False)
+                   zoom_start=10, prefer_canvas=False, zoom_snap=0.25)
     # metric-only scale bar (folium's control_scale=True would add miles too)
     m.add_child(_macro("{% macro script(this, kwargs) %}L.control.scale({imperial: false, maxWidth: 150})"
                        ".addTo({{ this._parent.get_name() }});{% endmacro %}"))
@@ -878,6 +911,7 @@ def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster
 
     # --- proposals, added coverage, backhaul -----------------------------------------------------------------
     props = results.proposals
+    n_links = 0
     if rast["added"] is not None:
         folium.raster_layers.ImageOverlay(rast["added"], bounds=rast["bounds"], opacity=0.45,
                                           name=t("map.layer.proposal_cov", lang), pixelated=False,
@@ -891,6 +925,7 @@ def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster
                                          "map.voters_covered", "map.backhaul")]
         items, user_idx = [], []
         bh = folium.FeatureGroup(name=t("map.layer.backhaul", lang))
+        n_links = 0  # microwave links drawn (legend entry)
         for k in range(len(props)):
             r = props.iloc[k]
             rank = _int(r.get("rank", k + 1))
@@ -911,6 +946,7 @@ def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster
                           4, esc(fmt_int(_int(r.get("voters_covered", 0)), lang)), 5, bh_html])
             if btower in tower_ll:
                 ok = backhaul == "ok"
+                n_links += ok
                 folium.PolyLine([[float(plat[k]), float(plon[k])], list(tower_ll[btower])],
                                 color=PROPOSAL_COLOUR if ok else "#999", weight=3, opacity=0.9,
                                 dash_array=None if ok else "6 6",
@@ -1007,10 +1043,15 @@ def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster
                       f"{esc(t('map.legend.user_site', lang))}</div>")
     legend.append("<div><span class='cp-sw' style='background:rgb(%d,%d,%d);opacity:.5'></span>%s</div>"
                   % (*ADDED_COLOUR, esc(t("map.legend.added", lang))))
+    if n_links:  # the purple lines of the backhaul layer
+        legend.append(f"<div class='cp-legend-backhaul'><span class='cp-sw' style='height:0;border:0;border-top:3px "
+                      f"solid {PROPOSAL_COLOUR}'></span>{esc(t('map.legend.backhaul', lang))}</div>")
     if cp is not None and len(cp):
         legend.append("<div><span class='cp-sw' style='background:#e66101'></span>"
                       f"{esc(t('map.legend.contingency', lang))}</div>")
     legend.append(f"<h3>{esc(t('map.legend.boundaries', lang))}</h3>")
+    legend.append("<div class='cp-legend-commune'><span class='cp-sw' style='border:1.2px solid #333;"
+                  f"background:transparent'></span>{esc(t('map.legend.commune', lang))}</div>")
     legend.append("<div><span class='cp-sw' style='border:3px solid #b2182b;background:transparent'></span>"
                   f"{esc(t('map.legend.commune_border', lang))}</div>")
     legend.append("<div><span class='cp-sw' style='border:2px dashed #5e3c99;background:transparent'></span>"
@@ -1033,6 +1074,11 @@ def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster
                    + "</table></details>")
     m.get_root().html.add_child(folium.Element(title_html + "".join(legend) + params_html), name="cp_chrome")
 
+    # Leaflet's layer panel shows the names as HTML: escape them (a tower layer is named after the operator of
+    # the towers file, where `<img onerror=…>` would run)
+    for child in m._children.values():
+        if isinstance(getattr(child, "layer_name", None), str):
+            child.layer_name = esc(child.layer_name)
     folium.LayerControl(collapsed=False, position="topright").add_to(m)
     m.fit_bounds(rast["bounds"], padding=(20, 20))
     _strip_cdn(m)

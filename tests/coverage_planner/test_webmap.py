@@ -524,12 +524,18 @@ def test_down_towers_are_a_big_ringed_cross_above_the_other_towers(tmp_path):
     def z(style):
         return int(re.search(r"z-index: (-?\d+)", style).group(1))
 
+    def lift(style):  # Leaflet's z-index is the marker's y on screen + its zIndexOffset
+        y = float(re.search(r"translate3d\([-\d.]+px, ([-\d.]+)px", style).group(1))
+        return z(style) - round(y)
+
     down = [st for c, st in icons if "cp-tower-down" in c]
     others = [st for c, st in icons if "cp-tower-down" not in c]
     assert len(down) == n_down
     for style in down:
         assert "width: 24px" in style and "height: 24px" in style, style
-        assert z(style) > max(z(o) for o in others)
+        # above any other tower it can overlap, wherever on the screen: a larger offset than every other tower
+        # (comparing z-indexes alone depended on the zoom: a tower 400 px further south had a larger y)
+        assert lift(style) >= max(lift(o) for o in others) + 300
 
 
 def _title_html(page: str, *, ids: bool = False) -> str:
@@ -872,7 +878,185 @@ def test_page_css_takes_its_colours_from_the_shared_constants():
     from coverage_planner import webmap
 
     css = webmap._PAGE_CSS
-    assert "@" not in css
+    assert re.search(r"@[A-Z]+@", css) is None  # (@media print is CSS, not a placeholder)
     assert f"border:3px solid {webmap.DOWN_COLOUR}" in css
     assert f".cp-proposal-icon{{background:{webmap.PROPOSAL_COLOUR}" in css
     assert f"border:3px solid {webmap.PROPOSAL_COLOUR}" in css
+
+
+def _svg_path_attrs(dom: str, svg_class: str | None) -> list[dict]:
+    """The attributes of the <path> of every <svg class="svg_class …"> (None: every <svg>) in a DOM dump."""
+    from html.parser import HTMLParser
+
+    out: list[dict] = []
+
+    class P(HTMLParser):
+        inside = False
+
+        def handle_starttag(self, tag, attrs):
+            a = dict(attrs)
+            if tag == "svg":
+                P.inside = svg_class is None or svg_class in (a.get("class") or "").split()
+            elif tag == "path" and P.inside:
+                out.append({k: v for k, v in a.items() if k != "class"})
+
+        handle_startendtag = handle_starttag
+
+        def handle_endtag(self, tag):
+            if tag == "svg":
+                P.inside = False
+
+    P().feed(dom)
+    return out
+
+
+@needs_chromium
+def test_tower_legend_triangle_is_drawn_like_the_map_markers(tmp_path):
+    """QA: the legend's triangles had a grey 1 px outline, the map's a white 1.5 px one (two drawings of one
+    symbol). Now both come from one SVG: the rendered markers and the legend entries have the same path, fill,
+    outline colour and width (white, TOWER_EDGE_PX), on air and planned, and both carry the dark halo."""
+    res = tiny_results()
+    res.towers.loc[res.towers.index[res.towers["status"] == "on_air"][0], "status"] = "planned"
+    path = tmp_path / "m.html"
+    path.write_text(webmap.build_map(res, lang="en"), encoding="utf-8")
+    dom, err = run_chromium(path)
+    assert not console_lines(err), console_lines(err)
+    markers = _svg_path_attrs(dom, "cp-tower-icon")
+    legend_dom = re.search(r'<details class="cp-box cp-legend"[^>]*>.*?</details>', dom, re.S).group(0)
+    legend = [a for a in _svg_path_attrs(legend_dom, None) if a["d"] == webmap._TRIANGLE_PATH]
+    assert len(markers) == int((res.towers["status"] != "down").sum())
+    assert len(legend) == res.towers["operator"].nunique() + 1  # one per operator + the planned entry
+
+    def key(a):
+        return a["d"], a["stroke"], float(a["stroke-width"]), a.get("stroke-dasharray")
+
+    on_air = {key(a) for a in markers if a.get("stroke-dasharray") is None}
+    assert on_air == {key(a) for a in legend if a.get("stroke-dasharray") is None}
+    assert on_air == {(webmap._TRIANGLE_PATH, webmap.TOWER_EDGE, webmap.TOWER_EDGE_PX, None)}
+    # the legend shows each operator colour the markers use (an operator whose towers are all down has no ▲)
+    fills = {a["fill"] for a in markers if "stroke-dasharray" not in a}
+    assert len(fills) >= 2 and fills <= {a["fill"] for a in legend if "stroke-dasharray" not in a}
+    planned = [key(a) + (a["fill"],) for a in markers if a.get("stroke-dasharray")]
+    planned_legend = [key(a) + (a["fill"],) for a in legend if a.get("stroke-dasharray")]
+    # hollow, dashed, as wide (the legend's planned entry is grey: it stands for every operator)
+    assert len(planned) == len(planned_legend) == 1
+    assert planned[0][2:] == planned_legend[0][2:] == (2.0, "3 2", "#fff")
+    # the halo that makes the white edge visible on the white legend box is on both
+    css = webmap._PAGE_CSS
+    assert re.search(r"\.cp-tower-icon,\.cp-tower-svg\{filter:drop-shadow", css)
+
+
+HOSTILE_OPERATOR = "<img src=x onerror=\"document.title='PWNED'\">Opé & Co"
+
+
+@needs_chromium
+def test_layer_names_from_input_text_stay_text(tmp_path):
+    """QA: a tower layer is named after the operator in the towers file, and Leaflet's layer panel inserts the
+    names as HTML: an operator `<img src=x onerror=…>` ran its script when the map opened. The names are escaped
+    now; the panel shows the operator's name as typed and no element comes from it."""
+    res = tiny_results()
+    ops = res.towers["operator"].astype(str)
+    res.towers.loc[ops == ops.iloc[0], "operator"] = HOSTILE_OPERATOR
+    page = webmap.build_map(res, lang="en")
+    assert "<img src=x" not in page and "onerror=\\\"" not in page
+    assert "&lt;img src=x onerror=&quot;document.title=&#x27;PWNED&#x27;&quot;&gt;Opé &amp; Co" in \
+        " ".join(layer_names(page))
+    path = tmp_path / "m.html"
+    path.write_text(page, encoding="utf-8")
+    dom, err = run_chromium(path)
+    assert not console_lines(err), console_lines(err)
+    assert "<title>PWNED</title>" not in dom
+    panel = re.search(r'<section class="leaflet-control-layers-list"[^>]*>.*?</section>', dom, re.S).group(0)
+    assert "<img" not in panel
+    # the text the user reads: the name exactly as in the towers file (the DOM dump escapes < > & once)
+    assert "&lt;img src=x onerror=\"document.title='PWNED'\"&gt;Opé &amp; Co (" in panel
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_legend_explains_backhaul_lines_and_ordinary_commune_borders(lang):
+    """QA: the purple backhaul lines and the thin grey outline of an ordinary commune were on the map but not in
+    the legend (only border / remote communes were). Both have an entry now, drawn like the map's lines; the
+    backhaul entry only when a link is drawn."""
+    from coverage_planner.i18n import t
+
+    res = tiny_results()
+    page = webmap.build_map(res, lang=lang)
+    legend = _legend_html(page)
+    n_lines = len(re.findall(rf'L\.polyline\(\s*\[\[[^]]*\], \[[^]]*\]\],\s*\{{[^}}]*"color": '
+                             rf'"{webmap.PROPOSAL_COLOUR}"', page))
+    assert n_lines == int((res.proposals["backhaul"] == "ok").sum()) == 1
+    entry = re.search(r"<div class='cp-legend-backhaul'><span class='cp-sw' style='([^']*)'></span>([^<]*)</div>",
+                      legend)
+    assert entry and f"solid {webmap.PROPOSAL_COLOUR}" in entry.group(1) and "height:0" in entry.group(1)
+    assert entry.group(2) == t("map.legend.backhaul", lang)
+    commune = re.search(r"<div class='cp-legend-commune'><span class='cp-sw' style='([^']*)'></span>([^<]*)</div>",
+                        legend)
+    assert commune and "solid #333" in commune.group(1) and commune.group(2) == t("map.legend.commune", lang)
+    # no drawn link (all need satellite): no backhaul entry
+    res.proposals["backhaul"], res.proposals["backhaul_tower"] = "needs satellite", ""
+    assert "cp-legend-backhaul" not in _legend_html(webmap.build_map(res, lang=lang))
+
+
+@needs_chromium
+@pytest.mark.parametrize("size", [(1366, 768), (1000, 700), (1600, 900)])
+def test_first_view_fills_the_window_with_the_study_area(tmp_path, size):
+    """QA: on a 1366 × 768 laptop the Điện Biên map opened at zoom 8 with the province in the middle half of the
+    window (fitBounds could only pick whole zoom levels: 9 did not fit). Zoom levels snap to quarters now, so
+    the first view shows the study area as large as fits (at least 84 % of the room on its tighter side)."""
+    page = webmap.build_map(tiny_results(), lang="en")
+    assert '"zoomSnap": 0.25' in page
+    # once the first view's zoom animation is over: the hillshade's box = the grid's
+    extra = "setTimeout(function() { out.area = r(document.querySelector('.leaflet-image-layer')); done(); }, 1000);"
+    out = probe_page(page, tmp_path, *size, extra=extra)
+    (x0, y0, x1, y1), (ml, mt, mr, mb) = out["area"], out["map"]
+    pad = 2 * 20  # fit_bounds padding on both sides
+    fill = max((x1 - x0) / (mr - ml - pad), (y1 - y0) / (mb - mt - pad))
+    assert 0.84 <= fill <= 1.001, (fill, out["area"], out["map"])
+
+
+def _pdf_words(pdf: Path) -> tuple[float, list[tuple[str, float, float, float, float]]]:
+    """(page width, [(word, x0, y0, x1, y1)]) of a one-page PDF, from poppler's ``pdftotext -bbox``."""
+    import html
+
+    out = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    width = float(re.search(r'<page width="([\d.]+)"', out).group(1))
+    words = [(html.unescape(w), float(a), float(b), float(c), float(d)) for a, b, c, d, w in
+             re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', out)]
+    return width, words
+
+
+@needs_chromium
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
+def test_printed_map_has_its_whole_legend_beside_the_map(tmp_path):
+    """QA: printing the map (Ctrl+P) gave the screen's layout squeezed onto the paper: the title ran under the
+    layer panel, the legend was cut after a few rows (its scroll box), the zoom buttons and the layer panel were
+    printed, and the map kept the window's size (the towers and stations off the paper's map, grey below). The
+    print stylesheet hides the controls and puts the whole legend in a column right of the map, which Leaflet
+    redraws for the paper around the same centre."""
+    from coverage_planner.i18n import t
+
+    res = tiny_results()
+    path = tmp_path / "m.html"
+    path.write_text(webmap.build_map(res, lang="en"), encoding="utf-8")
+    pdf = tmp_path / "m.pdf"
+    with tempfile.TemporaryDirectory(prefix="chromium-") as ud:
+        subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", f"--user-data-dir={ud}",
+                        "--host-resolver-rules=MAP * ~NOTFOUND", "--window-size=1200,900", "--virtual-time-budget=5000",
+                        "--no-pdf-header-footer", f"--print-to-pdf={pdf}", path.resolve().as_uri()],
+                       capture_output=True, timeout=120)
+    width, words = _pdf_words(pdf)
+    text = " ".join(w[0] for w in words)
+    assert "hillshade" not in text and "Polling stations (" not in text  # no layer panel
+    legend_x = next(w[1] for w in words if w[0] == t("map.legend.level", "en").split()[0]) - 2  # its text
+    title = [w for w in words if w[2] < 100 and w[1] < legend_x]
+    assert " ".join(w[0] for w in title).startswith(t("map.title", "en", province=res.province))
+    assert max(w[3] for w in title) < legend_x - 8  # the title box ends left of the legend column
+    # the whole legend, down to its last entry, in the column right of the map
+    for entry in ("map.legend.level", "map.legend.commune", "map.legend.border"):
+        first = t(entry, "en").split()[0]
+        assert any(w[0] == first and w[1] >= legend_x for w in words), entry
+    assert legend_x > width * 0.55
+    # the map is drawn for the paper: the down tower's ✕ (the other ✕ is the legend's) sits in the map column
+    crosses = [w for w in words if w[0] == "\u2715" and w[3] < legend_x - 20]
+    assert len(crosses) == int((res.towers["status"] == "down").sum()) == 1
+    assert 0 < crosses[0][1] and crosses[0][3] < legend_x - 20
