@@ -290,18 +290,15 @@ class _Rows:
             empty |= np.array([normalise_name(v) in blank_words for v in raw], dtype=bool)
         # fast path for plain numbers, then the lenient parser for the rest ("21,5", "1 200", "103°")
         fast = np.array(pd.to_numeric(pd.Series(np.where(empty, "nan", raw)), errors="coerce"), dtype=float)
-        if grouped:
+        if grouped and integer:
+            self._grouped_whole_numbers(fld, raw, empty, fast)
+        elif grouped:
             for i in np.flatnonzero(~empty):
                 if _GROUPED_INT.match(raw[i]):
                     digits = re.sub(r"[^0-9+-]", "", raw[i])
-                    alt = ""
-                    if raw[i].count(".") + raw[i].count(",") == 1 and not integer:
-                        alt = f", or {float(raw[i].replace(',', '.')):g} if a decimal was meant"
-                    self.problem(
-                        self.rows[i], fld,
-                        f"'{raw[i]}' is ambiguous (thousands separator or decimal mark?): "
-                        f"write {digits} without a thousands separator{alt}",
-                    )  # fmt: skip
+                    alt = f", or {float(raw[i].replace(',', '.')):g} if a decimal was meant" \
+                        if raw[i].count(".") + raw[i].count(",") == 1 else ""
+                    self.problem(self.rows[i], fld, _ambiguous(raw[i], digits) + alt)
                     empty[i] = True
         n_dms, example = 0, ""
         for i in np.flatnonzero(~empty & ~np.isfinite(fast)):
@@ -336,6 +333,66 @@ class _Rows:
         ok = check & ~bad
         out[ok] = fast[ok]
         return out
+
+    def _grouped_whole_numbers(self, fld: str, raw, empty, fast) -> None:
+        """Whole numbers written with a thousands separator ("1.234", "12.500" from a Vietnamese Excel; "1,234";
+        "1 234"), in ``fast`` (NaN where unread), ``empty`` set where they are not read.
+
+        When every number of the column is plain digits or digit groups of 3 separated by one and the same mark,
+        the grouped ones are read as integers, with one warning for the column. Otherwise (a column that also has
+        "1.5" or "1,234.5", or mixes "1.234" and "1,234") the column is refused without listing every grouped
+        value: the values that break the pattern are the problems (each its own row: "'1.5' must be a whole
+        number", "'1,234' is ambiguous … (the column also has '1.234' in row 2)"), and one problem for the column
+        says that its values grouped the usual way were not read because of them. A space is never a decimal mark:
+        "1 234" is read and never a problem itself."""
+        from collections import Counter
+
+        style: dict[int, str] = {}  # row index → separator of a grouped value
+        odd: list[int] = []  # numbers with a decimal part: "1.5", "1,234.5", "12.50"
+        for i in np.flatnonzero(~empty):
+            v = raw[i]
+            sep = next((c for c, rx in _GROUPED_STYLES.items() if rx.match(v)), None)
+            if sep is not None:
+                style[i] = sep
+            elif _NUMERIC.match(v) and not _PLAIN_INT.match(v):
+                odd.append(i)
+                if _GROUPED_DECIMAL.match(v):  # "1,234.5" / "1.234,5": grouped, with a fraction
+                    self.problem(self.rows[i], fld, f"'{v}' must be a whole number")
+                    empty[i] = True
+        if not style:
+            return
+        counts = Counter(style.values())
+        main = max(counts, key=counts.__getitem__)  # the column's usual separator (the first one on a tie)
+        mains = [i for i in style if style[i] == main]
+        others = [i for i in style if style[i] not in (main, " ")]
+        if not odd and not others:
+            for i in style:
+                fast[i] = float(re.sub(r"[^0-9+-]", "", raw[i]))
+            said = "spaces as the thousands separator" if main == " " else f"'{main}' as the thousands separator"
+            self.warnings.append(
+                f"{self.what}: {self.path.name}, column '{self.columns[fld]}': {len(style)} value(s) written with "
+                f"{said} read as whole numbers (e.g. {raw[mains[0]]} → {fast[mains[0]]:.0f})"
+            )
+            return
+        for i in others:
+            digits = re.sub(r"[^0-9+-]", "", raw[i])
+            self.problem(self.rows[i], fld,
+                         f"{_ambiguous(raw[i], digits)} (the column also has '{raw[mains[0]]}' in row "
+                         f"{self.rows[mains[0]]})")  # fmt: skip
+            empty[i] = True
+        if main == " ":
+            return  # "1 234" is read; the values with '.' or ',' are the problems
+        for i in mains:
+            empty[i] = True
+        culprits = sorted([*odd, *others])
+        listed = ", ".join(f"'{raw[i]}' (row {self.rows[i]})" for i in culprits[:5]) + (" …" if len(culprits) > 5 else "")
+        col = self.columns[fld]
+        self.file_problem(
+            f"column '{col}'" + (f" ({fld})" if normalise_name(col) != fld else "")
+            + f": {len(mains)} value(s) grouped by thousands like '{raw[mains[0]]}' (row {self.rows[mains[0]]}) "
+            f"were not read, since the column also has {listed}: correct {'these' if len(culprits) > 1 else 'it'}, "
+            "and the column is read as whole numbers"
+        )
 
     def _row_hint(self, i: int) -> str:
         """What the row says, when it has text elsewhere: a total/footer line ("Tổng số: 267 trạm") is then
@@ -408,6 +465,20 @@ class _Rows:
 
 #: An integer written with thousands separators: "2.000", "1.250.000", "2,000", "12.500".
 _GROUPED_INT = re.compile(r"^[+-]?\d{1,3}(?:\.\d{3})+$|^[+-]?\d{1,3}(?:,\d{3})+$")
+#: The same by separator ("1 234" too: a space is never a decimal mark), a grouped number with a fraction
+#: ("1,234.5", "1.234,5"), a plain integer, and anything written with digits, signs and separators only.
+_GROUPED_STYLES = {
+    ".": re.compile(r"^[+-]?\d{1,3}(?:\.\d{3})+$"),
+    ",": re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+$"),
+    " ": re.compile(r"^[+-]?\d{1,3}(?:[ \u00a0\u202f]\d{3})+$"),
+}
+_GROUPED_DECIMAL = re.compile(r"^[+-]?\d{1,3}(?:(?P<g>[., \u00a0\u202f])\d{3})+(?!(?P=g))[.,]\d+$")
+_PLAIN_INT = re.compile(r"^[+-]?\d+$")
+_NUMERIC = re.compile(r"^[+-]?[\d., \u00a0\u202f]*\d[\d., \u00a0\u202f]*$")
+
+
+def _ambiguous(raw: str, digits: str) -> str:
+    return f"'{raw}' is ambiguous (thousands separator or decimal mark?): write {digits} without a thousands separator"
 
 
 def _rows_text(rows, limit: int = 10) -> str:
