@@ -40,7 +40,8 @@ X_ALIASES = ("x", "easting", "toa_do_x")
 Y_ALIASES = ("y", "northing", "toa_do_y")
 #: Tower ids: a cell (sector) id is preferred to a site id when a file has both (one row = one sector).
 TOWER_ID_ALIASES = ("id", "cell_id", "ma_cell", "ma", "ma_tram", "site_id", "station_id", "code")
-NAME_ALIASES = ("name", "ten", "ten_kvbp", "ten_diem", "ten_dia_diem", "ten_tram")
+NAME_ALIASES = ("name", "ten", "ten_kvbp", "ten_khu_vuc_bo_phieu", "ten_khu_vuc", "ten_diem", "ten_dia_diem",
+                "ten_tram")
 
 #: Tower columns: the English names, the Vietnamese ones of BTS lists (with or without accents: "Góc nghiêng cơ",
 #: "goc nghieng co", "Tình trạng"), and a unit in the header is optional ("Phương vị (độ)", see :func:`_unit_key`).

@@ -99,3 +99,15 @@ def test_a_word_in_the_column_does_not_make_the_grouped_numbers_ambiguous(tmp_pa
         load_stations(write_csv(tmp_path / "s.csv", STATION_HEADER, _stations(["1.234", "abc", "420", "95"])),
                       crs=UTM)  # fmt: skip
     assert ei.value.problems == ["row 3, column 'voters': 'abc' is not a number"]
+
+
+# ------------------------------------------------------------------------------- 3. the name column of an office list
+def test_the_name_column_of_an_office_list_is_recognised(tmp_path):
+    """QA: "Tên khu vực bỏ phiếu" (the sample made into an office list) was not recognised: "655 row(s) without a
+    name: the id is used as the name", and the column was listed as ignored."""
+    header = ["Mã KVBP", "Tên khu vực bỏ phiếu", "Xã", "Kinh độ", "Vĩ độ", "Số cử tri"]
+    warnings: list[str] = []
+    st = load_stations(write_csv(tmp_path / "kvbp.csv", header, [r[:6] for r in STATION_ROWS]), crs=UTM,
+                       warnings=warnings)  # fmt: skip
+    assert st["name"].tolist() == [r[1] for r in STATION_ROWS]
+    assert not [w for w in warnings if "without a name" in w or "not recognised" in w]
