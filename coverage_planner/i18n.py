@@ -814,7 +814,7 @@ _MESSAGES_VI: list[tuple[re.Pattern[str], str]] = [(re.compile(rx), tpl) for rx,
      r"seconds read as decimal degrees \(e\.g\. (?P<raw>.+) → (?P<v>-?\d+\.\d+)\)",
      "{what:what}: {file}, cột '{col}': {n:n} giá trị dạng độ-phút-giây đã được đổi sang độ thập phân (ví dụ "
      "{raw} → {v:d})"),
-    # whole numbers with a thousands separator (coverage_planner.inputs._Rows)
+    # whole numbers with a thousands separator, section headings between the rows (coverage_planner.inputs._Rows)
     (r"(?P<what>[\w ]+): (?P<file>.+?), column '(?P<col>[^']*)': (?P<n>\d+) value\(s\) written with '(?P<sep>[.,])' "
      r"as the thousands separator read as whole numbers \(e\.g\. (?P<raw>.+) → (?P<v>[+-]?\d+)\)",
      "{what:what}: {file}, cột '{col}': {n:n} giá trị viết với dấu '{sep}' phân cách hàng nghìn đã được đọc là số "
@@ -823,6 +823,10 @@ _MESSAGES_VI: list[tuple[re.Pattern[str], str]] = [(re.compile(rx), tpl) for rx,
      r"thousands separator read as whole numbers \(e\.g\. (?P<raw>.+) → (?P<v>[+-]?\d+)\)",
      "{what:what}: {file}, cột '{col}': {n:n} giá trị viết với dấu cách phân cách hàng nghìn đã được đọc là số "
      "nguyên (ví dụ {raw} → {v})"),
+    (r"(?P<what>[\w ]+): (?P<file>.+?): (?P<n>\d+) row\(s\) look like section headings or totals \(text in the "
+     r"first columns only, no id, no position\) and were not read as (?P<w2>[\w ]+) \((?P<rows>.+?)\): (?P<list>.+)",
+     "{what:what}: {file}: {n:n} dòng có vẻ là dòng tiêu đề nhóm hoặc dòng tổng cộng (chỉ có chữ ở các cột đầu, "
+     "không có mã, không có toạ độ) nên không được đọc là {w2:lc} ({rows:rows}): {list}"),
     # an XLSX as offices send it (coverage_planner.io): a cover sheet first, merged cells, hidden rows
     (r"(?P<what>[\w ]+): (?P<file>.+?): the first sheet '(?P<a>[^']*)' has no recognised header row; read the sheet "
      r"'(?P<b>[^']*)' \(set layer = \"(?P<c>[^\"]*)\" for this input in the project to choose a sheet yourself\)",

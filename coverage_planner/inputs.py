@@ -406,6 +406,37 @@ class _Rows:
         total = re.search(r"\b(tổng|cộng|total|sum)\b", text, re.IGNORECASE)
         return f" (the row reads: '{text}'" + ("; it looks like a total or footer line: delete it)" if total else ")")
 
+    def drop_headings(self) -> None:
+        """Leave out the rows that are no records: section headings ("I. HUYỆN ĐIỆN BIÊN", "Xã Thanh Nưa") and
+        totals ("Tổng cộng: 12 khu vực") that office lists put between the data. Such a row has nothing in the id
+        and position columns and text only in the first two other columns (STT and name in "STT | Mã | Tên | …"); a
+        row with an id or a coordinate is always read. The rows left out are said in one warning for the file.
+        Text tables only (not vector files)."""
+        if self.rows.size == 0:
+            return
+        cols = [c for c in self.df.columns if c != "geometry"]
+        if self.find("lon", LON_ALIASES) is None or self.find("lat", LAT_ALIASES) is None:
+            self.find("x", X_ALIASES), self.find("y", Y_ALIASES)
+        key = [self.columns[f] for f in ("id", "lon", "lat", "x", "y") if f in self.columns]
+        lead = [c for c in cols if c not in key][:2]  # "STT | Mã | Tên …": the STT and name columns
+        filled = self.df[cols].to_numpy(dtype=object) != ""
+        in_lead = np.array([c in lead for c in cols])
+        heading = filled[:, in_lead].any(axis=1) & ~filled[:, ~in_lead].any(axis=1)
+        if not heading.any() or heading.all():  # nothing but headings: let the rows' problems say what is wrong
+            return
+        texts = [" | ".join(v for v in self.df[lead].iloc[i] if v) for i in np.flatnonzero(heading)]
+        texts = [t if len(t) <= 40 else t[:39] + "…" for t in texts]
+        shown = ", ".join(f"'{t}'" for t in texts[:3]) + (" …" if len(texts) > 3 else "")
+        self.warnings.append(
+            f"{self.what}: {self.path.name}: {len(texts)} row(s) look like section headings or totals (text in the "
+            f"first columns only, no id, no position) and were not read as {self.what} "
+            f"({_rows_text(self.rows[heading])}): {shown}"
+        )
+        keep = ~heading
+        self.df = self.df[keep]
+        self.rows = self.rows[keep]
+        self.n = int(keep.sum())
+
     def ids(self, fld: str = "id", *, required: bool = True) -> np.ndarray:
         vals = self.text(fld)
         if required:
@@ -985,6 +1016,8 @@ def load_towers(
     df, gdf = _read(path, "towers", layer, TOWER_ALIASES)
     rows = _Rows(df, path, "towers", TOWER_ALIASES, warn)
     rows.require({"id": TOWER_ID_ALIASES})
+    if gdf is None:
+        rows.drop_headings()
     ids = rows.ids()
     x, y, lon, lat, ok = _points_from_rows(rows, gdf, crs=crs, source_crs=source_crs, extent_lonlat=extent_lonlat)
 
@@ -1099,6 +1132,8 @@ def load_stations(
     df, gdf = _read(path, "stations", layer, STATION_ALIASES)
     rows = _Rows(df, path, "stations", STATION_ALIASES, warn)
     rows.require({"id": ID_ALIASES})
+    if gdf is None:
+        rows.drop_headings()
     ids = rows.ids()
     x, y, lon, lat, ok = _points_from_rows(rows, gdf, crs=crs, source_crs=source_crs, extent_lonlat=extent_lonlat)
     names = rows.text("name")
