@@ -816,6 +816,19 @@ _MESSAGES_VI: list[tuple[re.Pattern[str], str]] = [(re.compile(rx), tpl) for rx,
      r"seconds read as decimal degrees \(e\.g\. (?P<raw>.+) → (?P<v>-?\d+\.\d+)\)",
      "{what:what}: {file}, cột '{col}': {n:n} giá trị dạng độ-phút-giây đã được đổi sang độ thập phân (ví dụ "
      "{raw} → {v:d})"),
+    # whole numbers with a thousands separator, section headings between the rows (coverage_planner.inputs._Rows)
+    (r"(?P<what>[\w ]+): (?P<file>.+?), column '(?P<col>[^']*)': (?P<n>\d+) value\(s\) written with '(?P<sep>[.,])' "
+     r"as the thousands separator read as whole numbers \(e\.g\. (?P<raw>.+) → (?P<v>[+-]?\d+)\)",
+     "{what:what}: {file}, cột '{col}': {n:n} giá trị viết với dấu '{sep}' phân cách hàng nghìn đã được đọc là số "
+     "nguyên (ví dụ {raw} → {v})"),
+    (r"(?P<what>[\w ]+): (?P<file>.+?), column '(?P<col>[^']*)': (?P<n>\d+) value\(s\) written with spaces as the "
+     r"thousands separator read as whole numbers \(e\.g\. (?P<raw>.+) → (?P<v>[+-]?\d+)\)",
+     "{what:what}: {file}, cột '{col}': {n:n} giá trị viết với dấu cách phân cách hàng nghìn đã được đọc là số "
+     "nguyên (ví dụ {raw} → {v})"),
+    (r"(?P<what>[\w ]+): (?P<file>.+?): (?P<n>\d+) row\(s\) look like section headings or totals \(text in the "
+     r"first columns only, no id, no position\) and were not read as (?P<w2>[\w ]+) \((?P<rows>.+?)\): (?P<list>.+)",
+     "{what:what}: {file}: {n:n} dòng có vẻ là dòng tiêu đề nhóm hoặc dòng tổng cộng (chỉ có chữ ở các cột đầu, "
+     "không có mã, không có toạ độ) nên không được đọc là {w2:lc} ({rows:rows}): {list}"),
     # an XLSX as offices send it (coverage_planner.io): a cover sheet first, merged cells, hidden rows
     (r"(?P<what>[\w ]+): (?P<file>.+?): the first sheet '(?P<a>[^']*)' has no recognised header row; read the sheet "
      r"'(?P<b>[^']*)' \(set layer = \"(?P<c>[^\"]*)\" for this input in the project to choose a sheet yourself\)",
@@ -954,6 +967,15 @@ _ERRORS_VI: list[tuple[re.Pattern[str], str]] = [(re.compile(rx, re.S), tpl) for
      rf"thousands separator, or (?P<x>{_NUM}) if a decimal was meant",
      "'{v}' không rõ nghĩa (dấu phân cách hàng nghìn hay dấu thập phân?): hãy ghi {d} không có dấu phân cách "
      "hàng nghìn, hoặc {x:d} nếu là số thập phân"),
+    (r"'(?P<v>.*)' is ambiguous \(thousands separator or decimal mark\?\): write (?P<d>[+-]?\d+) without a "
+     r"thousands separator \(the column also has '(?P<o>.*)' in row (?P<r>\d+)\)",
+     "'{v}' không rõ nghĩa (dấu phân cách hàng nghìn hay dấu thập phân?): hãy ghi {d} không có dấu phân cách "
+     "hàng nghìn (cột này còn có '{o}' ở dòng {r})"),
+    (r"column '(?P<col>[^']*)'(?: \((?P<fld>\w+)\))?: (?P<n>\d+) value\(s\) grouped by thousands like '(?P<v>.*)' "
+     r"\(row (?P<r>\d+)\) were not read, since the column also has (?P<list>.+): correct (?:these|it), and the "
+     r"column is read as whole numbers",
+     "cột '{col}': {n:n} giá trị viết có dấu phân cách hàng nghìn như '{v}' (dòng {r}) chưa được đọc, vì cột này "
+     "còn có {list:rows}: hãy sửa (các) giá trị đó, khi đó cả cột sẽ được đọc là số nguyên"),
     (r"'(?P<v>.*)' is not a number", "'{v}' không phải là số"),
     (r"'(?P<v>.*)' must be a whole number", "'{v}' phải là số nguyên"),
     (rf"(?P<v>.+) is out of range \(allowed (?P<lo>{_NUM}) to (?P<hi>{_NUM})\)",

@@ -40,7 +40,8 @@ X_ALIASES = ("x", "easting", "toa_do_x")
 Y_ALIASES = ("y", "northing", "toa_do_y")
 #: Tower ids: a cell (sector) id is preferred to a site id when a file has both (one row = one sector).
 TOWER_ID_ALIASES = ("id", "cell_id", "ma_cell", "ma", "ma_tram", "site_id", "station_id", "code")
-NAME_ALIASES = ("name", "ten", "ten_kvbp", "ten_diem", "ten_dia_diem", "ten_tram")
+NAME_ALIASES = ("name", "ten", "ten_kvbp", "ten_khu_vuc_bo_phieu", "ten_khu_vuc", "ten_diem", "ten_dia_diem",
+                "ten_tram")
 
 #: Tower columns: the English names, the Vietnamese ones of BTS lists (with or without accents: "Góc nghiêng cơ",
 #: "goc nghieng co", "Tình trạng"), and a unit in the header is optional ("Phương vị (độ)", see :func:`_unit_key`).
@@ -290,18 +291,15 @@ class _Rows:
             empty |= np.array([normalise_name(v) in blank_words for v in raw], dtype=bool)
         # fast path for plain numbers, then the lenient parser for the rest ("21,5", "1 200", "103°")
         fast = np.array(pd.to_numeric(pd.Series(np.where(empty, "nan", raw)), errors="coerce"), dtype=float)
-        if grouped:
+        if grouped and integer:
+            self._grouped_whole_numbers(fld, raw, empty, fast)
+        elif grouped:
             for i in np.flatnonzero(~empty):
                 if _GROUPED_INT.match(raw[i]):
                     digits = re.sub(r"[^0-9+-]", "", raw[i])
-                    alt = ""
-                    if raw[i].count(".") + raw[i].count(",") == 1 and not integer:
-                        alt = f", or {float(raw[i].replace(',', '.')):g} if a decimal was meant"
-                    self.problem(
-                        self.rows[i], fld,
-                        f"'{raw[i]}' is ambiguous (thousands separator or decimal mark?): "
-                        f"write {digits} without a thousands separator{alt}",
-                    )  # fmt: skip
+                    alt = f", or {float(raw[i].replace(',', '.')):g} if a decimal was meant" \
+                        if raw[i].count(".") + raw[i].count(",") == 1 else ""
+                    self.problem(self.rows[i], fld, _ambiguous(raw[i], digits) + alt)
                     empty[i] = True
         n_dms, example = 0, ""
         for i in np.flatnonzero(~empty & ~np.isfinite(fast)):
@@ -337,6 +335,66 @@ class _Rows:
         out[ok] = fast[ok]
         return out
 
+    def _grouped_whole_numbers(self, fld: str, raw, empty, fast) -> None:
+        """Whole numbers written with a thousands separator ("1.234", "12.500" from a Vietnamese Excel; "1,234";
+        "1 234"), in ``fast`` (NaN where unread), ``empty`` set where they are not read.
+
+        When every number of the column is plain digits or digit groups of 3 separated by one and the same mark,
+        the grouped ones are read as integers, with one warning for the column. Otherwise (a column that also has
+        "1.5" or "1,234.5", or mixes "1.234" and "1,234") the column is refused without listing every grouped
+        value: the values that break the pattern are the problems (each its own row: "'1.5' must be a whole
+        number", "'1,234' is ambiguous … (the column also has '1.234' in row 2)"), and one problem for the column
+        says that its values grouped the usual way were not read because of them. A space is never a decimal mark:
+        "1 234" is read and never a problem itself."""
+        from collections import Counter
+
+        style: dict[int, str] = {}  # row index → separator of a grouped value
+        odd: list[int] = []  # numbers with a decimal part: "1.5", "1,234.5", "12.50"
+        for i in np.flatnonzero(~empty):
+            v = raw[i]
+            sep = next((c for c, rx in _GROUPED_STYLES.items() if rx.match(v)), None)
+            if sep is not None:
+                style[i] = sep
+            elif _NUMERIC.match(v) and not _PLAIN_INT.match(v):
+                odd.append(i)
+                if _GROUPED_DECIMAL.match(v):  # "1,234.5" / "1.234,5": grouped, with a fraction
+                    self.problem(self.rows[i], fld, f"'{v}' must be a whole number")
+                    empty[i] = True
+        if not style:
+            return
+        counts = Counter(style.values())
+        main = max(counts, key=counts.__getitem__)  # the column's usual separator (the first one on a tie)
+        mains = [i for i in style if style[i] == main]
+        others = [i for i in style if style[i] not in (main, " ")]
+        if not odd and not others:
+            for i in style:
+                fast[i] = float(re.sub(r"[^0-9+-]", "", raw[i]))
+            said = "spaces as the thousands separator" if main == " " else f"'{main}' as the thousands separator"
+            self.warnings.append(
+                f"{self.what}: {self.path.name}, column '{self.columns[fld]}': {len(style)} value(s) written with "
+                f"{said} read as whole numbers (e.g. {raw[mains[0]]} → {fast[mains[0]]:.0f})"
+            )
+            return
+        for i in others:
+            digits = re.sub(r"[^0-9+-]", "", raw[i])
+            self.problem(self.rows[i], fld,
+                         f"{_ambiguous(raw[i], digits)} (the column also has '{raw[mains[0]]}' in row "
+                         f"{self.rows[mains[0]]})")  # fmt: skip
+            empty[i] = True
+        if main == " ":
+            return  # "1 234" is read; the values with '.' or ',' are the problems
+        for i in mains:
+            empty[i] = True
+        culprits = sorted([*odd, *others])
+        listed = ", ".join(f"'{raw[i]}' (row {self.rows[i]})" for i in culprits[:5]) + (" …" if len(culprits) > 5 else "")
+        col = self.columns[fld]
+        self.file_problem(
+            f"column '{col}'" + (f" ({fld})" if normalise_name(col) != fld else "")
+            + f": {len(mains)} value(s) grouped by thousands like '{raw[mains[0]]}' (row {self.rows[mains[0]]}) "
+            f"were not read, since the column also has {listed}: correct {'these' if len(culprits) > 1 else 'it'}, "
+            "and the column is read as whole numbers"
+        )
+
     def _row_hint(self, i: int) -> str:
         """What the row says, when it has text elsewhere: a total/footer line ("Tổng số: 267 trạm") is then
         recognised at once."""
@@ -347,6 +405,37 @@ class _Rows:
         text = text if len(text) <= 60 else text[:57] + "…"
         total = re.search(r"\b(tổng|cộng|total|sum)\b", text, re.IGNORECASE)
         return f" (the row reads: '{text}'" + ("; it looks like a total or footer line: delete it)" if total else ")")
+
+    def drop_headings(self) -> None:
+        """Leave out the rows that are no records: section headings ("I. HUYỆN ĐIỆN BIÊN", "Xã Thanh Nưa") and
+        totals ("Tổng cộng: 12 khu vực") that office lists put between the data. Such a row has nothing in the id
+        and position columns and text only in the first two other columns (STT and name in "STT | Mã | Tên | …"); a
+        row with an id or a coordinate is always read. The rows left out are said in one warning for the file.
+        Text tables only (not vector files)."""
+        if self.rows.size == 0:
+            return
+        cols = [c for c in self.df.columns if c != "geometry"]
+        if self.find("lon", LON_ALIASES) is None or self.find("lat", LAT_ALIASES) is None:
+            self.find("x", X_ALIASES), self.find("y", Y_ALIASES)
+        key = [self.columns[f] for f in ("id", "lon", "lat", "x", "y") if f in self.columns]
+        lead = [c for c in cols if c not in key][:2]  # "STT | Mã | Tên …": the STT and name columns
+        filled = self.df[cols].to_numpy(dtype=object) != ""
+        in_lead = np.array([c in lead for c in cols])
+        heading = filled[:, in_lead].any(axis=1) & ~filled[:, ~in_lead].any(axis=1)
+        if not heading.any() or heading.all():  # nothing but headings: let the rows' problems say what is wrong
+            return
+        texts = [" | ".join(v for v in self.df[lead].iloc[i] if v) for i in np.flatnonzero(heading)]
+        texts = [t if len(t) <= 40 else t[:39] + "…" for t in texts]
+        shown = ", ".join(f"'{t}'" for t in texts[:3]) + (" …" if len(texts) > 3 else "")
+        self.warnings.append(
+            f"{self.what}: {self.path.name}: {len(texts)} row(s) look like section headings or totals (text in the "
+            f"first columns only, no id, no position) and were not read as {self.what} "
+            f"({_rows_text(self.rows[heading])}): {shown}"
+        )
+        keep = ~heading
+        self.df = self.df[keep]
+        self.rows = self.rows[keep]
+        self.n = int(keep.sum())
 
     def ids(self, fld: str = "id", *, required: bool = True) -> np.ndarray:
         vals = self.text(fld)
@@ -408,6 +497,20 @@ class _Rows:
 
 #: An integer written with thousands separators: "2.000", "1.250.000", "2,000", "12.500".
 _GROUPED_INT = re.compile(r"^[+-]?\d{1,3}(?:\.\d{3})+$|^[+-]?\d{1,3}(?:,\d{3})+$")
+#: The same by separator ("1 234" too: a space is never a decimal mark), a grouped number with a fraction
+#: ("1,234.5", "1.234,5"), a plain integer, and anything written with digits, signs and separators only.
+_GROUPED_STYLES = {
+    ".": re.compile(r"^[+-]?\d{1,3}(?:\.\d{3})+$"),
+    ",": re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+$"),
+    " ": re.compile(r"^[+-]?\d{1,3}(?:[ \u00a0\u202f]\d{3})+$"),
+}
+_GROUPED_DECIMAL = re.compile(r"^[+-]?\d{1,3}(?:(?P<g>[., \u00a0\u202f])\d{3})+(?!(?P=g))[.,]\d+$")
+_PLAIN_INT = re.compile(r"^[+-]?\d+$")
+_NUMERIC = re.compile(r"^[+-]?[\d., \u00a0\u202f]*\d[\d., \u00a0\u202f]*$")
+
+
+def _ambiguous(raw: str, digits: str) -> str:
+    return f"'{raw}' is ambiguous (thousands separator or decimal mark?): write {digits} without a thousands separator"
 
 
 def _rows_text(rows, limit: int = 10) -> str:
@@ -913,6 +1016,8 @@ def load_towers(
     df, gdf = _read(path, "towers", layer, TOWER_ALIASES)
     rows = _Rows(df, path, "towers", TOWER_ALIASES, warn)
     rows.require({"id": TOWER_ID_ALIASES})
+    if gdf is None:
+        rows.drop_headings()
     ids = rows.ids()
     x, y, lon, lat, ok = _points_from_rows(rows, gdf, crs=crs, source_crs=source_crs, extent_lonlat=extent_lonlat)
 
@@ -1027,6 +1132,8 @@ def load_stations(
     df, gdf = _read(path, "stations", layer, STATION_ALIASES)
     rows = _Rows(df, path, "stations", STATION_ALIASES, warn)
     rows.require({"id": ID_ALIASES})
+    if gdf is None:
+        rows.drop_headings()
     ids = rows.ids()
     x, y, lon, lat, ok = _points_from_rows(rows, gdf, crs=crs, source_crs=source_crs, extent_lonlat=extent_lonlat)
     names = rows.text("name")

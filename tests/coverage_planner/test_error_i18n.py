@@ -75,6 +75,9 @@ def _errors(tmp_path) -> list[InputError]:
     errs.append(_raised(load_towers, write_csv(tmp_path / "header.csv", TOWER_HEADER, []), crs=UTM))
     st = [list(r) for r in STATION_ROWS]
     st[0][5], st[1][5], st[2][5], st[3][6] = "1.250", "12.5", "abc", "1.500"  # voters ×3, priority
+    st[2][6] = "1.000.000"  # a priority grouped twice: no decimal reading
+    st[3][5] = "1,100"  # a second thousands separator in the voters column
+    st.append(["", "Tổng cộng", "", "", "", "977", ""])  # a total line with the voters' sum
     errs.append(_raised(load_stations, write_csv(tmp_path / "stations.csv", STATION_HEADER, st), crs=UTM))
     fc = commune_features()
     fc["features"][0]["properties"].update(border="maybe")
@@ -154,7 +157,14 @@ def test_the_produced_errors_are_all_in_vietnamese(errors):
     assert "dòng 5, cột 'ma_tram' (mã): mã 'DBN001' bị trùng (đã có ở dòng 2)" in vi
     assert "dòng 6, cột 'vi_do' (vĩ độ): kinh độ 21,4 / vĩ độ 103,02 có vẻ bị đổi chỗ" in vi
     assert "cột 'trang_thai' (trạng thái): 'Đang sửa chữa' không phải trạng thái đã biết" in vi
-    assert "mã trống (dòng này ghi: 'Tổng số: 7 trạm'; có vẻ là dòng tổng cộng hoặc chân trang: hãy xoá dòng này)" in vi
+    assert "Tổng số: 7 trạm" not in vi  # a footer with text only in the first columns is left out with a note
+    stations = next(e for e in errors if "stations.csv" in str(e) and "1.250" in str(e))
+    st_vi = error_text(stations, "vi")
+    assert "mã trống (dòng này ghi: 'Tổng cộng | 977'; có vẻ là dòng tổng cộng hoặc chân trang: hãy xoá dòng này)" in st_vi
+    assert ("'1,100' không rõ nghĩa (dấu phân cách hàng nghìn hay dấu thập phân?): hãy ghi 1100 không có dấu phân "
+            "cách hàng nghìn (cột này còn có '1.250' ở dòng 2)") in st_vi
+    assert ("cột 'voters': 1 giá trị viết có dấu phân cách hàng nghìn như '1.250' (dòng 2) chưa được đọc, vì cột này "
+            "còn có '12.5' (dòng 3), '1,100' (dòng 5): hãy sửa (các) giá trị đó") in st_vi
     assert vi.endswith("Cách sửa: sửa các dòng đã liệt kê trong tệp, rồi chạy lại lệnh validate")
 
 
@@ -203,5 +213,5 @@ def test_sample_like_project_with_a_broken_file_reads_in_vietnamese(tmp_path):
     shutil.copy(_bad_towers(tmp_path / "t.csv"), proj.parent / "towers.csv")
     e = _raised(load_inputs, load_project(proj))
     vi = error_text(e, "vi", recheck=GUI_RECHECK)
-    assert vi.startswith(f"{proj.parent / 'towers.csv'}: 14 lỗi trong tệp trạm BTS\n")
+    assert vi.startswith(f"{proj.parent / 'towers.csv'}: 11 lỗi trong tệp trạm BTS\n")  # the footer (3 before): a note
     assert vi.endswith("Cách sửa: sửa các dòng đã liệt kê trong tệp, rồi mở lại dự án")

@@ -170,6 +170,20 @@ CASES = [
      "103°11'05.0\"E → 103.184722)",
      "Trạm BTS: bts.csv, cột 'Kinh độ': 267 giá trị dạng độ-phút-giây đã được đổi sang độ thập phân (ví dụ "
      "103°11'05.0\"E → 103,184722)"),
+    ("stations: kvbp.csv, column 'Số cử tri': 379 value(s) written with '.' as the thousands separator read as "
+     "whole numbers (e.g. 1.324 → 1324)",
+     "Điểm bỏ phiếu: kvbp.csv, cột 'Số cử tri': 379 giá trị viết với dấu '.' phân cách hàng nghìn đã được đọc là "
+     "số nguyên (ví dụ 1.324 → 1324)"),
+    ("stations: kvbp.csv, column 'Số cử tri': 12 value(s) written with spaces as the thousands separator read as "
+     "whole numbers (e.g. 1 324 → 1324)",
+     "Điểm bỏ phiếu: kvbp.csv, cột 'Số cử tri': 12 giá trị viết với dấu cách phân cách hàng nghìn đã được đọc là "
+     "số nguyên (ví dụ 1 324 → 1324)"),
+    ("stations: kvbp.csv: 55 row(s) look like section headings or totals (text in the first columns only, no id, "
+     "no position) and were not read as stations (rows 4, 5, 22, … (55 rows)): 'I. CỤM XÃ SỐ 1', 'Phường Mường "
+     "Lay', 'Phường Mường Thanh' …",
+     "Điểm bỏ phiếu: kvbp.csv: 55 dòng có vẻ là dòng tiêu đề nhóm hoặc dòng tổng cộng (chỉ có chữ ở các cột đầu, "
+     "không có mã, không có toạ độ) nên không được đọc là điểm bỏ phiếu (dòng 4, 5, 22, … (55 dòng)): 'I. CỤM XÃ SỐ "
+     "1', 'Phường Mường Lay', 'Phường Mường Thanh' …"),
     ("stations: kvbp.xlsx: the first sheet 'Bìa' has no recognised header row; read the sheet 'DS' (set layer = "
      "\"DS\" for this input in the project to choose a sheet yourself)",
      "Điểm bỏ phiếu: kvbp.xlsx: trang tính (sheet) đầu tiên 'Bìa' không có dòng tiêu đề nhận ra được; đã đọc trang "

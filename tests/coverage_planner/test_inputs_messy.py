@@ -110,16 +110,22 @@ def test_declared_metres_on_degree_points_refused(tmp_path):
 # ------------------------------------------------------------------------------------------ 3. thousands separators
 @pytest.mark.parametrize("raw,digits", [("2.000", "2000"), ("1.250.000", "1250000"), ("2,000", "2000"),
                                         ("12.500", "12500")])  # fmt: skip
-def test_grouped_integer_voters_is_ambiguous(tmp_path, raw, digits):
+def test_grouped_integer_voters_is_ambiguous_in_a_column_with_a_decimal(tmp_path, raw, digits):
+    """Voters grouped in a column that also has a decimal ("9.5") are not read; a column grouped throughout is
+    (test_inputs_messy4.py)."""
     rows = [r[:] for r in STATION_ROWS]
     rows[1][5] = raw
+    rows[3][5] = "9.5"
     p = write_csv(tmp_path / "s.csv", STATION_HEADER, rows)
     with pytest.raises(InputError) as ei:
         load_stations(p, crs=UTM)
     text = problems_of(ei)
-    assert f"row 3, column 'voters': '{raw}' is ambiguous" in text
-    assert f"write {digits} without a thousands separator" in text
+    assert f"column 'voters': 1 value(s) grouped by thousands like '{raw}' (row 3) were not read, since the column " \
+           "also has '9.5' (row 5)" in text
+    assert "row 5, column 'voters': '9.5' must be a whole number" in text
     assert "s.csv" in str(ei.value)
+    rows[3][5] = "95"
+    assert load_stations(write_csv(tmp_path / "t.csv", STATION_HEADER, rows), crs=UTM)["voters"][1] == int(digits)
 
 
 def test_grouped_priority_is_ambiguous_but_decimals_still_read(tmp_path):

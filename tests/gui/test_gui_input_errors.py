@@ -5,7 +5,8 @@ from __future__ import annotations
 
 
 def _break(project):
-    """Two broken files: towers (a longitude that is not a number, a duplicate id), stations (voters '1.250')."""
+    """Two broken files: towers (a longitude that is not a number, a duplicate id), stations (voters '1.250' and
+    '1,250': two thousands separators in one column)."""
     towers = project.parent / "towers.csv"
     lines = towers.read_text(encoding="utf-8").splitlines()
     parts = lines[1].split(",")
@@ -18,6 +19,9 @@ def _break(project):
     parts = lines[1].split(",")
     parts[5] = "1.250"
     lines[1] = ",".join(parts)
+    parts = lines[2].split(",")
+    parts[5] = '"1,250"'
+    lines[2] = ",".join(parts)
     stations.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return len(lines)
 
@@ -41,10 +45,11 @@ def test_vietnamese_window_shows_input_errors_in_vietnamese(make_window, project
     assert title == "Dữ liệu đầu vào có lỗi"
     assert listed == "✖ " + text  # the dock lists the same translated error
     assert text.startswith("2 tệp dữ liệu đầu vào có lỗi\n")
-    assert "towers.csv: 2 lỗi trong tệp trạm BTS" in text and "polling_stations.csv: 1 lỗi trong tệp điểm bỏ phiếu" in text
+    assert "towers.csv: 2 lỗi trong tệp trạm BTS" in text and "polling_stations.csv: 2 lỗi trong tệp điểm bỏ phiếu" in text
     assert "dòng 2, cột 'kinh_do' (kinh độ): 'abc' không phải là số" in text
     assert "cột 'ma_tram' (mã): mã 'VNP-001' bị trùng (đã có ở dòng 3)" in text
-    assert "dòng 2, cột 'voters': '1.250' không rõ nghĩa" in text
+    assert "cột 'voters': 1 giá trị viết có dấu phân cách hàng nghìn như '1.250' (dòng 2) chưa được đọc" in text
+    assert "dòng 3, cột 'voters': '1,250' không rõ nghĩa" in text
     assert text.count("Cách sửa:") == 3 and text.count("rồi mở lại dự án (hoặc bấm Kiểm tra dữ liệu)") == 3
     for english in ("row ", "column", "How to fix", "validate", "problems", " file"):
         assert english not in text, english
