@@ -116,7 +116,53 @@ _STRINGS: dict[str, dict[str, str]] = {
                      "en": "Mobile coverage gap report for polling stations"},
     "report.subtitle": {"vi": "Dự án: {project}", "en": "Project: {project}"},
     "report.prepared": {"vi": "Lập bằng coverage-planner {version}", "en": "Made with coverage-planner {version}"},
-    "report.page": {"vi": "Trang {n}", "en": "Page {n}"},
+    "report.page": {"vi": "Trang {n}/{total}", "en": "Page {n} of {total}"},
+    # the cover's contents (worded unlike the headings) and the body → annex references
+    "report.toc": {"vi": "Nội dung", "en": "Contents"},
+    "report.toc.page": {"vi": "Trang", "en": "Page"},
+    "report.toc.summary": {"vi": "Tóm tắt: các con số và bản đồ", "en": "Summary figures and map"},
+    "report.toc.lost": {"vi": "Điểm mất sóng do sự cố", "en": "Stations lost in the scenario"},
+    "report.toc.communes": {"vi": "Các xã/phường có điểm lõm sóng", "en": "Communes with gaps"},
+    "report.toc.proposals": {"vi": "Đề xuất trạm lưu động và truyền dẫn", "en": "Mobile sites proposed, backhaul"},
+    "report.toc.unreachable": {"vi": "Điểm không thể phủ sóng và lý do", "en": "Stations that cannot be reached, why"},
+    "report.toc.contingency": {"vi": "Ứng cứu khi trạm BTS hỏng", "en": "If a tower fails: contingency"},
+    "report.toc.annex_a": {"vi": "Phụ lục A – Danh sách đầy đủ điểm sóng yếu, không sóng",
+                           "en": "Annex A – Full list of weak / no-signal stations"},
+    "report.toc.annex_b": {"vi": "Phụ lục B – Điểm phụ thuộc một trạm, theo trạm",
+                           "en": "Annex B – Stations depending on one site, by site"},
+    "report.toc.annex_c": {"vi": "Phụ lục C – Phương pháp, tham số", "en": "Annex C – Methods, parameters"},
+    "report.toc.print": {
+        "vi": "Phần chính (trang 1–{end}) đủ cho cuộc họp và có thể in riêng; các phụ lục (trang {first}–{total}) "
+              "là danh sách đầy đủ từng điểm bỏ phiếu và các tham số tính toán.",
+        "en": "The main part (pages 1–{end}) is what a meeting needs and can be printed on its own; the annexes "
+              "(pages {first}–{total}) hold the complete per-station lists and the parameters.",
+    },
+    "report.annex": {"vi": "Phụ lục {letter}", "en": "Annex {letter}"},
+    "report.see_annex": {"vi": "xem Phụ lục {letter}, trang {page}", "en": "see Annex {letter}, p. {page}"},
+    "report.annex_a.ref": {
+        "vi": "Danh sách đầy đủ {n} điểm sóng yếu hoặc không có sóng: {see}.",
+        "en": "The complete list of the {n} stations with weak or no signal: {see}.",
+    },
+    "report.annex_b.ref": {
+        "vi": "Từng điểm bỏ phiếu mất sóng khi trạm của nó hỏng, theo trạm, có được khôi phục hay không: {see}.",
+        "en": "Each polling station that loses signal when its site fails, by site, and whether it is restored: "
+              "{see}.",
+    },
+    "report.communes.ok": {"vi": "Xã/phường có mọi điểm bỏ phiếu sóng tốt ({n}): {names}.",
+                           "en": "Communes where every polling station has a good signal ({n}): {names}."},
+    "report.col.prop_in": {"vi": "Trạm đề xuất (số điểm phủ)", "en": "Proposed sites (stations covered)"},
+    "report.col.left": {"vi": "Còn thiếu sóng", "en": "Still short"},
+    "report.col.still_lost": {"vi": "Vẫn mất sóng", "en": "Still without signal"},
+    "report.col.restored_yn": {"vi": "Được khôi phục", "en": "Restored"},
+    "report.microwave": {"vi": "vi ba", "en": "microwave"},
+    "report.yes": {"vi": "Có", "en": "Yes"},
+    "report.no": {"vi": "Không", "en": "No"},
+    "report.remaining": {
+        "vi": "Sau khi đặt {k} trạm đề xuất, còn {n} điểm bỏ phiếu ({voters} cử tri) sóng yếu hoặc không có sóng: "
+              "{unreach} điểm không vị trí nào phủ được (bảng dưới), {more} điểm cần thêm trạm lưu động.",
+        "en": "With the {k} proposed sites, {n} polling stations ({voters} voters) still have weak or no signal: "
+              "{unreach} that no candidate site can reach (table below), {more} that need more mobile sites.",
+    },
     "report.key_figures": {"vi": "Số liệu chính", "en": "Key figures"},
     "report.kf.stations": {"vi": "Tổng số điểm bỏ phiếu", "en": "Polling stations analysed"},
     "report.kf.good": {"vi": "Điểm có sóng tốt", "en": "Stations with good signal"},
@@ -247,13 +293,13 @@ _STRINGS: dict[str, dict[str, str]] = {
               "“Đặt trạm lưu động” là vị trí ứng viên khôi phục được tổng trọng số ưu tiên lớn nhất (số cử tri × "
               "mức ưu tiên của điểm, nhân thêm hệ số cho xã biên giới và xã vùng sâu, vùng xa, như khi chọn trạm "
               "lưu động; kiểm tra bằng mặt cắt địa hình, mức thu tốt), với tuyến truyền dẫn tới một trạm khác còn "
-              "hoạt động. Cột “Khôi phục” ghi đủ các điểm vẫn mất sóng.",
+              "hoạt động. Cột “Vẫn mất sóng” ghi đủ các điểm trạm lưu động không khôi phục được.",
         "en": "Each row is a site (one operator's sectors on one mast) that alone serves some polling stations: "
               "if it loses power or is hit by a landslide, these stations lose all signal. “Place a mobile "
               "station” is the candidate site that restores the most priority weight (voters × the station's "
               "priority, raised for border and remote communes, as in the placement; checked on the terrain "
-              "profile, at a good level), with a backhaul to another site that stays on air. “Restored” lists "
-              "every station that stays without signal.",
+              "profile, at a good level), with a backhaul to another site that stays on air. “Still without signal” "
+              "lists every station the mobile station does not restore.",
     },
     "report.contingency.summary": {
         "vi": "{sites} trạm là trạm phục vụ duy nhất của {n} điểm bỏ phiếu ({voters} cử tri). Với một trạm "
@@ -279,11 +325,11 @@ _STRINGS: dict[str, dict[str, str]] = {
                     "en": "Single points of failure (stations served by one site)"},
     "report.spof.note": {
         "vi": "Một trạm là các sector của một nhà mạng trên cùng một cột anten (hai sector của một cột không dự "
-              "phòng cho nhau). Nếu trạm mất điện hoặc bị sạt lở, điểm bỏ phiếu mất sóng; phương án ứng cứu cho "
-              "từng trạm ở mục sau.",
+              "phòng cho nhau). Nếu trạm mất điện hoặc bị sạt lở, điểm bỏ phiếu mất sóng. Xếp theo trạm, như bảng "
+              "phương án ứng cứu; cột “Được khôi phục”: trạm lưu động của phương án đó phủ lại điểm này.",
         "en": "A site is one operator's sectors on one mast (two sectors of one mast are no backup for each "
-              "other). If it fails (power cut, landslide), the station loses signal; the contingency plan per "
-              "site follows.",
+              "other). If it fails (power cut, landslide), the station loses signal. Ordered by site, as the "
+              "contingency plan; “Restored”: that plan's mobile station covers the station again.",
     },
     "report.spof.none": {"vi": "Không có điểm nào chỉ phụ thuộc vào một trạm.",
                          "en": "No station depends on a single site."},

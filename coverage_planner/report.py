@@ -38,7 +38,6 @@ from coverage_planner.i18n import (
     short_station_name,
     site_label,
     sort_names,
-    station_labels,
     station_sort_key,
     status_label,
     t,
@@ -415,7 +414,7 @@ def _styles():
     }
 
 
-def _lost_section(results, lang, styles) -> list:
+def _lost_section(results, lang, styles, heading=None) -> list:
     """Flowables of the stations a failure scenario takes off the air: how many, how many voters, and a table
     with commune, voters, status before → now and the tower that served each one before the failure."""
     from reportlab.lib.units import cm
@@ -424,7 +423,7 @@ def _lost_section(results, lang, styles) -> list:
 
     lost = results.lost_stations()
     down = ", ".join(str(i) for i in results.scenario.down)
-    out = [P(_x(t("report.newly", lang)), styles["h1"]),
+    out = [heading or P(_x(t("report.newly", lang)), styles["h1"]),
            P(_x(t("report.newly.summary_one" if len(results.scenario.down) == 1 else "report.newly.summary", lang,
                   n=fmt_int(len(lost), lang),
                   voters=fmt_int(int(lost["voters"].sum()), lang), towers=down)), styles["body"]),
@@ -460,8 +459,11 @@ def _lost_section(results, lang, styles) -> list:
     return out
 
 
-def _contingency_section(results, lang, styles) -> list:
-    """Flowables of the contingency plan (none when no site alone serves a station)."""
+def _contingency_section(results, lang, styles, heading, annex_ref: str = "") -> list:
+    """Flowables of the contingency plan (none when no site alone serves a station): one row per site that
+    fails — stations and voters lost, where to park a mobile station, what it restores, every station it does not
+    restore (name, commune, id) and its backhaul. The lost stations one by one are in the annex
+    (:func:`_spof_rows`, ``annex_ref``); QA: the rows named three lost stations each and "(+n)", six pages."""
     from reportlab.lib.units import cm
     from reportlab.platypus import Paragraph as P
     from reportlab.platypus import Spacer
@@ -470,14 +472,18 @@ def _contingency_section(results, lang, styles) -> list:
     if cp is None or not len(cp):
         return []
     # "name (commune, id)": station names repeat across communes, the id is the one the console and CSV show
-    labels = station_labels(results.stations, with_id=True)
-    out = [P(_x(t("report.contingency", lang)), styles["h1"]),
+    st = results.stations
+    labels = {str(i): f"{short_station_name(n)} ({c}, {i})"
+              for i, n, c in zip(st["id"], st["name"], st["commune"], strict=True)}
+    out = [heading,
            P(_x(t("report.contingency.note", lang)), styles["small"]),
            P(_x(t("report.contingency.summary", lang, sites=fmt_int(len(cp), lang),
                   n=fmt_int(int(cp["n_lost"].sum()), lang), voters=fmt_int(int(cp["voters_lost"].sum()), lang),
                   restored=fmt_int(int(cp["n_restored"].sum()), lang),
-                  rvoters=fmt_int(int(cp["voters_restored"].sum()), lang))), styles["body"]),
-           Spacer(1, 0.2 * cm)]
+                  rvoters=fmt_int(int(cp["voters_restored"].sum()), lang))), styles["body"])]
+    if annex_ref:
+        out.append(P(_x(annex_ref), styles["small"]))
+    out.append(Spacer(1, 0.2 * cm))
     rows = []
     order = station_sort_key(results.stations)  # as in the tables
     for r in cp.itertuples(index=False):
@@ -485,26 +491,47 @@ def _contingency_section(results, lang, styles) -> list:
         restored_ids = set(_ids(r.stations_restored))
         kept = [labels.get(i, i) for i in lost_ids if i not in restored_ids]  # lost and not restored
         lost = _x(f"{fmt_int(r.n_lost, lang)} / {fmt_int(r.voters_lost, lang)}")
-        if int(r.n_restored) > 0:  # the lost stations, a few (the ones still without signal are all listed)
-            names = [labels.get(i, i) for i in lost_ids]
-            lost += _x(": " + ", ".join(names[:CONTINGENCY_NAMES]) + (
-                " " + t("list.more", lang, n=fmt_int(len(names) - CONTINGENCY_NAMES, lang))
-                if len(names) > CONTINGENCY_NAMES else ""))
+        if int(r.n_restored) > 0:
             where = f"{r.restore_lat:.5f}, {r.restore_lon:.5f}" + (f" – {r.commune}" if cell_text(r.commune) else "")
             bh = str(r.backhaul)
             bh_text = t(f"backhaul.{bh}", lang) if has(f"backhaul.{bh}") else bh
-            if cell_text(r.backhaul_tower):
-                bh_text += f": {r.backhaul_tower}, {fmt_float(r.backhaul_distance_km, 1, lang)} km"
+            if cell_text(r.backhaul_tower):  # "VTL-DBP-041-A (vi ba, 1,3 km)": two lines, not four
+                bh_text = (f"{r.backhaul_tower} ({t('report.microwave', lang)}, "
+                           f"{fmt_float(r.backhaul_distance_km, 1, lang)}\u00a0km)")
             restored = _x(f"{fmt_int(r.n_restored, lang)} / {fmt_int(r.voters_restored, lang)}")
         else:  # nothing restored: all of them are listed as still without signal
             where, bh_text, restored = translate_message(str(r.note), lang), "—", "0"
-        if kept:
-            restored += (f"<br/><b>{_x(t('report.contingency.still_lost', lang, n=fmt_int(len(kept), lang)))}</b> "
-                         + _x(", ".join(kept)))
-        rows.append([_x(f"{r.site} ({r.operator})"), lost, _x(where), restored, _x(bh_text)])
+        still = f"<b>{_x(fmt_int(len(kept), lang))}</b>: {_x(', '.join(kept))}" if kept else "—"
+        rows.append([_x(f"{r.site} ({r.operator})"), lost, _x(where), restored, still, _x(bh_text)])
     out.append(_table([t("report.col.site_fails", lang), t("report.col.lost", lang), t("report.col.restore", lang),
-                       t("report.col.restored", lang), t("report.col.backhaul", lang)], rows,
-                      [2.6 * cm, 4.6 * cm, 3.1 * cm, 3.8 * cm, 2.9 * cm], styles))
+                       t("report.col.restored", lang), t("report.col.still_lost", lang),
+                       t("report.col.backhaul", lang)], rows,
+                      [2.4 * cm, 1.8 * cm, 3.3 * cm, 1.8 * cm, 4.7 * cm, 3.0 * cm], styles, align_right=(1, 3)))
+    return out + _kvbp_note(st["name"][st["id"].astype(str).isin(
+        {i for r in cp.itertuples(index=False) for i in _ids(r.stations_lost)})], lang, styles)
+
+
+def _covered_by(props) -> dict[str, str]:
+    """station id → the proposed site that newly covers it (``stations_covered``: each station once)."""
+    out = {}
+    if props is None or not len(props) or "stations_covered" not in props:
+        return out
+    for r in props.sort_values("rank").itertuples(index=False):
+        for i in _ids(r.stations_covered):
+            out.setdefault(i, str(r.site_id))
+    return out
+
+
+def _spof_order(results) -> dict[str, tuple[int, bool]]:
+    """station id → (its site's row in the contingency plan, whether that plan's mobile station restores it)."""
+    cp = results.contingency
+    out = {}
+    if cp is None:
+        return out
+    for k, r in enumerate(cp.itertuples(index=False)):
+        restored = set(_ids(r.stations_restored))
+        for i in _ids(r.stations_lost):
+            out.setdefault(i, (k, i in restored))
     return out
 
 
@@ -746,29 +773,98 @@ def _scenario_text(results, lang) -> str:
     return text
 
 
-def _story(results, lang, styles, page_width, frame_height):
+@functools.cache
+def _heading_class():
+    """The class of the report's headings: a Paragraph that notes the page it is drawn on (``marks[key]``), for
+    the cover's contents and the body's "see Annex A, p. N" (made on first use, as reportlab is)."""
+    from reportlab.platypus import Paragraph
+
+    class Heading(Paragraph):
+        def __init__(self, text, style, *args, key: str = "", marks: dict | None = None, **kwargs):
+            super().__init__(text, style, *args, **kwargs)
+            self.key, self.marks = key, marks
+
+        def draw(self):
+            if self.key and self.marks is not None:
+                self.marks.setdefault(self.key, self.canv.getPageNumber())
+            super().draw()
+
+    return Heading
+
+
+#: the cover's contents: (page mark, i18n key); a mark that is not in the document (no scenario) is left out
+TOC = (("summary", "report.toc.summary"), ("lost", "report.toc.lost"), ("communes", "report.toc.communes"),
+       ("proposals", "report.toc.proposals"), ("unreachable", "report.toc.unreachable"),
+       ("contingency", "report.toc.contingency"), ("annex_a", "report.toc.annex_a"),
+       ("annex_b", "report.toc.annex_b"), ("annex_c", "report.toc.annex_c"))
+PAGE_PLACEHOLDER = 99  # a page number before the first layout has counted them (two digits, like most)
+
+
+def _story(results, lang, styles, page_width, frame_height, *, picture=None, pages: dict | None = None,
+           marks: dict | None = None):
+    """The report's flowables. Body first — what a coordination meeting decides on: cover with contents, key
+    figures and map, (a scenario's lost stations), communes with gaps, proposed mobile sites with backhaul, what
+    cannot be reached, the contingency plan — then the annexes on new pages: A the complete list of stations
+    with weak or no signal, B the stations one site alone serves (by site), C methods and parameters.
+    ``pages`` = the page of each heading mark and ``"total"`` from a previous layout (:func:`build_report` lays
+    the report out until they agree); the headings drawn record their pages in ``marks``."""
     from reportlab.lib.units import cm
     from reportlab.platypus import PageBreak, Paragraph, Spacer
 
     P = Paragraph  # noqa: N806
+    H = _heading_class()  # noqa: N806
+    pages = pages or {}
+    marks = {} if marks is None else marks
+
+    def page(key) -> str:
+        return str(pages.get(key, PAGE_PLACEHOLDER))
+
+    def see(letter, key) -> str:
+        return t("report.see_annex", lang, letter=letter, page=page(key))
+
+    def heading(text, style, key=""):
+        return H(_x(text), styles[style], key=key, marks=marks)
+
+    def annex(letter, title, key):  # "Annex A" over the title, which then fits one line
+        return H(f"{_x(t('report.annex', lang, letter=letter))}<br/>{_x(title)}", styles["h1"], key=key, marks=marks)
+
+    st = results.stations
+    bad = st[st["status"].isin(["none", "weak"])].copy()
+    props = results.proposals
+    unr = results.unreachable
+    cp = results.contingency
+    has_lost = bool(results.newly_uncovered)
+    has_cp = cp is not None and len(cp) > 0
+    has_unr = unr is not None and len(unr) > 0
     s = []
-    # --- cover ---------------------------------------------------------------------------------------------
-    s.append(Spacer(1, 4.5 * cm))
+    # --- cover, with the contents -------------------------------------------------------------------------
+    s.append(Spacer(1, 2.5 * cm))
     s.append(P(_x(t("report.title", lang)), styles["title"]))
-    s.append(Spacer(1, 1.2 * cm))
+    s.append(Spacer(1, 0.9 * cm))
     s.append(P(_x(province_name(results.province, lang) if results.province else results.project_name),
                styles["coverbig"]))
-    s.append(Spacer(1, 0.6 * cm))
+    s.append(Spacer(1, 0.5 * cm))
     s.append(P(_x(t("report.subtitle", lang, project=results.project_name)), styles["cover"]))
     s.append(P(_x(f"{t('date', lang)}: {fmt_date(results.created, lang, time=True)}"), styles["cover"]))
     s.append(P(_x(f"{t('scenario', lang)}: {_scenario_text(results, lang)}"), styles["cover"]))
-    s.append(Spacer(1, 2.5 * cm))
+    s.append(Spacer(1, 1.2 * cm))
+    present = {"summary", "communes", "proposals", "annex_a", "annex_b", "annex_c",
+               *(("lost",) if has_lost else ()), *(("unreachable",) if has_unr else ()),
+               *(("contingency",) if has_cp else ())}
+    toc = [[_x(t(key, lang)), _x(page(mark))] for mark, key in TOC if mark in present]
+    s.append(P(_x(t("report.toc", lang)), styles["h2"]))
+    s.append(_table([t("report.toc", lang), t("report.toc.page", lang)], toc, [14.0 * cm, 2.0 * cm], styles,
+                    align_right=(1,)))
+    s.append(Spacer(1, 0.3 * cm))
+    s.append(P(_x(t("report.toc.print", lang, end=int(page("annex_a")) - 1, first=page("annex_a"),
+                    total=page("total"))), styles["body"]))
+    s.append(Spacer(1, 0.8 * cm))
     s.append(P(_x(t("report.prepared", lang, version=__version__)), styles["cover"]))
     s.append(PageBreak())
 
     # --- key figures + overview map ------------------------------------------------------------------------
     kf = key_figures(results)
-    s.append(P(_x(t("report.key_figures", lang)), styles["h1"]))
+    s.append(heading(t("report.key_figures", lang), "h1", "summary"))
     labels = [("stations", "report.kf.stations"), ("good", "report.kf.good"), ("weak", "report.kf.weak"),
               ("none", "report.kf.none"), ("voters_total", "report.kf.voters_total"),
               ("voters_affected", "report.kf.voters_affected"), ("spof", "report.kf.spof"),
@@ -781,22 +877,33 @@ def _story(results, lang, styles, page_width, frame_height):
     s.append(Spacer(1, 0.4 * cm))
     # the map fills the rest of the key-figures page (QA: in a scenario the longer table pushed a fixed-size map
     # to the next page and left this one mostly blank)
-    s.append(map_block(P(_x(t("report.overview", lang)), styles["h2"]), overview_map(results, lang),
+    s.append(map_block(P(_x(t("report.overview", lang)), styles["h2"]), picture or overview_map(results, lang),
                        P(_x(_overview_caption(results, lang)), styles["small"]), min_height=MAP_MIN_HEIGHT_CM * cm,
                        max_height=frame_height))
     s.append(_section_break())
 
     # --- a failure scenario: the stations that lose all signal, right after the overview -------------------
-    if results.newly_uncovered:
-        s.extend(_lost_section(results, lang, styles))
+    if has_lost:
+        s.extend(_lost_section(results, lang, styles, heading(t("report.newly", lang), "h1", "lost")))
         s.append(_section_break())
 
-    # --- communes ------------------------------------------------------------------------------------------
-    s.append(P(_x(t("report.communes", lang)), styles["h1"]))
+    # --- communes with gaps, the most important first -------------------------------------------------------
+    s.append(heading(t("report.communes", lang), "h1", "communes"))
     s.append(P(_x(t("report.communes.note", lang) + " " + t("report.type.legend", lang)), styles["small"]))
     s.append(Spacer(1, 0.2 * cm))
-    rows = []
+    covered_by = _covered_by(props)
+    station_commune = dict(zip(st["id"].astype(str), st["commune"].astype(str), strict=True))
+    per_commune: dict[str, dict[str, int]] = {}
+    for sid, site in covered_by.items():
+        c = per_commune.setdefault(station_commune.get(sid, ""), {})
+        c[site] = c.get(site, 0) + 1
+    rank = {str(r.site_id): int(r.rank) for r in props.itertuples(index=False)} if props is not None else {}
+    rows, fine = [], []
     for c in _commune_order(results.communes).itertuples(index=False):
+        n_bad = int(getattr(c, "stations_weak", 0)) + int(getattr(c, "stations_none", 0))
+        if n_bad == 0:
+            fine.append(c.name)
+            continue
         b, r = bool(getattr(c, "border", False)), bool(getattr(c, "remote", False))
         typ = t("report.type.border_remote", lang) if b and r else (
             t("report.type.border", lang) if b else (t("report.type.remote", lang) if r else ""))
@@ -804,16 +911,99 @@ def _story(results, lang, styles, page_width, frame_height):
                           ("good", "weak", "none"))
         stn = " / ".join(str(int(getattr(c, f"stations_{k}", 0))) for k in ("good", "weak", "none"))
         vts = " / ".join(fmt_int(getattr(c, f"voters_{k}", 0), lang) for k in ("weak", "none"))
-        rows.append([_x(c.name), _x(typ), _x(area), _x(stn), _x(vts)])
-    s.append(_table([t("commune", lang), t("report.col.type", lang), t("report.col.area", lang),
-                     t("report.col.stations", lang), t("report.col.voters_aff", lang)], rows,
-                    [5.4 * cm, 1.6 * cm, 3.4 * cm, 3.0 * cm, 3.6 * cm], styles, align_right=(2, 3, 4)))
+        sites = per_commune.get(str(c.name), {})
+        prop = ", ".join(f"{site}\u00a0({n})" for site, n in sorted(sites.items(), key=lambda kv: rank.get(kv[0], 0)))
+        left = n_bad - sum(sites.values())
+        rows.append([_x(c.name), _x(typ), _x(area), _x(stn), _x(vts), _x(prop or "—"), _x(fmt_int(left, lang))])
+    if rows:
+        s.append(_table([t("commune", lang), t("report.col.type", lang), t("report.col.area", lang),
+                         t("report.col.stations", lang), t("report.col.voters_aff", lang),
+                         t("report.col.prop_in", lang), t("report.col.left", lang)], rows,
+                        [4.0 * cm, 1.3 * cm, 2.5 * cm, 2.2 * cm, 2.6 * cm, 2.9 * cm, 1.5 * cm], styles,
+                        align_right=(2, 3, 4, 6)))
+    if fine:
+        s.append(Spacer(1, 0.15 * cm))
+        s.append(P(_x(t("report.communes.ok", lang, n=fmt_int(len(fine), lang), names=", ".join(fine))),
+                   styles["small"]))
+    if len(bad):
+        s.append(P(_x(t("report.annex_a.ref", lang, n=fmt_int(len(bad), lang), see=see("A", "annex_a"))),
+                   styles["small"]))
 
-    # --- stations with weak / no signal -------------------------------------------------------------------------
+    # --- proposals -------------------------------------------------------------------------------------------
     s.append(_section_break())
-    s.append(P(_x(t("report.gaps", lang)), styles["h1"]))
-    st = results.stations
-    bad = st[st["status"].isin(["none", "weak"])].copy()
+    s.append(heading(t("report.proposals", lang), "h1", "proposals"))
+    if props is None or len(props) == 0:
+        s.append(P(_x(t("report.proposals.none", lang)), styles["body"]))
+        note = (results.placement_summary or {}).get("note")
+        if note:  # why nothing was proposed (e.g. every station in need has priority 0)
+            s.append(P(_x(translate_message(note, lang)), styles["body"]))
+    else:
+        s.append(P(_x(t("report.proposals.note", lang)), styles["small"]))
+        how = placement_text(results.placement_summary, lang)  # exact or not, converged or not: what was done
+        if how:
+            s.append(P(_x(how), styles["small"]))
+        edits = edits_text(results.placement_summary, lang)
+        if edits:
+            s.append(P(_x(t("report.proposals.edited", lang, changes=edits)), styles["small"]))
+        s.append(Spacer(1, 0.2 * cm))
+        rows = []
+        zone_label = None
+        for r in props.sort_values("rank").itertuples(index=False):
+            zone, e, n = utm_of(results, r.lon, r.lat, getattr(r, "x", None), getattr(r, "y", None))
+            zone_label = zone_label or zone
+            bh = str(getattr(r, "backhaul", ""))
+            bh_text = t(f"backhaul.{bh}", lang) if has(f"backhaul.{bh}") else bh
+            if getattr(r, "backhaul_tower", ""):  # no break inside "5,0 km" or "F1 0,62" (QA: "F1" / "41,46")
+                bh_text += (f": {r.backhaul_tower}, {fmt_float(r.backhaul_distance_km, 1, lang)}\u00a0km, "
+                            f"F1\u00a0{fmt_float(getattr(r, 'backhaul_clearance', float('nan')), 2, lang)}")
+            rows.append([_x(int(r.rank)), _x(site_label(r.site_id, getattr(r, "placed_by", ""), lang)),
+                         _x(f"{r.lat:.5f}, {r.lon:.5f}"),
+                         _x(f"{e:.0f} E, {n:.0f} N" if zone == zone_label else f"{zone}: {e:.0f} E, {n:.0f} N"),
+                         _x(r.commune), _x(f"{int(r.n_stations)} / {fmt_int(r.voters_covered, lang)}"), _x(bh_text)])
+        s.append(_table([t("report.col.rank", lang), t("report.col.site", lang), t("report.col.latlon", lang),
+                         t("report.col.utm", lang, zone=zone_label or ""), t("commune", lang),
+                         t("report.col.covered", lang), t("report.col.backhaul", lang)], rows,
+                        [0.7 * cm, 1.5 * cm, 3.0 * cm, 3.4 * cm, 2.6 * cm, 2.1 * cm, 3.7 * cm], styles,
+                        align_right=(0, 5)))
+    # --- what cannot be reached, and why ---------------------------------------------------------------------
+    n_unr = len(unr) if has_unr else 0
+    if len(bad) and props is not None and len(props):
+        left = bad[~bad["id"].astype(str).isin(covered_by)]
+        s.append(Spacer(1, 0.2 * cm))
+        s.append(P(_x(t("report.remaining", lang, k=fmt_int(len(props), lang), n=fmt_int(len(left), lang),
+                        voters=fmt_int(int(left["voters"].sum()), lang), unreach=fmt_int(n_unr, lang),
+                        more=fmt_int(len(left) - n_unr, lang))), styles["body"]))
+    if has_unr:
+        s.append(_section_break(HEADING_MIN_SPACE_CM))  # the heading with its table's first rows
+        s.append(heading(t("report.unreachable", lang), "h2", "unreachable"))
+        rows = [[_x(r.get("id", "")), _x(short_station_name(r.get("name", r.get("id", "")))),
+                 _x(r.get("commune", "")),
+                 _x(translate_message(r.get("reason", ""), lang))]
+                for _, r in sort_names(unr, "commune", "name").iterrows()]
+        widths = _with_id_column(unr["id"] if "id" in unr else [], [5.0, 3.5, 8.5], styles,
+                                 give={1: 1.4, 2: 2.0})
+        s.append(_table([t("station_id", lang), t("name", lang), t("commune", lang), t("report.col.reason", lang)],
+                        rows, widths, styles))
+        s += _kvbp_note(unr["name"] if "name" in unr else [], lang, styles)
+    summary = results.placement_summary or {}
+    if summary.get("n_not_planned") and not summary.get("note"):  # the note already says it when it is all of them
+        s.append(P(_x(t("report.not_planned", lang, n=fmt_int(summary["n_not_planned"], lang))), styles["small"]))
+
+    # --- contingency plan: the body's last section, laid out so its last page is not nearly empty --------------
+    spof = st[st["spof"].fillna(False).astype(bool)] if "spof" in st else st.iloc[0:0]
+    contingency = _contingency_section(results, lang, styles,
+                                       heading(t("report.contingency", lang), "h1", "contingency"),
+                                       t("report.annex_b.ref", lang, see=see("B", "annex_b")) if len(spof) else "")
+    if contingency:
+        s.append(_section_break())
+        end = len(s)
+        s.extend(contingency)
+        s[end:] = [last_section(s[end:], min_tail=LAST_PAGE_MIN_CM * cm, min_head=SECTION_MIN_SPACE_CM * cm)]
+
+    # ==== annexes: on a page of their own, so the body prints alone ==========================================
+    s.append(PageBreak())
+    # --- A: stations with weak / no signal, complete -----------------------------------------------------------
+    s.append(annex("A", t("report.gaps", lang), "annex_a"))
     if len(bad) == 0:
         s.append(P(_x(t("report.gaps.none", lang)), styles["body"]))
     else:
@@ -836,95 +1026,40 @@ def _story(results, lang, styles, page_width, frame_height):
                          t("report.col.nearest", lang)], rows, widths, styles, align_right=(3, 6)))
         s += _kvbp_note(bad["name"], lang, styles)
 
-    # --- proposals -------------------------------------------------------------------------------------------
+    # --- B: single points of failure, by the site that fails (the contingency plan's order) -------------------
     s.append(_section_break())
-    s.append(P(_x(t("report.proposals", lang)), styles["h1"]))
-    props = results.proposals
-    if props is None or len(props) == 0:
-        s.append(P(_x(t("report.proposals.none", lang)), styles["body"]))
-        note = (results.placement_summary or {}).get("note")
-        if note:  # why nothing was proposed (e.g. every station in need has priority 0)
-            s.append(P(_x(translate_message(note, lang)), styles["body"]))
-    else:
-        s.append(P(_x(t("report.proposals.note", lang)), styles["small"]))
-        how = placement_text(results.placement_summary, lang)  # exact or not, converged or not: what was done
-        if how:
-            s.append(P(_x(how), styles["small"]))
-        edits = edits_text(results.placement_summary, lang)
-        if edits:
-            s.append(P(_x(t("report.proposals.edited", lang, changes=edits)), styles["small"]))
-        s.append(Spacer(1, 0.2 * cm))
-        rows = []
-        zone_label = None
-        for r in props.sort_values("rank").itertuples(index=False):
-            zone, e, n = utm_of(results, r.lon, r.lat, getattr(r, "x", None), getattr(r, "y", None))
-            zone_label = zone_label or zone
-            bh = str(getattr(r, "backhaul", ""))
-            bh_text = t(f"backhaul.{bh}", lang) if has(f"backhaul.{bh}") else bh
-            if getattr(r, "backhaul_tower", ""):
-                bh_text += (f": {r.backhaul_tower}, {fmt_float(r.backhaul_distance_km, 1, lang)} km, "
-                            f"F1 {fmt_float(getattr(r, 'backhaul_clearance', float('nan')), 2, lang)}")
-            rows.append([_x(int(r.rank)), _x(site_label(r.site_id, getattr(r, "placed_by", ""), lang)), _x(f"{r.lat:.5f}, {r.lon:.5f}"),
-                         _x(f"{e:.0f} E, {n:.0f} N" if zone == zone_label else f"{zone}: {e:.0f} E, {n:.0f} N"),
-                         _x(r.commune), _x(f"{int(r.n_stations)} / {fmt_int(r.voters_covered, lang)}"), _x(bh_text)])
-        s.append(_table([t("report.col.rank", lang), t("report.col.site", lang), t("report.col.latlon", lang),
-                         t("report.col.utm", lang, zone=zone_label or ""), t("commune", lang),
-                         t("report.col.covered", lang), t("report.col.backhaul", lang)], rows,
-                        [0.7 * cm, 1.5 * cm, 3.0 * cm, 3.4 * cm, 2.6 * cm, 2.1 * cm, 3.7 * cm], styles,
-                        align_right=(0, 5)))
-    unr = results.unreachable
-    if unr is not None and len(unr):
-        s.append(_section_break(HEADING_MIN_SPACE_CM))  # the heading with its table's first rows
-        s.append(P(_x(t("report.unreachable", lang)), styles["h2"]))
-        rows = [[_x(r.get("id", "")), _x(short_station_name(r.get("name", r.get("id", "")))),
-                 _x(r.get("commune", "")),
-                 _x(translate_message(r.get("reason", ""), lang))]
-                for _, r in sort_names(unr, "commune", "name").iterrows()]
-        widths = _with_id_column(unr["id"] if "id" in unr else [], [5.0, 3.5, 8.5], styles,
-                                 give={1: 1.4, 2: 2.0})
-        s.append(_table([t("station_id", lang), t("name", lang), t("commune", lang), t("report.col.reason", lang)],
-                        rows, widths, styles))
-        s += _kvbp_note(unr["name"] if "name" in unr else [], lang, styles)
-    summary = results.placement_summary or {}
-    if summary.get("n_not_planned") and not summary.get("note"):  # the note already says it when it is all of them
-        s.append(P(_x(t("report.not_planned", lang, n=fmt_int(summary["n_not_planned"], lang))), styles["small"]))
-
-    # --- single points of failure ------------------------------------------------------------------------------
-    s.append(_section_break())
-    s.append(P(_x(t("report.spof", lang)), styles["h1"] if len(props if props is not None else []) > 6
-               else styles["h2"]))
-    spof = st[st["spof"].fillna(False).astype(bool)] if "spof" in st else st.iloc[0:0]
+    s.append(annex("B", t("report.spof", lang), "annex_b"))
     if len(spof) == 0:
         s.append(P(_x(t("report.spof.none", lang)), styles["body"]))
     else:
         s.append(P(_x(t("report.spof.note", lang)), styles["small"]))
         s.append(Spacer(1, 0.2 * cm))
+        plan = _spof_order(results)
+        spof = sort_names(spof, "commune", "name")
+        spof = spof.assign(_site=[plan.get(str(i), (len(plan) + 1, False))[0] for i in spof["id"]])
+        spof = spof.sort_values("_site", kind="stable")  # by site, each site's stations in the tables' order
         rows = []
-        for r in sort_names(spof, "commune", "name").itertuples(index=False):
+        for r in spof.itertuples(index=False):
             server = str(getattr(r, "best_server", "") or "")
             if server and str(getattr(r, "best_operator", "") or ""):
                 server += f" ({r.best_operator})"
+            restored = plan.get(str(r.id))
             rows.append([_x(r.id), _x(short_station_name(r.name)), _x(r.commune), _x(fmt_int(r.voters, lang)),
                          _x(server or "—"),
                          _x(fmt_float(getattr(r, "level_dbm", float("nan")), 1, lang)),
-                         _x(status_label(r.status, lang))])
-        widths = _with_id_column(spof["id"], [4.8, 3.2, 1.6, 3.4, 1.8, 2.2], styles,
-                                 give={1: 1.2, 2: 0.3, 3: 1.0, 4: 0.6, 5: 0.7})
+                         _x(status_label(r.status, lang)),
+                         _x("—" if restored is None else t("report.yes" if restored[1] else "report.no", lang))])
+        widths = _with_id_column(spof["id"], [4.2, 2.8, 1.6, 2.8, 1.8, 2.1, 1.7], styles,
+                                 give={1: 0.8, 2: 0.3, 3: 0.2, 4: 0.6, 5: 0.7})  # the sector id on one line
         s.append(_table([t("station_id", lang), t("name", lang), t("commune", lang), t("voters", lang),
-                         t("report.col.only_server", lang), t("report.col.level", lang), t("status", lang)], rows,
-                        widths, styles, align_right=(3, 5)))
+                         t("report.col.only_server", lang), t("report.col.level", lang), t("status", lang),
+                         t("report.col.restored_yn", lang)], rows, widths, styles, align_right=(3, 5)))
         s += _kvbp_note(spof["name"], lang, styles)
 
-    # --- contingency plan: per site that alone serves stations, what is lost and where a mobile site restores --
-    contingency = _contingency_section(results, lang, styles)
-    if contingency:
-        s.append(_section_break())
-        s.extend(contingency)
-
-    # --- methods: the last section, laid out so the last page is not nearly empty ---------------------------
+    # --- C: methods: the last section, laid out so the last page is not nearly empty ---------------------------
     s.append(_section_break())
     end = len(s)
-    s.append(P(_x(t("report.methods", lang)), styles["h1"]))
+    s.append(annex("C", t("report.methods", lang), "annex_c"))
     s.append(P(_x(t("report.methods.intro", lang)), styles["body"]))
     s.append(Spacer(1, 0.3 * cm))
     rows = []
@@ -975,7 +1110,11 @@ def _story(results, lang, styles, page_width, frame_height):
 
 
 def build_report(results, path, *, lang: str = "vi") -> Path:
-    """Write the A4 gap report for ``results`` to ``path`` (atomically); returns the path."""
+    """Write the A4 gap report for ``results`` to ``path`` (atomically); returns the path.
+
+    The report is laid out until the page numbers it prints (contents, "see Annex A, p. N", "Page x of y")
+    are those of the layout: the first layout counts them, the next one prints them (a third only if that moved
+    a page break)."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import cm
@@ -989,30 +1128,46 @@ def build_report(results, path, *, lang: str = "vi") -> Path:
     pdf_date = created.strftime("D:%Y%m%d%H%M%S+00'00'")
     footer_left = nfc(f"{results.province or results.project_name} – {t('report.title', lang)}")
     footer_right = fmt_date(created, lang)
+    picture = overview_map(results, lang)  # drawn once, laid out by each pass
 
-    def on_page(canvas, doc):
-        canvas.setDateFormatter(lambda *a: pdf_date)
-        canvas.saveState()
-        canvas.setFont(FONT, 7.5)
-        canvas.setFillColor(colors.HexColor("#555555"))
-        w, _ = A4
-        canvas.drawString(2 * cm, 1.2 * cm, footer_left[:110])
-        canvas.drawRightString(w - 2 * cm, 1.2 * cm, footer_right)
-        canvas.drawCentredString(w / 2, 0.8 * cm, t("report.page", lang, n=doc.page))
-        canvas.restoreState()
+    def layout(target, pages: dict) -> dict:
+        marks: dict = {}
 
+        def on_page(canvas, doc):
+            canvas.setDateFormatter(lambda *a: pdf_date)
+            canvas.saveState()
+            canvas.setFont(FONT, 7.5)
+            canvas.setFillColor(colors.HexColor("#555555"))
+            w, _ = A4
+            canvas.drawString(2 * cm, 1.2 * cm, footer_left[:110])
+            canvas.drawRightString(w - 2 * cm, 1.2 * cm, footer_right)
+            canvas.drawCentredString(w / 2, 0.8 * cm, t("report.page", lang, n=doc.page,
+                                                          total=pages.get("total", PAGE_PLACEHOLDER)))
+            canvas.restoreState()
+            marks["total"] = doc.page
+
+        doc = SimpleDocTemplate(
+            target, pagesize=A4, leftMargin=2 * cm, rightMargin=2 * cm, topMargin=1.8 * cm,
+            bottomMargin=2 * cm, title=nfc(t("report.title", lang)), author="coverage-planner",
+            subject=nfc(f"{results.province} – {results.project_name}"), creator=f"coverage-planner {__version__}",
+            invariant=1, lang=lang, initialFontName=FONT, initialFontSize=9,
+        )
+        # a frame's usable height: the page within the margins less its padding (6 pt at top and bottom)
+        doc.build(_story(results, lang, styles, doc.width, doc.height - 12, picture=picture, pages=pages,
+                         marks=marks), onFirstPage=on_page, onLaterPages=on_page)
+        return marks
+
+    pages: dict = {}
+    for _ in range(4):  # count the pages, print them; again only if printing them moved a break
+        pdf = io.BytesIO()
+        found = layout(pdf, pages)
+        if found == pages:
+            break
+        pages = found
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
         with atomic_path(dest) as tmp:
-            doc = SimpleDocTemplate(
-                str(tmp), pagesize=A4, leftMargin=2 * cm, rightMargin=2 * cm, topMargin=1.8 * cm,
-                bottomMargin=2 * cm, title=nfc(t("report.title", lang)), author="coverage-planner",
-                subject=nfc(f"{results.province} – {results.project_name}"), creator=f"coverage-planner {__version__}",
-                invariant=1, lang=lang, initialFontName=FONT, initialFontSize=9,
-            )
-            # a frame's usable height: the page within the margins less its padding (6 pt at top and bottom)
-            doc.build(_story(results, lang, styles, doc.width, doc.height - 12), onFirstPage=on_page,
-                      onLaterPages=on_page)
+            Path(tmp).write_bytes(pdf.getvalue())
     except OutputError:
         raise  # already says what and how to fix
     except OSError as exc:

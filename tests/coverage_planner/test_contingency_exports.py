@@ -128,18 +128,20 @@ def test_report_rows_name_the_stations_still_without_signal_with_their_commune(r
     res.contingency.loc[0, ["n_lost", "stations_lost", "n_restored", "stations_restored"]] = [
         9, ";".join(sorted(ids)), 2, ";".join(sorted(ids[3:5]))]  # the plan lists ids in id order
     text = _raw_text(report.build_report(res, tmp_path / "r_en.pdf", lang="en"))
-    sec = text[text.index("Contingency plan: if a site fails"):text.index("Methods and parameters")]
+    sec = text[text.index("Contingency plan: if a site fails"):text.index("Polling stations with weak or no signal")]
     assert "restores the most priority weight (voters × the station's priority, raised for border and remote" in sec
     assert "restores the most voters" not in text
-    # the lost ones: three, then "(+6)"; the 7 not restored all listed, with their communes
-    assert f"9 / {res.contingency.loc[0, 'voters_lost']}: {lbl[ids[0]]}, {lbl[ids[1]]}, {lbl[ids[2]]} (+6)" in sec
+    # QA (meeting layout): the row gives counts, not three names and "(+6)"; the 7 not restored all listed, with
+    # their communes and ids, under "Still without signal"; every lost station is in Annex B, by site
+    assert f"9 / {res.contingency.loc[0, 'voters_lost']}" in sec and "(+6)" not in sec
     kept = [lbl[i] for i in ids if i not in ids[3:5]]
-    assert "Still without signal (7): " + ", ".join(kept) in sec
+    assert "Still without signal" in sec and "7: " + ", ".join(kept) in sec
     # nothing restored: the row lists them all as still without signal
     gone = res._lost.iloc[2]
-    assert f"Still without signal (1): {gone['name']} ({gone['commune']}, {gone['id']})" in sec
+    assert f"1: {gone['name']} ({gone['commune']}, {gone['id']})" in sec
+    assert "see Annex B, p. " in sec
     vi = _raw_text(report.build_report(res, tmp_path / "r_vi.pdf", lang="vi"))
-    sec = vi[vi.index("Phương án ứng cứu khi một trạm gặp sự cố"):vi.index("Phương pháp và tham số")]
+    sec = vi[vi.index("Phương án ứng cứu khi một trạm gặp sự cố"):vi.index("Điểm bỏ phiếu sóng yếu hoặc không có sóng")]
     assert "khôi phục được tổng trọng số ưu tiên lớn nhất (số cử tri × mức ưu tiên của điểm" in sec
     assert "khôi phục được nhiều cử tri nhất" not in vi
-    assert "Vẫn mất sóng (7): " + ", ".join(kept) in sec
+    assert "Vẫn mất sóng" in sec and "7: " + ", ".join(kept) in sec

@@ -88,7 +88,7 @@ def test_key_figures_equal_the_analysis(vi_text, res):
 
 @needs_poppler
 def test_weak_and_no_signal_table_lists_exactly_those_stations(vi_text, res):
-    sec = _section(vi_text, "Điểm bỏ phiếu sóng yếu hoặc không có sóng", "Trạm phát sóng lưu động đề xuất")
+    sec = _section(vi_text, "Điểm bỏ phiếu sóng yếu hoặc không có sóng", "Điểm chỉ có một trạm phục vụ")
     for r in res.stations.itertuples():
         assert (r.name in sec) == (r.status != "good"), r.name
     bad = res.stations[res.stations["status"] != "good"]
@@ -109,7 +109,7 @@ def test_commune_table_puts_border_then_remote_first(res, tmp_path):
     r2.communes["border"] = [False, False, True]
     r2.communes["remote"] = [False, True, False]
     text = pdftotext(report.build_report(r2, tmp_path / "r.pdf"))
-    sec = _section(text, "Theo xã/phường", "Điểm bỏ phiếu sóng yếu")
+    sec = _section(text, "Theo xã/phường", "Trạm phát sóng lưu động đề xuất")
     order = sorted(r2.communes["name"], key=lambda n: re.search(rf"^\s*{re.escape(n)}\s", sec, re.M).start())
     assert order == ["Thanh Xương", "Nà Hỳ", "Mường Nhé"]
     row = re.search(r"^\s*Thanh Xương\s+BG\s+(.*)$", sec, re.M).group(1)
@@ -120,7 +120,7 @@ def test_commune_table_puts_border_then_remote_first(res, tmp_path):
 
 @needs_poppler
 def test_proposals_with_utm_and_backhaul(vi_text, res):
-    sec = _section(vi_text, "Trạm phát sóng lưu động đề xuất", "Điểm chỉ có một trạm phục vụ")
+    sec = _section(vi_text, "Trạm phát sóng lưu động đề xuất", "Điểm bỏ phiếu sóng yếu hoặc không có sóng")
     assert "UTM 48N (E, N)" in sec
     for p in res.proposals.itertuples():
         assert f"{p.x:.0f} E, {p.y:.0f} N" in sec
@@ -136,9 +136,10 @@ def test_single_points_of_failure(vi_text, res):
     sec = _section(vi_text, "Điểm chỉ có một trạm phục vụ (điểm lỗi đơn)", "Phương pháp và tham số")
     spof = res.stations[res.stations["spof"]]
     assert len(spof) > 0
-    for r in spof.itertuples():
-        assert re.search(rf"{re.escape(r.name)}\s+{re.escape(r.commune)}\s+{r.voters}\s+{re.escape(r.best_server)}",
-                         sec), r.name
+    for r in spof.itertuples():  # (a long name wraps in its cell: its first words start the row)
+        first = r"\s+".join(map(re.escape, r.name.split()[:3]))
+        assert re.search(rf"{re.escape(r.id)}\s+{first}.*\s{re.escape(r.commune)}\s+{r.voters}\s+"
+                         rf"{re.escape(r.best_server)}", sec), r.name
 
 
 @needs_poppler
@@ -190,7 +191,7 @@ def test_fonts_embedded_a4_page_numbers_and_reproducible(vi_pdf, res, tmp_path):
     pages = int(info["Pages"])
     assert pages >= 5
     text = pdftotext(vi_pdf, layout=False)
-    assert [int(n) for n in re.findall(r"Trang (\d+)", text)] == list(range(1, pages + 1))
+    assert [int(n) for n in re.findall(rf"Trang (\d+)/{pages}\b", text)] == list(range(1, pages + 1))
     again = report.build_report(res, tmp_path / "again.pdf")
     assert again.read_bytes() == vi_pdf.read_bytes()
     assert "2026" in info.get("CreationDate", "") and "Nov 28" in info.get("CreationDate", "")
@@ -893,3 +894,101 @@ def _spy_overview(monkeypatch, res, key):
     monkeypatch.setattr(Figure, "legend", spy_legend)
     report.overview_png(res, "en", width_in=4.0, dpi=60)
     return calls, legend
+
+
+def _pages_text(pdf) -> list[str]:
+    """The text of each page (pdftotext, form feeds between pages)."""
+    return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout.split("\f")[:-1]
+
+
+@needs_poppler
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_body_first_then_complete_annexes_with_true_page_references(res, lang, tmp_path):
+    """QA (coordination meeting): the first pages were key figures and then ten pages of the weak/no-signal
+    list, six of single points of failure; the proposed sites and the contingency plan came after page 13.
+    Now the body — summary, communes with gaps, proposals with backhaul, what cannot be reached, contingency
+    plan — comes first, and the per-station lists are annexes that start on a page of their own, so the body
+    prints alone. The cover's contents, the body's "see Annex A, p. N" and the footer's "Page x of y" give the
+    pages the sections are really on."""
+    from coverage_planner.i18n import t
+
+    pdf = report.build_report(res, tmp_path / f"r_{lang}.pdf", lang=lang)
+    pages = _pages_text(pdf)
+    n = len(pages)
+    assert n == int(pdfinfo(pdf)["Pages"])
+
+    def page_of(text) -> int:  # the first page (1-based) a heading line is on, the cover's contents aside
+        return next(i for i, p in enumerate(pages[1:], start=2) if text in [ln.strip() for ln in p.splitlines()])
+
+    body = [t(k, lang) for k in ("report.key_figures", "report.newly", "report.communes", "report.proposals",
+                                 "report.unreachable")]
+    annexes = [t("report.annex", lang, letter=x) for x in "ABC"]
+    at = [page_of(h) for h in body + annexes]
+    assert at == sorted(at), at  # body, then the annexes A, B, C
+    a, b, c = at[-3:]
+    assert t("report.gaps", lang) in pages[a - 1] and t("report.spof", lang) in pages[b - 1]
+    assert t("report.methods", lang) in pages[c - 1]
+    # Annex A starts a page: nothing of the body on it, and the page before it is the body's last
+    first_line = next(ln for ln in pages[a - 1].splitlines() if ln.strip())
+    assert first_line.strip() == annexes[0]
+    # the complete list: every weak / no-signal station is in Annex A (between A and B), none dropped
+    annex_a = "\f".join(pages[a - 1:b])
+    annex_a = annex_a[annex_a.index(annexes[0]):annex_a.index(annexes[1])]
+    bad = res.stations[res.stations["status"] != "good"]
+    assert all(i in annex_a for i in bad["id"]) and len(bad) > 0
+    # page references: the contents on the cover, the body's pointers, the footers
+    flat = [" ".join(p.split()) for p in pages]
+    see_a = t("report.see_annex", lang, letter="A", page=a)
+    assert any(see_a in p for p in flat[:a - 1]), see_a
+    assert t("report.toc.print", lang, end=a - 1, first=a, total=n) in flat[0]
+    for key, page in (("report.toc.annex_a", a), ("report.toc.annex_b", b), ("report.toc.annex_c", c),
+                      ("report.toc.proposals", page_of(t("report.proposals", lang)))):
+        assert re.search(re.escape(t(key, lang)) + rf"\s+{page}\b", pages[0]), key
+    footer = t("report.page", lang, n="X", total=n).replace("X", r"(\d+)")
+    assert [int(m) for m in re.findall(footer, "\n".join(pages))] == list(range(1, n + 1))
+
+
+@needs_poppler
+def test_commune_table_lists_the_communes_with_gaps_and_the_sites_proposed_there(tmp_path):
+    """QA: the commune table had every commune, those without a single weak or no-signal station too, and did
+    not say what the plan does for a commune. Now it lists the communes with gaps (the others in one line under
+    it), with the proposed sites covering stations there (how many each) and how many stay short of signal."""
+    r = tiny_results()
+    layout = pdftotext(report.build_report(r, tmp_path / "r.pdf", lang="en"))
+    rows = _section(layout, "By commune", "Proposed mobile base stations")
+    sec = " ".join(rows.split())
+    st = r.stations
+    covered = {i: s.site_id for s in r.proposals.itertuples() for i in s.stations_covered.split(";") if i}
+    for c in r.communes.itertuples():
+        bad = st[(st["commune"] == c.name) & (st["status"] != "good")]
+        if not len(bad):
+            assert re.search(r"Communes where every polling station has a good signal \(\d+\): [^.]*"
+                             + re.escape(c.name), sec), c.name
+            continue
+        sites = sorted({covered[i] for i in bad["id"] if i in covered})
+        for site in sites:
+            n = sum(covered.get(i) == site for i in bad["id"])
+            assert f"{site} ({n})" in sec, (c.name, site)
+        left = sum(i not in covered for i in bad["id"])
+        assert re.search(rf"^\s*{re.escape(c.name)}\s.*\s{left}\s*$", rows, re.M), c.name  # "Still short"
+    assert len(covered) > 0
+
+
+def test_backhaul_keeps_km_and_fresnel_values_with_their_units(res):
+    """QA: in the proposals table "F1" ended a line and its value "41,46" began the next; a no-break space
+    keeps "F1 0,62" and "5,0 km" on one line (in the table's cells, as reportlab wraps them)."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import cm
+    from reportlab.platypus import Table
+
+    from coverage_planner.i18n import fmt_float
+
+    report.register_fonts()
+    story = report._story(res, "vi", report._styles(), A4[0] - 4 * cm, A4[1] - 3.8 * cm - 12)
+    cells = [c.text for tb in story if isinstance(tb, Table) for row in tb._cellvalues for c in row
+             if hasattr(c, "text")]
+    p = res.proposals[res.proposals["backhaul_tower"].astype(str) != ""].iloc[0]
+    assert any(f"F1\u00a0{fmt_float(p.backhaul_clearance, 2, 'vi')}" in c for c in cells)
+    assert any(f"{fmt_float(p.backhaul_distance_km, 1, 'vi')}\u00a0km" in c for c in cells)
+    assert not any(re.search(r"F1 \d", c) for c in cells)  # (the check can fail: a plain space)

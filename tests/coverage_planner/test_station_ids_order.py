@@ -166,7 +166,7 @@ def test_report_station_tables_list_ids_in_vietnamese_order(res, lang, tmp_path)
     # weak / no signal: no-signal rows first, then weak ones; each group by ward, then number
     bad = st[st["status"] != "good"]
     want = _expected(bad[bad["status"] == "none"]) + _expected(bad[bad["status"] == "weak"])
-    sec = section("report.gaps", "report.proposals")
+    sec = section("report.gaps", "report.spof")
     assert head in sec and _ids_in(sec, st["id"]) == want
     # single points of failure
     sec = section("report.spof", "report.methods")
@@ -175,7 +175,7 @@ def test_report_station_tables_list_ids_in_vietnamese_order(res, lang, tmp_path)
     sec = section("report.newly", "report.communes")
     assert head in sec and _ids_in(sec, st["id"]) == _expected(st[st["id"].isin(res.newly_uncovered)])
     # stations no site can reach
-    sec = section("report.unreachable", "report.spof")
+    sec = section("report.unreachable", "report.gaps")
     assert head in sec and _ids_in(sec, st["id"]) == _expected(res.unreachable)
     # each id next to its station's name (which may wrap; "Khu vực bỏ phiếu" abbreviated KVBP in the tables)
     for r in bad.itertuples():
