@@ -200,6 +200,20 @@ def test_prefer_checked_swaps_only_for_the_same_covered_stations():
         assert (cov[w > 0][:, new].any(axis=1) == cov[w > 0][:, plan].any(axis=1)).all()
 
 
+def test_a_converged_loop_whose_count_is_not_proven_is_not_called_the_minimum():
+    """k = -1: the loop converged but the minimum is not proven (``lscp_exact`` false: the set-cover solve stopped
+    at its time limit, or the plan does not cover every reachable station): the text does not call the count the
+    minimum (before, it went by ``exact_converged`` alone)."""
+    from coverage_planner.i18n import placement_text
+
+    s = {"k": 5, "k_requested": -1, "lscp_sites": 5, "greedy_objective": 10.0, "exact_rounds": 3,
+         "exact_converged": True, "lscp_exact": True, "lscp_unchecked": 0, "reachable_covered": 9, "n_reachable": 9}
+    assert placement_text(s, "en").startswith("Minimum mobile sites to cover every reachable polling station: 5 (")
+    s["lscp_exact"] = False
+    for lang, word in (("en", "not confirmed"), ("vi", "chưa xác nhận")):
+        assert word in placement_text(s, lang)
+
+
 def test_a_count_the_set_cover_solve_did_not_prove_is_not_confirmed(tiny, monkeypatch):
     """k = -1 when the set-cover MILP stops at its time limit (simulated: its proven lower bound one below the
     sites it found): the loop converges, but the count is only an upper bound, so the summary does not confirm it
