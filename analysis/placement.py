@@ -74,6 +74,7 @@ __all__ = [
     "ReachStats",
     "candidate_losses",
     "covers_from_loss_windows",
+    "order_by_gain",
     "unreachable_reason",
     "outside_communes_reason",
     "uncoverable",
@@ -318,6 +319,14 @@ def _order_by_gain(c: sp.csc_array, w: np.ndarray, chosen: Sequence[int]) -> tup
         gains.append(best_g)
         covered[c.indices[c.indptr[best] : c.indptr[best + 1]]] = True
     return order, gains
+
+
+def order_by_gain(covers, weights=None) -> list[int]:
+    """The columns of ``covers`` (demands × sites, bool) ranked as a plan's sites are (``selected``): greedily by
+    marginal covered weight, rank 1 the most valuable, a tie to the lower index. ``weights`` per demand
+    (default 1)."""
+    c = _as_csc(covers)
+    return _order_by_gain(c, _check_weights(weights, c.shape[0]), range(c.shape[1]))[0]
 
 
 def _covered_by(c: sp.csc_array, sel: Sequence[int]) -> np.ndarray:

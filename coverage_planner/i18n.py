@@ -530,7 +530,8 @@ def placement_text(summary: dict, lang: str = DEFAULT_LANG) -> str:
     k = fmt_int(int(s.get("k", 0)), lang)
     converged = bool(s.get("exact_converged", True))
     if int(s.get("k_requested", 0)) < 0:
-        if converged:
+        # lscp_exact: converged, and the solver proved the count (no time limit hit) and its plan covers it all
+        if converged and bool(s.get("lscp_exact", True)):
             return t("placement.minimum.exact", lang, n=n, rounds=rounds)
         covered, reachable = int(s.get("reachable_covered", 0)), int(s.get("n_reachable", 0))
         text = t("placement.minimum.unconfirmed", lang, n=n, rounds=rounds, k=k,

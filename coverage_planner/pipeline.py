@@ -40,6 +40,13 @@ from coverage_planner.results import STATUS_GOOD, STATUS_NONE, STATUS_WEAK, Grid
 _STAGE_WEIGHTS = {"load": 0.10, "coverage": 0.55, "gaps": 0.10, "resilience": 0.05, "placement": 0.20}
 #: placement: rounds of "solve, then check the chosen sites with the exact profile" at most
 EXACT_ROUNDS = 8
+#: placement with k = -1 ("as few as needed"): rounds at most, and seconds after which no new round starts. Its
+#: plan is a cover of every reachable station by the fewest sites, with many equal alternatives: a round may find a
+#: few more of its sites unchecked (on the sample 9, 4, 5, 3 in rounds 4-7, 8 rounds in all, before equal checked
+#: sites were preferred: :func:`_prefer_checked`), so it gets rounds until the plan is all checked, guarded. Each
+#: round checks at least one new site, so the loop ends; a round costs two MILPs (at most 2 × solver_time_limit_s)
+EXACT_ROUNDS_MIN = 40
+EXACT_TIME_MIN_S = 300.0
 #: placement: per chosen site and round, unchecked candidates that the screen says would do better in its place
 #: and that get the exact check too (so a list of equal screen claims is not walked one site per round)
 EXACT_CHALLENGERS = 4
@@ -861,6 +868,34 @@ def _exact_challengers(cov: np.ndarray, checked: np.ndarray, weights: np.ndarray
     return sorted(out)
 
 
+def _prefer_checked(cov: np.ndarray, checked: np.ndarray, weights: np.ndarray, sites) -> list[int]:
+    """``sites`` (a plan: candidate indices) with each unchecked site replaced, where there is one, by an
+    exact-checked candidate outside the plan that covers, in ``cov``, every station of weight > 0 that only that
+    site covers in the plan, and no station the plan leaves uncovered: the plan's covered stations — so its
+    objective and every figure quoted of it — stay exactly as they are, with one site fewer resting on the screen.
+    In place of the solver's arbitrary pick among equal covers (the "as few as needed" plan has many), which would
+    cost one more round of checks per unchecked site. Sites are taken in index order (the result depends on the
+    plan's set only), each swap seen by the next; a replacement is the lowest-index candidate that fits."""
+    sel = [int(j) for j in sites]
+    if not sel or checked[sel].all():
+        return sel
+    sub = cov[np.asarray(weights) > 0]
+    covered = sub[:, sel].any(axis=1)
+    pool = np.flatnonzero(checked)
+    pool_cov = sub[:, pool]
+    # within the plan's cover; the cover does not change with the swaps, so neither does this
+    inside = ~(pool_cov & ~covered[:, None]).any(axis=0)
+    for i in sorted(range(len(sel)), key=lambda i: sel[i]):
+        j = sel[i]
+        if checked[j]:
+            continue
+        need = sub[:, j] & ~_covered_by_others(sub, sel, j)
+        fits = np.flatnonzero(inside & pool_cov[need].all(axis=0) & ~np.isin(pool, sel))
+        if len(fits):
+            sel[i] = int(pool[fits[0]])
+    return sel
+
+
 class _ExactColumns:
     """The covers matrix (stations × candidates) of a solve-and-check loop, shared by the placement and the
     contingency plan. It starts as the screen (reciprocal windows) and its near misses ``near`` (the pairs it
@@ -975,7 +1010,7 @@ class _ExactColumns:
         """The matrix with the unchecked candidates' columns emptied."""
         return np.where(self.checked[None, :], self.cov, False)
 
-    def solve(self, weights: np.ndarray, plan):
+    def solve(self, weights: np.ndarray, plan, max_rounds: int | None = None, time_limit_s: float | None = None):
         """Solve, check, solve again (generator; returns ``(selected, rounds, converged)``).
 
         ``plan(matrix)``: the solver — ``None`` when there is nothing to choose, else ``(selected, sites)``:
@@ -983,21 +1018,32 @@ class _ExactColumns:
         take ties from :meth:`order`. Each round checks the unchecked ``sites``, then the best unchecked
         challengers of each selected site by ``weights`` (:func:`_exact_challengers`: a list of equal screen
         claims is not walked one site per round), and stops when every site of its plans was already checked
-        (``converged``). After :data:`EXACT_ROUNDS` rounds without that, ``converged`` is False and the caller
-        chooses among the checked sites only (:meth:`only_checked`)."""
+        (``converged``). After ``max_rounds`` (default :data:`EXACT_ROUNDS`) rounds without that, or when
+        ``time_limit_s`` seconds have passed at the end of a round, ``converged`` is False and the caller
+        chooses among the checked sites only (:meth:`only_checked`). :attr:`stop` says why the loop ended
+        ("converged", "rounds" or "time") and :attr:`seconds` how long it took."""
+        max_rounds = EXACT_ROUNDS if max_rounds is None else int(max_rounds)
+        t0 = time.perf_counter()
         selected: list[int] = []
         rows = np.flatnonzero(weights)  # the others add nothing (the contingency plan: one site's stations)
-        for rounds in range(1, EXACT_ROUNDS + 1):
+        self.stop, self.seconds = "rounds", 0.0
+        for rounds in range(1, max_rounds + 1):
             got = plan(self.cov)
             if got is None:
+                self.stop, self.seconds = "converged", time.perf_counter() - t0
                 return [], rounds, True
             selected, sites = got
             todo = sorted({int(j) for j in sites if not self.checked[j]})
             if not todo:
+                self.stop, self.seconds = "converged", time.perf_counter() - t0
                 return selected, rounds, True
             yield from self.check(todo, rounds)
             yield from self.check(_exact_challengers(self.cov[rows], self.checked, weights[rows], selected), rounds)
-        return selected, EXACT_ROUNDS, False
+            if time_limit_s is not None and rounds < max_rounds and time.perf_counter() - t0 > time_limit_s:
+                self.stop, self.seconds = "time", time.perf_counter() - t0
+                return selected, rounds, False
+        self.seconds = time.perf_counter() - t0
+        return selected, max_rounds, False
 
 
 def _backhaul_rank(fields: dict[str, Any]) -> tuple[int, float, float]:
@@ -1162,34 +1208,42 @@ def _placement_stage(ctx: Context, stations, communes, live_towers, params, st: 
 
     planned = weights > 0
 
-    def min_sites(matrix) -> list[int]:
-        """The fewest sites (column indices) of ``matrix`` covering every station planned for that a site
-        reaches: the LSCP covers every row it is given whatever its weight, so the stations of weight 0
-        (priority 0, not planned for) are left out of it, as out of the unreachable list (a far one would cost a
-        site of its own)."""
-        return list(_placement.SetCovering.from_arrays(matrix[planned]).solve(time_limit=p.solver_time_limit_s)
-                    .selected)
+    def min_sites(matrix) -> _placement.SetCovering:
+        """The fewest sites of ``matrix`` covering every station planned for that a site reaches (``selected``:
+        column indices; ``lower_bound``: the proven minimum): the LSCP covers every row it is given whatever its
+        weight, so the stations of weight 0 (priority 0, not planned for) are left out of it, as out of the
+        unreachable list (a far one would cost a site of its own)."""
+        return _placement.SetCovering.from_arrays(matrix[planned]).solve(time_limit=p.solver_time_limit_s)
 
     k_req = p.k
+    minimum = k_req is not None and int(k_req) < 0  # "as few as needed": the minimum number of sites
     model = None
     ub = 0.0
     k = int(k_req) if int(k_req) > 0 else 0
+    k_proven = False  # k < 0: the last round's k is the proven minimum of its matrix (the LSCP's bound)
 
     def plan(matrix):
-        nonlocal model, ub, k
+        nonlocal model, ub, k, k_proven
         usable = int(matrix.any(axis=0).sum())
-        if k_req is not None and int(k_req) < 0:  # "as few as needed": the minimum number of sites
-            k = len(min_sites(matrix))
+        if minimum:
+            lscp = min_sites(matrix)
+            k, k_proven = lscp.n_sites, lscp.lower_bound >= lscp.n_sites
         k_eff = min(k, usable)
         if k_eff <= 0:
             model = None
             return None
         model, order = solve(matrix, k_eff)
         ub = float(model.upper_bound)
-        chosen = [int(order[j]) for j in model.selected]
-        return chosen, set(chosen) | {int(order[j]) for j in (model.greedy_selected or []) + (model.exact_selected or [])}
+        plans = [[int(order[j]) for j in sites or []]
+                 for sites in (model.selected, model.greedy_selected, model.exact_selected)]
+        if minimum:  # a cover by the fewest sites has many equal alternatives: the checked ones, where they fit
+            plans = [_prefer_checked(matrix, checked, weights, sites) for sites in plans]
+            sel = plans[0]  # ranked again (a swap may change a site's marginal weight)
+            plans[0] = [sel[i] for i in _placement.order_by_gain(matrix[:, sel], weights)]
+        return plans[0], set().union(*plans)
 
-    selected, rounds, converged = yield from exact.solve(weights, plan)
+    selected, rounds, converged = yield from exact.solve(
+        weights, plan, *((EXACT_ROUNDS_MIN, EXACT_TIME_MIN_S) if minimum else ()))
     if not converged:
         # rounds used up with unchecked sites still chosen: the plan from exact-checked sites only (what the
         # proposals claim is then what the objective counts); the bound is the whole matrix's (exact columns
@@ -1210,16 +1264,26 @@ def _placement_stage(ctx: Context, stations, communes, live_towers, params, st: 
         "placement", 0.845, f"Exact check of the stations out of the screen's reach: {n_done}/{n} sites"))
     summary["screen_band_db"] = SCREEN_BAND_DB
     summary["near_misses"], summary["near_misses_reached"] = exact.near_reached()
-    lscp = min_sites(exact.claims)
+    # with k < 0 and the loop converged, the proposed sites are the minimum and every one of them is exact-checked:
+    # the last round proved that no fewer sites cover the matrix (exact columns, the screen's claims and its near
+    # misses, a superset of what the exact rule reaches within the band), and the plan of that many checked sites
+    # covers every station it reaches. Otherwise most columns are the screen's, so the count is an estimate (an
+    # exact-checked one may differ by a site or two). With k < 0 and the loop stopped by its guard, the count is
+    # not confirmed: how many of its sites rest on the screen says how far from it is
+    rows_planned = cov[planned]
+    lscp_exact = bool(minimum and converged and k_proven and len(selected) == k  # k = 0: nothing to reach
+                      and not (rows_planned.any(axis=1) & ~rows_planned[:, selected].any(axis=1)).any())
+    lscp = list(selected) if lscp_exact else min_sites(exact.claims).selected
     summary["lscp_sites"] = len(lscp)
-    # with k < 0 every site of that minimum was re-checked exactly; otherwise most columns are the screen's, so
-    # the count is an estimate (an exact-checked one may differ by a site or two). With k < 0 and the rounds
-    # used up, the count is not confirmed: how many of its sites rest on the screen says how far from it is
-    summary["lscp_exact"] = bool(k_req is not None and int(k_req) < 0 and converged)
+    summary["lscp_exact"] = lscp_exact
     summary["lscp_unchecked"] = int((~checked[np.asarray(lscp, dtype=int)]).sum())
     summary["exact_rounds"] = rounds
     summary["exact_columns"] = int(checked.sum())
     summary["exact_converged"] = bool(converged)
+    # why the loop ended ("converged"; "rounds" or "time": its guard, EXACT_ROUNDS / EXACT_ROUNDS_MIN rounds or
+    # EXACT_TIME_MIN_S) and how long it took
+    summary["exact_stop"] = exact.stop
+    summary["exact_seconds"] = round(exact.seconds, 1)
     if model is not None and selected:
         greedy_obj = float(model.greedy_objective)
         summary.update(k=len(selected), k_requested=int(k_req) if k_req is not None else len(selected),

@@ -12,6 +12,7 @@ from analysis.placement import (
     MaximalCovering,
     SetCovering,
     covers_from_loss_windows,
+    order_by_gain,
     uncoverable,
 )
 
@@ -363,3 +364,20 @@ def test_an_over_large_k_never_proposes_sites_that_add_nothing():
     rest = cov[:, [j for j in m.selected if j != last]].any(axis=1)
     assert float(w[rest].sum()) < coverable
     assert m.dropped_no_gain >= 0 and not set(m.selected) & set(range(50, 60))
+
+
+def test_order_by_gain_ranks_columns_by_marginal_weight():
+    """Rank 1 covers the most weight; then the most weight not yet covered (not the most weight alone); a tie
+    goes to the lower index; a column adding nothing comes last. As a solved plan's ``selected`` is ordered."""
+    C = np.array([[1, 1, 0, 0],
+                  [1, 1, 0, 0],
+                  [0, 1, 1, 0],
+                  [0, 0, 1, 0]], bool)
+    w = np.array([3.0, 3.0, 1.0, 2.0])
+    # 1 covers 7; then 2 adds 2 (0 adds nothing more); then 0 and 3 add 0 (the lower index first)
+    assert order_by_gain(C, w) == [1, 2, 0, 3]
+    assert order_by_gain(C) == [1, 2, 0, 3]  # unit weights: 1 covers 3, 2 adds 1
+    m = MaximalCovering.from_arrays(C, w, 2).solve_exact()
+    assert order_by_gain(C[:, m.selected], w) == list(range(len(m.selected)))
+    with pytest.raises(AnalysisError):
+        order_by_gain(C, w[:3])

@@ -265,8 +265,9 @@ def test_k_minus_one_says_whether_the_minimum_was_confirmed(tmp_path, monkeypatc
     assert s["exact_converged"] == "True" and s["lscp_exact"] == "True"
     assert f"Minimum mobile sites to cover every reachable polling station: {s['lscp_sites']} (" in res.output
     assert "every proposed site checked with the exact terrain profile" in res.output and "about" not in res.output
-    # one round only: the first round always has unchecked sites, so the loop cannot converge
-    monkeypatch.setattr(pipeline, "EXACT_ROUNDS", 1)
+    # one round only (k = -1 has its own round guard): the first round always has unchecked sites, so the loop
+    # cannot converge
+    monkeypatch.setattr(pipeline, "EXACT_ROUNDS_MIN", 1)
     for lang in ("en", "vi"):
         res = runner.invoke(main, ["run", str(proj), "--out", str(out), "-q", "--no-map", "--k", "-1", "--lang", lang])
         assert res.exit_code == 0, res.output
