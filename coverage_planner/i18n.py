@@ -247,9 +247,11 @@ _STRINGS: dict[str, dict[str, str]] = {
     # what the plan's "minimum sites" figure is, as the run made it (placement_text)
     "placement.minimum.estimate": {
         "vi": "Số trạm lưu động tối thiểu để phủ mọi điểm bỏ phiếu có thể phủ được: khoảng {n} (ước tính nhanh; "
-              "chế độ “ít trạm nhất”, k = -1 (--k -1), kiểm tra từng vị trí bằng mặt cắt địa hình chính xác).",
-        "en": "Minimum mobile sites to cover every reachable polling station: about {n} (quick estimate; \"as few as "
-              "needed\", k = -1 (--k -1), checks every site with the exact terrain profile).",
+              "chế độ “Ít trạm nhất có thể” của ứng dụng, hay k = -1 (--k -1) ở dòng lệnh, kiểm tra từng vị trí "
+              "bằng mặt cắt địa hình chính xác).",
+        "en": "Minimum mobile sites to cover every reachable polling station: about {n} (quick estimate; \"As few "
+              "sites as needed\" in the desktop app, or k = -1 (--k -1) on the command line, checks every site with "
+              "the exact terrain profile).",
     },
     "placement.minimum.exact": {
         "vi": "Số trạm lưu động tối thiểu để phủ mọi điểm bỏ phiếu có thể phủ được: {n} (chế độ “ít trạm nhất”, "

@@ -1345,6 +1345,10 @@ def _placement_stage(ctx: Context, stations, communes, live_towers, params, st: 
     names = list(cids)  # a proposed site by the id the report, the map and the exports show (MS-01, …)
     for rank, j in enumerate(selected, start=1):
         names[j] = f"MS-{rank:02d}"
+    # a candidate that is not proposed has no row anywhere a user could look it up: its position goes with its id
+    for j in sorted({int(exact.best_site[i]) for i in order} - set(map(int, selected)) - {-1}):
+        lon, lat = to_ll.transform(*map(float, grid.xy(int(crow[j]), int(ccol[j]))))
+        names[j] = f"{cids[j]} ({lat:.5f}, {lon:.5f})"
     reasons = [exact.unreachable_reason(int(i), loss_windows[i], names) for i in order]
     # a station far outside every commune was probably placed by mistyped coordinates: the likely cause comes
     # first (the computed reason, often "no candidate site within the computation radius", is its consequence)

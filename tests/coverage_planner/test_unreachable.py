@@ -31,7 +31,7 @@ STATIONS_PITS = [s if s[0] != "KV-W3" else (*s[:6], 0) for s in STATIONS] + [
 ]
 
 EXACT = re.compile(r"terrain shadow: (?P<m>\d+) candidate sites? in range checked with the exact terrain profile; "
-                   r"the best, (?P<site>\S+) \((?P<km>[\d.]+) km away\), has (?P<loss>[\d.]+) dB path loss, "
+                   r"the best, (?P<site>\S+)(?: \((?P<lat>[\d.]+), (?P<lon>[\d.]+)\))? \((?P<km>[\d.]+) km away\), has (?P<loss>[\d.]+) dB path loss, "
                    r"more than the (?P<max>[\d.]+) dB the mobile station's link budget allows"
                    r"(?:; the other (?P<u>\d+) in range, not checked exactly, have at least (?P<sloss>[\d.]+) dB by "
                    r"the quick estimate)? \(raise mast_height_m or eirp_dbm\)")
@@ -204,3 +204,29 @@ def _point(x, y):
     from shapely.geometry import Point
 
     return Point(x, y)
+
+
+def test_a_candidate_not_proposed_is_named_with_its_position(far):
+    """A reason that names a candidate no proposal uses (C<row>_<col>, a grid cell id no table lists) gives its
+    latitude and longitude too, so that the user can find the place (QA: "C406_201 (2.4 km away)" in the sample's
+    report could not be looked up); a proposed site is named by its MS- id alone."""
+    from pyproj import Transformer
+
+    project, res = far
+    named = {}
+    for reason in res.unreachable["reason"]:
+        m = re.search(EXACT.pattern.split("the best, ")[1].split(" has ")[0], reason)
+        if m:
+            named[m["site"]] = m
+    assert named, list(res.unreachable["reason"])
+    assert any(not s.startswith("MS-") for s in named), named  # the case this test is about occurs
+    from .tiny_project import cell_xy
+
+    to_ll = Transformer.from_crs(res.communes.crs, "EPSG:4326", always_xy=True)
+    for site, m in named.items():
+        if site.startswith("MS-"):
+            assert m["lat"] is None and site in set(res.proposals["site_id"])
+            continue
+        r, c = (int(v) for v in re.fullmatch(r"C(\d+)_(\d+)", site).groups())
+        lon, lat = to_ll.transform(*cell_xy(r, c))
+        assert float(m["lat"]) == pytest.approx(lat, abs=2e-5) and float(m["lon"]) == pytest.approx(lon, abs=2e-5)
