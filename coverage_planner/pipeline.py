@@ -1281,9 +1281,8 @@ def _placement_stage(ctx: Context, stations, communes, live_towers, params, st: 
     summary["exact_columns"] = int(checked.sum())
     summary["exact_converged"] = bool(converged)
     # why the loop ended ("converged"; "rounds" or "time": its guard, EXACT_ROUNDS / EXACT_ROUNDS_MIN rounds or
-    # EXACT_TIME_MIN_S) and how long it took
+    # EXACT_TIME_MIN_S). Not how long it took: the summary of two identical runs must be identical
     summary["exact_stop"] = exact.stop
-    summary["exact_seconds"] = round(exact.seconds, 1)
     if model is not None and selected:
         greedy_obj = float(model.greedy_objective)
         summary.update(k=len(selected), k_requested=int(k_req) if k_req is not None else len(selected),
