@@ -456,8 +456,10 @@ class _Rows:
             # of an empty last value, in a file with a separator after the last value of every line)
             extra = last - width if last > width else max(len(values) - typical, 0)
             if extra:
+                written = ragged.get("raw", {}).get(number, values)
+                written = [*written[: width + extra], *[""] * (width + extra - len(written))]
                 message = self._joined_values(values[: width + extra] + [""] * (width + extra - len(values)),
-                                              width, extra, fields, header, sep, score, decimal, ties_ok)
+                                              width, extra, fields, header, sep, score, decimal, ties_ok, written)
             elif len(values) < width:
                 message = self._missing_values(values, width, fields, header, score)
             else:
@@ -470,13 +472,15 @@ class _Rows:
             self.df.iloc[int(np.flatnonzero(self.rows == number)[0]), others] = ""
             self._whole_row_problem(number, None, message)
 
-    def _joined_values(self, values, width, extra, fields, header, sep, score, decimal, ties_ok) -> str | None:
+    def _joined_values(self, values, width, extra, fields, header, sep, score, decimal, ties_ok,
+                       written) -> str | None:
         """The problem of a row with ``extra`` values too many, or None when its values fit as they are.
 
         When the row fits as well joined as it stands, it was shifted only if each join is a decimal comma in a
         column whose other values mostly have a decimal point (a latitude '22' then '03700' among '21.38'; not a
         voters '420' then a priority '1'), or in the last column ('1,5' for the priority: a number after the last
-        column is no note), and most rows are not that long (a column of numbers without a header)."""
+        column is no note), and most rows are not that long (a column of numbers without a header). ``written``:
+        the row's values as typed (spaces kept), to quote the joined value as the user wrote it."""
         def likely(gaps) -> int:  # a decimal comma (2) or a separator inside a free text (1) is the usual story
             spots = _joined_spots(gaps)
             return sum(2 * decimal(values[j], values[j + 1]) for j in gaps) + sum(
@@ -499,7 +503,7 @@ class _Rows:
                 j == width - 1 or self._decimal_column(header[j]) for j in spots))):
             return None
         j = spots[0]
-        v, col = cur[j], header[j]
+        v, col = _join(written, gaps, sep)[j].strip(), header[j]  # as typed: "Bản Pa Có, thôn 2"
         more = (f" ({len(spots) - 1} more such value{'s' if len(spots) > 2 else ''} in the row)"
                 if len(spots) > 1 else "")
         head = f"{width + extra} values, the header has {width}"  # trailing separators on every line not counted

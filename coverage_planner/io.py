@@ -260,8 +260,8 @@ def read_table(
     suffix = path.suffix.lower()
     score = getattr(is_header, "score", None)
     if suffix in (".csv", ".txt"):
-        cells, encoding, sep = _csv_cells(path, what, score)
-        df = _frame_from_cells(cells, path, what, is_header, separator=sep)
+        cells, encoding, sep, raw = _csv_cells(path, what, score)
+        df = _frame_from_cells(cells, path, what, is_header, separator=sep, raw=raw)
         _refuse_tcvn3(df, path, what)
         if encoding in _LEGACY:  # not UTF-8: say which encoding was assumed
             df.attrs["read_warnings"] = [*df.attrs.get("read_warnings", []), _legacy_note(encoding, path, what)]
@@ -326,7 +326,7 @@ def _rows_text(rows: list[int], limit: int = 10) -> str:
 
 
 def _frame_from_cells(cells: list[list[str]], path: Path, what: str, is_header=None, formulas=(), *,
-                      separator: str | None = None):
+                      separator: str | None = None, raw: list[list[str]] | None = None):
     """DataFrame of text cells from every row of a sheet (``cells[0]`` is spreadsheet row 1).
 
     ``formulas``: (row, column) (0-based) of formula cells without a saved value (read as blank).
@@ -336,6 +336,7 @@ def _frame_from_cells(cells: list[list[str]], path: Path, what: str, is_header=N
     names up to its last non-blank one, "rows": {row number: the row's values}}`` for the data rows with values
     beyond the header's last name, or fewer values than it has names (trailing separators, as Excel writes them
     on every line, and blank cells at the end of a row count for nothing more); no key without a separator.
+    ``raw``: a CSV's values as written (not stripped), to quote a value the separator split as the user typed it.
     """
     import pandas as pd
 
@@ -391,16 +392,17 @@ def _frame_from_cells(cells: list[list[str]], path: Path, what: str, is_header=N
     df.attrs["read_warnings"] = read_warnings
     df.attrs["duplicate_columns"] = duplicates
     if separator is not None:
-        df.attrs["ragged_rows"] = _ragged_rows(cells, h, names, df.index, separator)
+        df.attrs["ragged_rows"] = _ragged_rows(cells, h, names, df.index, separator, raw)
     return df
 
 
-def _ragged_rows(cells: list[list[str]], h: int, names: list[str], kept, separator: str) -> dict:
+def _ragged_rows(cells: list[list[str]], h: int, names: list[str], kept, separator: str, raw=None) -> dict:
     """The CSV rows (among ``kept``, spreadsheet numbers) whose number of values differs from the header's.
 
     ``{"separator", "header": names up to the header's last non-blank one, "typical": the number of values most
-    data rows have (trailing separators included), "rows": {row number: its values}}``; a row is listed when it
-    has a value beyond the header's last name, more values than the typical row, or fewer than the header."""
+    data rows have (trailing separators included), "rows": {row number: its values}, "raw": {row number: its values
+    as written, spaces kept}}``; a row is listed when it has a value beyond the header's last name, more values than
+    the typical row, or fewer than the header."""
     from collections import Counter
 
     width = max((j + 1 for j, c in enumerate(cells[h]) if c), default=0)
@@ -413,7 +415,9 @@ def _ragged_rows(cells: list[list[str]], h: int, names: list[str], kept, separat
         last = max((j + 1 for j, c in enumerate(r) if c), default=0)
         if last > width or len(r) > max(typical, width) or len(r) < width:
             rows[number] = list(r)
-    return {"separator": separator, "header": names[:width], "typical": max(typical, width), "rows": rows}
+    written = {n: [nfc(c) for c in raw[n - 1]] if raw is not None and n - 1 < len(raw) else rows[n] for n in rows}
+    return {"separator": separator, "header": names[:width], "typical": max(typical, width), "rows": rows,
+            "raw": written}
 
 
 _DELIMITERS = (";", ",", "\t", "|")
@@ -511,8 +515,8 @@ def _decode_csv(raw: bytes, path: Path, what: str) -> tuple[str, str]:
 
 
 def _csv_cells(path: Path, what: str, score: Callable[[list[str]], int] | None = None
-               ) -> tuple[list[list[str]], str, str]:
-    """(text cells of every row, the encoding the file was read with, the delimiter)."""
+               ) -> tuple[list[list[str]], str, str, list[list[str]]]:
+    """(text cells of every row, the encoding the file was read with, the delimiter, the cells as written)."""
     import csv
     import io as _io
 
@@ -527,7 +531,7 @@ def _csv_cells(path: Path, what: str, score: Callable[[list[str]], int] | None =
         raise InputError(
             f"cannot parse {what} CSV: {exc}", path=path, hint="save it as comma-separated UTF-8 CSV, one row per line"
         ) from exc
-    return [[nfc(c.strip()) for c in r] for r in rows], encoding, sep
+    return [[nfc(c.strip()) for c in r] for r in rows], encoding, sep, rows
 
 
 def _hidden_rows_note(hidden: list[int], df, path: Path, what: str) -> list[str]:

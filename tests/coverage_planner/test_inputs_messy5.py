@@ -116,10 +116,10 @@ def test_a_whole_file_with_decimal_commas_is_one_problem_per_row(tmp_path):
 def test_a_comma_in_an_unquoted_name(tmp_path):
     e = _problems(load_stations, _write(tmp_path / "s.csv", [*STATIONS, "KV05,Bản Pa Có, thôn 2,Xã Đông,103.02,21.39,200,1"]))
     assert e.problems == [
-        "row 6: 8 values, the header has 7: a ',' inside a value? 'Bản Pa Có,thôn 2' under 'name' was read as two "
-        "values: put the value in quotes (\"Bản Pa Có,thôn 2\"), or leave the ',' out of it"
+        "row 6: 8 values, the header has 7: a ',' inside a value? 'Bản Pa Có, thôn 2' under 'name' was read as two "
+        "values: put the value in quotes (\"Bản Pa Có, thôn 2\"), or leave the ',' out of it"
     ]
-    assert "có dấu ',' nằm trong một giá trị? 'Bản Pa Có,thôn 2' ở cột 'name'" in error_text(e, "vi")
+    assert "có dấu ',' nằm trong một giá trị? 'Bản Pa Có, thôn 2' ở cột 'name'" in error_text(e, "vi")
     ok = load_stations(_write(tmp_path / "q.csv", [*STATIONS, 'KV05,"Bản Pa Có, thôn 2",Xã Đông,103.02,21.39,200,1']),
                        crs=UTM)  # fmt: skip
     assert ok["name"].iloc[-1] == "Bản Pa Có, thôn 2" and ok["lat"].iloc[-1] == pytest.approx(21.39)
@@ -133,8 +133,8 @@ def test_a_semicolon_in_a_text_of_a_semicolon_file(tmp_path):
     rows.append("KV06;Bản Nà Ten;Xã Đông;103,03;21,38;200;1;")  # a trailing separator: nothing is missing
     e = _problems(load_stations, _write(tmp_path / "s.csv", rows, ";".join(STATION_HEADER)))
     assert e.problems == [
-        "row 6: 8 values, the header has 7: a ';' inside a value? 'Bản Pa Có;Bản Pa Nậm' under 'name' was read as "
-        "two values: put the value in quotes (\"Bản Pa Có;Bản Pa Nậm\"), or leave the ';' out of it"
+        "row 6: 8 values, the header has 7: a ';' inside a value? 'Bản Pa Có; Bản Pa Nậm' under 'name' was read as "
+        "two values: put the value in quotes (\"Bản Pa Có; Bản Pa Nậm\"), or leave the ';' out of it"
     ]
 
 
