@@ -1033,6 +1033,47 @@ _ERRORS_VI: list[tuple[re.Pattern[str], str]] = [(re.compile(rx, re.S), tpl) for
     (r"empty id \(the row reads: '(?P<t>.*)'; it looks like a total or footer line: delete it\)",
      "mã trống (dòng này ghi: '{t}'; có vẻ là dòng tổng cộng hoặc chân trang: hãy xoá dòng này)"),
     (r"duplicate id '(?P<v>.*)' \(also in row (?P<r>\d+)\)", "mã '{v}' bị trùng (đã có ở dòng {r})"),
+    # a CSV row with more or fewer values than the header (a decimal comma, a separator in a text, a value
+    # deleted), a heading typed in the id column (coverage_planner.inputs._Rows: one problem for the whole row)
+    (r"(?P<n>\d+) values, the header has (?P<h>\d+): a decimal comma in a number\? '(?P<v>[^']*)' under "
+     r"'(?P<c>[^']*)' was read as two values: write (?P<w>\S+), or put the value in quotes \(\"(?P<q>.*)\"\), or "
+     r"save the file with ';' as the separator",
+     "{n:n} giá trị trong khi dòng tiêu đề có {h:n} cột: có số viết với dấu phẩy thập phân? '{v}' ở cột '{c}' đã "
+     "bị đọc thành hai giá trị: hãy ghi {w}, hoặc đặt giá trị trong dấu ngoặc kép (\"{q}\"), hoặc lưu tệp với "
+     "dấu ';' làm dấu phân cách"),
+    (r"(?P<n>\d+) values, the header has (?P<h>\d+): a decimal comma in a number\? '(?P<v>[^']*)' under "
+     r"'(?P<c>[^']*)' was read as two values \((?P<m>\d+) more such values? in the row\): write (?P<w>\S+), or put "
+     r"the value in quotes \(\"(?P<q>.*)\"\), or save the file with ';' as the separator",
+     "{n:n} giá trị trong khi dòng tiêu đề có {h:n} cột: có số viết với dấu phẩy thập phân? '{v}' ở cột '{c}' đã "
+     "bị đọc thành hai giá trị (dòng này còn {m:n} giá trị như vậy): hãy ghi {w}, hoặc đặt giá trị trong dấu ngoặc "
+     "kép (\"{q}\"), hoặc lưu tệp với dấu ';' làm dấu phân cách"),
+    (r"(?P<n>\d+) values, the header has (?P<h>\d+): a '(?P<s>[^']*)' inside a value\? '(?P<v>.*)' under "
+     r"'(?P<c>[^']*)' was read as two values: put the value in quotes \(\"(?P<q>.*)\"\), or leave the "
+     r"'(?P<s2>[^']*)' out of it",
+     "{n:n} giá trị trong khi dòng tiêu đề có {h:n} cột: có dấu '{s}' nằm trong một giá trị? '{v}' ở cột '{c}' "
+     "đã bị đọc thành hai giá trị: hãy đặt giá trị đó trong dấu ngoặc kép (\"{q}\"), hoặc bỏ dấu '{s2}' khỏi nó"),
+    (r"(?P<n>\d+) values, the header has (?P<h>\d+): a '(?P<s>[^']*)' inside a value\? '(?P<v>.*)' under "
+     r"'(?P<c>[^']*)' was read as two values \((?P<m>\d+) more such values? in the row\): put the value in quotes "
+     r"\(\"(?P<q>.*)\"\), or leave the '(?P<s2>[^']*)' out of it",
+     "{n:n} giá trị trong khi dòng tiêu đề có {h:n} cột: có dấu '{s}' nằm trong một giá trị? '{v}' ở cột '{c}' "
+     "đã bị đọc thành hai giá trị (dòng này còn {m:n} giá trị như vậy): hãy đặt giá trị đó trong dấu ngoặc kép "
+     "(\"{q}\"), hoặc bỏ dấu '{s2}' khỏi nó"),
+    (r"(?P<n>\d+) values, the header has (?P<h>\d+), and they do not fit their columns: a value deleted with its "
+     r"separator\? With an empty value under '(?P<c>[^']*)' the row fits: write every value under its column, "
+     r"leaving an empty cell for one you do not have",
+     "{n:n} giá trị trong khi dòng tiêu đề có {h:n} cột, và các giá trị không khớp với cột của chúng: có một giá "
+     "trị bị xoá cùng dấu phân cách của nó? Thêm một ô trống ở cột '{c}' thì dòng này khớp: hãy ghi mỗi giá trị "
+     "dưới đúng cột của nó, để trống ô nào không có giá trị"),
+    (r"'(?P<t>.*)' is all the row holds: a section heading typed in the id column\? Delete the row, or move the "
+     r"text to the column '(?P<c>[^']*)' \(a row with text only there is left out as a heading\); if it is one of "
+     r"the (?P<what>[\w ]+), fill in its position",
+     "dòng này chỉ có '{t}': có phải là tiêu đề nhóm được gõ vào cột mã? Hãy xoá dòng này, hoặc chuyển chữ đó sang "
+     "cột '{c}' (dòng chỉ có chữ ở cột đó được bỏ qua như một tiêu đề nhóm); nếu đó đúng là {what:lc}, hãy điền vị "
+     "trí của nó"),
+    (r"'(?P<t>.*)' is all the row holds: a section heading typed in the id column\? Delete the row; if it is one "
+     r"of the (?P<what>[\w ]+), fill in its position",
+     "dòng này chỉ có '{t}': có phải là tiêu đề nhóm được gõ vào cột mã? Hãy xoá dòng này; nếu đó đúng là "
+     "{what:lc}, hãy điền vị trí của nó"),
     (r"feature has no geometry", "đối tượng không có hình học"),
     (r"geometry is a (?P<g>\w+), expected a Point", "hình học là {g}, cần là điểm (Point)"),
     (r"geometry is a (?P<g>\w+), expected a Polygon or MultiPolygon",

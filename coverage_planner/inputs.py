@@ -216,6 +216,11 @@ class _Rows:
         for fld, names in aliases.items():  # then by name without unit, among the columns still unclaimed
             if fld not in self.columns:
                 self.columns.update(self._find(fld, names, units=True))
+        #: row → (field, message): the one problem of a row whose values cannot be read column by column (a CSV row
+        #: shifted by a decimal comma, a heading typed in the id column); the row's other problems are not listed
+        self._whole_row: dict[int, tuple[str | None, str]] = {}
+        self._whole_said: set[int] = set()
+        self._judge_ragged_rows(getattr(df, "attrs", {}).get("ragged_rows"))
 
     def _find(self, fld: str, names, *, units: bool = False) -> dict[str, str]:
         if units:
@@ -258,6 +263,20 @@ class _Rows:
             )
 
     def problem(self, row: int, fld: str | None, message: str) -> None:
+        whole = self._whole_row.get(int(row))
+        if whole is not None:  # the row's own problem says it all: its values are not where their columns are
+            if int(row) not in self._whole_said:
+                self._whole_said.add(int(row))
+                self._problem(row, *whole)
+            return
+        self._problem(row, fld, message)
+
+    def _whole_row_problem(self, row: int, fld: str | None, message: str) -> None:
+        """``message`` is the row's only problem: said now, and its other problems are not listed."""
+        self._whole_row[int(row)] = (fld, message)
+        self.problem(row, fld, message)
+
+    def _problem(self, row: int, fld: str | None, message: str) -> None:
         where = f"row {row}"
         if fld is not None:
             col = self.columns.get(fld, fld)
@@ -395,6 +414,138 @@ class _Rows:
             "and the column is read as whole numbers"
         )
 
+    def _judge_ragged_rows(self, ragged: dict | None) -> None:
+        """The CSV rows with more values than the header, or fewer (``read_table``'s ``attrs["ragged_rows"]``)
+        whose values were shifted: one problem for each, saying why and how to fix it, and its cells read as empty
+        (but the id), so that no check reports the wrong values in the wrong columns.
+
+        A row with values beyond the header is tried with neighbouring values joined by the separator ("21", "9"
+        → "21,9": a decimal comma; "Khu vực 1", "thôn Na" → a comma in an unquoted text) until it has the header's
+        number: it was shifted when more of its values then fit their columns (a number in range, a known status,
+        a text where a name goes), or as many and the join is a number written with a decimal comma where one is
+        likely (:meth:`_joined_values`). Otherwise its values stay as they are (the extra column is said as not
+        recognised). A row with fewer values is shifted when an empty value put somewhere inside it makes more of
+        its values fit than at its end (where a missing last value, or Excel's missing trailing separators, leave
+        it); otherwise it is read with its last columns empty, as before."""
+        if not ragged or not ragged.get("rows"):
+            return
+        sep, header, typical = ragged["separator"], list(ragged["header"]), int(ragged["typical"])
+        width = len(header)
+        by_col = {col: fld for fld, col in self.columns.items()}
+        for fld, names in (("lon", LON_ALIASES), ("lat", LAT_ALIASES), ("x", X_ALIASES), ("y", Y_ALIASES)):
+            for col in self._find(fld, names).values():
+                by_col.setdefault(col, fld)
+        fields = [by_col.get(c) for c in header]
+
+        def score(values: list[str]) -> int:
+            return sum(1 for f, v in zip(fields, values, strict=False) if f is not None and _fits(f, v))
+
+        def decimal(a: str, b: str) -> bool:
+            return sep == "," and bool(_PLAIN_INT.match(a)) and b.isdigit()
+
+        listed = set(self.rows.tolist())
+        n_long = sum(1 for r in ragged["rows"].values()
+                     if max((j + 1 for j, c in enumerate(r) if c), default=0) > width or len(r) > typical)
+        ties_ok = n_long <= self.n / 2  # most rows that long: a column without a header, not decimal commas
+        id_col, copied = self.columns.get("id"), False
+        for number, values in ragged["rows"].items():
+            if number not in listed:
+                continue
+            last = max((j + 1 for j, c in enumerate(values) if c), default=0)
+            # values beyond the header; else more values than the typical row (a decimal comma that took the place
+            # of an empty last value, in a file with a separator after the last value of every line)
+            extra = last - width if last > width else max(len(values) - typical, 0)
+            if extra:
+                written = ragged.get("raw", {}).get(number, values)
+                written = [*written[: width + extra], *[""] * (width + extra - len(written))]
+                message = self._joined_values(values[: width + extra] + [""] * (width + extra - len(values)),
+                                              width, extra, fields, header, sep, score, decimal, ties_ok, written)
+            elif len(values) < width:
+                message = self._missing_values(values, width, fields, header, score)
+            else:
+                continue
+            if message is None:
+                continue
+            if not copied:  # the frame read from the file is the caller's: blank the shifted values in a copy
+                self.df, copied = self.df.copy(), True
+            others = [k for k, c in enumerate(self.df.columns) if c not in (id_col, "geometry")]
+            self.df.iloc[int(np.flatnonzero(self.rows == number)[0]), others] = ""
+            self._whole_row_problem(number, None, message)
+
+    def _joined_values(self, values, width, extra, fields, header, sep, score, decimal, ties_ok,
+                       written) -> str | None:
+        """The problem of a row with ``extra`` values too many, or None when its values fit as they are.
+
+        When the row fits as well joined as it stands, it was shifted only if each join is a decimal comma in a
+        column whose other values mostly have a decimal point (a latitude '22' then '03700' among '21.38'; not a
+        voters '420' then a priority '1'), or in the last column ('1,5' for the priority: a number after the last
+        column is no note), and most rows are not that long (a column of numbers without a header). ``written``:
+        the row's values as typed (spaces kept), to quote the joined value as the user wrote it."""
+        def likely(gaps) -> int:  # a decimal comma (2) or a separator inside a free text (1) is the usual story
+            spots = _joined_spots(gaps)
+            return sum(2 * decimal(values[j], values[j + 1]) for j in gaps) + sum(
+                1 for k in spots if k < width and fields[k] in _TEXT_FIELDS)
+
+        best = None  # ((score, the likelier joins, earliest first), joins, values joined)
+        for gaps in _choices(len(values) - 1, extra):  # gap j: values j and j + 1 were one
+            cand = _join(values, gaps, sep)
+            key = (score(cand[:width]), likely(gaps), [-j for j in gaps])
+            if best is None or key > best[0]:
+                best = (key, gaps, cand)
+        if best is None:  # too many ways to try: read as it stands
+            return None
+        (merged, _, _), gaps, cur = best
+        spots = _joined_spots(gaps)  # where each joined value stands in the row
+        spots = [j for j in spots if j < width]
+        as_is = score(values[:width])
+        all_decimal = sep == "," and bool(spots) and all(_DECIMAL_COMMA.fullmatch(cur[j]) for j in spots)
+        if not spots or not (merged > as_is or (merged == as_is and all_decimal and ties_ok and all(
+                j == width - 1 or self._decimal_column(header[j]) for j in spots))):
+            return None
+        j = spots[0]
+        v, col = _join(written, gaps, sep)[j].strip(), header[j]  # as typed: "Bản Pa Có, thôn 2"
+        more = (f" ({len(spots) - 1} more such value{'s' if len(spots) > 2 else ''} in the row)"
+                if len(spots) > 1 else "")
+        head = f"{width + extra} values, the header has {width}"  # trailing separators on every line not counted
+        if all_decimal:
+            return (f"{head}: a decimal comma in a number? '{v}' under '{col}' was read as two values{more}: write "
+                    f"{v.replace(',', '.')}, or put the value in quotes (\"{v}\"), or save the file with ';' as the "
+                    "separator")
+        shown = "tab" if sep == "\t" else sep
+        return (f"{head}: a '{shown}' inside a value? '{v}' under '{col}' was read as two values{more}: put the "
+                f"value in quotes (\"{v}\"), or leave the '{shown}' out of it")
+
+    def _decimal_column(self, col: str) -> bool:
+        """Whether most values of the column ``col`` (among the rows read as they stand) have a decimal point."""
+        if col not in self.df.columns:
+            return False
+        vals = [v for v in self.df[col].to_numpy(dtype=object) if v != ""]
+        return bool(vals) and sum("." in v for v in vals) >= 0.5 * len(vals)
+
+    def _missing_values(self, values, width, fields, header, score) -> str | None:
+        """The problem of a row with fewer values than the header, or None when it fits with its last ones
+        empty."""
+        missing = width - len(values)
+        padded = [*values, *[""] * missing]
+        if score(padded) == sum(1 for f in fields if f in _FIT_FIELDS and f != "id"):
+            return None  # every value fits where it stands: nothing can fit better
+        best = None  # ((score, the end first), empty slots, values)
+        for slots in _choices(width, missing):  # slot k of the full row is one of the missing values
+            if slots == tuple(range(len(values), width)):
+                continue  # the end: the row as it is read
+            it = iter(values)
+            cand = ["" if k in slots else next(it) for k in range(width)]
+            key = (score(cand), list(slots))
+            if best is None or key > best[0]:
+                best = (key, slots, cand)
+        if best is None or best[0][0] <= score(padded):
+            return None
+        inside = [k for k in best[1] if any(k2 not in best[1] for k2 in range(k + 1, width))]
+        col = header[inside[0]] if inside else header[best[1][0]]
+        return (f"{len(values)} values, the header has {width}, and they do not fit their columns: a value deleted "
+                f"with its separator? With an empty value under '{col}' the row fits: write every value under its "
+                "column, leaving an empty cell for one you do not have")
+
     def _row_hint(self, i: int) -> str:
         """What the row says, when it has text elsewhere: a total/footer line ("Tổng số: 267 trạm") is then
         recognised at once."""
@@ -423,6 +574,7 @@ class _Rows:
         in_lead = np.array([c in lead for c in cols])
         heading = filled[:, in_lead].any(axis=1) & ~filled[:, ~in_lead].any(axis=1)
         if not heading.any() or heading.all():  # nothing but headings: let the rows' problems say what is wrong
+            self._headings_in_id(cols, filled, lead)
             return
         texts = [" | ".join(v for v in self.df[lead].iloc[i] if v) for i in np.flatnonzero(heading)]
         texts = [t if len(t) <= 40 else t[:39] + "…" for t in texts]
@@ -436,6 +588,33 @@ class _Rows:
         self.df = self.df[keep]
         self.rows = self.rows[keep]
         self.n = int(keep.sum())
+        self._headings_in_id(cols, filled[keep], lead)
+
+    def _headings_in_id(self, cols: list[str], filled: np.ndarray, lead: list[str]) -> None:
+        """A section heading typed in the id column itself ("VIETTEL", "I. HUYỆN ĐIỆN BIÊN" in column A of a list
+        whose first column is the id), every other cell of its row empty (but a row number, STT): the row has an
+        id, so it is read, and it is one problem saying so instead of "empty longitude" and "empty latitude" (and
+        "duplicate id" for a heading repeated). Not when every row is so (a list of ids without positions)."""
+        id_col = self.columns.get("id")
+        if id_col not in cols or self.n < 2:
+            return
+        others = np.array([c != id_col and normalise_name(c) not in ("stt", "tt", "so_tt") for c in cols])
+        alone = filled[:, cols.index(id_col)] & ~filled[:, others].any(axis=1)
+        if not alone.any() or alone.all():
+            return
+        alone &= ~np.isin(self.rows, list(self._whole_row))  # a shifted row, blanked, has said its problem
+        if not alone.any():
+            return
+        kept = [c for c in cols if c == id_col or normalise_name(c) in ("stt", "tt", "so_tt")]
+        texts = [" | ".join(v for v in row if v) for row in self.df[kept].to_numpy(dtype=object)]
+        stt = [c for c in lead if normalise_name(c) in ("stt", "tt", "so_tt")]
+        target = next((c for c in lead if c not in stt), lead[0] if lead else None)
+        move = f", or move the text to the column '{target}' (a row with text only there is left out as a heading)"
+        for i in np.flatnonzero(alone):
+            self._whole_row_problem(
+                self.rows[i], "id",
+                f"'{texts[i]}' is all the row holds: a section heading typed in the id column? Delete the row"
+                f"{move if target else ''}; if it is one of the {self.what}, fill in its position")
 
     def ids(self, fld: str = "id", *, required: bool = True) -> np.ndarray:
         vals = self.text(fld)
@@ -507,6 +686,82 @@ _GROUPED_STYLES = {
 _GROUPED_DECIMAL = re.compile(r"^[+-]?\d{1,3}(?:(?P<g>[., \u00a0\u202f])\d{3})+(?!(?P=g))[.,]\d+$")
 _PLAIN_INT = re.compile(r"^[+-]?\d+$")
 _NUMERIC = re.compile(r"^[+-]?[\d., \u00a0\u202f]*\d[\d., \u00a0\u202f]*$")
+
+
+#: Two values of a comma-separated row that were one number with a decimal comma ("21" and "9" of "21,9").
+_DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
+_OMNI_WORDS = ("omni", "vo_huong", "none", "na")
+#: The fields whose values say whether a CSV row's values stand in their columns (:func:`_fits`).
+_FIT_FIELDS = frozenset({"lon", "lat", "x", "y", *RANGES, "technology", "status", "name", "commune", "operator",
+                         "border", "remote"})
+#: Fields of free text: a separator inside an unquoted value is most likely in one of them.
+_TEXT_FIELDS = frozenset({"name", "commune", "operator"})
+
+
+#: Most ways of joining or spreading a ragged row's values that are tried (C(17, 3) = 680 for a tower row with
+#: three decimal commas); beyond, the row is read as it is.
+_MAX_CHOICES = 5000
+
+
+def _choices(n: int, k: int):
+    """The ways of choosing ``k`` of ``n`` places (none when there are too many to try)."""
+    import itertools
+
+    if k <= 0 or k > n or math.comb(n, k) > _MAX_CHOICES:
+        return iter(())
+    return itertools.combinations(range(n), k)
+
+
+def _join(values: list[str], gaps, sep: str) -> list[str]:
+    """``values`` with each ``gaps`` j joining value j and j + 1 by ``sep`` (the separator read inside a value)."""
+    out = [values[0]]
+    for j in range(len(values) - 1):
+        out[-1:] = [f"{out[-1]}{sep}{values[j + 1]}"] if j in gaps else [out[-1], values[j + 1]]
+    return out
+
+
+def _joined_spots(gaps) -> list[int]:
+    """Where each joined value stands once the row is joined at ``gaps`` (sorted): its first value's place less the
+    joins before it."""
+    spots: list[int] = []
+    for n, j in enumerate(gaps):
+        spot = j - n
+        if not spots or spots[-1] != spot:
+            spots.append(spot)
+    return spots
+
+
+@functools.lru_cache(maxsize=65536)
+def _fits(fld: str, value: str) -> bool:
+    """Whether ``value`` can stand in a column of ``fld``: used to tell a CSV row shifted by a decimal comma from
+    one that is not. An empty cell can, but for a position; the id (anything can be one) never counts."""
+    if fld == "id" or fld not in _FIT_FIELDS:
+        return False
+    if value == "":
+        return fld not in ("lon", "lat", "x", "y")
+    if fld in ("lon", "lat"):
+        v = parse_number(value)
+        v = parse_dms(value, fld) if v is None else v
+        return v is not None and abs(v) <= (180.0 if fld == "lon" else 90.0)
+    if fld in ("x", "y"):
+        return parse_number(value) is not None
+    if fld in RANGES:
+        if fld == "azimuth_deg" and normalise_name(value) in _OMNI_WORDS:
+            return True
+        if fld == "voters" and any(rx.match(value) for rx in _GROUPED_STYLES.values()):
+            return True  # "1.234": 1234 voters (a Vietnamese Excel's thousands separator)
+        v = parse_number(value)
+        lo, hi = RANGES[fld]
+        return v is not None and lo <= v <= hi and (fld != "voters" or v == int(v))
+    if fld == "technology":
+        return normalise_name(value) in TECHNOLOGY_VALUES
+    if fld == "status":
+        return normalise_name(value) in _status_table()
+    if fld in ("name", "commune", "operator"):
+        return parse_number(value) is None
+    if fld in ("border", "remote"):
+        return normalise_name(value) in TRUE_VALUES | FALSE_VALUES
+    return False
 
 
 def _ambiguous(raw: str, digits: str) -> str:

@@ -251,15 +251,17 @@ def read_table(
 
     Non-fatal notes about a text table (a repeated header, XLSX formulas without a saved value) are listed in
     ``frame.attrs["read_warnings"]``; ``frame.attrs["duplicate_columns"]`` names the renamed repeats
-    (``"voters.2"``).
+    (``"voters.2"``). A CSV's rows with more values than its header, or fewer, are kept as they are (a short row
+    padded with empty cells) and listed in ``frame.attrs["ragged_rows"]`` (:func:`_frame_from_cells`), to be
+    judged by the caller, who knows what the columns should hold.
     """
     path = Path(path)
     _check_readable(path, what)
     suffix = path.suffix.lower()
     score = getattr(is_header, "score", None)
     if suffix in (".csv", ".txt"):
-        cells, encoding = _csv_cells(path, what, score)
-        df = _frame_from_cells(cells, path, what, is_header)
+        cells, encoding, sep, raw = _csv_cells(path, what, score)
+        df = _frame_from_cells(cells, path, what, is_header, separator=sep, raw=raw)
         _refuse_tcvn3(df, path, what)
         if encoding in _LEGACY:  # not UTF-8: say which encoding was assumed
             df.attrs["read_warnings"] = [*df.attrs.get("read_warnings", []), _legacy_note(encoding, path, what)]
@@ -323,10 +325,18 @@ def _rows_text(rows: list[int], limit: int = 10) -> str:
     return f"row{'s' if len(rows) > 1 else ''} {shown}" + (f", … ({len(rows)} rows)" if len(rows) > limit else "")
 
 
-def _frame_from_cells(cells: list[list[str]], path: Path, what: str, is_header=None, formulas=()):
+def _frame_from_cells(cells: list[list[str]], path: Path, what: str, is_header=None, formulas=(), *,
+                      separator: str | None = None, raw: list[list[str]] | None = None):
     """DataFrame of text cells from every row of a sheet (``cells[0]`` is spreadsheet row 1).
 
     ``formulas``: (row, column) (0-based) of formula cells without a saved value (read as blank).
+    ``separator``: a CSV's delimiter. A CSV row is a list of values, not of cells in fixed columns: a decimal comma
+    ("21,9") or a comma in an unquoted text adds one and shifts the rest of the row right, a value deleted with its
+    separator shifts it left. ``frame.attrs["ragged_rows"]`` then holds ``{"separator", "header": the header's
+    names up to its last non-blank one, "rows": {row number: the row's values}}`` for the data rows with values
+    beyond the header's last name, or fewer values than it has names (trailing separators, as Excel writes them
+    on every line, and blank cells at the end of a row count for nothing more); no key without a separator.
+    ``raw``: a CSV's values as written (not stripped), to quote a value the separator split as the user typed it.
     """
     import pandas as pd
 
@@ -381,7 +391,33 @@ def _frame_from_cells(cells: list[list[str]], path: Path, what: str, is_header=N
         )
     df.attrs["read_warnings"] = read_warnings
     df.attrs["duplicate_columns"] = duplicates
+    if separator is not None:
+        df.attrs["ragged_rows"] = _ragged_rows(cells, h, names, df.index, separator, raw)
     return df
+
+
+def _ragged_rows(cells: list[list[str]], h: int, names: list[str], kept, separator: str, raw=None) -> dict:
+    """The CSV rows (among ``kept``, spreadsheet numbers) whose number of values differs from the header's.
+
+    ``{"separator", "header": names up to the header's last non-blank one, "typical": the number of values most
+    data rows have (trailing separators included), "rows": {row number: its values}, "raw": {row number: its values
+    as written, spaces kept}}``; a row is listed when it has a value beyond the header's last name, more values than
+    the typical row, or fewer than the header."""
+    from collections import Counter
+
+    width = max((j + 1 for j, c in enumerate(cells[h]) if c), default=0)
+    kept = set(int(r) for r in kept)
+    body = [(h + 2 + k, r) for k, r in enumerate(cells[h + 1 :]) if h + 2 + k in kept]
+    counts = Counter(len(r) for _, r in body)
+    typical = max(counts, key=lambda c: (counts[c], c)) if counts else width
+    rows: dict[int, list[str]] = {}
+    for number, r in body:
+        last = max((j + 1 for j, c in enumerate(r) if c), default=0)
+        if last > width or len(r) > max(typical, width) or len(r) < width:
+            rows[number] = list(r)
+    written = {n: [nfc(c) for c in raw[n - 1]] if raw is not None and n - 1 < len(raw) else rows[n] for n in rows}
+    return {"separator": separator, "header": names[:width], "typical": max(typical, width), "rows": rows,
+            "raw": written}
 
 
 _DELIMITERS = (";", ",", "\t", "|")
@@ -478,8 +514,9 @@ def _decode_csv(raw: bytes, path: Path, what: str) -> tuple[str, str]:
     )
 
 
-def _csv_cells(path: Path, what: str, score: Callable[[list[str]], int] | None = None) -> tuple[list[list[str]], str]:
-    """(text cells of every row, the encoding the file was read with)."""
+def _csv_cells(path: Path, what: str, score: Callable[[list[str]], int] | None = None
+               ) -> tuple[list[list[str]], str, str, list[list[str]]]:
+    """(text cells of every row, the encoding the file was read with, the delimiter, the cells as written)."""
     import csv
     import io as _io
 
@@ -494,7 +531,7 @@ def _csv_cells(path: Path, what: str, score: Callable[[list[str]], int] | None =
         raise InputError(
             f"cannot parse {what} CSV: {exc}", path=path, hint="save it as comma-separated UTF-8 CSV, one row per line"
         ) from exc
-    return [[nfc(c.strip()) for c in r] for r in rows], encoding
+    return [[nfc(c.strip()) for c in r] for r in rows], encoding, sep, rows
 
 
 def _hidden_rows_note(hidden: list[int], df, path: Path, what: str) -> list[str]:

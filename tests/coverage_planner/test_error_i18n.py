@@ -79,6 +79,18 @@ def _errors(tmp_path) -> list[InputError]:
     st[3][5] = "1,100"  # a second thousands separator in the voters column
     st.append(["", "Tổng cộng", "", "", "", "977", ""])  # a total line with the voters' sum
     errs.append(_raised(load_stations, write_csv(tmp_path / "stations.csv", STATION_HEADER, st), crs=UTM))
+    # rows with more or fewer values than the header (decimal commas, a comma in a name, a value deleted with its
+    # comma), headings typed in the id column: written as a text editor leaves them (write_csv would quote them)
+    ragged = [",".join(STATION_HEADER), "KV01,Bản Him Lam,Xã Tây,102.990,21,380,420,1",
+              "KV02,Bản Mường Phăng,Xã Tây,103,010,21,330,310,2", "I. HUYỆN ĐIỆN BIÊN,,,,,,",
+              "KV03,Bản Na Sang, thôn 1,Xã Đông,103.060,21.410,150,1",
+              "KV04,Bản Huổi Lếch, thôn 2,Xã Đông, huyện Điện Biên,103.085,21.320,95,1.5",
+              "KV05,Bản Pa Có,103.02,21.39,200,1",
+              *(f"KV{k:02d},Bản {k},Xã Đông,103.0{k % 10},21.3{k % 10},75,1" for k in range(6, 12))]
+    (tmp_path / "ragged.csv").write_text("\n".join(ragged) + "\n", encoding="utf-8")
+    errs.append(_raised(load_stations, tmp_path / "ragged.csv", crs=UTM))
+    (tmp_path / "ids.csv").write_text("ma_tram,kinh_do,vi_do\nVIETTEL,,\nDBN001,103.0,21.4\n", encoding="utf-8")
+    errs.append(_raised(load_towers, tmp_path / "ids.csv", crs=UTM))
     fc = commune_features()
     fc["features"][0]["properties"].update(border="maybe")
     fc["features"][1]["properties"].update(name="", border="0")

@@ -141,7 +141,8 @@ def test_section_headings_are_one_note_not_a_problem_per_row(tmp_path):
 
 def test_a_row_with_an_id_or_a_coordinate_is_never_left_out(tmp_path):
     """A station whose row lacks its id but has a coordinate, or has its id but no position, is a problem of
-    that row as before: never taken for a heading."""
+    that row as before: never taken for a heading. (A row with nothing but its id and STT is one problem that
+    says it may be a heading in the id column: test_inputs_messy5.py.)"""
     rows = _office_rows()
     rows.insert(3, ["", "", "", "", "103.0", "", "", ""])  # a coordinate only
     rows.insert(4, ["Xã Tây", "KV09", "", "", "", "", "", ""])  # a heading written in the id column: an id
@@ -150,8 +151,9 @@ def test_a_row_with_an_id_or_a_coordinate_is_never_left_out(tmp_path):
     assert ei.value.problems == [
         "row 5, column 'Mã KVBP' (id): empty id (the row reads: '103.0')",
         "row 5, column 'Vĩ độ' (lat): empty latitude",
-        "row 6, column 'Kinh độ' (lon): empty longitude",
-        "row 6, column 'Vĩ độ' (lat): empty latitude",
+        "row 6, column 'Mã KVBP' (id): 'Xã Tây | KV09' is all the row holds: a section heading typed in the id "
+        "column? Delete the row, or move the text to the column 'Tên khu vực bỏ phiếu' (a row with text only there "
+        "is left out as a heading); if it is one of the stations, fill in its position",
     ]
 
 
@@ -172,7 +174,8 @@ def test_a_total_with_a_figure_stays_a_problem(tmp_path):
 
 def test_tower_list_headings_per_operator(tmp_path):
     """A BTS list (id first) grouped by operator: the headings in the operator (and technology) columns are left
-    out; one written in the id column is a tower id, and its row keeps its problems."""
+    out; one written in the id column is a tower id: its row is refused, with one problem saying it may be a heading
+    (it gave "empty longitude" and "empty latitude")."""
     rows = [["", "VIETTEL", *[""] * 11], *TOWER_ROWS[:2], ["", "VinaPhone", "3G, 4G", *[""] * 10], *TOWER_ROWS[2:]]
     warnings: list[str] = []
     t = load_towers(write_csv(tmp_path / "bts.csv", TOWER_HEADER, rows), crs=UTM, warnings=warnings)
@@ -183,8 +186,10 @@ def test_tower_list_headings_per_operator(tmp_path):
     rows[0] = ["VIETTEL", *[""] * 12]
     with pytest.raises(InputError) as ei:
         load_towers(write_csv(tmp_path / "bts.csv", TOWER_HEADER, rows), crs=UTM)
-    assert ei.value.problems == ["row 2, column 'kinh_do' (lon): empty longitude",
-                                 "row 2, column 'vi_do' (lat): empty latitude"]
+    assert ei.value.problems == [
+        "row 2, column 'ma_tram' (id): 'VIETTEL' is all the row holds: a section heading typed in the id column? "
+        "Delete the row, or move the text to the column 'nha_mang' (a row with text only there is left out as a "
+        "heading); if it is one of the towers, fill in its position"]
 
 
 def test_an_office_workbook_with_headings_merged_across_the_row(tmp_path):
