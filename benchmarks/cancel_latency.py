@@ -1,7 +1,7 @@
 """Benchmark: how long Cancel can take at each stage of a run (the gaps between cancel points).
 
 Run: .venv/bin/python benchmarks/cancel_latency.py [--project data/sample/dien_bien/project.toml] [--cache DIR]
-     [--no-exports]
+     [--no-exports] [--repo OTHER_CHECKOUT]
 
 ``pipeline.iter_run`` is a generator and every yield is a cancel point: the desktop app's worker stops at the next
 one after Cancel. The first table gives, per stage, the longest interval between two consecutive yields (the
@@ -28,7 +28,6 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
 
 TICK_S = 0.02
 
@@ -68,7 +67,10 @@ def main() -> None:
     ap.add_argument("--cache", default=None, help="level cache folder (warm: of an earlier run of the project)")
     ap.add_argument("--over", type=float, default=0.5, help="also list every interval longer than this (s)")
     ap.add_argument("--no-exports", action="store_true", help="skip the run command's exports (GIS, map, PDF)")
+    ap.add_argument("--repo", default=str(REPO), help="the checkout to measure (default: this one), e.g. the "
+                                                       "main branch's for a before/after table")
     args = ap.parse_args()
+    sys.path.insert(0, str(args.repo))
 
     from coverage_planner import gisexport, pipeline, report, webmap
     from coverage_planner.project import load_project
@@ -119,7 +121,7 @@ def main() -> None:
                     exports.append((name, time.perf_counter() - t))
             sig.set_phase("end")
 
-    print(f"\ncancel latency — {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}, project "
+    print(f"\ncancel latency — {args.repo}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}, project "
           f"{args.project}, cache {'warm: ' + str(cache_dir) if args.cache else 'cold'}; run {t_run:.1f} s")
     print("\n1. desktop app (Cancel): longest interval between two yields of iter_run, per stage")
     print(f"{'stage':12s} {'yields':>6s} {'longest':>8s}  from → to (the yields around it)")
