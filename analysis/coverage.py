@@ -19,6 +19,9 @@ Group composites (per operator, per technology): call :func:`composite` with ``i
 the windows of that group, or use :func:`composite_groups`. ``best_server`` always holds indices into the full
 ``windows`` sequence, so the caller maps them to tower ids with one lookup table for every group.
 
+A composite of a few hundred windows takes seconds: :func:`composite_steps` is the same computation as a
+generator that yields between chunks of windows, so an application can show progress and cancel in between.
+
 Failure scenarios ("these towers are down"): :func:`composite_subset` with ``exclude=`` the indices of the
 failed towers recomputes the composite from the cached windows; :func:`servers_at_points` gives, per polling
 station, best and second-best server and the server count, which is what single-point-of-failure and
@@ -38,6 +41,7 @@ from analysis import AnalysisError
 
 __all__ = [
     "composite",
+    "composite_steps",
     "composite_subset",
     "composite_groups",
     "servers_at_points",
@@ -235,6 +239,38 @@ def composite(
     best_level float32 (NaN where no window has a value), best_server int32 (-1 where none),
     n_servers uint16.
     """
+    steps = composite_steps(shape, windows, thresholds_dbm, include=include, exclude=exclude, good_dbm=good_dbm,
+                            classes_out=classes_out, cells_per_step=None)
+    while True:
+        try:
+            next(steps)
+        except StopIteration as stop:
+            return stop.value
+
+
+#: :func:`composite_steps`: window cells applied between two yields by default. The sample's windows hold ~0.45 M
+#: cells each (30 km radius at 90 m); 8 M cells take ~0.1–0.3 s on 2 cores.
+CELLS_PER_STEP = 8_000_000
+
+
+def composite_steps(
+    shape: tuple[int, int],
+    windows: Sequence[Any],
+    thresholds_dbm,
+    *,
+    include=None,
+    exclude=None,
+    good_dbm=None,
+    classes_out: np.ndarray | None = None,
+    cells_per_step: int | None = CELLS_PER_STEP,
+):
+    """:func:`composite` as a generator: applies the windows in chunks of about ``cells_per_step`` window cells
+    and yields ``(windows_done, windows_used)`` after each chunk (not after the last one), so a caller can report
+    progress and stop between chunks (closing the generator leaves the composite unfinished; nothing else
+    changes). Returns ``(best_level, best_server, n_servers)`` as :func:`composite` does
+    (``StopIteration.value``), with the same windows applied in the same order by the same kernel: the result
+    is bit-identical to :func:`composite`. ``cells_per_step=None``: one chunk, no yield. Every window is
+    checked before the first one is applied."""
     nr, nc = _check_shape(shape)
     windows = list(windows)
     n = len(windows)
@@ -252,23 +288,35 @@ def composite(
         if not (isinstance(classes_out, np.ndarray) and classes_out.shape == (nr, nc)
                 and classes_out.dtype == np.int8 and classes_out.flags.c_contiguous):
             raise AnalysisError(f"classes_out must be a C-contiguous int8 array of shape {(nr, nc)}")
+    else:
+        good = thr
+    if cells_per_step is not None and not cells_per_step > 0:
+        raise AnalysisError(f"cells_per_step must be a positive number of cells or None, got {cells_per_step!r}")
+    unpacked = [_unpack(w, i) for i, w in enumerate(windows)]  # validate every window, used or not
+    if want:
         classes_out[...] = 0
         classes = classes_out
     else:
-        good = thr
         classes = np.zeros((1, 1), np.int8)
     best = np.full((nr, nc), np.nan, dtype=np.float32)
     server = np.full((nr, nc), -1, dtype=np.int32)
     count = np.zeros((nr, nc), dtype=np.uint16)
-    for i, w in enumerate(windows):
-        level, r0, c0 = _unpack(w, i)  # validate every window, used or not
+    n_used = int(use.sum())
+    done = 0
+    cells = 0
+    for i, (level, r0, c0) in enumerate(unpacked):
         if not use[i]:
             continue
+        if cells_per_step is not None and cells >= cells_per_step:
+            yield done, n_used
+            cells = 0
         level = np.ascontiguousarray(level, dtype=np.float32)
         _update_window(
             best, server, count, level, np.int64(r0), np.int64(c0), np.int32(i), np.float32(thr[i]),
             np.float32(good[i]), classes, want,
         )
+        done += 1
+        cells += level.size
     return best, server, count
 
 

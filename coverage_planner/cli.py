@@ -14,7 +14,10 @@ import sys
 import click
 
 from coverage_planner import __version__
-from coverage_planner.errors import CoveragePlannerError, ForeignFilesError
+from coverage_planner.errors import CancelledError, CoveragePlannerError, ForeignFilesError
+
+#: exit status of a command stopped by Ctrl+C (128 + SIGINT, the shell's convention)
+EXIT_CANCELLED = 130
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -25,7 +28,8 @@ def main() -> None:
 
 def handle_errors(func):
     """Turn CoveragePlannerError into a clean message and exit code 1 (2 for an output folder holding the user's
-    files: a usage error, fixed by another --out or --force)."""
+    files: a usage error, fixed by another --out or --force; 130 for Ctrl+C, with what was written, if anything,
+    instead of click's bare "Aborted!")."""
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
@@ -34,6 +38,12 @@ def handle_errors(func):
         except ForeignFilesError as exc:  # the user's files in the output folder: a usage error, like click's
             click.echo(f"Error: {exc}", err=True)
             sys.exit(2)
+        except CancelledError as exc:  # Ctrl+C, as the command that was interrupted tells it
+            click.echo(f"Cancelled: {exc}", err=True)
+            sys.exit(EXIT_CANCELLED)
+        except KeyboardInterrupt:
+            click.echo("Cancelled (Ctrl+C).", err=True)
+            sys.exit(EXIT_CANCELLED)
         except CoveragePlannerError as exc:
             click.echo(f"Error: {exc}", err=True)
             sys.exit(1)
@@ -187,23 +197,39 @@ class ProgressPrinter:
         self.stream = stream or sys.stderr
         self._last_stage = None
         self._last_pct = -1
+        self._line_open = False  # a TTY line written with \r and not yet ended
+
+    def _tty(self) -> bool:
+        return hasattr(self.stream, "isatty") and self.stream.isatty()
 
     def __call__(self, progress) -> None:
         if self.quiet:
             return
         pct = int(round(100 * progress.fraction))
-        tty = hasattr(self.stream, "isatty") and self.stream.isatty()
-        if tty:
+        if self._tty():
             self.stream.write(f"\r[{pct:3d}%] {progress.stage}: {progress.message}"[:120].ljust(120))
             self.stream.flush()
+            self._line_open = True
         elif progress.stage != self._last_stage or pct >= self._last_pct + 10:
             self.stream.write(f"[{pct:3d}%] {progress.stage}: {progress.message}\n")
             self._last_pct = pct
         self._last_stage = progress.stage
 
+    def step(self, stage: str, message: str) -> None:
+        """A step shown whatever the throttle (the run command's exports: seconds each, after the analysis's
+        100 %), as "[stage] message" on a line of its own."""
+        if self.quiet:
+            return
+        self.close()
+        self.stream.write(f"[{stage}] {message}\n")
+        self.stream.flush()
+        self._last_stage = stage
+
     def close(self) -> None:
-        if not self.quiet and hasattr(self.stream, "isatty") and self.stream.isatty():
+        """End the updating line (on a terminal); again is harmless."""
+        if not self.quiet and self._line_open:
             self.stream.write("\n")
+            self._line_open = False
 
 
 def _register_subcommands() -> None:

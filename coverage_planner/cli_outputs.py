@@ -28,6 +28,7 @@ from coverage_planner.cli import (
     scenario_for,
     scenario_name_option,
 )
+from coverage_planner.errors import CancelledError
 
 
 @contextlib.contextmanager
@@ -57,6 +58,9 @@ def _analyse(proj, out: Path, down, quiet: bool, scenario_name: str | None, cach
         with down_usage_errors():
             results = pipeline.run(proj, scenario_for(proj, down, scenario_name), progress=printer,
                                    cache_dir=cache)
+    except KeyboardInterrupt:
+        printer.close()
+        raise CancelledError(f"Ctrl+C during the analysis; no output was written in {out}") from None
     finally:
         printer.close()
     return results

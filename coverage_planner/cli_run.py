@@ -25,6 +25,7 @@ from coverage_planner.cli import (
     scenario_for,
     scenario_name_option,
 )
+from coverage_planner.errors import CancelledError
 from coverage_planner.results import Scenario
 
 
@@ -49,26 +50,69 @@ def _run_and_write(project, out_dir: Path, *, scenario, placement, outputs, lang
     try:
         with down_usage_errors():
             results = pipeline.run(project, scenario, progress=printer, placement=placement, cache_dir=cache)
+    except KeyboardInterrupt:
+        printer.close()
+        raise CancelledError(f"Ctrl+C during the analysis; no output was written in {out_dir}") from None
     finally:
         printer.close()
-    files = {}
+    steps = []  # (label, file name or None, writer returning {name: path}); seconds each, none yields
     if "gis" in outputs:
-        files.update(gisexport.export_all(results, out_dir))
+        steps.append(("GIS files (GeoTIFF, GeoPackage, tables)", None, lambda: gisexport.export_all(results, out_dir)))
     if "map" in outputs:
         try:
             webmap = importlib.import_module("coverage_planner.webmap")
         except ModuleNotFoundError:
             webmap = None
         if webmap is not None:
-            files["map"] = webmap.write_map(results, out_dir / "coverage_map.html", lang=lang)
+            steps.append(("HTML map", "coverage_map.html", lambda: {
+                "map": webmap.write_map(results, out_dir / "coverage_map.html", lang=lang)}))
     if "report" in outputs:
         try:
             report = importlib.import_module("coverage_planner.report")
         except ModuleNotFoundError:
             report = None
         if report is not None:
-            files["report"] = report.build_report(results, out_dir / f"gap_report_{lang}.pdf", lang=lang)
+            name = f"gap_report_{lang}.pdf"
+            steps.append(("PDF report", name, lambda: {
+                "report": report.build_report(results, out_dir / name, lang=lang)}))
+    files = {}
+    before = _stamps(out_dir)
+    for k, (label, _name, write) in enumerate(steps):
+        printer.step("export", f"{k + 1}/{len(steps)} {label}")
+        try:
+            files.update(write())
+        except KeyboardInterrupt:
+            now = _stamps(out_dir)
+            written = sorted(n for n, st in now.items() if before.get(n) != st)
+            raise CancelledError(_cancelled_exports(out_dir, written, steps[k:])) from None
     return results, files
+
+
+def _stamps(folder: Path) -> dict[str, tuple[int, int]]:
+    """(size, modification time) of the files in ``folder`` (not hidden ones: the cache, the manifest)."""
+    try:
+        return {p.name: (p.stat().st_size, p.stat().st_mtime_ns) for p in folder.iterdir()
+                if p.is_file() and not p.name.startswith(".")}
+    except OSError:
+        return {}
+
+
+def _cancelled_exports(out_dir: Path, written: list[str], not_written) -> str:
+    """What Ctrl+C during the exports left: the files written (each complete: written to a temporary file and
+    renamed), the outputs not written, and that files of their names in the folder are from an earlier run."""
+    text = f"Ctrl+C while writing the {not_written[0][0]}. "
+    if written:
+        shown = ", ".join(written[:4]) + (", …" if len(written) > 4 else "")
+        text += f"Written in {out_dir}, each complete: {len(written)} file{'s' if len(written) != 1 else ''} ({shown}). "
+    else:
+        text += f"Nothing was written in {out_dir}. "
+    # the step cut short: a one-file output was not written; of the GIS files, those not listed above
+    text += "Not written: " + ", ".join(("the rest of the " if k == 0 and written and name is None else "the ") + label
+                                         for k, (label, name, _write) in enumerate(not_written)) + "."
+    old = [name for _label, name, _write in not_written if name and (out_dir / name).exists()]
+    if old:
+        text += f" {', '.join(old)} in that folder {'is' if len(old) == 1 else 'are'} from an earlier run."
+    return text + " Run again to write every output."
 
 
 def _whole(v) -> str:

@@ -14,6 +14,7 @@ import re
 import unicodedata
 
 from coverage_planner.errors import RECHECK_CLI, InputError, ParameterError
+from coverage_planner.project import INPUT_LABELS
 
 LANGUAGES = ("vi", "en")
 DEFAULT_LANG = "vi"
@@ -657,7 +658,8 @@ def fmt_date(d: _dt.date | _dt.datetime, lang: str = DEFAULT_LANG, *, time: bool
 #
 # Template fields: ``{name}`` = the captured text as is (ids, file names, CRS); ``{name:n}`` = a number in the
 # language's style (12345 → 12.345, 0.0049 → 0,0049); ``{name:d}`` = decimal comma only, no grouping (1800 MHz);
-# ``{name:what}`` = an input kind ("towers" → "Trạm BTS"); ``{name:field}`` = a tower column; ``{name:kind}`` =
+# ``{name:what}`` = an input kind ("towers" → "Trạm BTS"); ``{name:label}`` = an input as English messages name it
+# ("Polling stations" → "Điểm bỏ phiếu"); ``{name:field}`` = a tower column; ``{name:kind}`` =
 # a terrain file kind.
 
 _NUM = r"-?(?:\d+(?:\.\d+)?(?:e[-+]?\d+)?|nan|inf)"
@@ -998,6 +1000,9 @@ _TOML_VI = [(re.compile(rx), tpl) for rx, tpl in (
 _PYTYPE_VI = {"int": "số nguyên", "float": "số thực", "str": "văn bản", "list": "danh sách", "bool": "giá trị đúng/sai",
               "datetime": "ngày giờ", "date": "ngày", "time": "giờ"}
 _INPUT_KEYS = "towers|stations|communes|terrain|border|roads|towns|candidates|clutter"  # project.INPUT_KEYS
+#: the inputs as English messages name them ("Polling stations", project.INPUT_LABELS) → their key
+_LABEL_KEYS = {label: key for key, label in INPUT_LABELS.items()}
+_INPUT_LABELS = "|".join(re.escape(label) for label in _LABEL_KEYS)
 #: The fix of metre coordinates under longitude/latitude headers (coverage_planner.inputs._metres_in_lonlat).
 _METRES_FIX = (r"Rename the headers '(?P<c1>[^']*)' and '(?P<c2>[^']*)' to x and y \(easting, northing\) and declare "
                r"their CRS in the project: (?P<decl>.+)")
@@ -1176,11 +1181,11 @@ _ERRORS_VI: list[tuple[re.Pattern[str], str]] = [(re.compile(rx, re.S), tpl) for
     # --- a file's or the project's error --------------------------------------------------------------------------
     (r"(?P<n>\d+) problems? in the (?P<what>[\w ]+) file", "{n:n} lỗi trong {what:file}"),
     (r"(?P<n>\d+) input files have problems", "{n:n} tệp dữ liệu đầu vào có lỗi"),
-    (r"(?P<n>\d+) input file\(s\) not found or not files",
+    (r"(?P<n>\d+) input files? not found or not (?:a file|files)",
      "{n:n} tệp dữ liệu đầu vào không tìm thấy hoặc không phải là tệp"),
-    (rf"(?P<k>{_INPUT_KEYS}): (?P<raw>.+) → (?P<path>.+) is a folder, not a file",
-     "{k:what}: {raw} → {path} là thư mục, không phải tệp"),
-    (rf"(?P<k>{_INPUT_KEYS}): (?P<raw>.+) → (?P<path>.+)", "{k:what}: {raw} → {path}"),
+    (rf"(?P<k>{_INPUT_LABELS}): (?P<raw>.+) → (?P<path>.+) is a folder, not a file",
+     "{k:label}: {raw} → {path} là thư mục, không phải tệp"),
+    (rf"(?P<k>{_INPUT_LABELS}): (?P<raw>.+) → (?P<path>.+)", "{k:label}: {raw} → {path}"),
     (r"the project names no (?P<list>.+) file", "dự án chưa khai báo tệp {list:whats}"),
     (r"missing required column\(s\) (?P<cols>.+) in the (?P<what>[\w ]+) file; columns found: (?P<found>.+)",
      "thiếu cột bắt buộc ({cols:fields}) trong {what:file}; các cột có trong tệp: {found}"),
@@ -1504,6 +1509,8 @@ def translate_message(message, lang: str = DEFAULT_LANG) -> str:
                 return _decimal_commas(value)
             if how == "what":
                 return _WHAT_VI.get(value, value)
+            if how == "label":  # an input as English messages name it ("Polling stations") → "Điểm bỏ phiếu"
+                return _WHAT_VI.get(_LABEL_KEYS.get(value, value), value)
             if how == "field":
                 return _FIELD_VI.get(value, value)
             if how == "kind":

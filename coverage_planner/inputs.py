@@ -1863,11 +1863,16 @@ def load_inputs(project, progress: Progress | None = None) -> Inputs:
             field="inputs",
             hint="add under [inputs], e.g. " + ", ".join(f'{k} = "{k}.csv"' for k in missing),
         )
-    absent = [f"{k}: {r.raw} → {r.path}" + (" is a folder, not a file" if Path(r.path).is_dir() else "")
+    from coverage_planner.project import INPUT_LABELS
+
+    # named as the Vietnamese message and the Inputs panel name them ("Polling stations: …"), not by their keys
+    absent = [f"{INPUT_LABELS.get(k, k)}: {r.raw} → {r.path}"
+              + (" is a folder, not a file" if Path(r.path).is_dir() else "")
               for k, r in inp.refs() if not Path(r.path).is_file()]
     if absent:
         raise InputError(
-            f"{len(absent)} input file(s) not found or not files",
+            "1 input file not found or not a file" if len(absent) == 1 else
+            f"{len(absent)} input files not found or not files",
             path=project.path,
             problems=absent,
             hint="paths in the project file are relative to the project file's folder; correct them under [inputs]",

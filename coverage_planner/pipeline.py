@@ -61,6 +61,13 @@ SCREEN_BAND_DB = 6.0
 #: placement and contingency plan: per chosen site, exact-checked alternatives that cover the same stations
 #: and get a backhaul check, so a tie goes to a site with a microwave link (:func:`_prefer_backhaul`)
 BACKHAUL_ALTERNATIVES = 5
+#: coverage stage: cached towers read from disk per parallel read, between two cancel points (the sample's 257 in
+#: one read took 1.7 s)
+PREFETCH_CHUNK = 32
+#: coverage stage: share of its progress for the towers (computed or read), the rest for the composites (seconds)
+_TOWERS_SHARE = 0.85
+#: gap stage: communes outlined between two cancel points
+GAP_COMMUNES_PER_STEP = 8
 _CLASS_TO_STATUS = np.array([STATUS_NONE, STATUS_WEAK, STATUS_GOOD], dtype=object)
 
 
@@ -290,6 +297,30 @@ def _threshold_groups(indices, good_thr, weak_thr) -> dict[tuple[float, float], 
     return groups
 
 
+def _relay(steps, progress):
+    """Run the generator ``steps`` (of :mod:`analysis`, yielding plain values between chunks of work), yielding
+    ``progress(value)`` for each of its values: every one a cancel point. Returns its return value; closing this
+    generator closes ``steps``."""
+    try:
+        while True:
+            try:
+                value = next(steps)
+            except StopIteration as stop:
+                return stop.value
+            yield progress(value)
+    finally:
+        steps.close()
+
+
+def _drain(steps):
+    """Run the generator ``steps`` to its end; its return value."""
+    while True:
+        try:
+            next(steps)
+        except StopIteration as stop:
+            return stop.value
+
+
 def _cell_index(grid: Grid, gdf) -> tuple[np.ndarray, np.ndarray]:
     r, c = grid.rowcol(gdf.geometry.x.to_numpy(), gdf.geometry.y.to_numpy())
     return np.floor(r + 0.5).astype(np.int64), np.floor(c + 0.5).astype(np.int64)
@@ -352,10 +383,11 @@ def iter_run(
     live_rows = np.flatnonzero(on_air)
     sites = [tower_site(towers.iloc[i], grid) for i in live_rows]
     keys = [_site_key(ctx, site, params) for site in sites]
-    ctx.cache.prefetch(keys)  # one parallel read of every cached tower (a scenario re-run from disk)
     for done, (i, site, key) in enumerate(zip(live_rows, sites, keys, strict=True), start=1):
+        if (done - 1) % PREFETCH_CHUNK == 0:  # a parallel read of the next cached towers (a re-run from disk)
+            ctx.cache.prefetch(keys[done - 1:done - 1 + PREFETCH_CHUNK])
         windows[i] = _cached_level(ctx, site, params, key=key)
-        yield st.at("coverage", done / max(n_on, 1), f"Tower {towers.at[i, 'id']} ({done}/{n_on})")
+        yield st.at("coverage", _TOWERS_SHARE * done / max(n_on, 1), f"Tower {towers.at[i, 'id']} ({done}/{n_on})")
     timings["coverage_towers"] = time.perf_counter() - t1
 
     tech = towers["technology"].to_numpy()
@@ -363,29 +395,56 @@ def iter_run(
     base_idx = [i for i in range(len(towers)) if windows[i] is not None]
     scen_idx = [i for i in base_idx if towers.at[i, "id"] not in set(scenario.down)]
 
-    def composite(indices, classes_out=None):
-        """Best level, server and count; and, into ``classes_out`` if given, the best class any tower gives
-        at each cell by its own technology's thresholds (a 2G tower at −95 dBm serves, weak ≥ −100, where a
-        stronger 4G one at −91 dBm does not, weak ≥ −90) — the cell counterpart of the stations' status."""
+    # the composites, overall and per group: seconds on the sample, so they yield between chunks of towers (cancel
+    # points; QA waited 13.6–24 s for "Cancelled" when they yielded only at the end)
+    group_idx: dict[tuple[str, str], list[int]] = {}
+    for col in ("operator", "technology") if groups else ():
+        for value in sorted(towers[col].dropna().unique()):
+            idx = [i for i in scen_idx if towers.at[i, col] == value]
+            if idx:
+                group_idx[(col, str(value))] = idx
+    n_applied = len(scen_idx) + sum(len(idx) for idx in group_idx.values())  # window applications, all composites
+    applied = 0
+
+    def composite(indices, message, classes_out=None):
+        """Best level, server and count (a generator of progress items; returns them); and, into ``classes_out``
+        if given, the best class any tower gives at each cell by its own technology's thresholds (a 2G tower at
+        −95 dBm serves, weak ≥ −100, where a stronger 4G one at −91 dBm does not, weak ≥ −90) — the cell
+        counterpart of the stations' status. ``message(done, n, applied)`` is the progress item after ``done`` of
+        the ``n`` towers (``applied``: windows applied in all composites so far); one comes after the last tower
+        too, so there is a cancel point between two composites."""
+        nonlocal applied
         if not indices:
             shape = grid.shape
             if classes_out is not None:
                 classes_out[...] = 0
             return (np.full(shape, np.nan, np.float32), np.full(shape, -1, np.int32), np.zeros(shape, np.uint16))
-        bl, bs, ns = _coverage.composite(grid.shape, [windows[i] for i in indices], weak_thr[indices],
-                                         good_dbm=None if classes_out is None else good_thr[indices],
-                                         classes_out=classes_out)
+        steps = _coverage.composite_steps(grid.shape, [windows[i] for i in indices], weak_thr[indices],
+                                          good_dbm=None if classes_out is None else good_thr[indices],
+                                          classes_out=classes_out, cells_per_step=_coverage.CELLS_PER_STEP)
+        bl, bs, ns = yield from _relay(steps, lambda step: message(*step, applied + step[0]))
+        applied += len(indices)
+        yield message(len(indices), len(indices), applied)
         bs = np.where(bs >= 0, np.asarray(indices, dtype=np.int32)[np.maximum(bs, 0)], -1).astype(np.int32)
         return bl, bs, ns
 
+    def composite_fraction(n_done: int) -> float:
+        return _TOWERS_SHARE + (1.0 - _TOWERS_SHARE) * n_done / max(n_applied, 1)
+
     class_grid = np.zeros(grid.shape, np.int8)
-    best_level, best_server, n_servers = composite(scen_idx, class_grid)
+    best_level, best_server, n_servers = yield from composite(
+        scen_idx, lambda k, n, a: st.at("coverage", composite_fraction(a), f"Composite coverage: {k}/{n} towers"),
+        class_grid)
     by_group: dict[str, np.ndarray] = {}
-    for col in ("operator", "technology") if groups else ():
-        for value in sorted(towers[col].dropna().unique()):
-            idx = [i for i in scen_idx if towers.at[i, col] == value]
-            if idx:
-                by_group[f"{col}:{value}"] = composite(idx)[0]
+    for (col, value), idx in group_idx.items():
+        if col == "operator":
+            def message(k, n, a, value=value):
+                return st.at("coverage", composite_fraction(a), f"Composite coverage, operator {value}: {k}/{n} towers")
+        else:
+            def message(k, n, a, value=value):
+                return st.at("coverage", composite_fraction(a),
+                             f"Composite coverage, technology {value}: {k}/{n} towers")
+        by_group[f"{col}:{value}"] = (yield from composite(idx, message))[0]
     timings["coverage"] = time.perf_counter() - t1
     yield st.at("coverage", 1.0, "Composite coverage done")
 
@@ -467,7 +526,8 @@ def iter_run(
         by = stations[sel].groupby("commune")
         communes[f"stations_{name}"] = communes["name"].map(by.size()).fillna(0).astype(int)
         communes[f"voters_{name}"] = communes["name"].map(by["voters"].sum()).fillna(0).astype(int)
-    gaps = _gap_polygons(class_grid, zone_ids, grid, communes, live)
+    gaps = yield from _relay(_iter_gap_polygons(class_grid, zone_ids, grid, communes, live), lambda step: st.at(
+        "gaps", 0.2 + 0.8 * step[0] / max(step[1], 1), f"Outlining gap areas: {step[0]}/{step[1]} communes"))
     timings["gaps"] = time.perf_counter() - t2
     yield st.at("gaps", 1.0, f"{int((stations['status'] != STATUS_GOOD).sum())} stations with weak or no signal")
 
@@ -502,6 +562,7 @@ def iter_run(
         n_need = int((stations["status"] != STATUS_GOOD).sum())
         yield st.at("placement", 0.02, f"{n_need} stations need better signal; finding candidate sites")
         candidates = _candidates(ctx, communes)
+        yield st.at("placement", 0.04, f"{len(candidates[0])} candidate sites")
         if int(project.placement.k) != 0:
             proposals, proposal_level, unreachable, summary = yield from _placement_stage(
                 ctx, stations, communes, towers.iloc[scen_idx], mobile_link_params(project), st, candidates,
@@ -603,7 +664,15 @@ def _shapes_to_polygons(shapes):
 
 
 def _gap_polygons(class_grid, zone_ids, grid: Grid, communes, live_towers, min_area_km2: float = 0.25):
-    """Vectorise 'none' and 'weak' areas per commune; area, commune and nearest tower for each polygon.
+    """:func:`_iter_gap_polygons` run to the end: the gap polygons."""
+    return _drain(_iter_gap_polygons(class_grid, zone_ids, grid, communes, live_towers, min_area_km2))
+
+
+def _iter_gap_polygons(class_grid, zone_ids, grid: Grid, communes, live_towers, min_area_km2: float = 0.25):
+    """A generator: yields ``(communes outlined, communes with a gap)`` after the labelling and between chunks of
+    communes (cancel points), returns the polygons.
+
+    Vectorise 'none' and 'weak' areas per commune; area, commune and nearest tower for each polygon.
 
     Regions are connected cells of one class inside one commune (the commune raster splits them, so no
     polygon overlay is needed); regions smaller than ``min_area_km2`` are left out of the polygons (they
@@ -625,7 +694,7 @@ def _gap_polygons(class_grid, zone_ids, grid: Grid, communes, live_towers, min_a
     kept_class[lab > 0] = gl.region_class[lab[lab > 0] - 1]
     # one value per (commune, class): shapes() then yields connected regions of one class within one commune
     code = np.where(kept_class >= 0, zone_ids * 2 + kept_class + 1, 0).astype(np.int32)
-    geoms, values = _polygonize_by_zone(code, grid.transform)
+    geoms, values = yield from _iter_polygonize_by_zone(code, grid.transform, GAP_COMMUNES_PER_STEP)
     values = values - 1
     parts = gpd.GeoDataFrame(
         {"status": np.where(values % 2 == 0, STATUS_NONE, STATUS_WEAK),
@@ -657,7 +726,15 @@ def _gap_polygons(class_grid, zone_ids, grid: Grid, communes, live_towers, min_a
 
 
 def _polygonize_by_zone(code, transform):
-    """``rasterio.features.shapes`` of ``code`` (0 = nothing; value v belongs to zone (v − 1) // 2) one zone
+    """:func:`_iter_polygonize_by_zone` run to the end: (polygons, values)."""
+    return _drain(_iter_polygonize_by_zone(code, transform))
+
+
+def _iter_polygonize_by_zone(code, transform, per_step: int = GAP_COMMUNES_PER_STEP):
+    """A generator: yields ``(zones done, zones)`` first and after every ``per_step`` zones (cancel points, ~0.1 s
+    each on the sample), returns what :func:`_polygonize_by_zone` does.
+
+    ``rasterio.features.shapes`` of ``code`` (0 = nothing; value v belongs to zone (v − 1) // 2) one zone
     window at a time: (polygons, values).
 
     Regions never cross zones (the value carries the zone), so the polygons are those of one call on the whole
@@ -676,7 +753,8 @@ def _polygonize_by_zone(code, transform):
     starts = np.flatnonzero(np.r_[True, zone[1:] != zone[:-1]])
     ends = np.r_[starts[1:], zone.size]
     geoms, values = [], []
-    for a, e in zip(starts, ends, strict=True):
+    yield 0, len(starts)
+    for k, (a, e) in enumerate(zip(starts, ends, strict=True), start=1):
         z = int(zone[a])
         r0, r1 = int(rows[a:e].min()), int(rows[a:e].max()) + 1
         c0, c1 = int(cols[a:e].min()), int(cols[a:e].max()) + 1
@@ -686,6 +764,8 @@ def _polygonize_by_zone(code, transform):
                                                    transform=transform * Affine.translation(c0, r0)))
         geoms.append(g)
         values.append(v)
+        if k % per_step == 0 or k == len(starts):
+            yield k, len(starts)
     return np.concatenate(geoms), np.concatenate(values)
 
 

@@ -51,6 +51,10 @@ HATA_ENVIRONMENTS = ("urban", "suburban", "rural")
 VECTOR_INPUTS = ("towers", "stations", "communes", "border", "roads", "towns", "candidates")
 RASTER_INPUTS = ("terrain", "clutter")
 INPUT_KEYS = ("towers", "stations", "communes", "terrain", "border", "roads", "towns", "candidates", "clutter")
+#: The inputs as English messages name them (the desktop app's Inputs panel: gui/docks.py), not by their keys
+INPUT_LABELS = {"towers": "Towers (BTS)", "stations": "Polling stations", "communes": "Communes",
+                "terrain": "Terrain (DEM)", "border": "National border", "roads": "Roads", "towns": "Towns",
+                "candidates": "Candidate sites", "clutter": "Land cover"}
 
 
 # --------------------------------------------------------------------------------------------------------

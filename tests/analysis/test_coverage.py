@@ -208,3 +208,83 @@ def test_classes_by_each_windows_own_thresholds_match_an_oracle():
         composite((1, 1), [four_g], [-90.0], good_dbm=[-95.0], classes_out=one)
     with pytest.raises(AnalysisError, match="int8"):
         composite((1, 1), [four_g], [-90.0], good_dbm=[-80.0], classes_out=np.zeros((1, 1), np.int16))
+
+
+def _random_windows(seed, n=40, shape=(17, 13)):
+    rng = np.random.default_rng(seed)
+    windows, weak, good = [], [], []
+    for _ in range(n):
+        h, w = rng.integers(1, 10, 2)
+        lev = np.round(rng.uniform(-115, -60, (h, w)), 2).astype(np.float32)
+        lev[rng.random((h, w)) < 0.2] = nan
+        windows.append((lev, int(rng.integers(-4, shape[0])), int(rng.integers(-4, shape[1]))))
+        wk = float(rng.choice([-100.0, -95.0, -90.0]))
+        weak.append(wk)
+        good.append(wk + 10.0)
+    return windows, weak, good
+
+
+def _drain(gen):
+    steps = []
+    while True:
+        try:
+            steps.append(next(gen))
+        except StopIteration as stop:
+            return steps, stop.value
+
+
+def test_composite_steps_yield_between_chunks_and_equal_composite_bit_for_bit():
+    """The generator variant (cancel points for the desktop app) applies the same windows in the same order: the
+    arrays are identical to composite's, whatever the chunk size; it yields (windows done, windows used) between
+    chunks, never after the last window."""
+    from analysis.coverage import composite_steps
+
+    shape = (17, 13)
+    windows, weak, good = _random_windows(11, shape=shape)
+    use = np.arange(len(windows)) % 3 != 1  # a group: 27 of the 40 windows
+    ref_cls = np.zeros(shape, np.int8)
+    ref = composite(shape, windows, weak, include=use, good_dbm=good, classes_out=ref_cls)
+    for cells in (1, 50, 200, 10**9):
+        cls = np.full(shape, 5, np.int8)
+        steps, got = _drain(composite_steps(shape, windows, weak, include=use, good_dbm=good, classes_out=cls,
+                                            cells_per_step=cells))
+        for a, b in zip(got, ref, strict=True):
+            assert a.dtype == b.dtype and a.tobytes() == b.tobytes()  # bit-identical, NaN included
+        assert cls.tobytes() == ref_cls.tobytes()
+        done = [d for d, _ in steps]
+        assert all(n == int(use.sum()) == 27 for _, n in steps)
+        assert done == sorted(done) and all(0 < d < 27 for d in done)
+        if cells == 1:  # every window is a chunk: a yield between any two
+            assert done == list(range(1, 27))
+        if cells == 10**9:
+            assert steps == []
+    # cells_per_step=None: one chunk, no yield
+    steps, _ = _drain(composite_steps(shape, windows, weak, cells_per_step=None))
+    assert steps == []
+    with pytest.raises(AnalysisError, match="cells_per_step"):
+        next(composite_steps(shape, windows, weak, cells_per_step=0))
+
+
+def test_composite_steps_check_every_window_before_the_first_yield(monkeypatch):
+    """A bad window is reported before any work (a caller showing progress never gets half a composite and then
+    an error), and closing the generator between chunks stops it: no more windows are applied."""
+    from analysis import coverage
+    from analysis.coverage import composite_steps
+
+    lev = np.full((2, 2), -70.0, np.float32)
+    bad = [(lev, 0, 0)] * 5 + [(lev.astype(np.int16), 0, 0)]
+    gen = composite_steps((3, 3), bad, [-90.0] * 6, cells_per_step=1)
+    with pytest.raises(AnalysisError, match=r"windows\[5\] level array has dtype int16"):
+        next(gen)
+    applied = []
+    real = coverage._update_window
+
+    def spy(*args):
+        applied.append(int(args[6]))
+        return real(*args)
+
+    monkeypatch.setattr(coverage, "_update_window", spy)
+    gen = composite_steps((3, 3), [(lev, 0, 0)] * 5, [-90.0] * 5, cells_per_step=1)
+    assert next(gen) == (1, 5) and next(gen) == (2, 5)
+    gen.close()
+    assert applied == [0, 1]

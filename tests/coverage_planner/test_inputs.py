@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from pyproj import Transformer
 
-from coverage_planner import io
+from coverage_planner import i18n, io
 from coverage_planner.errors import CRSError, InputError, ProjectError
 from coverage_planner.inputs import (
     STATION_COLUMNS,
@@ -581,9 +581,19 @@ def test_load_inputs_missing_files_listed_together(tmp_path):
     proj = build_project(tmp_path / "p")
     (proj.parent / "towers.csv").unlink()
     (proj.parent / "dem.tif").unlink()
-    with pytest.raises(InputError, match="2 input file\\(s\\) not found") as ei:
+    with pytest.raises(InputError, match="2 input files not found or not files") as ei:
         load_inputs(load_project(proj))
     assert "towers.csv" in str(ei.value) and "dem.tif" in str(ei.value)
+    # named as the Vietnamese message names them (QA: "stations: …", "6 input file(s)"), not by internal keys
+    assert [p.split(" → ")[0] for p in ei.value.problems] == ["Towers (BTS): towers.csv", "Terrain (DEM): dem.tif"]
+    vi = i18n.error_text(ei.value, "vi")
+    assert "2 tệp dữ liệu đầu vào không tìm thấy" in vi
+    assert "Trạm BTS: towers.csv → " in vi and "Địa hình: dem.tif → " in vi and "Towers (BTS)" not in vi
+    (proj.parent / "dem.tif").write_bytes(b"")
+    with pytest.raises(InputError, match=r": 1 input file not found or not a file\n  - Towers \(BTS\): towers\.csv → ") as ei:
+        load_inputs(load_project(proj))
+    assert i18n.error_text(ei.value, "vi").startswith(
+        f"{proj}: 1 tệp dữ liệu đầu vào không tìm thấy hoặc không phải là tệp\n  - Trạm BTS: towers.csv → ")
     # a path naming a folder says so
     (proj.parent / "towers.csv").mkdir()
     with pytest.raises(InputError) as ei:

@@ -32,6 +32,14 @@ def en():
 @pytest.mark.parametrize(("stage", "message", "expected"), [
     ("coverage", "Tower VTL-DBP-001-A (3/120)", "Vùng phủ: Trạm VTL-DBP-001-A (3/120)"),
     ("placement", "Reciprocal path loss 17/250", "Bố trí trạm: Suy hao đường truyền (thuận nghịch) 17/250"),
+    # the cancel points inside the composites, the gap outlines and after the candidate sites
+    ("coverage", "Composite coverage: 120/257 towers", "Vùng phủ: Đang tổng hợp vùng phủ: 120/257 trạm"),
+    ("coverage", "Composite coverage, operator Viettel: 19/167 towers",
+     "Vùng phủ: Đang tổng hợp vùng phủ theo nhà mạng Viettel: 19/167 trạm"),
+    ("coverage", "Composite coverage, technology 4G: 213/213 towers",
+     "Vùng phủ: Đang tổng hợp vùng phủ theo công nghệ 4G: 213/213 trạm"),
+    ("gaps", "Outlining gap areas: 8/45 communes", "Vùng lõm: Đang khoanh vùng lõm sóng: 8/45 xã/phường"),
+    ("placement", "27696 candidate sites", "Bố trí trạm: 27696 vị trí ứng viên"),
     ("placement", "Solving: lazy greedy and exact MILP",
      "Bố trí trạm: Đang giải: thuật toán tham lam và MILP chính xác"),
     ("placement", "Solving…", "Bố trí trạm: Đang giải…"),
