@@ -695,15 +695,17 @@ def write_gpkg(layers: dict, path: str | os.PathLike, *, geometry_types: dict | 
     ``geometry_types`` ({layer: "Point", …}) is the geometry type of a layer without features (an empty layer
     keeps its type and columns, so a QGIS project that uses it still opens). ``styles`` ({layer: QML text}) go
     into QGIS's ``layer_styles`` table as each layer's default style; ``style_time`` (ISO text) is their
-    ``update_time`` (the same results give the same file).
+    ``update_time`` (the same results give the same file). The file is GeoPackage 1.2, which every GDAL since 2.2
+    reads without a warning (GDAL 3.12 would write 1.4, which GDAL 3.6 — QGIS 3.28 on Debian 12 — calls "only
+    partially supported").
     """
     path = Path(path)
     if not layers:
         raise OutputError(f"cannot write {path}: no layers given")
     try:
         with atomic_path(path) as tmp:
-            for name, gdf in layers.items():
-                kwargs = {}
+            for i, (name, gdf) in enumerate(layers.items()):
+                kwargs = {"VERSION": "1.2"} if i == 0 else {}  # a dataset option: when the file is created
                 if len(gdf) == 0 and geometry_types and name in geometry_types:
                     kwargs["geometry_type"] = geometry_types[name]
                 gdf.to_file(tmp, layer=str(name), driver="GPKG", **kwargs)

@@ -139,3 +139,10 @@ def test_a_run_that_proposes_nothing_keeps_typed_empty_layers(tmp_path):
     assert types["rank"] == "int64" and types["voters_covered"] == "int64" and types["lat"] == "float64"
     assert types["site_id"] == "object"
     assert pyogrio.read_info(tmp_path / "coverage.gpkg", layer="gap_areas")["dtypes"][1] == "float64"
+
+
+def test_geopackage_is_version_1_2_so_older_gdal_reads_it_without_warning(out):
+    con = sqlite3.connect(out / "coverage.gpkg")
+    (version,), (app,) = con.execute("PRAGMA user_version").fetchone(), con.execute("PRAGMA application_id").fetchone()
+    con.close()
+    assert version == 10200 and app == 0x47504B47  # "GPKG"
