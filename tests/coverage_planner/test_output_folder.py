@@ -95,7 +95,7 @@ def test_export_targets_name_what_one_export_writes(tmp_path):
     from coverage_planner import gisexport
 
     folder, names, patterns = gisexport.export_targets("gis", tmp_path)
-    assert folder == tmp_path and set(names) == gisexport.GIS_NAMES and patterns == [r"^best_level_.+_dbm\.tif$"]
+    assert folder == tmp_path and set(names) == gisexport.GIS_NAMES and patterns == [r"^best_level_.+_dbm\.(?:tif|qml)$"]
     assert gisexport.export_targets("gis", tmp_path)[1:] == gisexport.run_outputs({"gis"}, "vi")
     assert gisexport.export_targets("map", tmp_path / "ban_do.html") == (tmp_path, ["ban_do.html"], [])
     assert gisexport.export_targets("report", tmp_path / "r.pdf") == (tmp_path, ["r.pdf"], [])
