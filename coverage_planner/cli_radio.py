@@ -20,7 +20,6 @@ import math
 from pathlib import Path
 
 import click
-import numpy as np
 
 from coverage_planner.cli import FiniteFloat, handle_errors, main, refuse_overwriting_inputs
 from coverage_planner.errors import CRSError, InputError, ParameterError, RasterError
@@ -30,6 +29,7 @@ MODELS = ("free_space", "knife_edge", "deygout", "hata", "cost231")
 
 def _load_dem(path: str):
     """DEM as float32 (nodata → NaN), its cell size, transform, CRS. Checks grid and CRS."""
+    import numpy as np
     from pyproj import CRS
 
     from coverage_planner import io
@@ -140,6 +140,8 @@ def viewshed_command(dem, out, x, y, observer_height, target_height, max_distanc
 def coverage_command(dem, out, tower_file, tower_ids, model, max_distance, k, receiver_height, receiver_gain, margin,
                      source_crs):
     """Received level (dBm) of one tower: float32 GeoTIFF of its radius window, NaN = not reached."""
+    import numpy as np
+
     from analysis.linkbudget import LinkParams, RadioSite, received_level
     from coverage_planner import io
     from coverage_planner.inputs import load_towers

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -26,7 +27,9 @@ from coverage_planner.cli import (
     scenario_name_option,
 )
 from coverage_planner.errors import CancelledError
-from coverage_planner.results import Scenario
+
+if TYPE_CHECKING:  # pandas is imported only when a command runs, so `--help` answers at once
+    from coverage_planner.results import Scenario
 
 
 def run_project(project, out_dir: Path, *, scenario: Scenario | None, placement: bool, outputs: set[str],
