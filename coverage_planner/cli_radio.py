@@ -63,16 +63,91 @@ def _load_dem(path: str):
     return dem, float(transform.a), transform, crs
 
 
-def _cell_of(transform, shape, x: float, y: float, path, what: str) -> tuple[int, int]:
+def _cell(transform, x: float, y: float) -> tuple[int, int]:
     col = (x - transform.c) / transform.a - 0.5
     row = (transform.f - y) / -transform.e - 0.5
-    r, c = int(math.floor(row + 0.5)), int(math.floor(col + 0.5))
-    if not (0 <= r < shape[0] and 0 <= c < shape[1]):
-        x0, y1 = transform.c, transform.f
-        x1, y0 = x0 + shape[1] * transform.a, y1 + shape[0] * transform.e
-        raise InputError(f"{what} ({x:g}, {y:g}) is outside the DEM (x {x0:g}…{x1:g}, y {y0:g}…{y1:g})", path=path,
-                         hint="give X/Y in the DEM's CRS, inside its extent")
-    return r, c
+    return int(math.floor(row + 0.5)), int(math.floor(col + 0.5))
+
+
+def _inside(transform, shape, x: float, y: float) -> bool:
+    r, c = _cell(transform, x, y)
+    return 0 <= r < shape[0] and 0 <= c < shape[1]
+
+
+def _cell_of(transform, shape, x: float, y: float, path, what: str, crs=None, *,
+             options: bool = False) -> tuple[int, int]:
+    """The DEM cell (row, col) of the point (x, y) in the DEM's CRS; :class:`InputError` when it is outside,
+    giving the DEM's extent in whole metres and, for a point that reads as longitude/latitude and falls inside
+    the DEM once projected, the X/Y to type instead (``options``: the point came from --x/--y)."""
+    r, c = _cell(transform, x, y)
+    if 0 <= r < shape[0] and 0 <= c < shape[1]:
+        return r, c
+    x0, y1 = transform.c, transform.f
+    x1, y0 = x0 + shape[1] * transform.a, y1 + shape[0] * transform.e
+    given = f"--x {x:g} --y {y:g}" if options else f"({x:.0f}, {y:.0f})"
+    hint = ("give --x/--y in the DEM's CRS (metres), inside its extent" if options
+            else "check the tower's coordinates, or use a DEM that covers it")
+    if options and crs is not None and -180.0 <= x <= 180.0 and -90.0 <= y <= 90.0:
+        from pyproj import Transformer
+
+        px, py = Transformer.from_crs("EPSG:4326", crs, always_xy=True).transform(x, y)
+        if math.isfinite(px) and math.isfinite(py) and _inside(transform, shape, px, py):
+            hint = (f"--x {x:g} --y {y:g} look like longitude/latitude; in the DEM's CRS that point is "
+                    f"--x {px:.0f} --y {py:.0f}")
+    where = f"x {x0:.0f} … {x1:.0f}, y {y0:.0f} … {y1:.0f} m" + (f" in {crs}" if crs is not None else "")
+    raise InputError(f"{what} {given} is outside the DEM ({where})", path=path, hint=hint)
+
+
+def _id_key(tower_id: str) -> str:
+    """A tower id as typing slips leave it alike: case, the separator (- _ . space) and leading zeros of numbers
+    ignored ('vtl_dbp_01-a' and 'VTL-DBP-001-A' have the same key)."""
+    import re
+
+    parts = re.split(r"[-_. ]+", tower_id.strip().casefold())
+    return "-".join(p.lstrip("0") or "0" if p.isdigit() else p for p in parts)
+
+
+def _select_towers(towers, tower_ids, tower_file) -> list[str]:
+    """The tower ids ``--tower-id`` names (repeated or comma-separated), each once, in order. A site id
+    (``VTL-DBP-001`` for the sectors ``VTL-DBP-001-A/-B/-C`` on one mast) stands for all its sectors, as with
+    ``run --down``. An unknown id is a usage error (exit 2, as for ``--down``) naming it with "did you mean" for
+    an id that differs in case or by a typing slip, and some ids of the file."""
+    import difflib
+
+    from coverage_planner.inputs import _sites, normalise_down
+
+    ids = towers["id"].astype(str).tolist()
+    known = set(ids)
+    sites = {site: sectors for site, sectors in _sites(towers).items() if site not in known}
+    chosen: dict[str, None] = {}
+    unknown = []
+    for tid in normalise_down(tower_ids, split_commas=True):
+        if tid in known:
+            chosen.setdefault(tid, None)
+        elif tid in sites:
+            chosen.update(dict.fromkeys(sites[tid]))
+            click.echo(f"note: {tid} is a site: its {len(sites[tid])} sectors ({', '.join(sites[tid])}), best level "
+                       "per cell")
+        else:
+            unknown.append(tid)
+    if not unknown:
+        return list(chosen)
+    names = [*ids, *sites]
+    folded: dict[str, list[str]] = {}
+    for name in names:
+        folded.setdefault(_id_key(name), []).append(name)
+    listing = []
+    for u in unknown[:10]:
+        same = folded.get(_id_key(u), [])
+        near = same if len(same) == 1 else difflib.get_close_matches(u, names, n=3, cutoff=0.85)
+        listing.append(f"'{u}'" + (f" (did you mean {' or '.join(repr(n) for n in near)}?)" if near else ""))
+    shown = ", ".join(ids[:8]) + (" …" if len(ids) > 8 else "")
+    example = next(iter(sites), None)
+    raise click.BadParameter(
+        f"no tower with id {', '.join(listing)}{' …' if len(unknown) > 10 else ''} in {tower_file} (column id / "
+        f"ma_tram; {len(ids)} towers: {shown})"
+        + (f"; a site id such as {example} takes all its sectors" if example else ""),
+        param_hint="'--tower-id'")
 
 
 def _analysis(fn, *args, **kwargs):
@@ -107,7 +182,7 @@ def viewshed_command(dem, out, x, y, observer_height, target_height, max_distanc
 
     refuse_overwriting_inputs(out, dem)
     arr, cs, transform, crs = _load_dem(dem)
-    r, c = _cell_of(transform, arr.shape, x, y, dem, "observer")
+    r, c = _cell_of(transform, arr.shape, x, y, dem, "the observer", crs, options=True)
     vs = _analysis(viewshed, arr, r, c, cellsize=cs, observer_height=observer_height, target_height=target_height,
                    max_distance=max_distance, k=k, sector=tuple(sector) if sector else None)
     io.write_geotiff(out, vs, transform, crs, nodata=255,
@@ -157,20 +232,15 @@ def coverage_command(dem, out, tower_file, tower_ids, model, max_distance, k, re
                                      param_hint="--source-crs") from exc
     arr, cs, transform, crs = _load_dem(dem)
     towers = load_towers(tower_file, crs=crs, source_crs=source_crs)
-    ids = towers["id"].astype(str)
-    missing = [t for t in tower_ids if t not in set(ids)]
-    if missing:
-        known = ", ".join(ids.unique()[:15])
-        raise InputError(f"no tower with id {', '.join(repr(m) for m in missing)}", path=tower_file, field="id",
-                         hint=f"ids in the file: {known}{' …' if ids.nunique() > 15 else ''}")
-    rows = towers[ids.isin(tower_ids)]
-    tower_id = ",".join(tower_ids)
+    chosen = _select_towers(towers, tower_ids, tower_file)
+    rows = towers[towers["id"].astype(str).isin(chosen)]
+    tower_id = ",".join(chosen)
     params = LinkParams(model=model, k=k, max_distance_m=max_distance, receiver_height_m=receiver_height,
                         receiver_gain_dbi=receiver_gain, margin_db=margin)
     windows = []
     for _, t in rows.iterrows():
         r, c = _cell_of(transform, arr.shape, float(t.geometry.x), float(t.geometry.y), tower_file,
-                        f"tower {tower_id} (row {t.source_row})")
+                        f"tower {t.id} (row {t.source_row})", crs)
         az = float(t.azimuth_deg)
         site = RadioSite(row=r, col=c, height_m=float(t.height_m), frequency_mhz=float(t.frequency_mhz),
                          eirp_dbm=float(t.eirp_dbm), azimuth_deg=None if math.isnan(az) else az,

@@ -194,7 +194,7 @@ def test_coverage_unknown_tower_and_bad_model(tmp_path, dem_arr):
     towers = _towers_csv(tmp_path / "towers.csv", [("T1", 80, 80, "omni")])
     res = CliRunner().invoke(main, ["coverage", str(src), str(tmp_path / "o.tif"), "--tower-file", str(towers),
                                     "--tower-id", "T9"])
-    assert res.exit_code == 1
+    assert res.exit_code == 2  # a usage error, as an unknown `run --down` id
     assert "no tower with id 'T9'" in res.output and "T1" in res.output
     res = CliRunner().invoke(main, ["coverage", str(src), str(tmp_path / "o.tif"), "--tower-file", str(towers)])
     assert res.exit_code == 2  # --tower-id missing
@@ -240,3 +240,64 @@ def test_help_shows_no_empty_ranges():
         out = CliRunner().invoke(main, [cmd, "--help"]).output
         assert "None" not in out and "[required]" in out, cmd
     assert "[default: 2.0; x>=0.0]" in CliRunner().invoke(main, ["viewshed", "--help"]).output  # bounds still shown
+
+
+def test_coverage_tower_id_typing_slips_say_did_you_mean(tmp_path, dem_arr):
+    """A case slip, another separator or a missing zero names the tower meant; an id like nothing in the file
+    guesses nothing. It said only "no tower with id 'vtl-001-a'" with the first 15 ids of the file, exit 1."""
+    src = write_dem(tmp_path / "dem.tif", dem_arr)
+    towers = _towers_csv(tmp_path / "towers.csv", [("VTL-001-A", 60, 90, 0), ("VTL-001-B", 60, 90, 180),
+                                                   ("VTL-017", 80, 80, "omni")])
+    base = ["coverage", str(src), str(tmp_path / "o.tif"), "--tower-file", str(towers), "--max-distance", "900"]
+    for typed, meant in (("vtl-001-a", "VTL-001-A"), ("VTL_01_B", "VTL-001-B"), ("vtl-17", "VTL-017"),
+                         ("vtl-1", "VTL-001")):
+        res = CliRunner().invoke(main, [*base, "--tower-id", typed])
+        assert res.exit_code == 2, res.output
+        assert f"'{typed}' (did you mean '{meant}'?)" in res.output and "--tower-id" in res.output, res.output
+    res = CliRunner().invoke(main, [*base, "--tower-id", "XX-9"])
+    assert res.exit_code == 2 and "'XX-9' in" in res.output and "did you mean" not in res.output
+    assert "VTL-017" in res.output  # the file's ids
+    assert not (tmp_path / "o.tif").exists()
+
+
+def test_coverage_site_id_or_commas_take_all_sectors(tmp_path, dem_arr):
+    """A site id stands for its sectors (as `run --down` does), and ids may be comma-separated: both give the file
+    that repeating --tower-id for each sector gives."""
+    src = write_dem(tmp_path / "dem.tif", dem_arr)
+    towers = _towers_csv(tmp_path / "towers.csv", [("S-A", 60, 90, 0), ("S-B", 60, 90, 180), ("T1", 80, 80, "omni")])
+    base = ["coverage", str(src), "--tower-file", str(towers), "--max-distance", "900"]
+    got = {}
+    for name, ids in (("rep", ["--tower-id", "S-A", "--tower-id", "S-B"]), ("site", ["--tower-id", "S"]),
+                      ("comma", ["--tower-id", "S-A, S-B"])):
+        res = CliRunner().invoke(main, [base[0], base[1], str(tmp_path / f"{name}.tif"), *base[2:], *ids])
+        assert res.exit_code == 0, res.output
+        assert ("S is a site: its 2 sectors (S-A, S-B)" in res.output) == (name == "site"), res.output
+        with rasterio.open(tmp_path / f"{name}.tif") as ds:
+            got[name] = (ds.read(1), ds.transform, ds.tags()["sectors"])
+    for name in ("site", "comma"):
+        assert np.array_equal(got[name][0], got["rep"][0], equal_nan=True) and got[name][1:] == got["rep"][1:]
+    assert got["rep"][2] == "2"
+
+
+def test_viewshed_lon_lat_instead_of_metres_says_which_x_y_to_type(tmp_path, dem_arr):
+    """--x/--y typed as longitude/latitude: the message gives the DEM's extent in whole metres (it printed
+    "y 2.39517e+06…2.4e+06") and the projected X/Y of that point, which then work."""
+    from pyproj import Transformer
+
+    src = write_dem(tmp_path / "dem.tif", dem_arr)
+    lon, lat = Transformer.from_crs("EPSG:32648", "EPSG:4326", always_xy=True).transform(*centre(80, 70))
+    out = tmp_path / "o.tif"
+    res = CliRunner().invoke(main, ["viewshed", str(src), str(out), "--x", f"{lon:.5f}", "--y", f"{lat:.5f}",
+                                    "--max-distance", "1000"])
+    assert res.exit_code == 1 and "e+06" not in res.output, res.output
+    assert f"y {Y0 - len(dem_arr) * CS:.0f} … {Y0:.0f} m in EPSG:32648" in res.output
+    assert "look like longitude/latitude" in res.output
+    hinted = res.output.split("that point is ")[1].split()
+    assert hinted[0] == "--x" and hinted[2] == "--y"
+    assert abs(float(hinted[1]) - centre(80, 70)[0]) < 2 and abs(float(hinted[3]) - centre(80, 70)[1]) < 2
+    res = CliRunner().invoke(main, ["viewshed", str(src), str(out), "--x", hinted[1], "--y", hinted[3],
+                                    "--max-distance", "1000"])
+    assert res.exit_code == 0, res.output
+    # far off in metres: no such hint
+    res = CliRunner().invoke(main, ["viewshed", str(src), str(out), "--x", "10", "--y", "10", "--max-distance", "1000"])
+    assert res.exit_code == 1 and "longitude" not in res.output and "--x 10 --y 10" in res.output
