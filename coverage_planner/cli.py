@@ -19,8 +19,20 @@ from coverage_planner.errors import CancelledError, CoveragePlannerError, Foreig
 #: exit status of a command stopped by Ctrl+C (128 + SIGINT, the shell's convention)
 EXIT_CANCELLED = 130
 
+_EPILOG = """\b
+Examples (the sample project; any project.toml works the same way):
+  coverage-planner validate data/sample/dien_bien/project.toml
+  coverage-planner run data/sample/dien_bien/project.toml --out results/
+  coverage-planner run data/sample/dien_bien/project.toml \\
+      --out results-landslide/ --down VTL-DBP-012
+  coverage-planner map data/sample/dien_bien/project.toml --out results/ --lang en
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+Exit codes: 0 done; 1 an input or output problem (the message names the file, row and field and how to fix it);
+2 a usage error (a wrong option or value, e.g. an unknown --down tower id); 130 cancelled with Ctrl-C.
+'coverage-planner COMMAND --help' explains a command's options."""
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=_EPILOG)
 @click.version_option(__version__, prog_name="coverage-planner")
 def main() -> None:
     """Mobile coverage, gap analysis and temporary base-station placement for polling stations."""
@@ -96,29 +108,32 @@ project_argument = click.argument(
     "project", type=click.Path(exists=True, dir_okay=False, readable=True), metavar="PROJECT"
 )
 out_option = click.option(
-    "--out", "out_dir", type=click.Path(file_okay=False), default=None,
-    help="Output folder (default: the project's output_dir).",
+    "--out", "out_dir", type=click.Path(file_okay=False), default=None, metavar="DIR",
+    help="Output folder, created if needed, e.g. --out results/ (default: the project's [project] output_dir).",
 )
 cache_option = click.option(
     "--cache", "cache_dir", type=click.Path(file_okay=False), default=None, metavar="DIR",
-    help="Folder of the per-tower level cache (default: .cache in the project's output_dir, so runs written to "
-         "any --out share it).",
+    help="Folder of the per-tower level cache, e.g. --cache /data/cp-cache (default: .cache in the project's "
+         "output_dir when a run made one there, so runs written to any --out share it; else .cache in the output "
+         "folder).",
 )
 force_option = click.option(
     "--force", is_flag=True,
     help="Replace files in the output folder that are named like outputs but were not written by "
          "coverage-planner (or changed since); without it the run stops before any work and names them.")
-quiet_option = click.option("--quiet", "-q", is_flag=True, help="No progress output.")
+quiet_option = click.option("--quiet", "-q", is_flag=True,
+                            help="No progress lines (on standard error); the summary and errors are still printed.")
 lang_option = click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True,
                            help="Language of the map and report: vi = Vietnamese, en = English.")
 down_option = click.option("--down", multiple=True, metavar="IDS",
-                           help="Tower ids taken off air for a failure scenario (comma-separated or repeated). A "
-                                "site id (VTL-DBP-042 for sectors VTL-DBP-042-A/-B/-C) takes all its sectors "
-                                "down. Replaces the project's [scenario] down (default: that list).")
+                           help="Tower ids taken off air for a failure scenario, comma-separated or repeated, e.g. "
+                                "--down VTL-DBP-012,VNP-DBP-019-B. A site id (VTL-DBP-042 for sectors "
+                                "VTL-DBP-042-A/-B/-C) takes all its sectors down. Replaces the project's [scenario] "
+                                "down (default: that list).")
 scenario_name_option = click.option(
     "--scenario-name", default=None, metavar="TEXT",
-    help="Name shown for the scenario (console, map, report). Default: the project's [scenario] name for its own "
-         "[scenario] down towers, else \"scenario\".")
+    help="Name shown for the scenario (console, map, report), e.g. --scenario-name \"Sạt lở\". Default: the "
+         "project's [scenario] name for its own [scenario] down towers, else \"scenario\".")
 
 
 def cache_folder(project, out_dir, cache_dir=None):

@@ -18,14 +18,20 @@ class _Step:
     message: str
 
 
-@main.command("init")
+@main.command("init", short_help="Write a project.toml template to fill in.")
 @click.argument("directory", type=click.Path(file_okay=False), default=".", metavar="[DIR]")
-@click.option("--name", default=None, help="Project name (default: the folder name).")
-@click.option("--province", default="Điện Biên", show_default=True, help="Province name for reports.")
+@click.option("--name", default=None, help="Project name shown on the map and report, e.g. --name \"Bầu cử 2026\" "
+                                          "(default: the folder name).")
+@click.option("--province", default="Điện Biên", show_default=True, help="Province name for the map and report.")
 @click.option("--force", is_flag=True, help="Overwrite an existing project.toml.")
 @handle_errors
 def init_command(directory: str, name: str | None, province: str, force: bool) -> None:
-    """Write a project.toml template with every setting at its default into DIR (default: here)."""
+    """Write a project.toml template with every setting at its default into DIR (default: here).
+
+    \b
+    Example:
+      coverage-planner init myproject/
+    """
     from coverage_planner.io import write_text
     from coverage_planner.project import project_template
 
@@ -44,13 +50,18 @@ def _fmt_counts(d: dict) -> str:
     return ", ".join(f"{k} {v}" for k, v in sorted(d.items())) or "-"
 
 
-@main.command("validate")
+@main.command("validate", short_help="Check every input of a project and print a summary.")
 @project_argument
 @quiet_option
-@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON (for scripts).")
 @handle_errors
 def validate_command(project: str, quiet: bool, as_json: bool) -> None:
-    """Load and check every input of PROJECT, then print a summary (counts, extent, CRS, warnings)."""
+    """Load and check every input of PROJECT, then print a summary (counts, extent, CRS, warnings).
+
+    \b
+    Example:
+      coverage-planner validate data/sample/dien_bien/project.toml
+    """
     from coverage_planner.inputs import load_inputs
     from coverage_planner.project import load_project
 

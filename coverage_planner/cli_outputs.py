@@ -76,19 +76,25 @@ def _counts_line(results) -> str:
     return f"polling stations: good {c['good']}, weak {c['weak']}, none {c['none']}"
 
 
-@main.command("map")
+@main.command("map", short_help="Run the analysis and write the offline HTML map.")
 @project_argument
 @out_option
 @lang_option
 @down_option
 @scenario_name_option
-@click.option("--title", default=None, help="Map title (default: built from the province).")
+@click.option("--title", default=None, help="Map title, e.g. --title \"Bầu cử 2026 – Mường Nhé\" (default: built "
+                                           "from the province).")
 @cache_option
 @force_option
 @quiet_option
 @handle_errors
 def map_cmd(project, out_dir, lang, down, scenario_name, title, cache_dir, force, quiet):
-    """Run the analysis on PROJECT and write the offline HTML map coverage_map.html."""
+    """Run the analysis on PROJECT and write the offline HTML map coverage_map.html.
+
+    \b
+    Example:
+      coverage-planner map data/sample/dien_bien/project.toml --out results/ --lang en
+    """
     from coverage_planner import webmap
 
     with _analysed(project, out_dir, down, quiet, scenario_name, cache_dir, output="coverage_map.html",
@@ -99,7 +105,7 @@ def map_cmd(project, out_dir, lang, down, scenario_name, title, cache_dir, force
     click.echo(f"map written: {path} ({_size(path)}; opens without internet)")
 
 
-@main.command("report")
+@main.command("report", short_help="Run the analysis and write the A4 PDF gap report.")
 @project_argument
 @out_option
 @lang_option
@@ -110,7 +116,12 @@ def map_cmd(project, out_dir, lang, down, scenario_name, title, cache_dir, force
 @quiet_option
 @handle_errors
 def report_cmd(project, out_dir, lang, down, scenario_name, cache_dir, force, quiet):
-    """Run the analysis on PROJECT and write the A4 PDF gap report gap_report_<lang>.pdf."""
+    """Run the analysis on PROJECT and write the A4 PDF gap report gap_report_<lang>.pdf.
+
+    \b
+    Example:
+      coverage-planner report data/sample/dien_bien/project.toml --out results/ --lang vi
+    """
     from coverage_planner import report
 
     name = f"gap_report_{lang}.pdf"

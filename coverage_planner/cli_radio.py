@@ -159,24 +159,35 @@ def _analysis(fn, *args, **kwargs):
         raise ParameterError(str(exc)) from exc
 
 
-@main.command("viewshed")
+@main.command("viewshed", short_help="Visibility from one point on a DEM (like gdal_viewshed).")
 @click.argument("dem", type=click.Path(exists=True, dir_okay=False, readable=True))
 @click.argument("out", type=click.Path(dir_okay=False, writable=True))
-@click.option("--x", "x", type=FiniteFloat(), required=True, help="Observer X in the DEM's CRS.")
-@click.option("--y", "y", type=FiniteFloat(), required=True, help="Observer Y in the DEM's CRS.")
-@click.option("--observer-height", type=FiniteFloat(min=0.0), default=2.0, show_default=True,
-              help="Observer height above ground (m), like gdal_viewshed -oz.")
-@click.option("--target-height", type=FiniteFloat(min=0.0), default=0.0, show_default=True,
-              help="Target height above ground (m), like -tz.")
-@click.option("--max-distance", type=FiniteFloat(min=0.0, min_open=True), required=True,
-              help="Radius (m), like -md.")
-@click.option("--k", "k", type=FiniteFloat(min=0.0, min_open=True, allow_inf=True), default=4.0 / 3.0, show_default=True,
-              help="Effective earth radius factor (gdal_viewshed -cc = 1/k; inf = flat earth).")
+@click.option("--x", "x", type=FiniteFloat(), required=True, metavar="METRES",
+              help="Observer X (easting) in the DEM's CRS, e.g. --x 292670; not a longitude.")
+@click.option("--y", "y", type=FiniteFloat(), required=True, metavar="METRES",
+              help="Observer Y (northing) in the DEM's CRS, e.g. --y 2367738; not a latitude.")
+@click.option("--observer-height", type=FiniteFloat(min=0.0), default=2.0, show_default=True, metavar="METRES",
+              help="Observer (antenna) height above ground, like gdal_viewshed -oz, e.g. 30.")
+@click.option("--target-height", type=FiniteFloat(min=0.0), default=0.0, show_default=True, metavar="METRES",
+              help="Target height above ground, like -tz, e.g. 1.5 for a handset.")
+@click.option("--max-distance", type=FiniteFloat(min=0.0, min_open=True), required=True, metavar="METRES",
+              help="Radius, like -md, e.g. 30000.")
+@click.option("--k", "k", type=FiniteFloat(min=0.0, min_open=True, allow_inf=True), default=4.0 / 3.0,
+              metavar="FACTOR",
+              help="Effective earth radius factor, default 4/3 (gdal_viewshed -cc = 1/k: 0.75; inf = flat earth).")
 @click.option("--sector", nargs=2, type=FiniteFloat(), default=None, metavar="START END",
-              help="Only azimuths from START clockwise to END (degrees from grid north).")
+              help="Only azimuths from START clockwise to END, degrees from grid north, e.g. --sector 300 60.")
 @handle_errors
 def viewshed_command(dem, out, x, y, observer_height, target_height, max_distance, k, sector):
-    """Visibility from one observer: uint8 GeoTIFF, 1 visible, 0 hidden, 255 outside/nodata."""
+    """Visibility from one observer: uint8 GeoTIFF, 1 visible, 0 hidden, 255 outside/nodata.
+
+    DEM is a projected (metre) north-up raster; OUT the GeoTIFF to write (its folder is created if needed).
+
+    \b
+    Example (the sample's DEM, a 30 m mast near Điện Biên Phủ):
+      coverage-planner viewshed data/sample/dien_bien/dem.tif viewshed.tif \\
+          --x 292670 --y 2367738 --observer-height 30 --max-distance 30000
+    """
     from analysis.viewshed import viewshed
     from coverage_planner import io
 
@@ -193,28 +204,43 @@ def viewshed_command(dem, out, x, y, observer_height, target_height, max_distanc
     click.echo(f"{out}: {n_vis} of {n_in} cells visible ({100.0 * n_vis / max(n_in, 1):.1f} %)")
 
 
-@main.command("coverage")
+@main.command("coverage", short_help="Received level (dBm) of one tower or site on a DEM.")
 @click.argument("dem", type=click.Path(exists=True, dir_okay=False, readable=True))
 @click.argument("out", type=click.Path(dir_okay=False, writable=True))
 @click.option("--tower-file", type=click.Path(exists=True, dir_okay=False, readable=True), required=True,
-              help="Towers table (CSV/XLSX/GeoJSON/GPKG/SHP).")
-@click.option("--tower-id", "tower_ids", required=True, multiple=True,
-              help="Id of the tower; repeat for several sectors (best level per cell).")
-@click.option("--model", type=click.Choice(MODELS), default="deygout", show_default=True)
+              help="Towers table (CSV/XLSX/GeoJSON/GPKG/SHP), as the project's, e.g. --tower-file towers.csv.")
+@click.option("--tower-id", "tower_ids", required=True, multiple=True, metavar="ID",
+              help="Tower id, e.g. --tower-id VTL-DBP-001-A; a site id (VTL-DBP-001) takes all its sectors; "
+                   "repeat or comma-separate for several (best level per cell).")
+@click.option("--model", type=click.Choice(MODELS), default="deygout", show_default=True,
+              help="Path-loss model: deygout = free space + up to 3 terrain edges (ITU-R P.526), as `run`; "
+                   "knife_edge = one edge; free_space = terrain ignored; hata / cost231 = Okumura-Hata "
+                   "(150-1500 MHz) / COST-231 (1500-2000 MHz), for comparison.")
 @click.option("--max-distance", type=FiniteFloat(min=0.0, min_open=True), default=35000.0, show_default=True,
-              help="Radius (m).")
-@click.option("--k", "k", type=FiniteFloat(min=0.0, min_open=True, allow_inf=True), default=4.0 / 3.0, show_default=True,
-              help="Effective earth radius factor.")
-@click.option("--receiver-height", type=FiniteFloat(min=0.0), default=1.5, show_default=True,
-              help="Receiver (handset) height above ground (m).")
-@click.option("--receiver-gain", type=FiniteFloat(), default=0.0, show_default=True, help="dBi")
-@click.option("--margin", type=FiniteFloat(), default=3.0, show_default=True,
+              metavar="METRES", help="Radius around the tower, e.g. 30000.")
+@click.option("--k", "k", type=FiniteFloat(min=0.0, min_open=True, allow_inf=True), default=4.0 / 3.0,
+              metavar="FACTOR", help="Effective earth radius factor, default 4/3 (inf = flat earth).")
+@click.option("--receiver-height", type=FiniteFloat(min=0.0), default=1.5, show_default=True, metavar="METRES",
+              help="Receiver (handset) height above ground.")
+@click.option("--receiver-gain", type=FiniteFloat(), default=0.0, show_default=True, metavar="DBI",
+              help="Receiver antenna gain (dBi).")
+@click.option("--margin", type=FiniteFloat(), default=3.0, show_default=True, metavar="DB",
               help="Body + indoor margins (dB); 3 = the project's default body loss, so levels match `run`.")
-@click.option("--source-crs", default=None, help="CRS of x/y columns in the towers file (default: lon/lat).")
+@click.option("--source-crs", default=None, metavar="CRS",
+              help="CRS of the x/y columns of the towers file, e.g. EPSG:32648 for UTM 48N metres "
+                   "(default: lon/lat, WGS 84).")
 @handle_errors
 def coverage_command(dem, out, tower_file, tower_ids, model, max_distance, k, receiver_height, receiver_gain, margin,
                      source_crs):
-    """Received level (dBm) of one tower: float32 GeoTIFF of its radius window, NaN = not reached."""
+    """Received level (dBm) of one tower: float32 GeoTIFF of its radius window, NaN = not reached.
+
+    DEM is a projected (metre) north-up raster; OUT the GeoTIFF to write (its folder is created if needed).
+
+    \b
+    Example (the sample's DEM and towers, the three sectors of one site):
+      coverage-planner coverage data/sample/dien_bien/dem.tif level.tif \\
+          --tower-file data/sample/dien_bien/towers.csv --tower-id VTL-DBP-001
+    """
     import numpy as np
 
     from analysis.linkbudget import LinkParams, RadioSite, received_level

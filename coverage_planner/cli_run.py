@@ -208,22 +208,30 @@ def print_summary(results, files, elapsed: float) -> None:
         click.echo(f"    {path}")
 
 
-@main.command("run")
+@main.command("run", short_help="Run the analysis and write every output (maps, tables, report).")
 @project_argument
 @out_option
 @down_option
 @scenario_name_option
-@click.option("--k", "k", type=click.IntRange(min=-1), default=None,
-              help="Number of mobile stations to place (-1: as few as needed; 0: no placement).")
-@click.option("--no-map", is_flag=True, help="Skip the HTML map.")
-@click.option("--no-report", is_flag=True, help="Skip the PDF report.")
+@click.option("--k", "k", type=click.IntRange(min=-1), default=None, metavar="N",
+              help="Number of mobile sites (cells on wheels) to propose, e.g. --k 8 (default: the project's "
+                   "[placement] k); -1: as few as cover every reachable station; 0: no placement.")
+@click.option("--no-map", is_flag=True, help="Skip the HTML map (coverage_map.html).")
+@click.option("--no-report", is_flag=True, help="Skip the PDF report (gap_report_<lang>.pdf).")
 @lang_option
 @cache_option
 @force_option
 @quiet_option
 @handle_errors
 def run_cmd(project, out_dir, down, scenario_name, k, no_map, no_report, lang, cache_dir, force, quiet):
-    """Run the analysis on PROJECT and write GeoTIFFs, a GeoPackage, CSV/XLSX tables, the map and the report."""
+    """Run the analysis on PROJECT and write GeoTIFFs, a GeoPackage, CSV/XLSX tables, the map and the report.
+
+    \b
+    Examples:
+      coverage-planner run data/sample/dien_bien/project.toml --out results/
+      coverage-planner run data/sample/dien_bien/project.toml \\
+          --out results-fail/ --down VTL-DBP-042 --k 3
+    """
     from coverage_planner.project import load_project
 
     t0 = time.perf_counter()
