@@ -205,7 +205,11 @@ def echo_scenario_notes(results, *, warnings: bool) -> None:
 
 
 class ProgressPrinter:
-    """Terminal progress for pipeline generators: one updating line on a TTY, plain lines otherwise."""
+    """Terminal progress for pipeline generators: one updating line on a TTY, plain lines otherwise.
+
+    The updating line is cut to the terminal's width less one column: a longer one wraps, and the carriage return
+    then goes back only to the start of its last row, so every update left a new row (it was padded to 120
+    columns, which filled an 80-column terminal with a row per tower)."""
 
     def __init__(self, quiet: bool = False, stream=None):
         self.quiet = quiet
@@ -217,12 +221,21 @@ class ProgressPrinter:
     def _tty(self) -> bool:
         return hasattr(self.stream, "isatty") and self.stream.isatty()
 
+    def _width(self) -> int:
+        import shutil
+
+        return max(20, shutil.get_terminal_size((80, 24)).columns - 1)
+
     def __call__(self, progress) -> None:
         if self.quiet:
             return
         pct = int(round(100 * progress.fraction))
         if self._tty():
-            self.stream.write(f"\r[{pct:3d}%] {progress.stage}: {progress.message}"[:120].ljust(120))
+            width = self._width()
+            text = f"[{pct:3d}%] {progress.stage}: {progress.message}"
+            if len(text) > width:
+                text = text[:width - 1] + "…"
+            self.stream.write("\r" + text.ljust(width))
             self.stream.flush()
             self._line_open = True
         elif progress.stage != self._last_stage or pct >= self._last_pct + 10:

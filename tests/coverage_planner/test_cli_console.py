@@ -134,3 +134,41 @@ def test_help_examples_are_valid_commands():
                 if isinstance(value, str) and value.startswith("data/sample/"):
                     assert (ROOT / value).exists(), value
     assert {a[0] for a in found} == set(_commands()), found  # every command shows one
+
+
+class _Terminal:
+    """A stream that says it is a terminal and records what is written."""
+
+    def __init__(self):
+        self.text = ""
+
+    def isatty(self):
+        return True
+
+    def write(self, s):
+        self.text += s
+
+    def flush(self):
+        pass
+
+
+def test_terminal_progress_line_fits_the_terminal(monkeypatch):
+    """On an 80-column terminal every update stays on one row: at most 79 columns between carriage returns (it
+    padded each update to 120 columns, which wrapped, so each of the sample's 257 towers left a row)."""
+    import os
+    import shutil
+    from types import SimpleNamespace
+
+    from coverage_planner.cli import ProgressPrinter
+
+    monkeypatch.setattr(shutil, "get_terminal_size", lambda fallback=(80, 24): os.terminal_size((80, 24)))
+    term = _Terminal()
+    printer = ProgressPrinter(stream=term)
+    for i, msg in enumerate(["Tower VTL-DBP-001-A (1/257)", "Contingency: reciprocal path loss 176/184 " * 3]):
+        printer(SimpleNamespace(stage="coverage", fraction=i / 2, message=msg))
+    printer.close()
+    rows = term.text.split("\r")[1:]
+    assert len(rows) == 2 and "\n" not in rows[0]
+    assert all(len(r.rstrip("\n")) <= 79 for r in rows), [len(r) for r in rows]
+    assert rows[0].startswith("[  0%] coverage: Tower VTL-DBP-001-A (1/257)")
+    assert rows[1].rstrip().endswith("…") and term.text.endswith("\n")
