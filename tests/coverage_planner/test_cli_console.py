@@ -172,3 +172,48 @@ def test_terminal_progress_line_fits_the_terminal(monkeypatch):
     assert all(len(r.rstrip("\n")) <= 79 for r in rows), [len(r) for r in rows]
     assert rows[0].startswith("[  0%] coverage: Tower VTL-DBP-001-A (1/257)")
     assert rows[1].rstrip().endswith("…") and term.text.endswith("\n")
+
+
+def _readme_commands() -> list[list[str]]:
+    """The command lines of README's "Using it" block, $P replaced by its value, continuations joined."""
+    import shlex
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = text.split("## Using it", 1)[1].split("```bash\n", 1)[1].split("```", 1)[0].replace("\\\n", " ")
+    env, out = {}, []
+    for line in block.splitlines():
+        words = shlex.split(line, comments=True)
+        if len(words) == 1 and "=" in words[0]:
+            name, value = words[0].split("=", 1)
+            env[name] = value
+        elif words:
+            out.append([env.get(w[1:], w) if w.startswith("$") else w for w in words])
+    return out
+
+
+def test_readme_examples_run_as_written_against_the_sample():
+    """Each line of README's "Using it" runs as written: the program is the venv's, every option exists, every
+    input is in the repository and every tower id is the sample's. They used placeholders (P, DEM, OUT, X, Y,
+    towers.csv), a validate of the bare init template (which has no input files) and a bare `coverage-planner`
+    after `;` that is on no PATH."""
+    import csv
+
+    lines = _readme_commands()
+    assert len(lines) >= 10
+    with open(ROOT / "data/sample/dien_bien/towers.csv", encoding="utf-8") as fh:
+        sample_ids = {r["ma_tram"] for r in csv.DictReader(fh)}
+    seen = set()
+    for words in lines:
+        assert words[0] == ".venv/bin/coverage-planner", words
+        name, rest = words[1], words[2:]
+        seen.add(name)
+        ctx = main.commands[name].make_context(name, list(rest))  # a wrong option or value raises here
+        for key, value in ctx.params.items():
+            if isinstance(value, str) and value.startswith("data/"):
+                assert (ROOT / value).exists(), value
+            if key in ("down", "tower_ids"):
+                for tid in filter(None, ",".join(value).split(",")):
+                    assert tid in sample_ids or any(i.startswith(tid + "-") for i in sample_ids), tid
+        if name == "validate":
+            assert ctx.params["project"].startswith("data/sample/")  # not the bare init template
+    assert seen == set(main.commands), seen
