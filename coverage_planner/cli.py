@@ -94,6 +94,16 @@ class FiniteFloat(click.FloatRange):
         return v
 
 
+def shown_path(path) -> str:
+    """A path as the console shows it: as given, unless it climbs with ``..`` (the sample's output_dir is
+    ``../../../output/sample``, so files were listed as ``…/dien_bien/../../../output/sample/…``): then the real
+    absolute path."""
+    from pathlib import Path
+
+    p = Path(path)
+    return str(p.resolve()) if ".." in p.parts else str(p)
+
+
 def refuse_overwriting_inputs(out, *inputs, param_hint: str = "OUT") -> None:
     """Usage error (exit 2) when the output path is one of the input files: inputs are never modified."""
     import os
@@ -155,7 +165,7 @@ def cache_folder(project, out_dir, cache_dir=None):
     except OSError:
         same = False
     if not same and shared.is_dir() and os.access(shared, os.W_OK):
-        click.echo(f"note: re-using the level cache of the project's output folder ({shared}); --cache DIR "
+        click.echo(f"note: re-using the level cache of the project's output folder ({shown_path(shared)}); --cache DIR "
                    "chooses another")
         return shared
     return own

@@ -27,6 +27,7 @@ from coverage_planner.cli import (
     quiet_option,
     scenario_for,
     scenario_name_option,
+    shown_path,
 )
 from coverage_planner.errors import CancelledError
 
@@ -102,7 +103,7 @@ def map_cmd(project, out_dir, lang, down, scenario_name, title, cache_dir, force
         path = webmap.write_map(results, out / "coverage_map.html", title=title, lang=lang)
     click.echo(_counts_line(results))
     echo_scenario_notes(results, warnings=True)
-    click.echo(f"map written: {path} ({_size(path)}; opens without internet)")
+    click.echo(f"map written: {shown_path(path)} ({_size(path)}; opens without internet)")
 
 
 @main.command("report", short_help="Run the analysis and write the A4 PDF gap report.")
@@ -129,4 +130,4 @@ def report_cmd(project, out_dir, lang, down, scenario_name, cache_dir, force, qu
         path = report.build_report(results, out / name, lang=lang)
     click.echo(_counts_line(results))
     echo_scenario_notes(results, warnings=True)
-    click.echo(f"report written: {path} ({_size(path)})")
+    click.echo(f"report written: {shown_path(path)} ({_size(path)})")

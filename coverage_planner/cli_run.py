@@ -25,6 +25,7 @@ from coverage_planner.cli import (
     quiet_option,
     scenario_for,
     scenario_name_option,
+    shown_path,
 )
 from coverage_planner.errors import CancelledError
 
@@ -205,7 +206,7 @@ def print_summary(results, files, elapsed: float) -> None:
         click.echo(f"  warning: {w}")
     click.echo(f"  {len(files)} files written in {elapsed:.1f} s:")
     for path in files.values():
-        click.echo(f"    {path}")
+        click.echo(f"    {shown_path(path)}")
 
 
 @main.command("run", short_help="Run the analysis and write every output (maps, tables, report).")

@@ -285,3 +285,22 @@ def test_k_minus_one_says_whether_the_minimum_was_confirmed(tmp_path, monkeypatc
                     "vi": ["chưa xác nhận được", "chưa hội tụ sau 1 vòng"]}[lang]
             assert all(w in text for w in want), text[-2000:]
             assert "quick estimate;" not in text and "ước tính nhanh;" not in text
+
+
+def test_written_files_are_listed_without_dot_dot(tmp_path):
+    """A project whose output_dir climbs out of its folder (the sample's is ../../../output/sample): the summary
+    and `map` list the files by their real path (they showed …/p/../out/best_level_dbm.tif)."""
+    proj = write_project(tmp_path / "p")
+    text = proj.read_text(encoding="utf-8")
+    assert 'output_dir = "output"' in text
+    proj.write_text(text.replace('output_dir = "output"', 'output_dir = "../shared/out"'), encoding="utf-8")
+    (tmp_path / "shared").mkdir()
+    runner = CliRunner()
+    res = runner.invoke(main, ["run", str(proj), "-q", "--no-map", "--no-report", "--k", "0"])
+    assert res.exit_code == 0, res.output
+    listed = [ln.strip() for ln in res.output.splitlines() if ln.startswith("    /")]
+    assert str((tmp_path / "shared" / "out" / "best_level_dbm.tif").resolve()) in listed, res.output
+    assert ".." not in res.output
+    res = runner.invoke(main, ["map", str(proj), "-q", "--lang", "en"])
+    assert res.exit_code == 0, res.output
+    assert f"map written: {(tmp_path / 'shared' / 'out' / 'coverage_map.html').resolve()} (" in res.output
