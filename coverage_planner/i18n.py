@@ -1405,6 +1405,12 @@ _ERRORS_VI: list[tuple[re.Pattern[str], str]] = [(re.compile(rx, re.S), tpl) for
      r"them from \[scenario\] down",
      "dùng mã trạm có trong tệp trạm BTS (cột id / ma_tram) hoặc mã vị trí cho mọi sector trên một cột anten, hoặc "
      "bỏ các mã này khỏi down ở mục [scenario]"),
+    (r"this looks like a list of polling stations, not of towers: it has (?P<cols>.+) and no radio column "
+     r"\(operator, technology, frequency, antenna height, EIRP, azimuth\)",
+     "tệp này có vẻ là danh sách điểm bỏ phiếu, không phải danh sách trạm BTS: có cột {cols} nhưng không có cột vô "
+     "tuyến nào (nhà mạng, công nghệ, tần số, độ cao anten, EIRP, phương vị)"),
+    (r"give the towers file here \(the polling stations go in \[inputs\] stations\)",
+     "hãy chọn tệp trạm BTS ở đây (danh sách điểm bỏ phiếu khai báo ở mục [inputs] stations)"),
     # --- hints (the re-check step after ", then " is error_text's) ---------------------------------------------
     (r"correct the listed rows in the file", "sửa các dòng đã liệt kê trong tệp"),
     (r"correct the file as described", "sửa tệp như đã mô tả"),

@@ -1244,6 +1244,20 @@ def _build_gdf(data: dict, x, y, crs: str, columns: list[str]):
 # --------------------------------------------------------------------------------------------------------
 # towers
 # --------------------------------------------------------------------------------------------------------
+def _refuse_station_list(rows: _Rows, path: Path) -> None:
+    """A polling-station list given as the towers file (QA: ``coverage --tower-file polling_stations.csv`` read
+    655 "towers" on default radio values, with warnings only): no radio column at all, and the stations' own
+    columns (voters, commune) — refused, naming the columns."""
+    if any(rows.has(f) for f in TOWER_ALIASES if f not in ("id", "status")):
+        return
+    station_cols = [c for f in ("voters", "commune") for c in rows._find(f, STATION_ALIASES[f]).values()]
+    if station_cols:
+        raise InputError(
+            f"this looks like a list of polling stations, not of towers: it has {', '.join(map(repr, station_cols))} "
+            "and no radio column (operator, technology, frequency, antenna height, EIRP, azimuth)",
+            path=path, hint="give the towers file here (the polling stations go in [inputs] stations)")
+
+
 def load_towers(
     path,
     *,
@@ -1271,6 +1285,7 @@ def load_towers(
     df, gdf = _read(path, "towers", layer, TOWER_ALIASES)
     rows = _Rows(df, path, "towers", TOWER_ALIASES, warn)
     rows.require({"id": TOWER_ID_ALIASES})
+    _refuse_station_list(rows, path)
     if gdf is None:
         rows.drop_headings()
     ids = rows.ids()

@@ -110,6 +110,9 @@ def _file_errors(tmp_path: Path) -> list[InputError]:
     errs.append(_raised(load_communes, write_geojson(tmp_path / "none.geojson", fc), crs=UTM))
     # positions and CRS of tables and vector layers
     errs.append(_raised(load_towers, write_csv(tmp_path / "xy.csv", ["id", "x", "y"], [["T1", 5e5, 2.4e6]]), crs=UTM))
+    # a polling-station list given as the towers file
+    errs.append(_raised(load_towers, write_csv(tmp_path / "kvbp.csv", ["id", "xa", "kinh_do", "vi_do", "cu_tri"],
+                                               [["KV1", "Xã Thanh Nưa", 103.0, 21.4, 300]]), crs=UTM))
     errs.append(_raised(load_towers, write_csv(tmp_path / "ll.csv", TOWER_HEADER, TOWER_ROWS), crs=UTM, source_crs=UTM))
     errs.append(_raised(load_towers, write_csv(tmp_path / "pos.csv", ["id", "toado"], [["T1", "103 21"]]), crs=UTM))
     metres = [["T1", 310000.5, 2360000.5], ["T2", 311000.5, 2361000.5]]  # VN-2000 metres under lon/lat headers

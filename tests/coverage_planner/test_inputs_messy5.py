@@ -260,3 +260,23 @@ def test_the_sample_project_files_load_unchanged(tmp_path):
     assert len(load_towers(tmp_path / "towers.csv", crs=UTM)) == 267
     assert len(load_stations(tmp_path / "polling_stations.csv", crs=UTM)) == 655
     assert before == {n: (tmp_path / n).read_bytes() for n in before}
+
+
+def test_a_polling_station_list_given_as_the_towers_file_is_refused(tmp_path):
+    """QA: ``coverage --tower-file polling_stations.csv`` read the sample's 655 stations as towers on default radio
+    values (warnings only). A file with no radio column and the stations' own columns is refused, naming them;
+    a bare id/lon/lat tower list (no station column) is still read, on the defaults."""
+    sample = Path(__file__).resolve().parents[2] / "data" / "sample" / "dien_bien" / "polling_stations.csv"
+    before = sample.read_bytes()
+    with pytest.raises(InputError) as ei:
+        load_towers(sample, crs="EPSG:32648")
+    msg = str(ei.value)
+    assert "looks like a list of polling stations, not of towers" in msg and "'voters'" in msg, msg
+    assert "[inputs] stations" in msg
+    vi = error_text(ei.value, "vi")
+    assert "có vẻ là danh sách điểm bỏ phiếu" in vi and "looks like" not in vi, vi
+    assert sample.read_bytes() == before  # the input is never changed
+    bare = tmp_path / "bare.csv"
+    bare.write_text("id,lon,lat\nT1,103.0,21.4\nT2,103.1,21.5\n", encoding="utf-8")
+    towers = load_towers(bare, crs="EPSG:32648")
+    assert list(towers["id"]) == ["T1", "T2"]
