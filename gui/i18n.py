@@ -567,6 +567,7 @@ PROGRESS_PATTERNS_VI: tuple[tuple[str, str], ...] = (
     (r"Map: assembling the page", "Bản đồ: đang ghép trang"),
     (r"Report: overview map", "Báo cáo: bản đồ tổng quan"),
     (r"Report: laying out the pages \(pass (?P<n>\d+)\)", "Báo cáo: đang dàn trang (lượt {n})"),
+    (r"Report: laying out page (?P<p>\d+) \(pass (?P<n>\d+)\)", "Báo cáo: đang dàn trang {p} (lượt {n})"),
     (r"Writing the file", "Đang ghi tệp"),
     (r"(?P<tr_layer>.+) \(layer (?P<i>\d+)/(?P<n>\d+)\)", "{tr_layer} (lớp {i}/{n})"),
 )
