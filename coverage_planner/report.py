@@ -53,12 +53,15 @@ from coverage_planner.webmap import (
     STATUS_COLOURS,
     STATUS_SHAPES,
     USER_SITE_FILL,
+    WRITE_STEP,
+    Progress,
     _param,
     cell_text,
     hillshade,
     level_classes,
     level_legend,
     placed_by_user,
+    run_to_end,
     study_mask,
     thresholds,
 )
@@ -193,6 +196,7 @@ class OverviewMap:
     def __init__(self, fig, ax, handles):
         self.fig, self.ax, self.handles = fig, ax, handles
         self._box = None
+        self._png: dict[tuple[float, float], bytes] = {}  # the PNG of each box drawn (each layout pass asks again)
 
     def fit(self, width_in: float, height_in: float) -> tuple[float, float]:
         """Lay the figure out in a ``width_in`` × ``height_in`` box; returns its size (w, h) in inches.
@@ -249,11 +253,16 @@ class OverviewMap:
         return map_w, map_h
 
     def png(self, width_in: float, height_in: float) -> bytes:
-        """The map laid out in the box (:meth:`fit`) as PNG bytes (no software stamp: the PDF is reproducible)."""
-        self.fit(width_in, height_in)
-        buf = io.BytesIO()
-        self.fig.savefig(buf, format="png", dpi=self.fig.dpi, metadata={"Software": None})
-        return buf.getvalue()
+        """The map laid out in the box (:meth:`fit`) as PNG bytes (no software stamp: the PDF is reproducible).
+        A box drawn before gives the same bytes again, without drawing (2.2 s on the sample: the report's second
+        layout pass drew it again)."""
+        key = (float(width_in), float(height_in))
+        if key not in self._png:
+            self.fit(width_in, height_in)
+            buf = io.BytesIO()
+            self.fig.savefig(buf, format="png", dpi=self.fig.dpi, metadata={"Software": None})
+            self._png[key] = buf.getvalue()
+        return self._png[key]
 
 
 def overview_figure(results, lang: str = "vi", *, width_in: float = OVERVIEW_BOX_IN[0],
@@ -1110,7 +1119,65 @@ def _story(results, lang, styles, page_width, frame_height, *, picture=None, pag
 
 
 def build_report(results, path, *, lang: str = "vi") -> Path:
-    """Write the A4 gap report for ``results`` to ``path`` (atomically); returns the path.
+    """Write the A4 gap report for ``results`` to ``path`` (atomically); returns the path
+    (:func:`iter_build_report` run to the end)."""
+    return run_to_end(iter_build_report(results, path, lang=lang))
+
+
+#: The steps of :func:`iter_build_report` (its messages): the overview map, each layout pass, the write.
+REPORT_MAP_STEP = "Report: overview map"
+REPORT_LAYOUT_STEP = "Report: laying out the pages (pass {n})"
+REPORT_PAGE_STEP = "Report: laying out page {p} (pass {n})"
+
+
+def iter_doc_build(doc, flowables, on_page):
+    """``doc.build(flowables, onFirstPage=on_page, onLaterPages=on_page)`` of a reportlab ``SimpleDocTemplate``
+    as a generator: yields the number of each page as it begins (a cancel point: a layout pass of the sample's
+    24-page report takes 3.5 s). The loop of reportlab 5.1's ``BaseDocTemplate.build`` (pinned in
+    pyproject.toml; tests/coverage_planner/test_report_steps.py compares its bytes with ``doc.build``'s),
+    without its progress callbacks and its traceback decoration."""
+    from reportlab.pdfgen.canvas import Canvas
+    from reportlab.platypus.doctemplate import NextPageTemplate, PageBegin, PageBreakIfNotEmpty, PageTemplate
+    from reportlab.platypus.frames import Frame
+
+    doc._calc()
+    frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="normal")
+    doc.addPageTemplates([PageTemplate(id="First", frames=frame, onPage=on_page, pagesize=doc.pagesize),
+                          PageTemplate(id="Later", frames=frame, onPage=on_page, pagesize=doc.pagesize)])
+    doc._startBuild(None, Canvas)
+    canv = doc.canv
+    saved_info = canv._doc.info
+    page = doc.page
+    try:
+        canv._doctemplate = doc
+        while len(flowables):
+            if doc._hanging and doc._hanging[-1] is PageBegin and isinstance(flowables[0], PageBreakIfNotEmpty):
+                npt = flowables[0].nextTemplate
+                if npt and not doc._samePT(npt):
+                    NextPageTemplate(npt).apply(doc)
+                    doc._setPageTemplate()
+                del flowables[0]
+            doc.clean_hanging()
+            doc.handle_flowable(flowables)
+            if doc.page != page:
+                page = doc.page
+                yield page
+    finally:
+        del canv._doctemplate
+    canv._doc.info = saved_info
+    doc._endBuild()
+
+
+def _layout_fraction(n: int) -> float:
+    """The fraction of the report done when layout pass ``n`` (1, 2, …) starts: the map is the first 20 %, the
+    usual two passes most of the rest (a third, rare, fits before the write's 95 %)."""
+    return 0.2 + 0.7 * (1.0 - 0.5 ** (n - 1))
+
+
+def iter_build_report(results, path, *, lang: str = "vi"):
+    """Generator of :func:`build_report`: a :class:`~coverage_planner.webmap.Progress` (stage "report") before
+    the overview map, before each layout pass and before the write (the desktop app's cancel points: a closed
+    generator writes nothing, the write being atomic); returns the path.
 
     The report is laid out until the page numbers it prints (contents, "see Annex A, p. N", "Page x of y")
     are those of the layout: the first layout counts them, the next one prints them (a third only if that moved
@@ -1121,6 +1188,7 @@ def build_report(results, path, *, lang: str = "vi") -> Path:
     from reportlab.platypus import SimpleDocTemplate
 
     check_lang(lang)
+    yield Progress("report", 0.0, REPORT_MAP_STEP)
     register_fonts()
     dest = Path(path)
     styles = _styles()
@@ -1130,7 +1198,8 @@ def build_report(results, path, *, lang: str = "vi") -> Path:
     footer_right = fmt_date(created, lang)
     picture = overview_map(results, lang)  # drawn once, laid out by each pass
 
-    def layout(target, pages: dict) -> dict:
+    def layout(target, pages: dict, n: int):
+        """Generator: lay the report out into ``target``, a progress item at each new page; returns the marks."""
         marks: dict = {}
 
         def on_page(canvas, doc):
@@ -1153,17 +1222,23 @@ def build_report(results, path, *, lang: str = "vi") -> Path:
             invariant=1, lang=lang, initialFontName=FONT, initialFontSize=9,
         )
         # a frame's usable height: the page within the margins less its padding (6 pt at top and bottom)
-        doc.build(_story(results, lang, styles, doc.width, doc.height - 12, picture=picture, pages=pages,
-                         marks=marks), onFirstPage=on_page, onLaterPages=on_page)
+        story = _story(results, lang, styles, doc.width, doc.height - 12, picture=picture, pages=pages, marks=marks)
+        start, end = _layout_fraction(n), _layout_fraction(n + 1)
+        total = pages.get("total")
+        for page in iter_doc_build(doc, story, on_page):
+            done = min(page / total, 1.0) if total else 0.0
+            yield Progress("report", start + (end - start) * done, REPORT_PAGE_STEP.format(p=page, n=n))
         return marks
 
     pages: dict = {}
-    for _ in range(4):  # count the pages, print them; again only if printing them moved a break
+    for n in range(1, 5):  # count the pages, print them; again only if printing them moved a break
+        yield Progress("report", _layout_fraction(n), REPORT_LAYOUT_STEP.format(n=n))
         pdf = io.BytesIO()
-        found = layout(pdf, pages)
+        found = yield from layout(pdf, pages, n)
         if found == pages:
             break
         pages = found
+    yield Progress("report", 0.95, WRITE_STEP)
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
         with atomic_path(dest) as tmp:

@@ -11,7 +11,9 @@ Every text that comes from an input file is HTML-escaped (plus ``$``, backtick a
 inside JavaScript template literals too) before it reaches the page; JSON embedded in ``<script>`` has ``<``,
 ``>`` and ``&`` escaped as ``\\u003c`` etc.
 
-Public API: :func:`build_map` (HTML text), :func:`write_map` (atomic file write), :func:`hillshade`,
+Public API: :func:`build_map` (HTML text), :func:`write_map` (atomic file write), their generator variants
+:func:`iter_build_map` / :func:`iter_write_map` (a :class:`Progress` item between the steps: the desktop app's
+cancel points), :func:`hillshade`,
 :func:`level_classes` / :data:`LEVEL_CLASSES` (the dBm classes shared with the PDF report).
 """
 
@@ -23,6 +25,7 @@ import io
 import json
 import math
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -91,6 +94,33 @@ ADDED_COLOUR = (123, 50, 148)  # proposal coverage RGB
 OPERATOR_COLOURS = {"viettel": "#e4002b", "vnpt": "#0066b3", "vinaphone": "#0066b3", "mobifone": "#00a1e4",
                     "vietnamobile": "#f58220", "gmobile": "#ffcc00", "itelecom": "#c8102e"}
 _FALLBACK_COLOURS = ("#8c510a", "#01665e", "#762a83", "#1b7837", "#b35806", "#2166ac")
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A step of an export (the fields of ``coverage_planner.pipeline.Progress``): ``stage`` "map" or "report",
+    ``fraction`` of the export done (0..1) and an English ``message`` naming the step that starts now (the
+    desktop app shows it in its language: ``gui.i18n.PROGRESS_PATTERNS_VI``)."""
+
+    stage: str
+    fraction: float
+    message: str = ""
+
+
+#: The steps of :func:`iter_build_map` (its messages, in order), then the write of :func:`iter_write_map`.
+MAP_STEPS = ("Map: terrain and coverage images", "Map: gap areas", "Map: communes and border",
+             "Map: towers and polling stations", "Map: proposed sites", "Map: legend and parameters",
+             "Map: assembling the page")
+WRITE_STEP = "Writing the file"
+
+
+def run_to_end(gen):
+    """The return value of the generator ``gen`` (every item it yields is dropped)."""
+    while True:
+        try:
+            next(gen)
+        except StopIteration as stop:
+            return stop.value
 
 
 def placed_by_user(placed_by) -> bool:
@@ -741,7 +771,16 @@ def _nowrap_ids(html_text: str, ids) -> str:
 
 
 def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster_px: int = MAX_RASTER_PX) -> str:
-    """The complete offline HTML page (a ``str``) for ``results``.
+    """The complete offline HTML page (a ``str``) for ``results`` (:func:`iter_build_map` run to the end)."""
+    return run_to_end(iter_build_map(results, title=title, lang=lang, max_raster_px=max_raster_px))
+
+
+def iter_build_map(results, *, title: str | None = None, lang: str = "vi", max_raster_px: int = MAX_RASTER_PX,
+                   steps: int | None = None):
+    """Generator: a :class:`Progress` before each step of :data:`MAP_STEPS` (a cancel point: closing the
+    generator there stops the export); returns the complete offline HTML page (a ``str``) for ``results``.
+    ``steps``: the number of steps the fractions count (default: :data:`MAP_STEPS`; more when a caller has steps
+    of its own after these).
 
     Layers: terrain hillshade (base, offline) and OpenStreetMap (base, needs internet); best level (dBm);
     gap polygons; communes; towers per operator; polling stations by status; proposed stations with their
@@ -754,7 +793,10 @@ def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster
     if max_raster_px < 16:
         raise ParameterError(f"max_raster_px must be at least 16 pixels, got {max_raster_px}")
     title = title if title is not None else t("map.title", lang, province=results.province or results.project_name)
+    n_steps = steps or len(MAP_STEPS)
+    step = iter(Progress("map", i / n_steps, msg) for i, msg in enumerate(MAP_STEPS))
 
+    yield next(step)
     rast = raster_layers(results, max_px=max_raster_px)
     (south, west), (north, east) = rast["bounds"]
     # zoom in quarter levels: fitBounds can show the province as large as the window allows (whole levels left
@@ -783,6 +825,7 @@ def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster
                                           zindex=2).add_to(m)
 
     # --- gaps ---------------------------------------------------------------------------------------------
+    yield next(step)
     if results.gaps is not None and len(results.gaps):
         def gap_props(r):
             lbl = (f"<b>{esc(status_label(r.status, lang))}</b>: {esc(r.commune)}, "
@@ -807,6 +850,7 @@ def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster
         ).add_to(m)
 
     # --- communes -----------------------------------------------------------------------------------------
+    yield next(step)
     if results.communes is not None and len(results.communes):
         def commune_props(r):
             tags = [t("border", lang)] if _bool(getattr(r, "border", False)) else []
@@ -841,6 +885,7 @@ def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster
                        tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False)).add_to(m)
 
     # --- towers by operator --------------------------------------------------------------------------------
+    yield next(step)
     towers = results.towers
     tlat = tlon = None
     if towers is not None and len(towers):
@@ -910,6 +955,7 @@ def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster
         fg.add_to(m)
 
     # --- proposals, added coverage, backhaul -----------------------------------------------------------------
+    yield next(step)
     props = results.proposals
     n_links = 0
     if rast["added"] is not None:
@@ -988,6 +1034,7 @@ def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster
         fg.add_to(m)
 
     # --- chrome: title, legend, parameters, layer control ---------------------------------------------------
+    yield next(step)
     scen = results.scenario
     down = [str(i) for i in scen.down] if scen is not None and scen.down else []
     # the title names a few towers only ("52 towers: A, B, C … (+49)"); the parameters box has them all
@@ -1083,6 +1130,7 @@ def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster
     m.fit_bounds(rast["bounds"], padding=(20, 20))
     _strip_cdn(m)
     _strip_cdn(m.get_root())
+    yield next(step)
     return m.get_root().render()
 
 
@@ -1092,8 +1140,17 @@ def build_map(results, *, title: str | None = None, lang: str = "vi", max_raster
 def write_map(results, path, *, title: str | None = None, lang: str = "vi",
               max_raster_px: int = MAX_RASTER_PX) -> Path:
     """Write :func:`build_map` to ``path`` atomically (UTF-8); returns the path. Size: ``path.stat().st_size``."""
+    return run_to_end(iter_write_map(results, path, title=title, lang=lang, max_raster_px=max_raster_px))
+
+
+def iter_write_map(results, path, *, title: str | None = None, lang: str = "vi", max_raster_px: int = MAX_RASTER_PX):
+    """Generator of :func:`write_map`: the steps of :func:`iter_build_map`, then :data:`WRITE_STEP` (the last
+    cancel point; the write itself is atomic, so a closed generator leaves neither the file nor a temporary one);
+    returns the path."""
     dest = Path(path)
-    page = build_map(results, title=title, lang=lang, max_raster_px=max_raster_px)
+    n_steps = len(MAP_STEPS) + 1
+    page = yield from iter_build_map(results, title=title, lang=lang, max_raster_px=max_raster_px, steps=n_steps)
+    yield Progress("map", (n_steps - 1) / n_steps, WRITE_STEP)
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
         with atomic_path(dest) as tmp:

@@ -556,6 +556,20 @@ PROGRESS_PATTERNS_VI: tuple[tuple[str, str], ...] = (
      "đang chiếu lại địa hình sang {crs}, ô {cs} m ({r}×{c})"),
     (r"filling (?P<n>\d+) void cell\(s\)", "đang lấp {n} ô trống"),
     (r"terrain ready", "địa hình sẵn sàng"),
+    # the exports (coverage_planner.webmap.MAP_STEPS, report.iter_build_report) and the map's layers
+    # (gui.maplayers.DISPLAY_STEP: a group named tr_… is an English text translated by tr())
+    (r"Map: terrain and coverage images", "Bản đồ: ảnh địa hình và vùng phủ"),
+    (r"Map: gap areas", "Bản đồ: vùng lõm sóng"),
+    (r"Map: communes and border", "Bản đồ: xã/phường và đường biên giới"),
+    (r"Map: towers and polling stations", "Bản đồ: trạm và điểm bỏ phiếu"),
+    (r"Map: proposed sites", "Bản đồ: trạm di động đề xuất"),
+    (r"Map: legend and parameters", "Bản đồ: chú giải và tham số"),
+    (r"Map: assembling the page", "Bản đồ: đang ghép trang"),
+    (r"Report: overview map", "Báo cáo: bản đồ tổng quan"),
+    (r"Report: laying out the pages \(pass (?P<n>\d+)\)", "Báo cáo: đang dàn trang (lượt {n})"),
+    (r"Report: laying out page (?P<p>\d+) \(pass (?P<n>\d+)\)", "Báo cáo: đang dàn trang {p} (lượt {n})"),
+    (r"Writing the file", "Đang ghi tệp"),
+    (r"(?P<tr_layer>.+) \(layer (?P<i>\d+)/(?P<n>\d+)\)", "{tr_layer} (lớp {i}/{n})"),
 )
 _PROGRESS_RE_VI = tuple((re.compile(p), vi) for p, vi in PROGRESS_PATTERNS_VI)
 
@@ -572,7 +586,8 @@ def progress_message(message: str) -> str:
     for rx, template in _PROGRESS_RE_VI:
         m = rx.fullmatch(message)
         if m:
-            return unicodedata.normalize("NFC", template.format(**m.groupdict()))
+            fields = {k: tr(v) if k.startswith("tr_") else v for k, v in m.groupdict().items()}
+            return unicodedata.normalize("NFC", template.format(**fields))
     return ""
 
 

@@ -46,13 +46,13 @@ from gui.layerpanel import LayerPanel
 from gui.maplayers import (
     added_rgba,
     build_layers,
-    display_images,
+    iter_display_images,
     layer_title,
     proposal_level_with_sites,
     set_user_sites,
 )
 from gui.session import Session, UserSite
-from gui.worker import TaskRunner, call_as_generator, format_eta
+from gui.worker import TaskRunner, format_eta
 
 ORGANISATION = "coverage-planner"
 APPLICATION = "coverage-planner"
@@ -91,8 +91,7 @@ def _run_generator(project, scenario, context, inputs=None, terrain_rgba=None):
         yield _Step("load", 0.0, "Reading inputs and terrain")
         context = cp_pipeline.prepare(project, inputs=inputs)
     results = yield from cp_pipeline.iter_run(project, scenario, context=context)
-    yield _Step("display", 1.0, "Preparing the map")
-    return context, results, display_images(results, terrain_rgba)
+    return context, results, (yield from iter_display_images(results, terrain_rgba))
 
 
 #: Below this estimate (s) the status bar says "almost done": a few seconds left cannot be timed honestly (the
@@ -104,8 +103,7 @@ def _check_generator(project):
     """Load and validate every input (``coverage_planner.inputs.load_inputs``); returns (Inputs, images)."""
     yield _Step("check", 0.0, "Reading inputs and terrain")
     inputs = cp_inputs.load_inputs(project)
-    yield _Step("display", 1.0, "Preparing the map")
-    return inputs, display_images(_preview_results(project, inputs))
+    return inputs, (yield from iter_display_images(_preview_results(project, inputs)))
 
 
 def _sites_generator(context, proposals, moved: dict, sites: list, towers=None, stations=None):
@@ -1296,10 +1294,17 @@ class MainWindow(QMainWindow):
                 return False
 
         def write():
+            """The export's steps (each a cancel point), shown under the task's name."""
             with cp_io.claimed_outputs(folder, names, patterns, force=force):  # lists what it wrote, as a run does
-                return kind, writer(res, path)
+                steps = writer(res, path)
+                while True:
+                    try:
+                        item = next(steps)
+                    except StopIteration as stop:
+                        return kind, stop.value
+                    yield _Step(f"export_{kind}", item.fraction, item.message)
 
-        return self._start(f"export_{kind}", lambda: call_as_generator(write, f"export_{kind}"))
+        return self._start(f"export_{kind}", write)
 
     def ask_foreign_files(self, folder, names: list[str]) -> str:
         """The export would replace ``names`` in ``folder``, files coverage-planner did not write (or that changed
@@ -1346,7 +1351,7 @@ class MainWindow(QMainWindow):
         lang = i18n.language()
 
         def write(res, dest):
-            return webmap.write_map(res, dest, lang=lang)
+            return webmap.iter_write_map(res, dest, lang=lang)
 
         return self._export("html", path, write)
 
@@ -1357,7 +1362,7 @@ class MainWindow(QMainWindow):
         lang = i18n.language()
 
         def write(res, dest):
-            out = report.build_report(res, dest, lang=lang)
+            out = yield from report.iter_build_report(res, dest, lang=lang)
             return out if out is not None else dest
 
         return self._export("pdf", path, write)
@@ -1368,6 +1373,7 @@ class MainWindow(QMainWindow):
             return False
 
         def write(res, dest):
+            yield _Step("export_gis", 0.0, "")
             gisexport.export_all(res, dest)
             return dest
 

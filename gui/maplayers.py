@@ -130,18 +130,42 @@ def added_rgba(results, level: np.ndarray | None = None) -> np.ndarray:
 
 
 def display_images(results, terrain_rgba: np.ndarray | None = None) -> dict:
-    """RGBA images of the raster layers and QPainterPaths of the vector layers (key ``"paths"``).
+    """RGBA images of the raster layers and QPainterPaths of the vector layers (key ``"paths"``):
+    :func:`iter_display_images` run to the end.
 
     Pure numpy / reentrant Qt classes: the worker thread computes them, off the GUI thread (the sample's
     22,000 gap polygons take seconds to convert).
     """
-    out = {"terrain": terrain_rgba if terrain_rgba is not None else
-           render.hillshade_rgba(results.dem, results.grid.cellsize)}
-    out["paths"] = {lid: geometry_paths(getattr(results, lid, None)) for lid in PATH_LAYERS
-                    if getattr(results, lid, None) is not None}
+    return _webmap.run_to_end(iter_display_images(results, terrain_rgba))
+
+
+#: The message of each step of :func:`iter_display_images` (the layer's English title is translated by the
+#: status bar: ``gui.i18n.PROGRESS_PATTERNS_VI``).
+DISPLAY_STEP = "{layer} (layer {i}/{n})"
+
+
+def iter_display_images(results, terrain_rgba: np.ndarray | None = None, *, stage: str = "display",
+                        fraction: float = 1.0):
+    """Generator of :func:`display_images`: a progress item (``stage``, ``fraction``, "<title> (layer
+    i/n)") before each layer is computed, a cancel point of the desktop app's run and check tasks; returns the
+    images."""
+    from coverage_planner.webmap import Progress
+
+    todo = [] if terrain_rgba is not None else ["terrain"]
+    todo += [lid for lid in PATH_LAYERS if getattr(results, lid, None) is not None]
     if results.best_level is not None:
-        out["coverage"] = coverage_rgba(results, results.best_level)
-        out["proposal_coverage"] = added_rgba(results)
+        todo += ["coverage", "proposal_coverage"]
+    out = {"terrain": terrain_rgba, "paths": {}}
+    for i, lid in enumerate(todo, 1):
+        yield Progress(stage, fraction, DISPLAY_STEP.format(layer=LAYER_TITLES[lid], i=i, n=len(todo)))
+        if lid == "terrain":
+            out["terrain"] = render.hillshade_rgba(results.dem, results.grid.cellsize)
+        elif lid in PATH_LAYERS:
+            out["paths"][lid] = geometry_paths(getattr(results, lid))
+        elif lid == "coverage":
+            out["coverage"] = coverage_rgba(results, results.best_level)
+        else:
+            out["proposal_coverage"] = added_rgba(results)
     return out
 
 

@@ -104,6 +104,7 @@ def test_every_core_progress_message_has_a_pattern():
                if not any(re.fullmatch(p, m) for p, _ in i18n.PROGRESS_PATTERNS_VI)]
     assert not missing
     # and every pattern still has a message (a stale one hides a renamed message)
+    messages += list(_export_and_display_messages())  # the exports' steps are constants, not literal calls
     stale = [p for p, _ in i18n.PROGRESS_PATTERNS_VI
              if p not in _GUI_ONLY_PATTERNS and not any(re.fullmatch(p, m) for m in messages)]
     assert not stale
@@ -139,3 +140,34 @@ def test_status_bar_shows_translated_progress(make_window, qtbot):
     assert win.stage_label.text() == "Vùng phủ: Trạm VTL-DBP-001-A (3/120)"
     win._on_progress("placement", 0.5, "Unrecognised English text", 5.0)
     assert win.stage_label.text() == "Bố trí trạm"
+
+
+def _export_and_display_messages():
+    """The steps of the exports (coverage_planner.webmap, report) and of 'Preparing the map' (gui.maplayers)."""
+    from coverage_planner import report, webmap
+    from gui import maplayers
+
+    yield from webmap.MAP_STEPS
+    yield webmap.WRITE_STEP
+    yield report.REPORT_MAP_STEP
+    yield report.REPORT_LAYOUT_STEP.format(n=2)
+    yield report.REPORT_PAGE_STEP.format(p=17, n=2)
+    for title in maplayers.LAYER_TITLES.values():
+        yield maplayers.DISPLAY_STEP.format(layer=title, i=3, n=7)
+
+
+@pytest.mark.parametrize("message", list(_export_and_display_messages()))
+def test_export_and_display_steps_in_vietnamese(vi, message):
+    text = i18n.progress_message(message)
+    assert text and text != message
+    # no English word of the message is left (the layer's title is translated too)
+    assert not re.search(r"\b(Map|Report|layer|pass|page|Writing|Coverage|Terrain|Communes|Roads|border)\b", text)
+
+
+def test_layer_step_in_both_languages(vi):
+    assert i18n.progress_text("display", "Coverage gaps (layer 2/7)") == \
+        "Đang chuẩn bị bản đồ: Vùng lõm sóng (lớp 2/7)"
+    assert i18n.progress_text("export_pdf", "Report: laying out page 5 (pass 2)") == \
+        "Đang viết báo cáo PDF: Báo cáo: đang dàn trang 5 (lượt 2)"
+    i18n.set_language("en")
+    assert i18n.progress_text("display", "Coverage gaps (layer 2/7)") == "Preparing the map: Coverage gaps (layer 2/7)"
