@@ -34,6 +34,7 @@ from analysis import terrain_ops as _terrain_ops
 from coverage_planner import __version__
 from coverage_planner.cache import LevelCache, make_key, terrain_fingerprint
 from coverage_planner.errors import CancelledError, ParameterError
+from coverage_planner.progress import Progress, run_to_end
 from coverage_planner.results import STATUS_GOOD, STATUS_NONE, STATUS_WEAK, Grid, Results, Scenario
 
 # Share of the progress bar given to each stage (sums to 1).
@@ -69,13 +70,6 @@ _TOWERS_SHARE = 0.85
 #: gap stage: communes outlined between two cancel points
 GAP_COMMUNES_PER_STEP = 8
 _CLASS_TO_STATUS = np.array([STATUS_NONE, STATUS_WEAK, STATUS_GOOD], dtype=object)
-
-
-@dataclass(frozen=True)
-class Progress:
-    stage: str
-    fraction: float  # overall, 0..1
-    message: str = ""
 
 
 class _Stages:
@@ -310,15 +304,6 @@ def _relay(steps, progress):
             yield progress(value)
     finally:
         steps.close()
-
-
-def _drain(steps):
-    """Run the generator ``steps`` to its end; its return value."""
-    while True:
-        try:
-            next(steps)
-        except StopIteration as stop:
-            return stop.value
 
 
 def _cell_index(grid: Grid, gdf) -> tuple[np.ndarray, np.ndarray]:
@@ -665,7 +650,7 @@ def _shapes_to_polygons(shapes):
 
 def _gap_polygons(class_grid, zone_ids, grid: Grid, communes, live_towers, min_area_km2: float = 0.25):
     """:func:`_iter_gap_polygons` run to the end: the gap polygons."""
-    return _drain(_iter_gap_polygons(class_grid, zone_ids, grid, communes, live_towers, min_area_km2))
+    return run_to_end(_iter_gap_polygons(class_grid, zone_ids, grid, communes, live_towers, min_area_km2))
 
 
 def _iter_gap_polygons(class_grid, zone_ids, grid: Grid, communes, live_towers, min_area_km2: float = 0.25):
@@ -727,7 +712,7 @@ def _iter_gap_polygons(class_grid, zone_ids, grid: Grid, communes, live_towers, 
 
 def _polygonize_by_zone(code, transform):
     """:func:`_iter_polygonize_by_zone` run to the end: (polygons, values)."""
-    return _drain(_iter_polygonize_by_zone(code, transform))
+    return run_to_end(_iter_polygonize_by_zone(code, transform))
 
 
 def _iter_polygonize_by_zone(code, transform, per_step: int = GAP_COMMUNES_PER_STEP):

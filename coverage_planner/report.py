@@ -44,6 +44,7 @@ from coverage_planner.i18n import (
     translate_message,
 )
 from coverage_planner.io import atomic_path
+from coverage_planner.progress import Progress, run_to_end
 from coverage_planner.results import GENERIC_SCENARIO_NAMES
 from coverage_planner.webmap import (
     DOWN_COLOUR,
@@ -54,14 +55,12 @@ from coverage_planner.webmap import (
     STATUS_SHAPES,
     USER_SITE_FILL,
     WRITE_STEP,
-    Progress,
     _param,
     cell_text,
     hillshade,
     level_classes,
     level_legend,
     placed_by_user,
-    run_to_end,
     study_mask,
     thresholds,
 )
@@ -1175,7 +1174,7 @@ def _layout_fraction(n: int) -> float:
 
 
 def iter_build_report(results, path, *, lang: str = "vi"):
-    """Generator of :func:`build_report`: a :class:`~coverage_planner.webmap.Progress` (stage "report") before
+    """Generator of :func:`build_report`: a :class:`~coverage_planner.progress.Progress` (stage "report") before
     the overview map, before each layout pass and before the write (the desktop app's cancel points: a closed
     generator writes nothing, the write being atomic); returns the path.
 

@@ -25,7 +25,6 @@ import io
 import json
 import math
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -51,6 +50,7 @@ from coverage_planner.i18n import (
     translate_message,
 )
 from coverage_planner.io import atomic_path
+from coverage_planner.progress import Progress, run_to_end
 from coverage_planner.results import GENERIC_SCENARIO_NAMES
 from coverage_planner.whatif import ADDED_BY_USER, MOVED_BY_USER
 
@@ -96,31 +96,11 @@ OPERATOR_COLOURS = {"viettel": "#e4002b", "vnpt": "#0066b3", "vinaphone": "#0066
 _FALLBACK_COLOURS = ("#8c510a", "#01665e", "#762a83", "#1b7837", "#b35806", "#2166ac")
 
 
-@dataclass(frozen=True)
-class Progress:
-    """A step of an export (the fields of ``coverage_planner.pipeline.Progress``): ``stage`` "map" or "report",
-    ``fraction`` of the export done (0..1) and an English ``message`` naming the step that starts now (the
-    desktop app shows it in its language: ``gui.i18n.PROGRESS_PATTERNS_VI``)."""
-
-    stage: str
-    fraction: float
-    message: str = ""
-
-
 #: The steps of :func:`iter_build_map` (its messages, in order), then the write of :func:`iter_write_map`.
 MAP_STEPS = ("Map: terrain and coverage images", "Map: gap areas", "Map: communes and border",
              "Map: towers and polling stations", "Map: proposed sites", "Map: legend and parameters",
              "Map: assembling the page")
 WRITE_STEP = "Writing the file"
-
-
-def run_to_end(gen):
-    """The return value of the generator ``gen`` (every item it yields is dropped)."""
-    while True:
-        try:
-            next(gen)
-        except StopIteration as stop:
-            return stop.value
 
 
 def placed_by_user(placed_by) -> bool:

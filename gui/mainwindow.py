@@ -36,6 +36,7 @@ from coverage_planner import io as cp_io
 from coverage_planner import pipeline as cp_pipeline
 from coverage_planner import project as cp_project
 from coverage_planner.errors import ParameterError
+from coverage_planner.progress import Progress
 from coverage_planner.results import Results, Scenario
 from coverage_planner.whatif import BACKHAUL_COLUMNS, backhaul_of, current_plan, current_proposals
 from gui import i18n
@@ -78,17 +79,10 @@ def _preview_results(project, inputs) -> Results:
                    border=inputs.border, roads=inputs.roads, towns=inputs.towns)
 
 
-class _Step:
-    """A progress item (same fields as ``coverage_planner.pipeline.Progress``)."""
-
-    def __init__(self, stage: str, fraction: float, message: str = "") -> None:
-        self.stage, self.fraction, self.message = stage, fraction, message
-
-
 def _run_generator(project, scenario, context, inputs=None, terrain_rgba=None):
     """Prepare the pipeline context if needed (reusing checked inputs), then run; returns (context, results)."""
     if context is None:
-        yield _Step("load", 0.0, "Reading inputs and terrain")
+        yield Progress("load", 0.0, "Reading inputs and terrain")
         context = cp_pipeline.prepare(project, inputs=inputs)
     results = yield from cp_pipeline.iter_run(project, scenario, context=context)
     return context, results, (yield from iter_display_images(results, terrain_rgba))
@@ -101,7 +95,7 @@ ALMOST_DONE_S = 5.0
 
 def _check_generator(project):
     """Load and validate every input (``coverage_planner.inputs.load_inputs``); returns (Inputs, images)."""
-    yield _Step("check", 0.0, "Reading inputs and terrain")
+    yield Progress("check", 0.0, "Reading inputs and terrain")
     inputs = cp_inputs.load_inputs(project)
     return inputs, (yield from iter_display_images(_preview_results(project, inputs)))
 
@@ -120,7 +114,7 @@ def _sites_generator(context, proposals, moved: dict, sites: list, towers=None, 
                 continue
             windows.append(cp_pipeline.site_coverage(context, float(x), float(y)))
             done += 1
-            yield _Step("sites", done / max(n, 1), str(sid))
+            yield Progress("sites", done / max(n, 1), str(sid))
     for site in sites:
         w = cp_pipeline.site_coverage(context, site.x, site.y, mast_height_m=site.mast_height_m)
         windows.append(w)
@@ -132,7 +126,7 @@ def _sites_generator(context, proposals, moved: dict, sites: list, towers=None, 
                                    cp_pipeline.site_reach(context, stations, site.x, site.y,
                                                           mast_height_m=site.mast_height_m))
         done += 1
-        yield _Step("sites", done / max(n, 1), site.site_id)
+        yield Progress("sites", done / max(n, 1), site.site_id)
     return windows, per_site, backhaul, reach
 
 
@@ -1302,7 +1296,7 @@ class MainWindow(QMainWindow):
                         item = next(steps)
                     except StopIteration as stop:
                         return kind, stop.value
-                    yield _Step(f"export_{kind}", item.fraction, item.message)
+                    yield Progress(f"export_{kind}", item.fraction, item.message)
 
         return self._start(f"export_{kind}", write)
 
@@ -1373,7 +1367,7 @@ class MainWindow(QMainWindow):
             return False
 
         def write(res, dest):
-            yield _Step("export_gis", 0.0, "")
+            yield Progress("export_gis", 0.0, "")
             gisexport.export_all(res, dest)
             return dest
 

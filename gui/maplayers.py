@@ -7,6 +7,7 @@ from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QColor
 
 from coverage_planner import webmap as _webmap
+from coverage_planner.progress import Progress, run_to_end
 from gui import render
 from gui.canvas import geometry_paths
 from gui.i18n import tr
@@ -136,7 +137,7 @@ def display_images(results, terrain_rgba: np.ndarray | None = None) -> dict:
     Pure numpy / reentrant Qt classes: the worker thread computes them, off the GUI thread (the sample's
     22,000 gap polygons take seconds to convert).
     """
-    return _webmap.run_to_end(iter_display_images(results, terrain_rgba))
+    return run_to_end(iter_display_images(results, terrain_rgba))
 
 
 #: The message of each step of :func:`iter_display_images` (the layer's English title is translated by the
@@ -149,7 +150,6 @@ def iter_display_images(results, terrain_rgba: np.ndarray | None = None, *, stag
     """Generator of :func:`display_images`: a progress item (``stage``, ``fraction``, "<title> (layer
     i/n)") before each layer is computed, a cancel point of the desktop app's run and check tasks; returns the
     images."""
-    from coverage_planner.webmap import Progress
 
     todo = [] if terrain_rgba is not None else ["terrain"]
     todo += [lid for lid in PATH_LAYERS if getattr(results, lid, None) is not None]

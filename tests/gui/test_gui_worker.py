@@ -13,7 +13,7 @@ from PyQt6.QtCore import QElapsedTimer, QTimer
 from coverage_planner.errors import InputError
 from gui.worker import EtaEstimator, TaskRunner, call_as_generator, format_eta
 
-# the shape of coverage_planner.pipeline.Progress (kept local so these tests do not need the pipeline)
+# the shape of coverage_planner.progress.Progress (kept local: the worker takes any item with these fields)
 Progress = namedtuple("Progress", "stage fraction message")
 
 
