@@ -172,9 +172,10 @@ def _analysis(fn, *args, **kwargs):
               help="Target height above ground, like -tz, e.g. 1.5 for a handset.")
 @click.option("--max-distance", type=FiniteFloat(min=0.0, min_open=True), required=True, metavar="METRES",
               help="Radius, like -md, e.g. 30000.")
-@click.option("--k", "k", type=FiniteFloat(min=0.0, min_open=True, allow_inf=True), default=4.0 / 3.0,
+@click.option("--k-factor", "--k", "k", type=FiniteFloat(min=0.0, min_open=True, allow_inf=True), default=4.0 / 3.0,
               metavar="FACTOR",
-              help="Effective earth radius factor, default 4/3 (gdal_viewshed -cc = 1/k: 0.75; inf = flat earth).")
+              help="Effective earth radius factor (the project file's k_factor), default 4/3 (gdal_viewshed -cc = "
+                   "1/k: 0.75; inf = flat earth). --k is the same option (in `run`, --k is the number of mobile sites).")
 @click.option("--sector", nargs=2, type=FiniteFloat(), default=None, metavar="START END",
               help="Only azimuths from START clockwise to END, degrees from grid north, e.g. --sector 300 60.")
 @handle_errors
@@ -218,8 +219,9 @@ def viewshed_command(dem, out, x, y, observer_height, target_height, max_distanc
                    "(150-1500 MHz) / COST-231 (1500-2000 MHz), for comparison.")
 @click.option("--max-distance", type=FiniteFloat(min=0.0, min_open=True), default=35000.0, show_default=True,
               metavar="METRES", help="Radius around the tower, e.g. 30000.")
-@click.option("--k", "k", type=FiniteFloat(min=0.0, min_open=True, allow_inf=True), default=4.0 / 3.0,
-              metavar="FACTOR", help="Effective earth radius factor, default 4/3 (inf = flat earth).")
+@click.option("--k-factor", "--k", "k", type=FiniteFloat(min=0.0, min_open=True, allow_inf=True), default=4.0 / 3.0,
+              metavar="FACTOR", help="Effective earth radius factor (the project file's k_factor), default 4/3 (inf = "
+                                     "flat earth). --k is the same option (in `run`, --k is the number of mobile sites).")
 @click.option("--receiver-height", type=FiniteFloat(min=0.0), default=1.5, show_default=True, metavar="METRES",
               help="Receiver (handset) height above ground.")
 @click.option("--receiver-gain", type=FiniteFloat(), default=0.0, show_default=True, metavar="DBI",

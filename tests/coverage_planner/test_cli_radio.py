@@ -301,3 +301,26 @@ def test_viewshed_lon_lat_instead_of_metres_says_which_x_y_to_type(tmp_path, dem
     # far off in metres: no such hint
     res = CliRunner().invoke(main, ["viewshed", str(src), str(out), "--x", "10", "--y", "10", "--max-distance", "1000"])
     assert res.exit_code == 1 and "longitude" not in res.output and "--x 10 --y 10" in res.output
+
+
+def test_k_factor_is_the_radio_commands_k(tmp_path, dem_arr):
+    """`--k` is the number of mobile sites in `run` but the earth-radius factor in `viewshed`/`coverage`: these take
+    `--k-factor` (the project file's name, k_factor) too, the same option; the help says which is which."""
+    src = write_dem(tmp_path / "dem.tif", dem_arr)
+    x, y = centre(80, 70)
+    base = ["viewshed", str(src), None, "--x", str(x), "--y", str(y), "--observer-height", "25", "--max-distance", "2500"]
+    out = {}
+    for opt in ("--k", "--k-factor"):
+        args = [*base, opt, "0.05"]
+        args[2] = str(tmp_path / f"vs{opt}.tif")
+        res = CliRunner().invoke(main, args)
+        assert res.exit_code == 0, res.output
+        with rasterio.open(args[2]) as ds:
+            out[opt] = ds.read(1)
+    want = viewshed(dem_arr, 80, 70, cellsize=CS, observer_height=25.0, target_height=0.0, max_distance=2500.0, k=0.05)
+    assert np.array_equal(out["--k"], want) and np.array_equal(out["--k-factor"], want)
+    assert not np.array_equal(want, viewshed(dem_arr, 80, 70, cellsize=CS, observer_height=25.0, target_height=0.0,
+                                             max_distance=2500.0))  # the factor matters here
+    for name in ("viewshed", "coverage"):
+        text = " ".join(CliRunner().invoke(main, [name, "--help"]).output.split())
+        assert "--k-factor, --k FACTOR" in text and "in `run`, --k is the number of mobile sites" in text, text
