@@ -1086,28 +1086,27 @@ class _ExactColumns:
         (``converged``). After ``max_rounds`` (default :data:`EXACT_ROUNDS`) rounds without that, or when
         ``time_limit_s`` seconds have passed at the end of a round, ``converged`` is False and the caller
         chooses among the checked sites only (:meth:`only_checked`). :attr:`stop` says why the loop ended
-        ("converged", "rounds" or "time") and :attr:`seconds` how long it took."""
+        ("converged", "rounds" or "time")."""
         max_rounds = EXACT_ROUNDS if max_rounds is None else int(max_rounds)
         t0 = time.perf_counter()
         selected: list[int] = []
         rows = np.flatnonzero(weights)  # the others add nothing (the contingency plan: one site's stations)
-        self.stop, self.seconds = "rounds", 0.0
+        self.stop = "rounds"
         for rounds in range(1, max_rounds + 1):
             got = plan(self.cov)
             if got is None:
-                self.stop, self.seconds = "converged", time.perf_counter() - t0
+                self.stop = "converged"
                 return [], rounds, True
             selected, sites = got
             todo = sorted({int(j) for j in sites if not self.checked[j]})
             if not todo:
-                self.stop, self.seconds = "converged", time.perf_counter() - t0
+                self.stop = "converged"
                 return selected, rounds, True
             yield from self.check(todo, rounds)
             yield from self.check(_exact_challengers(self.cov[rows], self.checked, weights[rows], selected), rounds)
             if time_limit_s is not None and rounds < max_rounds and time.perf_counter() - t0 > time_limit_s:
-                self.stop, self.seconds = "time", time.perf_counter() - t0
+                self.stop = "time"
                 return selected, rounds, False
-        self.seconds = time.perf_counter() - t0
         return selected, max_rounds, False
 
 

@@ -32,3 +32,20 @@ def shared_real() -> Path:
     if not SHARED_REAL.is_dir():
         pytest.skip("../shared/data/real is absent")
     return SHARED_REAL
+
+
+@pytest.fixture
+def composite_updates(monkeypatch):
+    """The windows ``analysis.coverage`` applies to composites, by index, in the order applied: a spy on its numba
+    update (the cancel-point tests check that a closed composite applies no further window)."""
+    from analysis import coverage
+
+    applied: list[int] = []
+    real = coverage._update_window
+
+    def spy(*args):
+        applied.append(int(args[6]))
+        return real(*args)
+
+    monkeypatch.setattr(coverage, "_update_window", spy)
+    return applied

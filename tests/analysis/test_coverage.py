@@ -265,10 +265,9 @@ def test_composite_steps_yield_between_chunks_and_equal_composite_bit_for_bit():
         next(composite_steps(shape, windows, weak, cells_per_step=0))
 
 
-def test_composite_steps_check_every_window_before_the_first_yield(monkeypatch):
+def test_composite_steps_check_every_window_before_the_first_yield(composite_updates):
     """A bad window is reported before any work (a caller showing progress never gets half a composite and then
     an error), and closing the generator between chunks stops it: no more windows are applied."""
-    from analysis import coverage
     from analysis.coverage import composite_steps
 
     lev = np.full((2, 2), -70.0, np.float32)
@@ -276,14 +275,7 @@ def test_composite_steps_check_every_window_before_the_first_yield(monkeypatch):
     gen = composite_steps((3, 3), bad, [-90.0] * 6, cells_per_step=1)
     with pytest.raises(AnalysisError, match=r"windows\[5\] level array has dtype int16"):
         next(gen)
-    applied = []
-    real = coverage._update_window
-
-    def spy(*args):
-        applied.append(int(args[6]))
-        return real(*args)
-
-    monkeypatch.setattr(coverage, "_update_window", spy)
+    applied = composite_updates
     gen = composite_steps((3, 3), [(lev, 0, 0)] * 5, [-90.0] * 5, cells_per_step=1)
     assert next(gen) == (1, 5) and next(gen) == (2, 5)
     gen.close()

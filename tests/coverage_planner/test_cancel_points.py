@@ -110,22 +110,14 @@ def test_composites_and_gap_outlines_yield_and_results_stay_identical(tiny, tmp_
 
 
 def test_cancel_inside_a_composite_stops_there_writes_nothing_and_leaves_no_thread(tiny, tmp_path, fine_steps,
-                                                                                    monkeypatch):
+                                                                                    composite_updates):
     """Cancel (the run's event, as the command line's run() and the desktop worker check it) during the first
     composite: the run stops at the next window, the next composites are not computed, no file is written and
     no thread of the run is left."""
-    from analysis import coverage
     from coverage_planner import pipeline
 
     ctx = pipeline.prepare(tiny, cache_dir=tmp_path / "cache")
-    applied = []
-    real = coverage._update_window
-
-    def spy(*args):
-        applied.append(int(args[6]))
-        return real(*args)
-
-    monkeypatch.setattr(coverage, "_update_window", spy)
+    applied = composite_updates
     threads = set(threading.enumerate())
     files = _files(tmp_path)
     cancel = threading.Event()
@@ -143,8 +135,7 @@ def test_cancel_inside_a_composite_stops_there_writes_nothing_and_leaves_no_thre
     assert _files(tmp_path) == files  # no output (the towers' levels went to the cache before: that is its job)
     assert not (tmp_path / "proj" / "output").exists()
     assert set(threading.enumerate()) <= threads
-    # the context is still good for the next run, which completes
-    monkeypatch.setattr(coverage, "_update_window", real)
+    # the context is still good for the next run, which completes (the spy passes every window on)
     res = pipeline.run(tiny, context=ctx, placement=False)
     assert np.isfinite(res.best_level).any()
 

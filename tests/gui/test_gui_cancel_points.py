@@ -23,7 +23,8 @@ def runner(qtbot):
     assert r.wait(10000)
 
 
-def test_cancel_during_a_composite_stops_the_worker_there(qtbot, runner, tmp_path, monkeypatch):
+def test_cancel_during_a_composite_stops_the_worker_there(qtbot, runner, tmp_path, monkeypatch,
+                                                         composite_updates):
     from analysis import coverage
     from coverage_planner import pipeline
     from coverage_planner.project import load_project
@@ -31,14 +32,7 @@ def test_cancel_during_a_composite_stops_the_worker_there(qtbot, runner, tmp_pat
     monkeypatch.setattr(coverage, "CELLS_PER_STEP", 1, raising=False)  # a cancel point after every window
     project = load_project(write_project(tmp_path / "proj"))
     ctx = pipeline.prepare(project, cache_dir=tmp_path / "cache")
-    applied = []
-    real = coverage._update_window
-
-    def spy(*args):
-        applied.append(int(args[6]))
-        return real(*args)
-
-    monkeypatch.setattr(coverage, "_update_window", spy)
+    applied = composite_updates
     threads = set(threading.enumerate())
     files = sorted(p for p in tmp_path.rglob("*") if "cache" not in p.parts)
     seen = []
